@@ -1,0 +1,17 @@
+from enum import StrEnum
+
+
+class AccountErrorCode(StrEnum):
+    LINK_INVALID = "link_invalid"
+    LINK_EXPIRED = "link_expired"
+    LINK_USED = "link_used"
+    RESEND_TOO_SOON = "resend_too_soon"
+
+
+class AccountError(Exception):
+    """A domain rule refused the request; views turn ``code`` into a translated message."""
+
+    def __init__(self, code: AccountErrorCode, **params) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params

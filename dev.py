@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Set up and run the portal on a machine that has only Python 3.11+.
+
+    python3 dev.py demo    # virtualenv, pinned requirements, migrate, seed_demo, then web + Celery worker/beat
+    python3 dev.py test    # the same set-up, then the whole test suite (extra arguments go to pytest)
+
+Standard library only: it has to run before anything is installed. With nothing configured the portal uses
+its embedded default (SQLite, local-memory cache, a filesystem Celery broker); DATABASE_URL and REDIS_URL
+in the environment move it to PostgreSQL and Redis (that is how .ci/run uses it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+REQUIREMENTS = ROOT / "requirements.txt"
+STAMP = VENV / ".requirements.sha256"
+DEMO_ADDRESS = "127.0.0.1:8000"
+
+
+def say(text: str) -> None:
+    print(f"\033[1m==> {text}\033[0m", flush=True)
+
+
+def setup() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
+    if not PYTHON.exists():
+        say(f"Creating a virtualenv in {VENV.relative_to(ROOT)}")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    wanted = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    if not STAMP.exists() or STAMP.read_text().strip() != wanted:
+        say("Installing the pinned requirements")
+        subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+        subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-r", REQUIREMENTS], check=True)
+        STAMP.write_text(wanted)
+
+
+def manage(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([PYTHON, ROOT / "manage.py", *args], check=True, cwd=ROOT, env=env)
+
+
+def demo_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DJANGO_DEBUG", "1")
+    env.setdefault("PRAKERJA_DEMO_INBOX", "1")
+    env.setdefault("PRAKERJA_TASKS_EAGER", "0")
+    env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    env.setdefault("SMS_BACKEND", "notifications.sms.FileBackend")
+    env.setdefault("SITE_URL", f"http://{DEMO_ADDRESS}")
+    env.setdefault("OUTBOX_SWEEP_SECONDS", "10")
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def demo() -> int:
+    env = demo_env()
+    say("Preparing the database")
+    manage("migrate", "--no-input", env=env)
+    manage("seed_demo", env=env)
+    say("Starting the web server and a Celery worker with beat (Ctrl-C stops all of them)")
+    processes = [
+        subprocess.Popen(
+            [PYTHON, "manage.py", "runserver", DEMO_ADDRESS, "--noreload"], cwd=ROOT, env=env, start_new_session=True
+        ),
+        subprocess.Popen(
+            [
+                BIN / "celery", "-A", "prakerja", "worker", "--beat", "--loglevel", "INFO",
+                "--queues", "default,notifications", "--concurrency", "2",
+            ],
+            cwd=ROOT, env=env, start_new_session=True,
+        ),
+    ]
+    print(
+        f"\n  Portal:           http://{DEMO_ADDRESS}/\n"
+        f"  Demo inbox:       http://{DEMO_ADDRESS}/kotak-masuk/  (emails and SMS the portal sent)\n"
+        f"  Admin:            http://{DEMO_ADDRESS}/admin/  (login printed by seed_demo above)\n",
+        flush=True,
+    )
+    try:
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+        say("A process stopped; stopping the others")
+    except KeyboardInterrupt:
+        say("Stopping")
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+    return 0
+
+
+def test(pytest_args: list[str]) -> int:
+    env = dict(os.environ)
+    env["PYTHONUNBUFFERED"] = "1"
+    return subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=ROOT, env=env).returncode
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"demo", "test", "setup"}:
+        print(__doc__)
+        return 2
+    setup()
+    if argv[0] == "demo":
+        return demo()
+    if argv[0] == "test":
+        return test(argv[1:])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,47 @@
+"""The guard that keeps the steps in order: a step's page opens only when it is the current step."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from journey.selectors import journey_for
+from journey.steps import STEP_KEYS, StepState
+
+
+def step_required(step_key: str) -> Callable:
+    """Open the decorated view only while ``step_key`` is the applicant's current step.
+
+    A finished step is not redone and a later step cannot be reached by typing its URL: both go back to
+    the dashboard with a message saying why. The journey is passed to the view as ``request.journey``.
+    """
+    if step_key not in STEP_KEYS:
+        raise ValueError(f"unknown journey step {step_key!r}")
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            journey = journey_for(request.user)
+            status = journey.status_of(step_key)
+            if status.state == StepState.DONE:
+                messages.info(request, _("Langkah “%(step)s” sudah selesai.") % {"step": status.step.title})
+                return redirect("journey:dashboard")
+            if status.state == StepState.LOCKED:
+                current = journey.current
+                messages.warning(
+                    request,
+                    _("Selesaikan dulu langkah %(number)s: “%(step)s”.")
+                    % {"number": current.number, "step": current.step.title},
+                )
+                return redirect("journey:dashboard")
+            request.journey = journey
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    return decorator

@@ -1,0 +1,137 @@
+"""The registration journey: the 8 steps of DESIGN §2, in order, and what makes each one done.
+
+A step's state is never stored: it is derived from facts each app owns (``Progress``), read through their
+selectors. The first step that is not done is the current one; every step after it is locked. Steps whose
+page does not exist yet have no ``url_name``; the dashboard says so instead of linking to nothing.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What one applicant has done, gathered once per request from the apps' selectors."""
+
+    email_verified: bool
+
+
+class StepState(StrEnum):
+    DONE = "done"
+    CURRENT = "current"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: Promise
+    description: Promise
+    is_done: Callable[[Progress], bool]
+    url_name: str | None = None
+    action_label: Promise | None = None
+
+
+def _not_built_yet(progress: Progress) -> bool:
+    # The page for this step arrives with a later capability; until then nobody can have done it.
+    return False
+
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        key="account",
+        title=_("Buat akun"),
+        description=_("Daftar dengan email dan kata sandi, lalu verifikasi email Anda."),
+        is_done=lambda progress: progress.email_verified,
+    ),
+    Step(
+        key="ktp",
+        title=_("Verifikasi KTP"),
+        description=_("Masukkan NIK, nomor KK, dan tanggal lahir sesuai data Dukcapil."),
+        is_done=_not_built_yet,
+    ),
+    Step(
+        key="personal_data",
+        title=_("Data diri"),
+        description=_("Lengkapi nama, nama ibu kandung, alamat, domisili, dan data lainnya."),
+        is_done=_not_built_yet,
+    ),
+    Step(
+        key="ktp_photo",
+        title=_("Foto KTP"),
+        description=_("Unggah foto KTP yang diambil langsung dari kamera HP."),
+        is_done=_not_built_yet,
+    ),
+    Step(
+        key="phone",
+        title=_("Verifikasi nomor HP"),
+        description=_("Masukkan nomor HP aktif dan kode OTP yang dikirim lewat SMS."),
+        is_done=_not_built_yet,
+    ),
+    Step(
+        key="declaration",
+        title=_("Pernyataan pendaftar"),
+        description=_("Isi pernyataan sesuai kondisi Anda."),
+        is_done=_not_built_yet,
+    ),
+    Step(
+        key="test",
+        title=_("Tes Motivasi & Kemampuan Dasar"),
+        description=_("18 soal dalam 25 menit."),
+        is_done=_not_built_yet,
+    ),
+    Step(
+        key="wave",
+        title=_("Gabung gelombang"),
+        description=_("Pilih gelombang yang dibuka untuk domisili Anda, lalu setujui Persetujuan Kartu Prakerja."),
+        is_done=_not_built_yet,
+    ),
+)
+
+STEP_KEYS = tuple(step.key for step in STEPS)
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    number: int
+    step: Step
+    state: StepState
+
+
+@dataclass(frozen=True)
+class Journey:
+    statuses: tuple[StepStatus, ...]
+
+    @property
+    def current(self) -> StepStatus | None:
+        """The one step to do next; ``None`` when every step is done."""
+        return next((status for status in self.statuses if status.state == StepState.CURRENT), None)
+
+    @property
+    def total(self) -> int:
+        return len(self.statuses)
+
+    @property
+    def done_count(self) -> int:
+        return sum(status.state == StepState.DONE for status in self.statuses)
+
+    def status_of(self, key: str) -> StepStatus:
+        return next(status for status in self.statuses if status.step.key == key)
+
+
+def journey_from(progress: Progress) -> Journey:
+    statuses = []
+    blocked = False
+    for number, step in enumerate(STEPS, start=1):
+        if not blocked and step.is_done(progress):
+            state = StepState.DONE
+        elif not blocked:
+            state, blocked = StepState.CURRENT, True
+        else:
+            state = StepState.LOCKED
+        statuses.append(StepStatus(number=number, step=step, state=state))
+    return Journey(statuses=tuple(statuses))

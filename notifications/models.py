@@ -1,0 +1,78 @@
+"""The outbox: one row per SMS or email, written in the transaction of the change that causes it.
+
+A row moves pending → sending → sent, or back to pending for a later attempt, or to failed for good. The moves
+are conditional UPDATEs in notifications.services (claim and deliver), never ``obj.status = ...; save()``:
+``attempts`` doubles as the lease token, so a worker can only record the outcome of the claim it holds.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("Menunggu dikirim")
+    SENDING = "sending", _("Sedang dikirim")
+    SENT = "sent", _("Terkirim")
+    FAILED = "failed", _("Gagal")
+
+
+class Message(models.Model):
+    channel = models.CharField(_("kanal"), max_length=8, choices=Channel.choices)
+    recipient = models.CharField(_("penerima"), max_length=254)
+    template = models.CharField(_("templat"), max_length=100)
+    subject = models.TextField(_("subjek"), blank=True)
+    body = models.TextField(_("isi"))
+    html_body = models.TextField(_("isi HTML"), blank=True)
+    idempotency_key = models.CharField(_("kunci idempotensi"), max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pengguna"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notification_messages",
+    )
+    not_before = models.DateTimeField(_("tidak dikirim sebelum"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    # Never earlier than not_before, so "due" is one indexed range condition.
+    next_attempt_at = models.DateTimeField(_("percobaan berikutnya"), default=timezone.now)
+    leased_until = models.DateTimeField(_("dikunci hingga"), null=True, blank=True)
+    last_error = models.TextField(_("galat terakhir"), blank=True)
+    sent_at = models.DateTimeField(_("terkirim pada"), null=True, blank=True)
+    # A plain default rather than auto_now_add, so bulk writers and tests can set it.
+    created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pesan")
+        verbose_name_plural = _("pesan")
+        constraints = [
+            # A constraint rather than unique=True: on PostgreSQL unique=True also builds a second
+            # varchar_pattern_ops index that every insert of a bulk announcement would pay for.
+            models.UniqueConstraint(fields=["idempotency_key"], name="notifications_message_key_unique"),
+        ]
+        indexes = [
+            # The two halves of "due" (services.messages_claim). Partial, so the index holds only the rows
+            # still waiting, not the millions already sent, and stays small and cheap to update.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status=Status.PENDING),
+                name="notif_msg_pending_due_idx",
+            ),
+            models.Index(
+                fields=["leased_until"],
+                condition=Q(status=Status.SENDING),
+                name="notif_msg_lease_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} #{self.pk} ({self.template})"

@@ -1,0 +1,60 @@
+"""Reads of the outbox for other apps and the demo inbox."""
+
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from notifications.models import Message
+
+
+def message_last_created_at(*, user, template: str) -> datetime | None:
+    """When ``user`` was last sent (or queued) a message from ``template``; for resend cooldowns."""
+    return (
+        Message.objects.filter(user=user, template=template)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
+def _recipient_spellings(recipient: str) -> set[str]:
+    # People type their number as 0812…, 62812… or +62812…; the outbox stores E.164 (+62812…).
+    spellings = {recipient}
+    digits = recipient.lstrip("+")
+    if digits.isdigit():
+        if digits.startswith("0"):
+            spellings.add("+62" + digits[1:])
+        elif digits.startswith("62"):
+            spellings.add("+" + digits)
+    return spellings
+
+
+def inbox_messages(*, recipient: str = "") -> QuerySet[Message]:
+    """Every message, newest first, optionally only those to ``recipient`` (the demo inbox)."""
+    messages = Message.objects.defer("html_body")
+    recipient = recipient.strip()
+    if recipient:
+        if "@" in recipient:
+            messages = messages.filter(recipient__iexact=recipient)
+        else:
+            messages = messages.filter(recipient__in=_recipient_spellings(recipient))
+    # Ids grow with creation, and the primary key index keeps this cheap on a large outbox.
+    return messages.order_by("-pk")
+
+
+def message_template_names() -> list[str]:
+    """The names message_enqueue accepts (``accounts/email_verification``), found in the template folders.
+
+    Test-only templates (under ``tests/``) are left out.
+    """
+    names = set()
+    for engine in settings.TEMPLATES:
+        for folder in engine.get("DIRS", []):
+            root = Path(folder) / "notifications"
+            for path in root.rglob("*.txt"):
+                name = path.relative_to(root).with_suffix("").as_posix()
+                if not name.endswith("_subject") and not name.startswith("tests/"):
+                    names.add(name)
+    return sorted(names)

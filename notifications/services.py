@@ -1,0 +1,371 @@
+"""Every write to the outbox: enqueue a message, claim due messages, deliver them, requeue failed ones.
+
+Delivery is at least once, made effectively exactly once by the idempotency key that every attempt passes to
+the backend. A worker first *claims* rows in a short transaction (status "sending", a lease, attempts + 1),
+then sends them outside any transaction, then records each outcome with a conditional UPDATE that matches
+only while the row still carries the attempt number of its claim. A worker that dies between the send and
+the record leaves the row leased; when the lease runs out the sweep claims it again and the backend sees the
+same key a second time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import timezone
+
+from notifications.masking import mask_recipient
+from notifications.models import Channel, Message, Status
+from notifications.sms import BaseBackend, get_sms_backend
+
+logger = logging.getLogger(__name__)
+
+IDEMPOTENCY_HEADER = "X-Idempotency-Key"
+LAST_ERROR_MAX_LENGTH = 500
+
+
+# --- Enqueue ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    subject: str
+    body: str
+    html_body: str
+
+
+def _render_text(name: str, context: dict) -> str:
+    # Plain text is not HTML: with Django's autoescaping a name like O'Brien would reach a phone as
+    # "O&#x27;Brien". The HTML alternative keeps autoescaping.
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
+def message_render(*, channel: Channel, template: str, context: dict) -> RenderedMessage:
+    """The subject, text body and optional HTML body of ``template`` in the active language."""
+    context = {**context, "site_url": settings.SITE_URL}
+    body = _render_text(f"notifications/{template}.txt", context).strip()
+    subject = html_body = ""
+    if channel == Channel.EMAIL:
+        subject = " ".join(_render_text(f"notifications/{template}_subject.txt", context).split())
+        try:
+            html_template = get_template(f"notifications/{template}.html")
+        except TemplateDoesNotExist:
+            pass
+        else:
+            html_body = html_template.render(context)
+    return RenderedMessage(subject=subject, body=body, html_body=html_body)
+
+
+def message_enqueue(
+    *,
+    channel: Channel,
+    recipient: str,
+    template: str,
+    context: dict,
+    idempotency_key: str,
+    user=None,
+    not_before: datetime | None = None,
+) -> Message:
+    """Write one outbox row in the caller's transaction and deliver it after commit.
+
+    The body is rendered now, in the active language, so what is sent is what the applicant saw happen.
+    A second call with the same ``idempotency_key`` writes nothing and returns the first row. A message with
+    ``not_before`` in the future is left to the sweep, which sends it once that time has come.
+    """
+    channel = Channel(channel)
+    now = timezone.now()
+    rendered = message_render(channel=channel, template=template, context=context)
+    message = Message(
+        channel=channel,
+        recipient=recipient,
+        template=template,
+        subject=rendered.subject,
+        body=rendered.body,
+        html_body=rendered.html_body,
+        idempotency_key=idempotency_key,
+        user=user,
+        not_before=not_before,
+        next_attempt_at=max(now, not_before) if not_before else now,
+        created_at=now,
+    )
+    try:
+        # The savepoint keeps the caller's transaction usable when the key exists. Inserting first (rather
+        # than looking first) costs nothing extra in the common case and settles a race of two callers with
+        # the same key: the loser waits on the unique index and lands here once the winner commits.
+        with transaction.atomic():
+            message.save(force_insert=True)
+    except IntegrityError:
+        existing = Message.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing
+    if message.next_attempt_at <= now:
+        _deliver_after_commit([message.pk])
+    return message
+
+
+def _deliver_after_commit(ids: list[int]) -> None:
+    from notifications.tasks import message_deliver_task
+
+    # Robust: once the row is committed the message is safe, so a broker that is down must not turn the
+    # applicant's completed request into an error page. The failure is logged and the sweep sends it.
+    # (A function, not functools.partial: Django names the callback by __qualname__ when it logs.)
+    def message_deliver_task_delay() -> None:
+        message_deliver_task.delay(ids)
+
+    transaction.on_commit(message_deliver_task_delay, robust=True)
+
+
+# --- Claim --------------------------------------------------------------------------------------------
+
+
+def messages_claim(
+    *, ids: Iterable[int] | None = None, limit: int | None = None, now: datetime | None = None
+) -> list[Message]:
+    """Lease up to ``limit`` due messages (of ``ids`` if given) to the caller and return them.
+
+    Due: pending with its next attempt (never before not_before) come, or sending with its lease run out
+    (the worker died or hung). SKIP LOCKED lets concurrent sweeps share the rows instead of queueing on
+    them; SQLite has no row locks, but its IMMEDIATE transactions serialise claims just as well.
+    The returned rows carry the new attempt number: pass them to messages_deliver as they are.
+    """
+    now = now or timezone.now()
+    limit = limit or settings.OUTBOX_BATCH_SIZE
+    rows = Message.objects.all()
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    expired = rows.filter(status=Status.SENDING, leased_until__lte=now)
+    with transaction.atomic():
+        # A message whose worker died on its last allowed attempt is given up, not claimed forever: it may
+        # be the message that kills the worker.
+        expired.filter(attempts__gte=settings.OUTBOX_MAX_ATTEMPTS).update(
+            status=Status.FAILED, leased_until=None, last_error="Lease expired on the last attempt"
+        )
+        claimed = list(expired.select_for_update(skip_locked=True).order_by("leased_until")[:limit])
+        if len(claimed) < limit:
+            due = (
+                rows.filter(status=Status.PENDING, next_attempt_at__lte=now)
+                .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+                .select_for_update(skip_locked=True)
+                .order_by("next_attempt_at")
+            )
+            claimed += list(due[: limit - len(claimed)])
+        if not claimed:
+            return []
+        leased_until = now + settings.OUTBOX_LEASE
+        Message.objects.filter(pk__in=[message.pk for message in claimed]).update(
+            status=Status.SENDING, leased_until=leased_until, attempts=F("attempts") + 1
+        )
+    for message in claimed:
+        message.status = Status.SENDING
+        message.leased_until = leased_until
+        message.attempts += 1
+    return claimed
+
+
+# --- Deliver ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    # Claimed but not sent, because the lease ran out before their turn; the sweep claims them again.
+    skipped: int = 0
+
+    def __iadd__(self, other: DeliveryReport) -> DeliveryReport:
+        self.sent += other.sent
+        self.retrying += other.retrying
+        self.failed += other.failed
+        self.skipped += other.skipped
+        return self
+
+
+class _Transport:
+    """The connections one batch shares: one SMTP session for all its emails, one SMS backend."""
+
+    def __init__(self) -> None:
+        self._email = None
+        self._sms: BaseBackend | None = None
+
+    def __enter__(self) -> _Transport:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._close_email()
+        if self._sms is not None:
+            self._sms.close()
+
+    def send(self, message: Message) -> None:
+        if message.channel == Channel.EMAIL:
+            self._send_email(message)
+            return
+        if self._sms is None:
+            self._sms = get_sms_backend()
+            self._sms.open()
+        self._sms.send(recipient=message.recipient, body=message.body, idempotency_key=message.idempotency_key)
+
+    def _send_email(self, message: Message) -> None:
+        if self._email is None:
+            self._email = get_connection()
+            self._email.open()
+        email = EmailMultiAlternatives(
+            subject=message.subject,
+            body=message.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.recipient],
+            headers={IDEMPOTENCY_HEADER: message.idempotency_key},
+            connection=self._email,
+        )
+        if message.html_body:
+            email.attach_alternative(message.html_body, "text/html")
+        try:
+            sent = email.send()
+        except Exception:
+            # The session may be half broken: the next email of the batch opens a fresh one.
+            self._close_email()
+            raise
+        if not sent:
+            raise RuntimeError("the email backend accepted no recipient")
+
+    def _close_email(self) -> None:
+        if self._email is None:
+            return
+        connection, self._email = self._email, None
+        # Closing a broken SMTP session can raise too; the outcome of the send is already decided.
+        with contextlib.suppress(Exception):
+            connection.close()
+
+
+def message_retry_delay(attempts: int) -> timedelta:
+    """The wait after failed attempt number ``attempts``: base, 2×, 4×, … capped at OUTBOX_RETRY_MAX."""
+    delay = settings.OUTBOX_RETRY_BASE * 2 ** min(max(attempts - 1, 0), 20)
+    return min(delay, settings.OUTBOX_RETRY_MAX)
+
+
+def _error_text(exc: Exception, recipient: str) -> str:
+    # The exception's class and message only; gateways and SMTP servers like to echo the address back.
+    text = f"{type(exc).__name__}: {exc}"
+    if recipient:
+        text = text.replace(recipient, mask_recipient(recipient))
+    return text[:LAST_ERROR_MAX_LENGTH]
+
+
+def _message_attempt_failed(message: Message, exc: Exception, now: datetime) -> Status:
+    error = _error_text(exc, message.recipient)
+    if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        changes = {"status": Status.FAILED}
+    else:
+        changes = {"status": Status.PENDING, "next_attempt_at": now + message_retry_delay(message.attempts)}
+    Message.objects.filter(pk=message.pk, status=Status.SENDING, attempts=message.attempts).update(
+        leased_until=None, last_error=error, **changes
+    )
+    logger.warning(
+        "notification %s attempt %s failed (%s): %s", message.pk, message.attempts, changes["status"],
+        type(exc).__name__,
+    )
+    return changes["status"]
+
+
+def messages_deliver(*, messages: Sequence[Message], now: datetime | None = None) -> DeliveryReport:
+    """Send messages claimed by messages_claim, and record each outcome.
+
+    Call it outside any transaction: a send can take seconds and must not hold locks. The attempt number
+    each message carries is its claim: an outcome is written only while the row still has it, so a worker
+    that comes back after its lease ran out cannot overwrite the claim of the worker that took over.
+    ``now`` freezes the clock for tests; by default each message reads the clock when its turn comes.
+    """
+    report = DeliveryReport()
+    sent: dict[int, list[int]] = defaultdict(list)
+    with _Transport() as transport:
+        for message in messages:
+            moment = now or timezone.now()
+            if message.status != Status.SENDING or message.leased_until is None or message.leased_until <= moment:
+                # Its lease ran out while earlier messages of the batch were sent: another worker may
+                # hold it now. Not sending is safe; the sweep claims it again if nobody did.
+                report.skipped += 1
+                continue
+            if message.not_before is not None and message.not_before > moment:
+                report.skipped += 1
+                continue
+            try:
+                transport.send(message)
+            except Exception as exc:  # whatever a backend raises is one failed attempt, not a lost batch
+                status = _message_attempt_failed(message, exc, moment)
+                if status == Status.FAILED:
+                    report.failed += 1
+                else:
+                    report.retrying += 1
+                continue
+            sent[message.attempts].append(message.pk)
+    # One UPDATE per attempt number rather than one per message: marking is most of the database work of
+    # a bulk announcement. A worker that dies before this line has its batch sent again, with the same keys.
+    finished = now or timezone.now()
+    for attempts, pks in sent.items():
+        report.sent += Message.objects.filter(pk__in=pks, status=Status.SENDING, attempts=attempts).update(
+            status=Status.SENT, sent_at=finished, leased_until=None
+        )
+    return report
+
+
+def messages_send(
+    *, ids: Iterable[int] | None = None, limit: int | None = None, now: datetime | None = None
+) -> DeliveryReport:
+    """Claim and deliver one batch of due messages (of ``ids`` if given)."""
+    if ids is not None:
+        ids = list(ids)
+        limit = limit or len(ids)
+    claimed = messages_claim(ids=ids, limit=limit, now=now)
+    if not claimed:
+        return DeliveryReport()
+    return messages_deliver(messages=claimed, now=now)
+
+
+def outbox_sweep(*, batch_size: int | None = None, now: datetime | None = None) -> DeliveryReport:
+    """Deliver every due message, a batch at a time, including those whose worker died mid-delivery.
+
+    Sweeps running at the same time (beat fires again while a large announcement drains) claim different
+    rows, so they add up instead of colliding.
+    """
+    batch_size = batch_size or settings.OUTBOX_BATCH_SIZE
+    report = DeliveryReport()
+    while True:
+        claimed = messages_claim(limit=batch_size, now=now)
+        if not claimed:
+            break
+        report += messages_deliver(messages=claimed, now=now)
+        if len(claimed) < batch_size:
+            break
+    return report
+
+
+# --- Operators ----------------------------------------------------------------------------------------
+
+
+def messages_requeue(*, ids: Iterable[int], now: datetime | None = None) -> int:
+    """Give failed messages one more attempt now (after an operator fixed the gateway); returns how many.
+
+    The attempt count is kept, not reset: it is the lease token, and resetting it could let a long-lost
+    worker's stale claim match again.
+    """
+    now = now or timezone.now()
+    ids = list(ids)
+    with transaction.atomic():
+        count = Message.objects.filter(pk__in=ids, status=Status.FAILED).update(
+            status=Status.PENDING, next_attempt_at=now, leased_until=None
+        )
+        if count:
+            _deliver_after_commit(ids)
+    return count

@@ -1,0 +1,29 @@
+"""Celery entry points of the outbox; each claims and delivers through notifications.services.
+
+Retrying a failed send is the outbox's job (row-level backoff, see services), not Celery's: a task only
+retries when the database itself was unreachable, and running any task twice sends nothing twice.
+"""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from notifications.services import messages_send, outbox_sweep
+
+_DATABASE_RETRY = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "max_retries": 5,
+}
+
+
+@shared_task(**_DATABASE_RETRY)
+def message_deliver_task(ids: list[int]) -> int:
+    """Deliver the messages just enqueued with ``ids``; rows already claimed or sent are left alone."""
+    return messages_send(ids=ids).sent
+
+
+@shared_task(**_DATABASE_RETRY)
+def outbox_sweep_task() -> int:
+    """Deliver every due message: delayed ones (not_before, retries) and those whose worker died."""
+    return outbox_sweep().sent

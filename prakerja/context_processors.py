@@ -1,0 +1,9 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def portal(request: HttpRequest) -> dict:
+    return {
+        "PORTAL_NAME": settings.PORTAL_NAME,
+        "DEMO_INBOX_ENABLED": settings.DEMO_INBOX_ENABLED,
+    }

@@ -1,0 +1,24 @@
+"""Settings for the test suite: the real settings, read from the same environment, with test defaults.
+
+DATABASE_URL and REDIS_URL still come from the environment, so the same suite runs on SQLite/local memory
+on a laptop and on PostgreSQL/Redis in CI (.ci/run).
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+os.environ.setdefault("PRAKERJA_TASKS_EAGER", "1")
+os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from prakerja.settings import *  # noqa: E402,F403
+
+# Argon2 costs ~130 ms and most of both cores per hash; tests hash hundreds of passwords.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "notifications.sms.MemoryBackend"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+WHITENOISE_AUTOREFRESH = True
+SITE_URL = "http://testserver"

@@ -1,0 +1,56 @@
+"""Project-level pages: the landing page and the health check."""
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from journey.steps import STEPS
+
+logger = logging.getLogger(__name__)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("journey:dashboard")
+    return render(request, "home.html", {"steps": STEPS})
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_cache() -> None:
+    cache.set("healthz", "ok", 10)
+    if cache.get("healthz") != "ok":
+        raise RuntimeError("cache did not return the value just written")
+
+
+def _check_broker() -> None:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    from prakerja.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database, cache and broker, each "ok" or "error"; 503 when any is down (for load balancers)."""
+    checks = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
+    results = {}
+    for name, check in checks.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception:  # a health check reports every failure, whatever its kind
+            logger.exception("health check %s failed", name)
+            results[name] = "error"
+    healthy = all(value == "ok" for value in results.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **results}, status=200 if healthy else 503)

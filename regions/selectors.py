@@ -1,0 +1,36 @@
+"""Reads of the region tables, for address forms and for checking the region part of a NIK."""
+
+from django.db.models import QuerySet
+
+from regions.models import District, Province, Regency, code_dotted
+
+# An undotted code's length says its level: "32" province, "3276" regency, "327601" district.
+_MODEL_FOR_DIGITS_LENGTH = {2: Province, 4: Regency, 6: District}
+
+
+def province_list() -> QuerySet[Province]:
+    return Province.objects.order_by("code")
+
+
+def regency_list(*, province_code: str) -> QuerySet[Regency]:
+    """The regencies of one province; ``province_code`` is dotted Kemendagri ("32")."""
+    return Regency.objects.filter(province_id=province_code).order_by("code")
+
+
+def district_list(*, regency_code: str) -> QuerySet[District]:
+    """The districts of one regency; ``regency_code`` is dotted Kemendagri ("32.76")."""
+    return District.objects.filter(regency_id=regency_code).order_by("code")
+
+
+def region_code_exists(code_digits: str) -> bool:
+    """Whether an undotted code ("32", "3276", "327601") names a province, regency or district.
+
+    One primary-key look-up: the length says which table, so a NIK's first six digits are checked
+    without loading the region list.
+    """
+    if not code_digits.isascii() or not code_digits.isdigit():
+        return False
+    model = _MODEL_FOR_DIGITS_LENGTH.get(len(code_digits))
+    if model is None:
+        return False
+    return model.objects.filter(pk=code_dotted(code_digits)).exists()

@@ -1,0 +1,85 @@
+"""Loading the shipped Kemendagri region list into the database.
+
+The data file is regions/data/wilayah.json.gz (see regions/data/README.md): a JSON object mapping each
+dotted code to its name, provinces ("32"), regencies ("32.76") and districts ("32.76.01") together.
+"""
+
+import gzip
+import json
+from pathlib import Path
+
+from django.db import DEFAULT_DB_ALIAS, models, transaction
+
+from regions.models import District, Province, Regency
+
+WILAYAH_PATH = Path(__file__).resolve().parent / "data" / "wilayah.json.gz"
+
+# Django lowers this further where the backend limits bound parameters per statement (older SQLite: 999).
+BATCH_SIZE = 1000
+
+
+def regions_read(*, path: Path | None = None) -> dict[str, str]:
+    with gzip.open(path or WILAYAH_PATH, "rt", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def regions_load(*, path: Path | None = None) -> tuple[int, int, int]:
+    """Insert or update every province, regency and district in the shipped file.
+
+    Safe to run any number of times: existing rows are updated in place (a renamed district keeps its
+    code), so this is also how a newer Kepmendagri list is applied. Codes missing from the file are left
+    alone rather than deleted, because applicants' data may still point at them.
+
+    Returns how many provinces, regencies and districts the file holds.
+    """
+    return regions_load_into(
+        province_model=Province, regency_model=Regency, district_model=District, path=path
+    )
+
+
+def regions_load_into(
+    *,
+    province_model: type[models.Model],
+    regency_model: type[models.Model],
+    district_model: type[models.Model],
+    path: Path | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> tuple[int, int, int]:
+    """``regions_load`` for the given model classes, so the data migration can pass historical models."""
+    names = regions_read(path=path)
+    provinces = []
+    regencies = []
+    districts = []
+    for code, name in sorted(names.items()):
+        match code.count("."):
+            case 0:
+                provinces.append(province_model(code=code, name=name))
+            case 1:
+                regencies.append(
+                    regency_model(
+                        code=code,
+                        province_id=code[:2],
+                        name=name,
+                        kind=Regency.kind_for_name(name),
+                    )
+                )
+            case 2:
+                districts.append(district_model(code=code, regency_id=code[:5], name=name))
+            case _:
+                raise ValueError(f"Unexpected region code {code!r} in {path or WILAYAH_PATH}")
+
+    with transaction.atomic(using=using):
+        # Parents first, so the foreign keys hold at every statement (PostgreSQL checks them immediately).
+        for model, rows, update_fields in (
+            (province_model, provinces, ["name"]),
+            (regency_model, regencies, ["name", "kind"]),
+            (district_model, districts, ["name"]),
+        ):
+            model._default_manager.using(using).bulk_create(
+                rows,
+                batch_size=BATCH_SIZE,
+                update_conflicts=True,
+                unique_fields=["code"],
+                update_fields=update_fields,
+            )
+    return len(provinces), len(regencies), len(districts)

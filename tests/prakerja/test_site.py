@@ -1,0 +1,112 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_the_landing_page_is_in_indonesian_and_lists_the_steps(client):
+    html = client.get("/").content.decode()
+
+    assert '<html lang="id">' in html
+    assert "Daftar Kartu Prakerja" in html
+    assert "Verifikasi nomor HP" in html
+
+
+@pytest.mark.django_db
+def test_english_is_available_through_the_language_switcher(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    html = client.get("/daftar/").content.decode()
+
+    assert '<html lang="en">' in html
+    assert "Create an account" in html
+    assert "I agree to the Terms and Conditions and the Privacy Policy" in html
+
+
+@pytest.mark.django_db
+def test_pages_load_bootstrap_from_our_own_static_files_never_a_cdn(client):
+    html = client.get("/daftar/").content.decode()
+
+    assert "/static/vendor/bootstrap/bootstrap.min.css" in html
+    assert "cdn" not in html.lower()
+    assert (ROOT / "static/vendor/bootstrap/bootstrap.min.css").stat().st_size > 100_000
+
+
+@pytest.mark.django_db
+def test_health_reports_database_cache_and_broker(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok"}
+
+
+@pytest.mark.django_db
+def test_health_reports_a_failing_cache_with_503(client, monkeypatch):
+    from django.core.cache import cache
+
+    monkeypatch.setattr(cache, "get", lambda *args, **kwargs: None)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["cache"] == "error"
+
+
+def test_compiled_translations_are_committed_and_newer_than_their_sources():
+    po = ROOT / "locale/en/LC_MESSAGES/django.po"
+    mo = ROOT / "locale/en/LC_MESSAGES/django.mo"
+
+    assert mo.exists(), "run: python manage.py compilemessages (or scripts in docs/CONFIGURATION.md)"
+    from django.utils.translation import trans_real
+
+    # The English catalogue translates the Indonesian source strings.
+    catalog = trans_real.translation("en")
+    assert catalog.gettext("Buat akun") == "Create an account"
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "prakerja.settings",
+        "SECRET_KEY": "x" * 64 + "production-like-secret-for-the-check",
+        "ALLOWED_HOSTS": "prakerja.example",
+        "PRAKERJA_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/check.sqlite3",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "PRAKERJA_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import prakerja.settings"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_the_test_suite_hashes_passwords_cheaply():
+    assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_the_time_zone_is_jakarta():
+    assert settings.TIME_ZONE == "Asia/Jakarta"
+    assert settings.USE_TZ
+
+
+@pytest.mark.django_db
+def test_admin_login_page_exists(client):
+    assert client.get(reverse("admin:login")).status_code == 200
