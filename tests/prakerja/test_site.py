@@ -110,3 +110,18 @@ def test_the_time_zone_is_jakarta():
 @pytest.mark.django_db
 def test_admin_login_page_exists(client):
     assert client.get(reverse("admin:login")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_browser_set_to_english_still_gets_indonesian_until_the_person_switches(client):
+    html = client.get("/daftar/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+
+    assert '<html lang="id">' in html
+    assert "Buat akun" in html
+
+
+@pytest.mark.django_db
+def test_an_unknown_language_cookie_falls_back_to_indonesian(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    assert '<html lang="id">' in client.get("/").content.decode()
