@@ -31,7 +31,8 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, settings):
+    settings.SITE_URL = live_server.url  # links in emails point at the server the browser talks to
     # A phone-sized screen, with the browser set to English: the portal must still answer in Indonesian.
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="en-US", is_mobile=True

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import last_message
 
@@ -45,9 +46,8 @@ def test_sign_up_read_the_email_in_the_demo_inbox_verify_log_in_and_see_the_next
 def test_the_language_switcher_turns_the_portal_english_and_back(page):
     page.goto("/daftar/")
     page.get_by_label("Bahasa").select_option("en")
-    page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Create an account").is_visible()
+    expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
 
     page.get_by_label("Language").select_option("id")
-    page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Buat akun").is_visible()
+    expect(page.get_by_role("heading", name="Buat akun")).to_be_visible()
