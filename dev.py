@@ -64,7 +64,14 @@ def demo_env() -> dict[str, str]:
     return env
 
 
+def _stop_on_signal(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def demo() -> int:
+    # Ctrl-C, and a plain `kill`, stop everything, even when started from a shell that ignores SIGINT.
+    signal.signal(signal.SIGINT, _stop_on_signal)
+    signal.signal(signal.SIGTERM, _stop_on_signal)
     env = demo_env()
     say("Preparing the database")
     manage("migrate", "--no-input", env=env)
@@ -97,7 +104,7 @@ def demo() -> int:
     finally:
         for process in processes:
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                process.terminate()  # Celery's warm shutdown: it finishes the task at hand and stops its pool
         deadline = time.monotonic() + 15
         for process in processes:
             try:
