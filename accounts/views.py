@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.forms import LoginForm, NewPasswordForm, PasswordResetRequestForm, SignupForm
-from prakerja.ratelimits import RATE_LIMITED_MESSAGE, limit_exceeded
+from prakerja.ratelimits import RATE_LIMITED_MESSAGE, form_valid_within_limits, limit_exceeded
 
 ERROR_MESSAGES = {
     AccountErrorCode.LINK_INVALID: _(
@@ -42,15 +42,11 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("journey:dashboard")
     form = SignupForm(request.POST or None)
-    if request.method == "POST":
-        if limit_exceeded(request, "signup"):
-            form.is_valid()
-            form.add_error(None, RATE_LIMITED_MESSAGE)
-        elif form.is_valid():
-            services.user_signup(email=form.cleaned_data["email"], password=form.cleaned_data["password1"])
-            # The same page whether or not the address already had an account.
-            request.session["signup_email"] = form.cleaned_data["email"]
-            return redirect("accounts:signup_done")
+    if request.method == "POST" and form_valid_within_limits(request, form, "signup"):
+        services.user_signup(email=form.cleaned_data["email"], password=form.cleaned_data["password1"])
+        # The same page whether or not the address already had an account.
+        request.session["signup_email"] = form.cleaned_data["email"]
+        return redirect("accounts:signup_done")
     return render(request, "accounts/signup.html", {"form": form})
 
 
@@ -95,12 +91,10 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if limit_exceeded(request, "login"):
-            form = self.get_form()
-            form.is_valid()
-            form.add_error(None, RATE_LIMITED_MESSAGE)
-            return self.form_invalid(form)
-        return super().post(request, *args, **kwargs)
+        form = self.get_form()
+        if form_valid_within_limits(request, form, "login"):
+            return self.form_valid(form)
+        return self.form_invalid(form)
 
 
 def login_locked_out(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:
@@ -129,13 +123,9 @@ class LogoutView(auth_views.LogoutView):
 
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = PasswordResetRequestForm(request.POST or None)
-    if request.method == "POST":
-        if limit_exceeded(request, "password_reset"):
-            form.is_valid()
-            form.add_error(None, RATE_LIMITED_MESSAGE)
-        elif form.is_valid():
-            services.password_reset_request(email=form.cleaned_data["email"])
-            return redirect("accounts:password_reset_done")
+    if request.method == "POST" and form_valid_within_limits(request, form, "password_reset"):
+        services.password_reset_request(email=form.cleaned_data["email"])
+        return redirect("accounts:password_reset_done")
     return render(request, "accounts/password_reset_form.html", {"form": form})
 
 

@@ -1,12 +1,13 @@
 """Abuse limits on public forms, on top of django-ratelimit.
 
-The rules per action live in ``settings.RATE_LIMITS``; views call :func:`limit_exceeded` before doing the work,
-and on ``True`` re-render their form with :data:`RATE_LIMITED_MESSAGE`, so nothing the person typed is lost.
+The rules per action live in ``settings.RATE_LIMITS``. Form views call :func:`form_valid_within_limits`
+instead of ``form.is_valid()``; other views call :func:`limit_exceeded` before doing the work.
 """
 
 from collections.abc import Callable
 
 from django.conf import settings
+from django.forms import Form
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
@@ -56,3 +57,16 @@ def limit_exceeded(request: HttpRequest, action: str) -> bool:
         ):
             exceeded = True
     return exceeded
+
+
+def form_valid_within_limits(request: HttpRequest, form: Form, action: str) -> bool:
+    """Count a POSTed form against ``action``'s limits, then validate it.
+
+    Over a limit, the form gets the rate-limit message as a non-field error and is not valid; either way it
+    keeps what the person typed, so the page can be shown again with nothing lost.
+    """
+    if limit_exceeded(request, action):
+        form.is_valid()
+        form.add_error(None, RATE_LIMITED_MESSAGE)
+        return False
+    return form.is_valid()
