@@ -47,7 +47,11 @@ INSTALLED_APPS = [
     "regions",
     "notifications",
     "accounts",
+    "verification",
     "journey",
+    # The mock civil registry: a separate service that happens to share the process. The portal reaches it
+    # only through verification.registry (HTTP, or the in-process transport), never through its models.
+    "dukcapil",
 ]
 
 MIDDLEWARE = [
@@ -317,6 +321,50 @@ LOGGING = {
         "kombu.connection": {"level": "WARNING" if REDIS_URL else "ERROR"},
     },
 }
+
+# --- Personal identifiers (NIK, KK): encrypted at rest, with a keyed blind index -----------------------
+
+# Fernet keys (urlsafe base64, 32 bytes), newest first: the first encrypts, all decrypt (key rotation).
+# The blind index key makes the HMAC that uniqueness, look-ups and the KK grouping use; changing it means
+# recomputing every index. Neither has a default outside DEBUG.
+if DEBUG:
+    PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS", default=["ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q="])
+    PII_BLIND_INDEX_KEY = env.str("PII_BLIND_INDEX_KEY", default="demo-only-blind-index-key")
+else:
+    PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS")
+    PII_BLIND_INDEX_KEY = env.str("PII_BLIND_INDEX_KEY")
+
+# --- The civil registry (Dukcapil) -------------------------------------------------------------------
+
+# Set DUKCAPIL_URL (e.g. http://127.0.0.1:8000/dukcapil/api/v1/) to reach the registry over HTTP; unset,
+# the portal calls the mock in-process, through the same client code.
+DUKCAPIL_URL = env.str("DUKCAPIL_URL", default="")
+DUKCAPIL_API_KEY = env.str("DUKCAPIL_API_KEY", default="demo-dukcapil-key") if DEBUG else env.str("DUKCAPIL_API_KEY")
+DUKCAPIL_TIMEOUT = env.float("DUKCAPIL_TIMEOUT", default=3.0)
+DUKCAPIL_RETRIES = env.int("DUKCAPIL_RETRIES", default=2)
+DUKCAPIL_RETRY_BACKOFF = env.float("DUKCAPIL_RETRY_BACKOFF", default=0.2)
+# The mock service's keys, and its simulated trouble: added latency and a share of requests that fail (503).
+DUKCAPIL_MOCK_API_KEYS = env.list("DUKCAPIL_MOCK_API_KEYS", default=[DUKCAPIL_API_KEY])
+DUKCAPIL_MOCK_LATENCY_MS = env.int("DUKCAPIL_MOCK_LATENCY_MS", default=0)
+DUKCAPIL_MOCK_FAILURE_RATE = env.float("DUKCAPIL_MOCK_FAILURE_RATE", default=0.0)
+# Shown to an applicant whose data the registry does not match (the real contacts, from the seed article).
+DUKCAPIL_CONTACTS = {
+    "call_center": env.str("DUKCAPIL_CALL_CENTER", default="1500537"),
+    "whatsapp_sms": env.str("DUKCAPIL_WHATSAPP", default="08118005373"),
+    "email": env.str("DUKCAPIL_EMAIL", default="callcenter@dukcapil.kemendagri.go.id"),
+}
+
+# --- Uploads ------------------------------------------------------------------------------------------
+
+# Private files (KTP photos, signed statements) live here, outside any public URL; views serve them to
+# their owner and to staff only.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+# Phones take photos of 3-8 MB: accept up to 10 MB, store a re-encoded copy of at most 2 MB.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+KTP_PHOTO_STORED_MAX_BYTES = env.int("KTP_PHOTO_STORED_MAX_BYTES", default=2 * 1024 * 1024)
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- The portal's own constants -----------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from regions.historical import current_district_code
 from regions.models import District, Province, Regency, code_dotted
 
 # An undotted code's length says its level: "32" province, "3276" regency, "327601" district.
@@ -34,3 +35,15 @@ def region_code_exists(code_digits: str) -> bool:
     if model is None:
         return False
     return model.objects.filter(pk=code_dotted(code_digits)).exists()
+
+
+def nik_region_exists(district_digits: str) -> bool:
+    """Whether a NIK's first six digits name a district that exists now or existed before a split.
+
+    NIKs keep the code they were issued with (regions/historical.py): "910101" (Merauke before 2022) is
+    as valid as "930101" (Merauke today).
+    """
+    if len(district_digits) != 6 or not district_digits.isascii() or not district_digits.isdigit():
+        return False
+    current = current_district_code(code_dotted(district_digits))
+    return District.objects.filter(pk=current).exists()

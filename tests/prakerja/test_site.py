@@ -78,6 +78,9 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "ALLOWED_HOSTS": "prakerja.example",
         "PRAKERJA_VAR_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path}/check.sqlite3",
+        "PII_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1saWtlLWtleS1mb3ItdGhlLWNoZWNr",
+        "PII_BLIND_INDEX_KEY": "production-like-blind-index-key",
+        "DUKCAPIL_API_KEY": "production-like-registry-key",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

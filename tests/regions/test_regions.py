@@ -174,3 +174,26 @@ def test_the_admin_finds_regions_by_code_prefix_and_filters_districts_by_provinc
 
     assert [r.code for r in regencies.context["cl"].result_list] == ["32.76"]
     assert [d.code for d in districts.context["cl"].result_list] == ["32.76.06"]
+
+
+@pytest.mark.django_db
+def test_a_nik_region_from_before_the_papua_split_is_still_valid():
+    from regions.selectors import nik_region_exists
+
+    assert nik_region_exists("930101")  # Merauke today
+    assert nik_region_exists("910101")  # Merauke before 2022: NIKs keep their code
+    assert nik_region_exists("920101") is nik_region_exists("960101")  # Sorong, moved to Papua Barat Daya
+    assert not nik_region_exists("910199")  # no such district under Merauke, then or now
+    assert not nik_region_exists("990101")
+    assert not nik_region_exists("91010")
+
+
+@pytest.mark.django_db
+def test_every_moved_regency_points_at_a_regency_that_exists_and_its_old_code_is_gone():
+    from regions.historical import MOVED_REGENCIES
+    from regions.models import Regency
+
+    current = set(Regency.objects.values_list("code", flat=True))
+    for old, (new, _law) in MOVED_REGENCIES.items():
+        assert new in current, new
+        assert old not in current, old
