@@ -1,5 +1,3 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
@@ -7,13 +5,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, normalize_email
-
-
-def _helper(submit_label: str) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.add_input(Submit("submit", submit_label, css_class="btn-primary w-100 btn-lg"))
-    return helper
+from prakerja.forms import submit_helper
 
 
 class SignupForm(forms.Form):
@@ -41,7 +33,7 @@ class SignupForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Daftar"))
+        self.helper = submit_helper(_("Daftar"))
 
     def clean_email(self) -> str:
         return normalize_email(self.cleaned_data["email"])
@@ -76,7 +68,7 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Masuk"))
+        self.helper = submit_helper(_("Masuk"))
 
     def clean_username(self) -> str:
         return normalize_email(self.cleaned_data["username"])
@@ -91,7 +83,7 @@ class PasswordResetRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Kirim tautan"))
+        self.helper = submit_helper(_("Kirim tautan"))
 
     def clean_email(self) -> str:
         return normalize_email(self.cleaned_data["email"])
@@ -102,7 +94,7 @@ class NewPasswordForm(SetPasswordForm):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].label = _("Kata sandi baru")
         self.fields["new_password2"].label = _("Ulangi kata sandi baru")
-        self.helper = _helper(_("Simpan kata sandi"))
+        self.helper = submit_helper(_("Simpan kata sandi"))
 
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:

@@ -18,6 +18,9 @@ class Progress:
     """What one applicant has done, gathered once per request from the apps' selectors."""
 
     email_verified: bool
+    identity_verified: bool = False
+    personal_data_done: bool = False
+    ktp_photo_done: bool = False
 
 
 class StepState(StrEnum):
@@ -52,19 +55,25 @@ STEPS: tuple[Step, ...] = (
         key="ktp",
         title=_("Verifikasi KTP"),
         description=_("Masukkan NIK, nomor KK, dan tanggal lahir sesuai data Dukcapil."),
-        is_done=_not_built_yet,
+        is_done=lambda progress: progress.identity_verified,
+        url_name="journey:ktp_verify",
+        action_label=_("Verifikasi KTP sekarang"),
     ),
     Step(
         key="personal_data",
         title=_("Data diri"),
         description=_("Lengkapi nama, nama ibu kandung, alamat, domisili, dan data lainnya."),
-        is_done=_not_built_yet,
+        is_done=lambda progress: progress.personal_data_done,
+        url_name="journey:personal_data",
+        action_label=_("Isi data diri"),
     ),
     Step(
         key="ktp_photo",
         title=_("Foto KTP"),
         description=_("Unggah foto KTP yang diambil langsung dari kamera HP."),
-        is_done=_not_built_yet,
+        is_done=lambda progress: progress.ktp_photo_done,
+        url_name="journey:ktp_photo",
+        action_label=_("Unggah foto KTP"),
     ),
     Step(
         key="phone",

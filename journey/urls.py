@@ -1,9 +1,17 @@
+"""The applicant's pages. Step pages of other apps are mounted here, behind the step guard, so each app's
+views stay plain and only the journey knows the order (no app imports journey)."""
+
 from django.urls import path
 
 from journey import views
+from journey.guards import step_required
+from verification import views as verification_views
 
 app_name = "journey"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/verifikasi-ktp/", step_required("ktp")(verification_views.ktp_verify), name="ktp_verify"),
+    path("dashboard/data-diri/", step_required("personal_data")(verification_views.personal_data), name="personal_data"),
+    path("dashboard/foto-ktp/", step_required("ktp_photo")(verification_views.ktp_photo), name="ktp_photo"),
 ]

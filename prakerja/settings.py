@@ -179,6 +179,10 @@ RATE_LIMITS = {
     "login": [("ip", "300/h"), ("email", "30/h")],
     "password_reset": [("ip", "60/h"), ("email", "3/h")],
     "email_verification_resend": [("ip", "120/h"), ("user", "5/h"), ("user", "10/d")],
+    # NIK checks: tight per account so the form cannot be used to enumerate NIKs or probe the registry.
+    "ktp_verify": [("ip", "120/h"), ("user", "10/h"), ("user", "20/d")],
+    "personal_data": [("ip", "120/h"), ("user", "20/h")],
+    "ktp_photo": [("ip", "120/h"), ("user", "20/h")],
 }
 
 # --- Celery -------------------------------------------------------------------------------------------

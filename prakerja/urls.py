@@ -13,7 +13,10 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("journey.urls")),
     path("", include("notifications.urls")),
+    path("", include("verification.urls")),
+    path("", include("regions.urls")),
     path("admin/", admin.site.urls),
+    path("dukcapil/api/v1/", include("dukcapil.urls")),
 ]
 
 admin.site.site_header = settings.PORTAL_NAME

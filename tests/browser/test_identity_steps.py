@@ -1,0 +1,68 @@
+"""Steps 2-4 in a real browser on a phone-sized screen: KTP check, personal data with the region picker
+(JavaScript), and the KTP photo upload."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD, UserFactory, registry_resident
+from tests.uploads_catalogue import phone_photo
+from verification.models import KtpPhoto, PersonalData
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, email: str) -> None:
+    page.goto("/masuk/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url("**/dashboard/")
+
+
+def test_an_applicant_verifies_the_ktp_fills_in_data_and_uploads_the_photo(page, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    resident = registry_resident()
+    user = UserFactory(verified=True)
+    log_in(page, user.email)
+
+    page.get_by_role("link", name="Verifikasi KTP sekarang").click()
+    page.get_by_label("NIK").fill(resident.nik)
+    page.get_by_label("Nomor KK").fill("3276010102159999")  # a typo in the KK
+    page.get_by_label("Tanggal Lahir").fill("1995-08-17")
+    page.get_by_role("button", name="Lanjutkan").click()
+    expect(page.get_by_text("Nomor KK tidak sesuai dengan data Dukcapil")).to_be_visible()
+    expect(page.get_by_text("1500537")).to_be_visible()
+    assert page.get_by_label("NIK").input_value() == resident.nik  # nothing typed is lost
+    page.get_by_label("Nomor KK").fill(resident.family_id)
+    page.get_by_role("button", name="Lanjutkan").click()
+    page.wait_for_url("**/dashboard/")
+
+    page.get_by_role("link", name="Isi data diri").click()
+    page.get_by_label("Nama lengkap").fill("siti aminah")
+    page.get_by_label("Nama ibu kandung").fill("Nurhayati")
+    page.get_by_label("Alamat sesuai KTP").fill("Jl. Merdeka No. 1, RT 001/RW 002")
+    expect(page.get_by_role("button", name="Pilih").first).to_be_hidden()  # JavaScript fills the lists itself
+    page.get_by_label("Provinsi domisili").select_option(label="Jawa Barat")
+    expect(page.get_by_label("Kabupaten/kota domisili").locator("option", has_text="Kota Depok")).to_have_count(1)
+    page.get_by_label("Kabupaten/kota domisili").select_option(label="Kota Depok")
+    expect(page.get_by_label("Kecamatan domisili").locator("option", has_text="Pancoran Mas")).to_have_count(1)
+    page.get_by_label("Kecamatan domisili").select_option(label="Pancoran Mas")
+    page.get_by_label("Perempuan").check()
+    page.get_by_label("Pendidikan terakhir").select_option(label="SMA/SMK/sederajat")
+    page.get_by_label("Status perkawinan").select_option(label="Belum kawin")
+    page.get_by_label("Jumlah tanggungan").fill("0")
+    page.get_by_label("Status kebekerjaan").select_option(label="Terkena PHK")
+    page.get_by_label("Topik pelatihan yang diminati").select_option(label="Pemasaran digital")
+    page.get_by_label("Saya bersedia mengisi seluruh data yang dibutuhkan dengan sejujur-jujurnya").check()
+    page.get_by_role("button", name="Simpan dan lanjutkan").click()
+    page.wait_for_url("**/dashboard/")
+    assert PersonalData.objects.get(user=user).district_id == "32.76.01"
+
+    page.get_by_role("link", name="Unggah foto KTP").click()
+    photo = tmp_path / "IMG_20240501_100000.jpg"
+    photo.write_bytes(phone_photo())
+    page.get_by_label("Foto KTP").set_input_files(str(photo))
+    page.get_by_role("button", name="Unggah foto").click()
+    page.wait_for_url("**/dashboard/")
+    expect(page.get_by_test_id("step-counter")).to_have_text("Langkah 5 dari 8")
+    assert KtpPhoto.objects.get(user=user).from_camera

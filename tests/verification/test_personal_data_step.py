@@ -1,0 +1,114 @@
+"""Step 3, "Data diri": names checked against the registry, domicile from real regions, with or without JS."""
+
+import pytest
+
+from tests.verification.conftest import personal_data
+from verification.models import PersonalData
+
+pytestmark = pytest.mark.django_db
+
+URL = "/dashboard/data-diri/"
+
+
+def test_complete_data_is_saved_and_the_journey_moves_to_the_photo(client, identified_applicant):
+    response = client.post(URL, personal_data())
+
+    assert response.status_code == 302
+    saved = PersonalData.objects.get(user=identified_applicant)
+    assert saved.district.code == "32.76.01"
+    assert saved.district.regency.province.name == "Jawa Barat"
+    assert 'data-step="ktp_photo" data-state="current"' in client.get("/dashboard/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("full_name", "mother_name"),
+    [("SITI AMINAH", "nurhayati"), ("  Siti   Aminah ", "Nurhayati."), ("siti aminah,", "NURHAYATI")],
+)
+def test_names_match_whatever_the_case_spacing_and_punctuation(client, identified_applicant, full_name, mother_name):
+    client.post(URL, personal_data(full_name=full_name, mother_name=mother_name))
+
+    assert PersonalData.objects.filter(user=identified_applicant).exists()
+
+
+def test_a_wrong_mothers_name_is_marked_on_that_field_with_the_dukcapil_contacts(client, identified_applicant):
+    response = client.post(URL, personal_data(mother_name="Aminah"))
+
+    form = response.context["form"]
+    assert "Nama ibu kandung tidak sesuai dengan data Dukcapil." in form.errors["mother_name"]
+    assert "full_name" not in form.errors
+    html = response.content.decode()
+    assert "1500537" in html
+    assert 'value="Jl. Merdeka' in html or "Jl. Merdeka No. 1" in html
+    assert not PersonalData.objects.exists()
+
+
+def test_both_names_wrong_marks_both(client, identified_applicant):
+    response = client.post(URL, personal_data(full_name="Sitti Aminah", mother_name="Suharti"))
+
+    assert {"full_name", "mother_name"} <= set(response.context["form"].errors)
+
+
+def test_the_sex_must_be_the_one_in_the_nik(client, identified_applicant):
+    response = client.post(URL, personal_data(sex="L"))
+
+    assert "Jenis kelamin tidak sesuai dengan NIK Anda." in response.content.decode()
+
+
+def test_a_district_outside_the_chosen_regency_is_refused(client, identified_applicant):
+    response = client.post(URL, personal_data(district="31.71.01"))
+
+    assert response.context["form"].errors["district"]
+    assert not PersonalData.objects.exists()
+
+
+def test_the_truthfulness_tick_is_required(client, identified_applicant):
+    data = personal_data()
+    del data["truthful"]
+
+    response = client.post(URL, data)
+
+    assert "Centang pernyataan ini untuk melanjutkan." in response.content.decode()
+
+
+def test_without_javascript_pilih_refreshes_the_regencies_and_keeps_every_answer(client, identified_applicant):
+    data = personal_data(province="31", regency="", district="")
+    data["refresh"] = "province"
+
+    response = client.post(URL, data)
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert not form.errors
+    regencies = [label for code, label in form.fields["regency"].choices if code]
+    assert "Kota Administrasi Jakarta Selatan" in regencies
+    html = response.content.decode()
+    assert 'value="Jl. Merdeka' in html or "Jl. Merdeka No. 1" in html
+    assert not PersonalData.objects.exists()
+
+
+def test_changing_the_province_drops_a_regency_of_the_old_one(client, identified_applicant):
+    data = personal_data(province="31", regency="32.76", district="32.76.01")
+    data["refresh"] = "province"
+
+    form = client.post(URL, data).context["form"]
+
+    assert [code for code, _label in form.fields["district"].choices if code] == []
+
+
+def test_the_region_lists_are_served_as_json_for_the_picker(client):
+    regencies = client.get("/wilayah/32/").json()["children"]
+    districts = client.get("/wilayah/32.76/").json()["children"]
+
+    assert {"code": "32.76", "name": "Kota Depok"} in regencies
+    assert {"code": "32.76.01", "name": "Pancoran Mas"} in districts
+    assert client.get("/wilayah/32.76.01/").status_code == 404
+
+
+def test_registry_down_keeps_the_form(client, identified_applicant, settings):
+    settings.DUKCAPIL_MOCK_FAILURE_RATE = 1.0
+
+    response = client.post(URL, personal_data())
+
+    assert response.status_code == 503
+    assert "sedang tidak dapat dihubungi" in response.content.decode()
+    assert response.context["form"].data["full_name"] == "Siti Aminah"

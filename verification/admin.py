@@ -1,0 +1,80 @@
+"""Staff views of the identity steps. NIK and KK appear masked; a full NIK or KK typed in the search box is
+found through its blind index, never by decrypting the table."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from verification.crypto import IdentifierKind, pii_digest
+from verification.identifiers import digits_only
+from verification.models import IdentityVerification, KtpPhoto, PersonalData
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Applicants' data is theirs: staff look, they do not edit."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(IdentityVerification)
+class IdentityVerificationAdmin(ReadOnlyAdmin):
+    list_display = ("user", "nik_masked", "kk_masked", "birth_date", "sex", "registry_excluded_occupation", "verified_at")
+    list_filter = ("registry_excluded_occupation", "sex")
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    search_help_text = _("Email, atau NIK/nomor KK lengkap (16 digit).")
+    fields = ("user", "nik_masked", "kk_masked", "birth_date", "sex", "registry_excluded_occupation", "verified_at")
+    readonly_fields = fields
+    date_hierarchy = "verified_at"
+
+    @admin.display(description=_("NIK"))
+    def nik_masked(self, obj: IdentityVerification) -> str:
+        return obj.nik_masked
+
+    @admin.display(description=_("Nomor KK"))
+    def kk_masked(self, obj: IdentityVerification) -> str:
+        return obj.kk_masked
+
+    def get_search_results(self, request, queryset, search_term):
+        number = digits_only(search_term)
+        if len(number) == 16 and number.isdigit():
+            digests = [pii_digest(number, kind=IdentifierKind.NIK), pii_digest(number, kind=IdentifierKind.KK)]
+            matches = queryset.filter(nik_digest=digests[0]) | queryset.filter(kk_digest=digests[1])
+            return matches, False
+        return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(PersonalData)
+class PersonalDataAdmin(ReadOnlyAdmin):
+    list_display = ("user", "full_name", "district", "education", "employment_status", "completed_at")
+    list_filter = ("employment_status", "education", "district__regency__province")
+    list_select_related = ("user", "district")
+    search_fields = ("user__email", "full_name")
+
+
+@admin.register(KtpPhoto)
+class KtpPhotoAdmin(ReadOnlyAdmin):
+    list_display = ("user", "preview", "from_camera", "camera", "width", "height", "uploaded_at")
+    list_filter = ("from_camera", "original_kind")
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    fields = ("user", "preview_large", "from_camera", "camera", "width", "height", "size_bytes", "original_bytes", "original_kind", "uploaded_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("Foto"))
+    def preview(self, obj: KtpPhoto) -> str:
+        url = reverse("verification:ktp_photo_file", args=[obj.pk, "thumbnail"])
+        return format_html('<img src="{}" alt="" style="max-height:4rem">', url)
+
+    @admin.display(description=_("Foto"))
+    def preview_large(self, obj: KtpPhoto) -> str:
+        url = reverse("verification:ktp_photo_file", args=[obj.pk, "image"])
+        return format_html('<a href="{0}" target="_blank" rel="noopener"><img src="{0}" alt="" style="max-width:32rem;width:100%"></a>', url)

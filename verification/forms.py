@@ -1,0 +1,179 @@
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from prakerja.forms import submit_helper
+from regions.models import District
+from regions.selectors import district_list, province_list, regency_list
+from verification.identifiers import (
+    IdentifierError,
+    IdentifierErrorCode,
+    digits_only,
+    kk_validate,
+    nik_parse,
+    nik_validate,
+)
+from verification.models import SEX_CHOICES, Education, EmploymentStatus, MaritalStatus, TrainingTopic
+from verification.uploads import UploadError, ktp_photo_process, upload_error_message
+
+IDENTIFIER_MESSAGES = {
+    IdentifierErrorCode.NIK_FORMAT: _("NIK harus 16 digit angka, sesuai yang tertulis di KTP."),
+    IdentifierErrorCode.NIK_REGION: _(
+        "Enam digit pertama NIK bukan kode wilayah yang dikenal. Periksa kembali NIK pada KTP Anda."
+    ),
+    IdentifierErrorCode.NIK_DATE: _(
+        "Digit ke-7 sampai ke-12 NIK tidak membentuk tanggal yang benar. Periksa kembali NIK pada KTP Anda."
+    ),
+    IdentifierErrorCode.NIK_SERIAL: _("Empat digit terakhir NIK tidak mungkin 0000. Periksa kembali NIK Anda."),
+    IdentifierErrorCode.NIK_BIRTH_DATE: _(
+        "Tanggal lahir tidak cocok dengan NIK. Digit ke-7 sampai ke-12 NIK adalah tanggal lahir "
+        "(untuk perempuan, tanggalnya ditambah 40). Periksa keduanya."
+    ),
+    IdentifierErrorCode.KK_FORMAT: _("Nomor KK harus 16 digit angka, sesuai yang tertulis di Kartu Keluarga."),
+    IdentifierErrorCode.KK_REGION: _("Enam digit pertama nomor KK bukan kode wilayah yang dikenal. Periksa kembali."),
+    IdentifierErrorCode.KK_SERIAL: _("Empat digit terakhir nomor KK tidak mungkin 0000. Periksa kembali."),
+}
+
+# Lists start empty, so nobody sends the first option by not looking.
+BLANK = [("", _("— Pilih —"))]
+
+
+class KtpVerificationForm(forms.Form):
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=24,
+        help_text=_("16 digit Nomor Induk Kependudukan di KTP."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "autofocus": True}),
+    )
+    kk = forms.CharField(
+        label=_("Nomor KK"),
+        max_length=24,
+        help_text=_("16 digit nomor Kartu Keluarga terbaru."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    birth_date = forms.DateField(
+        label=_("Tanggal Lahir"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Lanjutkan"))
+
+    def _identifier(self, field: str, check) -> str:
+        value = digits_only(self.cleaned_data[field])
+        try:
+            check(value)
+        except IdentifierError as error:
+            raise forms.ValidationError(IDENTIFIER_MESSAGES[error.code], code=error.code) from None
+        return value
+
+    def clean_nik(self) -> str:
+        return self._identifier("nik", nik_parse)
+
+    def clean_kk(self) -> str:
+        return self._identifier("kk", kk_validate)
+
+    def clean_birth_date(self):
+        birth_date = self.cleaned_data["birth_date"]
+        if birth_date > timezone.localdate():
+            raise forms.ValidationError(_("Tanggal lahir tidak boleh di masa depan."), code="future")
+        return birth_date
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if "nik" in cleaned and "birth_date" in cleaned:
+            try:
+                nik_validate(cleaned["nik"], birth_date=cleaned["birth_date"])
+            except IdentifierError as error:
+                field = "birth_date" if error.code == IdentifierErrorCode.NIK_BIRTH_DATE else "nik"
+                self.add_error(field, forms.ValidationError(IDENTIFIER_MESSAGES[error.code], code=error.code))
+        return cleaned
+
+
+class PersonalDataForm(forms.Form):
+    """DESIGN §2 step 3. Province → regency → district choices narrow as the person picks, with or without
+    JavaScript: without it, the "Pilih" buttons send the form back to refresh the lists, keeping every
+    other answer."""
+
+    full_name = forms.CharField(
+        label=_("Nama lengkap"), max_length=150, help_text=_("Sesuai KTP, tanpa gelar."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    mother_name = forms.CharField(label=_("Nama ibu kandung"), max_length=150)
+    address = forms.CharField(
+        label=_("Alamat sesuai KTP"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Jalan, RT/RW, kelurahan/desa."),
+    )
+    province = forms.ChoiceField(label=_("Provinsi domisili"))
+    # Checked in clean(), where "which regency?" and "which district?" get their own messages; marked as
+    # required for the person all the same.
+    regency = forms.ChoiceField(label=_("Kabupaten/kota domisili"), required=False)
+    district = forms.ChoiceField(label=_("Kecamatan domisili"), required=False)
+    sex = forms.ChoiceField(label=_("Jenis kelamin"), choices=SEX_CHOICES, widget=forms.RadioSelect)
+    education = forms.ChoiceField(label=_("Pendidikan terakhir"), choices=BLANK + Education.choices)
+    marital_status = forms.ChoiceField(label=_("Status perkawinan"), choices=BLANK + MaritalStatus.choices)
+    dependents = forms.IntegerField(
+        label=_("Jumlah tanggungan"), min_value=0, max_value=20,
+        help_text=_("Orang yang biaya hidupnya Anda tanggung."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    employment_status = forms.ChoiceField(label=_("Status kebekerjaan"), choices=BLANK + EmploymentStatus.choices)
+    training_topic = forms.ChoiceField(label=_("Topik pelatihan yang diminati"), choices=BLANK + TrainingTopic.choices)
+    truthful = forms.BooleanField(
+        label=_("Saya bersedia mengisi seluruh data yang dibutuhkan dengan sejujur-jujurnya"),
+        error_messages={"required": _("Centang pernyataan ini untuk melanjutkan.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        placeholder = BLANK
+        self.fields["province"].choices = placeholder + [(p.code, p.name) for p in province_list()]
+        province = self.data.get("province") or self.initial.get("province")
+        regency = self.data.get("regency") or self.initial.get("regency")
+        regencies = list(regency_list(province_code=province)) if province else []
+        self.fields["regency"].choices = placeholder + [(r.code, r.name) for r in regencies]
+        if regency and not any(r.code == regency for r in regencies):
+            regency = None  # the province changed since the regency was picked
+        districts = list(district_list(regency_code=regency)) if regency else []
+        self.fields["district"].choices = placeholder + [(d.code, d.name) for d in districts]
+        for name in ("regency", "district"):
+            self.fields[name].widget.attrs["required"] = True
+        self.helper = submit_helper(_("Simpan dan lanjutkan"))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("regency"):
+            self.add_error("regency", _("Pilih kabupaten/kota domisili Anda."))
+        elif not cleaned.get("district"):
+            self.add_error("district", _("Pilih kecamatan domisili Anda."))
+        else:
+            district = District.objects.select_related("regency").filter(pk=cleaned["district"]).first()
+            if district is None or district.regency_id != cleaned["regency"] or district.regency.province_id != cleaned.get("province"):
+                self.add_error("district", _("Kecamatan tidak berada di kabupaten/kota yang dipilih."))
+            else:
+                cleaned["district"] = district
+        return cleaned
+
+
+class KtpPhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=_("Foto KTP"),
+        # On phones, `capture` opens the camera directly: the portal asks for a photo taken of the card.
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png", "capture": "environment"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["photo"].help_text = _(
+            "JPG atau PNG, paling besar %(megabytes)s MB. Seluruh kartu terlihat jelas, tidak terpotong, tidak silau."
+        ) % {"megabytes": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
+        self.helper = submit_helper(_("Unggah foto"))
+
+    def clean_photo(self):
+        try:
+            return ktp_photo_process(self.cleaned_data["photo"])
+        except UploadError as error:
+            raise forms.ValidationError(upload_error_message(error), code=error.code) from None

@@ -1,0 +1,162 @@
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from verification.crypto import pii_decrypt
+from verification.identifiers import Sex, identifier_mask
+from verification.storage import private_storage
+
+
+SEX_CHOICES = [(Sex.MALE.value, _("Laki-laki")), (Sex.FEMALE.value, _("Perempuan"))]
+
+
+class IdentityVerification(models.Model):
+    """An account's NIK and KK, matched against the civil registry. One NIK belongs to one account.
+
+    NIK and KK are stored encrypted with a keyed blind index (verification/crypto.py); the database's
+    unique constraint on the NIK's index is what stops two accounts from claiming one NIK, even when two
+    requests arrive at the same moment.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identity", verbose_name=_("pengguna")
+    )
+    nik_encrypted = models.TextField(_("NIK (terenkripsi)"))
+    nik_digest = models.CharField(_("indeks NIK"), max_length=64, unique=True)
+    kk_encrypted = models.TextField(_("nomor KK (terenkripsi)"))
+    kk_digest = models.CharField(_("indeks KK"), max_length=64, db_index=True)
+    birth_date = models.DateField(_("tanggal lahir"))
+    sex = models.CharField(_("jenis kelamin"), max_length=1, choices=SEX_CHOICES)
+    # The registry's answer to "is the occupation on the KTP in an excluded group?", kept so that
+    # selection never has to call the registry.
+    registry_excluded_occupation = models.BooleanField(_("pekerjaan di KTP termasuk kelompok dikecualikan"))
+    verified_at = models.DateTimeField(_("diverifikasi pada"))
+
+    class Meta:
+        verbose_name = _("verifikasi KTP")
+        verbose_name_plural = _("verifikasi KTP")
+
+    def __str__(self) -> str:
+        return self.nik_masked
+
+    @property
+    def nik(self) -> str:
+        return pii_decrypt(self.nik_encrypted)
+
+    @property
+    def kk(self) -> str:
+        return pii_decrypt(self.kk_encrypted)
+
+    @property
+    def nik_masked(self) -> str:
+        return identifier_mask(self.nik)
+
+    @property
+    def kk_masked(self) -> str:
+        return identifier_mask(self.kk)
+
+
+class Education(models.TextChoices):
+    NONE = "tidak_sekolah", _("Tidak/belum sekolah")
+    SD = "sd", _("SD/sederajat")
+    SMP = "smp", _("SMP/sederajat")
+    SMA = "sma", _("SMA/SMK/sederajat")
+    DIPLOMA = "diploma", _("Diploma (D1–D3)")
+    S1 = "s1", _("D4/S1")
+    S2 = "s2", _("S2")
+    S3 = "s3", _("S3")
+
+
+class MaritalStatus(models.TextChoices):
+    SINGLE = "belum_kawin", _("Belum kawin")
+    MARRIED = "kawin", _("Kawin")
+    DIVORCED = "cerai_hidup", _("Cerai hidup")
+    WIDOWED = "cerai_mati", _("Cerai mati")
+
+
+class EmploymentStatus(models.TextChoices):
+    UNEMPLOYED = "menganggur", _("Tidak bekerja / mencari kerja")
+    LAID_OFF = "phk", _("Terkena PHK")
+    FURLOUGHED = "dirumahkan", _("Dirumahkan")
+    EMPLOYED = "bekerja", _("Bekerja")
+    SELF_EMPLOYED = "usaha", _("Usaha sendiri / wirausaha")
+
+
+class TrainingTopic(models.TextChoices):
+    DIGITAL_MARKETING = "pemasaran_digital", _("Pemasaran digital")
+    PROGRAMMING = "pemrograman", _("Pemrograman dan teknologi informasi")
+    CULINARY = "kuliner", _("Kuliner dan tata boga")
+    FASHION = "fesyen", _("Fesyen dan menjahit")
+    AUTOMOTIVE = "otomotif", _("Otomotif dan perbengkelan")
+    AGRICULTURE = "pertanian", _("Pertanian dan peternakan")
+    HOSPITALITY = "perhotelan", _("Perhotelan dan pariwisata")
+    OFFICE = "perkantoran", _("Administrasi perkantoran")
+    LANGUAGE = "bahasa", _("Bahasa asing")
+    BEAUTY = "kecantikan", _("Kecantikan")
+    ENTREPRENEURSHIP = "kewirausahaan", _("Kewirausahaan")
+
+
+class PersonalData(models.Model):
+    """The applicant's own data (DESIGN §2 step 3); names were matched against the registry."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_data", verbose_name=_("pengguna")
+    )
+    full_name = models.CharField(_("nama lengkap"), max_length=150)
+    mother_name = models.CharField(_("nama ibu kandung"), max_length=150)
+    address = models.TextField(_("alamat sesuai KTP"), max_length=500)
+    # Domicile decides which waves the applicant may join (waves open per province).
+    district = models.ForeignKey(
+        "regions.District", on_delete=models.PROTECT, related_name="+", verbose_name=_("domisili (kecamatan)")
+    )
+    sex = models.CharField(_("jenis kelamin"), max_length=1, choices=SEX_CHOICES)
+    education = models.CharField(_("pendidikan terakhir"), max_length=16, choices=Education.choices)
+    marital_status = models.CharField(_("status perkawinan"), max_length=16, choices=MaritalStatus.choices)
+    dependents = models.PositiveSmallIntegerField(_("jumlah tanggungan"), validators=[MaxValueValidator(20)])
+    employment_status = models.CharField(_("status kebekerjaan"), max_length=16, choices=EmploymentStatus.choices)
+    training_topic = models.CharField(_("topik pelatihan yang diminati"), max_length=32, choices=TrainingTopic.choices)
+    completed_at = models.DateTimeField(_("diisi pada"))
+
+    class Meta:
+        verbose_name = _("data diri")
+        verbose_name_plural = _("data diri")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+def _photo_path(instance: "KtpPhoto", filename: str) -> str:
+    # Never the uploaded name: it can carry personal data and path tricks.
+    return f"ktp/{uuid.uuid4().hex}.jpg"
+
+
+def _thumbnail_path(instance: "KtpPhoto", filename: str) -> str:
+    return f"ktp/thumbnails/{uuid.uuid4().hex}.jpg"
+
+
+class KtpPhoto(models.Model):
+    """The re-encoded KTP photo (no metadata), private; what the EXIF said is kept for reviewers."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ktp_photo", verbose_name=_("pengguna")
+    )
+    image = models.FileField(_("foto"), storage=private_storage, upload_to=_photo_path)
+    thumbnail = models.FileField(_("thumbnail"), storage=private_storage, upload_to=_thumbnail_path)
+    width = models.PositiveIntegerField(_("lebar (px)"))
+    height = models.PositiveIntegerField(_("tinggi (px)"))
+    size_bytes = models.PositiveIntegerField(_("ukuran tersimpan (byte)"))
+    original_bytes = models.PositiveIntegerField(_("ukuran asli (byte)"))
+    original_kind = models.CharField(_("format asli"), max_length=8)
+    from_camera = models.BooleanField(_("dari kamera"), help_text=_("Menurut EXIF foto asli: merek/model kamera dan waktu pengambilan."))
+    camera = models.CharField(_("kamera"), max_length=100, blank=True)
+    uploaded_at = models.DateTimeField(_("diunggah pada"))
+
+    class Meta:
+        verbose_name = _("foto KTP")
+        verbose_name_plural = _("foto KTP")
+
+    def __str__(self) -> str:
+        return f"KTP #{self.pk}"

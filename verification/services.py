@@ -1,0 +1,182 @@
+"""Every write of the identity steps: KTP verification, personal data, KTP photo.
+
+The registry is called before any transaction opens (it can take seconds, and must not hold locks); the
+write that follows is short, and the database's constraints settle races (one NIK, one account).
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from accounts.models import User
+from notifications.masking import mask_email
+from regions.models import District
+from verification.crypto import IdentifierKind, pii_digest, pii_encrypt
+from verification.errors import VerificationError, VerificationErrorCode
+from verification.identifiers import nik_parse
+from verification.models import IdentityVerification, KtpPhoto, PersonalData
+from verification.registry import RegistryClient, RegistryUnavailable, registry_client
+from verification.uploads import ProcessedPhoto
+
+logger = logging.getLogger(__name__)
+
+
+def _registry_call(client: RegistryClient | None, **query):
+    try:
+        return (client or registry_client()).verify(**query)
+    except RegistryUnavailable:
+        raise VerificationError(VerificationErrorCode.REGISTRY_UNAVAILABLE) from None
+
+
+def _nik_owner_error(nik_digest: str) -> VerificationError:
+    owner_email = (
+        IdentityVerification.objects.filter(nik_digest=nik_digest).values_list("user__email", flat=True).first()
+    )
+    return VerificationError(
+        VerificationErrorCode.NIK_TAKEN, fields=("nik",), owner_email=mask_email(owner_email or "")
+    )
+
+
+@sensitive_variables("nik", "kk", "birth_date")
+def identity_verify(
+    *,
+    user: User,
+    nik: str,
+    kk: str,
+    birth_date: date,
+    client: RegistryClient | None = None,
+    now: datetime | None = None,
+) -> IdentityVerification:
+    """Match NIK, KK and birth date against the registry and bind the NIK to ``user``.
+
+    The form has already checked the numbers' form (verification/identifiers.py). Raises VerificationError
+    saying which kind of problem it is, so the applicant knows whether to fix a typo, call Dukcapil,
+    recover another account, or simply try again later.
+    """
+    if IdentityVerification.objects.filter(user=user).exists():
+        raise VerificationError(VerificationErrorCode.ALREADY_DONE)
+    nik_digest = pii_digest(nik, kind=IdentifierKind.NIK)
+    # Checked before the registry, so a taken NIK costs no registry call; the constraint below is the guard.
+    if IdentityVerification.objects.filter(nik_digest=nik_digest).exists():
+        raise _nik_owner_error(nik_digest)
+
+    answer = _registry_call(client, nik=nik, kk=kk, birth_date=birth_date)
+    if not answer.nik_found:
+        raise VerificationError(VerificationErrorCode.NIK_NOT_FOUND, fields=("nik",))
+    if not answer.matched("kk"):
+        raise VerificationError(VerificationErrorCode.KK_MISMATCH, fields=("kk",))
+    if not answer.matched("tanggal_lahir"):
+        raise VerificationError(VerificationErrorCode.BIRTH_DATE_MISMATCH, fields=("birth_date",))
+
+    try:
+        with transaction.atomic():
+            return IdentityVerification.objects.create(
+                user=user,
+                nik_encrypted=pii_encrypt(nik),
+                nik_digest=nik_digest,
+                kk_encrypted=pii_encrypt(kk),
+                kk_digest=pii_digest(kk, kind=IdentifierKind.KK),
+                birth_date=birth_date,
+                sex=nik_parse(nik).sex,
+                registry_excluded_occupation=bool(answer.excluded_occupation),
+                verified_at=now or timezone.now(),
+            )
+    except IntegrityError:
+        # Two requests raced: for the same account (a double submit) or for the same NIK.
+        if IdentityVerification.objects.filter(user=user).exists():
+            raise VerificationError(VerificationErrorCode.ALREADY_DONE) from None
+        raise _nik_owner_error(nik_digest) from None
+
+
+@dataclass(frozen=True)
+class PersonalDataInput:
+    full_name: str
+    mother_name: str
+    address: str
+    district: District
+    sex: str
+    education: str
+    marital_status: str
+    dependents: int
+    employment_status: str
+    training_topic: str
+
+
+def personal_data_save(
+    *,
+    user: User,
+    data: PersonalDataInput,
+    client: RegistryClient | None = None,
+    now: datetime | None = None,
+) -> PersonalData:
+    """Save the applicant's data once the registry confirms both names; the sex must be the NIK's."""
+    identity = IdentityVerification.objects.filter(user=user).first()
+    if identity is None:
+        raise VerificationError(VerificationErrorCode.PREVIOUS_STEP_MISSING)
+    if PersonalData.objects.filter(user=user).exists():
+        raise VerificationError(VerificationErrorCode.ALREADY_DONE)
+    if data.sex != identity.sex:
+        raise VerificationError(VerificationErrorCode.SEX_MISMATCH, fields=("sex",))
+
+    answer = _registry_call(client, nik=identity.nik, full_name=data.full_name, mother_name=data.mother_name)
+    wrong = tuple(
+        field
+        for field, registry_field in (("full_name", "nama_lengkap"), ("mother_name", "nama_ibu"))
+        if not answer.matched(registry_field)
+    )
+    if wrong:
+        raise VerificationError(VerificationErrorCode.NAME_MISMATCH, fields=wrong)
+
+    try:
+        with transaction.atomic():
+            return PersonalData.objects.create(
+                user=user,
+                full_name=" ".join(data.full_name.split()),
+                mother_name=" ".join(data.mother_name.split()),
+                address=data.address.strip(),
+                district=data.district,
+                sex=data.sex,
+                education=data.education,
+                marital_status=data.marital_status,
+                dependents=data.dependents,
+                employment_status=data.employment_status,
+                training_topic=data.training_topic,
+                completed_at=now or timezone.now(),
+            )
+    except IntegrityError:
+        raise VerificationError(VerificationErrorCode.ALREADY_DONE) from None
+
+
+def ktp_photo_save(*, user: User, photo: ProcessedPhoto, now: datetime | None = None) -> KtpPhoto:
+    """Store the re-encoded photo privately (never the uploaded file or its name)."""
+    if not PersonalData.objects.filter(user=user).exists():
+        raise VerificationError(VerificationErrorCode.PREVIOUS_STEP_MISSING)
+    if KtpPhoto.objects.filter(user=user).exists():
+        raise VerificationError(VerificationErrorCode.ALREADY_DONE)
+    record = KtpPhoto(
+        user=user,
+        width=photo.width,
+        height=photo.height,
+        size_bytes=len(photo.content),
+        original_bytes=photo.original_bytes,
+        original_kind=photo.original_kind,
+        from_camera=photo.from_camera,
+        camera=photo.camera[:100],
+        uploaded_at=now or timezone.now(),
+    )
+    record.image.save("ktp.jpg", ContentFile(photo.content), save=False)
+    record.thumbnail.save("thumbnail.jpg", ContentFile(photo.thumbnail), save=False)
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        # A double submit: the first one won; the files this one wrote belong to nobody.
+        record.image.delete(save=False)
+        record.thumbnail.delete(save=False)
+        raise VerificationError(VerificationErrorCode.ALREADY_DONE) from None
+    return record

@@ -1,0 +1,141 @@
+"""The identity steps' pages. journey/urls.py mounts them behind the step guard; these views assume the
+step is the applicant's current one and leave the order to the guard."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
+
+from prakerja.ratelimits import form_valid_within_limits
+from verification import services
+from verification.errors import VerificationError, VerificationErrorCode
+from verification.forms import KtpPhotoForm, KtpVerificationForm, PersonalDataForm
+from verification.models import KtpPhoto
+
+ERROR_MESSAGES = {
+    VerificationErrorCode.NIK_NOT_FOUND: _(
+        "NIK tidak ditemukan di data Dukcapil. Periksa kembali 16 digit NIK pada KTP Anda; jika sudah benar, "
+        "hubungi Dukcapil."
+    ),
+    VerificationErrorCode.KK_MISMATCH: _(
+        "Nomor KK tidak sesuai dengan data Dukcapil untuk NIK ini. Pakai nomor dari Kartu Keluarga terbaru "
+        "(KK yang diterbitkan ulang mendapat nomor baru); jika sudah benar, hubungi Dukcapil."
+    ),
+    VerificationErrorCode.BIRTH_DATE_MISMATCH: _(
+        "Tanggal lahir tidak sesuai dengan data Dukcapil untuk NIK ini. Periksa kembali; jika sudah benar, "
+        "hubungi Dukcapil."
+    ),
+    VerificationErrorCode.NIK_TAKEN: _(
+        "NIK ini sudah dipakai akun lain (%(owner_email)s). Satu NIK hanya untuk satu akun. Jika itu akun "
+        "Anda, masuk dengan akun tersebut. Lupa kata sandinya? Buat kata sandi baru untuk akun itu."
+    ),
+    VerificationErrorCode.REGISTRY_UNAVAILABLE: _(
+        "Layanan Dukcapil sedang tidak dapat dihubungi. Data yang Anda isi tidak hilang: coba kirim ulang "
+        "beberapa saat lagi."
+    ),
+    VerificationErrorCode.NAME_MISMATCH: _(
+        "Data berikut tidak sesuai dengan data Dukcapil. Tulis persis seperti di KTP/KK (tanpa gelar); jika "
+        "sudah benar, hubungi Dukcapil."
+    ),
+    VerificationErrorCode.SEX_MISMATCH: _("Jenis kelamin tidak sesuai dengan NIK Anda."),
+    VerificationErrorCode.ALREADY_DONE: _("Langkah ini sudah selesai."),
+    VerificationErrorCode.PREVIOUS_STEP_MISSING: _("Selesaikan langkah sebelumnya dulu."),
+}
+FIELD_MESSAGES = {
+    "full_name": _("Nama lengkap tidak sesuai dengan data Dukcapil."),
+    "mother_name": _("Nama ibu kandung tidak sesuai dengan data Dukcapil."),
+}
+# Problems only the civil registry can fix: the page shows its contacts.
+REGISTRY_PROBLEMS = {
+    VerificationErrorCode.NIK_NOT_FOUND,
+    VerificationErrorCode.KK_MISMATCH,
+    VerificationErrorCode.BIRTH_DATE_MISMATCH,
+    VerificationErrorCode.NAME_MISMATCH,
+}
+
+
+def _show_error(form, error: VerificationError) -> dict:
+    """Put a service error on the form (nothing typed is lost) and say what the page should add."""
+    message = ERROR_MESSAGES[error.code] % error.params if error.params else ERROR_MESSAGES[error.code]
+    form.add_error(None, message)
+    for field in error.fields:
+        if field in FIELD_MESSAGES:
+            form.add_error(field, FIELD_MESSAGES[field])
+    return {
+        "error_code": error.code.value,
+        "show_dukcapil_contacts": error.code in REGISTRY_PROBLEMS,
+        "show_password_reset": error.code == VerificationErrorCode.NIK_TAKEN,
+    }
+
+
+def _page(request: HttpRequest, template: str, form, extra: dict | None = None, status: int = 200) -> HttpResponse:
+    context = {"form": form, "dukcapil": settings.DUKCAPIL_CONTACTS, "journey": getattr(request, "journey", None)}
+    return render(request, template, {**context, **(extra or {})}, status=status)
+
+
+# Error reports (a 500 mailed to admins) show POST data; these never appear in them.
+@sensitive_post_parameters("nik", "kk", "birth_date")
+@login_required
+def ktp_verify(request: HttpRequest) -> HttpResponse:
+    form = KtpVerificationForm(request.POST or None)
+    if request.method == "POST" and form_valid_within_limits(request, form, "ktp_verify"):
+        try:
+            services.identity_verify(
+                user=request.user,
+                nik=form.cleaned_data["nik"],
+                kk=form.cleaned_data["kk"],
+                birth_date=form.cleaned_data["birth_date"],
+            )
+        except VerificationError as error:
+            status = 503 if error.code == VerificationErrorCode.REGISTRY_UNAVAILABLE else 200
+            return _page(request, "verification/ktp_verify.html", form, _show_error(form, error), status)
+        return redirect("journey:dashboard")
+    return _page(request, "verification/ktp_verify.html", form)
+
+
+@sensitive_post_parameters("full_name", "mother_name", "address")
+@login_required
+def personal_data(request: HttpRequest) -> HttpResponse:
+    refreshing = "refresh" in request.POST
+    form = PersonalDataForm(request.POST or None)
+    if request.method == "POST" and not refreshing and form_valid_within_limits(request, form, "personal_data"):
+        data = {name: value for name, value in form.cleaned_data.items() if name not in {"province", "regency", "truthful"}}
+        try:
+            services.personal_data_save(user=request.user, data=services.PersonalDataInput(**data))
+        except VerificationError as error:
+            status = 503 if error.code == VerificationErrorCode.REGISTRY_UNAVAILABLE else 200
+            return _page(request, "verification/personal_data.html", form, _show_error(form, error), status)
+        return redirect("journey:dashboard")
+    if refreshing:
+        form.errors.clear()  # only the region lists changed; no verdict on a half-filled form
+    return _page(request, "verification/personal_data.html", form)
+
+
+@login_required
+def ktp_photo(request: HttpRequest) -> HttpResponse:
+    form = KtpPhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form_valid_within_limits(request, form, "ktp_photo"):
+        try:
+            services.ktp_photo_save(user=request.user, photo=form.cleaned_data["photo"])
+        except VerificationError as error:
+            return _page(request, "verification/ktp_photo.html", form, _show_error(form, error))
+        return redirect("journey:dashboard")
+    return _page(request, "verification/ktp_photo.html", form)
+
+
+@login_required
+def ktp_photo_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
+    """The stored KTP photo, to its owner and to staff only; never cached by anyone in between."""
+    if variant not in {"image", "thumbnail"}:
+        raise Http404
+    photo = get_object_or_404(KtpPhoto, pk=pk)
+    if photo.user_id != request.user.pk and not request.user.is_staff:
+        raise PermissionDenied
+    stored = getattr(photo, variant)
+    response = FileResponse(stored.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = "inline"
+    return response
