@@ -1,6 +1,7 @@
 """Reads for the journey: one ``Progress`` per applicant, from each app's own selectors."""
 
 from accounts.models import User
+from assessment.selectors import assessment_progress
 from journey.steps import Journey, Progress, journey_from
 from verification.selectors import verification_progress
 
@@ -10,12 +11,21 @@ def progress_for(user: User) -> Progress:
         # Nothing else can be done before the email is verified: no need to ask the other apps.
         return Progress(email_verified=False)
     verification = verification_progress(user=user)
-    return Progress(
-        email_verified=True,
-        identity_verified=verification.identity,
-        personal_data_done=verification.personal_data,
-        ktp_photo_done=verification.ktp_photo,
-    )
+    facts = {
+        "identity_verified": verification.identity,
+        "personal_data_done": verification.personal_data,
+        "ktp_photo_done": verification.ktp_photo,
+        "phone_verified": verification.phone,
+    }
+    if verification.phone:
+        assessment = assessment_progress(user=user)
+        facts |= {
+            "declaration_eligible": assessment.declaration_done and not assessment.exclusion_reasons,
+            "declaration_exclusions": assessment.exclusion_reasons,
+            "test_passed": assessment.test_passed,
+            "test_failed": assessment.test_failed,
+        }
+    return Progress(email_verified=True, **facts)
 
 
 def journey_for(user: User) -> Journey:

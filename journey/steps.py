@@ -21,6 +21,13 @@ class Progress:
     identity_verified: bool = False
     personal_data_done: bool = False
     ktp_photo_done: bool = False
+    phone_verified: bool = False
+    # The declaration counts as done only when its answers leave the applicant eligible; an excluded
+    # applicant stays on step 6, where the page names the rule that applies.
+    declaration_eligible: bool = False
+    declaration_exclusions: tuple[str, ...] = ()
+    test_passed: bool = False
+    test_failed: bool = False
 
 
 class StepState(StrEnum):
@@ -79,19 +86,25 @@ STEPS: tuple[Step, ...] = (
         key="phone",
         title=_("Verifikasi nomor HP"),
         description=_("Masukkan nomor HP aktif dan kode OTP yang dikirim lewat SMS."),
-        is_done=_not_built_yet,
+        is_done=lambda progress: progress.phone_verified,
+        url_name="journey:phone_verify",
+        action_label=_("Verifikasi nomor HP"),
     ),
     Step(
         key="declaration",
         title=_("Pernyataan pendaftar"),
         description=_("Isi pernyataan sesuai kondisi Anda."),
-        is_done=_not_built_yet,
+        is_done=lambda progress: progress.declaration_eligible,
+        url_name="journey:declaration",
+        action_label=_("Isi pernyataan"),
     ),
     Step(
         key="test",
         title=_("Tes Motivasi & Kemampuan Dasar"),
         description=_("18 soal dalam 25 menit."),
-        is_done=_not_built_yet,
+        is_done=lambda progress: progress.test_passed,
+        url_name="journey:test_start",
+        action_label=_("Mulai Tes Sekarang"),
     ),
     Step(
         key="wave",
@@ -114,6 +127,7 @@ class StepStatus:
 @dataclass(frozen=True)
 class Journey:
     statuses: tuple[StepStatus, ...]
+    progress: Progress
 
     @property
     def current(self) -> StepStatus | None:
@@ -143,4 +157,4 @@ def journey_from(progress: Progress) -> Journey:
         else:
             state = StepState.LOCKED
         statuses.append(StepStatus(number=number, step=step, state=state))
-    return Journey(statuses=tuple(statuses))
+    return Journey(statuses=tuple(statuses), progress=progress)

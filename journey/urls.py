@@ -5,6 +5,7 @@ from django.urls import path
 
 from journey import views
 from journey.guards import step_required
+from assessment import views as assessment_views
 from verification import views as verification_views
 
 app_name = "journey"
@@ -14,4 +15,12 @@ urlpatterns = [
     path("dashboard/verifikasi-ktp/", step_required("ktp")(verification_views.ktp_verify), name="ktp_verify"),
     path("dashboard/data-diri/", step_required("personal_data")(verification_views.personal_data), name="personal_data"),
     path("dashboard/foto-ktp/", step_required("ktp_photo")(verification_views.ktp_photo), name="ktp_photo"),
+    path("dashboard/nomor-hp/", step_required("phone")(verification_views.phone_verify), name="phone_verify"),
+    path("dashboard/pernyataan/", step_required("declaration")(assessment_views.declaration), name="declaration"),
+    path("dashboard/tes/", step_required("test")(assessment_views.test_start), name="test_start"),
+    path(
+        "dashboard/tes/soal/<int:position>/",
+        step_required("test")(assessment_views.test_question),
+        name="test_question",
+    ),
 ]

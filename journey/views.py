@@ -2,10 +2,21 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from assessment.eligibility import exclusion_reason_message
 from journey.selectors import journey_for
+from verification.selectors import identity_summary
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     journey = journey_for(request.user)
-    return render(request, "journey/dashboard.html", {"journey": journey, "current": journey.current})
+    progress = journey.progress
+    context = {
+        "journey": journey,
+        "current": journey.current,
+        "exclusions": [exclusion_reason_message(code) for code in progress.declaration_exclusions],
+        "test_finished": progress.test_passed or progress.test_failed,
+    }
+    if request.user.email_verified:
+        context["summary"] = identity_summary(user=request.user)
+    return render(request, "journey/dashboard.html", context)

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.crypto import pii_decrypt
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
@@ -29,7 +31,9 @@ class Message(models.Model):
     recipient = models.CharField(_("penerima"), max_length=254)
     template = models.CharField(_("templat"), max_length=100)
     subject = models.TextField(_("subjek"), blank=True)
+    # Encrypted when ``sensitive`` (a one-time code must not sit in the database in clear); read ``text``.
     body = models.TextField(_("isi"))
+    sensitive = models.BooleanField(_("isi rahasia (terenkripsi)"), default=False)
     html_body = models.TextField(_("isi HTML"), blank=True)
     idempotency_key = models.CharField(_("kunci idempotensi"), max_length=200)
     user = models.ForeignKey(
@@ -76,3 +80,8 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} #{self.pk} ({self.template})"
+
+    @property
+    def text(self) -> str:
+        """The body as sent, decrypted if it is sensitive."""
+        return pii_decrypt(self.body) if self.sensitive else self.body

@@ -26,6 +26,7 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from notifications.masking import mask_recipient
+from prakerja.crypto import pii_encrypt
 from notifications.models import Channel, Message, Status
 from notifications.sms import BaseBackend, get_sms_backend
 
@@ -76,12 +77,16 @@ def message_enqueue(
     idempotency_key: str,
     user=None,
     not_before: datetime | None = None,
+    sensitive: bool = False,
+    queue: str | None = None,
 ) -> Message:
     """Write one outbox row in the caller's transaction and deliver it after commit.
 
     The body is rendered now, in the active language, so what is sent is what the applicant saw happen.
     A second call with the same ``idempotency_key`` writes nothing and returns the first row. A message with
-    ``not_before`` in the future is left to the sweep, which sends it once that time has come.
+    ``not_before`` in the future is left to the sweep, which sends it once that time has come. A
+    ``sensitive`` body (a one-time code) is stored encrypted. ``queue`` sends the delivery task to another
+    queue than "notifications" (one-time codes have their own, so bulk mail never delays them).
     """
     channel = Channel(channel)
     now = timezone.now()
@@ -91,8 +96,9 @@ def message_enqueue(
         recipient=recipient,
         template=template,
         subject=rendered.subject,
-        body=rendered.body,
-        html_body=rendered.html_body,
+        body=pii_encrypt(rendered.body) if sensitive else rendered.body,
+        sensitive=sensitive,
+        html_body="" if sensitive else rendered.html_body,
         idempotency_key=idempotency_key,
         user=user,
         not_before=not_before,
@@ -111,18 +117,18 @@ def message_enqueue(
             raise
         return existing
     if message.next_attempt_at <= now:
-        _deliver_after_commit([message.pk])
+        _deliver_after_commit([message.pk], queue=queue)
     return message
 
 
-def _deliver_after_commit(ids: list[int]) -> None:
+def _deliver_after_commit(ids: list[int], *, queue: str | None = None) -> None:
     from notifications.tasks import message_deliver_task
 
     # Robust: once the row is committed the message is safe, so a broker that is down must not turn the
     # applicant's completed request into an error page. The failure is logged and the sweep sends it.
     # (A function, not functools.partial: Django names the callback by __qualname__ when it logs.)
     def message_deliver_task_delay() -> None:
-        message_deliver_task.delay(ids)
+        message_deliver_task.apply_async(args=[ids], **({"queue": queue} if queue else {}))
 
     transaction.on_commit(message_deliver_task_delay, robust=True)
 
@@ -215,7 +221,7 @@ class _Transport:
         if self._sms is None:
             self._sms = get_sms_backend()
             self._sms.open()
-        self._sms.send(recipient=message.recipient, body=message.body, idempotency_key=message.idempotency_key)
+        self._sms.send(recipient=message.recipient, body=message.text, idempotency_key=message.idempotency_key)
 
     def _send_email(self, message: Message) -> None:
         if self._email is None:
@@ -223,7 +229,7 @@ class _Transport:
             self._email.open()
         email = EmailMultiAlternatives(
             subject=message.subject,
-            body=message.body,
+            body=message.text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.recipient],
             headers={IDEMPOTENCY_HEADER: message.idempotency_key},

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "notifications",
     "accounts",
     "verification",
+    "assessment",
     "journey",
     # The mock civil registry: a separate service that happens to share the process. The portal reaches it
     # only through verification.registry (HTTP, or the in-process transport), never through its models.
@@ -183,6 +184,10 @@ RATE_LIMITS = {
     "ktp_verify": [("ip", "120/h"), ("user", "10/h"), ("user", "20/d")],
     "personal_data": [("ip", "120/h"), ("user", "20/h")],
     "ktp_photo": [("ip", "120/h"), ("user", "20/h")],
+    # OTP: the per-number and per-account daily caps are domain rules (OTP_MAX_PER_DAY, counted in WIB);
+    # these rates stop bursts and guessing across many numbers from one place.
+    "otp_send": [("ip", "60/h"), ("user", "10/h")],
+    "otp_verify": [("ip", "300/h"), ("user", "30/h")],
 }
 
 # --- Celery -------------------------------------------------------------------------------------------
@@ -214,10 +219,18 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "notifications.tasks.*": {"queue": "notifications"},
 }
+# One-time codes go to their own queue, so a bulk announcement draining "notifications" never delays them.
+OTP_QUEUE = "otp"
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
         "task": "notifications.tasks.outbox_sweep_task",
         "schedule": timedelta(seconds=env.int("OUTBOX_SWEEP_SECONDS", default=30)),
+    },
+    # Scores tests whose time ran out. Pages already treat them as finished when read; this makes it
+    # permanent for applicants who never come back.
+    "assessment-finish-expired": {
+        "task": "assessment.tasks.attempts_finish_expired_task",
+        "schedule": timedelta(minutes=1),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -357,6 +370,21 @@ DUKCAPIL_CONTACTS = {
     "whatsapp_sms": env.str("DUKCAPIL_WHATSAPP", default="08118005373"),
     "email": env.str("DUKCAPIL_EMAIL", default="callcenter@dukcapil.kemendagri.go.id"),
 }
+
+# --- Phone verification (OTP) ------------------------------------------------------------------------
+
+OTP_LENGTH = 6
+OTP_VALIDITY = timedelta(seconds=env.int("OTP_VALIDITY_SECONDS", default=300))
+OTP_MAX_GUESSES = env.int("OTP_MAX_GUESSES", default=5)  # wrong guesses before a code is void
+OTP_RESEND_AFTER = timedelta(seconds=env.int("OTP_RESEND_AFTER_SECONDS", default=60))
+OTP_MAX_PER_DAY = env.int("OTP_MAX_PER_DAY", default=5)  # codes per number and per account per day (WIB)
+
+# --- The motivation and basic-ability test ------------------------------------------------------------
+
+# 0 lets every finished test pass (demos); the real threshold is a policy decision, hence a variable.
+TEST_PASS_SCORE = env.int("PRAKERJA_TEST_PASS_SCORE", default=60)
+TEST_DURATION = timedelta(minutes=env.int("PRAKERJA_TEST_MINUTES", default=25))
+TEST_QUESTION_COUNT = 18
 
 # --- Uploads ------------------------------------------------------------------------------------------
 

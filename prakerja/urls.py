@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("journey.urls")),
     path("", include("notifications.urls")),
     path("", include("verification.urls")),
+    path("", include("assessment.urls")),
     path("", include("regions.urls")),
     path("admin/", admin.site.urls),
     path("dukcapil/api/v1/", include("dukcapil.urls")),

@@ -16,5 +16,5 @@ def last_message(*, recipient: str, template: str | None = None) -> Message:
 
 def link_in(message: Message) -> str:
     """The first link in a message, as a path the test client can open."""
-    url = URL_PATTERN.search(message.body).group(0)
+    url = URL_PATTERN.search(message.text).group(0)
     return re.sub(r"^https?://[^/]+", "", url)

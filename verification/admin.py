@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from verification.crypto import IdentifierKind, pii_digest
+from prakerja.crypto import IdentifierKind, pii_digest
 from verification.identifiers import digits_only
 from verification.models import IdentityVerification, KtpPhoto, PersonalData
 

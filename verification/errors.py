@@ -11,6 +11,13 @@ class VerificationErrorCode(StrEnum):
     NAME_MISMATCH = "name_mismatch"
     SEX_MISMATCH = "sex_mismatch"
     REGISTRY_UNAVAILABLE = "registry_unavailable"
+    PHONE_TAKEN = "phone_taken"
+    OTP_RESEND_TOO_SOON = "otp_resend_too_soon"
+    OTP_DAILY_LIMIT = "otp_daily_limit"
+    OTP_NO_CODE = "otp_no_code"
+    OTP_EXPIRED = "otp_expired"
+    OTP_WRONG = "otp_wrong"
+    OTP_VOIDED = "otp_voided"
 
 
 class VerificationError(Exception):

@@ -15,6 +15,7 @@ from verification.identifiers import (
     nik_validate,
 )
 from verification.models import SEX_CHOICES, Education, EmploymentStatus, MaritalStatus, TrainingTopic
+from verification.phones import PhoneError, PhoneErrorCode, phone_normalize
 from verification.uploads import UploadError, ktp_photo_process, upload_error_message
 
 IDENTIFIER_MESSAGES = {
@@ -177,3 +178,46 @@ class KtpPhotoForm(forms.Form):
             return ktp_photo_process(self.cleaned_data["photo"])
         except UploadError as error:
             raise forms.ValidationError(upload_error_message(error), code=error.code) from None
+
+
+PHONE_MESSAGES = {
+    PhoneErrorCode.INVALID: _("Nomor HP tidak valid. Tulis seperti 0812 3456 7890 atau +62 812 3456 7890."),
+    PhoneErrorCode.NOT_INDONESIAN: _("Gunakan nomor HP Indonesia (+62)."),
+    PhoneErrorCode.NOT_MOBILE: _("Ini nomor telepon rumah/kantor. Gunakan nomor HP (seluler) yang bisa menerima SMS."),
+}
+
+
+class PhoneForm(forms.Form):
+    number = forms.CharField(
+        label=_("Nomor HP"),
+        max_length=24,
+        help_text=_("Nomor aktif yang bisa menerima SMS, mis. 0812 3456 7890."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Kirim"))
+
+    def clean_number(self) -> str:
+        try:
+            return phone_normalize(self.cleaned_data["number"])
+        except PhoneError as error:
+            raise forms.ValidationError(PHONE_MESSAGES[error.code], code=error.code) from None
+
+
+class OtpForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Kode OTP"),
+        regex=r"^\s*[0-9]{6}\s*$",
+        max_length=12,
+        error_messages={"invalid": _("Kode OTP terdiri dari 6 angka.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Verifikasi"))
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip()

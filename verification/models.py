@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from verification.crypto import pii_decrypt
+from prakerja.crypto import pii_decrypt
 from verification.identifiers import Sex, identifier_mask
 from verification.storage import private_storage
 
@@ -16,7 +16,7 @@ SEX_CHOICES = [(Sex.MALE.value, _("Laki-laki")), (Sex.FEMALE.value, _("Perempuan
 class IdentityVerification(models.Model):
     """An account's NIK and KK, matched against the civil registry. One NIK belongs to one account.
 
-    NIK and KK are stored encrypted with a keyed blind index (verification/crypto.py); the database's
+    NIK and KK are stored encrypted with a keyed blind index (prakerja/crypto.py); the database's
     unique constraint on the NIK's index is what stops two accounts from claiming one NIK, even when two
     requests arrive at the same moment.
     """
@@ -160,3 +160,48 @@ class KtpPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"KTP #{self.pk}"
+
+
+class PhoneNumber(models.Model):
+    """An account's verified mobile number (E.164). A number is verified by at most one account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone", verbose_name=_("pengguna")
+    )
+    number = models.CharField(_("nomor HP"), max_length=16, unique=True)
+    verified_at = models.DateTimeField(_("diverifikasi pada"))
+
+    class Meta:
+        verbose_name = _("nomor HP")
+        verbose_name_plural = _("nomor HP")
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class OtpCode(models.Model):
+    """A one-time code sent by SMS: stored as a keyed hash, bound to the number it was sent to, single use,
+    valid OTP_VALIDITY, void after OTP_MAX_GUESSES wrong guesses or when a newer code is sent."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="otp_codes", verbose_name=_("pengguna")
+    )
+    number = models.CharField(_("nomor HP"), max_length=16)
+    code_hash = models.CharField(_("hash kode"), max_length=64)
+    created_at = models.DateTimeField(_("dibuat pada"))
+    expires_at = models.DateTimeField(_("kedaluwarsa pada"))
+    wrong_guesses = models.PositiveSmallIntegerField(_("tebakan salah"), default=0)
+    used_at = models.DateTimeField(_("dipakai pada"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("dibatalkan pada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kode OTP")
+        verbose_name_plural = _("kode OTP")
+        indexes = [
+            # The daily caps count codes per account and per number since midnight WIB.
+            models.Index(fields=["user", "created_at"], name="verif_otp_user_created"),
+            models.Index(fields=["number", "created_at"], name="verif_otp_number_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"OTP #{self.pk}"

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 
 from accounts.models import User
-from verification.crypto import IdentifierKind, pii_digest
-from verification.models import IdentityVerification, KtpPhoto, PersonalData
+from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digest
+from verification.models import IdentityVerification, KtpPhoto, PersonalData, PhoneNumber
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,7 @@ class VerificationProgress:
     identity: bool
     personal_data: bool
     ktp_photo: bool
+    phone: bool
 
 
 def verification_progress(*, user: User) -> VerificationProgress:
@@ -24,12 +25,16 @@ def verification_progress(*, user: User) -> VerificationProgress:
             has_identity=Exists(IdentityVerification.objects.filter(user=OuterRef("pk"))),
             has_personal_data=Exists(PersonalData.objects.filter(user=OuterRef("pk"))),
             has_ktp_photo=Exists(KtpPhoto.objects.filter(user=OuterRef("pk"))),
+            has_phone=Exists(PhoneNumber.objects.filter(user=OuterRef("pk"))),
         )
-        .values("has_identity", "has_personal_data", "has_ktp_photo")
+        .values("has_identity", "has_personal_data", "has_ktp_photo", "has_phone")
         .first()
     )
     return VerificationProgress(
-        identity=row["has_identity"], personal_data=row["has_personal_data"], ktp_photo=row["has_ktp_photo"]
+        identity=row["has_identity"],
+        personal_data=row["has_personal_data"],
+        ktp_photo=row["has_ktp_photo"],
+        phone=row["has_phone"],
     )
 
 
@@ -38,3 +43,26 @@ def niks_in_use(niks: list[str]) -> set[str]:
     by_digest = {pii_digest(nik, kind=IdentifierKind.NIK): nik for nik in niks}
     used = IdentityVerification.objects.filter(nik_digest__in=by_digest).values_list("nik_digest", flat=True)
     return {by_digest[digest] for digest in used}
+
+
+@dataclass(frozen=True)
+class IdentitySummary:
+    """What the dashboard shows the applicant about themselves (their own NIK in full: it is theirs)."""
+
+    nik: str | None
+    full_name: str | None
+    phone: str | None
+
+
+def identity_summary(*, user: User) -> IdentitySummary:
+    row = (
+        User.objects.filter(pk=user.pk)
+        .values("identity__nik_encrypted", "personal_data__full_name", "phone__number")
+        .first()
+    )
+    encrypted = row["identity__nik_encrypted"]
+    return IdentitySummary(
+        nik=pii_decrypt(encrypted) if encrypted else None,
+        full_name=row["personal_data__full_name"],
+        phone=row["phone__number"],
+    )

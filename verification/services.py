@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.models import User
 from notifications.masking import mask_email
 from regions.models import District
-from verification.crypto import IdentifierKind, pii_digest, pii_encrypt
+from prakerja.crypto import IdentifierKind, pii_digest, pii_encrypt
 from verification.errors import VerificationError, VerificationErrorCode
 from verification.identifiers import nik_parse
 from verification.models import IdentityVerification, KtpPhoto, PersonalData

@@ -2,18 +2,24 @@
 step is the applicant's current one and leave the order to the guard."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
+from notifications.masking import mask_phone
 from prakerja.ratelimits import form_valid_within_limits
 from verification import services
 from verification.errors import VerificationError, VerificationErrorCode
-from verification.forms import KtpPhotoForm, KtpVerificationForm, PersonalDataForm
-from verification.models import KtpPhoto
+from verification import otp
+from verification.forms import KtpPhotoForm, KtpVerificationForm, OtpForm, PersonalDataForm, PhoneForm
+from verification.models import KtpPhoto, OtpCode, PhoneNumber
 
 ERROR_MESSAGES = {
     VerificationErrorCode.NIK_NOT_FOUND: _(
@@ -41,6 +47,28 @@ ERROR_MESSAGES = {
         "sudah benar, hubungi Dukcapil."
     ),
     VerificationErrorCode.SEX_MISMATCH: _("Jenis kelamin tidak sesuai dengan NIK Anda."),
+    VerificationErrorCode.PHONE_TAKEN: _(
+        "Nomor HP ini sudah diverifikasi oleh akun lain. Satu nomor HP hanya untuk satu akun: gunakan nomor Anda sendiri."
+    ),
+    VerificationErrorCode.OTP_RESEND_TOO_SOON: ngettext_lazy(
+        "Kode baru saja dikirim. Tunggu %(seconds)s detik sebelum meminta kode baru.",
+        "Kode baru saja dikirim. Tunggu %(seconds)s detik sebelum meminta kode baru.",
+        "seconds",
+    ),
+    VerificationErrorCode.OTP_DAILY_LIMIT: _(
+        "Batas pengiriman kode hari ini untuk nomor atau akun ini sudah tercapai. Coba lagi mulai %(until)s."
+    ),
+    VerificationErrorCode.OTP_NO_CODE: _("Belum ada kode yang aktif. Tekan “Kirim” untuk menerima kode lewat SMS."),
+    VerificationErrorCode.OTP_EXPIRED: _("Kode sudah kedaluwarsa. Tekan “Kirim” untuk menerima kode baru."),
+    VerificationErrorCode.OTP_WRONG: ngettext_lazy(
+        "Kode salah. Sisa %(remaining)s kali percobaan untuk kode ini.",
+        "Kode salah. Sisa %(remaining)s kali percobaan untuk kode ini.",
+        "remaining",
+    ),
+    VerificationErrorCode.OTP_VOIDED: _(
+        "Kode ini tidak berlaku lagi (terlalu banyak percobaan salah, atau sudah ada kode yang lebih baru). "
+        "Tekan “Kirim” untuk menerima kode baru."
+    ),
     VerificationErrorCode.ALREADY_DONE: _("Langkah ini sudah selesai."),
     VerificationErrorCode.PREVIOUS_STEP_MISSING: _("Selesaikan langkah sebelumnya dulu."),
 }
@@ -57,9 +85,16 @@ REGISTRY_PROBLEMS = {
 }
 
 
+def _error_message(error: VerificationError) -> str:
+    params = dict(error.params)
+    if "until" in params:
+        params["until"] = date_format(timezone.localtime(params["until"]), "j F Y, H.i") + " WIB"
+    return ERROR_MESSAGES[error.code] % params if params else str(ERROR_MESSAGES[error.code])
+
+
 def _show_error(form, error: VerificationError) -> dict:
     """Put a service error on the form (nothing typed is lost) and say what the page should add."""
-    message = ERROR_MESSAGES[error.code] % error.params if error.params else ERROR_MESSAGES[error.code]
+    message = _error_message(error)
     form.add_error(None, message)
     for field in error.fields:
         if field in FIELD_MESSAGES:
@@ -139,3 +174,58 @@ def ktp_photo_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
     response["Cache-Control"] = "private, no-store"
     response["Content-Disposition"] = "inline"
     return response
+
+
+def _phone_page(request: HttpRequest, phone_form: PhoneForm, code_form: OtpForm, extra: dict | None = None) -> HttpResponse:
+    now = timezone.now()
+    pending = (
+        OtpCode.objects.filter(user=request.user, used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now)
+        .order_by("-created_at")
+        .first()
+    )
+    context = {
+        "phone_form": phone_form,
+        "code_form": code_form,
+        "pending": pending,
+        "pending_masked": mask_phone(pending.number) if pending else "",
+        "current_phone": PhoneNumber.objects.filter(user=request.user).first(),
+        "resend_seconds": int(settings.OTP_RESEND_AFTER.total_seconds()),
+        "journey": getattr(request, "journey", None),
+        **(extra or {}),
+    }
+    return render(request, "verification/phone_verify.html", context)
+
+
+@sensitive_post_parameters("code")
+@login_required
+def phone_verify(request: HttpRequest) -> HttpResponse:
+    """Step 5 (and, outside the journey, "Ganti nomor HP"): send a code, then verify it."""
+    action = request.POST.get("action")
+    phone_form = PhoneForm(request.POST if action == "send" else None)
+    code_form = OtpForm(request.POST if action == "verify" else None)
+    if action == "send" and form_valid_within_limits(request, phone_form, "otp_send"):
+        try:
+            otp.otp_send(user=request.user, number=phone_form.cleaned_data["number"])
+        except VerificationError as error:
+            phone_form.add_error("number" if error.fields else None, _error_message(error))
+            return _phone_page(request, phone_form, code_form)
+        messages.success(request, _("Kode OTP dikirim lewat SMS ke %(number)s.") % {"number": mask_phone(phone_form.cleaned_data["number"])})
+        return redirect(request.path)
+    if action == "verify" and form_valid_within_limits(request, code_form, "otp_verify"):
+        try:
+            otp.otp_verify(user=request.user, code=code_form.cleaned_data["code"])
+        except VerificationError as error:
+            code_form.add_error("code" if error.code == VerificationErrorCode.OTP_WRONG else None, _error_message(error))
+            return _phone_page(request, phone_form, code_form)
+        messages.success(request, _("Nomor HP berhasil diverifikasi."))
+        return redirect("journey:dashboard")
+    return _phone_page(request, phone_form, code_form)
+
+
+@login_required
+def phone_change(request: HttpRequest) -> HttpResponse:
+    """"Ganti nomor HP": the same two forms, once a number is verified. The new number is verified the same
+    way and replaces the old one, which is then free for its owner to use elsewhere."""
+    if not PhoneNumber.objects.filter(user=request.user).exists():
+        return redirect("journey:dashboard")
+    return phone_verify(request)

@@ -183,7 +183,7 @@ def test_a_broker_outage_at_commit_does_not_fail_the_caller_and_the_sweep_sends_
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("broker unreachable")
 
-    monkeypatch.setattr(tasks.message_deliver_task, "delay", broker_down)
+    monkeypatch.setattr(tasks.message_deliver_task, "apply_async", broker_down)
 
     # when the caller's transaction commits, then it does not fail
     with django_capture_on_commit_callbacks(execute=True):

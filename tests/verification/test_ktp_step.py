@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tests.factories import UserFactory, registry_resident
 from tests.verification.conftest import ktp_data
-from verification.crypto import IdentifierKind, pii_digest
+from prakerja.crypto import IdentifierKind, pii_digest
 from verification.models import IdentityVerification
 
 pytestmark = pytest.mark.django_db

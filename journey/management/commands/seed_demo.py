@@ -4,22 +4,38 @@ Demo tooling: it fills the mock registry and walks demo applicants through the s
 the pages call, so every state the dashboard can show has an account to log in with.
 """
 
+import io
+import re
 import zlib
 from datetime import date
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from PIL import Image, ImageDraw
+
 from accounts.models import User
+from assessment.selectors import declaration_text_current
+from assessment.services import (
+    attempt_answer,
+    attempt_start,
+    attempt_submit,
+    declaration_submit,
+    question_bank_load,
+)
 from dukcapil.models import Resident
 from dukcapil.selectors import resident_sample
+from notifications.models import Message
 from regions.historical import current_district_code
 from regions.models import District
 from regions.services import regions_load
 from verification.selectors import niks_in_use
-from verification.services import PersonalDataInput, identity_verify, personal_data_save
+from verification.otp import OTP_TEMPLATE, otp_send, otp_verify
+from verification.services import PersonalDataInput, identity_verify, ktp_photo_save, personal_data_save
+from verification.uploads import ktp_photo_process
 
 DEMO_PASSWORD = "prakerja-demo-2026"
 ADMIN_EMAIL = "admin@prakerja.example"
@@ -32,8 +48,12 @@ APPLICANTS = [
     ("pendaftar.terverifikasi@prakerja.example", "email", "email verified, next: Verifikasi KTP (step 2)"),
     ("pendaftar.ktp@prakerja.example", "ktp", "KTP verified, next: Data diri (step 3)"),
     ("pendaftar.datadiri@prakerja.example", "personal_data", "personal data done, next: Foto KTP (step 4)"),
+    ("pendaftar.foto@prakerja.example", "ktp_photo", "KTP photo done, next: Verifikasi nomor HP (step 5)"),
+    ("pendaftar.hp@prakerja.example", "phone", "phone verified, next: Pernyataan pendaftar (step 6)"),
+    ("pendaftar.pernyataan@prakerja.example", "declaration", "declaration done, next: the test (step 7)"),
+    ("pendaftar.lolostes@prakerja.example", "test_passed", "test passed, next: Gabung gelombang (step 8)"),
 ]
-STAGES = ["signed_up", "email", "ktp", "personal_data"]
+STAGES = ["signed_up", "email", "ktp", "personal_data", "ktp_photo", "phone", "declaration", "test_passed"]
 
 
 class Command(BaseCommand):
@@ -47,6 +67,7 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates accounts with a published password; it runs only with DJANGO_DEBUG=1.")
         provinces, regencies, districts = regions_load()
         self.stdout.write(f"Regions: {provinces} provinces, {regencies} regencies, {districts} districts.")
+        self.stdout.write(f"Test questions: {question_bank_load()} in the bank.")
         if not Resident.objects.exists():
             call_command(
                 "seed_dukcapil", residents=REGISTRY_RESIDENTS, seed=REGISTRY_SEED, no_samples=True,
@@ -99,3 +120,38 @@ class Command(BaseCommand):
                 training_topic="pemasaran_digital",
             ),
         )
+        if reached < STAGES.index("ktp_photo"):
+            return
+        ktp_photo_save(user=user, photo=ktp_photo_process(_demo_ktp_photo(person)))
+        if reached < STAGES.index("phone"):
+            return
+        number = f"+62812{zlib.crc32(email.encode()) % 10**8:08d}"
+        otp_send(user=user, number=number)
+        sms = Message.objects.filter(user=user, template=OTP_TEMPLATE).latest("created_at", "id")
+        otp_verify(user=user, code=re.search(r"\b(\d{6})\b", sms.text).group(1))
+        if reached < STAGES.index("declaration"):
+            return
+        declaration_submit(
+            user=user, text=declaration_text_current(), employment="phk", in_formal_education=False,
+            excluded_groups=[], other_aid=[], truthful=True,
+        )
+        if reached < STAGES.index("test_passed"):
+            return
+        attempt = attempt_start(user=user)
+        for item in attempt.items.select_related("question").prefetch_related("question__options"):
+            options = {option.position: option for option in item.question.options.all()}
+            worth = [options[position].is_correct * 3 + options[position].points for position in item.option_order]
+            attempt_answer(user=user, position=item.position, choice=worth.index(max(worth)) + 1)
+        attempt_submit(user=user)
+
+
+def _demo_ktp_photo(person: dict) -> SimpleUploadedFile:
+    """A drawn stand-in for a KTP photo (no real card is shipped), 1280 x 800."""
+    image = Image.new("RGB", (1280, 800), (160, 200, 235))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((40, 40, 1240, 760), outline=(30, 60, 120), width=8)
+    for row, text in enumerate(("PROVINSI " + person["province"].upper(), "NIK : " + person["nik"], person["full_name"])):
+        draw.text((80, 90 + row * 70), text, fill=(20, 20, 20))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return SimpleUploadedFile("ktp-demo.png", buffer.getvalue(), content_type="image/png")

@@ -1,7 +1,7 @@
 import pytest
 from django.conf import settings
 
-from verification.crypto import IdentifierKind, pii_decrypt, pii_digest, pii_encrypt
+from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digest, pii_encrypt
 
 
 def test_encryption_round_trips_and_never_shows_the_number():

@@ -1,4 +1,4 @@
-"""Personal identifiers at rest: encrypted, with a keyed blind index.
+"""Personal data at rest: encrypted, with a keyed blind index where it must be found again.
 
 NIK and KK are never stored in clear in the portal's tables. Each is stored twice:
 - encrypted with Fernet (AES-128-CBC + HMAC-SHA256; ``MultiFernet`` so keys can be rotated: the first key in
@@ -7,6 +7,9 @@ NIK and KK are never stored in clear in the portal's tables. Each is stored twic
   look-ups and grouping (the KK cap of selection groups by the KK's index) without decrypting anything.
 The index is deterministic by design, so it is keyed and namespaced per kind: without the key nobody can
 test a guessed NIK against it, and a NIK's index never equals a KK's.
+
+Other secrets at rest use the same encryption (e.g. the text of an SMS carrying a one-time code, in the
+notifications outbox). It lives in the project package because every app may need it.
 """
 
 import hashlib

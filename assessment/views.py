@@ -1,0 +1,264 @@
+"""Pages of steps 6 and 7. journey/urls.py mounts ``declaration``, ``test_start`` and ``test_question``
+behind the step guard (as ``journey:declaration``, ``journey:test_start``, ``journey:test_question``);
+these views leave the order of steps to the guard. ``test_result`` is this app's own page
+(``assessment:test_result``), reachable after the step is done.
+
+The server is the test's only clock: every page reads the deadline, and an attempt past it is shown as
+finished whether or not the expiry job has run.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from math import ceil
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+
+from assessment import selectors, services
+from assessment.eligibility import exclusion_reason_message
+from assessment.errors import AssessmentError, AssessmentErrorCode
+from assessment.forms import AnswerForm, DeclarationForm
+from assessment.models import DeclarationText
+from assessment.rules import ABILITY_WEIGHT, DRAW_PER_KIND, MOTIVATION_MAX_POINTS, MOTIVATION_WEIGHT, QuestionKind
+
+ERROR_MESSAGES = {
+    AssessmentErrorCode.DECLARATION_DONE: _("Pernyataan Anda sudah tercatat."),
+    AssessmentErrorCode.DECLARATION_TEXT_MISSING: _(
+        "Teks pernyataan belum tersedia. Silakan coba lagi beberapa saat lagi."
+    ),
+    AssessmentErrorCode.DECLARATION_TEXT_OUTDATED: _(
+        "Teks pernyataan baru saja diperbarui. Baca kembali teks di bawah ini, lalu tekan Oke. Jawaban Anda tidak hilang."
+    ),
+    AssessmentErrorCode.NOT_TRUTHFUL: _("Centang pernyataan ini untuk melanjutkan."),
+    AssessmentErrorCode.DECLARATION_MISSING: _("Isi pernyataan pendaftar dulu sebelum mengikuti tes."),
+    AssessmentErrorCode.EXCLUDED: _("Menurut pernyataan Anda, Anda tidak memenuhi syarat peserta Kartu Prakerja."),
+    AssessmentErrorCode.ATTEMPT_RUNNING: _("Tes Anda sedang berjalan. Lanjutkan dari soal yang belum dijawab."),
+    AssessmentErrorCode.ALREADY_PASSED: _("Anda sudah lolos tes. Hasil ini berlaku untuk gelombang berikutnya."),
+    AssessmentErrorCode.RETAKE_NOT_ALLOWED: _(
+        "Anda belum lolos tes. Anda dapat mengikuti tes lagi setelah gelombang baru dibuka."
+    ),
+    AssessmentErrorCode.QUESTION_BANK_TOO_SMALL: _(
+        "Tes belum dapat dimulai karena bank soal sedang disiapkan. Silakan coba lagi nanti."
+    ),
+    AssessmentErrorCode.NO_RUNNING_ATTEMPT: _("Tes Anda sudah selesai."),
+    AssessmentErrorCode.DEADLINE_PASSED: _(
+        "Waktu tes sudah habis. Jawaban yang masuk setelah batas waktu tidak disimpan; jawaban sebelumnya sudah dinilai."
+    ),
+    AssessmentErrorCode.INVALID_POSITION: _("Soal itu tidak ada di tes Anda."),
+    AssessmentErrorCode.INVALID_CHOICE: _("Pilih salah satu jawaban yang tersedia."),
+}
+
+
+def _journey(request: HttpRequest):
+    return getattr(request, "journey", None)
+
+
+def _question_redirect(position: int) -> HttpResponse:
+    return redirect("journey:test_question", position=position)
+
+
+def _resume(attempt) -> HttpResponse:
+    """Back to where the applicant left off: the first question without an answer."""
+    return _question_redirect(selectors.attempt_first_unanswered(attempt=attempt))
+
+
+# --- Step 6: the declaration --------------------------------------------------------------------------
+
+
+@login_required
+def declaration(request: HttpRequest) -> HttpResponse:
+    existing = selectors.declaration_for(user=request.user)
+    if existing is not None:
+        if existing.exclusion_reasons:
+            # Told at once and plainly which rule applies; the account stays.
+            return render(
+                request,
+                "assessment/declaration_excluded.html",
+                {
+                    "declaration": existing,
+                    "reasons": [exclusion_reason_message(code) for code in existing.exclusion_reasons],
+                    "journey": _journey(request),
+                },
+            )
+        return redirect("journey:dashboard")
+
+    text = selectors.declaration_text_current()
+    if text is None:
+        messages.error(request, ERROR_MESSAGES[AssessmentErrorCode.DECLARATION_TEXT_MISSING])
+        return redirect("journey:dashboard")
+    form = DeclarationForm(request.POST or None, initial={"text_version": text.version})
+    if request.method == "POST" and form.is_valid():
+        answered = DeclarationText.objects.filter(version=form.cleaned_data["text_version"]).first() or text
+        try:
+            created = services.declaration_submit(user=request.user, text=answered, **form.answers())
+        except AssessmentError as error:
+            if error.code == AssessmentErrorCode.DECLARATION_DONE:
+                return redirect(request.path)
+            if error.code == AssessmentErrorCode.DECLARATION_TEXT_OUTDATED:
+                # Show the new text with every answer kept; the next "Oke" answers that version.
+                data = request.POST.copy()
+                data["text_version"] = str(text.version)
+                form = DeclarationForm(data)
+                form.is_valid()
+            form.add_error(None, ERROR_MESSAGES[error.code])
+            return _declaration_page(request, form, text)
+        if created.exclusion_reasons:
+            return redirect(request.path)
+        messages.success(request, _("Pernyataan Anda tersimpan. Langkah berikutnya: tes motivasi dan kemampuan dasar."))
+        return redirect("journey:dashboard")
+    return _declaration_page(request, form, text)
+
+
+def _declaration_page(request: HttpRequest, form: DeclarationForm, text: DeclarationText) -> HttpResponse:
+    return render(
+        request, "assessment/declaration_form.html", {"form": form, "text": text, "journey": _journey(request)}
+    )
+
+
+# --- Step 7: the test ---------------------------------------------------------------------------------
+
+
+def _rules_context() -> dict:
+    return {
+        "question_count": settings.TEST_QUESTION_COUNT,
+        "minutes": int(settings.TEST_DURATION.total_seconds() // 60),
+        "kinds": [(QuestionKind(kind).label, count) for kind, count in DRAW_PER_KIND.items()],
+    }
+
+
+@never_cache
+@login_required
+def test_start(
+    request: HttpRequest, new_wave_opened_after: Callable[[datetime], bool] | None = None
+) -> HttpResponse:
+    """The rules and "Mulai Tes Sekarang". ``new_wave_opened_after`` comes from the URL's kwargs: the
+    journey passes the waves app's "has a wave opened since …?" so a failed applicant may try again then;
+    without it there is no retake."""
+    now = timezone.now()
+    running = selectors.attempt_running(user=request.user, now=now)
+    if running is not None:
+        return _resume(running)
+    latest = selectors.attempt_latest(user=request.user)
+    outcome = selectors.attempt_outcome(attempt=latest, now=now) if latest else None
+    if outcome is not None and outcome.passed:
+        return redirect("assessment:test_result")
+    retake_allowed = bool(
+        outcome is not None
+        and new_wave_opened_after is not None
+        and selectors.retake_possible(user=request.user, new_wave_opened_after=new_wave_opened_after, now=now)
+    )
+    error = refused_code = None
+    if request.method == "POST":
+        try:
+            services.attempt_start(user=request.user, now=now, retake_allowed=retake_allowed)
+        except AssessmentError as refused:
+            if refused.code == AssessmentErrorCode.ATTEMPT_RUNNING:
+                return _resume(selectors.attempt_running(user=request.user) or latest)
+            if refused.code == AssessmentErrorCode.ALREADY_PASSED:
+                return redirect("assessment:test_result")
+            error, refused_code = ERROR_MESSAGES[refused.code], refused.code
+        else:
+            return _question_redirect(1)
+    context = {
+        **_rules_context(),
+        "previous": outcome,
+        "can_start": outcome is None or retake_allowed,
+        "error": error,
+        "journey": _journey(request),
+    }
+    unavailable = error is not None and refused_code == AssessmentErrorCode.QUESTION_BANK_TOO_SMALL
+    return render(request, "assessment/test_intro.html", context, status=503 if unavailable else 200)
+
+
+@never_cache
+@login_required
+def test_question(request: HttpRequest, position: int) -> HttpResponse:
+    now = timezone.now()
+    attempt = selectors.attempt_running(user=request.user, now=now)
+    if attempt is None:
+        latest = selectors.attempt_latest(user=request.user)
+        if latest is None:
+            return redirect("journey:test_start")
+        if request.method == "POST":
+            # An answer sent too late is lost and the applicant is told; a second "Selesai" is just a no-op.
+            late = now >= latest.deadline
+            code = AssessmentErrorCode.DEADLINE_PASSED if late else AssessmentErrorCode.NO_RUNNING_ATTEMPT
+            messages.warning(request, ERROR_MESSAGES[code])
+        return redirect("assessment:test_result")
+    page = selectors.attempt_question_page(attempt=attempt, position=position)
+    if page is None:
+        return _resume(attempt)
+
+    form = AnswerForm(request.POST or None, option_count=len(page.options), initial={"choice": page.chosen_number})
+    if request.method == "POST" and form.is_valid():
+        choice = form.cleaned_data["choice"]
+        try:
+            if choice is not None:
+                services.attempt_answer(user=request.user, position=position, choice=choice, now=now)
+            if "finish" in request.POST:
+                services.attempt_submit(user=request.user, now=now)
+                return redirect("assessment:test_result")
+        except AssessmentError as error:
+            if error.code in {AssessmentErrorCode.DEADLINE_PASSED, AssessmentErrorCode.NO_RUNNING_ATTEMPT}:
+                messages.warning(request, ERROR_MESSAGES[error.code])
+                return redirect("assessment:test_result")
+            form.add_error("choice", ERROR_MESSAGES[error.code])
+        else:
+            return _question_redirect(_next_position(request, page))
+    return _question_page(request, page, form, now)
+
+
+def _next_position(request: HttpRequest, page: selectors.QuestionPage) -> int:
+    """Where "Berikutnya" or a question number leads."""
+    try:
+        target = int(request.POST.get("go", ""))
+    except ValueError:
+        target = page.item.position + 1
+    return min(max(target, 1), page.total)
+
+
+def _question_page(request: HttpRequest, page: selectors.QuestionPage, form: AnswerForm, now: datetime) -> HttpResponse:
+    remaining = max(0, ceil((page.attempt.deadline - now).total_seconds()))
+    return render(
+        request,
+        "assessment/test_question.html",
+        {
+            "page": page,
+            "form": form,
+            # As a string, the way the radio values are written: the saved answer, or what was just sent.
+            "chosen": str(form["choice"].value() or "") if form.is_bound else str(page.chosen_number or ""),
+            "remaining_seconds": remaining,
+            "remaining_display": f"{remaining // 60}:{remaining % 60:02d}",
+            "journey": _journey(request),
+        },
+    )
+
+
+@never_cache
+@login_required
+def test_result(request: HttpRequest) -> HttpResponse:
+    # An attempt whose time ran out is scored now if the expiry job has not done it yet.
+    services.attempts_finish_expired(user=request.user)
+    latest = selectors.attempt_latest(user=request.user)
+    if latest is None:
+        return redirect("journey:dashboard")
+    outcome = selectors.attempt_outcome(attempt=latest)
+    if outcome is None:
+        return _resume(latest)
+    tally = selectors.attempt_tally(attempt_id=latest.pk)
+    context = {
+        "outcome": outcome,
+        "tally": tally,
+        "ability_percent": int(ABILITY_WEIGHT * 100),
+        "motivation_percent": int(MOTIVATION_WEIGHT * 100),
+        "ability_weight": float(ABILITY_WEIGHT),
+        "motivation_weight": float(MOTIVATION_WEIGHT),
+        "motivation_max_points": MOTIVATION_MAX_POINTS,
+    }
+    return render(request, "assessment/test_result.html", context)

@@ -1,0 +1,34 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from accounts.models import User
+from journey.management.commands.seed_demo import APPLICANTS
+from journey.selectors import journey_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=io.StringIO())
+
+
+def test_seed_demo_puts_an_applicant_at_every_stage_and_can_run_again(settings, tmp_path):
+    settings.DEBUG = True
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    out = io.StringIO()
+
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert User.objects.filter(is_superuser=True).count() == 1
+    current_steps = [journey_for(User.objects.get(email=email)).current.number for email, _stage, _d in APPLICANTS]
+    assert current_steps == sorted(current_steps) and len(set(current_steps)) == len(current_steps)
+    printed = out.getvalue()
+    assert "admin@prakerja.example" in printed
+    assert printed.count("NIK ") >= 5

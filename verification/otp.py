@@ -1,0 +1,124 @@
+"""Phone verification by SMS one-time code (DESIGN §2 step 5): the portal's most attacked surface.
+
+A code is 6 digits from ``secrets``, stored only as a keyed hash (bound to the code's row and number, so a
+hash leaked from the database is useless without the key and cannot be replayed for another number), valid
+for OTP_VALIDITY, single use. Wrong guesses are counted on the code: OTP_MAX_GUESSES void it. A new code
+may be sent OTP_RESEND_AFTER after the previous one and at most OTP_MAX_PER_DAY times per number and per
+account per day in WIB; sending a new code voids the older ones. The SMS goes through the outbox,
+encrypted at rest, on its own queue.
+
+The clock is a parameter (``now``) everywhere, so every limit is tested with frozen time.
+"""
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from accounts.models import User
+from notifications.models import Channel
+from notifications.services import message_enqueue
+from verification.errors import VerificationError, VerificationErrorCode
+from verification.models import OtpCode, PhoneNumber
+
+OTP_TEMPLATE = "verification/otp"
+
+
+def _code_hash(*, otp_id: int, number: str, code: str) -> str:
+    return salted_hmac("verification.otp", f"{otp_id}:{number}:{code}", algorithm="sha256").hexdigest()
+
+
+def _start_of_day_wib(now: datetime) -> datetime:
+    # TIME_ZONE is Asia/Jakarta: local midnight is midnight WIB.
+    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _active_codes(user: User, now: datetime):
+    return OtpCode.objects.filter(user=user, used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now)
+
+
+@transaction.atomic
+def otp_send(*, user: User, number: str, now: datetime | None = None) -> OtpCode:
+    """Send a fresh code to ``number`` (E.164, already normalised), within the resend and daily limits."""
+    now = now or timezone.now()
+    # One send at a time per account: two quick taps on "Kirim" cannot both pass the limits.
+    User.objects.select_for_update().get(pk=user.pk)
+    if PhoneNumber.objects.filter(number=number).exclude(user=user).exists():
+        raise VerificationError(VerificationErrorCode.PHONE_TAKEN, fields=("number",))
+
+    last = OtpCode.objects.filter(user=user).order_by("-created_at").first()
+    if last is not None and now < last.created_at + settings.OTP_RESEND_AFTER:
+        wait = last.created_at + settings.OTP_RESEND_AFTER - now
+        raise VerificationError(VerificationErrorCode.OTP_RESEND_TOO_SOON, seconds=int(wait.total_seconds()) + 1)
+    today = _start_of_day_wib(now)
+    sent_today = OtpCode.objects.filter(created_at__gte=today).filter(Q(user=user) | Q(number=number)).values_list(
+        "user_id", "number"
+    )
+    if (
+        sum(1 for user_id, _n in sent_today if user_id == user.pk) >= settings.OTP_MAX_PER_DAY
+        or sum(1 for _u, sent_number in sent_today if sent_number == number) >= settings.OTP_MAX_PER_DAY
+    ):
+        raise VerificationError(VerificationErrorCode.OTP_DAILY_LIMIT, until=today + timedelta(days=1))
+
+    _active_codes(user, now).update(voided_at=now)
+    code = f"{secrets.randbelow(10**settings.OTP_LENGTH):0{settings.OTP_LENGTH}d}"
+    otp = OtpCode.objects.create(
+        user=user, number=number, code_hash="", created_at=now, expires_at=now + settings.OTP_VALIDITY
+    )
+    otp.code_hash = _code_hash(otp_id=otp.pk, number=number, code=code)
+    otp.save(update_fields=["code_hash"])
+    message_enqueue(
+        channel=Channel.SMS,
+        recipient=number,
+        template=OTP_TEMPLATE,
+        context={"code": code, "minutes": int(settings.OTP_VALIDITY.total_seconds() // 60)},
+        idempotency_key=f"otp:{otp.pk}",
+        user=user,
+        sensitive=True,
+        queue=settings.OTP_QUEUE,
+    )
+    return otp
+
+
+def otp_verify(*, user: User, code: str, now: datetime | None = None) -> PhoneNumber:
+    """Check ``code`` against the account's active code; on success the code's number becomes the
+    account's verified number (replacing, and so freeing, any earlier one)."""
+    now = now or timezone.now()
+    otp = OtpCode.objects.filter(user=user).order_by("-created_at").first()
+    if otp is None or otp.used_at is not None:
+        raise VerificationError(VerificationErrorCode.OTP_NO_CODE)
+    if otp.voided_at is not None:
+        raise VerificationError(VerificationErrorCode.OTP_VOIDED)
+    if otp.expires_at <= now:
+        raise VerificationError(VerificationErrorCode.OTP_EXPIRED)
+
+    if not constant_time_compare(otp.code_hash, _code_hash(otp_id=otp.pk, number=otp.number, code=code)):
+        # Counted in the database, not in memory: parallel guesses all count.
+        OtpCode.objects.filter(pk=otp.pk).update(wrong_guesses=F("wrong_guesses") + 1)
+        OtpCode.objects.filter(pk=otp.pk, wrong_guesses__gte=settings.OTP_MAX_GUESSES, voided_at__isnull=True).update(
+            voided_at=now
+        )
+        otp.refresh_from_db(fields=["wrong_guesses"])
+        remaining = settings.OTP_MAX_GUESSES - otp.wrong_guesses
+        if remaining <= 0:
+            raise VerificationError(VerificationErrorCode.OTP_VOIDED)
+        raise VerificationError(VerificationErrorCode.OTP_WRONG, fields=("code",), remaining=remaining)
+
+    with transaction.atomic():
+        # Single use, even when the same right code arrives twice at once: only one UPDATE matches.
+        used = OtpCode.objects.filter(pk=otp.pk, used_at__isnull=True, voided_at__isnull=True).update(used_at=now)
+        if not used:
+            raise VerificationError(VerificationErrorCode.OTP_NO_CODE)
+        try:
+            with transaction.atomic():
+                phone, _created = PhoneNumber.objects.update_or_create(
+                    user=user, defaults={"number": otp.number, "verified_at": now}
+                )
+        except IntegrityError:
+            # Another account verified this number between our send and this check.
+            raise VerificationError(VerificationErrorCode.PHONE_TAKEN, fields=("number",)) from None
+    return phone
