@@ -118,7 +118,15 @@ def login_locked_out(request: HttpRequest, credentials: dict | None = None, *arg
 
 
 class LogoutView(auth_views.LogoutView):
+    """POST logs out (a link could be forged); GET, e.g. someone typing /keluar/, asks with a button."""
+
     next_page = "home"
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect("home")
+        return render(request, "accounts/logout_confirm.html")
 
 
 def password_reset(request: HttpRequest) -> HttpResponse:

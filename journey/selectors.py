@@ -4,6 +4,7 @@ from accounts.models import User
 from assessment.selectors import assessment_progress
 from journey.steps import Journey, Progress, journey_from
 from verification.selectors import verification_progress
+from waves.selectors import enrollment_pending_exists
 
 
 def progress_for(user: User) -> Progress:
@@ -25,6 +26,8 @@ def progress_for(user: User) -> Progress:
             "test_passed": assessment.test_passed,
             "test_failed": assessment.test_failed,
         }
+        if assessment.test_passed:
+            facts["wave_pending"] = enrollment_pending_exists(user=user)
     return Progress(email_verified=True, **facts)
 
 

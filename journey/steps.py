@@ -28,6 +28,7 @@ class Progress:
     declaration_exclusions: tuple[str, ...] = ()
     test_passed: bool = False
     test_failed: bool = False
+    wave_pending: bool = False
 
 
 class StepState(StrEnum):
@@ -44,11 +45,6 @@ class Step:
     is_done: Callable[[Progress], bool]
     url_name: str | None = None
     action_label: Promise | None = None
-
-
-def _not_built_yet(progress: Progress) -> bool:
-    # The page for this step arrives with a later capability; until then nobody can have done it.
-    return False
 
 
 STEPS: tuple[Step, ...] = (
@@ -110,7 +106,9 @@ STEPS: tuple[Step, ...] = (
         key="wave",
         title=_("Gabung gelombang"),
         description=_("Pilih gelombang yang dibuka untuk domisili Anda, lalu setujui Persetujuan Kartu Prakerja."),
-        is_done=_not_built_yet,
+        is_done=lambda progress: progress.wave_pending,
+        url_name="journey:wave_list",
+        action_label=_("Lihat gelombang"),
     ),
 )
 

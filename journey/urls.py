@@ -7,6 +7,7 @@ from journey import views
 from journey.guards import step_required
 from assessment import views as assessment_views
 from verification import views as verification_views
+from waves import views as waves_views
 
 app_name = "journey"
 
@@ -22,5 +23,12 @@ urlpatterns = [
         "dashboard/tes/soal/<int:position>/",
         step_required("test")(assessment_views.test_question),
         name="test_question",
+    ),
+    path("dashboard/gelombang/", step_required("wave")(waves_views.wave_list), name="wave_list"),
+    path("dashboard/gelombang/<int:number>/gabung/", step_required("wave")(waves_views.wave_confirm), name="wave_confirm"),
+    path(
+        "dashboard/gelombang/<int:number>/persetujuan/",
+        step_required("wave")(waves_views.wave_agreement),
+        name="wave_agreement",
     ),
 ]

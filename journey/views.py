@@ -5,6 +5,7 @@ from django.shortcuts import render
 from assessment.eligibility import exclusion_reason_message
 from journey.selectors import journey_for
 from verification.selectors import identity_summary
+from waves.selectors import enrollment_pending
 
 
 @login_required
@@ -19,4 +20,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     if request.user.email_verified:
         context["summary"] = identity_summary(user=request.user)
+    if progress.wave_pending:
+        context["wave_status"] = enrollment_pending(user=request.user)
     return render(request, "journey/dashboard.html", context)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "verification",
     "assessment",
+    "waves",
     "journey",
     # The mock civil registry: a separate service that happens to share the process. The portal reaches it
     # only through verification.registry (HTTP, or the in-process transport), never through its models.
@@ -225,6 +226,12 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
         "task": "notifications.tasks.outbox_sweep_task",
         "schedule": timedelta(seconds=env.int("OUTBOX_SWEEP_SECONDS", default=30)),
+    },
+    # Records the opening, closing and announcement that time has already made (pages read them from
+    # the times; this makes them permanent and audited).
+    "waves-record-schedule": {
+        "task": "waves.tasks.waves_record_schedule_task",
+        "schedule": timedelta(minutes=1),
     },
     # Scores tests whose time ran out. Pages already treat them as finished when read; this makes it
     # permanent for applicants who never come back.

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("verification.urls")),
     path("", include("assessment.urls")),
+    path("", include("waves.urls")),
     path("", include("regions.urls")),
     path("admin/", admin.site.urls),
     path("dukcapil/api/v1/", include("dukcapil.urls")),

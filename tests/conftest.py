@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite."""
 
+import importlib
 import os
 
 import pytest
@@ -26,6 +27,13 @@ def _clear_cache():
     cache.clear()
 
 
+# Data migrations whose rows every test expects (their `create` is idempotent).
+DATA_MIGRATIONS = (
+    ("assessment.migrations.0002_declaration_text_v1", "create_version_1"),
+    ("waves.migrations.0002_agreement_text_v1", "create"),
+)
+
+
 @pytest.fixture(autouse=True)
 def _migration_data(request):
     """Data that migrations load is still there in transactional tests.
@@ -36,10 +44,14 @@ def _migration_data(request):
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
     if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
+        from django.apps import apps
+
         from regions.services import regions_load
 
         request.getfixturevalue("transactional_db")
         regions_load()
+        for module, function in DATA_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(apps, None)
     yield
 
 

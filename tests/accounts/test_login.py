@@ -46,7 +46,9 @@ def test_a_wrong_password_keeps_the_email_and_says_so_plainly(client, user):
 def test_logout_ends_the_session_and_needs_a_post(client, verified_user):
     client.force_login(verified_user)
 
-    assert client.get("/keluar/").status_code == 405
+    confirm = client.get("/keluar/")
+    assert confirm.status_code == 200 and "Keluar dari akun?" in confirm.content.decode()
+    assert SESSION_KEY in client.session
     response = client.post("/keluar/")
 
     assert response.status_code == 302

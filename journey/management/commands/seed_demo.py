@@ -7,9 +7,10 @@ the pages call, so every state the dashboard can show has an account to log in w
 import io
 import re
 import zlib
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -30,17 +31,24 @@ from dukcapil.models import Resident
 from dukcapil.selectors import resident_sample
 from notifications.models import Message
 from regions.historical import current_district_code
-from regions.models import District
+from django.db.models import Count
+from django.db.models.functions import Substr
+
+from regions.models import District, Province
 from regions.services import regions_load
 from verification.selectors import niks_in_use
 from verification.otp import OTP_TEMPLATE, otp_send, otp_verify
 from verification.services import PersonalDataInput, identity_verify, ktp_photo_save, personal_data_save
 from verification.uploads import ktp_photo_process
+from waves.models import ProvinceQuota, Wave
+from waves.selectors import agreement_current
+from waves.services import enrollment_join, wave_publish
 
 DEMO_PASSWORD = "prakerja-demo-2026"
 ADMIN_EMAIL = "admin@prakerja.example"
 REGISTRY_RESIDENTS = 5_000
 REGISTRY_SEED = 2026
+OPEN_WAVE = 1
 
 # (email, how far through the journey, what the dashboard then shows)
 APPLICANTS = [
@@ -52,8 +60,9 @@ APPLICANTS = [
     ("pendaftar.hp@prakerja.example", "phone", "phone verified, next: Pernyataan pendaftar (step 6)"),
     ("pendaftar.pernyataan@prakerja.example", "declaration", "declaration done, next: the test (step 7)"),
     ("pendaftar.lolostes@prakerja.example", "test_passed", "test passed, next: Gabung gelombang (step 8)"),
+    ("pendaftar.gabung@prakerja.example", "joined", "joined the open wave: Menunggu gelombang ditutup"),
 ]
-STAGES = ["signed_up", "email", "ktp", "personal_data", "ktp_photo", "phone", "declaration", "test_passed"]
+STAGES = ["signed_up", "email", "ktp", "personal_data", "ktp_photo", "phone", "declaration", "test_passed", "joined"]
 
 
 class Command(BaseCommand):
@@ -74,7 +83,8 @@ class Command(BaseCommand):
                 verbosity=options["verbosity"], stdout=self.stdout,
             )
 
-        self._user(ADMIN_EMAIL, is_staff=True, is_superuser=True, email_verified=True)
+        admin = self._user(ADMIN_EMAIL, is_staff=True, is_superuser=True, email_verified=True)
+        self._waves(admin)
         for email, stage, _description in APPLICANTS:
             self._applicant(email, stage)
 
@@ -143,6 +153,52 @@ class Command(BaseCommand):
             worth = [options[position].is_correct * 3 + options[position].points for position in item.option_order]
             attempt_answer(user=user, position=item.position, choice=worth.index(max(worth)) + 1)
         attempt_submit(user=user)
+        if reached < STAGES.index("joined"):
+            return
+        open_wave = Wave.objects.get(number=OPEN_WAVE)
+        enrollment_join(user=user, wave=open_wave, agreement=agreement_current())
+
+    def _waves(self, admin: User) -> None:
+        """Wave 1 open now for every province, wave 2 published to open in two weeks (quotas by population share
+        of the mock registry, adding up exactly)."""
+        now = timezone.now()
+        plans = [
+            (OPEN_WAVE, "Gelombang 1", now - timedelta(days=1), 164_000),
+            (OPEN_WAVE + 1, "Gelombang 2", now + timedelta(days=14), 200_000),
+        ]
+        for number, name, opens_at, quota in plans:
+            if Wave.objects.filter(number=number).exists():
+                continue
+            with transaction.atomic():
+                self._wave(admin, number, name, opens_at, quota, now)
+
+    def _wave(self, admin: User, number: int, name: str, opens_at, quota: int, now) -> None:
+        wave = Wave.objects.create(
+            number=number, name=name, opens_at=opens_at, closes_at=opens_at + timedelta(days=7),
+            announce_at=opens_at + timedelta(days=10), quota=quota,
+        )
+        ProvinceQuota.objects.bulk_create(
+            ProvinceQuota(wave=wave, province_id=code, quota=share) for code, share in _quota_split(quota).items()
+        )
+        wave_publish(wave=wave, actor=admin, now=now)
+
+
+def _quota_split(quota: int) -> dict[str, int]:
+    """``quota`` split over the 38 provinces by their share of the mock population (largest remainder)."""
+    provinces = list(Province.objects.values_list("code", flat=True))
+    counts = dict(
+        Resident.objects.annotate(province=Substr("district_code", 1, 2))
+        .values("province")
+        .annotate(n=Count("pk"))
+        .values_list("province", "n")
+    )
+    weights = {code: counts.get(code, 0) + 1 for code in provinces}  # +1: every province gets a share
+    total = sum(weights.values())
+    exact = {code: quota * weight / total for code, weight in weights.items()}
+    split = {code: int(value) for code, value in exact.items()}
+    for code in sorted(exact, key=lambda c: exact[c] - split[c], reverse=True)[: quota - sum(split.values())]:
+        split[code] += 1
+    return split
 
 
 def _demo_ktp_photo(person: dict) -> SimpleUploadedFile:

@@ -1,0 +1,520 @@
+"""Benchmark: outbox delivery to a null SMS backend, against floors measured in the same run (DESIGN §10).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/14 \\
+        .venv/bin/python benchmarks/outbox_delivery.py [--messages 100000] [--single-messages 10000]
+
+Works in a database of its own (``prakerja_bench_outbox`` on the server DATABASE_URL names, created and
+migrated at the start, dropped at the end) and in the Redis database REDIS_URL names, which must be empty
+(it is flushed at the end). Settings: ``prakerja.settings_test`` (DEBUG off, so Django keeps no query log)
+through ``benchmarks/bench_settings.py``, with ``SMS_BACKEND`` set to ``NullSmsBackend`` below, which only
+counts what it is given and remembers the
+idempotency keys, so that exactly-once can be checked. Each phase runs in a child process of its own, so each
+peak RSS is that phase's own. Every phase starts from N freshly bulk-created pending SMS rows (ANALYZEd, not
+timed):
+
+1. sweep: ``notifications.services.outbox_sweep()`` in the child process, batches of OUTBOX_BATCH_SIZE;
+2. worker, 100 ids per message: a real ``celery -A prakerja worker --concurrency 1 --queues notifications``
+   on Redis; the clock runs from the first ``message_deliver_task`` published until the last row is sent;
+3. worker, 1 id per message, the same for a smaller M (it is slow);
+4. floors:
+   - SQL: one statement per batch of 100 that takes due rows (``FOR UPDATE SKIP LOCKED``) and marks them
+     sent, ``RETURNING`` what the backend needs, then the null backend's ``send`` for each: the least
+     database work a batched delivery can do (no lease, so not crash-safe);
+   - Celery: a task that does nothing, M messages on the same worker: the broker and worker ceiling for
+     one message per notification.
+
+Exactly once: after each delivery phase the null backend has been called exactly N times with N distinct
+keys, and every row is ``sent`` with ``attempts == 1`` (claimed once). Every phase has a time limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from celery import shared_task
+from celery.signals import worker_process_shutdown
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE = "prakerja_bench_outbox"
+PHASE_TIMEOUT_SECONDS = 600
+WORKER_READY_TIMEOUT_SECONDS = 60
+NULL_BACKEND = "benchmarks.outbox_delivery.NullSmsBackend"
+BODY = (
+    "Kartu Prakerja: Selamat! Anda lolos seleksi Gelombang 1. Nomor Kartu Prakerja Anda ada di dasbor "
+    "https://prakerja.example/dashboard/ . Jangan berikan kode apa pun kepada siapa pun."
+)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+# --- The null backend and the floor task (imported by the worker too: keep this part light) ---------------
+
+_sms_stats = {"sends": 0, "keys": set()}
+
+
+try:  # a subclass, so the backend is used exactly as a real one; BaseBackend reads settings only when used
+    from notifications.sms import BaseBackend as _BaseBackend
+except ImportError:  # the parent process runs without the project on sys.path
+    _BaseBackend = object
+
+
+class NullSmsBackend(_BaseBackend):
+    """Sends nothing: counts each call and keeps its key (a set add), to check exactly-once afterwards."""
+
+    def send(self, *, recipient: str, body: str, idempotency_key: str) -> None:
+        _sms_stats["sends"] += 1
+        _sms_stats["keys"].add(idempotency_key)
+
+
+def sms_stats() -> dict:
+    return {"sends": _sms_stats["sends"], "distinct_keys": len(_sms_stats["keys"])}
+
+
+@worker_process_shutdown.connect
+def _sms_stats_write(**kwargs) -> None:
+    # In the worker's pool process, which did the sends: the parent reads the figures after a warm shutdown.
+    path = os.environ.get("BENCH_SMS_STATS")
+    if path:
+        Path(path).write_text(json.dumps(sms_stats()))
+
+
+@shared_task(name="benchmarks.outbox_delivery.noop_task")
+def noop_task(ids: list[int]) -> int:
+    """The Celery floor: a task that does nothing but tell when the last one ran."""
+    if ids and ids[0] < 0:
+        Path(os.environ["BENCH_NOOP_DONE"]).write_text(str(time.time()))
+    return 0
+
+
+# --- The child processes ----------------------------------------------------------------------------------
+
+
+def django_setup() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.bench_settings")
+    import django
+
+    django.setup()
+
+
+def messages_insert(count: int, *, tag: str) -> list[int]:
+    """``count`` pending SMS rows, due now, with unique keys; ANALYZEd. Returns their ids."""
+    from django.db import connection
+    from django.utils import timezone as dj_timezone
+
+    from notifications.models import Channel, Message
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE notifications_message RESTART IDENTITY")
+    now = dj_timezone.now()
+    rows = (
+        Message(
+            channel=Channel.SMS,
+            recipient=f"+62812{i:08d}",
+            template="bench_result",
+            body=BODY,
+            idempotency_key=f"bench:{tag}:{i}",
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for i in range(count)
+    )
+    batch: list = []
+    for message in rows:
+        batch.append(message)
+        if len(batch) == 5000:
+            Message.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        Message.objects.bulk_create(batch)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE notifications_message")
+    return list(Message.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def outbox_check(count: int, stats: dict) -> dict:
+    """Exactly once, as the database and the backend saw it."""
+    from django.db.models import Count, Max, Min
+
+    from notifications.models import Message, Status
+
+    by_status = dict(Message.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    attempts = Message.objects.aggregate(low=Min("attempts"), high=Max("attempts"))
+    ok = (
+        by_status == {Status.SENT: count}
+        and attempts == {"low": 1, "high": 1}
+        and stats["sends"] == count
+        and stats["distinct_keys"] == count
+    )
+    return {"rows_by_status": by_status, "attempts": attempts, "backend": stats, "exactly_once": ok}
+
+
+def phase_migrate(args: argparse.Namespace) -> dict:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, skip_checks=True)
+    return {}
+
+
+def phase_sweep(args: argparse.Namespace) -> dict:
+    from django.conf import settings
+
+    from notifications.services import outbox_sweep
+
+    count = args.messages
+    t = time.perf_counter()
+    messages_insert(count, tag="sweep")
+    insert_seconds = time.perf_counter() - t
+    started = time.perf_counter()
+    report = outbox_sweep()
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "insert_seconds": insert_seconds,
+        "batch_size": settings.OUTBOX_BATCH_SIZE,
+        "report_sent": report.sent,
+        "check": outbox_check(count, sms_stats()),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def phase_floor_sql(args: argparse.Namespace) -> dict:
+    from django.db import connection
+
+    from notifications.sms import get_sms_backend
+
+    count = args.messages
+    messages_insert(count, tag="floor")
+    backend = get_sms_backend()
+    sql = """
+        UPDATE notifications_message SET status = 'sent', attempts = attempts + 1, sent_at = now()
+        WHERE id IN (
+            SELECT id FROM notifications_message WHERE status = 'pending' AND next_attempt_at <= now()
+            ORDER BY next_attempt_at LIMIT %s FOR UPDATE SKIP LOCKED
+        )
+        RETURNING recipient, body, idempotency_key
+    """
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(sql, [100])
+            rows = cursor.fetchall()
+            for recipient, body, key in rows:
+                backend.send(recipient=recipient, body=body, idempotency_key=key)
+            if len(rows) < 100:
+                break
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "check": outbox_check(count, sms_stats()), "peak_rss_mb": peak_rss_mb()}
+
+
+class Worker:
+    """``celery -A prakerja worker --concurrency 1 --queues notifications``, started and stopped by us."""
+
+    def __init__(self, workdir: Path, loglevel: str) -> None:
+        self.log = workdir / "worker.log"
+        self.stats = workdir / "sms-stats.json"
+        self.noop_done = workdir / "noop-done"
+        for path in (self.stats, self.noop_done):
+            path.unlink(missing_ok=True)
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "BENCH_SMS_STATS": str(self.stats),
+            "BENCH_NOOP_DONE": str(self.noop_done),
+        }
+        command = [
+            sys.executable, "-m", "celery", "-A", "prakerja", "worker", "--concurrency", "1",
+            "--queues", "notifications", "--include", "benchmarks.outbox_delivery",
+            "--hostname", f"bench-outbox-{os.getpid()}@%h", "--loglevel", loglevel,
+        ]
+        self.command = shlex.join(command)
+        self.log_file = self.log.open("w")
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log_file, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + WORKER_READY_TIMEOUT_SECONDS
+        while " ready." not in self.log.read_text():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise SystemExit("the Celery worker did not start:\n" + self.log.read_text()[-3000:])
+            time.sleep(0.1)
+
+    def peak_rss_mb(self) -> dict:
+        """VmHWM of the worker's main process and of its pool process(es), read before it stops."""
+        peaks = {}
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            pids += [int(pid) for pid in children.read_text().split()]
+        for pid in pids:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peaks["main" if pid == self.process.pid else f"pool-{pid}"] = int(line.split()[1]) / 1024
+            except FileNotFoundError:
+                pass
+        return peaks
+
+    def task_seconds(self) -> float | None:
+        """The sum of the tasks' own run times, as the worker logs them at INFO ("succeeded in 0.01s")."""
+        times = re.findall(r"succeeded in ([0-9.e-]+)s", self.log.read_text())
+        return sum(map(float, times)) if times else None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # warm shutdown: the pool process writes its figures
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log_file.close()
+
+
+def phase_worker(args: argparse.Namespace) -> dict:
+    from notifications.models import Message, Status
+    from notifications.tasks import message_deliver_task
+
+    count, per_message = args.count, args.per_message
+    ids = messages_insert(count, tag=f"worker{per_message}")
+    worker = Worker(Path(args.workdir), args.worker_loglevel)
+    try:
+        chunks = [ids[i : i + per_message] for i in range(0, len(ids), per_message)]
+        started = time.perf_counter()
+        for chunk in chunks:
+            message_deliver_task.apply_async(args=[chunk])
+        enqueue_seconds = time.perf_counter() - started
+        deadline = time.monotonic() + PHASE_TIMEOUT_SECONDS - 60
+        # Two look-ups, each answered by one of the outbox's partial indexes, so polling stays cheap.
+        while (Message.objects.filter(status=Status.PENDING).exists()
+               or Message.objects.filter(status=Status.SENDING).exists()):
+            if time.monotonic() > deadline or worker.process.poll() is not None:
+                raise SystemExit("the worker did not deliver everything in time:\n" + worker.log.read_text()[-3000:])
+            time.sleep(0.1)
+        seconds = time.perf_counter() - started
+        worker_rss = worker.peak_rss_mb()
+    finally:
+        worker.stop()
+    task_seconds = worker.task_seconds()
+    stats = json.loads(worker.stats.read_text()) if worker.stats.exists() else {"sends": None, "distinct_keys": None}
+    return {
+        "seconds": seconds,
+        "enqueue_seconds": enqueue_seconds,
+        "celery_messages": len(chunks),
+        "task_seconds": task_seconds,
+        "check": outbox_check(count, stats),
+        "peak_rss_mb": peak_rss_mb(),
+        "worker_peak_rss_mb": worker_rss,
+        "worker_command": worker.command,
+    }
+
+
+def phase_worker_noop(args: argparse.Namespace) -> dict:
+    count = args.count
+    worker = Worker(Path(args.workdir), args.worker_loglevel)
+    try:
+        started_wall = time.time()
+        started = time.perf_counter()
+        for i in range(count - 1):
+            noop_task.apply_async(args=[[i]], queue="notifications")
+        noop_task.apply_async(args=[[-1]], queue="notifications")
+        enqueue_seconds = time.perf_counter() - started
+        deadline = time.monotonic() + PHASE_TIMEOUT_SECONDS - 60
+        while not worker.noop_done.exists() or not worker.noop_done.read_text():
+            if time.monotonic() > deadline or worker.process.poll() is not None:
+                raise SystemExit("the no-op tasks did not finish in time:\n" + worker.log.read_text()[-3000:])
+            time.sleep(0.05)
+        seconds = float(worker.noop_done.read_text()) - started_wall
+    finally:
+        worker.stop()
+    return {"seconds": seconds, "enqueue_seconds": enqueue_seconds, "tasks": count,
+            "task_seconds": worker.task_seconds()}
+
+
+PHASES = {
+    "migrate": phase_migrate,
+    "sweep": phase_sweep,
+    "floor_sql": phase_floor_sql,
+    "worker": phase_worker,
+    "worker_noop": phase_worker_noop,
+}
+
+
+def run_child(args: argparse.Namespace) -> None:
+    django_setup()
+    # The counters must be this module's as imported under its package name (SMS_BACKEND names it so),
+    # not __main__'s.
+    from benchmarks import outbox_delivery
+
+    result = getattr(outbox_delivery, f"phase_{args.phase}")(args)
+    print(json.dumps(result))
+
+
+# --- The parent: its own database, the phases, the report ------------------------------------------------
+
+
+def server_sql(url: str, sql: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    maintenance = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def server_version(database_url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        return connection.execute("SHOW server_version").fetchone()[0]
+
+
+def redis_call(url: str, *command: str):
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        return client.execute_command(*command)
+    finally:
+        client.close()
+
+
+def phase(name: str, args: argparse.Namespace, env: dict, **extra) -> dict:
+    command = [sys.executable, __file__, "--phase", name, "--messages", str(args.messages),
+               "--worker-loglevel", args.worker_loglevel]
+    for key, value in extra.items():
+        command += [f"--{key.replace('_', '-')}", str(value)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=PHASE_TIMEOUT_SECONDS, cwd=ROOT, env=env)
+    if done.returncode:
+        sys.stderr.write(done.stdout[-3000:] + done.stderr[-5000:])
+        raise SystemExit(f"phase {name} failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(args: argparse.Namespace) -> None:
+    url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres")
+    if redis_call(redis_url, "DBSIZE"):
+        raise SystemExit(f"{redis_url} is not empty; give the benchmark an empty Redis database in REDIS_URL")
+    parts = urlsplit(url)
+    own_url = urlunsplit((parts.scheme, parts.netloc, "/" + DATABASE, parts.query, ""))
+    command_line = (f"DATABASE_URL={shlex.quote(url)} REDIS_URL={shlex.quote(redis_url)} "
+                    + shlex.join([sys.executable, *sys.argv]))
+    workdir = Path(tempfile.mkdtemp(prefix="bench-outbox-"))  # worker log, the figures its pool writes
+    env = {
+        **os.environ,
+        "DATABASE_URL": own_url,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
+        "BENCH_BASE_SETTINGS": "prakerja.settings_test",
+        "BENCH_SMS_BACKEND": NULL_BACKEND,
+        "PYTHONPATH": str(ROOT),
+        "PRAKERJA_TASKS_EAGER": "0",
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
+        "PRAKERJA_VAR_DIR": str(workdir),
+        "LOG_LEVEL": "WARNING",
+    }
+    if not args.keep_batch_size_env:
+        env.pop("OUTBOX_BATCH_SIZE", None)
+
+    server_sql(url, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    server_sql(url, f'CREATE DATABASE "{DATABASE}"')
+    results: dict = {}
+    try:
+        phase("migrate", args, env)
+        results["sweep"] = phase("sweep", args, env)
+        results["floor_sql"] = phase("floor_sql", args, env)
+        results["worker100"] = phase("worker", args, env, count=args.messages, per_message=100, workdir=workdir)
+        results["worker1"] = phase("worker", args, env, count=args.single_messages, per_message=1, workdir=workdir)
+        results["noop1"] = phase("worker_noop", args, env, count=args.single_messages, workdir=workdir)
+        version = server_version(own_url)
+    finally:
+        if not args.keep_database:
+            server_sql(url, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        redis_call(redis_url, "FLUSHDB")
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print(f"Outbox delivery — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, PostgreSQL {version}, "
+          f"Redis {redis_call(redis_url, 'INFO', 'server')['redis_version']}, {os.cpu_count()} CPUs")
+    print(f"  command: {command_line}")
+    print(f"  worker:  {results['worker100']['worker_command']}")
+    print(f"  {'':<62} {'rows':>9} {'msgs':>8} {'time':>8} {'per s':>9} {'peak RSS':>10}  exactly once")
+
+    def line(label: str, rows: int, messages: int | str, seconds: float, rss: float | None, check: dict | None) -> None:
+        memory = f"{rss:7.0f} MB" if rss else " " * 10
+        once = "" if check is None else ("yes" if check["exactly_once"] else f"NO {check}")
+        print(f"  {label:<62} {rows:>9,} {messages:>8} {seconds:7.1f}s {rows / seconds:>9,.0f} {memory}  {once}")
+
+    s, f, w100, w1, n1 = (results[k] for k in ("sweep", "floor_sql", "worker100", "worker1", "noop1"))
+    line(f"outbox_sweep() in process (batches of {s['batch_size']})", args.messages, "-", s["seconds"],
+         s["peak_rss_mb"], s["check"])
+    line("worker, message_deliver_task with 100 ids per message", args.messages, f"{w100['celery_messages']:,}",
+         w100["seconds"], max(w100["worker_peak_rss_mb"].values()), w100["check"])
+    line("worker, message_deliver_task with 1 id per message", args.single_messages, f"{w1['celery_messages']:,}",
+         w1["seconds"], max(w1["worker_peak_rss_mb"].values()), w1["check"])
+    line("floor: one UPDATE … SKIP LOCKED … RETURNING per 100, in process", args.messages, "-", f["seconds"],
+         f["peak_rss_mb"], f["check"])
+    line("floor: no-op Celery task, 1 per message, same worker", n1["tasks"], f"{n1['tasks']:,}", n1["seconds"],
+         None, None)
+    print(f"  bulk_create of {args.messages:,} pending rows (set-up, not timed above): {s['insert_seconds']:.1f} s")
+    print(f"  publishing the messages (inside the worker times): {w100['celery_messages']:,} in "
+          f"{w100['enqueue_seconds']:.2f} s, {w1['celery_messages']:,} in {w1['enqueue_seconds']:.2f} s")
+    def inside(result: dict) -> str:
+        busy = result.get("task_seconds")
+        return "n/a (worker log below INFO)" if busy is None else (
+            f"{busy:.1f} s of {result['seconds']:.1f} s ({busy / result['seconds']:.0%}), "
+            f"{busy / result.get('celery_messages', result.get('tasks')) * 1000:.2f} ms per task")
+
+    print(f"  time inside tasks, from the worker's log: 100/msg {inside(w100)}; 1/msg {inside(w1)}; "
+          f"no-op {inside(n1)}")
+    print(f"  worker peak RSS (100/msg): {w100['worker_peak_rss_mb']}; benchmark child peak RSS "
+          f"{w100['peak_rss_mb']:.0f} MB")
+    rate = {k: v for k, v in (("sweep", args.messages / s["seconds"]), ("w100", args.messages / w100["seconds"]),
+                                ("w1", args.single_messages / w1["seconds"]), ("floor", args.messages / f["seconds"]),
+                                ("noop", n1["tasks"] / n1["seconds"]))}
+    print(f"  sweep / SQL floor: {rate['sweep'] / rate['floor']:.2f}; worker 100/msg / SQL floor: "
+          f"{rate['w100'] / rate['floor']:.2f}; worker 1/msg / no-op floor: {rate['w1'] / rate['noop']:.2f}; "
+          f"100/msg over 1/msg: {rate['w100'] / rate['w1']:.1f}x")
+    print(f"  target (DESIGN §10): >= 5,000 deliveries/s on one worker: "
+          f"{'met' if rate['w100'] >= 5000 else 'NOT met'} ({rate['w100']:,.0f}/s)")
+    if not all(results[k]["check"]["exactly_once"] for k in ("sweep", "floor_sql", "worker100", "worker1")):
+        raise SystemExit("exactly-once check failed")
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--messages", type=int, default=100_000, help="N for the sweep, 100/msg and SQL floor")
+    parser.add_argument("--single-messages", type=int, default=10_000, help="M for the 1/msg runs")
+    parser.add_argument("--worker-loglevel", default="INFO", help="as in the Procfile (INFO)")
+    parser.add_argument("--keep-database", action="store_true", help="leave the benchmark's database behind")
+    parser.add_argument("--keep-batch-size-env", action="store_true",
+                        help="honour OUTBOX_BATCH_SIZE from the environment (default: the settings' default)")
+    parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
+    parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--per-message", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    arguments = parse()
+    if arguments.phase:
+        run_child(arguments)
+    else:
+        main(arguments)

@@ -1,0 +1,59 @@
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.assessment.conftest import declare
+from tests.factories import UserFactory, registry_resident
+
+WIB = ZoneInfo("Asia/Jakarta")
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=WIB)
+
+
+def wave_create(*, number=1, province_quotas=None, opens_at=T0, days_open=7, publish=True, **fields):
+    """A wave with quotas (default: Jawa Barat 100, DKI Jakarta 50), published unless told otherwise."""
+    from waves.models import ProvinceQuota, Wave
+
+    quotas = province_quotas or {"32": 100, "31": 50}
+    wave = Wave.objects.create(
+        number=number, name=f"Gelombang {number}", opens_at=opens_at, closes_at=opens_at + timedelta(days=days_open),
+        announce_at=opens_at + timedelta(days=days_open + 3), quota=sum(quotas.values()),
+        published_at=opens_at - timedelta(days=1) if publish else None, **fields,
+    )
+    ProvinceQuota.objects.bulk_create(ProvinceQuota(wave=wave, province_id=code, quota=q) for code, q in quotas.items())
+    return wave
+
+
+def ready_applicant(*, birth_date=date(1995, 8, 17), district="32.76.01", occupation="KARYAWAN SWASTA",
+                    passed=True, **declaration):
+    """An applicant who has done steps 1-7 (the test passed unless ``passed`` is False)."""
+    from assessment.models import Attempt
+    from regions.models import District
+    from verification.models import KtpPhoto, PersonalData, PhoneNumber
+    from verification.services import identity_verify
+
+    user = UserFactory(verified=True)
+    resident = registry_resident(birth_date=birth_date, occupation=occupation, district_code=district)
+    identity_verify(user=user, nik=resident.nik, kk=resident.family_id, birth_date=birth_date)
+    PersonalData.objects.create(
+        user=user, full_name="Siti Aminah", mother_name="Nurhayati", address="Jl. Merdeka 1",
+        district=District.objects.get(pk=district), sex="P", education="sma", marital_status="kawin",
+        dependents=1, employment_status="phk", training_topic="kuliner", completed_at=T0 - timedelta(days=30),
+    )
+    KtpPhoto.objects.create(
+        user=user, image=f"ktp/{user.pk}.jpg", thumbnail=f"ktp/thumbnails/{user.pk}.jpg", width=1600, height=1000,
+        size_bytes=300_000, original_bytes=3_000_000, original_kind="jpeg", from_camera=True, camera="samsung SM-A515F",
+        uploaded_at=T0 - timedelta(days=30),
+    )
+    PhoneNumber.objects.create(user=user, number=f"+62812{user.pk:08d}", verified_at=T0 - timedelta(days=30))
+    declare(user, **declaration)
+    started = T0 - timedelta(days=20)
+    Attempt.objects.create(user=user, seed=1, started_at=started, deadline=started + timedelta(minutes=25),
+                           submitted_at=started + timedelta(minutes=10), finished_reason="submitted",
+                           score=80 if passed else 20, pass_score=60, passed=passed)
+    return user
+
+
+@pytest.fixture
+def wave(db):
+    return wave_create()

@@ -1,0 +1,157 @@
+"""Step 8 through HTTP and the join-time rules: "Gabung" → "Ya, Gabung" → "Saya Menyetujui"."""
+
+from datetime import date, timedelta
+
+import pytest
+from freezegun import freeze_time
+
+from tests.waves.conftest import T0, ready_applicant, wave_create
+from waves.errors import WaveError, WaveErrorCode
+from waves.models import AgreementText, Enrollment
+from waves.services import enrollment_join
+
+pytestmark = pytest.mark.django_db
+
+DURING = T0 + timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    """The clock stands during the wave (sessions and waves both read it); tests move it when needed."""
+    with freeze_time(DURING) as clock:
+        yield clock
+
+
+def join(client, number: int):
+    client.post(f"/dashboard/gelombang/{number}/gabung/")
+    return client.post(f"/dashboard/gelombang/{number}/persetujuan/")
+
+
+def test_an_applicant_joins_an_open_wave_for_their_province_through_the_three_pages(client):
+    wave = wave_create(number=7)
+    user = ready_applicant()
+    client.force_login(user)
+
+    with freeze_time(DURING):
+        listing = client.get("/dashboard/gelombang/").content.decode()
+        assert "Gelombang 7" in listing and "Gabung" in listing
+        confirm = client.get("/dashboard/gelombang/7/gabung/").content.decode()
+        assert "Ya, Gabung" in confirm
+        agreement = client.post("/dashboard/gelombang/7/gabung/", follow=True).content.decode()
+        assert "Persetujuan Kartu Prakerja" in agreement and "Saya Menyetujui" in agreement
+        done = client.post("/dashboard/gelombang/7/persetujuan/", follow=True).content.decode()
+        assert "Tahap pendaftaran selesai" in done
+        assert "Menunggu gelombang ditutup" in done
+
+    enrollment = Enrollment.objects.get()
+    assert (enrollment.wave, enrollment.user, enrollment.province_id) == (wave, user, "32")
+    assert enrollment.agreement == AgreementText.objects.get(is_current=True)
+    with freeze_time(wave.closes_at + timedelta(minutes=1)):
+        client.force_login(user)  # a session does not last the week the wave is open
+        dashboard = client.get("/dashboard/").content.decode()
+    assert 'data-step="wave" data-state="done"' in dashboard
+    assert "Sedang diproses" in dashboard
+
+
+def test_no_open_wave_for_the_province_says_gelombang_tidak_ditemukan(client):
+    wave_create(province_quotas={"31": 10})  # DKI Jakarta only
+    client.force_login(ready_applicant())  # lives in Jawa Barat
+
+    with freeze_time(DURING):
+        response = client.get("/dashboard/gelombang/")
+        assert "Gelombang Tidak Ditemukan" in response.content.decode()
+        assert client.get("/dashboard/gelombang/1/gabung/").status_code == 404
+
+
+def test_a_wave_not_yet_open_or_already_closed_cannot_be_joined(client):
+    wave = wave_create()
+    user = ready_applicant()
+
+    with freeze_time(T0 - timedelta(minutes=1)):
+        client.force_login(user)
+        assert "Gelombang Tidak Ditemukan" in client.get("/dashboard/gelombang/").content.decode()
+    with freeze_time(wave.closes_at):
+        client.force_login(user)
+        assert join(client, 1).status_code == 404
+    assert not Enrollment.objects.exists()
+
+
+def test_one_pending_enrollment_at_a_time(client):
+    first, second = wave_create(number=1), wave_create(number=2)
+    user = ready_applicant()
+    agreement = AgreementText.objects.get(is_current=True)
+
+    with freeze_time(DURING):
+        enrollment_join(user=user, wave=first, agreement=agreement)
+        with pytest.raises(WaveError) as raised:
+            enrollment_join(user=user, wave=second, agreement=agreement)
+        with pytest.raises(WaveError) as again:
+            enrollment_join(user=user, wave=first, agreement=agreement)
+
+    assert raised.value.code == WaveErrorCode.ALREADY_PENDING
+    assert again.value.code == WaveErrorCode.ALREADY_JOINED
+    assert Enrollment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("applicant", "rule"),
+    [
+        (dict(birth_date=date(2008, 12, 9)), "age"),  # 17 on the wave's closing day
+        (dict(in_formal_education=True), "in_education"),
+        (dict(excluded_groups=["asn"]), "excluded_group_declared"),
+        (dict(occupation="KEPOLISIAN RI (POLRI)"), "excluded_group_registry"),
+        (dict(passed=False), "test_not_passed"),
+    ],
+)
+def test_each_rule_refuses_at_join_with_its_reason(client, applicant, rule):
+    wave_create()
+    user = ready_applicant(**applicant)
+
+    with pytest.raises(WaveError) as raised, freeze_time(DURING):
+        enrollment_join(user=user, wave=wave_create(number=2), agreement=AgreementText.objects.get(is_current=True))
+
+    assert raised.value.code == WaveErrorCode.NOT_ELIGIBLE
+    assert rule in raised.value.params["rules"]
+    assert not Enrollment.objects.exists()
+
+
+def test_eighteen_on_the_closing_day_is_old_enough():
+    wave = wave_create()
+    user = ready_applicant(birth_date=wave.closes_at.date().replace(year=wave.closes_at.year - 18))
+
+    with freeze_time(DURING):
+        enrollment_join(user=user, wave=wave, agreement=AgreementText.objects.get(is_current=True))
+
+
+def test_other_aid_recipients_follow_the_waves_policy():
+    allowed = wave_create(number=1, other_aid_allowed=True)
+    refused = wave_create(number=2, other_aid_allowed=False)
+    agreement = AgreementText.objects.get(is_current=True)
+
+    with freeze_time(DURING):
+        with pytest.raises(WaveError) as raised:
+            enrollment_join(user=ready_applicant(other_aid=["bsu"]), wave=refused, agreement=agreement)
+        enrollment_join(user=ready_applicant(other_aid=["bsu"]), wave=allowed, agreement=agreement)
+
+    assert "other_aid" in raised.value.params["rules"]
+
+
+def test_a_refusal_on_the_agreement_page_names_the_rule(client):
+    wave_create()
+    client.force_login(ready_applicant(occupation="KEPOLISIAN RI (POLRI)"))
+
+    with freeze_time(DURING):
+        response = join(client, 1)
+
+    assert response.status_code == 409
+    assert "pekerjaan di KTP Anda termasuk kelompok" in response.content.decode()
+
+
+def test_steps_before_the_test_cannot_reach_the_wave_pages(client, verified_user):
+    wave_create()
+    client.force_login(verified_user)
+
+    with freeze_time(DURING):
+        response = client.get("/dashboard/gelombang/", follow=True)
+
+    assert "Selesaikan dulu langkah 2" in response.content.decode()

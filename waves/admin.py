@@ -1,0 +1,93 @@
+from django.contrib import admin, messages
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from waves import services
+from waves.errors import WaveError
+from waves.models import AgreementText, Enrollment, ProvinceQuota, Wave, WaveEvent
+
+
+class ProvinceQuotaInline(admin.TabularInline):
+    model = ProvinceQuota
+    extra = 0
+    autocomplete_fields = ("province",)
+
+
+class WaveEventInline(admin.TabularInline):
+    model = WaveEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_status", "to_status", "actor", "note", "at")
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _run(request, queryset, service, done: str) -> None:
+    for wave in queryset:
+        try:
+            service(wave=wave, actor=request.user, now=timezone.now())
+        except WaveError as error:
+            messages.error(request, _("Gelombang %(number)s: %(code)s") % {"number": wave.number, "code": error.code})
+        else:
+            messages.success(request, done % {"number": wave.number})
+
+
+@admin.register(Wave)
+class WaveAdmin(admin.ModelAdmin):
+    list_display = ("number", "name", "status_now", "opens_at", "closes_at", "announce_at", "quota", "quota_split", "enrolled")
+    readonly_fields = ("status", "published_at", "created_at")
+    inlines = [ProvinceQuotaInline, WaveEventInline]
+    actions = ["publish", "open_now", "close_now"]
+    search_fields = ("name", "=number")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            quota_sum=Sum("province_quotas__quota", distinct=True), enrolled_count=Count("enrollments", distinct=True)
+        )
+
+    @admin.display(description=_("status sekarang"))
+    def status_now(self, wave: Wave) -> str:
+        return dict(Wave._meta.get_field("status").choices)[wave.status_at(timezone.now())]
+
+    @admin.display(description=_("jumlah kuota provinsi"))
+    def quota_split(self, wave: Wave) -> str:
+        return f"{wave.quota_sum or 0:,}" + ("" if (wave.quota_sum or 0) == wave.quota else " ⚠")
+
+    @admin.display(description=_("pendaftar"))
+    def enrolled(self, wave: Wave) -> int:
+        return wave.enrolled_count
+
+    @admin.action(description=_("Publikasikan (dibuka otomatis sesuai jadwal)"))
+    def publish(self, request, queryset) -> None:
+        _run(request, queryset, services.wave_publish, _("Gelombang %(number)s dipublikasikan."))
+
+    @admin.action(description=_("Buka sekarang"))
+    def open_now(self, request, queryset) -> None:
+        _run(request, queryset, services.wave_open_now, _("Gelombang %(number)s dibuka."))
+
+    @admin.action(description=_("Tutup sekarang"))
+    def close_now(self, request, queryset) -> None:
+        _run(request, queryset, services.wave_close_now, _("Gelombang %(number)s ditutup."))
+
+
+@admin.register(AgreementText)
+class AgreementTextAdmin(admin.ModelAdmin):
+    list_display = ("version", "title", "is_current", "published_at")
+    readonly_fields = ("is_current",)
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = ("id", "wave", "province", "joined_at", "pending")
+    list_filter = ("wave", "pending", "province")
+    list_select_related = ("wave", "province")
+    readonly_fields = ("wave", "user", "province", "agreement", "joined_at", "pending")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,149 @@
+"""Waves (gelombang), their per-province quotas, the agreement applicants accept, and enrollments.
+
+A wave's status is a state machine (waves/states.py): the stored status is the last permanent state, and
+what a page shows is ``Wave.status_at(now)``, derived from the stored status and the wave's times, so a
+wave is open at its opening time and closed at its closing time whether or not the scheduled job has run.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class WaveStatus(models.TextChoices):
+    DRAFT = "draft", _("Draf")
+    OPEN = "open", _("Dibuka")
+    CLOSED = "closed", _("Ditutup")
+    SELECTING = "selecting", _("Sedang diseleksi")
+    SELECTED = "selected", _("Hasil seleksi siap")
+    ANNOUNCED = "announced", _("Diumumkan")
+
+
+class Wave(models.Model):
+    number = models.PositiveIntegerField(_("nomor gelombang"), unique=True)
+    name = models.CharField(_("nama"), max_length=100)
+    opens_at = models.DateTimeField(_("dibuka pada"))
+    closes_at = models.DateTimeField(_("ditutup pada"))
+    announce_at = models.DateTimeField(_("diumumkan pada"))
+    quota = models.PositiveIntegerField(_("kuota nasional"))
+    other_aid_allowed = models.BooleanField(
+        _("penerima bantuan pemerintah lain boleh ikut"), default=True,
+        help_text=_("Jika tidak dicentang, pendaftar yang menyatakan menerima bantuan lain tidak diikutkan."),
+    )
+    pool_unused_quota = models.BooleanField(
+        _("kuota tak terpakai ke nasional"), default=True,
+        help_text=_("Kuota provinsi yang tidak terisi diberikan ke kandidat terbaik secara nasional."),
+    )
+    status = models.CharField(_("status tersimpan"), max_length=16, choices=WaveStatus.choices, default=WaveStatus.DRAFT)
+    # A published draft opens by itself at opens_at; an unpublished one is still being prepared.
+    published_at = models.DateTimeField(_("dipublikasikan pada"), null=True, blank=True)
+    created_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gelombang")
+        verbose_name_plural = _("gelombang")
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(opens_at__lt=F("closes_at")), name="waves_wave_opens_before_close"),
+            models.CheckConstraint(condition=Q(closes_at__lte=F("announce_at")), name="waves_wave_announce_after_close"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+    def status_at(self, now: datetime) -> str:
+        """The status as it is at ``now``: time moves a wave on even before the scheduled job records it."""
+        status = self.status
+        if status == WaveStatus.DRAFT and self.published_at and now >= self.opens_at:
+            status = WaveStatus.OPEN
+        if status == WaveStatus.OPEN and now >= self.closes_at:
+            status = WaveStatus.CLOSED
+        if status == WaveStatus.SELECTED and now >= self.announce_at:
+            status = WaveStatus.ANNOUNCED
+        return status
+
+
+class ProvinceQuota(models.Model):
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="province_quotas", verbose_name=_("gelombang"))
+    province = models.ForeignKey("regions.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi"))
+    quota = models.PositiveIntegerField(_("kuota"))
+
+    class Meta:
+        verbose_name = _("kuota provinsi")
+        verbose_name_plural = _("kuota provinsi")
+        constraints = [models.UniqueConstraint(fields=["wave", "province"], name="waves_quota_one_per_province")]
+
+    def __str__(self) -> str:
+        return f"{self.province_id}: {self.quota}"
+
+
+class WaveEvent(models.Model):
+    """Who moved a wave to which status, and when (the audit trail of the state machine)."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="events", verbose_name=_("gelombang"))
+    from_status = models.CharField(_("dari"), max_length=16, choices=WaveStatus.choices)
+    to_status = models.CharField(_("ke"), max_length=16, choices=WaveStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("oleh"), help_text=_("Kosong: jadwal otomatis."),
+    )
+    note = models.CharField(_("catatan"), max_length=200, blank=True)
+    at = models.DateTimeField(_("pada"))
+
+    class Meta:
+        verbose_name = _("riwayat status gelombang")
+        verbose_name_plural = _("riwayat status gelombang")
+        ordering = ["at", "id"]
+
+
+class AgreementText(models.Model):
+    """The "Persetujuan Kartu Prakerja" statements, versioned; an enrollment records the version accepted."""
+
+    version = models.PositiveIntegerField(_("versi"), unique=True)
+    title = models.CharField(_("judul"), max_length=150)
+    statements = models.TextField(_("pernyataan"), help_text=_("Satu pernyataan per baris."))
+    is_current = models.BooleanField(_("berlaku"), default=False)
+    published_at = models.DateTimeField(_("berlaku sejak"))
+
+    class Meta:
+        verbose_name = _("teks persetujuan")
+        verbose_name_plural = _("teks persetujuan")
+        constraints = [
+            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="waves_agreement_one_current"),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version}: {self.title}"
+
+    def statement_lines(self) -> list[str]:
+        return [line.strip() for line in self.statements.splitlines() if line.strip()]
+
+
+class Enrollment(models.Model):
+    """An applicant in a wave. "Pending" until the wave's results are announced: one pending at a time."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("gelombang"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("pengguna")
+    )
+    # The domicile province when joining: the quota it competes in, even if the applicant moves later.
+    province = models.ForeignKey("regions.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi"))
+    agreement = models.ForeignKey(AgreementText, on_delete=models.PROTECT, related_name="+", verbose_name=_("versi persetujuan"))
+    joined_at = models.DateTimeField(_("bergabung pada"))
+    pending = models.BooleanField(_("menunggu hasil"), default=True)
+
+    class Meta:
+        verbose_name = _("pendaftaran gelombang")
+        verbose_name_plural = _("pendaftaran gelombang")
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "user"], name="waves_enrollment_once_per_wave"),
+            # The database, not only the service, keeps "one pending enrollment at a time" under races.
+            models.UniqueConstraint(fields=["user"], condition=Q(pending=True), name="waves_enrollment_one_pending"),
+        ]
+        indexes = [models.Index(fields=["wave", "province"], name="waves_enrollment_wave_prov")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"

@@ -1,0 +1,144 @@
+"""Every write of the waves app: moving a wave through its states, and joining one."""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from accounts.models import User
+from verification.models import PersonalData
+from waves.errors import WaveError, WaveErrorCode
+from waves.models import AgreementText, Enrollment, ProvinceQuota, Wave, WaveEvent, WaveStatus
+from waves.rules import rule_failures
+from waves.states import transition_allowed
+
+
+@transaction.atomic
+def wave_transition(*, wave: Wave, to: str, actor: User | None, now: datetime | None = None, note: str = "") -> Wave:
+    """Move ``wave`` to ``to`` if the state machine allows it from its status at ``now``; record who did.
+
+    Time-driven moves the wave has already made when read (an open wave past its closing time is closed)
+    are recorded first, by the schedule, so the audit trail shows each step once.
+    """
+    now = now or timezone.now()
+    wave = Wave.objects.select_for_update().get(pk=wave.pk)
+    _record_time_moves(wave, now)
+    if not transition_allowed(wave.status, to):
+        raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=wave.status, to=to)
+    _move(wave, to, actor=actor, now=now, note=note)
+    return wave
+
+
+def _move(wave: Wave, to: str, *, actor: User | None, now: datetime, note: str = "") -> None:
+    WaveEvent.objects.create(wave=wave, from_status=wave.status, to_status=to, actor=actor, note=note, at=now)
+    wave.status = to
+    wave.save(update_fields=["status"])
+
+
+def _record_time_moves(wave: Wave, now: datetime) -> None:
+    """Make permanent what time already did (a locked wave): the schedule is the actor, so none."""
+    while (effective := wave.status_at(now)) != wave.status:
+        step = {
+            WaveStatus.DRAFT: WaveStatus.OPEN,
+            WaveStatus.OPEN: WaveStatus.CLOSED,
+            WaveStatus.SELECTED: WaveStatus.ANNOUNCED,
+        }[wave.status]
+        moment = {WaveStatus.OPEN: wave.opens_at, WaveStatus.CLOSED: wave.closes_at, WaveStatus.ANNOUNCED: wave.announce_at}[step]
+        _move(wave, step, actor=None, now=moment, note="jadwal")
+        if step == effective:
+            break
+
+
+@transaction.atomic
+def wave_publish(*, wave: Wave, actor: User, now: datetime | None = None) -> Wave:
+    """Publish a draft: from now on it opens by itself at ``opens_at``. The province quotas must add up."""
+    now = now or timezone.now()
+    wave = Wave.objects.select_for_update().get(pk=wave.pk)
+    if wave.status != WaveStatus.DRAFT:
+        raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=wave.status, to=WaveStatus.OPEN)
+    total = ProvinceQuota.objects.filter(wave=wave).aggregate(total=Sum("quota"))["total"] or 0
+    if total != wave.quota:
+        raise WaveError(WaveErrorCode.QUOTAS_DO_NOT_ADD_UP, total=total, quota=wave.quota)
+    wave.published_at = now
+    wave.save(update_fields=["published_at"])
+    WaveEvent.objects.create(wave=wave, from_status=wave.status, to_status=wave.status, actor=actor,
+                             note="dipublikasikan", at=now)
+    return wave
+
+
+@transaction.atomic
+def wave_open_now(*, wave: Wave, actor: User, now: datetime | None = None) -> Wave:
+    """An operator opens a draft before its time (publishing it if needed): the opening time becomes now."""
+    now = now or timezone.now()
+    if Wave.objects.filter(pk=wave.pk, published_at__isnull=True).exists():
+        wave_publish(wave=wave, actor=actor, now=now)
+    locked = Wave.objects.select_for_update().get(pk=wave.pk)
+    _record_time_moves(locked, now)
+    if locked.status != WaveStatus.DRAFT:
+        raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=locked.status, to=WaveStatus.OPEN)
+    locked.opens_at = now
+    locked.save(update_fields=["opens_at"])
+    _move(locked, WaveStatus.OPEN, actor=actor, now=now, note="dibuka operator")
+    return locked
+
+
+@transaction.atomic
+def wave_close_now(*, wave: Wave, actor: User, now: datetime | None = None) -> Wave:
+    """An operator closes an open wave before its time: the closing time becomes now."""
+    now = now or timezone.now()
+    locked = Wave.objects.select_for_update().get(pk=wave.pk)
+    _record_time_moves(locked, now)
+    if locked.status != WaveStatus.OPEN:
+        raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=locked.status, to=WaveStatus.CLOSED)
+    locked.closes_at = now
+    locked.save(update_fields=["closes_at"])
+    _move(locked, WaveStatus.CLOSED, actor=actor, now=now, note="ditutup operator")
+    return locked
+
+
+def waves_record_schedule(*, now: datetime | None = None) -> int:
+    """Make permanent every move time has made (beat runs this every minute); returns how many waves moved."""
+    now = now or timezone.now()
+    moved = 0
+    for wave in Wave.objects.exclude(status=WaveStatus.ANNOUNCED).only("pk"):
+        with transaction.atomic():
+            locked = Wave.objects.select_for_update().get(pk=wave.pk)
+            before = locked.status
+            _record_time_moves(locked, now)
+            moved += locked.status != before
+    return moved
+
+
+def enrollment_join(*, user: User, wave: Wave, agreement: AgreementText, now: datetime | None = None) -> Enrollment:
+    """Join ``wave`` having accepted ``agreement`` ("Saya Menyetujui").
+
+    The journey's guard has checked that every earlier step is done; here the wave's own rules are applied:
+    it is open now, it has a quota for the applicant's domicile province, the applicant has no other wave
+    pending, and every eligibility rule (waves/rules.py) lets them through. The two database constraints on
+    Enrollment settle double submits and concurrent joins.
+    """
+    now = now or timezone.now()
+    if wave.status_at(now) != WaveStatus.OPEN:
+        raise WaveError(WaveErrorCode.WAVE_NOT_OPEN)
+    if not agreement.is_current:
+        raise WaveError(WaveErrorCode.AGREEMENT_OUTDATED)
+    province_id = (
+        PersonalData.objects.filter(user=user).values_list("district__regency__province_id", flat=True).first()
+    )
+    if province_id is None:
+        raise WaveError(WaveErrorCode.JOURNEY_INCOMPLETE)
+    if not ProvinceQuota.objects.filter(wave=wave, province_id=province_id, quota__gt=0).exists():
+        raise WaveError(WaveErrorCode.NOT_FOR_YOUR_PROVINCE)
+    failures = rule_failures(user_id=user.pk, wave=wave)
+    if failures:
+        raise WaveError(WaveErrorCode.NOT_ELIGIBLE, rules=tuple(rule.code for rule in failures))
+    try:
+        with transaction.atomic():
+            return Enrollment.objects.create(
+                wave=wave, user=user, province_id=province_id, agreement=agreement, joined_at=now
+            )
+    except IntegrityError:
+        if Enrollment.objects.filter(wave=wave, user=user).exists():
+            raise WaveError(WaveErrorCode.ALREADY_JOINED) from None
+        raise WaveError(WaveErrorCode.ALREADY_PENDING) from None

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from waves import views
+
+app_name = "waves"
+
+urlpatterns = [
+    path("dashboard/gelombang/selesai/", views.joined, name="joined"),
+]
