@@ -7,23 +7,11 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.admin import ReadOnlyAdmin
 from assessment import services
 from assessment.eligibility import exclusion_reason_message
 from assessment.models import Attempt, AttemptItem, Declaration, DeclarationText, Option, Question
 from assessment.rules import ABILITY_KINDS, OPTIONS_PER_QUESTION, OptionData, question_problems
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Applicants' answers are theirs: staff look, they do not edit."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # --- The question bank --------------------------------------------------------------------------------

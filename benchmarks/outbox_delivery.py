@@ -1,7 +1,7 @@
 """Benchmark: outbox delivery to a null SMS backend, against floors measured in the same run (DESIGN §10).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/14 \\
-        .venv/bin/python benchmarks/outbox_delivery.py [--messages 100000] [--single-messages 10000]
+        .venv/bin/python benchmarks/outbox_delivery.py [--messages 100000] [--single-messages 5000]
 
 Works in a database of its own (``prakerja_bench_outbox`` on the server DATABASE_URL names, created and
 migrated at the start, dropped at the end) and in the Redis database REDIS_URL names, which must be empty
@@ -500,7 +500,7 @@ def main(args: argparse.Namespace) -> None:
 def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--messages", type=int, default=100_000, help="N for the sweep, 100/msg and SQL floor")
-    parser.add_argument("--single-messages", type=int, default=10_000, help="M for the 1/msg runs")
+    parser.add_argument("--single-messages", type=int, default=5_000, help="M for the 1/msg runs")
     parser.add_argument("--worker-loglevel", default="INFO", help="as in the Procfile (INFO)")
     parser.add_argument("--keep-database", action="store_true", help="leave the benchmark's database behind")
     parser.add_argument("--keep-batch-size-env", action="store_true",

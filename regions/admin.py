@@ -2,41 +2,31 @@
 ``regions_load`` from the shipped file, never by hand."""
 
 from django.contrib import admin
-from django.db.models import Model
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.admin import ReadOnlyAdmin
 from regions.models import District, Province, Regency
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class RegionAdmin(ReadOnlyAdmin):
     # "^code" matches from the start, so "32.76" finds Depok and everything in it.
     search_fields = ["^code", "name"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
 
 @admin.register(Province)
-class ProvinceAdmin(ReadOnlyAdmin):
+class ProvinceAdmin(RegionAdmin):
     list_display = ["code", "name"]
 
 
 @admin.register(Regency)
-class RegencyAdmin(ReadOnlyAdmin):
+class RegencyAdmin(RegionAdmin):
     list_display = ["code", "name", "kind", "province"]
     list_filter = ["kind", "province"]
     list_select_related = ["province"]
 
 
 @admin.register(District)
-class DistrictAdmin(ReadOnlyAdmin):
+class DistrictAdmin(RegionAdmin):
     list_display = ["code", "name", "regency", "province"]
     # A filter over 514 regencies would be a wall of links; search by code ("32.76") narrows to one.
     list_filter = ["regency__province"]

@@ -6,22 +6,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.admin import ReadOnlyAdmin
 from prakerja.crypto import IdentifierKind, pii_digest
 from verification.identifiers import digits_only
 from verification.models import IdentityVerification, KtpPhoto, PersonalData
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Applicants' data is theirs: staff look, they do not edit."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(IdentityVerification)

@@ -3,6 +3,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.admin import ReadOnlyAdmin
 from waves import services
 from waves.errors import WaveError
 from waves.models import AgreementText, Enrollment, ProvinceQuota, Wave, WaveEvent
@@ -80,14 +81,7 @@ class AgreementTextAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(ReadOnlyAdmin):
     list_display = ("id", "wave", "province", "joined_at", "pending")
     list_filter = ("wave", "pending", "province")
     list_select_related = ("wave", "province")
-    readonly_fields = ("wave", "user", "province", "agreement", "joined_at", "pending")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

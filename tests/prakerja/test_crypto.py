@@ -1,5 +1,4 @@
 import pytest
-from django.conf import settings
 
 from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digest, pii_encrypt
 

@@ -1,0 +1,346 @@
+"""Benchmark: the applicant dashboard under gunicorn, against floors served by the same server (DESIGN §10).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/13 \\
+        .venv/bin/python benchmarks/dashboard_throughput.py [--duration 15] [--connections 32] [--rounds 2]
+
+Production-like: DEBUG off, PostgreSQL (a database of its own, ``prakerja_bench_dashboard``, created,
+migrated and dropped by the run), Redis as cache (the database REDIS_URL names, which must be empty; flushed at
+the end), static files collected into a temporary STATIC_ROOT, secrets and keys from the environment,
+``gunicorn prakerja.wsgi --workers 4`` as in the Procfile (sync workers), bound to 127.0.0.1 on a free port.
+The settings are the portal's own, read through benchmarks/bench_settings.py only so that the URLconf
+benchmarks/dashboard_urls.py can add the two floors to the portal's URLs:
+
+- floor: ``/bench/floor/``, a minimal logged-in page (database session, the project's middleware, 5 queries,
+  a small template with a CSRF token);
+- bare: ``/bench/bare/``, a bare ``HttpResponse`` through the same middleware.
+
+The applicant is ``pendaftar.lolostes@prakerja.example`` from ``manage.py seed_demo --force`` (every identity
+step, the declaration and the test done: the dashboard shows all it can). Each of the 32 connections has a
+logged-in session of its own (``Client.force_login``, i.e. what a login leaves in the session table) and a
+CSRF cookie, as a browser would send them. Queries per request are counted once in process with
+``CaptureQueriesContext``.
+
+The load generator is Python (asyncio, one process, ``Connection: close`` since gunicorn's sync workers do not
+keep connections alive), so on 2 cores it takes CPU from the server: it is the same for every target, and
+the bare view's figure is as much the generator's ceiling as the server's. Targets alternate (bare, floor,
+dashboard, floor, dashboard, …) after a warm-up, so drift hits all of them alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shlex
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE = "prakerja_bench_dashboard"
+APPLICANT = "pendaftar.lolostes@prakerja.example"
+PATHS = {"bare": "/bench/bare/", "floor": "/bench/floor/", "dashboard": "/dashboard/"}
+SETUP_TIMEOUT_SECONDS = 600
+
+
+# --- Set-up, in a child process with the server's settings -------------------------------------------------
+
+
+def phase_setup(args: argparse.Namespace) -> dict:
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.middleware.csrf import _get_new_csrf_string
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+
+    devnull = open(os.devnull, "w")
+    call_command("migrate", verbosity=0, skip_checks=True)
+    call_command("collectstatic", "--noinput", verbosity=0, stdout=devnull)
+    call_command("seed_demo", "--force", verbosity=0, stdout=devnull)
+    user = User.objects.get(email=APPLICANT)
+
+    cookies = []
+    for _ in range(args.connections):
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        cookies.append(f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={_get_new_csrf_string()}")
+
+    measured = {}
+    client = Client(headers={"cookie": cookies[0]})
+    for name, path in PATHS.items():
+        client.get(path, HTTP_HOST="127.0.0.1")  # first request: templates, translations, connection
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path, HTTP_HOST="127.0.0.1")
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code} in process")
+        measured[name] = {
+            "queries": len(queries.captured_queries),
+            "sql": [query["sql"][:160] for query in queries.captured_queries],
+            "bytes": len(response.content),
+        }
+    dashboard = client.get(PATHS["dashboard"], HTTP_HOST="127.0.0.1").content.decode()
+    return {
+        "cookies": cookies,
+        "measured": measured,
+        "steps_done": dashboard.count('data-state="done"'),
+        "server_version": connection.cursor().connection.info.parameter_status("server_version"),
+    }
+
+
+# --- The load generator, in a child process ----------------------------------------------------------------
+
+
+async def _one_request(host: str, port: int, request: bytes) -> tuple[int, int]:
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        writer.write(request)
+        data = await reader.read()  # Connection: close, so EOF ends the response
+    finally:
+        writer.close()
+    status = int(data[9:12]) if data.startswith(b"HTTP/1.") else 0
+    return status, len(data)
+
+
+async def _load(host: str, port: int, path: str, cookies: list[str], connections: int, duration: float) -> dict:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    errors = 0
+    stop = time.perf_counter() + duration
+
+    async def connection_loop(cookie: str) -> None:
+        nonlocal errors
+        request = (
+            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: prakerja-bench\r\n"
+            f"Accept: text/html\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+        ).encode()
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            try:
+                status, _size = await _one_request(host, port, request)
+            except OSError:
+                errors += 1
+                continue
+            latencies.append(time.perf_counter() - started)
+            statuses[status] = statuses.get(status, 0) + 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(connection_loop(cookies[i % len(cookies)]) for i in range(connections)))
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    ok = statuses.get(200, 0)
+    return {
+        "requests": len(latencies),
+        "ok": ok,
+        "statuses": statuses,
+        "errors": errors,
+        "seconds": elapsed,
+        "rps": ok / elapsed,
+        "median_ms": statistics.median(latencies) * 1000 if latencies else None,
+        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else None,
+    }
+
+
+def phase_load(args: argparse.Namespace) -> dict:
+    cookies = json.loads(Path(args.cookies_file).read_text())
+    return asyncio.run(_load("127.0.0.1", args.port, args.path, cookies, args.connections, args.duration))
+
+
+# --- The parent --------------------------------------------------------------------------------------------
+
+
+def server_sql(url: str, sql: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    maintenance = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def redis_call(url: str, *command: str):
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        return client.execute_command(*command)
+    finally:
+        client.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def child(args: argparse.Namespace, env: dict, *extra: str, timeout: float) -> dict:
+    command = [sys.executable, __file__, *extra, "--connections", str(args.connections)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
+    if done.returncode:
+        sys.stderr.write(done.stdout[-3000:] + done.stderr[-5000:])
+        raise SystemExit(f"child {extra[:2]} failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def wait_for_server(port: int, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("gunicorn stopped:\n" + log.read_text()[-3000:])
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start:\n" + log.read_text()[-3000:])
+
+
+def main(args: argparse.Namespace) -> None:
+    url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13")
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres")
+    if redis_call(redis_url, "DBSIZE"):
+        raise SystemExit(f"{redis_url} is not empty; give the benchmark an empty Redis database in REDIS_URL")
+    parts = urlsplit(url)
+    own_url = urlunsplit((parts.scheme, parts.netloc, "/" + DATABASE, parts.query, ""))
+    command_line = (f"DATABASE_URL={shlex.quote(url)} REDIS_URL={shlex.quote(redis_url)} "
+                    + shlex.join([sys.executable, *sys.argv]))
+    workdir = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
+        "BENCH_BASE_SETTINGS": "prakerja.settings",
+        "BENCH_ROOT_URLCONF": "benchmarks.dashboard_urls",
+        "DATABASE_URL": own_url,
+        "REDIS_URL": redis_url,
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-" + os.urandom(16).hex(),
+        "PII_ENCRYPTION_KEYS": "YmVuY2gtb25seS1rZXktYmVuY2gtb25seS1rZXktMzI=",
+        "PII_BLIND_INDEX_KEY": "bench-only-blind-index-key",
+        "DUKCAPIL_API_KEY": "bench-dukcapil-key",
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "PRAKERJA_TASKS_EAGER": "0",
+        "PRAKERJA_VAR_DIR": str(workdir / "var"),
+        "STATIC_ROOT": str(workdir / "static"),
+        "LOG_LEVEL": "WARNING",
+    }
+    for name in ("PRAKERJA_DEMO_INBOX", "DUKCAPIL_URL", "CELERY_BROKER_URL"):
+        env.pop(name, None)
+
+    server_sql(url, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    server_sql(url, f'CREATE DATABASE "{DATABASE}"')
+    gunicorn = None
+    rounds: list[tuple[str, dict]] = []
+    try:
+        setup = child(args, env, "--phase", "setup", timeout=SETUP_TIMEOUT_SECONDS)
+        cookies_file = workdir / "cookies.json"
+        cookies_file.write_text(json.dumps(setup["cookies"]))
+
+        port = free_port()
+        gunicorn_command = [sys.executable, "-m", "gunicorn", "prakerja.wsgi", "--bind", f"127.0.0.1:{port}",
+                            "--workers", str(args.workers), "--backlog", "2048"]
+        log = workdir / "gunicorn.log"
+        with log.open("w") as log_file:
+            gunicorn = subprocess.Popen(gunicorn_command, cwd=ROOT, env=env, stdout=log_file,
+                                        stderr=subprocess.STDOUT)
+        wait_for_server(port, gunicorn, log)
+
+        def load(name: str, duration: float) -> dict:
+            return child(args, env, "--phase", "load", "--port", str(port), "--path", PATHS[name],
+                         "--cookies-file", str(cookies_file), "--duration", str(duration),
+                         timeout=duration + 120)
+
+        for name in PATHS:  # warm-up: every worker imports, compiles templates, connects
+            load(name, args.warmup)
+        order = ["bare"] + ["floor", "dashboard"] * args.rounds + ["bare"]
+        for name in order:
+            rounds.append((name, load(name, args.duration)))
+    finally:
+        if gunicorn is not None and gunicorn.poll() is None:
+            gunicorn.terminate()
+            try:
+                gunicorn.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                gunicorn.kill()
+        if not args.keep_database:
+            server_sql(url, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        redis_call(redis_url, "FLUSHDB")
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    measured = setup["measured"]
+    print(f"Applicant dashboard — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, PostgreSQL "
+          f"{setup['server_version']}, Redis {redis_call(redis_url, 'INFO', 'server')['redis_version']}, "
+          f"{os.cpu_count()} CPUs")
+    print(f"  command: {command_line}")
+    print(f"  server:  {shlex.join(gunicorn_command)}")
+    print(f"  {args.connections} connections, {args.duration:g} s per round, {args.warmup:g} s warm-up per target; "
+          f"applicant {APPLICANT} ({setup['steps_done']} steps done)")
+    print(f"  {'round':<5} {'target':<10} {'path':<14} {'req/s':>8} {'median':>9} {'p95':>9} {'requests':>9} "
+          f"{'non-200':>8} {'errors':>7}")
+    for i, (name, result) in enumerate(rounds, 1):
+        bad = result["requests"] - result["ok"]
+        print(f"  {i:<5} {name:<10} {PATHS[name]:<14} {result['rps']:8.0f} {result['median_ms']:7.1f}ms "
+              f"{result['p95_ms']:7.1f}ms {result['requests']:9,} {bad:8} {result['errors']:7}")
+    summary = {}
+    for name in PATHS:
+        mine = [result for n, result in rounds if n == name]
+        summary[name] = {
+            "rps": sum(r["ok"] for r in mine) / sum(r["seconds"] for r in mine),
+            "median_ms": statistics.median(r["median_ms"] for r in mine),
+            "p95_ms": max(r["p95_ms"] for r in mine),
+        }
+    print(f"  {'all rounds':<16} {'req/s':>8} {'median':>9} {'p95 (worst)':>12} {'queries':>8} {'bytes':>7}")
+    for name in PATHS:
+        s = summary[name]
+        print(f"  {name:<16} {s['rps']:8.0f} {s['median_ms']:7.1f}ms {s['p95_ms']:10.1f}ms "
+              f"{measured[name]['queries']:8} {measured[name]['bytes']:7,}")
+    ratio = summary["dashboard"]["rps"] / summary["floor"]["rps"]
+    print(f"  dashboard / floor: {ratio:.2f}; floor / bare: {summary['floor']['rps'] / summary['bare']['rps']:.2f}")
+    print(f"  target (DESIGN §10): dashboard throughput >= floor: {'met' if ratio >= 1 else 'NOT met'}")
+    print("  queries per dashboard request:")
+    for sql in measured["dashboard"]["sql"]:
+        print(f"    {sql}")
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds per round (default 15)")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up per target (default 3)")
+    parser.add_argument("--rounds", type=int, default=2, help="floor/dashboard pairs (default 2)")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4, as in the Procfile)")
+    parser.add_argument("--keep-database", action="store_true", help="leave the benchmark's database behind")
+    parser.add_argument("--phase", choices=["setup", "load"], help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--path", help=argparse.SUPPRESS)
+    parser.add_argument("--cookies-file", help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    arguments = parse()
+    if arguments.phase == "setup":
+        print(json.dumps(phase_setup(arguments)))
+    elif arguments.phase == "load":
+        print(json.dumps(phase_load(arguments)))
+    else:
+        main(arguments)
