@@ -84,7 +84,7 @@ def demo() -> int:
         subprocess.Popen(
             [
                 BIN / "celery", "-A", "prakerja", "worker", "--beat", "--loglevel", "INFO",
-                "--queues", "otp,default,notifications", "--concurrency", "2",
+                "--queues", "otp,default,notifications,selection", "--concurrency", "2",
             ],
             cwd=ROOT, env=env, start_new_session=True,
         ),

@@ -89,9 +89,14 @@ def phase_setup(args: argparse.Namespace) -> dict:
             response = client.get(path, HTTP_HOST="127.0.0.1")
         if response.status_code != 200:
             raise SystemExit(f"{path} answered {response.status_code} in process")
+        sql = [query["sql"][:160] for query in queries.captured_queries]
+        started = time.perf_counter()
+        for _ in range(args.inprocess_requests):
+            client.get(path, HTTP_HOST="127.0.0.1")
         measured[name] = {
-            "queries": len(queries.captured_queries),
-            "sql": [query["sql"][:160] for query in queries.captured_queries],
+            "inprocess_ms": (time.perf_counter() - started) / args.inprocess_requests * 1000,
+            "queries": len(sql),
+            "sql": sql,
             "bytes": len(response.content),
         }
     dashboard = client.get(PATHS["dashboard"], HTTP_HOST="127.0.0.1").content.decode()
@@ -190,7 +195,8 @@ def free_port() -> int:
 
 
 def child(args: argparse.Namespace, env: dict, *extra: str, timeout: float) -> dict:
-    command = [sys.executable, __file__, *extra, "--connections", str(args.connections)]
+    command = [sys.executable, __file__, *extra, "--connections", str(args.connections),
+               "--inprocess-requests", str(args.inprocess_requests)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
     if done.returncode:
         sys.stderr.write(done.stdout[-3000:] + done.stderr[-5000:])
@@ -308,11 +314,12 @@ def main(args: argparse.Namespace) -> None:
             "median_ms": statistics.median(r["median_ms"] for r in mine),
             "p95_ms": max(r["p95_ms"] for r in mine),
         }
-    print(f"  {'all rounds':<16} {'req/s':>8} {'median':>9} {'p95 (worst)':>12} {'queries':>8} {'bytes':>7}")
+    print(f"  {'all rounds':<16} {'req/s':>8} {'median':>9} {'p95 (worst)':>12} {'queries':>8} {'bytes':>7} "
+          f"{'in process, one at a time':>27}")
     for name in PATHS:
         s = summary[name]
         print(f"  {name:<16} {s['rps']:8.0f} {s['median_ms']:7.1f}ms {s['p95_ms']:10.1f}ms "
-              f"{measured[name]['queries']:8} {measured[name]['bytes']:7,}")
+              f"{measured[name]['queries']:8} {measured[name]['bytes']:7,} {measured[name]['inprocess_ms']:22.2f} ms")
     ratio = summary["dashboard"]["rps"] / summary["floor"]["rps"]
     print(f"  dashboard / floor: {ratio:.2f}; floor / bare: {summary['floor']['rps'] / summary['bare']['rps']:.2f}")
     print(f"  target (DESIGN §10): dashboard throughput >= floor: {'met' if ratio >= 1 else 'NOT met'}")
@@ -328,6 +335,8 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=2, help="floor/dashboard pairs (default 2)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4, as in the Procfile)")
+    parser.add_argument("--inprocess-requests", type=int, default=200,
+                        help="requests per target timed in process with the test client (default 200)")
     parser.add_argument("--keep-database", action="store_true", help="leave the benchmark's database behind")
     parser.add_argument("--phase", choices=["setup", "load"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)

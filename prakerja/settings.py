@@ -219,6 +219,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "notifications.tasks.*": {"queue": "notifications"},
+    "waves.tasks.selection_run_task": {"queue": "selection"},
 }
 # One-time codes go to their own queue, so a bulk announcement draining "notifications" never delays them.
 OTP_QUEUE = "otp"

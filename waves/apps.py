@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class WavesConfig(AppConfig):
     name = "waves"
     verbose_name = _("Gelombang")
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from waves.lottery import register_sqlite_functions
+
+        connection_created.connect(register_sqlite_functions, dispatch_uid="waves.lottery.sqlite")

@@ -147,3 +147,67 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("Berjalan")
+    SUCCEEDED = "succeeded", _("Berhasil")
+    FAILED = "failed", _("Gagal")
+    VOIDED = "voided", _("Dibatalkan")
+
+
+class SelectionRun(models.Model):
+    """One selection of a wave: its seed, who ran it, its phases and counts, so any result can be explained."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="selection_runs", verbose_name=_("gelombang"))
+    seed = models.BigIntegerField(_("benih undian"))
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("operator"), help_text=_("Kosong: jadwal otomatis."),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    started_at = models.DateTimeField(_("mulai"))
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    phases = models.JSONField(_("tahap dan waktu"), default=list, blank=True)
+    counts = models.JSONField(_("jumlah per provinsi dan alasan"), default=dict, blank=True)
+    error = models.TextField(_("galat"), blank=True)
+
+    class Meta:
+        verbose_name = _("proses seleksi")
+        verbose_name_plural = _("proses seleksi")
+        constraints = [
+            # At most one standing result per wave: a new seed needs the previous run voided first.
+            models.UniqueConstraint(
+                fields=["wave"], condition=Q(status__in=["running", "succeeded"]), name="waves_one_standing_run"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wave_id}/{self.pk}"
+
+
+class Result(models.Model):
+    """The outcome of one enrollment in one run: selected, or not with the reason shown to the applicant."""
+
+    run = models.ForeignKey(SelectionRun, on_delete=models.CASCADE, related_name="results", verbose_name=_("proses"))
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="results", verbose_name=_("pendaftaran"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("pengguna"))
+    province = models.ForeignKey("regions.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi"))
+    kk_digest = models.CharField(_("indeks KK"), max_length=64)
+    # How many more recipients the applicant's KK may have, counting earlier waves (at most 2 ever).
+    kk_room = models.SmallIntegerField(_("sisa kuota KK"))
+    priority = models.SmallIntegerField(_("prioritas"), default=0)
+    lottery = models.CharField(_("nomor undian"), max_length=64, help_text=_("SHA-256 dari \"benih:id pendaftaran\", heksadesimal."))
+    reason = models.CharField(_("alasan"), max_length=32, null=True, blank=True)
+    selected = models.BooleanField(_("terpilih"), default=False)
+    from_pool = models.BooleanField(_("dari kuota nasional"), default=False)
+
+    class Meta:
+        verbose_name = _("hasil seleksi")
+        verbose_name_plural = _("hasil seleksi")
+        constraints = [models.UniqueConstraint(fields=["run", "enrollment"], name="waves_result_once_per_run")]
+        indexes = [
+            models.Index(fields=["run", "province"], name="waves_result_run_prov"),
+            models.Index(fields=["kk_digest"], condition=Q(selected=True), name="waves_result_kk_selected"),
+            models.Index(fields=["user"], condition=Q(selected=True), name="waves_result_user_selected"),
+        ]

@@ -1,23 +1,24 @@
-"""Eligibility rules (DESIGN §4), each defined ONCE, with its reason code, as a query expression over
-applicants (accounts.User). The join-time check and the selection both filter with these expressions, so
-the two can never disagree.
+"""Eligibility rules (DESIGN §4), each defined ONCE, with its reason code, as a query expression.
 
-Each rule is a function of the wave (some depend on its close date or its policy) returning a ``Q`` that
-is true for applicants the rule lets through. The rules that need selection results — a past or revoked
-recipient, a Kartu Keluarga with 2 recipients already — arrive with the results (issue #5, selection).
+The join-time check and the selection both filter with these expressions, so the two can never disagree.
+A rule is a function of the wave (some depend on its close date or its policy) and of the path from the
+rows being filtered to the applicant: ``""`` when filtering users (accounts.User), ``"user__"`` when
+filtering enrollments. It returns a ``Q`` that is true for applicants the rule lets through.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
-from django.utils.translation import gettext_lazy as _
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Attempt
-from waves.models import Wave
+from waves.models import Result, RunStatus, Wave
 
 ADULT_AGE = 18
+RECIPIENTS_PER_KK = 2
 # A rule a wave's policy switches off lets everyone through (an empty Q() cannot be a column).
 EVERYONE = Q(pk__isnull=False)
 
@@ -29,60 +30,114 @@ def _years_before(day, years: int):
         return day.replace(year=day.year - years, day=28)
 
 
+def _user(prefix: str) -> str:
+    """The outer reference to the applicant's id from the rows being filtered."""
+    return f"{prefix}pk" if not prefix else f"{prefix[:-2]}_id"
+
+
+def recipients() -> "Result.objects":
+    """Everyone ever selected in a standing run (voided runs do not count)."""
+    return Result.objects.filter(selected=True, run__status=RunStatus.SUCCEEDED)
+
+
+def kk_room(prefix: str = ""):
+    """How many more recipients the applicant's Kartu Keluarga may have, counting every earlier wave."""
+    earlier = (
+        recipients()
+        .filter(kk_digest=OuterRef(f"{prefix}identity__kk_digest"))
+        .values("kk_digest")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Value(RECIPIENTS_PER_KK) - Coalesce(Subquery(earlier, output_field=IntegerField()), Value(0))
+
+
 @dataclass(frozen=True)
 class Rule:
     code: str
     message: Promise
-    allows: Callable[[Wave], Q]
+    allows: Callable[[Wave, str], Q]
 
 
 RULES: tuple[Rule, ...] = (
     Rule(
         "age",
         _("Usia minimal 18 tahun saat gelombang ditutup."),
-        lambda wave: Q(identity__birth_date__lte=_years_before(wave.closes_at.date(), ADULT_AGE)),
+        lambda wave, p: Q(**{f"{p}identity__birth_date__lte": _years_before(wave.closes_at.date(), ADULT_AGE)}),
     ),
     Rule(
         "in_education",
         _("Peserta tidak sedang menempuh pendidikan formal."),
-        lambda wave: Q(declaration__in_formal_education=False),
+        lambda wave, p: Q(**{f"{p}declaration__in_formal_education": False}),
     ),
     Rule(
         "excluded_group_declared",
         _("Peserta bukan pejabat negara, anggota DPR/DPRD, ASN, prajurit TNI, anggota Polri, kepala/perangkat desa, "
           "atau direksi/komisaris/dewan pengawas BUMN/BUMD."),
-        lambda wave: Q(declaration__excluded_groups=[]),
+        lambda wave, p: Q(**{f"{p}declaration__excluded_groups": []}),
     ),
     Rule(
         "excluded_group_registry",
         _("Menurut data Dukcapil, pekerjaan di KTP Anda termasuk kelompok yang tidak dapat mengikuti program."),
-        lambda wave: Q(identity__registry_excluded_occupation=False),
+        lambda wave, p: Q(**{f"{p}identity__registry_excluded_occupation": False}),
+    ),
+    Rule(
+        "past_recipient",
+        _("Penerima Kartu Prakerja sebelumnya tidak dapat menerima lagi."),
+        lambda wave, p: ~Q(Exists(recipients().filter(user_id=OuterRef(_user(p))))),
+    ),
+    Rule(
+        "kk_full",
+        _("Sudah ada 2 penerima Kartu Prakerja dalam Kartu Keluarga Anda."),
+        lambda wave, p: _kk_has_room(p),
     ),
     Rule(
         "other_aid",
         _("Gelombang ini tidak terbuka bagi penerima bantuan pemerintah lain."),
-        lambda wave: EVERYONE if wave.other_aid_allowed else Q(declaration__other_aid=[]),
+        lambda wave, p: EVERYONE if wave.other_aid_allowed else Q(**{f"{p}declaration__other_aid": []}),
     ),
     Rule(
         "test_not_passed",
         _("Lulus Tes Motivasi & Kemampuan Dasar."),
         # No attempt can start after a pass, so "has a passed attempt" is "the latest attempt passed".
-        lambda wave: Q(Exists(Attempt.objects.filter(user=OuterRef("pk"), passed=True))),
+        lambda wave, p: Q(Exists(Attempt.objects.filter(user_id=OuterRef(_user(p)), passed=True))),
     ),
 )
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
+
+
+def _kk_has_room(prefix: str) -> Q:
+    full = (
+        recipients()
+        .filter(kk_digest=OuterRef(f"{prefix}identity__kk_digest"))
+        .values("kk_digest")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=RECIPIENTS_PER_KK)
+    )
+    return ~Q(Exists(full))
 
 
 def rule_failures(*, user_id: int, wave: Wave) -> list[Rule]:
     """The rules ``user_id`` fails for ``wave``, in one query (each rule is a boolean column)."""
     from accounts.models import User
 
-    columns = {f"rule_{rule.code}": _as_boolean(rule.allows(wave)) for rule in RULES}
+    columns = {f"rule_{rule.code}": as_boolean(rule.allows(wave, "")) for rule in RULES}
     row = User.objects.filter(pk=user_id).annotate(**columns).values(*columns).first()
     return [rule for rule in RULES if not row[f"rule_{rule.code}"]]
 
 
-def _as_boolean(condition: Q):
+def first_failure(wave: Wave, prefix: str):
+    """The reason code of the first rule an applicant fails, or NULL: one CASE expression for the selection."""
+    from django.db.models import CharField, Case, When
+
+    return Case(
+        *(When(~rule.allows(wave, prefix), then=Value(rule.code)) for rule in RULES),
+        default=Value(None),
+        output_field=CharField(),
+    )
+
+
+def as_boolean(condition: Q):
     from django.db.models import BooleanField, Case, Value, When
 
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())

@@ -7,3 +7,15 @@ from waves.services import waves_record_schedule
 def waves_record_schedule_task() -> int:
     """Record the opening, closing and announcement that time has already made; safe to run twice."""
     return waves_record_schedule()
+
+
+@shared_task
+def selection_run_task(wave_id: int, operator_id: int | None = None, seed: int | None = None) -> int:
+    """Select a closed wave (its own queue: it can take minutes for millions). Safe to run twice: a selected
+    wave is left as it is."""
+    from accounts.models import User
+    from waves.models import Wave
+    from waves.selection import selection_run
+
+    operator = User.objects.filter(pk=operator_id).first() if operator_id else None
+    return selection_run(wave=Wave.objects.get(pk=wave_id), operator=operator, seed=seed).pk

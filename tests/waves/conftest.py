@@ -57,3 +57,36 @@ def ready_applicant(*, birth_date=date(1995, 8, 17), district="32.76.01", occupa
 @pytest.fixture
 def wave(db):
     return wave_create()
+
+
+_numbers = iter(range(10**6, 10**7))
+
+
+def enrolled(wave, *, province="32", kk=None, birth_date=date(1995, 8, 17), passed=True, in_education=False,
+             excluded_groups=(), registry_excluded=False):
+    """A user enrolled in ``wave``, built straight into the tables (fast enough for thousands in a test)."""
+    from assessment.models import Attempt, Declaration, DeclarationText
+    from prakerja.crypto import IdentifierKind, pii_digest, pii_encrypt
+    from verification.models import IdentityVerification
+    from waves.models import AgreementText, Enrollment
+
+    user = UserFactory(verified=True)
+    serial = next(_numbers)
+    nik = f"327601{birth_date:%d%m%y}{serial % 10000:04d}"
+    kk = kk or f"3276010102{serial:06d}"
+    IdentityVerification.objects.create(
+        user=user, nik_encrypted=pii_encrypt(nik), nik_digest=pii_digest(f"{nik}:{serial}", kind=IdentifierKind.NIK),
+        kk_encrypted=pii_encrypt(kk), kk_digest=pii_digest(kk, kind=IdentifierKind.KK), birth_date=birth_date, sex="L",
+        registry_excluded_occupation=registry_excluded, verified_at=T0 - timedelta(days=30),
+    )
+    Declaration.objects.create(
+        user=user, text=DeclarationText.objects.get(is_current=True), employment="phk",
+        in_formal_education=in_education, excluded_groups=list(excluded_groups), other_aid=[], truthful=True,
+        exclusion_reasons=["in_education"] if in_education else [], submitted_at=T0 - timedelta(days=25),
+    )
+    started = T0 - timedelta(days=20)
+    Attempt.objects.create(user=user, seed=1, started_at=started, deadline=started + timedelta(minutes=25),
+                           submitted_at=started + timedelta(minutes=10), finished_reason="submitted",
+                           score=80 if passed else 20, pass_score=60, passed=passed)
+    return Enrollment.objects.create(wave=wave, user=user, province_id=province,
+                                     agreement=AgreementText.objects.get(is_current=True), joined_at=T0)

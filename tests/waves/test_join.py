@@ -155,3 +155,24 @@ def test_steps_before_the_test_cannot_reach_the_wave_pages(client, verified_user
         response = client.get("/dashboard/gelombang/", follow=True)
 
     assert "Selesaikan dulu langkah 2" in response.content.decode()
+
+
+def test_a_past_recipient_and_a_full_kartu_keluarga_are_refused_at_join():
+    from tests.waves.conftest import enrolled
+    from waves.selection import selection_run
+
+    family = "3276010102150009"
+    with freeze_time(T0 + timedelta(days=60)):
+        earlier = wave_create(number=1, opens_at=T0)
+        first, second = enrolled(earlier, kk=family), enrolled(earlier, kk=family)
+        selection_run(wave=earlier, operator=None, seed=1)
+    later = wave_create(number=2, opens_at=T0 + timedelta(days=59))
+    Enrollment.objects.update(pending=False)
+    sibling = enrolled(later, kk=family)
+    Enrollment.objects.filter(pk=sibling.pk).delete()
+
+    with freeze_time(T0 + timedelta(days=60)):
+        from waves.rules import rule_failures
+
+        assert "past_recipient" in [r.code for r in rule_failures(user_id=first.user_id, wave=later)]
+        assert "kk_full" in [r.code for r in rule_failures(user_id=sibling.user_id, wave=later)]

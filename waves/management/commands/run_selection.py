@@ -1,0 +1,32 @@
+"""python manage.py run_selection WAVE_NUMBER [--seed S] (DESIGN §9)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from waves.models import Wave
+from waves.selection import SelectionFailed, selection_run
+
+
+class Command(BaseCommand):
+    help = "Run the selection of a closed wave in this process and print its figures. A selected wave is left as it is."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("wave_number", type=int)
+        parser.add_argument("--seed", type=int, default=None, help="the lottery seed (default: a random one, recorded)")
+
+    def handle(self, *args, wave_number: int, seed: int | None, **options) -> None:
+        wave = Wave.objects.filter(number=wave_number).first()
+        if wave is None:
+            raise CommandError(f"There is no wave {wave_number}.")
+        try:
+            run = selection_run(wave=wave, operator=None, seed=seed)
+        except SelectionFailed as error:
+            raise CommandError(f"Selection failed and left nothing behind: {error}") from error
+        counts = run.counts
+        self.stdout.write(self.style.SUCCESS(
+            f"Wave {wave.number}: run {run.pk}, seed {run.seed}: {counts['selected']:,} of "
+            f"{counts['enrollments']:,} enrollments selected ({counts['from_pool']:,} from the national pool)."
+        ))
+        for phase in run.phases:
+            self.stdout.write(f"  {phase['name']:<20} {phase['seconds']:>8.3f} s")
+        for reason, n in sorted(counts["reasons"].items()):
+            self.stdout.write(f"  not selected, {reason:<24} {n:>10,}")
