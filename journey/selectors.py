@@ -4,7 +4,7 @@ from accounts.models import User
 from assessment.selectors import assessment_progress
 from journey.steps import Journey, Progress, journey_from
 from verification.selectors import verification_progress
-from waves.selectors import enrollment_pending_exists
+from waves.selectors import card_for, enrollment_pending_exists
 
 
 def progress_for(user: User) -> Progress:
@@ -28,6 +28,7 @@ def progress_for(user: User) -> Progress:
         }
         if assessment.test_passed:
             facts["wave_pending"] = enrollment_pending_exists(user=user)
+            facts["recipient"] = card_for(user=user) is not None
     return Progress(email_verified=True, **facts)
 
 

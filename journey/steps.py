@@ -29,6 +29,7 @@ class Progress:
     test_passed: bool = False
     test_failed: bool = False
     wave_pending: bool = False
+    recipient: bool = False
 
 
 class StepState(StrEnum):
@@ -106,7 +107,7 @@ STEPS: tuple[Step, ...] = (
         key="wave",
         title=_("Gabung gelombang"),
         description=_("Pilih gelombang yang dibuka untuk domisili Anda, lalu setujui Persetujuan Kartu Prakerja."),
-        is_done=lambda progress: progress.wave_pending,
+        is_done=lambda progress: progress.wave_pending or progress.recipient,
         url_name="journey:wave_list",
         action_label=_("Lihat gelombang"),
     ),

@@ -5,7 +5,8 @@ from django.shortcuts import render
 from assessment.eligibility import exclusion_reason_message
 from journey.selectors import journey_for
 from verification.selectors import identity_summary
-from waves.selectors import enrollment_pending
+from waves.rules import reason_message
+from waves.selectors import card_for, enrollment_pending, wave_history
 
 
 @login_required
@@ -22,4 +23,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["summary"] = identity_summary(user=request.user)
     if progress.wave_pending:
         context["wave_status"] = enrollment_pending(user=request.user)
+    if progress.test_passed:
+        context["card"] = card_for(user=request.user)
+        history = wave_history(user=request.user)
+        latest = next((entry for entry in history if entry.announced), None)
+        if latest is not None and not latest.selected and not progress.wave_pending:
+            context["not_selected"] = {"wave": latest.enrollment.wave, "reason": reason_message(latest.reason)}
+        context["has_history"] = bool(history)
     return render(request, "journey/dashboard.html", context)

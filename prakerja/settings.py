@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "prakerja.context_processors.portal",
             ],
+            "libraries": {"portal": "prakerja.templatetags.portal"},
         },
     },
 ]
@@ -393,6 +394,11 @@ OTP_MAX_PER_DAY = env.int("OTP_MAX_PER_DAY", default=5)  # codes per number and 
 TEST_PASS_SCORE = env.int("PRAKERJA_TEST_PASS_SCORE", default=60)
 TEST_DURATION = timedelta(minutes=env.int("PRAKERJA_TEST_MINUTES", default=25))
 TEST_QUESTION_COUNT = 18
+
+# --- Waves and cards --------------------------------------------------------------------------------
+
+CARD_BALANCE = env.int("PRAKERJA_CARD_BALANCE", default=1_000_000)  # saldo pelatihan, in rupiah
+FIRST_TRAINING_DAYS = env.int("PRAKERJA_FIRST_TRAINING_DAYS", default=30)  # to buy a first training, from the announcement
 
 # --- Uploads ------------------------------------------------------------------------------------------
 

@@ -211,3 +211,23 @@ class Result(models.Model):
             models.Index(fields=["kk_digest"], condition=Q(selected=True), name="waves_result_kk_selected"),
             models.Index(fields=["user"], condition=Q(selected=True), name="waves_result_user_selected"),
         ]
+
+
+class Card(models.Model):
+    """A Kartu Prakerja: issued to a selected applicant, shown from the announcement on."""
+
+    result = models.OneToOneField(Result, on_delete=models.CASCADE, related_name="card", verbose_name=_("hasil seleksi"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cards", verbose_name=_("pengguna"))
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="cards", verbose_name=_("gelombang"))
+    number = models.CharField(_("nomor kartu"), max_length=16, unique=True)
+    balance = models.PositiveIntegerField(_("saldo pelatihan (Rp)"))
+    issued_at = models.DateTimeField(_("diterbitkan pada"))
+    first_training_deadline = models.DateTimeField(_("batas membeli pelatihan pertama"))
+    revoked_at = models.DateTimeField(_("dicabut pada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Kartu Prakerja")
+        verbose_name_plural = _("Kartu Prakerja")
+
+    def __str__(self) -> str:
+        return f"{self.number[:4]}••••••••{self.number[-4:]}"

@@ -141,3 +141,18 @@ def as_boolean(condition: Q):
     from django.db.models import BooleanField, Case, Value, When
 
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+# Reasons a selection gives besides the rules (waves/selection.py), as shown to the applicant.
+SELECTION_REASONS = {
+    "quota": _("Kuota provinsi Anda sudah terisi oleh pendaftar dengan urutan undian lebih awal."),
+    "kk_cap": _("Sudah ada 2 penerima Kartu Prakerja dalam Kartu Keluarga Anda."),
+}
+
+
+def reason_message(code: str | None) -> str:
+    if code is None:
+        return ""
+    if code in SELECTION_REASONS:
+        return str(SELECTION_REASONS[code])
+    return str(RULES_BY_CODE[code].message) if code in RULES_BY_CODE else code

@@ -19,15 +19,21 @@ import logging
 import secrets
 import time
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.urls import reverse
 from django.db.models import Count, F, Value
 from django.utils import timezone
 
 from accounts.models import User
+from notifications.models import Channel, Message, Status
+from notifications.services import message_render
+from verification.models import PhoneNumber
+from waves.cards import card_number_sql
 from waves.lottery import lottery_expression
-from waves.models import Enrollment, ProvinceQuota, Result, RunStatus, SelectionRun, Wave, WaveStatus
+from waves.models import Card, Enrollment, ProvinceQuota, Result, RunStatus, SelectionRun, Wave, WaveStatus
 from waves.rules import first_failure, kk_room
 from waves.services import wave_transition
 
@@ -84,7 +90,57 @@ def _select(run: SelectionRun, wave: Wave) -> tuple[list[dict], dict]:
     if wave.pool_unused_quota:
         phase("national_pool", lambda: _fill(run, wave, pool=True))
     phase("not_selected", lambda: Result.objects.filter(run=run, reason__isnull=True, selected=False).update(reason=QUOTA))
+    phase("cards", lambda: _cards_issue(run, wave))
+    phase("announcement_messages", lambda: _announcement_enqueue(run, wave))
     return phases, _counts(run)
+
+
+def _cards_issue(run: SelectionRun, wave: Wave) -> None:
+    """A card for every selected row, numbered in SQL (waves/cards.py), dated from the announcement."""
+    cards, results = Card._meta.db_table, Result._meta.db_table
+    deadline = wave.announce_at + timedelta(days=settings.FIRST_TRAINING_DAYS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {cards} (result_id, user_id, wave_id, number, balance, issued_at, first_training_deadline)
+                SELECT r.id, r.user_id, %s, {card_number_sql(str(int(wave.number)), "r.id")}, %s, %s, %s
+                FROM {results} r WHERE r.run_id = %s AND r.selected""",
+            [wave.pk, settings.CARD_BALANCE, wave.announce_at, deadline, run.pk],
+        )
+
+
+ANNOUNCEMENTS = (
+    # (channel, template, who): selected applicants get an SMS and an email, the others an email.
+    (Channel.EMAIL, "waves/result_selected", True),
+    (Channel.SMS, "waves/result_selected", True),
+    (Channel.EMAIL, "waves/result_not_selected", False),
+)
+
+
+def _announcement_enqueue(run: SelectionRun, wave: Wave) -> None:
+    """The announcement's messages, written now with "not before announce_at", in one INSERT per kind.
+
+    The text names no personal data (the card number is on the dashboard), so each kind is rendered once and
+    written for all its recipients; the sweep sends them in bulk once the announcement time has come.
+    """
+    messages, results = Message._meta.db_table, Result._meta.db_table
+    users, phones = User._meta.db_table, PhoneNumber._meta.db_table
+    context = {"wave": wave, "dashboard_url": settings.SITE_URL + reverse("journey:dashboard")}
+    now = timezone.now()
+    for channel, template, selected in ANNOUNCEMENTS:
+        rendered = message_render(channel=channel, template=template, context=context)
+        recipient = "u.email" if channel == Channel.EMAIL else "p.number"
+        phone_join = f"JOIN {phones} p ON p.user_id = r.user_id" if channel == Channel.SMS else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""INSERT INTO {messages} (channel, recipient, template, subject, body, html_body, sensitive,
+                        idempotency_key, user_id, not_before, status, attempts, next_attempt_at, last_error, created_at)
+                    SELECT %s, {recipient}, %s, %s, %s, %s, %s,
+                           'result:' || r.run_id || ':' || r.user_id || ':' || %s, r.user_id, %s, %s, 0, %s, '', %s
+                    FROM {results} r JOIN {users} u ON u.id = r.user_id {phone_join}
+                    WHERE r.run_id = %s AND r.selected = %s""",
+                [channel.value, template, rendered.subject, rendered.body, rendered.html_body, False,
+                 channel.value, wave.announce_at, Status.PENDING, wave.announce_at, now, run.pk, selected],
+            )
 
 
 def _results_insert(run: SelectionRun, wave: Wave) -> None:

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from waves.models import AgreementText, Enrollment, Wave, WaveStatus
+from waves.models import AgreementText, Card, Enrollment, Result, RunStatus, Wave, WaveStatus
 
 
 def agreement_current() -> AgreementText | None:
@@ -44,5 +44,51 @@ def enrollment_pending(*, user: User, now: datetime | None = None) -> Enrollment
     return EnrollmentStatus(enrollment=enrollment, wave_status=enrollment.wave.status_at(now))
 
 
-def enrollment_pending_exists(*, user: User) -> bool:
-    return Enrollment.objects.filter(user=user, pending=True).exists()
+def _pending(user: User, now: datetime):
+    # Pending until the announcement: read from the wave's times, so a late job never shows a stale state.
+    return (
+        Enrollment.objects.filter(user=user, pending=True)
+        .exclude(wave__status=WaveStatus.ANNOUNCED)
+        .exclude(wave__status=WaveStatus.SELECTED, wave__announce_at__lte=now)
+    )
+
+
+def enrollment_pending_exists(*, user: User, now: datetime | None = None) -> bool:
+    return _pending(user, now or timezone.now()).exists()
+
+
+def card_for(*, user: User, now: datetime | None = None) -> Card | None:
+    """The applicant's card, once its wave's results are announced (hidden before, even if issued)."""
+    now = now or timezone.now()
+    return (
+        Card.objects.filter(user=user, revoked_at__isnull=True, wave__announce_at__lte=now,
+                            wave__status__in=[WaveStatus.SELECTED, WaveStatus.ANNOUNCED])
+        .select_related("wave")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    enrollment: Enrollment
+    announced: bool
+    selected: bool | None
+    reason: str | None
+
+
+def wave_history(*, user: User, now: datetime | None = None) -> list[HistoryEntry]:
+    """"Riwayat Gelombang": every wave joined, with its result once announced (two queries)."""
+    now = now or timezone.now()
+    enrollments = list(Enrollment.objects.filter(user=user).select_related("wave").order_by("-joined_at"))
+    results = {
+        r.enrollment_id: r
+        for r in Result.objects.filter(enrollment__in=enrollments, run__status=RunStatus.SUCCEEDED)
+    }
+    entries = []
+    for enrollment in enrollments:
+        announced = enrollment.wave.status_at(now) == WaveStatus.ANNOUNCED
+        result = results.get(enrollment.pk) if announced else None
+        entries.append(HistoryEntry(enrollment=enrollment, announced=announced,
+                                    selected=result.selected if result else None,
+                                    reason=result.reason if result else None))
+    return entries

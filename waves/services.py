@@ -34,6 +34,9 @@ def _move(wave: Wave, to: str, *, actor: User | None, now: datetime, note: str =
     WaveEvent.objects.create(wave=wave, from_status=wave.status, to_status=to, actor=actor, note=note, at=now)
     wave.status = to
     wave.save(update_fields=["status"])
+    if to == WaveStatus.ANNOUNCED:
+        # Results are out: the applicants of this wave may join the next one.
+        Enrollment.objects.filter(wave=wave, pending=True).update(pending=False)
 
 
 def _record_time_moves(wave: Wave, now: datetime) -> None:
@@ -97,6 +100,36 @@ def wave_close_now(*, wave: Wave, actor: User, now: datetime | None = None) -> W
     return locked
 
 
+def _earlier_announcement_record(*, user: User, now: datetime) -> None:
+    """If the wave the applicant is waiting on has been announced by time but the schedule has not recorded
+    it yet, record it now, so a late job never blocks joining the next wave."""
+    pending = Enrollment.objects.filter(user=user, pending=True).values_list("wave_id", flat=True).first()
+    if pending is None:
+        return
+    with transaction.atomic():
+        _record_time_moves(Wave.objects.select_for_update().get(pk=pending), now)
+
+
+@transaction.atomic
+def selection_void(*, run: "SelectionRun", actor: User, now: datetime | None = None, note: str = "") -> None:
+    """Void a run before its announcement (a new seed needs this first): its results, cards and unsent
+    announcement messages are removed, the wave is closed again, and who did it is recorded."""
+    from notifications.models import Message, Status
+    from waves.models import Result, RunStatus, SelectionRun
+
+    now = now or timezone.now()
+    wave = Wave.objects.select_for_update().get(pk=run.wave_id)
+    _record_time_moves(wave, now)
+    run = SelectionRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != RunStatus.SUCCEEDED or wave.status != WaveStatus.SELECTED:
+        raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=wave.status, to=WaveStatus.CLOSED)
+    Message.objects.filter(idempotency_key__startswith=f"result:{run.pk}:", status=Status.PENDING).delete()
+    Result.objects.filter(run=run).delete()  # cards go with their results
+    run.status = RunStatus.VOIDED
+    run.save(update_fields=["status"])
+    _move(wave, WaveStatus.CLOSED, actor=actor, now=now, note=note or f"run {run.pk} dibatalkan")
+
+
 def waves_record_schedule(*, now: datetime | None = None) -> int:
     """Make permanent every move time has made (beat runs this every minute); returns how many waves moved."""
     now = now or timezone.now()
@@ -121,6 +154,7 @@ def enrollment_join(*, user: User, wave: Wave, agreement: AgreementText, now: da
     now = now or timezone.now()
     if wave.status_at(now) != WaveStatus.OPEN:
         raise WaveError(WaveErrorCode.WAVE_NOT_OPEN)
+    _earlier_announcement_record(user=user, now=now)
     if not agreement.is_current:
         raise WaveError(WaveErrorCode.AGREEMENT_OUTDATED)
     province_id = (

@@ -6,4 +6,5 @@ app_name = "waves"
 
 urlpatterns = [
     path("dashboard/gelombang/selesai/", views.joined, name="joined"),
+    path("dashboard/riwayat/", views.history, name="history"),
 ]

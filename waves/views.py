@@ -13,8 +13,8 @@ from verification.models import PersonalData
 from waves import services
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import Wave
-from waves.rules import RULES_BY_CODE
-from waves.selectors import agreement_current, enrollment_pending, waves_open_for
+from waves.rules import RULES_BY_CODE, reason_message
+from waves.selectors import agreement_current, enrollment_pending, wave_history, waves_open_for
 
 ERROR_MESSAGES = {
     WaveErrorCode.WAVE_NOT_OPEN: _("Gelombang ini sudah tidak dibuka. Pilih gelombang lain yang sedang dibuka."),
@@ -80,3 +80,12 @@ def joined(request: HttpRequest) -> HttpResponse:
     if status is None:
         return redirect("journey:dashboard")
     return render(request, "waves/joined.html", {"status": status})
+
+
+@login_required
+def history(request: HttpRequest) -> HttpResponse:
+    """"Riwayat Gelombang": every wave joined, its result and the reason shown once announced."""
+    entries = [
+        {"entry": entry, "reason": reason_message(entry.reason)} for entry in wave_history(user=request.user)
+    ]
+    return render(request, "waves/history.html", {"entries": entries})

@@ -214,7 +214,9 @@ def test_the_run_records_its_seed_operator_phases_and_counts(db):
     run = selection_run(wave=wave, operator=operator, seed=123)
 
     assert (run.seed, run.operator, run.status) == (123, operator, RunStatus.SUCCEEDED)
-    assert [phase["name"] for phase in run.phases] == ["rules_and_lottery", "province_quotas", "national_pool", "not_selected"]
+    assert [phase["name"] for phase in run.phases] == [
+        "rules_and_lottery", "province_quotas", "national_pool", "not_selected", "cards", "announcement_messages",
+    ]
     assert run.counts["enrollments"] == 1
 
 

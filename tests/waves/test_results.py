@@ -1,0 +1,93 @@
+"""What a selection issues: cards with checked numbers, and the announcement's messages held until its time."""
+
+from datetime import timedelta
+
+import pytest
+from freezegun import freeze_time
+
+from notifications.models import Message
+from notifications.services import outbox_sweep
+from tests.waves.conftest import enrolled
+from tests.waves.test_selection import closed_wave
+from verification.models import PhoneNumber
+from waves.cards import card_number
+from waves.models import Card, Result
+from waves.selection import selection_run
+
+pytestmark = pytest.mark.django_db
+
+
+def luhn_valid(number: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(number)):
+        digit = int(char)
+        if position % 2:
+            digit = digit * 2 - 9 if digit * 2 > 9 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+@pytest.fixture
+def selected_wave(db):
+    wave = closed_wave(number=12, province_quotas={"32": 3}, pool_unused_quota=False)
+    for n in range(5):
+        enrollment = enrolled(wave)
+        PhoneNumber.objects.create(user=enrollment.user, number=f"+6281300000{n:03d}", verified_at=wave.opens_at)
+    run = selection_run(wave=wave, operator=None, seed=8)
+    return wave, run
+
+
+def test_every_selected_applicant_gets_one_card_with_a_checked_unique_number(selected_wave):
+    wave, run = selected_wave
+
+    cards = list(Card.objects.select_related("result"))
+
+    assert len(cards) == 3 == Result.objects.filter(run=run, selected=True).count()
+    assert len({card.number for card in cards}) == 3
+    for card in cards:
+        assert len(card.number) == 16 and card.number.isdigit() and luhn_valid(card.number)
+        assert card.number == card_number(wave.number, card.result_id)
+        assert card.balance == 1_000_000
+        assert card.first_training_deadline == wave.announce_at + timedelta(days=30)
+
+
+def test_a_mistyped_digit_fails_the_check():
+    number = card_number(12, 345)
+    wrong = number[:5] + str((int(number[5]) + 1) % 10) + number[6:]
+
+    assert luhn_valid(number) and not luhn_valid(wrong)
+
+
+def test_selected_applicants_get_an_sms_and_an_email_the_others_an_email_all_held_until_the_announcement(selected_wave):
+    wave, run = selected_wave
+    selected = set(Result.objects.filter(run=run, selected=True).values_list("user_id", flat=True))
+
+    messages = list(Message.objects.filter(template__startswith="waves/"))
+
+    assert {(m.user_id, m.channel) for m in messages if m.template == "waves/result_selected"} == {
+        (user, channel) for user in selected for channel in ("email", "sms")
+    }
+    assert len([m for m in messages if m.template == "waves/result_not_selected"]) == 2
+    assert all(m.not_before == wave.announce_at for m in messages)
+    assert all("Gelombang 12" in m.body for m in messages)
+
+
+def test_the_sweep_sends_nothing_before_the_announcement_and_everything_after(selected_wave, sms_outbox, mailoutbox):
+    wave, _run = selected_wave
+
+    with freeze_time(wave.announce_at - timedelta(seconds=1)):
+        outbox_sweep()
+    assert sms_outbox == [] and mailoutbox == []
+
+    with freeze_time(wave.announce_at + timedelta(seconds=1)):
+        outbox_sweep()
+    assert len(sms_outbox) == 3 and len(mailoutbox) == 5
+
+
+def test_a_rerun_issues_no_second_card_and_sends_nothing_twice(selected_wave):
+    wave, _run = selected_wave
+
+    selection_run(wave=wave, operator=None, seed=99)
+
+    assert Card.objects.count() == 3
+    assert Message.objects.filter(template__startswith="waves/").count() == 8
