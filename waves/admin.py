@@ -1,4 +1,7 @@
+from functools import partial
+
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -6,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.admin import ReadOnlyAdmin
 from waves import services
 from waves.errors import WaveError
-from waves.models import AgreementText, Enrollment, ProvinceQuota, Wave, WaveEvent
+from waves.models import AgreementText, Enrollment, ProvinceQuota, RunStatus, SelectionRun, Wave, WaveEvent, WaveStatus
+from waves.tasks import selection_run_task
 
 
 class ProvinceQuotaInline(admin.TabularInline):
@@ -41,7 +45,7 @@ class WaveAdmin(admin.ModelAdmin):
     list_display = ("number", "name", "status_now", "opens_at", "closes_at", "announce_at", "quota", "quota_split", "enrolled")
     readonly_fields = ("status", "published_at", "created_at")
     inlines = [ProvinceQuotaInline, WaveEventInline]
-    actions = ["publish", "open_now", "close_now"]
+    actions = ["publish", "open_now", "close_now", "run_selection"]
     search_fields = ("name", "=number")
 
     def get_queryset(self, request):
@@ -73,6 +77,16 @@ class WaveAdmin(admin.ModelAdmin):
     def close_now(self, request, queryset) -> None:
         _run(request, queryset, services.wave_close_now, _("Gelombang %(number)s ditutup."))
 
+    @admin.action(description=_("Jalankan seleksi"))
+    def run_selection(self, request, queryset) -> None:
+        """Queue the selection of each closed wave on the selection queue; its run page shows the phases."""
+        for wave in queryset:
+            if wave.status_at(timezone.now()) != WaveStatus.CLOSED:
+                messages.error(request, _("Gelombang %(number)s belum ditutup atau sudah diseleksi.") % {"number": wave.number})
+                continue
+            transaction.on_commit(partial(selection_run_task.delay, wave.pk, request.user.pk))
+            messages.success(request, _("Seleksi gelombang %(number)s dijalankan; lihat kemajuannya di Proses seleksi.") % {"number": wave.number})
+
 
 @admin.register(AgreementText)
 class AgreementTextAdmin(admin.ModelAdmin):
@@ -85,3 +99,29 @@ class EnrollmentAdmin(ReadOnlyAdmin):
     list_display = ("id", "wave", "province", "joined_at", "pending")
     list_filter = ("wave", "pending", "province")
     list_select_related = ("wave", "province")
+
+
+@admin.register(SelectionRun)
+class SelectionRunAdmin(ReadOnlyAdmin):
+    """Each run with what explains its results: seed, operator, phases with timings, counts."""
+
+    list_display = ("id", "wave", "status", "seed", "operator", "started_at", "finished_at", "selected_count")
+    list_filter = ("status", "wave")
+    list_select_related = ("wave", "operator")
+    fields = ("wave", "status", "seed", "operator", "started_at", "finished_at", "phases", "counts", "error")
+    readonly_fields = fields
+    actions = ["void"]
+
+    @admin.display(description=_("terpilih"))
+    def selected_count(self, run: SelectionRun):
+        return (run.counts or {}).get("selected", "—")
+
+    @admin.action(description=_("Batalkan hasil (sebelum pengumuman)"))
+    def void(self, request, queryset) -> None:
+        for run in queryset.filter(status=RunStatus.SUCCEEDED):
+            try:
+                services.selection_void(run=run, actor=request.user)
+            except WaveError:
+                messages.error(request, _("Proses %(id)s tidak bisa dibatalkan: hasilnya sudah diumumkan.") % {"id": run.pk})
+            else:
+                messages.success(request, _("Proses %(id)s dibatalkan.") % {"id": run.pk})

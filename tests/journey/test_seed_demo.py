@@ -5,8 +5,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.models import User
-from journey.management.commands.seed_demo import APPLICANTS
+from journey.management.commands.seed_demo import APPLICANTS, RUNNER_UP, WINNER
 from journey.selectors import journey_for
+from waves.selectors import card_for
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +28,13 @@ def test_seed_demo_puts_an_applicant_at_every_stage_and_can_run_again(settings, 
     call_command("seed_demo", stdout=io.StringIO())
 
     assert User.objects.filter(is_superuser=True).count() == 1
-    journeys = [journey_for(User.objects.get(email=email)) for email, _stage, _description in APPLICANTS]
+    walking = [email for email, _stage, _description in APPLICANTS if email not in (WINNER, RUNNER_UP)]
+    journeys = [journey_for(User.objects.get(email=email)) for email in walking]
     current_steps = [journey.current.number if journey.current else journey.total + 1 for journey in journeys]
     assert current_steps == sorted(current_steps) and len(set(current_steps)) == len(current_steps)
+    assert card_for(user=User.objects.get(email=WINNER)) is not None
+    assert card_for(user=User.objects.get(email=RUNNER_UP)) is None
+    assert journey_for(User.objects.get(email=RUNNER_UP)).current.step.key == "wave"  # may join wave 2
     printed = out.getvalue()
     assert "admin@prakerja.example" in printed
     assert printed.count("NIK ") >= 5

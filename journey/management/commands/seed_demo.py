@@ -40,7 +40,9 @@ from verification.selectors import niks_in_use
 from verification.otp import OTP_TEMPLATE, otp_send, otp_verify
 from verification.services import PersonalDataInput, identity_verify, ktp_photo_save, personal_data_save
 from verification.uploads import ktp_photo_process
-from waves.models import ProvinceQuota, Wave
+from waves.lottery import lottery_number
+from waves.models import ProvinceQuota, SelectionRun, Wave
+from waves.selection import selection_run
 from waves.selectors import agreement_current
 from waves.services import enrollment_join, wave_publish
 
@@ -48,7 +50,10 @@ DEMO_PASSWORD = "prakerja-demo-2026"
 ADMIN_EMAIL = "admin@prakerja.example"
 REGISTRY_RESIDENTS = 5_000
 REGISTRY_SEED = 2026
-OPEN_WAVE = 1
+PAST_WAVE, OPEN_WAVE, NEXT_WAVE = 1, 2, 3
+# The past wave's demo selection: both live in Kota Depok, where the wave had one place.
+PAST_DISTRICT = "32.76.01"
+WINNER, RUNNER_UP = "pendaftar.lolos@prakerja.example", "pendaftar.belumlolos@prakerja.example"
 
 # (email, how far through the journey, what the dashboard then shows)
 APPLICANTS = [
@@ -61,6 +66,8 @@ APPLICANTS = [
     ("pendaftar.pernyataan@prakerja.example", "declaration", "declaration done, next: the test (step 7)"),
     ("pendaftar.lolostes@prakerja.example", "test_passed", "test passed, next: Gabung gelombang (step 8)"),
     ("pendaftar.gabung@prakerja.example", "joined", "joined the open wave: Menunggu gelombang ditutup"),
+    (WINNER, "test_passed", "selected in wave 1: card number and balance on the dashboard"),
+    (RUNNER_UP, "test_passed", "not selected in wave 1: Kamu Belum Berhasil, may join wave 2"),
 ]
 STAGES = ["signed_up", "email", "ktp", "personal_data", "ktp_photo", "phone", "declaration", "test_passed", "joined"]
 
@@ -88,6 +95,7 @@ class Command(BaseCommand):
         for email, stage, _description in APPLICANTS:
             self._applicant(email, stage)
 
+        self._past_selection(admin)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Admin login:      {ADMIN_EMAIL} / {DEMO_PASSWORD}  ({settings.SITE_URL}/admin/)")
         for email, _stage, description in APPLICANTS:
@@ -121,7 +129,9 @@ class Command(BaseCommand):
                 full_name=person["full_name"],
                 mother_name=person["mother_name"],
                 address=person["address"],
-                district=District.objects.get(pk=current_district_code(person["district_code"])),
+                district=District.objects.get(
+                    pk=PAST_DISTRICT if email in (WINNER, RUNNER_UP) else current_district_code(person["district_code"])
+                ),
                 sex="P" if person["sex"] == "F" else "L",
                 education="sma",
                 marital_status="belum_kawin",
@@ -159,28 +169,42 @@ class Command(BaseCommand):
         enrollment_join(user=user, wave=open_wave, agreement=agreement_current())
 
     def _waves(self, admin: User) -> None:
-        """Wave 1 open now for every province, wave 2 published to open in two weeks (quotas by population share
-        of the mock registry, adding up exactly)."""
+        """Wave 2 open now for every province and wave 3 published to open in two weeks (quotas by population
+        share of the mock registry, adding up exactly); wave 1, a month ago, is closed and selected below."""
         now = timezone.now()
         plans = [
-            (OPEN_WAVE, "Gelombang 1", now - timedelta(days=1), 164_000),
-            (OPEN_WAVE + 1, "Gelombang 2", now + timedelta(days=14), 200_000),
+            (PAST_WAVE, "Gelombang 1", now - timedelta(days=30), {"32": 1}),
+            (OPEN_WAVE, "Gelombang 2", now - timedelta(days=1), _quota_split(164_000)),
+            (NEXT_WAVE, "Gelombang 3", now + timedelta(days=14), _quota_split(200_000)),
         ]
-        for number, name, opens_at, quota in plans:
+        for number, name, opens_at, quotas in plans:
             if Wave.objects.filter(number=number).exists():
                 continue
             with transaction.atomic():
-                self._wave(admin, number, name, opens_at, quota, now)
+                wave = Wave.objects.create(
+                    number=number, name=name, opens_at=opens_at, closes_at=opens_at + timedelta(days=7),
+                    announce_at=opens_at + timedelta(days=10), quota=sum(quotas.values()), pool_unused_quota=False,
+                )
+                ProvinceQuota.objects.bulk_create(
+                    ProvinceQuota(wave=wave, province_id=code, quota=share) for code, share in quotas.items()
+                )
+                wave_publish(wave=wave, actor=admin, now=opens_at - timedelta(days=1))
 
-    def _wave(self, admin: User, number: int, name: str, opens_at, quota: int, now) -> None:
-        wave = Wave.objects.create(
-            number=number, name=name, opens_at=opens_at, closes_at=opens_at + timedelta(days=7),
-            announce_at=opens_at + timedelta(days=10), quota=quota,
-        )
-        ProvinceQuota.objects.bulk_create(
-            ProvinceQuota(wave=wave, province_id=code, quota=share) for code, share in _quota_split(quota).items()
-        )
-        wave_publish(wave=wave, actor=admin, now=now)
+    def _past_selection(self, admin: User) -> None:
+        """Wave 1's two demo applicants join it while it was open, and its selection runs after it closed,
+        with the first seed under which the designated winner wins (the lottery is public: see
+        waves/lottery.py), so the demo always shows one card and one "Kamu Belum Berhasil"."""
+        wave = Wave.objects.get(number=PAST_WAVE)
+        if SelectionRun.objects.filter(wave=wave).exists():
+            return
+        users = {email: User.objects.get(email=email) for email in (WINNER, RUNNER_UP)}
+        ids = {
+            email: enrollment_join(user=user, wave=wave, agreement=agreement_current(),
+                                   now=wave.opens_at + timedelta(hours=1)).pk
+            for email, user in users.items()
+        }
+        seed = next(s for s in range(1, 1000) if lottery_number(s, ids[WINNER]) < lottery_number(s, ids[RUNNER_UP]))
+        selection_run(wave=wave, operator=admin, seed=seed, now=wave.closes_at + timedelta(hours=1))
 
 
 def _quota_split(quota: int) -> dict[str, int]:

@@ -1,0 +1,42 @@
+import pytest
+
+from tests.waves.conftest import enrolled
+from tests.waves.test_selection import closed_wave
+from waves.models import RunStatus, SelectionRun, Wave, WaveStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_jalankan_seleksi_runs_the_selection_of_a_closed_wave_from_admin(admin_client, admin_user, django_capture_on_commit_callbacks):
+    wave = closed_wave(province_quotas={"32": 1}, pool_unused_quota=False)
+    enrolled(wave)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post("/admin/waves/wave/", {"action": "run_selection", "_selected_action": [wave.pk]}, follow=True)
+
+    assert "Seleksi gelombang 1 dijalankan" in response.content.decode()
+    run = SelectionRun.objects.get()
+    assert run.operator == admin_user and run.status == RunStatus.SUCCEEDED
+    assert Wave.objects.get().status == WaveStatus.SELECTED
+    page = admin_client.get(f"/admin/waves/selectionrun/{run.pk}/change/").content.decode()
+    assert "rules_and_lottery" in page
+
+
+def test_jalankan_seleksi_refuses_a_wave_that_is_still_open(admin_client):
+    from tests.waves.conftest import wave_create
+
+    wave = wave_create()  # opens in the future / open: not closed
+
+    response = admin_client.post("/admin/waves/wave/", {"action": "run_selection", "_selected_action": [wave.pk]}, follow=True)
+
+    assert "belum ditutup" in response.content.decode()
+    assert not SelectionRun.objects.exists()
+
+
+def test_the_wave_list_shows_quotas_that_do_not_add_up(admin_client):
+    wave = closed_wave(province_quotas={"32": 1})
+    Wave.objects.filter(pk=wave.pk).update(quota=5)
+
+    html = admin_client.get("/admin/waves/wave/").content.decode()
+
+    assert "⚠" in html
