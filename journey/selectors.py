@@ -3,14 +3,24 @@
 from accounts.models import User
 from assessment.selectors import assessment_progress
 from journey.steps import Journey, Progress, journey_from
-from verification.selectors import verification_progress
+from verification.selectors import IdentitySummary, verification_progress
 from waves.selectors import card_for, enrollment_pending_exists
 
 
 def progress_for(user: User) -> Progress:
+    return _progress_and_summary(user)[0]
+
+
+def dashboard_for(user: User) -> tuple[Journey, IdentitySummary | None]:
+    """The journey and what the dashboard shows of the applicant's own data, sharing one query."""
+    progress, summary = _progress_and_summary(user)
+    return journey_from(progress), summary
+
+
+def _progress_and_summary(user: User) -> tuple[Progress, IdentitySummary | None]:
     if not user.email_verified:
         # Nothing else can be done before the email is verified: no need to ask the other apps.
-        return Progress(email_verified=False)
+        return Progress(email_verified=False), None
     verification = verification_progress(user=user)
     facts = {
         "identity_verified": verification.identity,
@@ -29,7 +39,7 @@ def progress_for(user: User) -> Progress:
         if assessment.test_passed:
             facts["wave_pending"] = enrollment_pending_exists(user=user)
             facts["recipient"] = card_for(user=user) is not None
-    return Progress(email_verified=True, **facts)
+    return Progress(email_verified=True, **facts), verification.summary
 
 
 def journey_for(user: User) -> Journey:

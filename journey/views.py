@@ -3,31 +3,32 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from assessment.eligibility import exclusion_reason_message
-from journey.selectors import journey_for
-from verification.selectors import identity_summary
+from journey.selectors import dashboard_for
 from waves.rules import reason_message
 from waves.selectors import card_for, enrollment_pending, wave_history
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    journey = journey_for(request.user)
+    journey, summary = dashboard_for(request.user)
     progress = journey.progress
     context = {
         "journey": journey,
         "current": journey.current,
+        "summary": summary,
         "exclusions": [exclusion_reason_message(code) for code in progress.declaration_exclusions],
         "test_finished": progress.test_passed or progress.test_failed,
+        "has_history": progress.wave_pending or progress.recipient,
     }
-    if request.user.email_verified:
-        context["summary"] = identity_summary(user=request.user)
     if progress.wave_pending:
         context["wave_status"] = enrollment_pending(user=request.user)
-    if progress.test_passed:
+    elif progress.recipient:
         context["card"] = card_for(user=request.user)
+    elif progress.test_passed:
+        # Between waves: the latest announced result, if it was "not yet", explains why step 8 is open again.
         history = wave_history(user=request.user)
         latest = next((entry for entry in history if entry.announced), None)
-        if latest is not None and not latest.selected and not progress.wave_pending:
+        if latest is not None and not latest.selected:
             context["not_selected"] = {"wave": latest.enrollment.wave, "reason": reason_message(latest.reason)}
         context["has_history"] = bool(history)
     return render(request, "journey/dashboard.html", context)

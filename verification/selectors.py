@@ -10,31 +10,46 @@ from verification.models import IdentityVerification, KtpPhoto, PersonalData, Ph
 
 
 @dataclass(frozen=True)
+class IdentitySummary:
+    """What the dashboard shows the applicant about themselves (their own NIK in full: it is theirs)."""
+
+    nik_encrypted: str | None
+    full_name: str | None
+    phone: str | None
+
+    @property
+    def nik(self) -> str | None:
+        return pii_decrypt(self.nik_encrypted) if self.nik_encrypted else None
+
+
+@dataclass(frozen=True)
 class VerificationProgress:
     identity: bool
     personal_data: bool
     ktp_photo: bool
     phone: bool
+    summary: IdentitySummary
 
 
 def verification_progress(*, user: User) -> VerificationProgress:
-    """Which identity steps ``user`` has done, in one query."""
+    """Which identity steps ``user`` has done, and what the dashboard shows of them, in one query."""
     row = (
         User.objects.filter(pk=user.pk)
-        .annotate(
-            has_identity=Exists(IdentityVerification.objects.filter(user=OuterRef("pk"))),
-            has_personal_data=Exists(PersonalData.objects.filter(user=OuterRef("pk"))),
-            has_ktp_photo=Exists(KtpPhoto.objects.filter(user=OuterRef("pk"))),
-            has_phone=Exists(PhoneNumber.objects.filter(user=OuterRef("pk"))),
-        )
-        .values("has_identity", "has_personal_data", "has_ktp_photo", "has_phone")
+        .annotate(has_ktp_photo=Exists(KtpPhoto.objects.filter(user=OuterRef("pk"))))
+        .values("identity__nik_encrypted", "personal_data__full_name", "phone__number", "has_ktp_photo")
         .first()
     )
+    summary = IdentitySummary(
+        nik_encrypted=row["identity__nik_encrypted"],
+        full_name=row["personal_data__full_name"],
+        phone=row["phone__number"],
+    )
     return VerificationProgress(
-        identity=row["has_identity"],
-        personal_data=row["has_personal_data"],
+        identity=summary.nik_encrypted is not None,
+        personal_data=summary.full_name is not None,
         ktp_photo=row["has_ktp_photo"],
-        phone=row["has_phone"],
+        phone=summary.phone is not None,
+        summary=summary,
     )
 
 
@@ -43,26 +58,3 @@ def niks_in_use(niks: list[str]) -> set[str]:
     by_digest = {pii_digest(nik, kind=IdentifierKind.NIK): nik for nik in niks}
     used = IdentityVerification.objects.filter(nik_digest__in=by_digest).values_list("nik_digest", flat=True)
     return {by_digest[digest] for digest in used}
-
-
-@dataclass(frozen=True)
-class IdentitySummary:
-    """What the dashboard shows the applicant about themselves (their own NIK in full: it is theirs)."""
-
-    nik: str | None
-    full_name: str | None
-    phone: str | None
-
-
-def identity_summary(*, user: User) -> IdentitySummary:
-    row = (
-        User.objects.filter(pk=user.pk)
-        .values("identity__nik_encrypted", "personal_data__full_name", "phone__number")
-        .first()
-    )
-    encrypted = row["identity__nik_encrypted"]
-    return IdentitySummary(
-        nik=pii_decrypt(encrypted) if encrypted else None,
-        full_name=row["personal_data__full_name"],
-        phone=row["phone__number"],
-    )

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.assessment.conftest import declare, question_bank  # noqa: F401  (a fixture)
-from verification.selectors import VerificationProgress
+from verification.selectors import IdentitySummary, VerificationProgress
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,10 @@ def at_step_six(client, verified_user, monkeypatch):
 
     monkeypatch.setattr(
         selectors, "verification_progress",
-        lambda user: VerificationProgress(identity=True, personal_data=True, ktp_photo=True, phone=True),
+        lambda user: VerificationProgress(
+            identity=True, personal_data=True, ktp_photo=True, phone=True,
+            summary=IdentitySummary(nik_encrypted=None, full_name="Siti Aminah", phone="+6281234567890"),
+        ),
     )
     client.force_login(verified_user)
     return verified_user

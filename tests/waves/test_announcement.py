@@ -113,5 +113,5 @@ def test_the_dashboard_costs_a_bounded_number_of_queries_at_the_last_step(client
     wave, winner, _loser = announced_pair
     with freeze_time(wave.announce_at):
         client.force_login(winner)
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(8):
             client.get("/dashboard/")
