@@ -220,6 +220,8 @@ class Card(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cards", verbose_name=_("pengguna"))
     wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="cards", verbose_name=_("gelombang"))
     number = models.CharField(_("nomor kartu"), max_length=16, unique=True)
+    # The holder's KK index, kept with the card: the KK cap counts cards (revoked ones too) by it.
+    kk_digest = models.CharField(_("indeks KK"), max_length=64, db_index=True)
     balance = models.PositiveIntegerField(_("saldo pelatihan (Rp)"))
     issued_at = models.DateTimeField(_("diterbitkan pada"))
     first_training_deadline = models.DateTimeField(_("batas membeli pelatihan pertama"))

@@ -15,7 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Attempt
-from waves.models import Result, RunStatus, Wave
+from waves.models import Card, Wave
 
 ADULT_AGE = 18
 RECIPIENTS_PER_KK = 2
@@ -35,9 +35,13 @@ def _user(prefix: str) -> str:
     return f"{prefix}pk" if not prefix else f"{prefix[:-2]}_id"
 
 
-def recipients() -> "Result.objects":
-    """Everyone ever selected in a standing run (voided runs do not count)."""
-    return Result.objects.filter(selected=True, run__status=RunStatus.SUCCEEDED)
+def recipients():
+    """Everyone ever given a card, revoked or not (a voided run's cards are gone with it).
+
+    Cards, not results: the selection writes results in the same statement that reads these rules, and a
+    rule reading the table being written would scan its growing heap once per row.
+    """
+    return Card.objects.all()
 
 
 def kk_room(prefix: str = ""):

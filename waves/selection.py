@@ -101,8 +101,9 @@ def _cards_issue(run: SelectionRun, wave: Wave) -> None:
     deadline = wave.announce_at + timedelta(days=settings.FIRST_TRAINING_DAYS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""INSERT INTO {cards} (result_id, user_id, wave_id, number, balance, issued_at, first_training_deadline)
-                SELECT r.id, r.user_id, %s, {card_number_sql(str(int(wave.number)), "r.id")}, %s, %s, %s
+            f"""INSERT INTO {cards} (result_id, user_id, wave_id, number, kk_digest, balance, issued_at,
+                                     first_training_deadline)
+                SELECT r.id, r.user_id, %s, {card_number_sql(str(int(wave.number)), "r.id")}, r.kk_digest, %s, %s, %s
                 FROM {results} r WHERE r.run_id = %s AND r.selected""",
             [wave.pk, settings.CARD_BALANCE, wave.announce_at, deadline, run.pk],
         )
@@ -188,13 +189,16 @@ def _select_pass(run: SelectionRun, wave: Wave, *, pool: bool) -> None:
                 f"""UPDATE {results} SET selected = TRUE WHERE id IN (
                     SELECT id FROM (
                         SELECT r.id, ROW_NUMBER() OVER (PARTITION BY r.province_id ORDER BY {order}) AS place,
-                               q.quota - (SELECT COUNT(*) FROM {results} s
-                                          WHERE s.run_id = r.run_id AND s.province_id = r.province_id
-                                            AND s.selected) AS free
-                        FROM {results} r JOIN {quotas} q ON q.wave_id = %s AND q.province_id = r.province_id
+                               q.quota - COALESCE(t.n, 0) AS free
+                        FROM {results} r
+                        JOIN {quotas} q ON q.wave_id = %s AND q.province_id = r.province_id
+                        LEFT JOIN (
+                            SELECT province_id, COUNT(*) AS n FROM {results}
+                            WHERE run_id = %s AND selected GROUP BY province_id
+                        ) t ON t.province_id = r.province_id
                         WHERE r.run_id = %s AND r.reason IS NULL AND NOT r.selected
                     ) ranked WHERE place <= free)""",
-                [wave.pk, run.pk],
+                [wave.pk, run.pk, run.pk],
             )
             return
         # The national pool: places the provinces left empty, to the best-ranked open rows anywhere.

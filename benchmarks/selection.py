@@ -1,0 +1,203 @@
+"""Selection of a wave of N enrollments on PostgreSQL, against one bare SQL statement doing the same work.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/selection.py [--enrollments N]
+
+It creates its own database (prakerja_bench_selection) and drops it at the end. The population: N applicants
+who have done every step, in 38 provinces with a realistic skew (Java heavy), families of 1-4 sharing a KK,
+2% excluded by a rule; a national quota of a fifth of N split by province. Then, in the same run:
+- the real selection (waves.selection.selection_run: results, cards, announcement messages), phase by phase;
+- the floor: one bare statement with the same exclusion, KK cap, ranking and quota cut, writing one row per
+  enrollment (CREATE TABLE AS) — no cards, no messages.
+It prints both times, their ratio, rows per second and this process's peak memory.
+"""
+
+import argparse
+import io
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone as dt_timezone
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DB = "prakerja_bench_selection"
+# Population shares of the provinces (roughly BPS 2020), by Kemendagri code.
+WEIGHTS = {
+    "11": 5.3, "12": 14.8, "13": 5.5, "14": 6.4, "15": 3.5, "16": 8.5, "17": 2.0, "18": 9.0, "19": 1.5,
+    "21": 2.1, "31": 10.6, "32": 48.3, "33": 36.5, "34": 3.7, "35": 41.0, "36": 11.9, "51": 4.3, "52": 5.3,
+    "53": 5.3, "61": 5.4, "62": 2.7, "63": 4.1, "64": 3.8, "65": 0.7, "71": 2.6, "72": 3.0, "73": 9.1,
+    "74": 2.6, "75": 1.2, "76": 1.4, "81": 1.8, "82": 1.3, "91": 1.0, "92": 0.6, "93": 0.5, "94": 1.4,
+    "95": 1.4, "96": 0.6,
+}
+
+
+def database_url(name: str) -> str:
+    parts = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def setup_django() -> None:
+    os.environ["DATABASE_URL"] = database_url(BENCH_DB)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prakerja.settings_test")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    with psycopg.connect(database_url("postgres"), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        admin.execute(f"CREATE DATABASE {BENCH_DB}")
+
+
+def drop_database() -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(database_url("postgres"), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+
+
+def copy(cursor, table: str, columns: list[str], rows) -> None:
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as sink:
+        for row in rows:
+            sink.write_row(row)
+
+
+def populate(n: int, seed: int) -> int:
+    """N applicants who finished every step, enrolled in one closed wave; returns the wave id."""
+    from django.db import connection
+
+    from assessment.models import DeclarationText
+    from waves.models import AgreementText, ProvinceQuota, Wave
+
+    rng = random.Random(seed)
+    now = datetime.now(dt_timezone.utc)
+    opens = now - timedelta(days=30)
+    provinces = list(WEIGHTS)
+    weights = [WEIGHTS[p] for p in provinces]
+    wave = Wave.objects.create(number=1, name="Bench", opens_at=opens, closes_at=opens + timedelta(days=7),
+                               announce_at=opens + timedelta(days=10), quota=n // 5, published_at=opens,
+                               pool_unused_quota=True)
+    shares = {p: int(n // 5 * w / sum(weights)) for p, w in zip(provinces, weights)}
+    shares["32"] += n // 5 - sum(shares.values())
+    ProvinceQuota.objects.bulk_create(ProvinceQuota(wave=wave, province_id=p, quota=q) for p, q in shares.items())
+    text_id = DeclarationText.objects.get(is_current=True).pk
+    agreement_id = AgreementText.objects.get(is_current=True).pk
+
+    province_of = rng.choices(provinces, weights=weights, k=n)
+    kk_of, family, size = [], 0, 0
+    for _ in range(n):
+        if size == 0:
+            family, size = family + 1, rng.choice([1, 1, 2, 2, 3, 4])
+        kk_of.append(family)
+        size -= 1
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        copy(raw, "accounts_user", ["id", "password", "email", "email_verified_at", "is_active", "is_staff",
+                                    "is_superuser", "date_joined"],
+             ((i, "!", f"u{i}@bench.id", opens, True, False, False, opens) for i in range(1, n + 1)))
+        copy(raw, "verification_identityverification",
+             ["user_id", "nik_encrypted", "nik_digest", "kk_encrypted", "kk_digest", "birth_date", "sex",
+              "registry_excluded_occupation", "verified_at"],
+             ((i, "x", f"{i:064d}", "x", f"{kk_of[i - 1]:064x}", date(1990, 1, 1) if rng.random() > 0.005
+               else date(2015, 1, 1), "L", rng.random() < 0.01, opens) for i in range(1, n + 1)))
+        copy(raw, "assessment_declaration",
+             ["user_id", "text_id", "employment", "in_formal_education", "excluded_groups", "other_aid", "truthful",
+              "exclusion_reasons", "submitted_at"],
+             ((i, text_id, "phk", rng.random() < 0.005, "[]", "[]", True, "[]", opens) for i in range(1, n + 1)))
+        copy(raw, "assessment_attempt",
+             ["user_id", "seed", "started_at", "deadline", "submitted_at", "finished_reason", "score", "pass_score",
+              "passed"],
+             ((i, 1, opens, opens + timedelta(minutes=25), opens + timedelta(minutes=10), "submitted", 80, 60, True)
+              for i in range(1, n + 1)))
+        copy(raw, "waves_enrollment", ["wave_id", "user_id", "province_id", "agreement_id", "joined_at", "pending"],
+             ((wave.pk, i, province_of[i - 1], agreement_id, opens + timedelta(days=1), True) for i in range(1, n + 1)))
+        cursor.execute("ANALYZE")
+    return wave.pk
+
+
+FLOOR = """
+CREATE TABLE bench_floor AS
+WITH base AS (
+    SELECT e.id, e.province_id, i.kk_digest,
+           encode(sha256(convert_to(%(seed)s || ':' || e.id, 'UTF8')), 'hex') AS lottery,
+           CASE WHEN i.birth_date > %(adult)s THEN 'age'
+                WHEN d.in_formal_education THEN 'in_education'
+                WHEN i.registry_excluded_occupation THEN 'excluded_group_registry'
+                WHEN NOT EXISTS (SELECT 1 FROM assessment_attempt a WHERE a.user_id = e.user_id AND a.passed)
+                     THEN 'test_not_passed' END AS reason
+    FROM waves_enrollment e
+    JOIN verification_identityverification i ON i.user_id = e.user_id
+    JOIN assessment_declaration d ON d.user_id = e.user_id
+    WHERE e.wave_id = %(wave)s
+), kk AS (
+    SELECT b.*, ROW_NUMBER() OVER (PARTITION BY kk_digest ORDER BY lottery) AS kk_place FROM base b WHERE reason IS NULL
+), ranked AS (
+    SELECT k.*, ROW_NUMBER() OVER (PARTITION BY province_id ORDER BY lottery) AS place
+    FROM kk k WHERE kk_place <= 2
+)
+SELECT b.id, COALESCE(b.reason, CASE WHEN r.place <= q.quota THEN NULL ELSE 'quota' END) AS reason,
+       (r.place <= q.quota) AS selected
+FROM base b
+LEFT JOIN ranked r ON r.id = b.id
+LEFT JOIN waves_provincequota q ON q.wave_id = %(wave)s AND q.province_id = b.province_id
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--enrollments", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    recreate_database()
+    setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+
+    try:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        wave_id = populate(args.enrollments, args.seed)
+        print(f"populated {args.enrollments:,} enrollments in {time.perf_counter() - started:.1f} s")
+
+        from waves.models import Wave
+        from waves.selection import selection_run
+
+        wave = Wave.objects.get(pk=wave_id)
+        started = time.perf_counter()
+        run = selection_run(wave=wave, operator=None, seed=args.seed)
+        real = time.perf_counter() - started
+
+        with connection.cursor() as cursor:
+            started = time.perf_counter()
+            cursor.execute(FLOOR, {"seed": str(args.seed), "wave": wave_id, "adult": date(2008, 1, 1)})
+            floor = time.perf_counter() - started
+            cursor.execute("SELECT COUNT(*) FILTER (WHERE selected) FROM bench_floor")
+            floor_selected = cursor.fetchone()[0]
+
+        ranking = sum(p["seconds"] for p in run.phases if p["name"] in {"rules_and_lottery", "province_quotas", "national_pool", "not_selected"})
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        n = args.enrollments
+        print(f"command: {' '.join(sys.argv)}  (DATABASE_URL={os.environ['DATABASE_URL']})")
+        print(f"selection_run: {real:.2f} s total ({n / real:,.0f} enrollments/s), selected {run.counts['selected']:,}"
+              f" ({run.counts['from_pool']:,} from the pool)")
+        for phase in run.phases:
+            print(f"  {phase['name']:<24} {phase['seconds']:>8.2f} s")
+        print(f"bare SQL floor: {floor:.2f} s, selected {floor_selected:,} (no national pool, no cards, no messages)")
+        print(f"ratio ranking+cut / floor: {ranking / floor:.2f}   whole run / floor: {real / floor:.2f}")
+        print(f"peak RSS of this process: {peak_mb:.0f} MB")
+    finally:
+        drop_database()
+
+
+if __name__ == "__main__":
+    main()
