@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from journey.selectors import journey_for
 from journey.steps import STEP_KEYS, StepState
+from waves.selectors import enrollment_exists
 
 
 def step_required(step_key: str) -> Callable:
@@ -45,3 +46,19 @@ def step_required(step_key: str) -> Callable:
         return guarded
 
     return decorator
+
+
+def before_joining_a_wave(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Open the view only until the applicant has joined a wave (e.g. changing the phone number)."""
+
+    @login_required
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if enrollment_exists(user=request.user):
+            messages.warning(
+                request, _("Nomor HP tidak dapat diganti setelah Anda bergabung di gelombang.")
+            )
+            return redirect("journey:dashboard")
+        return view(request, *args, **kwargs)
+
+    return guarded

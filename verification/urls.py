@@ -8,5 +8,4 @@ app_name = "verification"
 
 urlpatterns = [
     path("verifikasi/foto-ktp/<int:pk>/<str:variant>/", views.ktp_photo_file, name="ktp_photo_file"),
-    path("dashboard/nomor-hp/ganti/", views.phone_change, name="phone_change"),
 ]

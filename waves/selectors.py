@@ -92,3 +92,13 @@ def wave_history(*, user: User, now: datetime | None = None) -> list[HistoryEntr
                                     selected=result.selected if result else None,
                                     reason=result.reason if result else None))
     return entries
+
+
+def wave_opened_after(moment: datetime, *, now: datetime | None = None) -> bool:
+    """Has a wave opened after ``moment`` (and by now)? A failed test may be retaken then (DESIGN §2 step 7)."""
+    now = now or timezone.now()
+    return Wave.objects.filter(published_at__isnull=False, opens_at__gt=moment, opens_at__lte=now).exists()
+
+
+def enrollment_exists(*, user: User) -> bool:
+    return Enrollment.objects.filter(user=user).exists()

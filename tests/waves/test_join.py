@@ -176,3 +176,29 @@ def test_a_past_recipient_and_a_full_kartu_keluarga_are_refused_at_join():
 
         assert "past_recipient" in [r.code for r in rule_failures(user_id=first.user_id, wave=later)]
         assert "kk_full" in [r.code for r in rule_failures(user_id=sibling.user_id, wave=later)]
+
+
+def test_the_phone_number_can_be_changed_until_the_applicant_joins_a_wave(client):
+    wave = wave_create()
+    user = ready_applicant()
+    client.force_login(user)
+    assert client.get("/dashboard/nomor-hp/ganti/").status_code == 200
+
+    enrollment_join(user=user, wave=wave, agreement=AgreementText.objects.get(is_current=True))
+
+    response = client.get("/dashboard/nomor-hp/ganti/", follow=True)
+    assert "tidak dapat diganti setelah Anda bergabung" in response.content.decode()
+
+
+def test_a_failed_test_can_be_retaken_once_a_new_wave_has_opened(client):
+    from assessment.models import Attempt
+
+    user = ready_applicant(passed=False)
+    client.force_login(user)
+    failed_at = Attempt.objects.get(user=user).submitted_at
+    assert "Mulai Tes Sekarang</button>" not in client.get("/dashboard/tes/").content.decode()
+
+    wave_create(number=5, opens_at=failed_at + timedelta(days=1))  # T0 + 1 day is "now" here
+
+    page = client.get("/dashboard/tes/").content.decode()
+    assert "Mulai Tes Sekarang</button>" in page
