@@ -370,3 +370,87 @@ def test_requeueing_a_failed_message_gives_it_one_more_attempt(
     message.refresh_from_db()
     assert message.status == Status.SENT
     assert len(sms_outbox) == 1
+
+
+def test_a_claim_takes_expired_leases_first_gives_up_on_the_last_attempt_and_returns_the_rows_as_stored(
+    settings, django_capture_on_commit_callbacks
+):
+    # given an expired lease on its last attempt, an expired lease with attempts left, two due messages
+    # (one of them only from not_before) and one not yet due
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    with freeze_time(T0), django_capture_on_commit_callbacks():
+        last = sms_enqueue(key="last")
+        retried = sms_enqueue(key="retried")
+        due = sms_enqueue(key="due")
+        later = sms_enqueue(key="later", not_before=T0 + timedelta(hours=1))
+        early = sms_enqueue(key="early", not_before=T0 + timedelta(minutes=2))
+    Message.objects.filter(pk=last.pk).update(status=Status.SENDING, attempts=2, leased_until=T0)
+    Message.objects.filter(pk=retried.pk).update(status=Status.SENDING, attempts=1, leased_until=T0)
+
+    # when a batch of two is claimed, then the expired lease comes first, then the earliest due message
+    now = T0 + timedelta(minutes=5)
+    first = messages_claim(now=now, limit=2)
+    assert [m.idempotency_key for m in first] == ["retried", "due"]
+    assert [m.attempts for m in first] == [2, 1]
+    last.refresh_from_db()
+    assert (last.status, last.leased_until, last.last_error) == (
+        Status.FAILED, None, "Lease expired on the last attempt"
+    )
+
+    # and the claimed objects are the rows as stored, lease included
+    for message in first:
+        stored = Message.objects.get(pk=message.pk)
+        assert [getattr(message, f.attname) for f in Message._meta.concrete_fields] == [
+            getattr(stored, f.attname) for f in Message._meta.concrete_fields
+        ]
+        assert message.status == Status.SENDING
+        assert message.leased_until == now + settings.OUTBOX_LEASE
+        assert message.text == stored.text
+
+    # when the rest is claimed, then the message before its not_before is not
+    assert [m.idempotency_key for m in messages_claim(now=now)] == ["early"]
+    assert messages_claim(now=now) == []
+    assert messages_claim(ids=[later.pk], now=now) == []
+    assert messages_claim(ids=[], now=now) == []
+    assert messages_deliver(messages=first, now=now).sent == 2
+
+
+def test_a_batch_of_mixed_attempt_numbers_is_marked_sent_and_a_stale_claim_is_not(
+    settings, django_capture_on_commit_callbacks, sms_outbox
+):
+    # given a message claimed for the second time and two claimed for the first time
+    with freeze_time(T0), django_capture_on_commit_callbacks():
+        messages = [sms_enqueue(key=f"mixed:{n}") for n in range(3)]
+    Message.objects.filter(pk=messages[0].pk).update(attempts=1)
+    claimed = messages_claim(now=T0)
+    assert sorted(m.attempts for m in claimed) == [1, 1, 2]
+
+    # when one of them was taken over by another worker before the batch finished
+    stale = next(m for m in claimed if m.attempts == 1)
+    Message.objects.filter(pk=stale.pk).update(attempts=5)
+    report = messages_deliver(messages=claimed, now=T0 + timedelta(seconds=1))
+
+    # then the others are marked sent, the taken-over one is left to its new holder
+    assert report.sent == 2
+    statuses = dict(Message.objects.values_list("pk", "status"))
+    assert statuses.pop(stale.pk) == Status.SENDING
+    assert set(statuses.values()) == {Status.SENT}
+
+
+def test_on_postgresql_a_claim_is_one_statement_and_marking_a_batch_sent_another(
+    django_capture_on_commit_callbacks, sms_outbox
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement claim is PostgreSQL's")
+    with freeze_time(T0), django_capture_on_commit_callbacks():
+        for number in range(5):
+            sms_enqueue(key=f"one:{number}")
+    with CaptureQueriesContext(connection) as queries:
+        claimed = messages_claim(now=T0)
+    assert len(queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert messages_deliver(messages=claimed, now=T0).sent == 5
+    assert len(queries) == 1
