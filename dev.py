@@ -68,11 +68,22 @@ def _stop_on_signal(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+DEMO_DOTENV = ("DJANGO_DEBUG", "PRAKERJA_DEMO_INBOX", "EMAIL_BACKEND", "SMS_BACKEND", "SITE_URL")
+
+
+def write_dotenv(env: dict[str, str]) -> None:
+    """So that plain `.venv/bin/python manage.py …` (e.g. dukcapil_sample) runs with the demo's settings."""
+    lines = ["# Written by `python3 dev.py demo` for local commands; not for production, never committed."]
+    lines += [f"{key}={env[key]}" for key in DEMO_DOTENV]
+    (ROOT / ".env").write_text("\n".join(lines) + "\n")
+
+
 def demo() -> int:
     # Ctrl-C, and a plain `kill`, stop everything, even when started from a shell that ignores SIGINT.
     signal.signal(signal.SIGINT, _stop_on_signal)
     signal.signal(signal.SIGTERM, _stop_on_signal)
     env = demo_env()
+    write_dotenv(env)
     say("Preparing the database")
     manage("migrate", "--no-input", env=env)
     manage("seed_demo", env=env)

@@ -16,6 +16,10 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+# A local .env (written by `python3 dev.py demo`, never committed) fills in what the environment leaves
+# unset, so plain `manage.py` commands on a laptop run with the demo's settings. Production has none.
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 

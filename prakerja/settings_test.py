@@ -9,6 +9,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("PRAKERJA_TASKS_EAGER", "1")
 os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("PRAKERJA_DEMO_INBOX", "0")  # whatever a local .env says
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("PII_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTMyYis=")

@@ -78,6 +78,8 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "PII_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1saWtlLWtleS1mb3ItdGhlLWNoZWNr",
         "PII_BLIND_INDEX_KEY": "production-like-blind-index-key",
         "DUKCAPIL_API_KEY": "production-like-registry-key",
+        "DJANGO_DEBUG": "0",  # whatever a local .env says
+        "PRAKERJA_DEMO_INBOX": "0",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -89,7 +91,8 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "PRAKERJA_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    env = {"PATH": "/usr/bin:/bin", "PRAKERJA_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+           "DJANGO_DEBUG": "0"}
     result = subprocess.run(
         [sys.executable, "-c", "import prakerja.settings"], cwd=ROOT, env=env, capture_output=True, text=True
     )
