@@ -45,6 +45,7 @@ def setup() -> None:
         subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
         subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-r", REQUIREMENTS], check=True)
         STAMP.write_text(wanted)
+    write_dotenv(demo_env())
 
 
 def manage(*args: str, env: dict[str, str]) -> None:
@@ -72,10 +73,16 @@ DEMO_DOTENV = ("DJANGO_DEBUG", "PRAKERJA_DEMO_INBOX", "EMAIL_BACKEND", "SMS_BACK
 
 
 def write_dotenv(env: dict[str, str]) -> None:
-    """So that plain `.venv/bin/python manage.py …` (e.g. dukcapil_sample) runs with the demo's settings."""
-    lines = ["# Written by `python3 dev.py demo` for local commands; not for production, never committed."]
+    """So that plain `.venv/bin/python manage.py …` (e.g. dukcapil_sample) runs with the demo's settings.
+
+    Written once: a developer's own edits are kept.
+    """
+    dotenv = ROOT / ".env"
+    if dotenv.exists():
+        return
+    lines = ["# Written by `python3 dev.py` for local commands; not for production, never committed."]
     lines += [f"{key}={env[key]}" for key in DEMO_DOTENV]
-    (ROOT / ".env").write_text("\n".join(lines) + "\n")
+    dotenv.write_text("\n".join(lines) + "\n")
 
 
 def demo() -> int:
@@ -83,7 +90,6 @@ def demo() -> int:
     signal.signal(signal.SIGINT, _stop_on_signal)
     signal.signal(signal.SIGTERM, _stop_on_signal)
     env = demo_env()
-    write_dotenv(env)
     say("Preparing the database")
     manage("migrate", "--no-input", env=env)
     manage("seed_demo", env=env)

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 
 from accounts.models import User
 from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digest
-from verification.models import IdentityVerification, KtpPhoto, PersonalData, PhoneNumber
+from verification.models import IdentityVerification, KtpPhoto, PersonalData
 
 
 @dataclass(frozen=True)
@@ -58,3 +58,8 @@ def niks_in_use(niks: list[str]) -> set[str]:
     by_digest = {pii_digest(nik, kind=IdentifierKind.NIK): nik for nik in niks}
     used = IdentityVerification.objects.filter(nik_digest__in=by_digest).values_list("nik_digest", flat=True)
     return {by_digest[digest] for digest in used}
+
+
+def domicile_province_id(*, user: User) -> str | None:
+    """The province of the applicant's domicile (decides which waves they may join), or None before step 3."""
+    return PersonalData.objects.filter(user=user).values_list("district__regency__province_id", flat=True).first()

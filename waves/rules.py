@@ -9,8 +9,9 @@ filtering enrollments. It returns a ``Q`` that is true for applicants the rule l
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import BooleanField, Case, CharField, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -93,7 +94,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "kk_full",
         _("Sudah ada 2 penerima Kartu Prakerja dalam Kartu Keluarga Anda."),
-        lambda wave, p: _kk_has_room(p),
+        lambda wave, p: Q(GreaterThan(kk_room(p), 0)),
     ),
     Rule(
         "other_aid",
@@ -110,17 +111,6 @@ RULES: tuple[Rule, ...] = (
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
 
 
-def _kk_has_room(prefix: str) -> Q:
-    full = (
-        recipients()
-        .filter(kk_digest=OuterRef(f"{prefix}identity__kk_digest"))
-        .values("kk_digest")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=RECIPIENTS_PER_KK)
-    )
-    return ~Q(Exists(full))
-
-
 def rule_failures(*, user_id: int, wave: Wave) -> list[Rule]:
     """The rules ``user_id`` fails for ``wave``, in one query (each rule is a boolean column)."""
     from accounts.models import User
@@ -132,8 +122,6 @@ def rule_failures(*, user_id: int, wave: Wave) -> list[Rule]:
 
 def first_failure(wave: Wave, prefix: str):
     """The reason code of the first rule an applicant fails, or NULL: one CASE expression for the selection."""
-    from django.db.models import CharField, Case, When
-
     return Case(
         *(When(~rule.allows(wave, prefix), then=Value(rule.code)) for rule in RULES),
         default=Value(None),
@@ -142,8 +130,6 @@ def first_failure(wave: Wave, prefix: str):
 
 
 def as_boolean(condition: Q):
-    from django.db.models import BooleanField, Case, Value, When
-
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 

@@ -7,9 +7,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
-from verification.models import PersonalData
+from verification.selectors import domicile_province_id
 from waves.errors import WaveError, WaveErrorCode
-from waves.models import AgreementText, Enrollment, ProvinceQuota, Wave, WaveEvent, WaveStatus
+from waves.models import AgreementText, Enrollment, ProvinceQuota, Result, RunStatus, SelectionRun, Wave, WaveEvent, WaveStatus
 from waves.rules import rule_failures
 from waves.states import transition_allowed
 
@@ -39,18 +39,19 @@ def _move(wave: Wave, to: str, *, actor: User | None, now: datetime, note: str =
         Enrollment.objects.filter(wave=wave, pending=True).update(pending=False)
 
 
+# The moves time makes by itself: from this status, to that one, at the wave's time of that name.
+TIME_MOVES = {
+    WaveStatus.DRAFT: (WaveStatus.OPEN, "opens_at"),
+    WaveStatus.OPEN: (WaveStatus.CLOSED, "closes_at"),
+    WaveStatus.SELECTED: (WaveStatus.ANNOUNCED, "announce_at"),
+}
+
+
 def _record_time_moves(wave: Wave, now: datetime) -> None:
     """Make permanent what time already did (a locked wave): the schedule is the actor, so none."""
-    while (effective := wave.status_at(now)) != wave.status:
-        step = {
-            WaveStatus.DRAFT: WaveStatus.OPEN,
-            WaveStatus.OPEN: WaveStatus.CLOSED,
-            WaveStatus.SELECTED: WaveStatus.ANNOUNCED,
-        }[wave.status]
-        moment = {WaveStatus.OPEN: wave.opens_at, WaveStatus.CLOSED: wave.closes_at, WaveStatus.ANNOUNCED: wave.announce_at}[step]
-        _move(wave, step, actor=None, now=moment, note="jadwal")
-        if step == effective:
-            break
+    while wave.status_at(now) != wave.status:
+        step, time_field = TIME_MOVES[wave.status]
+        _move(wave, step, actor=None, now=getattr(wave, time_field), note="jadwal")
 
 
 @transaction.atomic
@@ -111,11 +112,10 @@ def _earlier_announcement_record(*, user: User, now: datetime) -> None:
 
 
 @transaction.atomic
-def selection_void(*, run: "SelectionRun", actor: User, now: datetime | None = None, note: str = "") -> None:
+def selection_void(*, run: SelectionRun, actor: User, now: datetime | None = None, note: str = "") -> None:
     """Void a run before its announcement (a new seed needs this first): its results, cards and unsent
     announcement messages are removed, the wave is closed again, and who did it is recorded."""
     from notifications.models import Message, Status
-    from waves.models import Result, RunStatus, SelectionRun
 
     now = now or timezone.now()
     wave = Wave.objects.select_for_update().get(pk=run.wave_id)
@@ -157,9 +157,7 @@ def enrollment_join(*, user: User, wave: Wave, agreement: AgreementText, now: da
     _earlier_announcement_record(user=user, now=now)
     if not agreement.is_current:
         raise WaveError(WaveErrorCode.AGREEMENT_OUTDATED)
-    province_id = (
-        PersonalData.objects.filter(user=user).values_list("district__regency__province_id", flat=True).first()
-    )
+    province_id = domicile_province_id(user=user)
     if province_id is None:
         raise WaveError(WaveErrorCode.JOURNEY_INCOMPLETE)
     if not ProvinceQuota.objects.filter(wave=wave, province_id=province_id, quota__gt=0).exists():

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from verification.models import PersonalData
+from verification.selectors import domicile_province_id
 from waves import services
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import Wave
@@ -27,20 +27,16 @@ ERROR_MESSAGES = {
 }
 
 
-def _province_id(user) -> str | None:
-    return PersonalData.objects.filter(user=user).values_list("district__regency__province_id", flat=True).first()
-
-
 def _open_wave(request: HttpRequest, number: int) -> Wave:
     wave = get_object_or_404(Wave, number=number)
-    if wave not in waves_open_for(province_id=_province_id(request.user)):
+    if wave not in waves_open_for(province_id=domicile_province_id(user=request.user)):
         raise Http404
     return wave
 
 
 @login_required
 def wave_list(request: HttpRequest) -> HttpResponse:
-    waves = waves_open_for(province_id=_province_id(request.user))
+    waves = waves_open_for(province_id=domicile_province_id(user=request.user))
     return render(request, "waves/wave_list.html", {"waves": waves, "journey": getattr(request, "journey", None)})
 
 
