@@ -5,7 +5,7 @@ from django.shortcuts import render
 from assessment.eligibility import exclusion_reason_message
 from journey.selectors import dashboard_for
 from waves.rules import reason_message
-from waves.selectors import card_for, enrollment_pending, wave_history
+from waves.selectors import card_for, complaint_state, enrollment_pending, wave_history
 
 
 @login_required
@@ -31,4 +31,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if latest is not None and not latest.selected:
             context["not_selected"] = {"wave": latest.enrollment.wave, "reason": reason_message(latest.reason)}
         context["has_history"] = bool(history)
+    if progress.test_passed and not progress.recipient:
+        # "Gagal 3 kali" (DESIGN §5): offered after three failed selections; a complaint's status once sent.
+        complaints = complaint_state(user=request.user, recipient=False)
+        if complaints.may_file or complaints.latest:
+            context["complaints"] = complaints
     return render(request, "journey/dashboard.html", context)

@@ -190,6 +190,7 @@ RATE_LIMITS = {
     "ktp_verify": [("ip", "120/h"), ("user", "10/h"), ("user", "20/d")],
     "personal_data": [("ip", "120/h"), ("user", "20/h")],
     "ktp_photo": [("ip", "120/h"), ("user", "20/h")],
+    "complaint_upload": [("ip", "120/h"), ("user", "20/h")],
     # OTP: the per-number and per-account daily caps are domain rules (OTP_MAX_PER_DAY, counted in WIB);
     # these rates stop bursts and guessing across many numbers from one place.
     "otp_send": [("ip", "60/h"), ("user", "10/h")],

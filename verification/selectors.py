@@ -63,3 +63,45 @@ def niks_in_use(niks: list[str]) -> set[str]:
 def domicile_province_id(*, user: User) -> str | None:
     """The province of the applicant's domicile (decides which waves they may join), or None before step 3."""
     return PersonalData.objects.filter(user=user).values_list("district__regency__province_id", flat=True).first()
+
+
+@dataclass(frozen=True)
+class Particulars:
+    """Who the applicant is, as printed on a letter they sign (their own NIK in full: the letter is theirs)."""
+
+    full_name: str
+    nik: str
+    email: str
+    phone: str
+    address: str  # the street address as on the KTP, then the domicile's district, regency and province
+    city: str  # the domicile's regency or city, where a letter is signed ("Kota Depok")
+
+
+def applicant_particulars(*, user: User) -> Particulars | None:
+    """The applicant's name, NIK, email, phone and address in one query; None before the identity steps."""
+    row = (
+        User.objects.filter(pk=user.pk, identity__isnull=False, personal_data__isnull=False)
+        .values(
+            "email", "identity__nik_encrypted", "personal_data__full_name", "personal_data__address",
+            "personal_data__district__name", "personal_data__district__regency__name",
+            "personal_data__district__regency__province__name", "phone__number",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    place = ", ".join(
+        part for part in (
+            "Kec. " + row["personal_data__district__name"],
+            row["personal_data__district__regency__name"],
+            row["personal_data__district__regency__province__name"],
+        )
+    )
+    return Particulars(
+        full_name=row["personal_data__full_name"],
+        nik=pii_decrypt(row["identity__nik_encrypted"]),
+        email=row["email"],
+        phone=row["phone__number"] or "",
+        address=f"{' '.join(row['personal_data__address'].split())}, {place}",
+        city=row["personal_data__district__regency__name"],
+    )

@@ -1,8 +1,8 @@
 """The one set of checks every upload in the portal goes through.
 
-The KTP photo (step 4) and the signed "gagal 3 kali" statement (PDF, JPG or PNG) both call
-``upload_check`` with the kinds they accept; the KTP photo then goes through ``ktp_photo_process``, which
-re-encodes it. These are pure functions over an uploaded file: no models, no storage. A refusal is an
+The KTP photo (step 4, JPG or PNG: ``ktp_photo_process``) and the signed "gagal 3 kali" statement (PDF, JPG
+or PNG: ``document_process``) go through the same checks, each naming the kinds it accepts; both re-encode
+images, and a PDF is kept as sent. ``upload_check`` runs the checks alone. These are pure functions over an uploaded file: no models, no storage. A refusal is an
 ``UploadError`` with a code; views show ``upload_error_message(error)``.
 
 What is trusted, and what is not:
@@ -141,6 +141,9 @@ IMAGE_MIN_SHORT_SIDE = 400
 # frame readable, and fits under KTP_PHOTO_STORED_MAX_BYTES at quality 85 for almost any photo.
 KTP_PHOTO_LONG_SIDE = 2000
 KTP_THUMBNAIL_LONG_SIDE = 320
+# A photographed or scanned A4 page (the signed "gagal 3 kali" statement): 2400 px on the long side is about
+# 200 dpi, enough to read a signature and the stamp of a materai.
+DOCUMENT_IMAGE_LONG_SIDE = 2400
 JPEG_QUALITIES = (85, 75, 65, 55)  # tried in order until the photo fits; then the photo shrinks
 THUMBNAIL_QUALITY = 75
 
@@ -168,6 +171,16 @@ class ProcessedPhoto:
     thumbnail: bytes  # small JPEG for reviewers
     from_camera: bool  # the original's EXIF named a camera and when the photo was taken
     camera: str  # "Samsung SM-A515F", or "" when unknown
+    original_bytes: int
+    original_kind: FileKind
+
+
+@dataclass(frozen=True)
+class ProcessedDocument:
+    """A document ready for private storage: a PDF as sent (it passed the checks), or an image re-encoded."""
+
+    content: bytes
+    kind: FileKind  # PDF, or JPEG for any image
     original_bytes: int
     original_kind: FileKind
 
@@ -213,6 +226,28 @@ def ktp_photo_process(file: UploadFile) -> ProcessedPhoto:
         camera=camera,
         original_bytes=len(inspected.data),
         original_kind=inspected.kind,
+    )
+
+
+def document_process(file: UploadFile, *, allowed: frozenset[FileKind] = DOCUMENT_KINDS) -> ProcessedDocument:
+    """Check a document (by default PDF, JPG or PNG) and make it ready for private storage. Raises
+    ``UploadError``.
+
+    A PDF is kept byte for byte: it passed the structural checks (no scripts, actions, embedded files or
+    encryption) and a reviewer must see what the applicant signed. An image is re-encoded like the KTP photo:
+    upright, no metadata (no location from the phone's EXIF), as JPEG within KTP_PHOTO_STORED_MAX_BYTES.
+    """
+    inspected = _inspect(file, allowed=allowed, max_bytes=None, decode_long_side=DOCUMENT_IMAGE_LONG_SIDE)
+    if inspected.kind is FileKind.PDF:
+        return ProcessedDocument(
+            content=inspected.data, kind=FileKind.PDF, original_bytes=len(inspected.data), original_kind=FileKind.PDF
+        )
+    image = _to_rgb_or_gray(_upright(inspected.image))
+    if max(image.size) > DOCUMENT_IMAGE_LONG_SIDE:
+        image.thumbnail((DOCUMENT_IMAGE_LONG_SIDE, DOCUMENT_IMAGE_LONG_SIDE), Image.Resampling.LANCZOS)
+    content, _image = _jpeg_within(image, settings.KTP_PHOTO_STORED_MAX_BYTES)
+    return ProcessedDocument(
+        content=content, kind=FileKind.JPEG, original_bytes=len(inspected.data), original_kind=inspected.kind
     )
 
 

@@ -1,15 +1,36 @@
 from functools import partial
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import transaction
 from django.db.models import Count, Sum
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.admin import ReadOnlyAdmin
+from prakerja.crypto import IdentifierKind, pii_digest
+from verification.identifiers import digits_only
 from waves import services
-from waves.errors import WaveError
-from waves.models import AgreementText, Enrollment, ProvinceQuota, RunStatus, SelectionRun, Wave, WaveEvent, WaveStatus
+from waves.errors import WaveError, WaveErrorCode
+from waves.models import (
+    AgreementText,
+    Complaint,
+    ComplaintStatus,
+    Enrollment,
+    ProvinceQuota,
+    Result,
+    RunStatus,
+    SelectionRun,
+    StatementText,
+    Wave,
+    WaveEvent,
+    WaveStatus,
+)
+from waves.rules import reason_message
 from waves.tasks import selection_run_task
 
 
@@ -125,3 +146,144 @@ class SelectionRunAdmin(ReadOnlyAdmin):
                 messages.error(request, _("Proses %(id)s tidak bisa dibatalkan: hasilnya sudah diumumkan.") % {"id": run.pk})
             else:
                 messages.success(request, _("Proses %(id)s dibatalkan.") % {"id": run.pk})
+
+
+@admin.register(StatementText)
+class StatementTextAdmin(admin.ModelAdmin):
+    list_display = ("version", "title", "is_current", "published_at")
+    readonly_fields = ("is_current",)
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Alasan"), required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Wajib untuk penolakan; dikirim kepada pendaftar lewat email dan tampil di dasbornya."),
+    )
+
+    def __init__(self, *args, approve: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.approve = approve
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not self.approve and not reason:
+            raise forms.ValidationError(_("Tulis alasan penolakan: pendaftar perlu tahu apa yang harus diperbaiki."))
+        return reason
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ReadOnlyAdmin):
+    """Review of "gagal 3 kali" complaints (DESIGN §5). Nothing here can be edited: a reviewer opens the letter
+    and approves or rejects, one or many at a time, through the two actions (the change page offers them too);
+    each decision is recorded with the reviewer and the time by ``waves.services.complaint_decide``."""
+
+    list_display = ("applicant", "nik", "status", "failed_selections", "submitted_at", "decided_at")
+    list_display_links = ("applicant",)
+    list_filter = ("status", "submitted_at", "failed_selections", "decided_at")
+    list_select_related = ("user", "user__identity", "reviewer")
+    search_fields = ("user__email",)
+    search_help_text = _("Email pendaftar, atau NIK lengkap 16 digit.")
+    actions = ["approve", "reject"]
+    change_form_template = "admin/waves/complaint/change_form.html"
+    fields = (
+        "applicant", "nik", "full_name", "cited_waves", "failed_selections", "text", "letter_preview",
+        "submitted_at", "status", "reviewer", "decided_at", "decision_reason",
+    )
+    readonly_fields = fields
+
+    def has_review_permission(self, request) -> bool:
+        return request.user.has_perm("waves.review_complaint")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        buttons = [("approve", _("Setujui…"), "approve"), ("reject", _("Tolak…"), "reject")]
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "decision_buttons": buttons})
+
+    def get_search_results(self, request, queryset, search_term):
+        number = digits_only(search_term)
+        if len(number) == 16 and number.isdigit():
+            return queryset.filter(user__identity__nik_digest=pii_digest(number, kind=IdentifierKind.NIK)), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description=_("pendaftar"), ordering="user__email")
+    def applicant(self, complaint: Complaint) -> str:
+        return complaint.user.email
+
+    @admin.display(description=_("NIK"))
+    def nik(self, complaint: Complaint) -> str:
+        identity = getattr(complaint.user, "identity", None)
+        return identity.nik_masked if identity else "—"
+
+    @admin.display(description=_("nama lengkap"))
+    def full_name(self, complaint: Complaint) -> str:
+        personal_data = getattr(complaint.user, "personal_data", None)
+        return personal_data.full_name if personal_data else "—"
+
+    @admin.display(description=_("gelombang yang disebut dan hasilnya"))
+    def cited_waves(self, complaint: Complaint) -> str:
+        results = (
+            Result.objects.filter(user_id=complaint.user_id, run__status=RunStatus.SUCCEEDED,
+                                  run__wave__in=complaint.waves.all())
+            .select_related("run__wave")
+            .order_by("-run__wave__number")
+        )
+        return format_html_join(
+            "", "<div>{} · {}</div>",
+            ((result.run.wave, reason_message(result.reason) or _("terpilih")) for result in results),
+        )
+
+    @admin.display(description=_("surat bertanda tangan"))
+    def letter_preview(self, complaint: Complaint) -> str:
+        url = reverse("waves:complaint_file", args=[complaint.pk])
+        size = f"{complaint.letter_bytes / 1024:,.0f} KB"
+        if complaint.letter_kind == "pdf":
+            return format_html('<a href="{}" target="_blank" rel="noopener">{}</a> (PDF, {})', url, _("Buka surat"), size)
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" style="max-width: 100%; max-height: 70vh;'
+            ' border: 1px solid #ccc"></a><div>JPG, {}</div>', url, url, _("Surat pernyataan bertanda tangan"), size,
+        )
+
+    @admin.action(description=_("Setujui pengaduan terpilih"), permissions=["review"])
+    def approve(self, request, queryset):
+        return self._decide(request, queryset, approve=True)
+
+    @admin.action(description=_("Tolak pengaduan terpilih (dengan alasan)"), permissions=["review"])
+    def reject(self, request, queryset):
+        return self._decide(request, queryset, approve=False)
+
+    def _decide(self, request, queryset, *, approve: bool):
+        """First the confirmation page (with the reason), then the decisions, each recorded on its own."""
+        pending = list(queryset.filter(status=ComplaintStatus.PENDING).select_related("user"))
+        skipped = queryset.count() - len(pending)
+        if skipped:
+            messages.warning(request, _("%(n)s pengaduan dilewati karena sudah diputuskan.") % {"n": skipped})
+        if not pending:
+            return None
+        form = DecisionForm(request.POST if "confirm" in request.POST else None, approve=approve)
+        if form.is_bound and form.is_valid():
+            decided = 0
+            for complaint in pending:
+                try:
+                    services.complaint_decide(
+                        complaint=complaint, reviewer=request.user, approve=approve, reason=form.cleaned_data["reason"]
+                    )
+                except WaveError as error:
+                    if error.code != WaveErrorCode.COMPLAINT_DECIDED:
+                        raise
+                    messages.warning(request, _("Pengaduan #%(id)s sudah diputuskan peninjau lain.") % {"id": complaint.pk})
+                else:
+                    decided += 1
+            done = _("%(n)s pengaduan disetujui.") if approve else _("%(n)s pengaduan ditolak.")
+            messages.success(request, done % {"n": decided})
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Setujui pengaduan") if approve else _("Tolak pengaduan"),
+            "opts": self.model._meta,
+            "complaints": pending,
+            "form": form,
+            "approve": approve,
+            "action": "approve" if approve else "reject",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/waves/complaint/decide.html", context)

@@ -11,6 +11,14 @@ class WaveErrorCode(StrEnum):
     ALREADY_JOINED = "already_joined"
     NOT_ELIGIBLE = "not_eligible"
     AGREEMENT_OUTDATED = "agreement_outdated"
+    # "Gagal 3 kali"
+    COMPLAINT_TOO_EARLY = "complaint_too_early"  # fewer than three failed selections
+    COMPLAINT_OPEN = "complaint_open"  # one is pending or approved
+    COMPLAINT_NEEDS_NEW_FAILURE = "complaint_needs_new_failure"  # rejected: a further failed selection first
+    COMPLAINT_RECIPIENT = "complaint_recipient"
+    COMPLAINT_DECIDED = "complaint_decided"
+    REJECTION_NEEDS_REASON = "rejection_needs_reason"
+    NOT_A_REVIEWER = "not_a_reviewer"
 
 
 class WaveError(Exception):

@@ -5,12 +5,16 @@ what a page shows is ``Wave.status_at(now)``, derived from the stored status and
 wave is open at its opening time and closed at its closing time whether or not the scheduled job has run.
 """
 
+import uuid
 from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from verification.storage import private_storage
 
 
 class WaveStatus(models.TextChoices):
@@ -53,6 +57,14 @@ class Wave(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.name}"
+
+    @property
+    def label(self) -> str:
+        """"Gelombang 12" in the active language, with the wave's name when it says more than its number."""
+        label = gettext("Gelombang %(number)s") % {"number": self.number}
+        if self.name.strip().casefold() in {f"gelombang {self.number}", label.casefold()}:
+            return label
+        return f"{label} ({self.name})"
 
     def status_at(self, now: datetime) -> str:
         """The status as it is at ``now``: time moves a wave on even before the scheduled job records it."""
@@ -233,3 +245,97 @@ class Card(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number[:4]}••••••••{self.number[-4:]}"
+
+
+class StatementText(models.Model):
+    """The "gagal 3 kali" surat pernyataan, versioned like the other legal texts; a complaint records the version
+    its letter was printed from."""
+
+    version = models.PositiveIntegerField(_("versi"), unique=True)
+    title = models.CharField(_("judul"), max_length=150)
+    opening = models.TextField(_("pembuka"), help_text=_("Sebelum data diri pendaftar."))
+    body = models.TextField(
+        _("isi pernyataan"), help_text=_("Setelah daftar gelombang; satu paragraf per baris.")
+    )
+    is_current = models.BooleanField(_("berlaku"), default=False)
+    published_at = models.DateTimeField(_("berlaku sejak"))
+
+    class Meta:
+        verbose_name = _("teks surat pernyataan")
+        verbose_name_plural = _("teks surat pernyataan")
+        constraints = [
+            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="waves_statement_one_current"),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version}: {self.title}"
+
+    def paragraphs(self) -> list[str]:
+        return [line.strip() for line in self.body.splitlines() if line.strip()]
+
+
+class ComplaintStatus(models.TextChoices):
+    PENDING = "pending", _("Menunggu peninjauan")
+    APPROVED = "approved", _("Disetujui")
+    REJECTED = "rejected", _("Ditolak")
+
+
+# Pending or approved: an applicant has at most one; an approval gives priority until they are selected.
+OPEN_COMPLAINT_STATUSES = (ComplaintStatus.PENDING, ComplaintStatus.APPROVED)
+
+
+def _letter_path(instance: "Complaint", filename: str) -> str:
+    # A name of our own: nothing the applicant sent decides where a file goes or how it is served.
+    extension = "pdf" if instance.letter_kind == "pdf" else "jpg"
+    return f"complaints/{instance.user_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class Complaint(models.Model):
+    """A "gagal 3 kali" complaint (DESIGN §5): the signed statement after three failed selections, and its review."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="complaints", verbose_name=_("pendaftar")
+    )
+    text = models.ForeignKey(StatementText, on_delete=models.PROTECT, related_name="+", verbose_name=_("versi surat"))
+    waves = models.ManyToManyField(Wave, related_name="+", verbose_name=_("gelombang yang disebut"))
+    failed_selections = models.PositiveSmallIntegerField(
+        _("seleksi gagal"), help_text=_("Jumlah gelombang yang belum berhasil saat surat diunggah.")
+    )
+    letter = models.FileField(_("surat bertanda tangan"), storage=private_storage, upload_to=_letter_path)
+    letter_kind = models.CharField(_("format"), max_length=8)
+    letter_bytes = models.PositiveIntegerField(_("ukuran (byte)"))
+    submitted_at = models.DateTimeField(_("diunggah pada"))
+    status = models.CharField(_("status"), max_length=16, choices=ComplaintStatus.choices, default=ComplaintStatus.PENDING)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("peninjau"),
+    )
+    decided_at = models.DateTimeField(_("diputuskan pada"), null=True, blank=True)
+    decision_reason = models.TextField(_("alasan keputusan"), blank=True)
+
+    class Meta:
+        verbose_name = _("pengaduan gagal 3 kali")
+        verbose_name_plural = _("pengaduan gagal 3 kali")
+        ordering = ["-submitted_at", "-id"]
+        permissions = [("review_complaint", _("Dapat menyetujui atau menolak pengaduan gagal 3 kali"))]
+        constraints = [
+            # The database, not only the service, keeps "one open statement at a time" under races.
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status__in=["pending", "approved"]), name="waves_complaint_one_open"
+            ),
+            # A decision always names its reviewer and time; a rejection always its reason.
+            models.CheckConstraint(
+                condition=(
+                    Q(status="pending", reviewer__isnull=True, decided_at__isnull=True)
+                    | Q(status__in=["approved", "rejected"], reviewer__isnull=False, decided_at__isnull=False)
+                ),
+                name="waves_complaint_decision_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(decision_reason=""), name="waves_complaint_rejection_reason"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"], name="waves_complaint_status")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"

@@ -16,7 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Attempt
-from waves.models import Card, Wave
+from waves.models import Card, Complaint, ComplaintStatus, Wave
 
 ADULT_AGE = 18
 RECIPIENTS_PER_KK = 2
@@ -55,6 +55,21 @@ def kk_room(prefix: str = ""):
         .values("n")
     )
     return Value(RECIPIENTS_PER_KK) - Coalesce(Subquery(earlier, output_field=IntegerField()), Value(0))
+
+
+# The priority tier of the lottery (DESIGN §4 step 2): applicants with an approved "gagal 3 kali" complaint rank
+# before everyone else, and the lottery orders each tier.
+PRIORITY_COMPLAINT = 1
+PRIORITY_NONE = 0
+
+
+def priority_tier(prefix: str = ""):
+    """The applicant's tier: an approved complaint gives priority until they are selected. No end date is
+    needed: once selected they are a recipient, whom the rules exclude from every later wave."""
+    approved = Complaint.objects.filter(user_id=OuterRef(_user(prefix)), status=ComplaintStatus.APPROVED)
+    return Case(
+        When(Exists(approved), then=Value(PRIORITY_COMPLAINT)), default=Value(PRIORITY_NONE), output_field=IntegerField()
+    )
 
 
 @dataclass(frozen=True)
@@ -138,6 +153,12 @@ SELECTION_REASONS = {
     "quota": _("Kuota provinsi Anda sudah terisi oleh pendaftar dengan urutan undian lebih awal."),
     "kk_cap": _("Sudah ada 2 penerima Kartu Prakerja dalam Kartu Keluarga Anda."),
 }
+
+
+# A failed selection (DESIGN §5, what "gagal 3 kali" counts): the applicant was a candidate, through every rule
+# above, and was not selected. Exclusions by a rule are not selections, and failed registration attempts
+# (a NIK that did not match, a test not passed) never reach a selection at all.
+FAILED_SELECTION_REASONS = tuple(SELECTION_REASONS)
 
 
 def reason_message(code: str | None) -> str:

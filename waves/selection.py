@@ -34,7 +34,7 @@ from verification.models import PhoneNumber
 from waves.cards import card_number_sql
 from waves.lottery import lottery_expression
 from waves.models import Card, Enrollment, ProvinceQuota, Result, RunStatus, SelectionRun, Wave, WaveStatus
-from waves.rules import first_failure, kk_room
+from waves.rules import first_failure, kk_room, priority_tier
 from waves.services import wave_transition
 
 logger = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ def _results_insert(run: SelectionRun, wave: Wave) -> None:
             r_run=Value(run.pk),
             r_kk=F("user__identity__kk_digest"),
             r_room=kk_room("user__"),
-            r_priority=Value(0),  # the "gagal 3 kali" tier arrives with complaints (issue #6)
+            r_priority=priority_tier("user__"),
             r_lottery=lottery_expression(run.seed),
             r_reason=first_failure(wave, "user__"),
             r_selected=Value(False),

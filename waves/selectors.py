@@ -7,7 +7,21 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from waves.models import AgreementText, Card, Enrollment, Result, RunStatus, Wave, WaveStatus
+from waves.errors import WaveErrorCode
+from waves.models import (
+    OPEN_COMPLAINT_STATUSES,
+    AgreementText,
+    Card,
+    Complaint,
+    ComplaintStatus,
+    Enrollment,
+    Result,
+    RunStatus,
+    StatementText,
+    Wave,
+    WaveStatus,
+)
+from waves.rules import FAILED_SELECTION_REASONS
 
 
 def agreement_current() -> AgreementText | None:
@@ -102,3 +116,102 @@ def wave_opened_after(moment: datetime, *, now: datetime | None = None) -> bool:
 
 def enrollment_exists(*, user: User) -> bool:
     return Enrollment.objects.filter(user=user).exists()
+
+
+# --- "Gagal 3 kali" (DESIGN §5) ---------------------------------------------------------------------------
+
+FAILED_SELECTIONS_TO_COMPLAIN = 3
+
+
+def _announced(now: datetime, prefix: str = "") -> Q:
+    """The wave's results are out at ``now`` (derived from its times, like ``Wave.status_at``)."""
+    return Q(**{f"{prefix}status": WaveStatus.ANNOUNCED}) | Q(
+        **{f"{prefix}status": WaveStatus.SELECTED, f"{prefix}announce_at__lte": now}
+    )
+
+
+def failed_selections(*, user: User, now: datetime | None = None) -> list[Result]:
+    """The applicant's failed selections, newest first: announced results of standing runs in which they were
+    a candidate and were not selected (waves.rules.FAILED_SELECTION_REASONS). One query."""
+    now = now or timezone.now()
+    return list(
+        Result.objects.filter(
+            _announced(now, "run__wave__"),
+            user=user, run__status=RunStatus.SUCCEEDED, selected=False, reason__in=FAILED_SELECTION_REASONS,
+        )
+        .select_related("run__wave")
+        .order_by("-run__wave__announce_at", "-run__wave__number")
+    )
+
+
+@dataclass(frozen=True)
+class ComplaintState:
+    """Where an applicant stands with "gagal 3 kali": what the dashboard and the complaint page show."""
+
+    failed: list[Result]  # failed selections, newest first
+    latest: Complaint | None  # the latest complaint, whatever its status
+    recipient: bool
+    fresh_failures: int  # failed selections no earlier complaint cited
+
+    @property
+    def open(self) -> Complaint | None:
+        """The pending or approved complaint (at most one), which stops another from being filed."""
+        return self.latest if self.latest and self.latest.status in OPEN_COMPLAINT_STATUSES else None
+
+    @property
+    def refusal(self) -> WaveErrorCode | None:
+        """Why the applicant may not file now, or None: three failed selections, none open, and after a
+        rejection a further failed selection."""
+        if self.recipient:
+            return WaveErrorCode.COMPLAINT_RECIPIENT
+        if self.open is not None:
+            return WaveErrorCode.COMPLAINT_OPEN
+        if self.failures_needed:
+            return WaveErrorCode.COMPLAINT_TOO_EARLY
+        if self.latest is not None and not self.fresh_failures:
+            return WaveErrorCode.COMPLAINT_NEEDS_NEW_FAILURE
+        return None
+
+    @property
+    def may_file(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def waves_to_cite(self) -> list[Wave]:
+        """The waves the letter names: the latest three failed ones."""
+        return [result.run.wave for result in self.failed[:FAILED_SELECTIONS_TO_COMPLAIN]]
+
+    @property
+    def failures_needed(self) -> int:
+        return max(FAILED_SELECTIONS_TO_COMPLAIN - len(self.failed), 0)
+
+
+def complaint_state(*, user: User, now: datetime | None = None, recipient: bool | None = None) -> ComplaintState:
+    """Two to four queries: failed selections, the latest complaint, after a rejection the waves cited before,
+    and (unless the caller knows, as the dashboard does) whether the applicant holds an announced card."""
+    now = now or timezone.now()
+    failed = failed_selections(user=user, now=now)
+    latest = Complaint.objects.filter(user=user).order_by("-submitted_at", "-id").first()
+    fresh = len(failed)
+    if latest is not None and latest.status == ComplaintStatus.REJECTED:
+        cited = set(Complaint.waves.through.objects.filter(complaint__user=user).values_list("wave_id", flat=True))
+        fresh = sum(1 for result in failed if result.run.wave_id not in cited)
+    if recipient is None:
+        # Only an announced card counts, so nothing here tells an applicant their result before the announcement.
+        recipient = bool(failed) and card_for(user=user, now=now) is not None
+    return ComplaintState(failed=failed, latest=latest, recipient=recipient, fresh_failures=fresh)
+
+
+def statement_text_current() -> StatementText | None:
+    return StatementText.objects.filter(is_current=True).first()
+
+
+def complaint_for_viewer(*, pk: int, viewer: User) -> Complaint | None:
+    """The complaint ``pk`` if ``viewer`` may see it and its letter: its owner, or a reviewer. Anyone else gets
+    None, exactly as for a complaint that does not exist, so guessing ids reveals nothing."""
+    complaint = Complaint.objects.filter(pk=pk).first()
+    if complaint is None:
+        return None
+    if complaint.user_id == viewer.pk or viewer.has_perm("waves.view_complaint"):
+        return complaint
+    return None

@@ -2,15 +2,36 @@
 
 from datetime import datetime
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from accounts.models import User
+from notifications.models import Channel
+from notifications.services import message_enqueue
+from verification.models import PhoneNumber
 from verification.selectors import domicile_province_id
+from verification.uploads import ProcessedDocument
 from waves.errors import WaveError, WaveErrorCode
-from waves.models import AgreementText, Enrollment, ProvinceQuota, Result, RunStatus, SelectionRun, Wave, WaveEvent, WaveStatus
+from waves.models import (
+    AgreementText,
+    Complaint,
+    ComplaintStatus,
+    Enrollment,
+    ProvinceQuota,
+    Result,
+    RunStatus,
+    SelectionRun,
+    StatementText,
+    Wave,
+    WaveEvent,
+    WaveStatus,
+)
 from waves.rules import rule_failures
+from waves.selectors import complaint_state
 from waves.states import transition_allowed
 
 
@@ -174,3 +195,90 @@ def enrollment_join(*, user: User, wave: Wave, agreement: AgreementText, now: da
         if Enrollment.objects.filter(wave=wave, user=user).exists():
             raise WaveError(WaveErrorCode.ALREADY_JOINED) from None
         raise WaveError(WaveErrorCode.ALREADY_PENDING) from None
+
+
+# --- "Gagal 3 kali" (DESIGN §5) ---------------------------------------------------------------------------
+
+
+def complaint_submit(
+    *, user: User, letter: ProcessedDocument, text: StatementText, now: datetime | None = None
+) -> Complaint:
+    """File a "gagal 3 kali" complaint with the signed statement ``letter``, printed from ``text``.
+
+    Allowed after three failed selections, with no complaint pending or approved, and after a rejection only
+    once a further selection has failed. The letter has been through the portal's one set of upload checks
+    (``verification.uploads.document_process``) and is kept in private storage; the partial unique constraint
+    on open complaints settles a double submit. The applicant gets an email that it arrived.
+    """
+    now = now or timezone.now()
+    state = complaint_state(user=user, now=now)
+    if state.refusal is not None:
+        raise WaveError(state.refusal)
+    complaint = Complaint(
+        user=user, text=text, failed_selections=len(state.failed), letter_kind=letter.kind,
+        letter_bytes=len(letter.content), submitted_at=now,
+    )
+    # The file is written before the row; if the row cannot be written, the file goes.
+    complaint.letter.save("surat", ContentFile(letter.content), save=False)
+    try:
+        with transaction.atomic():
+            complaint.save()
+            complaint.waves.set(state.waves_to_cite)
+            message_enqueue(
+                channel=Channel.EMAIL, recipient=user.email, template="waves/complaint_received",
+                context={"complaint": complaint, "complaint_url": _complaint_url()},
+                idempotency_key=f"complaint:{complaint.pk}:received", user=user,
+            )
+    except IntegrityError:
+        complaint.letter.delete(save=False)
+        raise WaveError(WaveErrorCode.COMPLAINT_OPEN) from None
+    except BaseException:
+        complaint.letter.delete(save=False)
+        raise
+    return complaint
+
+
+def complaint_decide(
+    *, complaint: Complaint, reviewer: User, approve: bool, reason: str = "", now: datetime | None = None
+) -> Complaint:
+    """Approve or reject a pending complaint, recording the reviewer and the time; the applicant is told by
+    email and SMS (in Indonesian, whatever language the reviewer's admin is in). A rejection needs a reason.
+    An approval puts the applicant in the priority tier of every selection until they are selected."""
+    if not reviewer.has_perm("waves.review_complaint"):
+        raise WaveError(WaveErrorCode.NOT_A_REVIEWER)
+    reason = reason.strip()
+    if not approve and not reason:
+        raise WaveError(WaveErrorCode.REJECTION_NEEDS_REASON)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        if locked.status != ComplaintStatus.PENDING:
+            raise WaveError(WaveErrorCode.COMPLAINT_DECIDED)
+        locked.status = ComplaintStatus.APPROVED if approve else ComplaintStatus.REJECTED
+        locked.reviewer = reviewer
+        locked.decided_at = now
+        locked.decision_reason = reason
+        locked.save(update_fields=["status", "reviewer", "decided_at", "decision_reason"])
+        _decision_notify(locked)
+    return locked
+
+
+def _decision_notify(complaint: Complaint) -> None:
+    template = "waves/complaint_approved" if complaint.status == ComplaintStatus.APPROVED else "waves/complaint_rejected"
+    context = {"complaint": complaint, "complaint_url": _complaint_url()}
+    key = f"complaint:{complaint.pk}:decision"
+    phone = PhoneNumber.objects.filter(user_id=complaint.user_id).values_list("number", flat=True).first()
+    with translation.override(settings.LANGUAGE_CODE):
+        message_enqueue(
+            channel=Channel.EMAIL, recipient=complaint.user.email, template=template, context=context,
+            idempotency_key=f"{key}:email", user=complaint.user,
+        )
+        if phone:
+            message_enqueue(
+                channel=Channel.SMS, recipient=phone, template=template + "_sms", context=context,
+                idempotency_key=f"{key}:sms", user=complaint.user,
+            )
+
+
+def _complaint_url() -> str:
+    return settings.SITE_URL + reverse("waves:complaint")

@@ -7,4 +7,7 @@ app_name = "waves"
 urlpatterns = [
     path("dashboard/gelombang/selesai/", views.joined, name="joined"),
     path("dashboard/riwayat/", views.history, name="history"),
+    path("dashboard/gagal-3-kali/", views.complaint, name="complaint"),
+    path("dashboard/gagal-3-kali/surat-pernyataan.pdf", views.complaint_letter, name="complaint_letter"),
+    path("dashboard/gagal-3-kali/<int:pk>/berkas/", views.complaint_file, name="complaint_file"),
 ]

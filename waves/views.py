@@ -2,19 +2,33 @@
 the Persetujuan Kartu Prakerja → "Saya Menyetujui" → "Tahap pendaftaran selesai". journey/urls.py mounts
 the step pages behind the guard; the done page stays reachable after the step is done."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
+from prakerja.ratelimits import form_valid_within_limits
 from verification.selectors import domicile_province_id
 from waves import services
 from waves.errors import WaveError, WaveErrorCode
+from waves.forms import ComplaintLetterForm
 from waves.models import Wave
 from waves.rules import RULES_BY_CODE, reason_message
-from waves.selectors import agreement_current, enrollment_pending, wave_history, waves_open_for
+from waves.selectors import (
+    FAILED_SELECTIONS_TO_COMPLAIN,
+    agreement_current,
+    complaint_for_viewer,
+    complaint_state,
+    enrollment_pending,
+    statement_text_current,
+    wave_history,
+    waves_open_for,
+)
+from waves.statement import statement_letter_for, statement_pdf
 
 ERROR_MESSAGES = {
     WaveErrorCode.WAVE_NOT_OPEN: _("Gelombang ini sudah tidak dibuka. Pilih gelombang lain yang sedang dibuka."),
@@ -24,6 +38,16 @@ ERROR_MESSAGES = {
     WaveErrorCode.ALREADY_JOINED: _("Anda sudah tergabung di gelombang ini."),
     WaveErrorCode.NOT_ELIGIBLE: _("Anda belum memenuhi syarat untuk gelombang ini:"),
     WaveErrorCode.AGREEMENT_OUTDATED: _("Teks persetujuan sudah diperbarui. Baca lagi dan setujui versi terbaru."),
+    WaveErrorCode.COMPLAINT_TOO_EARLY: _(
+        "Surat pernyataan baru dapat diajukan setelah 3 kali tidak lolos seleksi gelombang. Kegagalan saat "
+        "pendaftaran (misalnya NIK tidak sesuai) tidak dihitung."
+    ),
+    WaveErrorCode.COMPLAINT_OPEN: _("Anda sudah mengirim surat pernyataan. Lihat statusnya di halaman ini."),
+    WaveErrorCode.COMPLAINT_NEEDS_NEW_FAILURE: _(
+        "Surat pernyataan Anda sebelumnya ditolak. Anda dapat mengajukan lagi setelah mengikuti seleksi gelombang "
+        "berikutnya."
+    ),
+    WaveErrorCode.COMPLAINT_RECIPIENT: _("Anda sudah menjadi penerima Kartu Prakerja."),
 }
 
 
@@ -85,3 +109,66 @@ def history(request: HttpRequest) -> HttpResponse:
         {"entry": entry, "reason": reason_message(entry.reason)} for entry in wave_history(user=request.user)
     ]
     return render(request, "waves/history.html", {"entries": entries})
+
+
+# --- "Gagal 3 kali" (DESIGN §5) ---------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def complaint(request: HttpRequest) -> HttpResponse:
+    """The "gagal 3 kali" page: how many selections have failed, the letter to download, its upload, and
+    the status of what was sent."""
+    state = complaint_state(user=request.user)
+    form = ComplaintLetterForm(request.POST or None, request.FILES or None) if state.may_file else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, ERROR_MESSAGES[state.refusal])
+            return redirect("waves:complaint")
+        if form_valid_within_limits(request, form, "complaint_upload"):
+            try:
+                services.complaint_submit(user=request.user, letter=form.cleaned_data["letter"], text=statement_text_current())
+            except WaveError as refused:
+                form.add_error(None, ERROR_MESSAGES[refused.code])
+            else:
+                messages.success(request, _("Surat pernyataan Anda sudah kami terima dan akan ditinjau oleh petugas."))
+                return redirect("waves:complaint")
+        status = 400
+    context = {
+        "state": state,
+        "form": form,
+        "required": FAILED_SELECTIONS_TO_COMPLAIN,
+        "refusal": ERROR_MESSAGES[state.refusal] if state.refusal else None,
+    }
+    return render(request, "waves/complaint.html", context, status=status)
+
+
+@login_required
+@require_GET
+def complaint_letter(request: HttpRequest) -> HttpResponse:
+    """The statement letter as a PDF, filled in with the asking applicant's own data; nobody else's can be
+    asked for. Offered while the applicant may file."""
+    letter = statement_letter_for(user=request.user)
+    if letter is None:
+        raise Http404
+    response = HttpResponse(statement_pdf(letter), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="surat-pernyataan-gagal-3-kali.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def complaint_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The signed letter as uploaded (a PDF) or re-encoded (an image), to its owner and to reviewers only; a
+    404 to anyone else, the same as for an id that does not exist."""
+    complaint = complaint_for_viewer(pk=pk, viewer=request.user)
+    if complaint is None:
+        raise Http404
+    is_pdf = complaint.letter_kind == "pdf"
+    response = FileResponse(complaint.letter.open("rb"), content_type="application/pdf" if is_pdf else "image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = f'inline; filename="surat-pernyataan-{complaint.pk}.{"pdf" if is_pdf else "jpg"}"'
+    return response

@@ -4,19 +4,12 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, UserFactory, registry_resident
+from tests.browser.actions import log_in
+from tests.factories import UserFactory, registry_resident
 from tests.uploads_catalogue import phone_photo
 from verification.models import KtpPhoto, PersonalData
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/masuk/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url("**/dashboard/")
 
 
 def test_an_applicant_verifies_the_ktp_fills_in_data_and_uploads_the_photo(page, settings, tmp_path):

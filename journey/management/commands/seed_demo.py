@@ -10,12 +10,14 @@ import zlib
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Count
+from django.db.models.functions import Substr
 from django.utils import timezone
-
 from PIL import Image, ImageDraw
 
 from accounts.models import User
@@ -31,29 +33,38 @@ from dukcapil.models import Resident
 from dukcapil.selectors import resident_sample
 from notifications.models import Message
 from regions.historical import current_district_code
-from django.db.models import Count
-from django.db.models.functions import Substr
-
 from regions.models import District, Province
 from regions.services import regions_load
-from verification.selectors import niks_in_use
 from verification.otp import OTP_TEMPLATE, otp_send, otp_verify
+from verification.selectors import niks_in_use
 from verification.services import PersonalDataInput, identity_verify, ktp_photo_save, personal_data_save
-from verification.uploads import ktp_photo_process
+from verification.uploads import document_process, ktp_photo_process
 from waves.lottery import lottery_number
-from waves.models import ProvinceQuota, SelectionRun, Wave
+from waves.models import Complaint, ProvinceQuota, SelectionRun, Wave
 from waves.selection import selection_run
 from waves.selectors import agreement_current
-from waves.services import enrollment_join, wave_publish
+from waves.services import complaint_submit, enrollment_join, wave_publish, waves_record_schedule
+from waves.statement import statement_letter_for, statement_pdf
 
 DEMO_PASSWORD = "prakerja-demo-2026"
 ADMIN_EMAIL = "admin@prakerja.example"
+REVIEWER_EMAIL = "peninjau@prakerja.example"
+REVIEWERS_GROUP = "Peninjau pengaduan"  # created by waves/migrations/0007
 REGISTRY_RESIDENTS = 5_000
 REGISTRY_SEED = 2026
-PAST_WAVE, OPEN_WAVE, NEXT_WAVE = 1, 2, 3
-# The past wave's demo selection: both live in Kota Depok, where the wave had one place.
+PAST_WAVES, OPEN_WAVE, NEXT_WAVE = (1, 2, 3), 4, 5
+# The past waves' demo selections: everyone in them lives in Kota Depok, where each wave had one place.
 PAST_DISTRICT = "32.76.01"
 WINNER, RUNNER_UP = "pendaftar.lolos@prakerja.example", "pendaftar.belumlolos@prakerja.example"
+WINNER_2, WINNER_3 = "pendaftar.lolos2@prakerja.example", "pendaftar.lolos3@prakerja.example"
+FAILED_THRICE = "pendaftar.gagal3@prakerja.example"
+COMPLAINED = "pendaftar.pengaduan@prakerja.example"
+# Who joined each past wave, the winner first (the lottery is public, so the demo picks a seed that lets them win).
+PAST_ENTRANTS = {
+    1: (WINNER, RUNNER_UP, FAILED_THRICE, COMPLAINED),
+    2: (WINNER_2, FAILED_THRICE, COMPLAINED),
+    3: (WINNER_3, FAILED_THRICE, COMPLAINED),
+}
 
 # (email, how far through the journey, what the dashboard then shows)
 APPLICANTS = [
@@ -67,8 +78,13 @@ APPLICANTS = [
     ("pendaftar.lolostes@prakerja.example", "test_passed", "test passed, next: Gabung gelombang (step 8)"),
     ("pendaftar.gabung@prakerja.example", "joined", "joined the open wave: Menunggu gelombang ditutup"),
     (WINNER, "test_passed", "selected in wave 1: card number and balance on the dashboard"),
-    (RUNNER_UP, "test_passed", "not selected in wave 1: Kamu Belum Berhasil, may join wave 2"),
+    (RUNNER_UP, "test_passed", "not selected in wave 1: Kamu Belum Berhasil, may join wave 4"),
+    (WINNER_2, "test_passed", "selected in wave 2"),
+    (WINNER_3, "test_passed", "selected in wave 3"),
+    (FAILED_THRICE, "test_passed", "not selected in waves 1-3: may file the gagal 3 kali statement (PDF, upload)"),
+    (COMPLAINED, "test_passed", "not selected in waves 1-3, statement sent: pending review by the reviewer"),
 ]
+PAST_APPLICANTS = {email for entrants in PAST_ENTRANTS.values() for email in entrants}
 STAGES = ["signed_up", "email", "ktp", "personal_data", "ktp_photo", "phone", "declaration", "test_passed", "joined"]
 
 
@@ -91,13 +107,20 @@ class Command(BaseCommand):
             )
 
         admin = self._user(ADMIN_EMAIL, is_staff=True, is_superuser=True, email_verified=True)
+        reviewer = self._user(REVIEWER_EMAIL, is_staff=True, email_verified=True)
+        reviewer.groups.add(Group.objects.get(name=REVIEWERS_GROUP))
         self._waves(admin)
         for email, stage, _description in APPLICANTS:
             self._applicant(email, stage)
 
-        self._past_selection(admin)
+        for number in PAST_WAVES:
+            self._past_selection(admin, number)
+        self._complaint(COMPLAINED)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Admin login:      {ADMIN_EMAIL} / {DEMO_PASSWORD}  ({settings.SITE_URL}/admin/)")
+        self.stdout.write(
+            f"  Reviewer login:   {REVIEWER_EMAIL} / {DEMO_PASSWORD}  (reviews gagal 3 kali statements in /admin/)"
+        )
         for email, _stage, description in APPLICANTS:
             self.stdout.write(f"  Applicant login:  {email} / {DEMO_PASSWORD}  ({description})")
         self.stdout.write("  Or create your own account at /daftar/ and read its email at /kotak-masuk/.")
@@ -130,7 +153,7 @@ class Command(BaseCommand):
                 mother_name=person["mother_name"],
                 address=person["address"],
                 district=District.objects.get(
-                    pk=PAST_DISTRICT if email in (WINNER, RUNNER_UP) else current_district_code(person["district_code"])
+                    pk=PAST_DISTRICT if email in PAST_APPLICANTS else current_district_code(person["district_code"])
                 ),
                 sex="P" if person["sex"] == "F" else "L",
                 education="sma",
@@ -169,13 +192,21 @@ class Command(BaseCommand):
         enrollment_join(user=user, wave=open_wave, agreement=agreement_current())
 
     def _waves(self, admin: User) -> None:
-        """Wave 2 open now for every province and wave 3 published to open in two weeks (quotas by population
-        share of the mock registry, adding up exactly); wave 1, a month ago, is closed and selected below."""
+        """Waves 1-3 in the past (one place each in Jawa Barat; selected below), wave 4 open now for every
+        province and wave 5 published to open in two weeks (quotas by population share of the mock registry,
+        adding up exactly)."""
         now = timezone.now()
+        if Wave.objects.filter(number__in=PAST_WAVES, closes_at__gt=now).exists():
+            raise CommandError(
+                "This database holds the waves of an older demo (wave 2 open). Remove var/db.sqlite3 and run "
+                "python3 dev.py demo again."
+            )
         plans = [
-            (PAST_WAVE, "Gelombang 1", now - timedelta(days=30), {"32": 1}),
-            (OPEN_WAVE, "Gelombang 2", now - timedelta(days=1), _quota_split(164_000)),
-            (NEXT_WAVE, "Gelombang 3", now + timedelta(days=14), _quota_split(200_000)),
+            (1, "Gelombang 1", now - timedelta(days=70), {"32": 1}),
+            (2, "Gelombang 2", now - timedelta(days=50), {"32": 1}),
+            (3, "Gelombang 3", now - timedelta(days=30), {"32": 1}),
+            (OPEN_WAVE, "Gelombang 4", now - timedelta(days=1), _quota_split(164_000)),
+            (NEXT_WAVE, "Gelombang 5", now + timedelta(days=14), _quota_split(200_000)),
         ]
         for number, name, opens_at, quotas in plans:
             if Wave.objects.filter(number=number).exists():
@@ -190,21 +221,32 @@ class Command(BaseCommand):
                 )
                 wave_publish(wave=wave, actor=admin, now=opens_at - timedelta(days=1))
 
-    def _past_selection(self, admin: User) -> None:
-        """Wave 1's two demo applicants join it while it was open, and its selection runs after it closed,
+    def _past_selection(self, admin: User, number: int) -> None:
+        """A past wave's demo applicants join it while it was open, and its selection runs after it closed,
         with the first seed under which the designated winner wins (the lottery is public: see
-        waves/lottery.py), so the demo always shows one card and one "Kamu Belum Berhasil"."""
-        wave = Wave.objects.get(number=PAST_WAVE)
+        waves/lottery.py), so the demo always shows the same cards and "Kamu Belum Berhasil"."""
+        wave = Wave.objects.get(number=number)
         if SelectionRun.objects.filter(wave=wave).exists():
             return
-        users = {email: User.objects.get(email=email) for email in (WINNER, RUNNER_UP)}
-        ids = {
-            email: enrollment_join(user=user, wave=wave, agreement=agreement_current(),
-                                   now=wave.opens_at + timedelta(hours=1)).pk
-            for email, user in users.items()
-        }
-        seed = next(s for s in range(1, 1000) if lottery_number(s, ids[WINNER]) < lottery_number(s, ids[RUNNER_UP]))
+        entrants = PAST_ENTRANTS[number]
+        ids = [
+            enrollment_join(user=User.objects.get(email=email), wave=wave, agreement=agreement_current(),
+                            now=wave.opens_at + timedelta(hours=1)).pk
+            for email in entrants
+        ]
+        seed = next(s for s in range(1, 10_000) if min(ids, key=lambda pk: lottery_number(s, pk)) == ids[0])
         selection_run(wave=wave, operator=admin, seed=seed, now=wave.closes_at + timedelta(hours=1))
+        waves_record_schedule(now=wave.announce_at)
+
+    def _complaint(self, email: str) -> None:
+        """``email`` downloads the statement letter and sends it back (a PDF, as if signed digitally), so the
+        reviewer has one to decide at once; the other thrice-failed applicant files their own."""
+        user = User.objects.get(email=email)
+        if Complaint.objects.filter(user=user).exists():
+            return
+        letter = statement_letter_for(user=user)
+        upload = SimpleUploadedFile("surat-pernyataan.pdf", statement_pdf(letter), content_type="application/pdf")
+        complaint_submit(user=user, letter=document_process(upload), text=letter.text)
 
 
 def _quota_split(quota: int) -> dict[str, int]:

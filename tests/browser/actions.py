@@ -1,0 +1,12 @@
+"""What a person does in the browser again and again."""
+
+from tests.factories import PASSWORD
+
+
+def log_in(page, email: str) -> None:
+    """Log in through /masuk/ with the factories' password and land on the dashboard."""
+    page.goto("/masuk/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url("**/dashboard/")

@@ -1,0 +1,59 @@
+""""Gagal 3 kali" in a real browser: the applicant downloads the filled-in letter and uploads it back from a
+phone; a reviewer rejects it in Django admin with a reason; the applicant sees the decision."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.actions import log_in
+from tests.factories import PASSWORD
+from tests.waves.complaints import lost_waves, reviewer
+from tests.waves.conftest import ready_applicant
+from waves.models import Complaint, ComplaintStatus
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browser, live_server, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    applicant = ready_applicant()
+    lost_waves(applicant, 3)
+    log_in(page, applicant.email)
+
+    page.get_by_role("link", name="Ajukan surat pernyataan").click()
+    expect(page.get_by_text("Seleksi yang belum berhasil: 3 gelombang")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Unduh surat pernyataan (PDF)").click()
+    letter = download.value
+    assert letter.suggested_filename == "surat-pernyataan-gagal-3-kali.pdf"
+    with open(letter.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    page.get_by_label("Surat pernyataan yang sudah ditandatangani").set_input_files(letter.path())
+    page.get_by_role("button", name="Unggah surat pernyataan").click()
+    expect(page.get_by_text("Surat pernyataan Anda sudah kami terima")).to_be_visible()
+    expect(page.get_by_text("Surat pernyataan sedang ditinjau")).to_be_visible()
+
+    admin = browser.new_context(base_url=live_server.url)
+    admin.set_default_timeout(10_000)
+    desk = admin.new_page()
+    who = reviewer()
+    desk.goto("/admin/login/?next=/admin/waves/complaint/")
+    desk.locator("#id_username").fill(who.email)
+    desk.locator("#id_password").fill(PASSWORD)
+    desk.locator("input[type=submit]").click()
+    desk.wait_for_url("**/admin/waves/complaint/")
+    complaint = Complaint.objects.get()
+    desk.get_by_role("link", name=applicant.email).click()
+    expect(desk.get_by_role("link", name="Buka surat")).to_be_visible()
+    desk.get_by_test_id("reject").click()
+    desk.get_by_role("button", name="Ya, tolak").click()  # without a reason first
+    expect(desk.get_by_text("Tulis alasan penolakan")).to_be_visible()
+    desk.get_by_label("Alasan").fill("Meterai belum ditempel.")
+    desk.get_by_role("button", name="Ya, tolak").click()
+    expect(desk.get_by_text("1 pengaduan ditolak.")).to_be_visible()
+    admin.close()
+
+    complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.REJECTED and complaint.reviewer == who
+    page.goto("/dashboard/")
+    expect(page.get_by_text("Surat pernyataan ditolak")).to_be_visible()
+    expect(page.get_by_text("Meterai belum ditempel.")).to_be_visible()
