@@ -1,3 +1,4 @@
+import re
 from functools import partial
 
 from django import forms
@@ -12,8 +13,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.admin import ReadOnlyAdmin
-from prakerja.crypto import IdentifierKind, pii_digest
-from verification.identifiers import digits_only
+from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digest
+from verification.identifiers import digits_only, identifier_mask
 from waves import services
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import (
@@ -154,6 +155,10 @@ class StatementTextAdmin(admin.ModelAdmin):
     readonly_fields = ("is_current",)
 
 
+# A NIK as the admin shows it: the first and last four digits, the eight between hidden by any mark or space.
+MASKED_NIK = re.compile(r"(\d{4})[^\d]{1,24}(\d{4})")
+
+
 class DecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("Alasan"), required=False, max_length=1000,
@@ -183,7 +188,7 @@ class ComplaintAdmin(ReadOnlyAdmin):
     list_filter = ("status", "submitted_at", "failed_selections", "decided_at")
     list_select_related = ("user", "user__identity", "reviewer")
     search_fields = ("user__email",)
-    search_help_text = _("Email pendaftar, atau NIK lengkap 16 digit.")
+    search_help_text = _("Email pendaftar, NIK lengkap 16 digit, atau NIK tersamar seperti di daftar (3273••••••••0001).")
     actions = ["approve", "reject"]
     change_form_template = "admin/waves/complaint/change_form.html"
     fields = (
@@ -200,9 +205,19 @@ class ComplaintAdmin(ReadOnlyAdmin):
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), "decision_buttons": buttons})
 
     def get_search_results(self, request, queryset, search_term):
+        """A full NIK through the blind index; a masked one ("3273••••••••0001", as the list shows it) by its
+        region and serial among the complaints' applicants; else the email."""
         number = digits_only(search_term)
         if len(number) == 16 and number.isdigit():
             return queryset.filter(user__identity__nik_digest=pii_digest(number, kind=IdentifierKind.NIK)), False
+        masked = MASKED_NIK.fullmatch(search_term.strip())
+        if masked:
+            region, serial = masked.groups()
+            matching = [
+                pk for pk, encrypted in queryset.values_list("pk", "user__identity__nik_encrypted")
+                if encrypted and identifier_mask(pii_decrypt(encrypted)) == identifier_mask(region + "0" * 8 + serial)
+            ]
+            return queryset.filter(pk__in=matching), False
         return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description=_("pendaftar"), ordering="user__email")

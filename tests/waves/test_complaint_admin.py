@@ -76,6 +76,18 @@ def test_search_by_email_and_by_full_nik(reviewer_client, complaints):
     assert [c.pk for c in by_nik.context["cl"].result_list] == [first.pk]
 
 
+@pytest.mark.parametrize("typed", ["as shown", "with dots", "with spaces"])
+def test_search_by_the_masked_nik_as_the_list_shows_it(reviewer_client, complaints, typed):
+    nik = complaints[1].user.identity.nik
+    term = {"as shown": complaints[1].user.identity.nik_masked, "with dots": f"{nik[:4]}........{nik[-4:]}",
+            "with spaces": f"{nik[:4]} {nik[-4:]}"}[typed]
+
+    found = reviewer_client.get(LIST, {"q": term})
+
+    assert complaints[1].pk in [c.pk for c in found.context["cl"].result_list]
+    assert all(c.user.identity.nik_masked == complaints[1].user.identity.nik_masked for c in found.context["cl"].result_list)
+
+
 def test_filter_by_status(reviewer_client, complaints):
     Complaint.objects.filter(pk=complaints[0].pk).update(
         status=ComplaintStatus.APPROVED, reviewer=reviewer_client.user, decided_at=complaints[0].submitted_at
