@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from prakerja.admin import ReadOnlyAdmin
+from prakerja.admin import ReadOnlyAdmin, VersionedTextAdmin
 from assessment import services
 from assessment.eligibility import exclusion_reason_message
 from assessment.models import Attempt, AttemptItem, Declaration, DeclarationText, Option, Question
@@ -65,32 +65,13 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeclarationText)
-class DeclarationTextAdmin(admin.ModelAdmin):
-    list_display = ("version", "title", "is_current", "published_at")
-    fields = ("title", "intro", "statements")
-    shown_fields = ("version", "title", "intro", "statements", "published_at", "is_current")
+class DeclarationTextAdmin(VersionedTextAdmin):
+    text_fields = ("title", "intro", "statements")
 
-    def get_fields(self, request, obj=None):
-        return self.shown_fields if obj else self.fields
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.shown_fields if obj else ()
-
-    # A published version is what applicants answered: it never changes or goes. Add a new version instead.
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def save_model(self, request, obj: DeclarationText, form, change: bool) -> None:
-        published = services.declaration_text_publish(
+    def publish(self, request, obj: DeclarationText) -> DeclarationText:
+        return services.declaration_text_publish(
             title=obj.title, intro=obj.intro, statements=obj.statements, acting_user=request.user
         )
-        obj.pk, obj.version, obj.published_at, obj.is_current = (
-            published.pk, published.version, published.published_at, published.is_current
-        )
-        obj._state.adding = False
 
 
 @admin.register(Declaration)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
@@ -31,6 +30,7 @@ from assessment.rules import (
     score_compute,
 )
 from assessment.selectors import attempt_latest, attempt_outcome, attempt_tally
+from prakerja.versioning import text_version_publish
 from verification.models import EmploymentStatus
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,6 @@ QUESTION_BANK_PATH = Path(__file__).resolve().parent / "data" / "questions.json"
 # --- The declaration ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def declaration_text_publish(
     *, title: str, intro: str, statements: str, acting_user: User | None = None, now: datetime | None = None
 ) -> DeclarationText:
@@ -49,18 +48,9 @@ def declaration_text_publish(
 
     Earlier versions stay as they were, because declarations point at the version their applicant answered.
     """
-    latest = DeclarationText.objects.select_for_update().aggregate(latest=Max("version"))["latest"] or 0
-    DeclarationText.objects.filter(is_current=True).update(is_current=False)
-    text = DeclarationText.objects.create(
-        version=latest + 1,
-        title=title.strip(),
-        intro=intro.strip(),
-        statements=statements.strip(),
-        published_at=now or timezone.now(),
-        is_current=True,
+    return text_version_publish(
+        DeclarationText, acting_user=acting_user, now=now, title=title, intro=intro, statements=statements
     )
-    logger.info("declaration text v%s published by user %s", text.version, getattr(acting_user, "pk", None))
-    return text
 
 
 def declaration_submit(

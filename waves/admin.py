@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from prakerja.admin import ReadOnlyAdmin
+from prakerja.admin import ReadOnlyAdmin, VersionedTextAdmin
 from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digest
 from verification.identifiers import digits_only, identifier_mask
 from waves import services
@@ -111,9 +111,11 @@ class WaveAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgreementText)
-class AgreementTextAdmin(admin.ModelAdmin):
-    list_display = ("version", "title", "is_current", "published_at")
-    readonly_fields = ("is_current",)
+class AgreementTextAdmin(VersionedTextAdmin):
+    text_fields = ("title", "statements")
+
+    def publish(self, request, obj: AgreementText) -> AgreementText:
+        return services.agreement_text_publish(title=obj.title, statements=obj.statements, acting_user=request.user)
 
 
 @admin.register(Enrollment)
@@ -150,9 +152,13 @@ class SelectionRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StatementText)
-class StatementTextAdmin(admin.ModelAdmin):
-    list_display = ("version", "title", "is_current", "published_at")
-    readonly_fields = ("is_current",)
+class StatementTextAdmin(VersionedTextAdmin):
+    text_fields = ("title", "opening", "body")
+
+    def publish(self, request, obj: StatementText) -> StatementText:
+        return services.statement_text_publish(
+            title=obj.title, opening=obj.opening, body=obj.body, acting_user=request.user
+        )
 
 
 # A NIK as the admin shows it: the first and last four digits, the eight between hidden by any mark or space.

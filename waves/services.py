@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
+from prakerja.versioning import text_version_publish
 from notifications.models import Channel
 from notifications.services import message_enqueue
 from verification.models import PhoneNumber
@@ -195,6 +196,21 @@ def enrollment_join(*, user: User, wave: Wave, agreement: AgreementText, now: da
         if Enrollment.objects.filter(wave=wave, user=user).exists():
             raise WaveError(WaveErrorCode.ALREADY_JOINED) from None
         raise WaveError(WaveErrorCode.ALREADY_PENDING) from None
+
+
+def agreement_text_publish(
+    *, title: str, statements: str, acting_user: User | None = None, now: datetime | None = None
+) -> AgreementText:
+    """Publish a new Persetujuan; it is the one applicants accept from now on (enrollments keep theirs)."""
+    return text_version_publish(AgreementText, acting_user=acting_user, now=now, title=title, statements=statements)
+
+
+def statement_text_publish(
+    *, title: str, opening: str, body: str, acting_user: User | None = None, now: datetime | None = None
+) -> StatementText:
+    """Publish a new "gagal 3 kali" statement text; letters are printed from it from now on (complaints keep
+    the version they were filed with)."""
+    return text_version_publish(StatementText, acting_user=acting_user, now=now, title=title, opening=opening, body=body)
 
 
 # --- "Gagal 3 kali" (DESIGN §5) ---------------------------------------------------------------------------

@@ -1,0 +1,26 @@
+"""Legal texts applicants accept or sign (the declaration, the Persetujuan, the "gagal 3 kali" statement) are
+versioned the same way: a published version never changes, and publishing a new one makes it the current
+one at once. Each record that depends on a text points at the version its applicant saw."""
+
+import logging
+from datetime import datetime
+
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def text_version_publish(model: type[models.Model], *, acting_user=None, now: datetime | None = None, **fields: str):
+    """Publish ``fields`` as the next version of ``model`` (fields ``version``, ``is_current`` and
+    ``published_at``, one current version at a time); returns it. Earlier versions stay as they were."""
+    latest = model.objects.select_for_update().aggregate(latest=Max("version"))["latest"] or 0
+    model.objects.filter(is_current=True).update(is_current=False)
+    text = model.objects.create(
+        version=latest + 1, published_at=now or timezone.now(), is_current=True,
+        **{name: value.strip() for name, value in fields.items()},
+    )
+    logger.info("%s v%s published by user %s", model._meta.label, text.version, getattr(acting_user, "pk", None))
+    return text
