@@ -90,13 +90,11 @@ def applicant_particulars(*, user: User) -> Particulars | None:
     )
     if row is None:
         return None
-    place = ", ".join(
-        part for part in (
-            "Kec. " + row["personal_data__district__name"],
-            row["personal_data__district__regency__name"],
-            row["personal_data__district__regency__province__name"],
-        )
-    )
+    place = ", ".join((
+        "Kec. " + row["personal_data__district__name"],
+        row["personal_data__district__regency__name"],
+        row["personal_data__district__regency__province__name"],
+    ))
     return Particulars(
         full_name=row["personal_data__full_name"],
         nik=pii_decrypt(row["identity__nik_encrypted"]),

@@ -2,8 +2,9 @@
 
 The KTP photo (step 4, JPG or PNG: ``ktp_photo_process``) and the signed "gagal 3 kali" statement (PDF, JPG
 or PNG: ``document_process``) go through the same checks, each naming the kinds it accepts; both re-encode
-images, and a PDF is kept as sent. ``upload_check`` runs the checks alone. These are pure functions over an uploaded file: no models, no storage. A refusal is an
-``UploadError`` with a code; views show ``upload_error_message(error)``.
+images, and a PDF is kept as sent. ``upload_check`` runs the checks alone. These are pure functions over an
+uploaded file: no models, no storage. A refusal is an ``UploadError`` with a code; views show
+``upload_error_message(error)``.
 
 What is trusted, and what is not:
 
