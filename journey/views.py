@@ -31,8 +31,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if latest is not None and not latest.selected:
             context["not_selected"] = {"wave": latest.enrollment.wave, "reason": reason_message(latest.reason)}
         context["has_history"] = bool(history)
-    if progress.test_passed and not progress.recipient:
+    if context["has_history"] and not progress.recipient:
         # "Gagal 3 kali" (DESIGN §5): offered after three failed selections; a complaint's status once sent.
+        # Nobody who has never joined a wave has either, so their dashboard does not ask.
         complaints = complaint_state(user=request.user, recipient=False)
         if complaints.may_file or complaints.latest:
             context["complaints"] = complaints
