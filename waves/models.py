@@ -239,12 +239,23 @@ class Result(models.Model):
 class Card(models.Model):
     """A Kartu Prakerja: issued to a selected applicant, shown from the announcement on."""
 
-    result = models.OneToOneField(Result, on_delete=models.CASCADE, related_name="card", verbose_name=_("hasil seleksi"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cards", verbose_name=_("pengguna"))
-    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="cards", verbose_name=_("gelombang"))
-    number = models.CharField(_("nomor kartu"), max_length=16, unique=True)
+    # Issued in one INSERT … SELECT from the run's results, so, as for results, the references are kept by that
+    # statement rather than re-checked row by row at commit, and there are no LIKE (varchar_pattern_ops)
+    # indexes: the number and the KK index are declared in Meta, where PostgreSQL builds only a plain index.
+    result = models.OneToOneField(
+        Result, on_delete=models.CASCADE, related_name="card", verbose_name=_("hasil seleksi"), db_constraint=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cards", verbose_name=_("pengguna"),
+        db_constraint=False,
+    )
+    wave = models.ForeignKey(
+        Wave, on_delete=models.PROTECT, related_name="cards", verbose_name=_("gelombang"), db_index=False,
+        db_constraint=False,
+    )
+    number = models.CharField(_("nomor kartu"), max_length=16)
     # The holder's KK index, kept with the card: the KK cap counts cards (revoked ones too) by it.
-    kk_digest = models.CharField(_("indeks KK"), max_length=64, db_index=True)
+    kk_digest = models.CharField(_("indeks KK"), max_length=64)
     balance = models.PositiveIntegerField(_("saldo pelatihan (Rp)"))
     issued_at = models.DateTimeField(_("diterbitkan pada"))
     first_training_deadline = models.DateTimeField(_("batas membeli pelatihan pertama"))
@@ -253,6 +264,8 @@ class Card(models.Model):
     class Meta:
         verbose_name = _("Kartu Prakerja")
         verbose_name_plural = _("Kartu Prakerja")
+        constraints = [models.UniqueConstraint(fields=["number"], name="waves_card_number_unique")]
+        indexes = [models.Index(fields=["kk_digest"], name="waves_card_kk_digest")]
 
     def __str__(self) -> str:
         return f"{self.number[:4]}••••••••{self.number[-4:]}"
