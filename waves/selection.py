@@ -26,6 +26,7 @@ import logging
 import secrets
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -41,6 +42,7 @@ from verification.models import PhoneNumber
 from waves.cards import card_number_sql
 from waves.lottery import lottery_expression
 from waves.models import Card, Enrollment, ProvinceQuota, Result, RunStatus, SelectionRun, Wave, WaveStatus
+from waves.progress import PHASE_LABELS, Progress, progress_clear, progress_publish
 from waves.rules import first_failure, kk_room
 from waves.services import wave_transition
 
@@ -56,9 +58,20 @@ class SelectionFailed(Exception):
     pass
 
 
-def selection_run(*, wave: Wave, operator: User | None, seed: int | None = None, now: datetime | None = None) -> SelectionRun:
+def selection_run(
+    *,
+    wave: Wave,
+    operator: User | None,
+    seed: int | None = None,
+    now: datetime | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> SelectionRun:
     """Select ``wave``; returns the run. A wave already selected or announced is left as it is (the standing
-    run is returned), so running twice changes nothing."""
+    run is returned), so running twice changes nothing.
+
+    While it runs, its progress by phase is published outside its transaction (waves/progress.py) and, if
+    given, passed to ``on_progress`` at the start and end of each phase (the command's progress bar).
+    """
     now = now or timezone.now()
     standing = SelectionRun.objects.filter(wave=wave, status=RunStatus.SUCCEEDED).first()
     if standing is not None:
@@ -66,9 +79,13 @@ def selection_run(*, wave: Wave, operator: User | None, seed: int | None = None,
     seed = seed if seed is not None else secrets.randbits(62)
     wave_transition(wave=wave, to=WaveStatus.SELECTING, actor=operator, now=now, note=f"seleksi, benih {seed}")
     run = SelectionRun.objects.create(wave=wave, seed=seed, operator=operator, started_at=now)
+    progress = Progress(planned=_planned_phases(wave))
+    progress_publish(run_id=run.pk, progress=progress)
+    if on_progress:
+        on_progress(progress)
     try:
         with transaction.atomic():
-            phases, counts = _select(run, wave)
+            phases, counts = _select(run, wave, progress, on_progress)
             SelectionRun.objects.filter(pk=run.pk).update(
                 status=RunStatus.SUCCEEDED, finished_at=timezone.now(), phases=phases, counts=counts
             )
@@ -80,17 +97,35 @@ def selection_run(*, wave: Wave, operator: User | None, seed: int | None = None,
         )
         wave_transition(wave=wave, to=WaveStatus.CLOSED, actor=operator, note=f"run {run.pk} gagal")
         raise SelectionFailed(str(error)) from error
+    finally:
+        progress_clear(run_id=run.pk)  # the run's row now holds its phases, or its failure
     run.refresh_from_db()
     return run
 
 
-def _select(run: SelectionRun, wave: Wave) -> tuple[list[dict], dict]:
+def _planned_phases(wave: Wave) -> tuple[str, ...]:
+    return tuple(name for name in PHASE_LABELS if name != "national_pool" or wave.pool_unused_quota)
+
+
+def _select(
+    run: SelectionRun, wave: Wave, progress: Progress, on_progress: Callable[[Progress], None] | None
+) -> tuple[list[dict], dict]:
     phases: list[dict] = []
 
+    def report(state: Progress) -> None:
+        nonlocal progress
+        progress = state
+        progress_publish(run_id=run.pk, progress=progress)
+        if on_progress:
+            on_progress(progress)
+
     def phase(name: str, work) -> None:
+        report(progress.started(name))
         started = time.perf_counter()
         work()
-        phases.append({"name": name, "seconds": round(time.perf_counter() - started, 3)})
+        seconds = round(time.perf_counter() - started, 3)
+        phases.append({"name": name, "seconds": seconds})
+        report(progress.finished(name, seconds))
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from waves.models import AgreementText, Card, Enrollment, Result, RunStatus, Wave, WaveStatus
+from waves.models import AgreementText, Card, Enrollment, Result, RunStatus, SelectionRun, Wave, WaveStatus
+from waves.progress import Progress, progress_read
 
 
 def agreement_current() -> AgreementText | None:
@@ -102,3 +103,15 @@ def wave_opened_after(moment: datetime, *, now: datetime | None = None) -> bool:
 
 def enrollment_exists(*, user: User) -> bool:
     return Enrollment.objects.filter(user=user).exists()
+
+
+def selection_progress(*, run: SelectionRun) -> Progress | None:
+    """A running run's progress by phase, published outside its transaction (waves/progress.py); None once it
+    has ended (its row then holds the phases) or before it has reported."""
+    if run.status != RunStatus.RUNNING:
+        return None
+    return progress_read(run_id=run.pk)
+
+
+def selection_run_in_flight(*, wave: Wave) -> SelectionRun | None:
+    return SelectionRun.objects.filter(wave=wave, status=RunStatus.RUNNING).order_by("-pk").first()
