@@ -1,7 +1,4 @@
-from functools import partial
-
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -13,7 +10,6 @@ from waves.errors import WaveError
 from waves.models import AgreementText, Enrollment, ProvinceQuota, RunStatus, SelectionRun, Wave, WaveEvent, WaveStatus
 from waves.progress import PhaseTiming
 from waves.selectors import selection_progress, selection_run_in_flight
-from waves.tasks import selection_run_task
 
 
 class ProvinceQuotaInline(admin.TabularInline):
@@ -72,7 +68,7 @@ def _run(request, queryset, service, done: str) -> None:
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin):
     list_display = ("number", "name", "status_now", "opens_at", "closes_at", "announce_at", "quota", "quota_split", "enrolled")
-    readonly_fields = ("status", "selection_in_flight", "published_at", "created_at")
+    readonly_fields = ("status", "selection_in_flight", "selection_queued_at", "published_at", "created_at")
     inlines = [ProvinceQuotaInline, WaveEventInline]
     actions = ["publish", "open_now", "close_now", "run_selection"]
     search_fields = ("name", "=number")
@@ -124,10 +120,9 @@ class WaveAdmin(admin.ModelAdmin):
     def run_selection(self, request, queryset) -> None:
         """Queue the selection of each closed wave on the selection queue; its run page shows the phases."""
         for wave in queryset:
-            if wave.status_at(timezone.now()) != WaveStatus.CLOSED:
+            if not services.selection_queue(wave=wave, actor=request.user, now=timezone.now()):
                 messages.error(request, _("Gelombang %(number)s belum ditutup atau sudah diseleksi.") % {"number": wave.number})
                 continue
-            transaction.on_commit(partial(selection_run_task.delay, wave.pk, request.user.pk))
             messages.success(request, _("Seleksi gelombang %(number)s dijalankan; lihat kemajuannya di Proses seleksi.") % {"number": wave.number})
 
 

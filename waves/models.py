@@ -37,6 +37,13 @@ class Wave(models.Model):
         _("kuota tak terpakai ke nasional"), default=True,
         help_text=_("Kuota provinsi yang tidak terisi diberikan ke kandidat terbaik secara nasional."),
     )
+    select_automatically = models.BooleanField(
+        _("seleksi otomatis setelah ditutup"), default=True,
+        help_text=_("Jika dicentang, seleksi dijalankan oleh jadwal setelah gelombang ditutup. Jika tidak, atau "
+                    "jika seleksi sebelumnya gagal atau dibatalkan, operator yang menjalankannya."),
+    )
+    # When the selection was queued (by the schedule or an operator), so a later tick does not queue it again.
+    selection_queued_at = models.DateTimeField(_("seleksi diantrekan pada"), null=True, blank=True)
     status = models.CharField(_("status tersimpan"), max_length=16, choices=WaveStatus.choices, default=WaveStatus.DRAFT)
     # A published draft opens by itself at opens_at; an unpublished one is still being prepared.
     published_at = models.DateTimeField(_("dipublikasikan pada"), null=True, blank=True)
