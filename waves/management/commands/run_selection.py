@@ -27,7 +27,12 @@ class Command(BaseCommand):
             def show(progress: Progress) -> None:
                 bar.total = progress.total
                 bar.n = len(progress.done)
-                bar.set_description_str(progress.current_label or _("selesai"))  # refreshes the bar
+                if progress.current:
+                    bar.set_description_str(progress.current_label)  # also redraws the bar
+                elif len(progress.done) == progress.total:
+                    bar.set_description_str(_("selesai"))
+                else:
+                    bar.refresh()
 
             try:
                 run = selection_run(wave=wave, operator=None, seed=seed, on_progress=show)
