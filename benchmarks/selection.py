@@ -184,7 +184,7 @@ def main() -> None:
             cursor.execute("SELECT COUNT(*) FILTER (WHERE selected) FROM bench_floor")
             floor_selected = cursor.fetchone()[0]
 
-        ranking = sum(p["seconds"] for p in run.phases if p["name"] in {"rules_and_lottery", "province_quotas", "national_pool", "not_selected"})
+        ranking = sum(p["seconds"] for p in run.phases if p["name"] in {"rules_and_ranking", "kk_cap", "national_pool"})
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         n = args.enrollments
         print(f"command: {' '.join(sys.argv)}  (DATABASE_URL={os.environ['DATABASE_URL']})")

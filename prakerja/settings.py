@@ -240,6 +240,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "waves.tasks.waves_record_schedule_task",
         "schedule": timedelta(minutes=1),
     },
+    # Queues the selection of closed waves whose policy is to select automatically (never retries a failure).
+    "waves-select-closed": {
+        "task": "waves.tasks.selections_schedule_task",
+        "schedule": timedelta(minutes=1),
+    },
     # Scores tests whose time ran out. Pages already treat them as finished when read; this makes it
     # permanent for applicants who never come back.
     "assessment-finish-expired": {

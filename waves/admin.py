@@ -1,15 +1,14 @@
 import re
-from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db import transaction
 from django.db.models import Count, Sum
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.admin import ReadOnlyAdmin, VersionedTextAdmin
@@ -31,8 +30,9 @@ from waves.models import (
     WaveEvent,
     WaveStatus,
 )
+from waves.progress import PhaseTiming
 from waves.rules import reason_message
-from waves.tasks import selection_run_task
+from waves.selectors import selection_progress, selection_run_in_flight
 
 
 class ProvinceQuotaInline(admin.TabularInline):
@@ -52,6 +52,32 @@ class WaveEventInline(admin.TabularInline):
         return False
 
 
+def _phases_html(phases: list[PhaseTiming]):
+    return format_html_join(
+        "", "<li>{}</li>",
+        ((gettext("%(phase)s: %(seconds)s detik") % {"phase": phase.label, "seconds": f"{phase.seconds:.1f}"},)
+         for phase in phases),
+    )
+
+
+def run_progress_html(run: SelectionRun):
+    """"Sedang berjalan: fase X (n/m)" and the phases done with their seconds for a running run; the phases and
+    their seconds once it has ended."""
+    if run.status == RunStatus.RUNNING:
+        progress = selection_progress(run=run)
+        if progress is None:
+            return gettext("Sedang berjalan; kemajuannya belum tercatat.")
+        current = progress.current_label or gettext("di antara fase")
+        return format_html(
+            "<strong>{}</strong><ul>{}</ul>",
+            gettext("Sedang berjalan: fase %(phase)s (%(position)s/%(total)s)")
+            % {"phase": current, "position": progress.position, "total": progress.total},
+            _phases_html(list(progress.done)),
+        )
+    phases = [PhaseTiming(phase["name"], phase["seconds"]) for phase in run.phases or []]
+    return format_html("<ul>{}</ul>", _phases_html(phases)) if phases else "—"
+
+
 def _run(request, queryset, service, done: str) -> None:
     for wave in queryset:
         try:
@@ -65,7 +91,7 @@ def _run(request, queryset, service, done: str) -> None:
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin):
     list_display = ("number", "name", "status_now", "opens_at", "closes_at", "announce_at", "quota", "quota_split", "enrolled")
-    readonly_fields = ("status", "published_at", "created_at")
+    readonly_fields = ("status", "selection_in_flight", "selection_queued_at", "published_at", "created_at")
     inlines = [ProvinceQuotaInline, WaveEventInline]
     actions = ["publish", "open_now", "close_now", "run_selection"]
     search_fields = ("name", "=number")
@@ -76,8 +102,22 @@ class WaveAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description=_("status sekarang"))
-    def status_now(self, wave: Wave) -> str:
-        return dict(Wave._meta.get_field("status").choices)[wave.status_at(timezone.now())]
+    def status_now(self, wave: Wave):
+        status = dict(Wave._meta.get_field("status").choices)[wave.status_at(timezone.now())]
+        if wave.status != WaveStatus.SELECTING:
+            return status
+        run = selection_run_in_flight(wave=wave)
+        progress = selection_progress(run=run) if run else None
+        if progress is None:
+            return status
+        return gettext("%(status)s — fase %(position)s/%(total)s") % {
+            "status": status, "position": progress.position, "total": progress.total,
+        }
+
+    @admin.display(description=_("seleksi berjalan"))
+    def selection_in_flight(self, wave: Wave):
+        run = selection_run_in_flight(wave=wave) if wave.pk else None
+        return run_progress_html(run) if run else "—"
 
     @admin.display(description=_("jumlah kuota provinsi"))
     def quota_split(self, wave: Wave) -> str:
@@ -103,10 +143,9 @@ class WaveAdmin(admin.ModelAdmin):
     def run_selection(self, request, queryset) -> None:
         """Queue the selection of each closed wave on the selection queue; its run page shows the phases."""
         for wave in queryset:
-            if wave.status_at(timezone.now()) != WaveStatus.CLOSED:
+            if not services.selection_queue(wave=wave, actor=request.user, now=timezone.now()):
                 messages.error(request, _("Gelombang %(number)s belum ditutup atau sudah diseleksi.") % {"number": wave.number})
                 continue
-            transaction.on_commit(partial(selection_run_task.delay, wave.pk, request.user.pk))
             messages.success(request, _("Seleksi gelombang %(number)s dijalankan; lihat kemajuannya di Proses seleksi.") % {"number": wave.number})
 
 
@@ -132,9 +171,13 @@ class SelectionRunAdmin(ReadOnlyAdmin):
     list_display = ("id", "wave", "status", "seed", "operator", "started_at", "finished_at", "selected_count")
     list_filter = ("status", "wave")
     list_select_related = ("wave", "operator")
-    fields = ("wave", "status", "seed", "operator", "started_at", "finished_at", "phases", "counts", "error")
+    fields = ("wave", "status", "progress", "seed", "operator", "started_at", "finished_at", "phases", "counts", "error")
     readonly_fields = fields
     actions = ["void"]
+
+    @admin.display(description=_("kemajuan per fase"))
+    def progress(self, run: SelectionRun):
+        return run_progress_html(run)
 
     @admin.display(description=_("terpilih"))
     def selected_count(self, run: SelectionRun):
@@ -243,7 +286,7 @@ class ComplaintAdmin(ReadOnlyAdmin):
     @admin.display(description=_("gelombang yang disebut dan hasilnya"))
     def cited_waves(self, complaint: Complaint) -> str:
         results = (
-            Result.objects.filter(user_id=complaint.user_id, run__status=RunStatus.SUCCEEDED,
+            Result.objects.filter(enrollment__user_id=complaint.user_id, run__status=RunStatus.SUCCEEDED,
                                   run__wave__in=complaint.waves.all())
             .select_related("run__wave")
             .order_by("-run__wave__number")

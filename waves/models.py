@@ -41,6 +41,13 @@ class Wave(models.Model):
         _("kuota tak terpakai ke nasional"), default=True,
         help_text=_("Kuota provinsi yang tidak terisi diberikan ke kandidat terbaik secara nasional."),
     )
+    select_automatically = models.BooleanField(
+        _("seleksi otomatis setelah ditutup"), default=True,
+        help_text=_("Jika dicentang, seleksi dijalankan oleh jadwal setelah gelombang ditutup. Jika tidak, atau "
+                    "jika seleksi sebelumnya gagal atau dibatalkan, operator yang menjalankannya."),
+    )
+    # When the selection was queued (by the schedule or an operator), so a later tick does not queue it again.
+    selection_queued_at = models.DateTimeField(_("seleksi diantrekan pada"), null=True, blank=True)
     status = models.CharField(_("status tersimpan"), max_length=16, choices=WaveStatus.choices, default=WaveStatus.DRAFT)
     # A published draft opens by itself at opens_at; an unpublished one is still being prepared.
     published_at = models.DateTimeField(_("dipublikasikan pada"), null=True, blank=True)
@@ -201,15 +208,37 @@ class SelectionRun(models.Model):
 class Result(models.Model):
     """The outcome of one enrollment in one run: selected, or not with the reason shown to the applicant."""
 
-    run = models.ForeignKey(SelectionRun, on_delete=models.CASCADE, related_name="results", verbose_name=_("proses"))
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="results", verbose_name=_("pendaftaran"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("pengguna"))
-    province = models.ForeignKey("regions.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi"))
+    # A selection writes a row per enrollment, millions at once, in one INSERT … SELECT from the enrollments, so
+    # every index and foreign-key check here is paid per row (a deferred check is a locking look-up at commit:
+    # 4 of them doubled the time of a run). The rows are written only by that statement, from the enrollments it
+    # reads and the run it belongs to, and removed only with their run or enrollment (Django's on_delete), so
+    # the references are kept by the code rather than re-checked by the database; the run and the enrollment
+    # are found through the composite index and constraint below, and provinces are never deleted. The user is
+    # a copy of the enrollment's: results go with the enrollment when a user is deleted.
+    run = models.ForeignKey(
+        SelectionRun, on_delete=models.CASCADE, related_name="results", verbose_name=_("proses"), db_index=False,
+        db_constraint=False,
+    )
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="results", verbose_name=_("pendaftaran"), db_index=False,
+        db_constraint=False,
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("pengguna"),
+        db_index=False, db_constraint=False,
+    )
+    province = models.ForeignKey(
+        "regions.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi"), db_index=False,
+        db_constraint=False,
+    )
     kk_digest = models.CharField(_("indeks KK"), max_length=64)
     # How many more recipients the applicant's KK may have, counting earlier waves (at most 2 ever).
     kk_room = models.SmallIntegerField(_("sisa kuota KK"))
     priority = models.SmallIntegerField(_("prioritas"), default=0)
     lottery = models.CharField(_("nomor undian"), max_length=64, help_text=_("SHA-256 dari \"benih:id pendaftaran\", heksadesimal."))
+    # The place among the province's candidates (priority, then lottery), 1 first; empty for an enrollment a
+    # rule excluded. A province selects its best places up to its quota, skipping places the KK cap sets aside.
+    province_rank = models.PositiveIntegerField(_("urutan di provinsi"), null=True, blank=True)
     reason = models.CharField(_("alasan"), max_length=32, null=True, blank=True)
     selected = models.BooleanField(_("terpilih"), default=False)
     from_pool = models.BooleanField(_("dari kuota nasional"), default=False)
@@ -217,23 +246,35 @@ class Result(models.Model):
     class Meta:
         verbose_name = _("hasil seleksi")
         verbose_name_plural = _("hasil seleksi")
-        constraints = [models.UniqueConstraint(fields=["run", "enrollment"], name="waves_result_once_per_run")]
+        # Enrollment first: the same index finds an applicant's results (Riwayat Gelombang).
+        constraints = [models.UniqueConstraint(fields=["enrollment", "run"], name="waves_result_once_per_run")]
         indexes = [
-            models.Index(fields=["run", "province"], name="waves_result_run_prov"),
-            models.Index(fields=["kk_digest"], condition=Q(selected=True), name="waves_result_kk_selected"),
-            models.Index(fields=["user"], condition=Q(selected=True), name="waves_result_user_selected"),
+            # The selection's passes read a province's next places and a KK's selected members.
+            models.Index(fields=["run", "province", "province_rank"], name="waves_result_run_prov_rank"),
+            models.Index(fields=["kk_digest", "run"], condition=Q(selected=True), name="waves_result_kk_selected"),
         ]
 
 
 class Card(models.Model):
     """A Kartu Prakerja: issued to a selected applicant, shown from the announcement on."""
 
-    result = models.OneToOneField(Result, on_delete=models.CASCADE, related_name="card", verbose_name=_("hasil seleksi"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cards", verbose_name=_("pengguna"))
-    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="cards", verbose_name=_("gelombang"))
-    number = models.CharField(_("nomor kartu"), max_length=16, unique=True)
+    # Issued in one INSERT … SELECT from the run's results, so, as for results, the references are kept by that
+    # statement rather than re-checked row by row at commit, and there are no LIKE (varchar_pattern_ops)
+    # indexes: the number and the KK index are declared in Meta, where PostgreSQL builds only a plain index.
+    result = models.OneToOneField(
+        Result, on_delete=models.CASCADE, related_name="card", verbose_name=_("hasil seleksi"), db_constraint=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cards", verbose_name=_("pengguna"),
+        db_constraint=False,
+    )
+    wave = models.ForeignKey(
+        Wave, on_delete=models.PROTECT, related_name="cards", verbose_name=_("gelombang"), db_index=False,
+        db_constraint=False,
+    )
+    number = models.CharField(_("nomor kartu"), max_length=16)
     # The holder's KK index, kept with the card: the KK cap counts cards (revoked ones too) by it.
-    kk_digest = models.CharField(_("indeks KK"), max_length=64, db_index=True)
+    kk_digest = models.CharField(_("indeks KK"), max_length=64)
     balance = models.PositiveIntegerField(_("saldo pelatihan (Rp)"))
     issued_at = models.DateTimeField(_("diterbitkan pada"))
     first_training_deadline = models.DateTimeField(_("batas membeli pelatihan pertama"))
@@ -242,6 +283,8 @@ class Card(models.Model):
     class Meta:
         verbose_name = _("Kartu Prakerja")
         verbose_name_plural = _("Kartu Prakerja")
+        constraints = [models.UniqueConstraint(fields=["number"], name="waves_card_number_unique")]
+        indexes = [models.Index(fields=["kk_digest"], name="waves_card_kk_digest")]
 
     def __str__(self) -> str:
         return f"{self.number[:4]}••••••••{self.number[-4:]}"

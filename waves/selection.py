@@ -1,17 +1,24 @@
 """Selection of a closed wave (DESIGN §4), set-based: a handful of SQL statements whatever the wave's size.
 
+The outcome is that of taking the candidates one by one in rank order (priority tier, then lottery): a candidate
+is selected while their province has a place and their Kartu Keluarga has room; one whose province still has a
+place but whose KK is full is set aside ("kk_cap"), which leaves that place to the next in the province; the rest
+are "quota". Then, if the wave pools unused quota, the places provinces could not fill go the same way to the
+best-ranked remaining candidates nationwide. It is computed without a loop over applicants:
+
 1. One INSERT … SELECT writes a result row for every enrollment, with the first rule it fails (the same
-   expressions as the join-time check, waves/rules.py), its KK's remaining room, its priority tier and its
-   lottery number (waves/lottery.py).
-2. Province passes: in each province the best-ranked eligible rows up to the quota are selected (one
-   window-function UPDATE); then, in each Kartu Keluarga, selected rows beyond the KK's room are set aside
-   with reason "kk_cap" (another window UPDATE). Set-aside rows free their places, so the passes repeat
-   until no KK is over its room. A selected row is never deselected by a later pass (removing rows only
-   moves the others up), so a row is capped only when its KK is really full: nobody is left out by the cap
-   while their KK has room.
-3. If the wave pools unused quota, the best-ranked remaining rows nationwide fill the places provinces
-   could not use, with the same KK check (pool picks yield to rows selected in their province).
-4. Every eligible row not selected gets reason "quota".
+   expressions as the join-time check, waves/rules.py), its KK's remaining room, its priority tier, its lottery
+   number (waves/lottery.py), its place among its province's candidates (a window function) and the province cut
+   as if no KK were full: places up to the quota are selected, the other candidates get "quota".
+2. KK fix-up passes, touching only the rows that change: in the KKs with more selected members than room, the
+   worst-ranked are set aside; each province that lost n rows selects its next n places (its best remaining
+   candidates, as a set-aside row never comes back); those may belong to full KKs, or outrank a member selected
+   in another province, so the next pass looks at the KKs of the rows just selected, until none is over. A
+   selected row is displaced only by a better-ranked member of its own KK, so a row is capped only when its KK
+   is really full of better-ranked members: nobody is left out by the cap while their KK has room.
+3. If the wave pools unused quota and a province ran out of candidates, the best-ranked "quota" rows
+   nationwide take the places left, with the same KK passes (pool picks yield to rows selected in their
+   province).
 Everything happens in one transaction: a run that fails leaves no result behind.
 """
 
@@ -19,6 +26,7 @@ import logging
 import secrets
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -34,6 +42,7 @@ from verification.models import PhoneNumber
 from waves.cards import card_number_sql
 from waves.lottery import lottery_expression
 from waves.models import Card, Enrollment, ProvinceQuota, Result, RunStatus, SelectionRun, Wave, WaveStatus
+from waves.progress import PHASE_LABELS, Progress, progress_clear, progress_publish
 from waves.rules import first_failure, kk_room, priority_tier
 from waves.services import wave_transition
 
@@ -49,9 +58,20 @@ class SelectionFailed(Exception):
     pass
 
 
-def selection_run(*, wave: Wave, operator: User | None, seed: int | None = None, now: datetime | None = None) -> SelectionRun:
+def selection_run(
+    *,
+    wave: Wave,
+    operator: User | None,
+    seed: int | None = None,
+    now: datetime | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> SelectionRun:
     """Select ``wave``; returns the run. A wave already selected or announced is left as it is (the standing
-    run is returned), so running twice changes nothing."""
+    run is returned), so running twice changes nothing.
+
+    While it runs, its progress by phase is published outside its transaction (waves/progress.py) and, if
+    given, passed to ``on_progress`` at the start and end of each phase (the command's progress bar).
+    """
     now = now or timezone.now()
     standing = SelectionRun.objects.filter(wave=wave, status=RunStatus.SUCCEEDED).first()
     if standing is not None:
@@ -59,9 +79,13 @@ def selection_run(*, wave: Wave, operator: User | None, seed: int | None = None,
     seed = seed if seed is not None else secrets.randbits(62)
     wave_transition(wave=wave, to=WaveStatus.SELECTING, actor=operator, now=now, note=f"seleksi, benih {seed}")
     run = SelectionRun.objects.create(wave=wave, seed=seed, operator=operator, started_at=now)
+    progress = Progress(planned=_planned_phases(wave))
+    progress_publish(run_id=run.pk, progress=progress)
+    if on_progress:
+        on_progress(progress)
     try:
         with transaction.atomic():
-            phases, counts = _select(run, wave)
+            phases, counts = _select(run, wave, progress, on_progress)
             SelectionRun.objects.filter(pk=run.pk).update(
                 status=RunStatus.SUCCEEDED, finished_at=timezone.now(), phases=phases, counts=counts
             )
@@ -73,26 +97,52 @@ def selection_run(*, wave: Wave, operator: User | None, seed: int | None = None,
         )
         wave_transition(wave=wave, to=WaveStatus.CLOSED, actor=operator, note=f"run {run.pk} gagal")
         raise SelectionFailed(str(error)) from error
+    finally:
+        progress_clear(run_id=run.pk)  # the run's row now holds its phases, or its failure
     run.refresh_from_db()
     return run
 
 
-def _select(run: SelectionRun, wave: Wave) -> tuple[list[dict], dict]:
+def _planned_phases(wave: Wave) -> tuple[str, ...]:
+    return tuple(name for name in PHASE_LABELS if name != "national_pool" or wave.pool_unused_quota)
+
+
+def _select(
+    run: SelectionRun, wave: Wave, progress: Progress, on_progress: Callable[[Progress], None] | None
+) -> tuple[list[dict], dict]:
     phases: list[dict] = []
 
+    def report(state: Progress) -> None:
+        nonlocal progress
+        progress = state
+        progress_publish(run_id=run.pk, progress=progress)
+        if on_progress:
+            on_progress(progress)
+
     def phase(name: str, work) -> None:
+        report(progress.started(name))
         started = time.perf_counter()
         work()
-        phases.append({"name": name, "seconds": round(time.perf_counter() - started, 3)})
+        seconds = round(time.perf_counter() - started, 3)
+        phases.append({"name": name, "seconds": seconds})
+        report(progress.finished(name, seconds))
 
-    phase("rules_and_lottery", lambda: _results_insert(run, wave))
-    phase("province_quotas", lambda: _fill(run, wave, pool=False))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Compiling the rules' expressions to machine code costs about a second per statement and saves
+            # less than that on rows that are mostly written rather than computed.
+            cursor.execute("SET LOCAL jit = off")
+    quotas = dict(ProvinceQuota.objects.filter(wave=wave).values_list("province_id", "quota"))
+    frontier: dict[str, int] = {}
+    phase("rules_and_ranking", lambda: _results_insert(run, wave))
+    phase("kk_cap", lambda: frontier.update(_province_cap(run, quotas)))
     if wave.pool_unused_quota:
-        phase("national_pool", lambda: _fill(run, wave, pool=True))
-    phase("not_selected", lambda: Result.objects.filter(run=run, reason__isnull=True, selected=False).update(reason=QUOTA))
+        phase("national_pool", lambda: _national_pool(run, wave, frontier))
     phase("cards", lambda: _cards_issue(run, wave))
     phase("announcement_messages", lambda: _announcement_enqueue(run, wave))
-    return phases, _counts(run)
+    counts: dict = {}
+    phase("counts", lambda: counts.update(_counts(run)))
+    return phases, counts
 
 
 def _cards_issue(run: SelectionRun, wave: Wave) -> None:
@@ -121,7 +171,9 @@ def _announcement_enqueue(run: SelectionRun, wave: Wave) -> None:
     """The announcement's messages, written now with "not before announce_at", in one INSERT per kind.
 
     The text names no personal data (the card number is on the dashboard), so each kind is rendered once and
-    written for all its recipients; the sweep sends them in bulk once the announcement time has come.
+    written for all its recipients; the sweep sends them in bulk once the announcement time has come. Rows are
+    written in user order, so the idempotency keys ("result:<run>:<user>:<channel>") and the user index grow at
+    a few points instead of at random places all over their indexes.
     """
     messages, results = Message._meta.db_table, Result._meta.db_table
     users, phones = User._meta.db_table, PhoneNumber._meta.db_table
@@ -138,13 +190,16 @@ def _announcement_enqueue(run: SelectionRun, wave: Wave) -> None:
                     SELECT %s, {recipient}, %s, %s, %s, %s, %s,
                            'result:' || r.run_id || ':' || r.user_id || ':' || %s, r.user_id, %s, %s, 0, %s, '', %s
                     FROM {results} r JOIN {users} u ON u.id = r.user_id {phone_join}
-                    WHERE r.run_id = %s AND r.selected = %s""",
+                    WHERE r.run_id = %s AND r.selected = %s
+                    ORDER BY r.user_id""",
                 [channel.value, template, rendered.subject, rendered.body, rendered.html_body, False,
                  channel.value, wave.announce_at, Status.PENDING, wave.announce_at, now, run.pk, selected],
             )
 
 
 def _results_insert(run: SelectionRun, wave: Wave) -> None:
+    """One row per enrollment: its rules, lottery and place in its province, and the province cut as if no KK
+    were full (the KK passes correct the few rows where one is)."""
     rows = (
         Enrollment.objects.filter(wave=wave)
         .annotate(
@@ -161,101 +216,156 @@ def _results_insert(run: SelectionRun, wave: Wave) -> None:
                      "r_reason", "r_selected", "r_pool")
     )
     sql, params = rows.query.sql_with_params()
-    table = Result._meta.db_table
+    results, quotas = Result._meta.db_table, ProvinceQuota._meta.db_table
+    # The candidates of a province are numbered in rank order; an excluded row gets no place. Rows leave the
+    # window sorted by province and place, so the (run, province, place) index is filled in order.
+    # PostgreSQL would pull the rows' query up into the window's and evaluate the rules once per reference to
+    # the reason (four times); OFFSET 0 keeps it a subquery evaluated once per row.
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (run_id, enrollment_id, user_id, province_id, kk_digest, kk_room, priority, "
-            f"lottery, reason, selected, from_pool) {sql}",
-            params,
+            f"""WITH enrollment_rows (run_id, enrollment_id, user_id, province_id, kk_digest, kk_room, priority,
+                                      lottery, reason, selected, from_pool) AS ({sql})
+                INSERT INTO {results} (run_id, enrollment_id, user_id, province_id, kk_digest, kk_room, priority,
+                                       lottery, province_rank, reason, selected, from_pool)
+                SELECT s.run_id, s.enrollment_id, s.user_id, s.province_id, s.kk_digest, s.kk_room, s.priority,
+                       s.lottery, s.province_rank,
+                       CASE WHEN s.reason IS NOT NULL THEN s.reason WHEN s.province_rank <= q.quota THEN NULL ELSE %s END,
+                       CASE WHEN s.reason IS NULL AND s.province_rank <= q.quota THEN TRUE ELSE FALSE END,
+                       FALSE
+                FROM (
+                    SELECT e.*, CASE WHEN e.reason IS NULL THEN ROW_NUMBER() OVER (
+                                    PARTITION BY e.province_id{_bytewise()}, e.reason IS NULL ORDER BY {_rank_order("e")}
+                                ) END AS province_rank
+                    FROM (SELECT * FROM enrollment_rows{fence}) e
+                ) s
+                LEFT JOIN {quotas} q ON q.wave_id = %s AND q.province_id = s.province_id""",
+            [*params, QUOTA, wave.pk],
         )
+        if connection.vendor == "postgresql":
+            # The planner's statistics still describe the table without this run's rows (autovacuum cannot see
+            # them before commit); with them, the passes below probe a KK's rows by index instead of scanning.
+            cursor.execute(f"ANALYZE {results}")
 
 
-def _fill(run: SelectionRun, wave: Wave, *, pool: bool) -> None:
+def _rank_order(alias: str) -> str:
+    """The rank: the priority tier first, then the lottery; the enrollment id only breaks a (never seen) SHA-256
+    tie. Lottery numbers are lowercase hex, which every collation orders alike."""
+    return f"{alias}.priority DESC, {alias}.lottery{_bytewise()}, {alias}.enrollment_id"
+
+
+def _bytewise() -> str:
+    """Sort codes and hex digits byte by byte on PostgreSQL; the database's locale-aware collation orders them
+    alike but compares several times slower, which a sort of millions of rows pays in seconds."""
+    return ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+
+
+def _province_cap(run: SelectionRun, quotas: dict[str, int]) -> dict[str, int]:
+    """The KK passes of the province cut; returns each province's frontier: the last place it has reached.
+
+    A province's selected rows are always its best places up to the frontier, less those set aside, so the
+    places freed by n set-aside rows go to the next n places after the frontier.
+    """
+    results = Result._meta.db_table
+    frontier = dict(quotas)
+    # First pass: every KK with more selected members than room.
+    touched = (
+        f"SELECT kk_digest FROM {results} WHERE run_id = %s AND selected GROUP BY kk_digest HAVING COUNT(*) > MIN(kk_room)",
+        [run.pk],
+    )
     for _pass in range(MAX_PASSES):
-        _select_pass(run, wave, pool=pool)
-        if not _cap_pass(run):
-            return
+        capped = Counter(_cap(run, touched))
+        if not capped:
+            return frontier
+        ranges, params = [], [run.pk]
+        for province, n in sorted(capped.items()):
+            ranges.append("(province_id = %s AND province_rank > %s AND province_rank <= %s)")
+            params += [province, frontier[province], frontier[province] + n]
+            frontier[province] += n
+        taken = f"run_id = %s AND ({' OR '.join(ranges)})"
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {results} SET selected = TRUE, reason = NULL WHERE {taken}", params)
+        # Next pass: the KKs of the rows just selected, the only ones that can be over now.
+        touched = (f"SELECT kk_digest FROM {results} WHERE {taken}", params)
     raise SelectionFailed("the KK cap did not converge")
 
 
-def _select_pass(run: SelectionRun, wave: Wave, *, pool: bool) -> None:
-    results = Result._meta.db_table
-    quotas = ProvinceQuota._meta.db_table
-    order = "r.priority DESC, r.lottery, r.id"
+def _national_pool(run: SelectionRun, wave: Wave, frontier: dict[str, int]) -> None:
+    """Places the provinces could not fill go to the best-ranked "quota" rows nationwide, with the same KK passes.
+
+    A province leaves places only when its frontier went past its last candidate: it selected all of them but
+    the set-aside ones, so it left (frontier - candidates) places.
+    """
+    results, quotas = Result._meta.db_table, ProvinceQuota._meta.db_table
     with connection.cursor() as cursor:
-        if not pool:
-            # The best-ranked open rows of each province, up to its quota.
-            cursor.execute(
-                f"""UPDATE {results} SET selected = TRUE WHERE id IN (
-                    SELECT id FROM (
-                        SELECT r.id, ROW_NUMBER() OVER (PARTITION BY r.province_id ORDER BY {order}) AS place,
-                               q.quota - COALESCE(t.n, 0) AS free
-                        FROM {results} r
-                        JOIN {quotas} q ON q.wave_id = %s AND q.province_id = r.province_id
-                        LEFT JOIN (
-                            SELECT province_id, COUNT(*) AS n FROM {results}
-                            WHERE run_id = %s AND selected GROUP BY province_id
-                        ) t ON t.province_id = r.province_id
-                        WHERE r.run_id = %s AND r.reason IS NULL AND NOT r.selected
-                    ) ranked WHERE place <= free)""",
-                [wave.pk, run.pk, run.pk],
-            )
-            return
-        # The national pool: places the provinces left empty, to the best-ranked open rows anywhere.
+        # Each province's number of candidates is its last place: one index probe per province.
         cursor.execute(
-            f"""SELECT COALESCE(SUM(CASE WHEN q.quota > COALESCE(s.n, 0) THEN q.quota - COALESCE(s.n, 0) ELSE 0 END), 0)
-                FROM {quotas} q LEFT JOIN (
-                    SELECT province_id, COUNT(*) AS n FROM {results}
-                    WHERE run_id = %s AND selected AND NOT from_pool GROUP BY province_id
-                ) s ON s.province_id = q.province_id
-                WHERE q.wave_id = %s""",
+            f"""SELECT q.province_id,
+                       (SELECT MAX(r.province_rank) FROM {results} r WHERE r.run_id = %s AND r.province_id = q.province_id)
+                FROM {quotas} q WHERE q.wave_id = %s""",
             [run.pk, wave.pk],
         )
-        unused = cursor.fetchone()[0]
-        taken = Result.objects.filter(run=run, selected=True, from_pool=True).count()
-        cursor.execute(
-            f"""UPDATE {results} SET selected = TRUE, from_pool = TRUE WHERE id IN (
-                SELECT id FROM (
-                    SELECT r.id, ROW_NUMBER() OVER (ORDER BY {order}) AS place
-                    FROM {results} r WHERE r.run_id = %s AND r.reason IS NULL AND NOT r.selected
-                ) ranked WHERE place <= %s)""",
-            [run.pk, max(unused - taken, 0)],
-        )
+        candidates = {province: last or 0 for province, last in cursor.fetchall()}
+    need = sum(max(frontier[province] - candidates[province], 0) for province in frontier)
+    touched = (f"SELECT kk_digest FROM {results} WHERE run_id = %s AND from_pool", [run.pk])
+    for _pass in range(MAX_PASSES):
+        if need <= 0:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE {results} SET selected = TRUE, from_pool = TRUE, reason = NULL WHERE id IN (
+                        SELECT r.id FROM {results} r WHERE r.run_id = %s AND r.reason = %s
+                        ORDER BY {_rank_order("r")} LIMIT %s)""",
+                [run.pk, QUOTA, need],
+            )
+            if not cursor.rowcount:
+                return  # nobody left
+        need = len(_cap(run, touched))
+    raise SelectionFailed("the KK cap did not converge")
 
 
-def _cap_pass(run: SelectionRun) -> int:
-    """Set aside selected rows beyond their KK's room; returns how many. Rows selected in their province
-    rank before pool picks, so a pool pick never displaces a province selection."""
+def _cap(run: SelectionRun, touched: tuple[str, list]) -> list[str]:
+    """In the KKs ``touched`` (a query of kk_digest), set aside selected members beyond the KK's room; returns
+    the provinces of the rows set aside. Rows selected in their province rank before pool picks, so a pool pick
+    never displaces a province selection."""
     results = Result._meta.db_table
+    touched_sql, touched_params = touched
     with connection.cursor() as cursor:
         cursor.execute(
             f"""UPDATE {results} SET selected = FALSE, from_pool = FALSE, reason = %s WHERE id IN (
                 SELECT id FROM (
                     SELECT r.id, r.kk_room,
                            ROW_NUMBER() OVER (PARTITION BY r.kk_digest
-                                              ORDER BY r.from_pool, r.priority DESC, r.lottery, r.id) AS place
-                    FROM {results} r WHERE r.run_id = %s AND r.selected
-                ) ranked WHERE place > kk_room)""",
-            [KK_CAP, run.pk],
+                                              ORDER BY r.from_pool, {_rank_order("r")}) AS place
+                    FROM {results} r
+                    WHERE r.run_id = %s AND r.selected AND r.kk_digest IN ({touched_sql})
+                ) ranked WHERE place > kk_room)
+                RETURNING province_id""",
+            [KK_CAP, run.pk, *touched_params],
         )
-        return cursor.rowcount
+        return [province for (province,) in cursor.fetchall()]
 
 
 def _counts(run: SelectionRun) -> dict:
+    """Counts per province and per reason, in one pass over the run's rows."""
     per_province: dict[str, dict[str, int]] = {}
-    rows = Result.objects.filter(run=run).values("province_id", "selected").annotate(n=Count("pk"))
-    for province, selected, n in rows.values_list("province_id", "selected", "n"):
+    reasons: Counter = Counter()
+    from_pool = 0
+    rows = (
+        Result.objects.filter(run=run).values("province_id", "selected", "from_pool", "reason")
+        .annotate(n=Count("pk")).values_list("province_id", "selected", "from_pool", "reason", "n")
+    )
+    for province, selected, pooled, reason, n in rows:
         entry = per_province.setdefault(province, {"enrollments": 0, "selected": 0})
         entry["enrollments"] += n
-        if selected:
-            entry["selected"] += n
-    reasons = Counter(
-        dict(Result.objects.filter(run=run, reason__isnull=False).values("reason").annotate(n=Count("pk")).values_list("reason", "n"))
-    )
+        entry["selected"] += n if selected else 0
+        from_pool += n if pooled else 0
+        if reason is not None:
+            reasons[reason] += n
     return {
         "enrollments": sum(entry["enrollments"] for entry in per_province.values()),
         "selected": sum(entry["selected"] for entry in per_province.values()),
-        "from_pool": Result.objects.filter(run=run, from_pool=True).count(),
+        "from_pool": from_pool,
         "provinces": per_province,
         "reasons": dict(reasons),
     }

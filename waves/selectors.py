@@ -17,10 +17,12 @@ from waves.models import (
     Enrollment,
     Result,
     RunStatus,
+    SelectionRun,
     StatementText,
     Wave,
     WaveStatus,
 )
+from waves.progress import Progress, progress_read
 from waves.rules import FAILED_SELECTION_REASONS
 
 
@@ -118,6 +120,18 @@ def enrollment_exists(*, user: User) -> bool:
     return Enrollment.objects.filter(user=user).exists()
 
 
+def selection_progress(*, run: SelectionRun) -> Progress | None:
+    """A running run's progress by phase, published outside its transaction (waves/progress.py); None once it
+    has ended (its row then holds the phases) or before it has reported."""
+    if run.status != RunStatus.RUNNING:
+        return None
+    return progress_read(run_id=run.pk)
+
+
+def selection_run_in_flight(*, wave: Wave) -> SelectionRun | None:
+    return SelectionRun.objects.filter(wave=wave, status=RunStatus.RUNNING).order_by("-pk").first()
+
+
 # --- "Gagal 3 kali" (DESIGN §5) ---------------------------------------------------------------------------
 
 FAILED_SELECTIONS_TO_COMPLAIN = 3
@@ -137,7 +151,8 @@ def failed_selections(*, user: User, now: datetime | None = None) -> list[Result
     return list(
         Result.objects.filter(
             _announced(now, "run__wave__"),
-            user=user, run__status=RunStatus.SUCCEEDED, selected=False, reason__in=FAILED_SELECTION_REASONS,
+            enrollment__user=user, run__status=RunStatus.SUCCEEDED, selected=False,
+            reason__in=FAILED_SELECTION_REASONS,
         )
         .select_related("run__wave")
         .order_by("-run__wave__announce_at", "-run__wave__number")

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -163,6 +163,49 @@ def waves_record_schedule(*, now: datetime | None = None) -> int:
             _record_time_moves(locked, now)
             moved += locked.status != before
     return moved
+
+
+@transaction.atomic
+def selection_queue(*, wave: Wave, actor: User | None, now: datetime | None = None) -> bool:
+    """Queue the selection of a wave closed by ``now`` on the selection queue (after commit); returns whether it
+    was queued. Refused (False) while a run is in flight or once one has succeeded. The wave row is locked, so
+    two callers at once queue it once."""
+    from waves.tasks import selection_run_task  # tasks import this module
+
+    now = now or timezone.now()
+    locked = Wave.objects.select_for_update().get(pk=wave.pk)
+    if locked.status_at(now) != WaveStatus.CLOSED:
+        return False
+    if SelectionRun.objects.filter(wave=locked, status__in=[RunStatus.RUNNING, RunStatus.SUCCEEDED]).exists():
+        return False
+    locked.selection_queued_at = now
+    locked.save(update_fields=["selection_queued_at"])
+    operator_id = actor.pk if actor else None
+    transaction.on_commit(lambda: selection_run_task.delay(locked.pk, operator_id))
+    return True
+
+
+def selections_schedule(*, now: datetime | None = None) -> list[int]:
+    """Queue the selection of every wave that selects itself (DESIGN §4: "or on schedule"): closed by time, its
+    policy ``select_automatically``, never run and not already queued. A wave whose run failed or was voided is
+    left to an operator, who sees why in the run's record. Beat runs this every minute; returns the waves queued.
+    """
+    now = now or timezone.now()
+    # The stored status may still be draft or open: time closed the wave (Wave.status_at), beat records it.
+    due = Wave.objects.filter(
+        select_automatically=True, closes_at__lte=now, selection_queued_at__isnull=True,
+        status__in=[WaveStatus.DRAFT, WaveStatus.OPEN, WaveStatus.CLOSED],
+    ).exclude(Exists(SelectionRun.objects.filter(wave=OuterRef("pk"))))
+    queued = []
+    for wave in due.only("pk"):
+        with transaction.atomic():
+            # Checked again under the lock: another tick or an operator may have queued it meanwhile.
+            locked = Wave.objects.select_for_update().get(pk=wave.pk)
+            if locked.selection_queued_at or SelectionRun.objects.filter(wave=locked).exists():
+                continue
+            if selection_queue(wave=locked, actor=None, now=now):
+                queued.append(locked.pk)
+    return queued
 
 
 def enrollment_join(*, user: User, wave: Wave, agreement: AgreementText, now: datetime | None = None) -> Enrollment:

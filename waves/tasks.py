@@ -1,12 +1,19 @@
 from celery import shared_task
 
-from waves.services import waves_record_schedule
+from waves.services import selections_schedule, waves_record_schedule
 
 
 @shared_task
 def waves_record_schedule_task() -> int:
     """Record the opening, closing and announcement that time has already made; safe to run twice."""
     return waves_record_schedule()
+
+
+@shared_task
+def selections_schedule_task() -> int:
+    """Queue the selection of waves that select themselves once closed; safe to run twice (a queued wave is
+    marked under its row lock)."""
+    return len(selections_schedule())
 
 
 @shared_task

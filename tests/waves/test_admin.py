@@ -19,7 +19,7 @@ def test_jalankan_seleksi_runs_the_selection_of_a_closed_wave_from_admin(admin_c
     assert run.operator == admin_user and run.status == RunStatus.SUCCEEDED
     assert Wave.objects.get().status == WaveStatus.SELECTED
     page = admin_client.get(f"/admin/waves/selectionrun/{run.pk}/change/").content.decode()
-    assert "rules_and_lottery" in page
+    assert "rules_and_ranking" in page
 
 
 def test_jalankan_seleksi_refuses_a_wave_that_is_still_open(admin_client):

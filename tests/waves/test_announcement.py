@@ -7,7 +7,7 @@ import pytest
 from freezegun import freeze_time
 
 from tests.factories import UserFactory
-from tests.waves.conftest import enrolled, ready_applicant, wave_create
+from tests.waves.conftest import ready_applicant, wave_create
 from tests.waves.test_selection import closed_wave
 from waves.errors import WaveError
 from waves.models import AgreementText, Card, Enrollment, Result, RunStatus, SelectionRun, Wave, WaveStatus

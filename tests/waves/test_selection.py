@@ -1,7 +1,7 @@
 """Selection (DESIGN §4): exact quotas, the exact KK cap, the national pool, a lottery anyone can recompute,
 reruns that change nothing, and a failed run that leaves nothing behind."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -196,7 +196,7 @@ def test_a_run_that_fails_half_way_leaves_nothing_and_the_wave_closed(db, monkey
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(selection, "_cap_pass", broken)
+    monkeypatch.setattr(selection, "_cap", broken)
     with pytest.raises(SelectionFailed):
         selection_run(wave=wave, operator=None, seed=1)
 
@@ -215,7 +215,7 @@ def test_the_run_records_its_seed_operator_phases_and_counts(db):
 
     assert (run.seed, run.operator, run.status) == (123, operator, RunStatus.SUCCEEDED)
     assert [phase["name"] for phase in run.phases] == [
-        "rules_and_lottery", "province_quotas", "national_pool", "not_selected", "cards", "announcement_messages",
+        "rules_and_ranking", "kk_cap", "national_pool", "cards", "announcement_messages", "counts",
     ]
     assert run.counts["enrollments"] == 1
 

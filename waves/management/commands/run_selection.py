@@ -1,8 +1,11 @@
 """python manage.py run_selection WAVE_NUMBER [--seed S] (DESIGN §9)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from tqdm import tqdm
 
 from waves.models import Wave
+from waves.progress import PHASE_LABELS, Progress
 from waves.selection import SelectionFailed, selection_run
 
 
@@ -17,16 +20,31 @@ class Command(BaseCommand):
         wave = Wave.objects.filter(number=wave_number).first()
         if wave is None:
             raise CommandError(f"There is no wave {wave_number}.")
-        try:
-            run = selection_run(wave=wave, operator=None, seed=seed)
-        except SelectionFailed as error:
-            raise CommandError(f"Selection failed and left nothing behind: {error}") from error
+        # One step of the bar per phase, on stderr (stdout keeps the figures); it shows the phase under way.
+        with tqdm(total=None, file=self.stderr._out,
+                  disable=options["verbosity"] < 1, bar_format="{desc} {n_fmt}/{total_fmt} [{elapsed}]") as bar:
+
+            def show(progress: Progress) -> None:
+                bar.total = progress.total
+                bar.n = len(progress.done)
+                if progress.current:
+                    bar.set_description_str(progress.current_label)  # also redraws the bar
+                elif len(progress.done) == progress.total:
+                    bar.set_description_str(_("selesai"))
+                else:
+                    bar.refresh()
+
+            try:
+                run = selection_run(wave=wave, operator=None, seed=seed, on_progress=show)
+            except SelectionFailed as error:
+                raise CommandError(f"Selection failed and left nothing behind: {error}") from error
         counts = run.counts
         self.stdout.write(self.style.SUCCESS(
             f"Wave {wave.number}: run {run.pk}, seed {run.seed}: {counts['selected']:,} of "
             f"{counts['enrollments']:,} enrollments selected ({counts['from_pool']:,} from the national pool)."
         ))
         for phase in run.phases:
-            self.stdout.write(f"  {phase['name']:<20} {phase['seconds']:>8.3f} s")
+            label = str(PHASE_LABELS.get(phase["name"], phase["name"]))
+            self.stdout.write(f"  {label:<36} {phase['seconds']:>8.3f} s")
         for reason, n in sorted(counts["reasons"].items()):
             self.stdout.write(f"  not selected, {reason:<24} {n:>10,}")
