@@ -125,25 +125,44 @@ def populate(n: int, seed: int) -> int:
     return wave.pk
 
 
+# The same rules as waves/rules.py, each in the form a hand-written statement would take (earlier cards and
+# approved complaints aggregated once and joined, not looked up per row), the same priority tier and lottery,
+# the KK room counting earlier waves, then the quota cut. Its KK cap is the one-pass approximation (a KK's
+# best-ranked candidates up to its room, before the province cut), cheaper than the exact cap the selection
+# computes.
 FLOOR = """
 CREATE TABLE bench_floor AS
-WITH base AS (
-    SELECT e.id, e.province_id, i.kk_digest,
+WITH earlier AS (
+    SELECT kk_digest, COUNT(*) AS n FROM waves_card GROUP BY kk_digest
+), recipients AS (
+    SELECT DISTINCT user_id FROM waves_card
+), approved AS (
+    SELECT DISTINCT user_id FROM waves_complaint WHERE status = 'approved'
+), base AS (
+    SELECT e.id, e.province_id, i.kk_digest, 2 - COALESCE(c.n, 0) AS kk_room,
+           CASE WHEN ap.user_id IS NULL THEN 0 ELSE 1 END AS priority,
            encode(sha256(convert_to(%(seed)s || ':' || e.id, 'UTF8')), 'hex') AS lottery,
            CASE WHEN i.birth_date > %(adult)s THEN 'age'
                 WHEN d.in_formal_education THEN 'in_education'
+                WHEN d.excluded_groups <> '[]'::jsonb THEN 'excluded_group_declared'
                 WHEN i.registry_excluded_occupation THEN 'excluded_group_registry'
+                WHEN r.user_id IS NOT NULL THEN 'past_recipient'
+                WHEN COALESCE(c.n, 0) >= 2 THEN 'kk_full'
                 WHEN NOT EXISTS (SELECT 1 FROM assessment_attempt a WHERE a.user_id = e.user_id AND a.passed)
                      THEN 'test_not_passed' END AS reason
     FROM waves_enrollment e
     JOIN verification_identityverification i ON i.user_id = e.user_id
     JOIN assessment_declaration d ON d.user_id = e.user_id
+    LEFT JOIN earlier c ON c.kk_digest = i.kk_digest
+    LEFT JOIN recipients r ON r.user_id = e.user_id
+    LEFT JOIN approved ap ON ap.user_id = e.user_id
     WHERE e.wave_id = %(wave)s
 ), kk AS (
-    SELECT b.*, ROW_NUMBER() OVER (PARTITION BY kk_digest ORDER BY lottery) AS kk_place FROM base b WHERE reason IS NULL
+    SELECT b.*, ROW_NUMBER() OVER (PARTITION BY kk_digest ORDER BY priority DESC, lottery) AS kk_place
+    FROM base b WHERE reason IS NULL
 ), ranked AS (
-    SELECT k.*, ROW_NUMBER() OVER (PARTITION BY province_id ORDER BY lottery) AS place
-    FROM kk k WHERE kk_place <= 2
+    SELECT k.*, ROW_NUMBER() OVER (PARTITION BY province_id ORDER BY priority DESC, lottery) AS place
+    FROM kk k WHERE kk_place <= kk_room
 )
 SELECT b.id, COALESCE(b.reason, CASE WHEN r.place <= q.quota THEN NULL ELSE 'quota' END) AS reason,
        (r.place <= q.quota) AS selected
