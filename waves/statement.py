@@ -25,7 +25,8 @@ from waves.models import StatementText, Wave
 from waves.selectors import complaint_state, statement_text_current
 
 MARGIN_MM = 20
-LINE_MM = 5.5
+LINE_MM = 5.2
+FONT_PT = 10.5
 SIGNATURE_MM = 56  # place and date, "Yang membuat pernyataan", the meterai box, the printed name
 
 
@@ -67,7 +68,7 @@ def statement_pdf(letter: StatementLetter) -> bytes:
 
     pdf.set_font("Helvetica", "B", 14)
     pdf.cell(0, 8, "SURAT PERNYATAAN", align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("Helvetica", "", 11)
+    pdf.set_font("Helvetica", "", FONT_PT)
     pdf.multi_cell(0, LINE_MM, _latin1(letter.text.title), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(5)
 
@@ -86,9 +87,9 @@ def statement_pdf(letter: StatementLetter) -> bytes:
         pdf.multi_cell(0, LINE_MM, _latin1(value), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
 
-    pdf.set_font("Helvetica", "B", 11)
+    pdf.set_font("Helvetica", "B", FONT_PT)
     pdf.cell(0, LINE_MM, "Gelombang seleksi yang telah saya ikuti dan belum berhasil:", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("Helvetica", "", 11)
+    pdf.set_font("Helvetica", "", FONT_PT)
     for position, wave in enumerate(letter.waves, start=1):
         line = (
             f"{position}. {_in_indonesian(lambda: wave.label)}: pendaftaran {_day(wave.opens_at)} s.d. {_day(wave.closes_at)}, "
@@ -126,7 +127,7 @@ def _signature(pdf: FPDF, letter: StatementLetter) -> None:
     pdf.set_xy(left, top + 6)
     pdf.multi_cell(32, 4, "Tempel meterai\nRp10.000\nlalu tanda tangan", align=Align.C)
     pdf.set_text_color(0, 0, 0)
-    pdf.set_font("Helvetica", "", 11)
+    pdf.set_font("Helvetica", "", FONT_PT)
     pdf.set_xy(left, top + 30)
     pdf.cell(width, LINE_MM, _latin1(f"( {letter.applicant.full_name} )"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
@@ -158,10 +159,13 @@ def _in_indonesian(make):
 
 
 def _latin1(text: str) -> str:
-    """``text`` in the characters the built-in fonts have: exact where possible, else without accents."""
-    try:
-        text.encode("latin-1")
-        return text
-    except UnicodeEncodeError:
-        decomposed = unicodedata.normalize("NFKD", text)
-        return "".join(c for c in decomposed if not unicodedata.combining(c)).encode("latin-1", "replace").decode("latin-1")
+    """``text`` in the characters the built-in fonts have: each character as it is where it can be, else without
+    its accents ("ễ" as "e"), else "?"."""
+    return "".join(_latin1_char(char) for char in text)
+
+
+def _latin1_char(char: str) -> str:
+    if ord(char) < 256:
+        return char
+    bare = "".join(part for part in unicodedata.normalize("NFKD", char) if not unicodedata.combining(part))
+    return bare.encode("latin-1", "replace").decode("latin-1") or "?"
