@@ -40,3 +40,23 @@ def test_the_wave_list_shows_quotas_that_do_not_add_up(admin_client):
     html = admin_client.get("/admin/waves/wave/").content.decode()
 
     assert "⚠" in html
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_jalankan_seleksi_works_outside_a_test_transaction_on_postgresql(admin_client):
+    """The admin's list view runs its actions in autocommit: a service that locks rows must open its own
+    transaction (the other tests here run inside one and would not notice)."""
+    from django.db import connection
+
+    from tests.conftest import require_service
+
+    if connection.vendor != "postgresql":
+        require_service("postgresql")
+    wave = closed_wave(province_quotas={"32": 1}, pool_unused_quota=False)
+    enrolled(wave)
+
+    response = admin_client.post("/admin/waves/wave/", {"action": "run_selection", "_selected_action": [wave.pk]}, follow=True)
+
+    assert "Seleksi gelombang 1 dijalankan" in response.content.decode()
+    assert SelectionRun.objects.get().status == RunStatus.SUCCEEDED
