@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prakerja.admin import ReadOnlyAdmin
 from prakerja.crypto import IdentifierKind, pii_digest
-from verification.identifiers import digits_only
+from verification.identifiers import full_number
 from verification.models import IdentityVerification, KtpPhoto, PersonalData
 
 
@@ -32,8 +32,8 @@ class IdentityVerificationAdmin(ReadOnlyAdmin):
         return obj.kk_masked
 
     def get_search_results(self, request, queryset, search_term):
-        number = digits_only(search_term)
-        if len(number) == 16 and number.isdigit():
+        number = full_number(search_term)
+        if number:
             digests = [pii_digest(number, kind=IdentifierKind.NIK), pii_digest(number, kind=IdentifierKind.KK)]
             matches = queryset.filter(nik_digest=digests[0]) | queryset.filter(kk_digest=digests[1])
             return matches, False

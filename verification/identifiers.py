@@ -58,6 +58,12 @@ def digits_only(value: str) -> str:
     return _SEPARATORS.sub("", value or "")
 
 
+def full_number(typed: str) -> str | None:
+    """The 16-digit NIK or KK number in what staff typed into a search box, or None if it is not one."""
+    number = digits_only(typed)
+    return number if _is_16_digits(number) else None
+
+
 def _is_16_digits(value: str) -> bool:
     return len(value) == 16 and value.isascii() and value.isdigit()
 

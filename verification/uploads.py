@@ -211,11 +211,7 @@ def ktp_photo_process(file: UploadFile) -> ProcessedPhoto:
     image = inspected.image
     assert image is not None
     from_camera, camera = _camera_from_exif(image)
-    image = _upright(image)
-    image = _to_rgb_or_gray(image)
-    if max(image.size) > KTP_PHOTO_LONG_SIDE:
-        image.thumbnail((KTP_PHOTO_LONG_SIDE, KTP_PHOTO_LONG_SIDE), Image.Resampling.LANCZOS)
-    content, image = _jpeg_within(image, settings.KTP_PHOTO_STORED_MAX_BYTES)
+    content, image = _stored_jpeg(image, KTP_PHOTO_LONG_SIDE)
     thumbnail = image.copy()
     thumbnail.thumbnail((KTP_THUMBNAIL_LONG_SIDE, KTP_THUMBNAIL_LONG_SIDE), Image.Resampling.LANCZOS)
     return ProcessedPhoto(
@@ -243,10 +239,7 @@ def document_process(file: UploadFile, *, allowed: frozenset[FileKind] = DOCUMEN
         return ProcessedDocument(
             content=inspected.data, kind=FileKind.PDF, original_bytes=len(inspected.data), original_kind=FileKind.PDF
         )
-    image = _to_rgb_or_gray(_upright(inspected.image))
-    if max(image.size) > DOCUMENT_IMAGE_LONG_SIDE:
-        image.thumbnail((DOCUMENT_IMAGE_LONG_SIDE, DOCUMENT_IMAGE_LONG_SIDE), Image.Resampling.LANCZOS)
-    content, _image = _jpeg_within(image, settings.KTP_PHOTO_STORED_MAX_BYTES)
+    content, _image = _stored_jpeg(inspected.image, DOCUMENT_IMAGE_LONG_SIDE)
     return ProcessedDocument(
         content=content, kind=FileKind.JPEG, original_bytes=len(inspected.data), original_kind=inspected.kind
     )
@@ -772,6 +765,15 @@ def _jpeg(image: Image.Image, quality: int) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
     return out.getvalue()
+
+
+def _stored_jpeg(image: Image.Image, long_side: int) -> tuple[bytes, Image.Image]:
+    """What is kept of an uploaded image: upright, RGB or grey, at most ``long_side`` px, a JPEG without
+    metadata within KTP_PHOTO_STORED_MAX_BYTES; also the image as encoded."""
+    image = _to_rgb_or_gray(_upright(image))
+    if max(image.size) > long_side:
+        image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+    return _jpeg_within(image, settings.KTP_PHOTO_STORED_MAX_BYTES)
 
 
 def _jpeg_within(image: Image.Image, max_bytes: int) -> tuple[bytes, Image.Image]:

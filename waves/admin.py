@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prakerja.admin import ReadOnlyAdmin, VersionedTextAdmin
 from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digest
-from verification.identifiers import digits_only, identifier_mask
+from verification.identifiers import full_number
 from waves import services
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import (
@@ -208,6 +208,11 @@ class StatementTextAdmin(VersionedTextAdmin):
 MASKED_NIK = re.compile(r"(\d{4})[^\d]{1,24}(\d{4})")
 
 
+def _shows_as(nik: str, region: str, serial: str) -> bool:
+    """Is ``nik`` the one the admin masks as region••••••••serial?"""
+    return nik[:4] == region and nik[-4:] == serial
+
+
 class DecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("Alasan"), required=False, max_length=1000,
@@ -256,15 +261,15 @@ class ComplaintAdmin(ReadOnlyAdmin):
     def get_search_results(self, request, queryset, search_term):
         """A full NIK through the blind index; a masked one ("3273••••••••0001", as the list shows it) by its
         region and serial among the complaints' applicants; else the email."""
-        number = digits_only(search_term)
-        if len(number) == 16 and number.isdigit():
+        number = full_number(search_term)
+        if number:
             return queryset.filter(user__identity__nik_digest=pii_digest(number, kind=IdentifierKind.NIK)), False
         masked = MASKED_NIK.fullmatch(search_term.strip())
         if masked:
             region, serial = masked.groups()
             matching = [
                 pk for pk, encrypted in queryset.values_list("pk", "user__identity__nik_encrypted")
-                if encrypted and identifier_mask(pii_decrypt(encrypted)) == identifier_mask(region + "0" * 8 + serial)
+                if encrypted and _shows_as(pii_decrypt(encrypted), region, serial)
             ]
             return queryset.filter(pk__in=matching), False
         return super().get_search_results(request, queryset, search_term)

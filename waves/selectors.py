@@ -60,13 +60,16 @@ def enrollment_pending(*, user: User, now: datetime | None = None) -> Enrollment
     return EnrollmentStatus(enrollment=enrollment, wave_status=enrollment.wave.status_at(now))
 
 
+def _announced(now: datetime, prefix: str = "") -> Q:
+    """The wave's results are out at ``now`` (derived from its times, like ``Wave.status_at``)."""
+    return Q(**{f"{prefix}status": WaveStatus.ANNOUNCED}) | Q(
+        **{f"{prefix}status": WaveStatus.SELECTED, f"{prefix}announce_at__lte": now}
+    )
+
+
 def _pending(user: User, now: datetime):
     # Pending until the announcement: read from the wave's times, so a late job never shows a stale state.
-    return (
-        Enrollment.objects.filter(user=user, pending=True)
-        .exclude(wave__status=WaveStatus.ANNOUNCED)
-        .exclude(wave__status=WaveStatus.SELECTED, wave__announce_at__lte=now)
-    )
+    return Enrollment.objects.filter(user=user, pending=True).exclude(_announced(now, "wave__"))
 
 
 def enrollment_pending_exists(*, user: User, now: datetime | None = None) -> bool:
@@ -135,13 +138,6 @@ def selection_run_in_flight(*, wave: Wave) -> SelectionRun | None:
 # --- "Gagal 3 kali" (DESIGN §5) ---------------------------------------------------------------------------
 
 FAILED_SELECTIONS_TO_COMPLAIN = 3
-
-
-def _announced(now: datetime, prefix: str = "") -> Q:
-    """The wave's results are out at ``now`` (derived from its times, like ``Wave.status_at``)."""
-    return Q(**{f"{prefix}status": WaveStatus.ANNOUNCED}) | Q(
-        **{f"{prefix}status": WaveStatus.SELECTED, f"{prefix}announce_at__lte": now}
-    )
 
 
 def failed_selections(*, user: User, now: datetime | None = None) -> list[Result]:

@@ -99,27 +99,25 @@ def wave_open_now(*, wave: Wave, actor: User, now: datetime | None = None) -> Wa
     now = now or timezone.now()
     if Wave.objects.filter(pk=wave.pk, published_at__isnull=True).exists():
         wave_publish(wave=wave, actor=actor, now=now)
-    locked = Wave.objects.select_for_update().get(pk=wave.pk)
-    _record_time_moves(locked, now)
-    if locked.status != WaveStatus.DRAFT:
-        raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=locked.status, to=WaveStatus.OPEN)
-    locked.opens_at = now
-    locked.save(update_fields=["opens_at"])
-    _move(locked, WaveStatus.OPEN, actor=actor, now=now, note="dibuka operator")
-    return locked
+    return _move_now(wave, WaveStatus.DRAFT, actor=actor, now=now, note="dibuka operator")
 
 
 @transaction.atomic
 def wave_close_now(*, wave: Wave, actor: User, now: datetime | None = None) -> Wave:
     """An operator closes an open wave before its time: the closing time becomes now."""
-    now = now or timezone.now()
+    return _move_now(wave, WaveStatus.OPEN, actor=actor, now=now or timezone.now(), note="ditutup operator")
+
+
+def _move_now(wave: Wave, source: str, *, actor: User, now: datetime, note: str) -> Wave:
+    """Make the move time would make from ``source`` (TIME_MOVES) now: its time becomes now, the operator acts."""
+    to, time_field = TIME_MOVES[source]
     locked = Wave.objects.select_for_update().get(pk=wave.pk)
     _record_time_moves(locked, now)
-    if locked.status != WaveStatus.OPEN:
-        raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=locked.status, to=WaveStatus.CLOSED)
-    locked.closes_at = now
-    locked.save(update_fields=["closes_at"])
-    _move(locked, WaveStatus.CLOSED, actor=actor, now=now, note="ditutup operator")
+    if locked.status != source:
+        raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=locked.status, to=to)
+    setattr(locked, time_field, now)
+    locked.save(update_fields=[time_field])
+    _move(locked, to, actor=actor, now=now, note=note)
     return locked
 
 

@@ -35,7 +35,6 @@ class StatementLetter:
     text: StatementText
     applicant: Particulars
     waves: list[Wave]  # the failed selections the letter names, newest first
-    place: str  # the applicant's regency or city, printed before the signing date
     generated_at: datetime
     upload_url: str
 
@@ -51,7 +50,7 @@ def statement_letter_for(*, user: User, now: datetime | None = None) -> Statemen
     if applicant is None or text is None:
         return None
     return StatementLetter(
-        text=text, applicant=applicant, waves=state.waves_to_cite, place=applicant.city, generated_at=now,
+        text=text, applicant=applicant, waves=state.waves_to_cite, generated_at=now,
         upload_url=settings.SITE_URL + reverse("waves:complaint"),
     )
 
@@ -116,7 +115,7 @@ def _signature(pdf: FPDF, letter: StatementLetter) -> None:
     left = pdf.w - MARGIN_MM - width
     pdf.ln(4)
     pdf.set_x(left)
-    pdf.cell(width, LINE_MM, _latin1(f"{letter.place}, ......................"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(width, LINE_MM, _latin1(f"{letter.applicant.city}, ......................"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_x(left)
     pdf.cell(width, LINE_MM, "Yang membuat pernyataan,", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     top = pdf.get_y() + 2

@@ -26,7 +26,7 @@ def letter(**particulars) -> StatementLetter:
               "address": "Jl. Merdeka 1, Kec. Pancoran Mas, Kota Depok, Jawa Barat", "city": "Kota Depok", **particulars}
     return StatementLetter(
         text=StatementText.objects.get(is_current=True), applicant=Particulars(**fields), waves=waves,
-        place=fields["city"], generated_at=start + timedelta(days=90), upload_url="https://prakerja.example/x/",
+        generated_at=start + timedelta(days=90), upload_url="https://prakerja.example/x/",
     )
 
 
