@@ -103,7 +103,7 @@ class WaveAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status sekarang"))
     def status_now(self, wave: Wave):
-        status = dict(Wave._meta.get_field("status").choices)[wave.status_at(timezone.now())]
+        status = WaveStatus(wave.status_at(timezone.now())).label
         if wave.status != WaveStatus.SELECTING:
             return status
         run = selection_run_in_flight(wave=wave)

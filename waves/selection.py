@@ -110,8 +110,6 @@ def _planned_phases(wave: Wave) -> tuple[str, ...]:
 def _select(
     run: SelectionRun, wave: Wave, progress: Progress, on_progress: Callable[[Progress], None] | None
 ) -> tuple[list[dict], dict]:
-    phases: list[dict] = []
-
     def report(state: Progress) -> None:
         nonlocal progress
         progress = state
@@ -123,9 +121,7 @@ def _select(
         report(progress.started(name))
         started = time.perf_counter()
         work()
-        seconds = round(time.perf_counter() - started, 3)
-        phases.append({"name": name, "seconds": seconds})
-        report(progress.finished(name, seconds))
+        report(progress.finished(name, round(time.perf_counter() - started, 3)))
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -142,7 +138,7 @@ def _select(
     phase("announcement_messages", lambda: _announcement_enqueue(run, wave))
     counts: dict = {}
     phase("counts", lambda: counts.update(_counts(run)))
-    return phases, counts
+    return progress.as_data()["done"], counts
 
 
 def _cards_issue(run: SelectionRun, wave: Wave) -> None:
