@@ -215,6 +215,9 @@ class Result(models.Model):
     # the references are kept by the code rather than re-checked by the database; the run and the enrollment
     # are found through the composite index and constraint below, and provinces are never deleted. The user is
     # a copy of the enrollment's: results go with the enrollment when a user is deleted.
+    # On PostgreSQL the table is partitioned by run (migration 0012): a selection writes its run's rows into a
+    # table of their own and attaches it, so its indexes are built once rather than kept up to date row by row;
+    # the primary key and the unique constraint there include the run.
     run = models.ForeignKey(
         SelectionRun, on_delete=models.CASCADE, related_name="results", verbose_name=_("proses"), db_index=False,
         db_constraint=False,
@@ -232,8 +235,6 @@ class Result(models.Model):
         db_constraint=False,
     )
     kk_digest = models.CharField(_("indeks KK"), max_length=64)
-    # How many more recipients the applicant's KK may have, counting earlier waves (at most 2 ever).
-    kk_room = models.SmallIntegerField(_("sisa kuota KK"))
     priority = models.SmallIntegerField(_("prioritas"), default=0)
     lottery = models.CharField(_("nomor undian"), max_length=64, help_text=_("SHA-256 dari \"benih:id pendaftaran\", heksadesimal."))
     # The place among the province's candidates (priority, then lottery), 1 first; empty for an enrollment a

@@ -45,11 +45,12 @@ def recipients():
     return Card.objects.all()
 
 
-def kk_room(prefix: str = ""):
-    """How many more recipients the applicant's Kartu Keluarga may have, counting every earlier wave."""
+def kk_room(prefix: str = "", *, kk_digest: str | None = None):
+    """How many more recipients the applicant's Kartu Keluarga may have, counting every earlier wave. The KK is
+    the applicant's, or the field ``kk_digest`` of the rows being filtered (the selection's results)."""
     earlier = (
         recipients()
-        .filter(kk_digest=OuterRef(f"{prefix}identity__kk_digest"))
+        .filter(kk_digest=OuterRef(kk_digest or f"{prefix}identity__kk_digest"))
         .values("kk_digest")
         .annotate(n=Count("pk"))
         .values("n")
@@ -58,7 +59,8 @@ def kk_room(prefix: str = ""):
 
 
 # The priority tier of the lottery (DESIGN §4 step 2): applicants with an approved "gagal 3 kali" complaint rank
-# before everyone else, and the lottery orders each tier.
+# before everyone else, and the lottery orders each tier. Tiers are single digits (0-9): the selection sorts on a
+# text key that writes the tier as one character (waves/selection.py, _rank_key).
 PRIORITY_COMPLAINT = 1
 PRIORITY_NONE = 0
 

@@ -262,3 +262,92 @@ def test_the_selection_task_is_safe_to_run_twice(db):
     enrolled(wave)
 
     assert selection_run_task(wave.pk, None, 3) == selection_run_task(wave.pk, None, 4)
+
+
+def _on_postgresql():
+    from django.db import connection
+
+    from tests.conftest import require_service
+
+    if connection.vendor != "postgresql":
+        require_service("postgresql")
+
+
+def _partitions() -> dict[str, list[str]]:
+    """The results' partitions on PostgreSQL, each with its indexes' definitions."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT c.relname, i.indexdef FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
+               LEFT JOIN pg_indexes i ON i.tablename = c.relname
+               WHERE h.inhparent = 'waves_result'::regclass ORDER BY c.relname, i.indexdef"""
+        )
+        partitions: dict[str, list[str]] = {}
+        for name, index in cursor.fetchall():
+            partitions.setdefault(name, []).append(index)
+        return partitions
+
+
+def test_on_postgresql_a_run_s_results_are_its_own_partition_with_every_index(db):
+    _on_postgresql()
+    wave = closed_wave(province_quotas={"32": 1})
+    enrolled(wave)
+    enrolled(wave)
+
+    run = selection_run(wave=wave, operator=None, seed=1)
+
+    indexes = _partitions()[f"waves_result_run_{run.pk}"]
+    assert len(indexes) == 4
+    assert any("UNIQUE INDEX" in index and "(enrollment_id, run_id)" in index for index in indexes)
+    assert any("(run_id, province_id, province_rank)" in index for index in indexes)
+    assert any("(kk_digest, run_id) WHERE selected" in index for index in indexes)
+    assert any("UNIQUE INDEX" in index and "(id, run_id)" in index for index in indexes)
+    assert Result.objects.filter(run=run).count() == 2
+    # Ids come from the table's one sequence, whichever way a row was written.
+    assert len(set(Result.objects.values_list("pk", flat=True))) == 2
+
+
+def test_on_postgresql_a_failed_run_leaves_no_partition(db, monkeypatch):
+    _on_postgresql()
+    from waves import selection
+
+    wave = closed_wave(province_quotas={"32": 1})
+    enrolled(wave)
+    monkeypatch.setattr(selection, "_cap", lambda *args, **kwargs: 1 / 0)
+
+    with pytest.raises(SelectionFailed):
+        selection_run(wave=wave, operator=None, seed=1)
+
+    assert _partitions() == {}
+
+
+def test_on_postgresql_the_partitioning_migration_keeps_every_result_and_goes_back(db):
+    """Migration 0012 moves existing rows into a partition per run, and its reverse puts them back."""
+    _on_postgresql()
+    import importlib
+
+    from django.db import connection
+
+    migration = importlib.import_module("waves.migrations.0012_result_partitioned_by_run")
+    first, second = closed_wave(number=1, province_quotas={"32": 1}), closed_wave(number=2, province_quotas={"32": 1})
+    for wave in (first, second):
+        enrolled(wave)
+        enrolled(wave)
+    runs = [selection_run(wave=wave, operator=None, seed=1) for wave in (first, second)]
+    before = sorted(Result.objects.values_list("pk", "run_id", "enrollment_id", "selected", "reason"))
+
+    with connection.schema_editor() as editor:
+        migration.unpartition(None, editor)
+    assert _partitions() == {}
+    assert sorted(Result.objects.values_list("pk", "run_id", "enrollment_id", "selected", "reason")) == before
+
+    with connection.schema_editor() as editor:
+        migration.partition(None, editor)
+    assert sorted(_partitions()) == [f"waves_result_run_{run.pk}" for run in runs]
+    assert sorted(Result.objects.values_list("pk", "run_id", "enrollment_id", "selected", "reason")) == before
+    # New rows continue the ids.
+    third = closed_wave(number=3, province_quotas={"32": 1})
+    enrolled(third)
+    selection_run(wave=third, operator=None, seed=1)
+    assert Result.objects.filter(run__wave=third).get().pk > max(row[0] for row in before)
