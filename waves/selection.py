@@ -220,7 +220,9 @@ def _results_insert(run: SelectionRun, wave: Wave) -> None:
     # lottery (see _rank_key). Its first bytes tell most rows apart, so the sort compares short prefixes instead
     # of five columns, which at millions of rows is several times faster. A row's place in its province is its
     # place in that order less the place of its province's first candidate (a running maximum over the same
-    # order, with no second sort); an excluded row gets no place.
+    # order, with no second sort); an excluded row gets no place. Candidates come first in each province, so the
+    # rows are written in (province, place) order and, where they go into the indexed table (SQLite), the
+    # (run, province, place) index is filled at its right edge.
     # PostgreSQL would pull the rows' query up into the windows' and evaluate the rules once per reference to
     # the reason; OFFSET 0 keeps it a subquery evaluated once per row.
     postgresql = connection.vendor == "postgresql"
@@ -229,7 +231,7 @@ def _results_insert(run: SelectionRun, wave: Wave) -> None:
     with connection.cursor() as cursor:
         if postgresql:
             # The run's rows go into a table of their own, without indexes, which then becomes the run's partition
-            # of the results (migration 0012): its indexes are built once from the sorted rows, several times
+            # of the results (migration 0012): its indexes are built once from the written rows, several times
             # faster than keeping four indexes up to date row by row. The check lets the attachment trust it
             # holds only this run's rows instead of reading them again.
             target = f"{results}_run_{int(run.pk)}"
