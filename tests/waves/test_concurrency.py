@@ -35,3 +35,28 @@ def test_two_simultaneous_joins_by_one_applicant_leave_one_enrollment(same_wave)
     assert outcomes.count("ok") == 1, outcomes
     assert all(isinstance(o, str) for o in outcomes), outcomes
     assert Enrollment.objects.count() == 1
+
+
+def test_two_waves_selected_at_the_same_moment_each_get_their_partition():
+    """On PostgreSQL each run attaches its results as a partition; two selections finishing together take turns
+    at the attachment and both succeed, each with its own results."""
+    if connection.vendor != "postgresql":
+        require_service("postgresql")
+    from tests.waves.conftest import enrolled
+    from tests.waves.test_selection import closed_wave
+    from waves.models import Result, RunStatus, SelectionRun
+    from waves.selection import selection_run
+
+    waves = [closed_wave(number=number, province_quotas={"32": 2}) for number in (1, 2)]
+    for wave in waves:
+        for _ in range(3):
+            enrolled(wave)
+
+    outcomes = at_once(*(partial(selection_run, wave=wave, operator=None, seed=7) for wave in waves),
+                       errors=())
+
+    assert outcomes == ["ok", "ok"], outcomes
+    assert set(SelectionRun.objects.values_list("status", flat=True)) == {RunStatus.SUCCEEDED}
+    for wave in waves:
+        assert Result.objects.filter(run__wave=wave).count() == 3
+        assert Result.objects.filter(run__wave=wave, selected=True).count() == 2
