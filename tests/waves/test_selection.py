@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from tests.factories import UserFactory
-from tests.waves.conftest import enrolled, wave_create
+from tests.waves.conftest import enrolled, enrolled_many, wave_create
 from waves.lottery import lottery_number
 from waves.models import Result, RunStatus, SelectionRun, Wave, WaveStatus
 from waves.selection import SelectionFailed, selection_run
@@ -222,11 +222,9 @@ def test_the_run_records_its_seed_operator_phases_and_counts(db):
 
 def test_the_query_count_does_not_grow_with_the_number_of_enrollments(db, django_assert_max_num_queries):
     small = closed_wave(number=1, province_quotas={"32": 5, "31": 5})
-    for n in range(20):
-        enrolled(small, province="32" if n % 2 else "31")
-    large = closed_wave(number=2, province_quotas={"32": 50, "31": 50})
-    for n in range(400):
-        enrolled(large, province="32" if n % 2 else "31")
+    enrolled_many(small, 20)
+    large = closed_wave(number=2, province_quotas={"32": 400, "31": 400})
+    enrolled_many(large, 4000)
 
     from django.test.utils import CaptureQueriesContext
     from django.db import connection
@@ -234,8 +232,9 @@ def test_the_query_count_does_not_grow_with_the_number_of_enrollments(db, django
     with CaptureQueriesContext(connection) as small_queries:
         selection_run(wave=small, operator=None, seed=1)
     with CaptureQueriesContext(connection) as large_queries:
-        selection_run(wave=large, operator=None, seed=1)
+        run = selection_run(wave=large, operator=None, seed=1)
 
+    assert (run.counts["enrollments"], run.counts["selected"]) == (4000, 800)
     assert len(large_queries) == len(small_queries)
 
 
