@@ -234,10 +234,11 @@ def _results_insert(run: SelectionRun, wave: Wave) -> None:
             # of the results (migration 0012): its indexes are built once from the written rows, several times
             # faster than keeping four indexes up to date row by row. The check lets the attachment trust it
             # holds only this run's rows instead of reading them again.
-            target = f"{results}_run_{int(run.pk)}"
+            run_id = int(run.pk)
+            target = f"{results}_run_{run_id}"
             cursor.execute(
                 f"CREATE TABLE {target} (LIKE {results} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
-                f"CHECK (run_id = {int(run.pk)}))"
+                f"CHECK (run_id = {run_id}))"
             )
             # Partitions do not share the table's identity; their ids come from its sequence all the same.
             id_column, id_value = "id, ", f"nextval(pg_get_serial_sequence('{results}', 'id')), "
@@ -271,7 +272,7 @@ def _results_insert(run: SelectionRun, wave: Wave) -> None:
             # Attaching builds the partition's copies of the table's indexes and unique constraints. It waits for
             # (and then holds, until commit) the lock another selection's attachment takes, so two selections
             # finishing at once take turns here; readers of the results are not held up.
-            cursor.execute(f"ALTER TABLE {results} ATTACH PARTITION {target} FOR VALUES IN ({int(run.pk)})")
+            cursor.execute(f"ALTER TABLE {results} ATTACH PARTITION {target} FOR VALUES IN ({run_id})")
             # Statistics for the planner, which otherwise knows nothing of the new rows; with them, the passes
             # below probe a KK's rows by index instead of scanning.
             cursor.execute(f"ANALYZE {target}")

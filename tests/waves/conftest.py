@@ -62,43 +62,50 @@ def wave(db):
 _numbers = iter(range(10**6, 10**7))
 
 
-def enrolled(wave, *, province="32", kk=None, birth_date=date(1995, 8, 17), passed=True, in_education=False,
-             excluded_groups=(), registry_excluded=False):
-    """A user enrolled in ``wave``, built straight into the tables (fast enough for thousands in a test)."""
+def _applicant_rows(user, serial, *, kk=None, birth_date=date(1995, 8, 17), passed=True, in_education=False,
+                    excluded_groups=(), registry_excluded=False, declaration_text=None) -> list:
+    """The unsaved rows of an applicant who did every step: identity, declaration and test attempt."""
     from assessment.models import Attempt, Declaration, DeclarationText
     from prakerja.crypto import IdentifierKind, pii_digest, pii_encrypt
     from verification.models import IdentityVerification
+
+    nik = f"327601{birth_date:%d%m%y}{serial % 10000:04d}"
+    kk = kk or f"3276010102{serial:06d}"
+    started = T0 - timedelta(days=20)
+    return [
+        IdentityVerification(
+            user=user, nik_encrypted=pii_encrypt(nik), nik_digest=pii_digest(f"{nik}:{serial}", kind=IdentifierKind.NIK),
+            kk_encrypted=pii_encrypt(kk), kk_digest=pii_digest(kk, kind=IdentifierKind.KK), birth_date=birth_date,
+            sex="L", registry_excluded_occupation=registry_excluded, verified_at=T0 - timedelta(days=30),
+        ),
+        Declaration(
+            user=user, text=declaration_text or DeclarationText.objects.get(is_current=True), employment="phk",
+            in_formal_education=in_education, excluded_groups=list(excluded_groups), other_aid=[], truthful=True,
+            exclusion_reasons=["in_education"] if in_education else [], submitted_at=T0 - timedelta(days=25),
+        ),
+        Attempt(user=user, seed=1, started_at=started, deadline=started + timedelta(minutes=25),
+                submitted_at=started + timedelta(minutes=10), finished_reason="submitted",
+                score=80 if passed else 20, pass_score=60, passed=passed),
+    ]
+
+
+def enrolled(wave, *, province="32", **applicant):
+    """A user enrolled in ``wave``, built straight into the tables (``applicant``: the options of
+    ``_applicant_rows``, e.g. ``kk``, ``passed``, ``in_education``)."""
     from waves.models import AgreementText, Enrollment
 
     user = UserFactory(verified=True)
-    serial = next(_numbers)
-    nik = f"327601{birth_date:%d%m%y}{serial % 10000:04d}"
-    kk = kk or f"3276010102{serial:06d}"
-    IdentityVerification.objects.create(
-        user=user, nik_encrypted=pii_encrypt(nik), nik_digest=pii_digest(f"{nik}:{serial}", kind=IdentifierKind.NIK),
-        kk_encrypted=pii_encrypt(kk), kk_digest=pii_digest(kk, kind=IdentifierKind.KK), birth_date=birth_date, sex="L",
-        registry_excluded_occupation=registry_excluded, verified_at=T0 - timedelta(days=30),
-    )
-    Declaration.objects.create(
-        user=user, text=DeclarationText.objects.get(is_current=True), employment="phk",
-        in_formal_education=in_education, excluded_groups=list(excluded_groups), other_aid=[], truthful=True,
-        exclusion_reasons=["in_education"] if in_education else [], submitted_at=T0 - timedelta(days=25),
-    )
-    started = T0 - timedelta(days=20)
-    Attempt.objects.create(user=user, seed=1, started_at=started, deadline=started + timedelta(minutes=25),
-                           submitted_at=started + timedelta(minutes=10), finished_reason="submitted",
-                           score=80 if passed else 20, pass_score=60, passed=passed)
+    for row in _applicant_rows(user, next(_numbers), **applicant):
+        row.save()
     return Enrollment.objects.create(wave=wave, user=user, province_id=province,
                                      agreement=AgreementText.objects.get(is_current=True), joined_at=T0)
 
 
 def enrolled_many(wave, count: int, *, provinces=("32", "31")) -> None:
-    """``count`` applicants who did every step, enrolled in ``wave`` (spread over ``provinces`` in turn), written
-    in one bulk insert per table: the same rows as ``enrolled`` builds one by one, thousands in a second."""
+    """``count`` applicants who did every step, enrolled in ``wave`` (spread over ``provinces`` in turn): the
+    rows ``enrolled`` writes one by one, in one bulk insert per table, thousands in a second."""
     from accounts.models import User
-    from assessment.models import Attempt, Declaration, DeclarationText
-    from prakerja.crypto import IdentifierKind, pii_digest, pii_encrypt
-    from verification.models import IdentityVerification
+    from assessment.models import DeclarationText
     from waves.models import AgreementText, Enrollment
 
     serials = [next(_numbers) for _ in range(count)]
@@ -106,28 +113,14 @@ def enrolled_many(wave, count: int, *, provinces=("32", "31")) -> None:
         User(email=f"massal{serial}@contoh.id", password="!", email_verified_at=T0 - timedelta(days=31))
         for serial in serials
     )
-    started = T0 - timedelta(days=20)
-    text, agreement = DeclarationText.objects.get(is_current=True), AgreementText.objects.get(is_current=True)
-    IdentityVerification.objects.bulk_create(
-        IdentityVerification(
-            user=user, nik_encrypted=pii_encrypt(f"3276011708950{serial % 1000:03d}"),
-            nik_digest=pii_digest(f"nik:{serial}", kind=IdentifierKind.NIK), kk_encrypted=pii_encrypt(f"kk{serial}"),
-            kk_digest=pii_digest(f"kk:{serial}", kind=IdentifierKind.KK), birth_date=date(1995, 8, 17), sex="L",
-            registry_excluded_occupation=False, verified_at=T0 - timedelta(days=30),
-        )
-        for user, serial in zip(users, serials)
-    )
-    Declaration.objects.bulk_create(
-        Declaration(user=user, text=text, employment="phk", in_formal_education=False, excluded_groups=[],
-                    other_aid=[], truthful=True, exclusion_reasons=[], submitted_at=T0 - timedelta(days=25))
-        for user in users
-    )
-    Attempt.objects.bulk_create(
-        Attempt(user=user, seed=1, started_at=started, deadline=started + timedelta(minutes=25),
-                submitted_at=started + timedelta(minutes=10), finished_reason="submitted", score=80, pass_score=60,
-                passed=True)
-        for user in users
-    )
+    text = DeclarationText.objects.get(is_current=True)
+    tables: dict[type, list] = {}
+    for user, serial in zip(users, serials):
+        for row in _applicant_rows(user, serial, declaration_text=text):
+            tables.setdefault(type(row), []).append(row)
+    for model, rows in tables.items():
+        model.objects.bulk_create(rows)
+    agreement = AgreementText.objects.get(is_current=True)
     Enrollment.objects.bulk_create(
         Enrollment(wave=wave, user=user, province_id=provinces[n % len(provinces)], agreement=agreement, joined_at=T0)
         for n, user in enumerate(users)
