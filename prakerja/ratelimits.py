@@ -4,6 +4,8 @@ The rules per action live in ``settings.RATE_LIMITS``. Form views call :func:`fo
 instead of ``form.is_valid()``; other views call :func:`limit_exceeded` before doing the work.
 """
 
+import ipaddress
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
@@ -11,7 +13,8 @@ from django.forms import Form
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
-from ipware import get_client_ip
+
+logger = logging.getLogger(__name__)
 
 RATE_LIMITED_MESSAGE = _("Terlalu banyak percobaan. Tunggu beberapa saat, lalu coba lagi.")
 
@@ -19,13 +22,44 @@ RATE_LIMITED_MESSAGE = _("Terlalu banyak percobaan. Tunggu beberapa saat, lalu c
 def client_ip(request: HttpRequest) -> str:
     """The client's address, read behind ``TRUSTED_PROXY_COUNT`` reverse proxies.
 
-    With no trusted proxy the forwarded headers are ignored: anyone can send them.
+    Each proxy appends the address it received the request from to ``X-Forwarded-For`` (nginx's
+    ``$proxy_add_x_forwarded_for``, cloud load balancers and PaaS routers alike), so behind N proxies the
+    client is the Nth entry from the right: one proxy sends ``<client>``, or ``<what the client wrote>,
+    <client>``; two send ``…, <client>, <first proxy>``. Everything further left was written by the client
+    and is ignored. With no trusted proxy the header is ignored altogether: anyone can send it.
+
+    Not django-ipware: its ``proxy_count`` counts the proxies listed inside the header (one fewer than
+    here, so one nginx made every client the proxy), and it also trusts other headers (X-Real-IP and the
+    like) that a client can set.
     """
-    if settings.TRUSTED_PROXY_COUNT:
-        ip, _routable = get_client_ip(request, proxy_count=settings.TRUSTED_PROXY_COUNT)
-        if ip:
-            return ip
-    return request.META.get("REMOTE_ADDR") or "0.0.0.0"
+    remote = _address(request.META.get("REMOTE_ADDR", "")) or "0.0.0.0"
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if not proxies:
+        return remote
+    entries = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    entries = [entry for entry in entries if entry]
+    if len(entries) < proxies:
+        # The request did not come through every proxy (or one is misconfigured): nothing in the header can
+        # be trusted, so count it against the nearest hop rather than an address the client chose.
+        logger.warning("X-Forwarded-For has %d entries behind %d trusted proxies", len(entries), proxies)
+        return remote
+    return _address(entries[-proxies]) or remote
+
+
+def _address(value: str) -> str:
+    """``value`` as a normalised IP address (a port or IPv6 brackets removed), or "" when it is none."""
+    value = value.strip()
+    if value.startswith("[") and "]" in value:  # [2001:db8::1]:443
+        value = value[1 : value.index("]")]
+    elif value.count(":") == 1:  # 36.80.1.2:51234
+        value = value.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return ""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return str(address)
 
 
 def _email_key(group: str, request: HttpRequest) -> str:
