@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.models import User, normalize_email
+from accounts.roles import Role
 from accounts.tokens import email_verification_tokens
 from notifications.models import Channel
 from notifications.selectors import message_last_created_at
@@ -57,6 +59,7 @@ def user_signup(*, email: str, password: str, now: datetime | None = None) -> Us
         except IntegrityError:
             _signup_existing_notify(email=email, now=now)
             return None
+        user.groups.add(Group.objects.get(name=Role.APPLICANT))
         _verification_email_enqueue(user=user, now=now)
     return user
 

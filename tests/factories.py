@@ -5,6 +5,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import Role
 
 PASSWORD = "Rahasia-Kuat-2026"
 
@@ -20,6 +21,16 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     class Params:
         verified = factory.Trait(email_verified_at=factory.LazyFunction(timezone.now))
+
+
+def staff_user(role: Role | None, **fields) -> User:
+    """A staff account in ``role``'s group (none: staff with no group, who sees nothing behind the admin's door)."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(verified=True, is_staff=True, **fields)
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role))
+    return user
 
 
 # --- The mock registry (test tooling may write it directly; the portal reaches it only through its client) ---

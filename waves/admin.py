@@ -127,19 +127,22 @@ class WaveAdmin(admin.ModelAdmin):
     def enrolled(self, wave: Wave) -> int:
         return wave.enrolled_count
 
-    @admin.action(description=_("Publikasikan (dibuka otomatis sesuai jadwal)"))
+    def has_run_selection_permission(self, request) -> bool:
+        return request.user.has_perm("waves.run_selection")
+
+    @admin.action(description=_("Publikasikan (dibuka otomatis sesuai jadwal)"), permissions=["change"])
     def publish(self, request, queryset) -> None:
         _run(request, queryset, services.wave_publish, _("Gelombang %(number)s dipublikasikan."))
 
-    @admin.action(description=_("Buka sekarang"))
+    @admin.action(description=_("Buka sekarang"), permissions=["change"])
     def open_now(self, request, queryset) -> None:
         _run(request, queryset, services.wave_open_now, _("Gelombang %(number)s dibuka."))
 
-    @admin.action(description=_("Tutup sekarang"))
+    @admin.action(description=_("Tutup sekarang"), permissions=["change"])
     def close_now(self, request, queryset) -> None:
         _run(request, queryset, services.wave_close_now, _("Gelombang %(number)s ditutup."))
 
-    @admin.action(description=_("Jalankan seleksi"))
+    @admin.action(description=_("Jalankan seleksi"), permissions=["run_selection"])
     def run_selection(self, request, queryset) -> None:
         """Queue the selection of each closed wave on the selection queue; its run page shows the phases."""
         for wave in queryset:
@@ -183,7 +186,10 @@ class SelectionRunAdmin(ReadOnlyAdmin):
     def selected_count(self, run: SelectionRun):
         return (run.counts or {}).get("selected", "—")
 
-    @admin.action(description=_("Batalkan hasil (sebelum pengumuman)"))
+    def has_void_permission(self, request) -> bool:
+        return request.user.has_perm("waves.void_selectionrun")
+
+    @admin.action(description=_("Batalkan hasil (sebelum pengumuman)"), permissions=["void"])
     def void(self, request, queryset) -> None:
         for run in queryset.filter(status=RunStatus.SUCCEEDED):
             try:

@@ -57,6 +57,7 @@ class Wave(models.Model):
         verbose_name = _("gelombang")
         verbose_name_plural = _("gelombang")
         ordering = ["-number"]
+        permissions = [("run_selection", _("Dapat menjalankan seleksi gelombang"))]
         constraints = [
             models.CheckConstraint(condition=Q(opens_at__lt=F("closes_at")), name="waves_wave_opens_before_close"),
             models.CheckConstraint(condition=Q(closes_at__lte=F("announce_at")), name="waves_wave_announce_after_close"),
@@ -194,6 +195,7 @@ class SelectionRun(models.Model):
     class Meta:
         verbose_name = _("proses seleksi")
         verbose_name_plural = _("proses seleksi")
+        permissions = [("void_selectionrun", _("Dapat membatalkan hasil seleksi sebelum pengumuman"))]
         constraints = [
             # At most one standing result per wave: a new seed needs the previous run voided first.
             models.UniqueConstraint(

@@ -3,11 +3,11 @@ applicant against a rival who wins the lottery."""
 
 from datetime import timedelta
 
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tests.factories import UserFactory
+from accounts.roles import Role
+from tests.factories import staff_user
 from tests.uploads_catalogue import letter_pdf
 from tests.waves.conftest import enrolled, wave_create
 from verification.uploads import document_process
@@ -16,7 +16,6 @@ from waves.models import AgreementText, Enrollment, Wave
 from waves.selection import selection_run
 from waves.services import waves_record_schedule
 
-REVIEWERS_GROUP = "Peninjau pengaduan"
 WAVE_DAYS = 20  # one wave every 20 days, the latest announced 5 days ago
 
 
@@ -49,9 +48,7 @@ def lost_waves(user, count: int, *, first_number: int = 1) -> list[Wave]:
 
 
 def reviewer(**fields):
-    user = UserFactory(verified=True, is_staff=True, **fields)
-    user.groups.add(Group.objects.get(name=REVIEWERS_GROUP))
-    return user
+    return staff_user(Role.REVIEWER, **fields)
 
 
 def signed_letter(name: str = "surat-bertanda-tangan.pdf") -> SimpleUploadedFile:

@@ -5,9 +5,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 
+from accounts.roles import Role
 from tests.factories import UserFactory
 from tests.uploads_catalogue import letter_pdf
-from tests.waves.complaints import REVIEWERS_GROUP, reviewer
+from tests.waves.complaints import reviewer
 from tests.waves.conftest import ready_applicant
 from waves.models import Complaint, ComplaintStatus, StatementText
 
@@ -48,7 +49,7 @@ def act(client, action: str, complaints, **extra):
 
 
 def test_the_reviewers_group_holds_only_the_review_permissions():
-    group = Group.objects.get(name=REVIEWERS_GROUP)
+    group = Group.objects.get(name=Role.REVIEWER)
 
     assert set(group.permissions.values_list("content_type__app_label", "codename")) == {
         ("waves", "view_complaint"), ("waves", "review_complaint"),

@@ -21,6 +21,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from accounts.models import User
+from accounts.roles import Role
 from assessment.selectors import declaration_text_current
 from assessment.services import (
     attempt_answer,
@@ -49,7 +50,7 @@ from waves.statement import statement_letter_for, statement_pdf
 DEMO_PASSWORD = "prakerja-demo-2026"
 ADMIN_EMAIL = "admin@prakerja.example"
 REVIEWER_EMAIL = "peninjau@prakerja.example"
-REVIEWERS_GROUP = "Peninjau pengaduan"  # created by waves/migrations/0007
+OPERATOR_EMAIL = "operator@prakerja.example"
 REGISTRY_RESIDENTS = 5_000
 REGISTRY_SEED = 2026
 PAST_WAVES, OPEN_WAVE, NEXT_WAVE = (1, 2, 3), 4, 5
@@ -108,7 +109,9 @@ class Command(BaseCommand):
 
         admin = self._user(ADMIN_EMAIL, is_staff=True, is_superuser=True, email_verified=True)
         reviewer = self._user(REVIEWER_EMAIL, is_staff=True, email_verified=True)
-        reviewer.groups.add(Group.objects.get(name=REVIEWERS_GROUP))
+        reviewer.groups.add(Group.objects.get(name=Role.REVIEWER))
+        operator = self._user(OPERATOR_EMAIL, is_staff=True, email_verified=True)
+        operator.groups.add(Group.objects.get(name=Role.OPERATOR))
         self._waves(admin)
         for email, stage, _description in APPLICANTS:
             self._applicant(email, stage)
@@ -120,6 +123,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  Admin login:      {ADMIN_EMAIL} / {DEMO_PASSWORD}  ({settings.SITE_URL}/admin/)")
         self.stdout.write(
             f"  Reviewer login:   {REVIEWER_EMAIL} / {DEMO_PASSWORD}  (reviews gagal 3 kali statements in /admin/)"
+        )
+        self.stdout.write(
+            f"  Operator login:   {OPERATOR_EMAIL} / {DEMO_PASSWORD}  (waves, quotas and selection in /admin/)"
         )
         for email, _stage, description in APPLICANTS:
             self.stdout.write(f"  Applicant login:  {email} / {DEMO_PASSWORD}  ({description})")
@@ -139,6 +145,7 @@ class Command(BaseCommand):
     def _applicant(self, email: str, stage: str) -> None:
         reached = STAGES.index(stage)
         user = self._user(email, email_verified=reached >= STAGES.index("email"))
+        user.groups.add(Group.objects.get(name=Role.APPLICANT))
         if reached < STAGES.index("ktp") or hasattr(user, "identity"):
             return
         # A resident no account holds yet; the demo uses the registry through the portal's own services.
