@@ -103,3 +103,12 @@ def applicant_particulars(*, user: User) -> Particulars | None:
         address=f"{' '.join(row['personal_data__address'].split())}, {place}",
         city=row["personal_data__district__regency__name"],
     )
+
+
+def ktp_photo_for_viewer(*, pk: int, viewer: User) -> KtpPhoto | None:
+    """The KTP photo ``pk`` if ``viewer`` may see it (its owner, or a holder of ``verification.view_ktpphoto``),
+    else ``None`` — the same answer as for a photo that does not exist."""
+    photo = KtpPhoto.objects.filter(pk=pk).first()
+    if photo is None or not (photo.user_id == viewer.pk or viewer.has_perm("verification.view_ktpphoto")):
+        return None
+    return photo

@@ -3,7 +3,9 @@
 import os
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse
 
 
 class PrivateStorage(FileSystemStorage):
@@ -22,6 +24,30 @@ class PrivateStorage(FileSystemStorage):
     def base_url(self) -> None:
         return None
 
+    # Readable by the portal's own user only, whatever the process umask or FILE_UPLOAD_PERMISSIONS say:
+    # another account on the machine has no business reading KTP photos.
+    @property
+    def file_permissions_mode(self) -> int:
+        return 0o600
+
+    @property
+    def directory_permissions_mode(self) -> int:
+        return 0o700
+
 
 def private_storage() -> PrivateStorage:
     return PrivateStorage()
+
+
+def private_file_response(file: File, *, content_type: str, filename: str) -> FileResponse:
+    """A private file (KTP photo, signed letter) for a viewer the caller has already checked.
+
+    Always an attachment, kept by no cache, and under ``Content-Security-Policy: sandbox``: should a browser
+    or a PDF viewer render it anyway, nothing in it runs with the portal's origin (no script, no forms, no
+    cookies). ``nosniff`` keeps an image an image.
+    """
+    response = FileResponse(file, content_type=content_type, as_attachment=True, filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -4,9 +4,8 @@ step is the applicant's current one and leave the order to the guard."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +18,9 @@ from verification import services
 from verification.errors import VerificationError, VerificationErrorCode
 from verification import otp
 from verification.forms import KtpPhotoForm, KtpVerificationForm, OtpForm, PersonalDataForm, PhoneForm
-from verification.models import KtpPhoto, OtpCode, PhoneNumber
+from verification.models import OtpCode, PhoneNumber
+from verification.selectors import ktp_photo_for_viewer
+from verification.storage import private_file_response
 
 ERROR_MESSAGES = {
     VerificationErrorCode.NIK_NOT_FOUND: _(
@@ -163,17 +164,18 @@ def ktp_photo(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def ktp_photo_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
-    """The stored KTP photo, to its owner and to staff only; never cached by anyone in between."""
+    """The stored KTP photo, to its owner and to holders of ``verification.view_ktpphoto`` only.
+
+    Anyone else gets the same 404 as for a photo that does not exist, so ids cannot be probed.
+    """
     if variant not in {"image", "thumbnail"}:
         raise Http404
-    photo = get_object_or_404(KtpPhoto, pk=pk)
-    if photo.user_id != request.user.pk and not request.user.is_staff:
-        raise PermissionDenied
-    stored = getattr(photo, variant)
-    response = FileResponse(stored.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Disposition"] = "inline"
-    return response
+    photo = ktp_photo_for_viewer(pk=pk, viewer=request.user)
+    if photo is None:
+        raise Http404
+    return private_file_response(
+        getattr(photo, variant).open("rb"), content_type="image/jpeg", filename=f"foto-ktp-{photo.pk}-{variant}.jpg"
+    )
 
 
 def _phone_page(request: HttpRequest, phone_form: PhoneForm, code_form: OtpForm, extra: dict | None = None) -> HttpResponse:

@@ -312,7 +312,7 @@ class ComplaintAdmin(ReadOnlyAdmin):
         url = reverse("waves:complaint_file", args=[complaint.pk])
         size = f"{complaint.letter_bytes / 1024:,.0f} KB"
         if complaint.letter_kind == "pdf":
-            return format_html('<a href="{}" target="_blank" rel="noopener">{}</a> (PDF, {})', url, _("Buka surat"), size)
+            return format_html('<a href="{}" download>{}</a> (PDF, {})', url, _("Unduh surat"), size)
         return format_html(
             '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" style="max-width: 100%; max-height: 70vh;'
             ' border: 1px solid #ccc"></a><div>JPG, {}</div>', url, url, _("Surat pernyataan bertanda tangan"), size,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from prakerja.ratelimits import form_valid_within_limits
 from verification.selectors import domicile_province_id
+from verification.storage import private_file_response
 from waves import services
 from waves.errors import WaveError, WaveErrorCode
 from waves.forms import ComplaintLetterForm
@@ -168,7 +169,8 @@ def complaint_file(request: HttpRequest, pk: int) -> FileResponse:
     if complaint is None:
         raise Http404
     is_pdf = complaint.letter_kind == "pdf"
-    response = FileResponse(complaint.letter.open("rb"), content_type="application/pdf" if is_pdf else "image/jpeg")
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Disposition"] = f'inline; filename="surat-pernyataan-{complaint.pk}.{"pdf" if is_pdf else "jpg"}"'
-    return response
+    return private_file_response(
+        complaint.letter.open("rb"),
+        content_type="application/pdf" if is_pdf else "image/jpeg",
+        filename=f"surat-pernyataan-{complaint.pk}.{'pdf' if is_pdf else 'jpg'}",
+    )

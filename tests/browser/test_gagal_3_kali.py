@@ -43,7 +43,9 @@ def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browse
     desk.wait_for_url("**/admin/waves/complaint/")
     complaint = Complaint.objects.get()
     desk.get_by_role("link", name=applicant.email).click()
-    expect(desk.get_by_role("link", name="Buka surat")).to_be_visible()
+    with desk.expect_download() as reviewed:  # served as an attachment, never rendered in the admin's origin
+        desk.get_by_role("link", name="Unduh surat").click()
+    assert reviewed.value.suggested_filename == f"surat-pernyataan-{complaint.pk}.pdf"
     desk.get_by_test_id("reject").click()
     desk.get_by_role("button", name="Ya, tolak").click()  # without a reason first
     expect(desk.get_by_text("Tulis alasan penolakan")).to_be_visible()

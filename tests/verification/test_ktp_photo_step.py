@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.html import escape
 from PIL import Image
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, staff_user
 from tests.uploads_catalogue import BAD_UPLOADS, PHOTO_KINDS, phone_photo, screenshot_png
 from verification.models import KtpPhoto
 
@@ -48,7 +48,9 @@ def test_a_screenshot_is_accepted_but_marked_as_not_from_a_camera(client, descri
     assert KtpPhoto.objects.get(user=described_applicant).from_camera is False
 
 
-def test_the_photo_has_no_public_url_and_is_served_only_to_its_owner_and_staff(client, described_applicant):
+def test_the_photo_has_no_public_url_and_is_served_only_to_its_owner_and_those_allowed_to_see_photos(
+    client, described_applicant
+):
     client.post(URL, {"photo": SimpleUploadedFile("ktp.jpg", phone_photo(), "image/jpeg")})
     photo = KtpPhoto.objects.get()
     url = f"/verifikasi/foto-ktp/{photo.pk}/image/"
@@ -58,12 +60,16 @@ def test_the_photo_has_no_public_url_and_is_served_only_to_its_owner_and_staff(c
     owner = client.get(url)
     assert owner.status_code == 200 and owner["Content-Type"] == "image/jpeg"
     assert "no-store" in owner["Cache-Control"]
+    assert owner["Content-Disposition"].startswith("attachment;")
+    assert owner["Content-Security-Policy"] == "sandbox"
 
     client.force_login(UserFactory(verified=True))
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404  # the same as for a photo that does not exist
     client.logout()
     assert client.get(url).status_code == 302
-    client.force_login(UserFactory(verified=True, is_staff=True))
+    client.force_login(staff_user(None))
+    assert client.get(url).status_code == 404  # is_staff alone opens nothing
+    client.force_login(UserFactory(verified=True, is_staff=True, is_superuser=True))
     assert client.get(url).status_code == 200
 
 

@@ -1,0 +1,241 @@
+"""Who may open what: every role against every private file and every admin page (docs/SECURITY.md).
+
+The expected answers come from the roles table (accounts/roles.py) and the rules written here, never from the
+admin classes under test: a private file is its owner's, or needs its named permission; "exists but not
+yours" and "does not exist" give the same 404; an admin page needs the model's permission, whatever
+``is_staff`` says.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib import admin
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import ROLE_PERMISSIONS, Role
+from tests.factories import UserFactory, staff_user
+from tests.uploads_catalogue import letter_pdf, phone_photo
+from tests.waves.conftest import ready_applicant
+from verification.models import KtpPhoto
+from waves.models import Complaint, StatementText
+
+pytestmark = pytest.mark.django_db
+
+MISSING = 987_654
+
+
+@dataclass(frozen=True)
+class Viewer:
+    name: str
+    staff: bool
+    permissions: frozenset[str]
+    superuser: bool = False
+
+    def may(self, permission: str) -> bool:
+        return self.superuser or permission in self.permissions
+
+
+VIEWERS = [
+    Viewer("owner", staff=False, permissions=frozenset()),
+    Viewer("other applicant", staff=False, permissions=frozenset()),
+    Viewer("staff, no group", staff=True, permissions=frozenset()),
+    Viewer("reviewer", staff=True, permissions=frozenset(ROLE_PERMISSIONS[Role.REVIEWER])),
+    Viewer("operator", staff=True, permissions=frozenset(ROLE_PERMISSIONS[Role.OPERATOR])),
+    Viewer("superuser", staff=True, permissions=frozenset(), superuser=True),
+]
+ROLE_OF = {"reviewer": Role.REVIEWER, "operator": Role.OPERATOR}
+
+
+@pytest.fixture
+def owner(settings, tmp_path):
+    """An applicant with a stored KTP photo and a pending "gagal 3 kali" letter, both real files."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    user = ready_applicant()
+    photo = KtpPhoto.objects.get(user=user)
+    photo.image.save("ktp.jpg", ContentFile(phone_photo()), save=False)
+    photo.thumbnail.save("ktp-kecil.jpg", ContentFile(phone_photo()), save=False)
+    photo.save()
+    complaint = Complaint(
+        user=user, text=StatementText.objects.get(), failed_selections=3, letter_kind="pdf",
+        letter_bytes=len(letter_pdf()), submitted_at=timezone.now(),
+    )
+    complaint.letter.save("surat.pdf", ContentFile(letter_pdf()), save=False)
+    complaint.save()
+    return user
+
+
+def login_as(client, viewer: Viewer, owner) -> None:
+    if viewer.name == "owner":
+        user = owner
+    elif viewer.superuser:
+        user = UserFactory(verified=True, is_staff=True, is_superuser=True)
+    elif viewer.staff:
+        user = staff_user(ROLE_OF.get(viewer.name))
+    else:
+        user = UserFactory(verified=True)
+    client.force_login(user)
+
+
+def private_files(owner) -> list[tuple[str, str, str | None]]:
+    """(label, url, the permission that opens it for someone other than its owner; None: only the owner)."""
+    photo, complaint = owner.ktp_photo, Complaint.objects.get(user=owner)
+    return [
+        ("KTP photo", reverse("verification:ktp_photo_file", args=[photo.pk, "image"]), "verification.view_ktpphoto"),
+        ("KTP thumbnail", reverse("verification:ktp_photo_file", args=[photo.pk, "thumbnail"]),
+         "verification.view_ktpphoto"),
+        ("signed letter", reverse("waves:complaint_file", args=[complaint.pk]), "waves.view_complaint"),
+        ("missing KTP photo", reverse("verification:ktp_photo_file", args=[MISSING, "image"]), None),
+        ("missing letter", reverse("waves:complaint_file", args=[MISSING]), None),
+    ]
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda viewer: viewer.name)
+def test_each_private_file_opens_for_its_owner_and_its_permission_and_is_a_404_to_everyone_else(
+    client, owner, viewer
+):
+    login_as(client, viewer, owner)
+
+    for label, url, permission in private_files(owner):
+        exists = not label.startswith("missing")
+        allowed = exists and (viewer.name == "owner" or (permission is not None and viewer.may(permission)))
+        response = client.get(url)
+
+        assert response.status_code == (200 if allowed else 404), (label, viewer.name, response.status_code)
+        if allowed:
+            assert response["Content-Disposition"].startswith("attachment;")
+            assert response["Content-Security-Policy"] == "sandbox"
+            assert "no-store" in response["Cache-Control"]
+
+
+def test_private_files_send_anonymous_visitors_to_the_login_page(client, owner):
+    for label, url, _permission in private_files(owner):
+        response = client.get(url)
+
+        assert response.status_code == 302 and response["Location"].startswith("/masuk/"), label
+
+
+def admin_pages(owner) -> list[tuple[str, str, str, str | None]]:
+    """(label, url, the permission it needs, the action it is) for every registered model's list, add page
+    and the change page of one of its rows."""
+    pages = []
+    for model, model_admin in admin.site._registry.items():
+        label, name = model._meta.app_label, model._meta.model_name
+        pages.append((f"{label}.{name} list", reverse(f"admin:{label}_{name}_changelist"), f"{label}.{name}", "view"))
+        pages.append((f"{label}.{name} add", reverse(f"admin:{label}_{name}_add"), f"{label}.{name}", "add"))
+        row = model._default_manager.order_by("pk").first()
+        if row is not None:
+            url = reverse(f"admin:{label}_{name}_change", args=[row.pk])
+            pages.append((f"{label}.{name} change", url, f"{label}.{name}", "view"))
+    return pages
+
+
+# Admins that nobody may add to, whatever their permissions: records made by the portal's own services.
+NOT_ADDED_IN_ADMIN = {
+    "verification.identityverification", "verification.personaldata", "verification.ktpphoto",
+    "verification.phonenumber", "verification.otpcode", "waves.enrollment", "waves.selectionrun", "waves.result",
+    "waves.card", "waves.complaint", "waves.waveevent", "notifications.message", "assessment.declaration",
+    "assessment.attempt", "assessment.attemptitem", "assessment.option", "dukcapil.resident", "dukcapil.family",
+    "regions.province", "regions.regency", "regions.district",
+    # django-axes' records of login attempts
+    "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
+}
+# The mock registry's data are the registry's, not the portal's: only a superuser looks at them.
+SUPERUSER_ONLY = {"dukcapil.resident", "dukcapil.family"}
+
+
+def expected_admin_status(viewer: Viewer, model: str, action: str) -> int:
+    label, name = model.split(".")
+    if viewer.superuser:
+        return 403 if action == "add" and model in NOT_ADDED_IN_ADMIN else 200
+    if model in SUPERUSER_ONLY:
+        return 403
+    if action == "add":
+        allowed = model not in NOT_ADDED_IN_ADMIN and viewer.may(f"{label}.add_{name}")
+    else:
+        allowed = viewer.may(f"{label}.view_{name}") or viewer.may(f"{label}.change_{name}")
+    return 200 if allowed else 403
+
+
+@pytest.mark.parametrize("viewer", [v for v in VIEWERS if v.staff], ids=lambda viewer: viewer.name)
+def test_every_admin_page_answers_by_the_models_permission_not_by_is_staff(client, owner, viewer):
+    login_as(client, viewer, owner)
+    wrong = []
+
+    for label, url, model, action in admin_pages(owner):
+        status = client.get(url).status_code
+        expected = expected_admin_status(viewer, model, action)
+        if status != expected:
+            wrong.append((label, status, expected))
+
+    assert not wrong, f"{viewer.name}: (page, got, expected) {wrong}"
+
+
+@pytest.mark.parametrize("viewer", [v for v in VIEWERS if not v.staff], ids=lambda viewer: viewer.name)
+def test_applicants_never_get_past_the_admins_door(client, owner, viewer):
+    login_as(client, viewer, owner)
+
+    for label, url, _model, _action in admin_pages(owner):
+        response = client.get(url)
+
+        assert response.status_code == 302 and "/login/" in response["Location"], label
+
+
+def test_a_staff_account_in_no_group_sees_an_empty_admin(client, owner):
+    client.force_login(staff_user(None))
+
+    html = client.get("/admin/").content.decode()
+
+    assert "/admin/waves/" not in html and "/admin/verification/" not in html
+
+
+def test_the_reviewer_reviews_a_letter_without_any_link_to_a_ktp_photo(client, owner):
+    client.force_login(staff_user(Role.REVIEWER))
+    complaint = Complaint.objects.get(user=owner)
+
+    html = client.get(reverse("admin:waves_complaint_change", args=[complaint.pk])).content.decode()
+
+    assert reverse("waves:complaint_file", args=[complaint.pk]) in html
+    assert "/verifikasi/foto-ktp/" not in html
+    assert owner.identity.nik not in html and owner.identity.nik_masked in html
+
+
+@pytest.mark.parametrize(
+    ("role", "actions"),
+    [
+        (Role.OPERATOR, {"publish", "open_now", "close_now", "run_selection"}),
+        (Role.REVIEWER, None),  # no access to waves at all
+    ],
+)
+def test_wave_actions_are_offered_only_to_those_allowed_to_take_them(client, role, actions):
+    from waves.admin import WaveAdmin
+    from waves.models import Wave
+
+    user = staff_user(role)
+    request = type("Request", (), {"user": user, "GET": {}})()
+
+    offered = set(WaveAdmin(Wave, admin.site).get_actions(request)) - {"delete_selected"}
+
+    if actions is None:
+        assert client.get("/admin/waves/wave/").status_code in (302, 403)
+        client.force_login(user)
+        assert client.get("/admin/waves/wave/").status_code == 403
+    else:
+        assert offered == actions
+
+
+def test_a_staff_member_who_may_only_look_at_waves_is_offered_no_wave_action():
+    from django.contrib.auth.models import Permission
+
+    from waves.admin import SelectionRunAdmin, WaveAdmin
+    from waves.models import SelectionRun, Wave
+
+    user = staff_user(None)
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_wave", "view_selectionrun"], content_type__app_label="waves")
+    )
+    request = type("Request", (), {"user": type(user).objects.get(pk=user.pk), "GET": {}})()
+
+    assert set(WaveAdmin(Wave, admin.site).get_actions(request)) == set()
+    assert set(SelectionRunAdmin(SelectionRun, admin.site).get_actions(request)) == set()
