@@ -390,6 +390,12 @@ DUKCAPIL_CONTACTS = {
     "email": env.str("DUKCAPIL_EMAIL", default="callcenter@dukcapil.kemendagri.go.id"),
 }
 
+# The portal's own help desk, shown where only a person can help (a NIK held by another account).
+PORTAL_HELP_CONTACTS = {
+    "call_center": env.str("PRAKERJA_HELP_CALL_CENTER", default=""),
+    "email": env.str("PRAKERJA_HELP_EMAIL", default="bantuan@prakerja.example"),
+}
+
 # --- Phone verification (OTP) ------------------------------------------------------------------------
 
 OTP_LENGTH = 6

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User
-from notifications.masking import mask_email
 from regions.models import District
 from prakerja.crypto import IdentifierKind, pii_digest, pii_encrypt
 from verification.errors import VerificationError, VerificationErrorCode
@@ -31,15 +30,6 @@ def _registry_call(client: RegistryClient | None, **query):
         return (client or registry_client()).verify(**query)
     except RegistryUnavailable:
         raise VerificationError(VerificationErrorCode.REGISTRY_UNAVAILABLE) from None
-
-
-def _nik_owner_error(nik_digest: str) -> VerificationError:
-    owner_email = (
-        IdentityVerification.objects.filter(nik_digest=nik_digest).values_list("user__email", flat=True).first()
-    )
-    return VerificationError(
-        VerificationErrorCode.NIK_TAKEN, fields=("nik",), owner_email=mask_email(owner_email or "")
-    )
 
 
 @sensitive_variables("nik", "kk", "birth_date")
@@ -60,11 +50,6 @@ def identity_verify(
     """
     if IdentityVerification.objects.filter(user=user).exists():
         raise VerificationError(VerificationErrorCode.ALREADY_DONE)
-    nik_digest = pii_digest(nik, kind=IdentifierKind.NIK)
-    # Checked before the registry, so a taken NIK costs no registry call; the constraint below is the guard.
-    if IdentityVerification.objects.filter(nik_digest=nik_digest).exists():
-        raise _nik_owner_error(nik_digest)
-
     answer = _registry_call(client, nik=nik, kk=kk, birth_date=birth_date)
     if not answer.nik_found:
         raise VerificationError(VerificationErrorCode.NIK_NOT_FOUND, fields=("nik",))
@@ -72,6 +57,13 @@ def identity_verify(
         raise VerificationError(VerificationErrorCode.KK_MISMATCH, fields=("kk",))
     if not answer.matched("tanggal_lahir"):
         raise VerificationError(VerificationErrorCode.BIRTH_DATE_MISMATCH, fields=("birth_date",))
+
+    # Only now, once the registry has confirmed NIK, KK and birth date together, may the page say that the NIK
+    # already has an account: asked first, it told anyone who typed a NIK (its birth date is in its digits)
+    # that the person had registered. The constraint below is what keeps one NIK to one account.
+    nik_digest = pii_digest(nik, kind=IdentifierKind.NIK)
+    if IdentityVerification.objects.filter(nik_digest=nik_digest).exists():
+        raise VerificationError(VerificationErrorCode.NIK_TAKEN, fields=("nik",))
 
     try:
         with transaction.atomic():
@@ -90,7 +82,7 @@ def identity_verify(
         # Two requests raced: for the same account (a double submit) or for the same NIK.
         if IdentityVerification.objects.filter(user=user).exists():
             raise VerificationError(VerificationErrorCode.ALREADY_DONE) from None
-        raise _nik_owner_error(nik_digest) from None
+        raise VerificationError(VerificationErrorCode.NIK_TAKEN, fields=("nik",)) from None
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,9 @@ ERROR_MESSAGES = {
         "hubungi Dukcapil."
     ),
     VerificationErrorCode.NIK_TAKEN: _(
-        "NIK ini sudah dipakai akun lain (%(owner_email)s). Satu NIK hanya untuk satu akun. Jika itu akun "
-        "Anda, masuk dengan akun tersebut. Lupa kata sandinya? Buat kata sandi baru untuk akun itu."
+        "NIK ini sudah terdaftar pada akun lain. Satu NIK hanya untuk satu akun. Jika Anda pernah mendaftar, "
+        "keluar lalu masuk dengan email akun tersebut; lupa kata sandinya? Buat kata sandi baru lewat "
+        "“Lupa kata sandi”. Jika Anda tidak pernah mendaftar, hubungi pusat bantuan Kartu Prakerja."
     ),
     VerificationErrorCode.REGISTRY_UNAVAILABLE: _(
         "Layanan Dukcapil sedang tidak dapat dihubungi. Data yang Anda isi tidak hilang: coba kirim ulang "
@@ -103,12 +104,17 @@ def _show_error(form, error: VerificationError) -> dict:
     return {
         "error_code": error.code.value,
         "show_dukcapil_contacts": error.code in REGISTRY_PROBLEMS,
-        "show_password_reset": error.code == VerificationErrorCode.NIK_TAKEN,
+        "show_account_help": error.code == VerificationErrorCode.NIK_TAKEN,
     }
 
 
 def _page(request: HttpRequest, template: str, form, extra: dict | None = None, status: int = 200) -> HttpResponse:
-    context = {"form": form, "dukcapil": settings.DUKCAPIL_CONTACTS, "journey": getattr(request, "journey", None)}
+    context = {
+        "form": form,
+        "dukcapil": settings.DUKCAPIL_CONTACTS,
+        "help": settings.PORTAL_HELP_CONTACTS,
+        "journey": getattr(request, "journey", None),
+    }
     return render(request, template, {**context, **(extra or {})}, status=status)
 
 

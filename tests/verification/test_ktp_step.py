@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.factories import UserFactory, registry_resident
@@ -118,7 +119,9 @@ def test_a_birth_date_the_registry_does_not_hold_is_a_registry_mismatch(client, 
     assert "Tanggal lahir tidak sesuai dengan data Dukcapil" in response.content.decode()
 
 
-def test_a_nik_used_by_another_account_names_it_masked_and_offers_the_password_reset(client, applicant, resident):
+def test_a_nik_held_by_another_account_is_named_only_after_the_registry_confirms_it_and_never_its_owner(
+    client, applicant, resident
+):
     other = UserFactory(email="sari.wulandari@gmail.com", verified=True)
     client.force_login(other)
     client.post(URL, ktp_data(resident))
@@ -127,10 +130,27 @@ def test_a_nik_used_by_another_account_names_it_masked_and_offers_the_password_r
     response = client.post(URL, ktp_data(resident))
 
     html = response.content.decode()
-    assert "NIK ini sudah dipakai akun lain (s•••@gmail.com)" in html
-    assert "sari.wulandari" not in html
+    assert "NIK ini sudah terdaftar pada akun lain" in html
+    assert "sari.wulandari" not in html and "@gmail.com" not in html and "s•••" not in html
     assert reverse("accounts:password_reset") in html
+    assert settings.PORTAL_HELP_CONTACTS["email"] in html
     assert IdentityVerification.objects.get().user == other
+
+
+def test_someone_elses_nik_with_a_made_up_kk_learns_nothing_about_its_account(client, applicant, resident):
+    # Given the NIK's owner has an account (the birth date can be read from the NIK's digits)
+    owner = UserFactory(verified=True)
+    client.force_login(owner)
+    client.post(URL, ktp_data(resident))
+    client.force_login(applicant)
+
+    # When someone else types the NIK with a KK of their own making
+    response = client.post(URL, ktp_data(resident, kk="3276010101150099"))
+
+    # Then the page says only what the registry says, exactly as for a NIK nobody has registered
+    html = response.content.decode()
+    assert "Nomor KK tidak sesuai" in html
+    assert "terdaftar pada akun lain" not in html and reverse("accounts:password_reset") not in html
 
 
 def test_registry_down_keeps_everything_typed_and_says_to_try_later(client, applicant, resident, settings):
