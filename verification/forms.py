@@ -206,6 +206,28 @@ class PhoneForm(forms.Form):
             raise forms.ValidationError(PHONE_MESSAGES[error.code], code=error.code) from None
 
 
+class PhoneChangeForm(PhoneForm):
+    """"Ganti nomor HP": the new number, and the password, so a session left open on a shared phone cannot
+    move the account's codes and results to another number."""
+
+    password = forms.CharField(
+        label=_("Kata sandi"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Kata sandi akun Anda, untuk memastikan Anda sendiri yang mengganti nomor."),
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Kata sandi salah."), code="password_incorrect")
+        return password
+
+
 class OtpForm(forms.Form):
     code = forms.RegexField(
         label=_("Kode OTP"),

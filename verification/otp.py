@@ -16,16 +16,19 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.models import User
+from notifications.masking import mask_phone
 from notifications.models import Channel
 from notifications.services import message_enqueue
 from verification.errors import VerificationError, VerificationErrorCode
 from verification.models import OtpCode, PhoneNumber
 
 OTP_TEMPLATE = "verification/otp"
+PHONE_CHANGED_TEMPLATE = "verification/phone_changed"
 
 
 def _code_hash(*, otp_id: int, number: str, code: str) -> str:
@@ -113,6 +116,7 @@ def otp_verify(*, user: User, code: str, now: datetime | None = None) -> PhoneNu
         used = OtpCode.objects.filter(pk=otp.pk, used_at__isnull=True, voided_at__isnull=True).update(used_at=now)
         if not used:
             raise VerificationError(VerificationErrorCode.OTP_NO_CODE)
+        previous = PhoneNumber.objects.filter(user=user).values_list("number", flat=True).first()
         try:
             with transaction.atomic():
                 phone, _created = PhoneNumber.objects.update_or_create(
@@ -121,4 +125,26 @@ def otp_verify(*, user: User, code: str, now: datetime | None = None) -> PhoneNu
         except IntegrityError:
             # Another account verified this number between our send and this check.
             raise VerificationError(VerificationErrorCode.PHONE_TAKEN, fields=("number",)) from None
+        if previous and previous != otp.number:
+            _phone_change_notify(user=user, previous=previous, new=otp.number, otp_id=otp.pk, now=now)
     return phone
+
+
+def _phone_change_notify(*, user: User, previous: str, new: str, otp_id: int, now: datetime) -> None:
+    """Tell the old number and the email that the number changed: the person who holds them is the one who
+    would notice a takeover (results and codes go to the new number from now on)."""
+    context = {
+        "new_number": mask_phone(new),
+        "changed_at": timezone.localtime(now),
+        "help_email": settings.PORTAL_HELP_CONTACTS["email"],
+        "password_reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        message_enqueue(
+            channel=Channel.SMS, recipient=previous, template=PHONE_CHANGED_TEMPLATE + "_sms", context=context,
+            idempotency_key=f"phone-changed:{otp_id}:sms", user=user,
+        )
+        message_enqueue(
+            channel=Channel.EMAIL, recipient=user.email, template=PHONE_CHANGED_TEMPLATE, context=context,
+            idempotency_key=f"phone-changed:{otp_id}:email", user=user,
+        )

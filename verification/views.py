@@ -17,7 +17,14 @@ from prakerja.ratelimits import form_valid_within_limits
 from verification import services
 from verification.errors import VerificationError, VerificationErrorCode
 from verification import otp
-from verification.forms import KtpPhotoForm, KtpVerificationForm, OtpForm, PersonalDataForm, PhoneForm
+from verification.forms import (
+    KtpPhotoForm,
+    KtpVerificationForm,
+    OtpForm,
+    PersonalDataForm,
+    PhoneChangeForm,
+    PhoneForm,
+)
 from verification.models import OtpCode, PhoneNumber
 from verification.selectors import ktp_photo_for_viewer
 from verification.storage import private_file_response
@@ -184,7 +191,9 @@ def ktp_photo_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
     )
 
 
-def _phone_page(request: HttpRequest, phone_form: PhoneForm, code_form: OtpForm, extra: dict | None = None) -> HttpResponse:
+def _phone_page(
+    request: HttpRequest, phone_form: PhoneForm, code_form: OtpForm, current_phone: PhoneNumber | None
+) -> HttpResponse:
     now = timezone.now()
     pending = (
         OtpCode.objects.filter(user=request.user, used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now)
@@ -196,27 +205,29 @@ def _phone_page(request: HttpRequest, phone_form: PhoneForm, code_form: OtpForm,
         "code_form": code_form,
         "pending": pending,
         "pending_masked": mask_phone(pending.number) if pending else "",
-        "current_phone": PhoneNumber.objects.filter(user=request.user).first(),
+        "current_phone": current_phone,
         "resend_seconds": int(settings.OTP_RESEND_AFTER.total_seconds()),
         "journey": getattr(request, "journey", None),
-        **(extra or {}),
     }
     return render(request, "verification/phone_verify.html", context)
 
 
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "password")
 @login_required
 def phone_verify(request: HttpRequest) -> HttpResponse:
-    """Step 5 (and, outside the journey, "Ganti nomor HP"): send a code, then verify it."""
+    """Step 5 (and, outside the journey, "Ganti nomor HP", which also asks for the password): send a code,
+    then verify it."""
     action = request.POST.get("action")
-    phone_form = PhoneForm(request.POST if action == "send" else None)
+    current_phone = PhoneNumber.objects.filter(user=request.user).first()
+    data = request.POST if action == "send" else None
+    phone_form = PhoneChangeForm(data, user=request.user) if current_phone else PhoneForm(data)
     code_form = OtpForm(request.POST if action == "verify" else None)
     if action == "send" and form_valid_within_limits(request, phone_form, "otp_send"):
         try:
             otp.otp_send(user=request.user, number=phone_form.cleaned_data["number"])
         except VerificationError as error:
             phone_form.add_error("number" if error.fields else None, _error_message(error))
-            return _phone_page(request, phone_form, code_form)
+            return _phone_page(request, phone_form, code_form, current_phone)
         messages.success(request, _("Kode OTP dikirim lewat SMS ke %(number)s.") % {"number": mask_phone(phone_form.cleaned_data["number"])})
         return redirect(request.path)
     if action == "verify" and form_valid_within_limits(request, code_form, "otp_verify"):
@@ -224,10 +235,10 @@ def phone_verify(request: HttpRequest) -> HttpResponse:
             otp.otp_verify(user=request.user, code=code_form.cleaned_data["code"])
         except VerificationError as error:
             code_form.add_error("code" if error.code == VerificationErrorCode.OTP_WRONG else None, _error_message(error))
-            return _phone_page(request, phone_form, code_form)
+            return _phone_page(request, phone_form, code_form, current_phone)
         messages.success(request, _("Nomor HP berhasil diverifikasi."))
         return redirect("journey:dashboard")
-    return _phone_page(request, phone_form, code_form)
+    return _phone_page(request, phone_form, code_form, current_phone)
 
 
 @login_required

@@ -20,6 +20,8 @@ T0 = datetime(2026, 11, 30, 10, 0, tzinfo=WIB)
 URL = "/dashboard/nomor-hp/"
 NUMBER = "+6281234567890"
 
+CHANGE_URL = "/dashboard/nomor-hp/ganti/"
+
 
 def code_sent(sms_outbox=None) -> str:
     """The code in the newest OTP SMS, read from the outbox as the phone would receive it."""
@@ -237,13 +239,13 @@ def test_a_number_verified_by_another_account_is_refused(phone_applicant, sms_ou
     assert sms_outbox == []
 
 
-def test_changing_the_number_frees_the_old_one(client, phone_applicant, sms_outbox):
+def test_changing_the_number_frees_the_old_one(client, phone_applicant, sms_outbox, password):
     with freeze_time(T0):
         otp_send(user=phone_applicant, number=NUMBER)
         otp_verify(user=phone_applicant, code=code_sent(sms_outbox))
     with freeze_time(T0 + timedelta(minutes=2)):
-        client.post("/dashboard/nomor-hp/ganti/", {"action": "send", "number": "085612345678"})
-        client.post("/dashboard/nomor-hp/ganti/", {"action": "verify", "code": code_sent(sms_outbox)})
+        client.post(CHANGE_URL, {"action": "send", "number": "085612345678", "password": password})
+        client.post(CHANGE_URL, {"action": "verify", "code": code_sent(sms_outbox)})
     assert PhoneNumber.objects.get(user=phone_applicant).number == "+6285612345678"
 
     newcomer = UserFactory(verified=True)
@@ -251,6 +253,45 @@ def test_changing_the_number_frees_the_old_one(client, phone_applicant, sms_outb
         otp_send(user=newcomer, number=NUMBER)
         otp_verify(user=newcomer, code=code_sent(sms_outbox))
     assert PhoneNumber.objects.get(user=newcomer).number == NUMBER
+
+
+@pytest.mark.parametrize("typed", ["", "bukan-kata-sandinya"])
+def test_changing_the_number_needs_the_accounts_password(client, phone_applicant, sms_outbox, typed):
+    with freeze_time(T0):
+        otp_send(user=phone_applicant, number=NUMBER)
+        otp_verify(user=phone_applicant, code=code_sent(sms_outbox))
+    sms_outbox.clear()
+
+    with freeze_time(T0 + timedelta(minutes=2)):
+        response = client.post(CHANGE_URL, {"action": "send", "number": "085612345678", "password": typed})
+
+    assert response.status_code == 200
+    assert "password" in response.context["phone_form"].errors
+    assert 'value="085612345678"' in response.content.decode()  # the number typed is kept
+    assert sms_outbox == [] and not OtpCode.objects.filter(number="+6285612345678").exists()
+
+
+def test_a_changed_number_is_told_to_the_old_number_and_the_email(client, phone_applicant, sms_outbox, password):
+    with freeze_time(T0):
+        otp_send(user=phone_applicant, number=NUMBER)
+        otp_verify(user=phone_applicant, code=code_sent(sms_outbox))
+    with freeze_time(T0 + timedelta(minutes=2)):
+        client.post(CHANGE_URL, {"action": "send", "number": "085612345678", "password": password})
+        client.post(CHANGE_URL, {"action": "verify", "code": code_sent(sms_outbox)})
+
+    to_old = Message.objects.get(template="verification/phone_changed_sms")
+    by_email = Message.objects.get(template="verification/phone_changed")
+    assert to_old.recipient == NUMBER and "+62856••••5678" in to_old.body
+    assert by_email.recipient == phone_applicant.email and "Jika bukan Anda" in by_email.body
+    assert "085612345678" not in to_old.body + by_email.body and "+6285612345678" not in to_old.body
+
+
+def test_verifying_the_first_number_notifies_nobody(phone_applicant, sms_outbox):
+    with freeze_time(T0):
+        otp_send(user=phone_applicant, number=NUMBER)
+        otp_verify(user=phone_applicant, code=code_sent(sms_outbox))
+
+    assert not Message.objects.filter(template__startswith="verification/phone_changed").exists()
 
 
 def test_no_code_reaches_the_logs(client, phone_applicant, sms_outbox, caplog):
