@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Akun")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from prakerja.middleware import session_stamp
+
+        # Every way in (the login page, the admin's, a password reset) starts the session's clocks.
+        user_logged_in.connect(session_stamp, dispatch_uid="prakerja.session_stamp")

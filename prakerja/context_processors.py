@@ -6,4 +6,5 @@ def portal(request: HttpRequest) -> dict:
     return {
         "PORTAL_NAME": settings.PORTAL_NAME,
         "DEMO_INBOX_ENABLED": settings.DEMO_INBOX_ENABLED,
+        "SESSION_IDLE_SECONDS": int(settings.SESSION_IDLE_TIMEOUT.total_seconds()),
     }

@@ -1,9 +1,12 @@
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 
 
 class LanguageMiddleware:
@@ -26,3 +29,58 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+SESSION_ENDED_MESSAGE = _(
+    "Sesi Anda berakhir karena lama tidak aktif. Demi keamanan data Anda, silakan masuk lagi."
+)
+
+
+class SessionPolicyMiddleware:
+    """Ends a signed-in session that has idled too long or lived too long, and keeps signed-in pages out of
+    every cache.
+
+    The last activity is written at most once a minute, so an active applicant's pages do not each cost a
+    session write. The session's start is stamped at login (``session_stamp``; sessions made before this
+    existed count from their first request). Pages seen signed in carry personal data (a name, a masked NIK, a card
+    number), so they are ``no-store``: neither a shared computer's browser nor a proxy keeps them.
+    """
+
+    STARTED, SEEN = "_prakerja_started", "_prakerja_seen"
+    SEEN_RESOLUTION = 60  # seconds
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        signed_in = request.user.is_authenticated
+        if signed_in and self._expired(request):
+            # The request goes on signed out: a page that needs a login sends the person to it (and back
+            # here afterwards), a public page simply shows.
+            logout(request)
+            messages.info(request, SESSION_ENDED_MESSAGE)
+        response = self.get_response(request)
+        if signed_in or request.user.is_authenticated:
+            add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
+        return response
+
+    def _expired(self, request: HttpRequest) -> bool:
+        now = int(timezone.now().timestamp())
+        session = request.session
+        started, seen = session.get(self.STARTED), session.get(self.SEEN)
+        if started is None:
+            session[self.STARTED] = session[self.SEEN] = now
+            return False
+        if now - (seen or started) > settings.SESSION_IDLE_TIMEOUT.total_seconds():
+            return True
+        if now - started > settings.SESSION_COOKIE_AGE:
+            return True
+        if now - (seen or 0) >= self.SEEN_RESOLUTION:
+            session[self.SEEN] = now
+        return False
+
+
+def session_stamp(sender, request: HttpRequest, user, **kwargs) -> None:
+    """``user_logged_in`` receiver: the session's start and last activity are the login."""
+    now = int(timezone.now().timestamp())
+    request.session[SessionPolicyMiddleware.STARTED] = request.session[SessionPolicyMiddleware.SEEN] = now

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "prakerja.middleware.LanguageMiddleware",
@@ -69,6 +70,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: it ends sessions that idled or lived too long (saying so), and keeps
+    # pages seen signed in out of every cache.
+    "prakerja.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' requirement).
     "axes.middleware.AxesMiddleware",
@@ -329,7 +333,26 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Security -----------------------------------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())
+# A session ends after SESSION_IDLE_TIMEOUT without a request (a phone left on a table, a shared computer in
+# a kiosk) and at the latest SESSION_COOKIE_AGE after the login, however active (prakerja.middleware).
+SESSION_COOKIE_AGE = int(timedelta(hours=env.int("SESSION_MAX_HOURS", default=12)).total_seconds())
+SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
+# Content-Security-Policy (django-csp): only the portal's own files; no inline script or style anywhere, so
+# no nonce is needed. Bootstrap's CSS draws its form icons as data: SVGs; the region picker fetches JSON.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -20,6 +20,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"steps": STEPS})
 
 
+@never_cache
+def session_keepalive(request: HttpRequest) -> HttpResponse:
+    """"Tetap masuk": a request that counts as activity (prakerja.middleware.SessionPolicyMiddleware), so a
+    person filling in a long form is not signed out; 401 once the session has ended."""
+    return HttpResponse(status=204 if request.user.is_authenticated else 401)
+
+
 def _check_database() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")

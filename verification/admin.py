@@ -54,15 +54,18 @@ class KtpPhotoAdmin(ReadOnlyAdmin):
     list_filter = ("from_camera", "original_kind")
     list_select_related = ("user",)
     search_fields = ("user__email",)
+    class Media:
+        css = {"all": ["css/admin.css"]}  # the previews' sizes: the CSP allows no inline style
+
     fields = ("user", "preview_large", "from_camera", "camera", "width", "height", "size_bytes", "original_bytes", "original_kind", "uploaded_at")
     readonly_fields = fields
 
     @admin.display(description=_("Foto"))
     def preview(self, obj: KtpPhoto) -> str:
         url = reverse("verification:ktp_photo_file", args=[obj.pk, "thumbnail"])
-        return format_html('<img src="{}" alt="" style="max-height:4rem">', url)
+        return format_html('<img src="{}" alt="" class="portal-thumbnail">', url)
 
     @admin.display(description=_("Foto"))
     def preview_large(self, obj: KtpPhoto) -> str:
         url = reverse("verification:ktp_photo_file", args=[obj.pk, "image"])
-        return format_html('<a href="{0}" target="_blank" rel="noopener"><img src="{0}" alt="" style="max-width:32rem;width:100%"></a>', url)
+        return format_html('<img src="{}" alt="" class="portal-photo">', url)

@@ -314,8 +314,8 @@ class ComplaintAdmin(ReadOnlyAdmin):
         if complaint.letter_kind == "pdf":
             return format_html('<a href="{}" download>{}</a> (PDF, {})', url, _("Unduh surat"), size)
         return format_html(
-            '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" style="max-width: 100%; max-height: 70vh;'
-            ' border: 1px solid #ccc"></a><div>JPG, {}</div>', url, url, _("Surat pernyataan bertanda tangan"), size,
+            '<img src="{}" alt="{}" class="portal-letter"><div><a href="{}" download>{}</a> (JPG, {})</div>',
+            url, _("Surat pernyataan bertanda tangan"), url, _("Unduh surat"), size,
         )
 
     @admin.action(description=_("Setujui pengaduan terpilih"), permissions=["review"])

@@ -39,5 +39,15 @@ def page(browser, live_server, settings):
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
+    violations = csp_watch(page)
     yield page
     context.close()
+    assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+def csp_watch(page) -> list[str]:
+    """The Content-Security-Policy violations ``page`` meets, as Chromium reports them on its console (an
+    inline script or style, a foreign source): every browser test fails on one."""
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+    return violations

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.actions import log_in
+from tests.browser.conftest import csp_watch
 from tests.factories import PASSWORD
 from tests.waves.complaints import lost_waves, reviewer
 from tests.waves.conftest import ready_applicant
@@ -35,6 +36,7 @@ def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browse
     admin = browser.new_context(base_url=live_server.url)
     admin.set_default_timeout(10_000)
     desk = admin.new_page()
+    desk_violations = csp_watch(desk)
     who = reviewer()
     desk.goto("/admin/login/?next=/admin/waves/complaint/")
     desk.locator("#id_username").fill(who.email)
@@ -53,6 +55,7 @@ def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browse
     desk.get_by_role("button", name="Ya, tolak").click()
     expect(desk.get_by_text("1 pengaduan ditolak.")).to_be_visible()
     admin.close()
+    assert not desk_violations, desk_violations
 
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.REJECTED and complaint.reviewer == who

@@ -1,0 +1,97 @@
+"""The Content-Security-Policy in a real browser: the pages people use work under it, with nothing refused.
+
+Every browser test fails on a violation (tests/browser/conftest.py); these visit what the journey tests do not:
+the language switcher's script, the test page's progress, and the admin pages with photos and letters.
+"""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.browser.actions import log_in
+from tests.uploads_catalogue import phone_photo
+from tests.waves.conftest import ready_applicant
+from verification.models import KtpPhoto
+from waves.models import Complaint, StatementText
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_language_switcher_works_under_the_policy(page, live_server):
+    applicant = ready_applicant()
+
+    log_in(page, applicant.email)
+    page.get_by_label("Bahasa").select_option("en")  # submitted by static/js/portal.js, no inline handler
+
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def signed_in_as(page, live_server, user) -> None:
+    """Open the browser's session as ``user`` (the login page is not what these tests are about)."""
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+          "url": live_server.url}]
+    )
+
+
+def test_admin_pages_with_photos_and_letters_load_with_nothing_refused(page, live_server, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    applicant = ready_applicant()
+    photo = KtpPhoto.objects.get(user=applicant)
+    photo.image.save("ktp.jpg", ContentFile(phone_photo()), save=False)
+    photo.thumbnail.save("ktp-kecil.jpg", ContentFile(phone_photo()), save=False)
+    photo.save()
+    complaint = Complaint(
+        user=applicant, text=StatementText.objects.get(), failed_selections=3, letter_kind="jpeg",
+        letter_bytes=len(phone_photo()), submitted_at=timezone.now(),
+    )
+    complaint.letter.save("surat.jpg", ContentFile(phone_photo()), save=False)
+    complaint.save()
+    superuser = get_user_model().objects.create_superuser(email="super@contoh.id", password="Rahasia-Kuat-2026")
+    signed_in_as(page, live_server, superuser)
+
+    for url in [
+        "/admin/",
+        "/admin/verification/ktpphoto/",
+        f"/admin/verification/ktpphoto/{photo.pk}/change/",
+        "/admin/waves/complaint/",
+        f"/admin/waves/complaint/{complaint.pk}/change/",
+        "/admin/waves/wave/add/",
+    ]:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+
+    # The letter's picture really showed (a sandboxed attachment still loads as an <img>).
+    assert page.goto(f"/admin/waves/complaint/{complaint.pk}/change/").ok
+    assert page.locator("img.portal-letter").evaluate("image => image.naturalWidth") > 0
+
+
+def test_an_idle_session_warns_two_minutes_before_it_ends_and_typing_keeps_it_alive(page, live_server):
+    # The page's clock is Playwright's: minutes pass at once, and the server's session is still young.
+    page.clock.install()
+    applicant = ready_applicant()
+    log_in(page, applicant.email)
+    warning = page.locator("#session-warning")
+
+    page.clock.fast_forward("27:00")
+    expect(warning).to_be_hidden()
+    page.clock.fast_forward("01:30")  # 28.5 minutes without a click or a key
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("Sesi Anda akan berakhir dalam 2 menit")
+
+    with page.expect_response("**/sesi/perpanjang/") as keepalive:
+        warning.get_by_role("button", name="Tetap masuk").click()
+    assert keepalive.value.status == 204
+    expect(warning).to_be_hidden()
+
+    # Someone who has pressed a key since the last request is kept signed in without being asked.
+    page.keyboard.press("Tab")
+    with page.expect_response("**/sesi/perpanjang/"):
+        page.clock.fast_forward("28:30")
+    expect(warning).to_be_hidden()
