@@ -2,10 +2,25 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prakerja.settings")
 
 app = Celery("prakerja")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _refuse_to_start(**kwargs) -> None:
+    # Workers send the SMS and emails and run selections: they refuse the same settings the web process does.
+    # Celery logs and ignores an exception from a signal handler, so the process exits here itself.
+    from django.core.exceptions import ImproperlyConfigured
+
+    from prakerja.checks import refuse_to_start
+
+    try:
+        refuse_to_start()
+    except ImproperlyConfigured as error:
+        raise SystemExit(str(error)) from None

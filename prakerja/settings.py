@@ -36,6 +36,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 VAR_DIR = Path(env.str("PRAKERJA_VAR_DIR", default=str(BASE_DIR / "var")))
 
 INSTALLED_APPS = [
+    "prakerja",  # the project's own checks (prakerja/checks.py)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -276,10 +277,8 @@ EMAIL_FILE_PATH = str(VAR_DIR / "sent-email")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Kartu Prakerja <noreply@prakerja.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-SMS_BACKEND = env.str(
-    "SMS_BACKEND",
-    default="notifications.sms.ConsoleBackend" if DEBUG else "notifications.sms.FileBackend",
-)
+# No default outside DEBUG: a deployment names its gateway, or refuses to start (prakerja/checks.py).
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleBackend" if DEBUG else "")
 SMS_FILE_PATH = str(VAR_DIR / "sent-sms")
 SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="PRAKERJA")
 # The generic HTTP gateway (SMS_BACKEND=notifications.sms.HttpBackend): POST JSON, key as Idempotency-Key.
@@ -402,6 +401,9 @@ DUKCAPIL_API_KEY = env.str("DUKCAPIL_API_KEY", default="demo-dukcapil-key") if D
 DUKCAPIL_TIMEOUT = env.float("DUKCAPIL_TIMEOUT", default=3.0)
 DUKCAPIL_RETRIES = env.int("DUKCAPIL_RETRIES", default=2)
 DUKCAPIL_RETRY_BACKOFF = env.float("DUKCAPIL_RETRY_BACKOFF", default=0.2)
+# The mock registry (dukcapil/) serves its API at /dukcapil/api/v1/ and answers the in-process client only when
+# enabled: by default with DEBUG; a deployment that simulates the registry says so (prakerja/checks.py).
+DUKCAPIL_MOCK_ENABLED = env.bool("DUKCAPIL_MOCK_ENABLED", default=DEBUG)
 # The mock service's keys, and its simulated trouble: added latency and a share of requests that fail (503).
 DUKCAPIL_MOCK_API_KEYS = env.list("DUKCAPIL_MOCK_API_KEYS", default=[DUKCAPIL_API_KEY])
 DUKCAPIL_MOCK_LATENCY_MS = env.int("DUKCAPIL_MOCK_LATENCY_MS", default=0)

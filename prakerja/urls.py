@@ -19,8 +19,10 @@ urlpatterns = [
     path("", include("waves.urls")),
     path("", include("regions.urls")),
     path("admin/", admin.site.urls),
-    path("dukcapil/api/v1/", include("dukcapil.urls")),
 ]
+if settings.DUKCAPIL_MOCK_ENABLED:
+    # The mock civil registry's API; never mounted in a deployment that did not ask for the mock.
+    urlpatterns.append(path("dukcapil/api/v1/", include("dukcapil.urls")))
 
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME

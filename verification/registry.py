@@ -27,6 +27,7 @@ from typing import Protocol
 from urllib.parse import urljoin
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ class RegistryClient:
 
 
 def registry_client() -> RegistryClient:
-    """The configured client: HTTP when DUKCAPIL_URL is set, otherwise the in-process mock."""
+    """The configured client: HTTP when DUKCAPIL_URL is set, otherwise the in-process mock (if enabled)."""
     if settings.DUKCAPIL_URL:
         return RegistryClient(
             HttpTransport(
@@ -168,4 +169,7 @@ def registry_client() -> RegistryClient:
                 backoff=settings.DUKCAPIL_RETRY_BACKOFF,
             )
         )
+    if not settings.DUKCAPIL_MOCK_ENABLED:
+        # prakerja/checks.py refuses to start like this; a process that skipped the checks fails here, loudly.
+        raise ImproperlyConfigured("No civil registry: set DUKCAPIL_URL, or DUKCAPIL_MOCK_ENABLED=1 for the mock.")
     return RegistryClient(InProcessTransport())
