@@ -150,6 +150,78 @@ def letter_pdf(
     return pdf(objects, **options)
 
 
+def pdf_with_xref_stream(objects: dict[int, bytes], packed: dict[int, tuple[int, int]]) -> bytes:
+    """A PDF 1.5 whose cross-reference is a stream, so objects can live in object streams: ``objects`` are the
+    top-level bodies by number, ``packed`` maps each object kept in an object stream to (that stream's number,
+    its index there). Object 1 is the catalog; the cross-reference stream takes the next free number."""
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+    for number, body in sorted(objects.items()):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref_number = max([*objects, *packed]) + 1
+    offsets[xref_number] = len(out)
+    rows = []
+    for number in range(xref_number + 1):
+        if number in offsets:
+            rows.append(struct.pack(">BIH", 1, offsets[number], 0))
+        elif number in packed:
+            rows.append(struct.pack(">BIH", 2, *packed[number]))
+        else:
+            rows.append(struct.pack(">BIH", 0, 0, 65535 if number == 0 else 0))
+    table = b"".join(rows)
+    out += b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
+        xref_number, xref_number + 1, len(table), table
+    )
+    out += b"startxref\n%d\n%%%%EOF\n" % offsets[xref_number]
+    return bytes(out)
+
+
+def object_stream_content(objects: list[tuple[int, bytes]]) -> tuple[bytes, bytes]:
+    """(header, objects) of an object stream's decoded data: "number offset" pairs, then the objects."""
+    header, body = b"", b""
+    for number, text in objects:
+        header += b"%d %d " % (number, len(body))
+        body += text + b" "
+    return header, body
+
+
+def zlib_stored_then_deflated(first: bytes, rest: bytes) -> bytes:
+    """One valid zlib stream in two deflate blocks: ``first`` stored as is (readable in the file's bytes),
+    ``rest`` compressed."""
+    stored = b"\x00" + struct.pack("<HH", len(first), len(first) ^ 0xFFFF) + first  # BFINAL 0, BTYPE 00
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    deflated = compressor.compress(rest) + compressor.flush()
+    return b"\x78\x01" + stored + deflated + struct.pack(">I", zlib.adler32(first + rest))
+
+
+def _letter_objects() -> dict[int, bytes]:
+    """Objects 2-5 of ``letter_pdf`` (pages, page, font, content) for PDFs built around another catalog."""
+    content = b"BT /F1 16 Tf 72 760 Td (SURAT PERNYATAAN) Tj ET"
+    return {
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        4: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        5: pdf_stream(b"", content),
+    }
+
+
+def pdf_javascript_behind_endstream() -> bytes:
+    """The security review's finding: a compressed object stream whose first deflate block (stored, so its
+    bytes are plain in the file) holds the word ``endstream``, and whose next block holds the catalog with an
+    /OpenAction that runs JavaScript. A scanner that ends the stream at the first ``endstream`` inflates only
+    the truncated start, and never sees the catalog."""
+    decoy = b"(endstream)"
+    catalog = b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >> >>"
+    header, body = object_stream_content([(8, decoy), (1, catalog)])
+    data = zlib_stored_then_deflated(header + body[: len(decoy) + 1], body[len(decoy) + 1 :])
+    objstm = b"<< /Type /ObjStm /N 2 /First %d /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (
+        len(header), len(data), data
+    )
+    return pdf_with_xref_stream({**_letter_objects(), 6: objstm}, {8: (6, 0), 1: (6, 1)})
+
+
 def heic_header() -> bytes:
     """The start of an iPhone HEIC: an ftyp box with brand "heic" and a meta box; enough for sniffing."""
     ftyp = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"

@@ -17,6 +17,7 @@ from tests.uploads_catalogue import (
     jpeg,
     jpeg_with_frame_size,
     letter_pdf,
+    pdf_javascript_behind_endstream,
     phone_photo,
     png,
     screenshot_png,
@@ -329,6 +330,16 @@ def test_pdf_names_are_matched_in_every_spelling_and_only_whole(extra, expected)
         assert upload_check(upload, allowed=DOCUMENT_KINDS) == FileKind.PDF
     else:
         assert _refusal(upload_check, upload, allowed=DOCUMENT_KINDS).code == expected
+
+
+@pytest.mark.xfail(strict=True, reason="security issue #11: the regex scanner stops at the first 'endstream'")
+def test_javascript_hidden_after_a_deflate_block_that_holds_endstream_is_refused():
+    # Given the review's PDF: an object stream whose first deflate block spells "endstream", and whose next
+    # block holds a catalog with an /OpenAction that runs JavaScript
+    upload = SimpleUploadedFile("surat.pdf", pdf_javascript_behind_endstream())
+
+    # When it is offered as the signed letter, then it is refused for its active content
+    assert _refusal(upload_check, upload, allowed=DOCUMENT_KINDS).code == UploadErrorCode.PDF_ACTIVE_CONTENT
 
 
 # --- Messages ---------------------------------------------------------------------------------------
