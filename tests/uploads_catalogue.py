@@ -1,4 +1,4 @@
-"""Uploads to throw at verification.uploads, generated in code: bad ones with the code each must get, good ones.
+"""Uploads to throw at the upload checks (``uploads``), made in code: bad ones with the code each must get, good ones.
 
 Every upload test in the portal reuses these. A photo upload (JPEG, PNG) expects ``BadUpload.code``; an upload
 that also takes PDFs (the signed "gagal 3 kali" statement) expects ``BadUpload.expected(DOCUMENT_KINDS)``,
@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageCms, ImageDraw, PngImagePlugin
 
-from verification.uploads import DOCUMENT_KINDS, PHOTO_KINDS, FileKind, UploadErrorCode
+from uploads import DOCUMENT_KINDS, PHOTO_KINDS, FileKind, UploadErrorCode
 
 E = UploadErrorCode
 
@@ -170,9 +170,8 @@ def pdf_with_xref_stream(objects: dict[int, bytes], packed: dict[int, tuple[int,
         else:
             rows.append(struct.pack(">BIH", 0, 0, 65535 if number == 0 else 0))
     table = b"".join(rows)
-    out += b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
-        xref_number, xref_number + 1, len(table), table
-    )
+    dictionary = b"<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>" % (xref_number + 1, len(table))
+    out += b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (xref_number, dictionary, table)
     out += b"startxref\n%d\n%%%%EOF\n" % offsets[xref_number]
     return bytes(out)
 

@@ -1,4 +1,4 @@
-"""The shared upload checks (verification.uploads) against the catalogue of bad and good uploads."""
+"""The upload checks (``uploads``) against the catalogue of bad and good uploads."""
 
 import io
 import re
@@ -22,10 +22,9 @@ from tests.uploads_catalogue import (
     png,
     screenshot_png,
 )
-from verification.uploads import (
+from uploads import (
     DOCUMENT_KINDS,
     PHOTO_KINDS,
-    UPLOAD_ERROR_MESSAGES,
     FileKind,
     UploadError,
     UploadErrorCode,
@@ -33,6 +32,7 @@ from verification.uploads import (
     upload_check,
     upload_error_message,
 )
+from uploads.errors import UPLOAD_ERROR_MESSAGES
 
 PILLOW_MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS
 
