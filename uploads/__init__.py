@@ -25,9 +25,11 @@ What is trusted, and what is not:
   must open, verify and decode them, restricted to the one format the content claims. The pixel count is
   bounded from the header before any decoding. ``ImageFile.LOAD_TRUNCATED_IMAGES`` is never set, and the
   structural walk refuses truncated files even if someone sets it elsewhere.
+- PDFs are read by pypdf, strictly, and kept as sent only when no object holds anything active or embedded,
+  every stream decodes to its end, and nothing follows the last %%EOF (``uploads.pdf`` says what exactly).
 - Markup is looked for where it can hide without breaking the file: JPEG APP/COM segments and data after
-  the end-of-image marker, PNG ancillary chunks and data after IEND, and in PDFs everything but binary
-  stream data. Compressed pixel data is not scanned: random bytes would match a short tag like "<svg" in
+  the end-of-image marker, PNG ancillary chunks and data after IEND, and in PDFs the bytes outside stream
+  data and the objects packed in object streams. Compressed pixel data is not scanned: random bytes would match a short tag like "<svg" in
   about one photo in a few hundred, and images are re-encoded anyway, so their original bytes are never
   served.
 """

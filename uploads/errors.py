@@ -20,7 +20,7 @@ class UploadErrorCode(StrEnum):
     TOO_SMALL = "too_small"
     ANIMATED = "animated"
     HIDDEN_CONTENT = "hidden_content"  # markup or script inside, or data after the end of the file
-    PDF_ACTIVE_CONTENT = "pdf_active_content"  # JavaScript, launch actions, embedded files, XFA forms
+    PDF_ACTIVE_CONTENT = "pdf_active_content"  # scripts, actions, links, embedded files, media, XFA forms
     PDF_ENCRYPTED = "pdf_encrypted"  # cannot be inspected, and reviewers could not open it
 
 
@@ -74,8 +74,8 @@ UPLOAD_ERROR_MESSAGES = {
         "Ambil ulang foto langsung dengan kamera, atau simpan ulang berkasnya, lalu unggah lagi."
     ),
     UploadErrorCode.PDF_ACTIVE_CONTENT: _(
-        "PDF ini berisi skrip, lampiran, atau tindakan otomatis yang tidak diizinkan. Simpan ulang sebagai PDF "
-        "biasa (menu Cetak > Simpan sebagai PDF) atau kirim foto JPG/PNG dari surat yang sudah ditandatangani."
+        "PDF ini berisi skrip, lampiran, tautan, atau tindakan otomatis yang tidak diizinkan. Kirim foto JPG/PNG "
+        "atau hasil pindaian PDF dari surat yang sudah ditandatangani."
     ),
     UploadErrorCode.PDF_ENCRYPTED: _(
         "PDF ini dilindungi kata sandi sehingga tidak bisa diperiksa. Simpan ulang tanpa kata sandi atau kirim "

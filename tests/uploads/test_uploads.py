@@ -332,7 +332,6 @@ def test_pdf_names_are_matched_in_every_spelling_and_only_whole(extra, expected)
         assert _refusal(upload_check, upload, allowed=DOCUMENT_KINDS).code == expected
 
 
-@pytest.mark.xfail(strict=True, reason="security issue #11: the regex scanner stops at the first 'endstream'")
 def test_javascript_hidden_after_a_deflate_block_that_holds_endstream_is_refused():
     # Given the review's PDF: an object stream whose first deflate block spells "endstream", and whose next
     # block holds a catalog with an /OpenAction that runs JavaScript
