@@ -23,15 +23,16 @@ What is trusted, and what is not:
 - Images are parsed twice: first by a small structural walk (JPEG marker segments, PNG chunks with
   their CRCs), which finds the dimensions, truncation and hidden data without decoding pixels; then Pillow
   must open, verify and decode them, restricted to the one format the content claims. The pixel count is
-  bounded from the header before any decoding. ``ImageFile.LOAD_TRUNCATED_IMAGES`` is never set, and the
+  bounded from the header before any decoding: absolutely (UPLOAD_MAX_PIXELS), by the file's bytes (a small
+  file cannot claim a large image) and, for PNG, by what its mode costs in memory (``uploads.images``). ``ImageFile.LOAD_TRUNCATED_IMAGES`` is never set, and the
   structural walk refuses truncated files even if someone sets it elsewhere.
 - PDFs are read by pypdf, strictly, and kept as sent only when no object holds anything active or embedded,
   every stream decodes to its end, and nothing follows the last %%EOF (``uploads.pdf`` says what exactly).
 - Markup is looked for where it can hide without breaking the file: JPEG APP/COM segments and data after
   the end-of-image marker, PNG ancillary chunks and data after IEND, and in PDFs the bytes outside stream
-  data and the objects packed in object streams. Compressed pixel data is not scanned: random bytes would match a short tag like "<svg" in
-  about one photo in a few hundred, and images are re-encoded anyway, so their original bytes are never
-  served.
+  data and the objects packed in object streams. Compressed pixel data is not scanned: random bytes would
+  match a short tag like "<svg" in about one photo in a few hundred, and images are re-encoded anyway, so
+  their original bytes are never served.
 """
 
 from __future__ import annotations
@@ -43,7 +44,14 @@ from django.conf import settings
 from django.utils.translation import gettext
 from PIL import Image
 
-from uploads.errors import UPLOAD_ERROR_MESSAGES, UploadError, UploadErrorCode, allowed_label, megabytes, megapixels
+from uploads.errors import (
+    UPLOAD_ERROR_MESSAGES,
+    UploadError,
+    UploadErrorCode,
+    allowed_label,
+    megabytes,
+    megapixels,
+)
 from uploads.images import (
     DOCUMENT_IMAGE_LONG_SIDE,
     IMAGE_MIN_LONG_SIDE,
@@ -227,7 +235,7 @@ def _inspect(
         animated = False
     else:
         width, height, animated = png_walk(data, context)
-    dimensions_check(width, height, context)
+    dimensions_check(width, height, len(data), context)
     if animated:
         raise UploadError(UploadErrorCode.ANIMATED, **context)
     image = image_decode(data, kind, width, height, decode_long_side, context)

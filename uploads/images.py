@@ -169,8 +169,43 @@ def max_pixels() -> int:
     return min(limit, Image.MAX_IMAGE_PIXELS) if Image.MAX_IMAGE_PIXELS else limit
 
 
-def dimensions_check(width: int, height: int, context: dict) -> None:
-    limit = max_pixels()
+# The pixel budget tied to the file's bytes, so that a small file cannot claim a large image: decoding costs
+# memory by pixels, not by bytes. Measured here (docs and tests/uploads/test_memory.py):
+#   a 12 MP phone JPEG: 0.2-0.5 bytes per pixel (the catalogue's 4000 x 3000 photo: 4.8 MB, 0.41);
+#   a 1280 x 800 screenshot PNG: ~0.05; a white A4 page with text at 200 dpi (1654 x 2339, 3.9 MP) as PNG:
+#   0.016 in grey, 0.031 in RGB, 0.0017 (6.5 KB) in 1 bit; the review's 6300 x 6300 PNG: 0.003-0.004.
+# No ratio alone separates a 1-bit page scan from that PNG, so any image may have IMAGE_FREE_PIXELS (an A4
+# page at 300 dpi is 8.7 MP) and a larger one needs a byte for every IMAGE_PIXELS_PER_BYTE pixels: 40 MP
+# needs 2.5 MB, a 12 MP photo 0.75 MB (phones send 2-6 MB). The review's PNG (39.7 MP in ~170 KB) may have
+# 10 MP, and is refused before decoding.
+IMAGE_FREE_PIXELS = 10_000_000
+IMAGE_PIXELS_PER_BYTE = 16
+# What a PNG may cost in memory while it is decoded and shrunk (``stored_jpeg``), in bytes per pixel by its
+# mode: Pillow keeps RGB and RGBA in 4 bytes a pixel, L, P and 1 in one, I;16 in two; resizing RGBA and LA
+# makes a premultiplied copy; palette and 1-bit images are converted before resizing, 16-bit ones scaled
+# through 32-bit. The budget lets RGB and grey reach UPLOAD_MAX_PIXELS (40 MP: 160 MB decoded), and keeps
+# palette (32 MP), transparent (20 MP), palette with transparency (17 MP) and 16-bit (16 MP) images under
+# about the same peak, measured in tests/uploads/test_memory.py. JPEGs are decoded at reduced scale
+# (``image_decode``), so this applies to PNG.
+IMAGE_WORKING_MAX_BYTES = 160_000_000
+_WORKING_BYTES_PER_PIXEL = {"1": 2, "L": 1, "P": 5, "RGB": 4, "RGBA": 8, "LA": 8, "PA": 9, "I": 9}
+
+
+def _working_bytes_per_pixel(image: Image.Image) -> int:
+    if image.mode == "P" and "transparency" in image.info:
+        return 9  # becomes RGBA, which resizing copies once more
+    if image.mode.startswith("I;16"):
+        return 10
+    return _WORKING_BYTES_PER_PIXEL.get(image.mode, 9)
+
+
+def pixel_limit(file_bytes: int) -> int:
+    """The most pixels an image of ``file_bytes`` bytes may have."""
+    return min(max_pixels(), max(IMAGE_FREE_PIXELS, file_bytes * IMAGE_PIXELS_PER_BYTE))
+
+
+def dimensions_check(width: int, height: int, file_bytes: int, context: dict) -> None:
+    limit = pixel_limit(file_bytes)
     if width * height > limit:
         raise UploadError(
             UploadErrorCode.TOO_MANY_PIXELS, width=width, height=height, max_megapixels=megapixels(limit),
@@ -201,6 +236,9 @@ def image_decode(
         image = Image.open(io.BytesIO(data), formats=formats)
         if image.size != (width, height):
             raise UploadError(UploadErrorCode.CORRUPT, **context)
+        if kind is FileKind.PNG and width * height * _working_bytes_per_pixel(image) > IMAGE_WORKING_MAX_BYTES:
+            limit = IMAGE_WORKING_MAX_BYTES // _working_bytes_per_pixel(image)
+            raise UploadError(UploadErrorCode.TOO_MANY_PIXELS, max_megapixels=megapixels(limit), **context)
         # A multi-picture JPEG (MPO: a phone's depth map or preview) is a still photo: frame 0 is the photo.
         if kind is FileKind.PNG and getattr(image, "n_frames", 1) > 1:
             raise UploadError(UploadErrorCode.ANIMATED, **context)
@@ -283,10 +321,21 @@ def jpeg_encode(image: Image.Image, quality: int) -> bytes:
 
 def stored_jpeg(image: Image.Image, long_side: int) -> tuple[bytes, Image.Image]:
     """What is kept of an uploaded image: upright, RGB or grey, at most ``long_side`` px, a JPEG without
-    metadata within KTP_PHOTO_STORED_MAX_BYTES; also the image as encoded."""
-    image = _to_rgb_or_gray(_upright(image))
+    metadata within KTP_PHOTO_STORED_MAX_BYTES; also the image as encoded.
+
+    The image shrinks first, in place, so that few copies of the full-size pixels exist at once (flattening
+    a transparent PNG before shrinking it took three). Before that, 1-bit and palette images are converted,
+    since Pillow resizes them by nearest neighbour, and 16-bit ones scaled to 8-bit, which Pillow cannot reduce.
+    """
+    if image.mode == "1":
+        image = image.convert("L")
+    elif image.mode in ("P", "PA"):
+        image = image.convert("RGBA" if image.mode == "PA" or "transparency" in image.info else "RGB")
+    elif image.mode.startswith("I"):
+        image = _to_rgb_or_gray(image)
     if max(image.size) > long_side:
         image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+    image = _to_rgb_or_gray(_upright(image))
     return _jpeg_within(image, settings.KTP_PHOTO_STORED_MAX_BYTES)
 
 
