@@ -156,8 +156,13 @@ class _Inspection:
         in_object_streams = [(number, 0) for number in reader.xref_objStm]
         if len(in_file) + len(in_object_streams) > PDF_MAX_OBJECTS:
             raise self.refuse(UploadErrorCode.CORRUPT)
-        # Objects stored directly in the file first: object streams are among them, so each is decoded and
-        # proven complete here before pypdf reads the objects packed in it.
+        # Every stream first (streams are never packed in object streams): object streams are among them, so
+        # each is decoded and proven complete here before pypdf reads the objects packed in it.
+        for number, generation in in_file:
+            reference = IndirectObject(number, generation, reader)
+            resolved = reader.get_object(reference)
+            if isinstance(resolved, StreamObject):
+                self.stream_check(reference, resolved)
         for number, generation in [*in_file, *in_object_streams]:
             self.visit(IndirectObject(number, generation, reader))
         self.visit(reader.trailer)
@@ -182,10 +187,7 @@ class _Inspection:
                 self.seen.add(key)
                 if not self.listed(item):
                     continue  # a reference to no object is null (ISO 32000-1, 7.3.10): nothing to inspect
-                resolved = self.reader.get_object(item)
-                if isinstance(resolved, StreamObject):
-                    self.stream_check(item, resolved)
-                stack.append(resolved)
+                stack.append(self.reader.get_object(item))
             elif isinstance(item, DictionaryObject):
                 for name, value in item.items():
                     if name in FORBIDDEN_NAMES:
@@ -240,17 +242,22 @@ class _Inspection:
         remaining = PDF_DECODED_BUDGET - self.decoded
         pending = data
         try:
-            while pending and not inflater.eof:
-                remaining -= len(inflater.decompress(pending, _INFLATE_CHUNK))
+            while not inflater.eof:
+                inflated = inflater.decompress(pending, _INFLATE_CHUNK)
+                remaining -= len(inflated)
                 if remaining < 0:
                     raise self.refuse(UploadErrorCode.CORRUPT)  # a bomb: refused before it is inflated
                 pending = inflater.unconsumed_tail
+                if not inflated and not pending:
+                    break  # the data ended before the stream did
         except zlib.error as exc:
             raise self.refuse(UploadErrorCode.CORRUPT) from exc
         if not inflater.eof or inflater.unused_data.strip(_WHITESPACE):
             raise self.refuse(UploadErrorCode.CORRUPT)
 
     def note_span(self, reference: IndirectObject, raw: bytes) -> None:
+        """Where ``raw`` lies in the file, searched from its object's offset on. A short stream whose bytes
+        also occur in its own dictionary may be placed there instead: markup in either is refused anyway."""
         offset = self.reader.xref.get(reference.generation, {}).get(reference.idnum)
         if offset is None or not raw:
             return
