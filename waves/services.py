@@ -13,9 +13,9 @@ from accounts.models import User
 from prakerja.versioning import text_version_publish
 from notifications.models import Channel
 from notifications.services import message_enqueue
+from uploads import ProcessedDocument
 from verification.models import PhoneNumber
 from verification.selectors import domicile_province_id
-from verification.uploads import ProcessedDocument
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import (
     AgreementText,
@@ -264,7 +264,7 @@ def complaint_submit(
 
     Allowed after three failed selections, with no complaint pending or approved, and after a rejection only
     once a further selection has failed. The letter has been through the portal's one set of upload checks
-    (``verification.uploads.document_process``) and is kept in private storage; the partial unique constraint
+    (``uploads.document_process``) and is kept in private storage; the partial unique constraint
     on open complaints settles a double submit. The applicant gets an email that it arrived.
     """
     now = now or timezone.now()

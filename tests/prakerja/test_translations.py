@@ -8,7 +8,7 @@ import polib
 ROOT = Path(__file__).resolve().parents[2]
 PO_PATH = ROOT / "locale/en/LC_MESSAGES/django.po"
 MO_PATH = ROOT / "locale/en/LC_MESSAGES/django.mo"
-SOURCE_DIRS = ["prakerja", "accounts", "journey", "notifications", "regions", "verification", "assessment", "waves", "dukcapil", "templates"]
+SOURCE_DIRS = ["prakerja", "accounts", "journey", "notifications", "regions", "verification", "assessment", "waves", "dukcapil", "uploads", "templates"]
 
 # Single-line literals: {% translate "…" %} in templates, _("…") / gettext_lazy("…") in Python.
 TEMPLATE_STRING = re.compile(r"""{%\s*(?:translate|trans)\s+(["'])(.+?)\1""")

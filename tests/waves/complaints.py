@@ -10,7 +10,7 @@ from accounts.roles import Role
 from tests.factories import staff_user
 from tests.uploads_catalogue import letter_pdf
 from tests.waves.conftest import enrolled, wave_create
-from verification.uploads import document_process
+from uploads import document_process
 from waves.lottery import lottery_number
 from waves.models import AgreementText, Enrollment, Wave
 from waves.selection import selection_run

@@ -14,7 +14,7 @@ from tests.factories import UserFactory
 from tests.uploads_catalogue import BAD_UPLOADS, jpeg
 from tests.waves.complaints import lost_waves, reviewer, signed_letter
 from tests.waves.conftest import ready_applicant
-from verification.uploads import DOCUMENT_KINDS, FileKind
+from uploads import DOCUMENT_KINDS, FileKind
 from waves.forms import ComplaintLetterForm
 from waves.models import Complaint, ComplaintStatus, Wave
 from waves.services import complaint_decide

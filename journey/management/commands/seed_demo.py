@@ -36,10 +36,10 @@ from notifications.models import Message
 from regions.historical import current_district_code
 from regions.models import District, Province
 from regions.services import regions_load
+from uploads import document_process, ktp_photo_process
 from verification.otp import OTP_TEMPLATE, otp_send, otp_verify
 from verification.selectors import niks_in_use
 from verification.services import PersonalDataInput, identity_verify, ktp_photo_save, personal_data_save
-from verification.uploads import document_process, ktp_photo_process
 from waves.lottery import lottery_number
 from waves.models import Complaint, ProvinceQuota, SelectionRun, Wave
 from waves.selection import selection_run

@@ -1,4 +1,4 @@
-"""The shared upload checks (verification.uploads) against the catalogue of bad and good uploads."""
+"""The upload checks (``uploads``) against the catalogue of bad and good uploads."""
 
 import io
 import re
@@ -17,14 +17,14 @@ from tests.uploads_catalogue import (
     jpeg,
     jpeg_with_frame_size,
     letter_pdf,
+    pdf_javascript_behind_endstream,
     phone_photo,
     png,
     screenshot_png,
 )
-from verification.uploads import (
+from uploads import (
     DOCUMENT_KINDS,
     PHOTO_KINDS,
-    UPLOAD_ERROR_MESSAGES,
     FileKind,
     UploadError,
     UploadErrorCode,
@@ -32,6 +32,7 @@ from verification.uploads import (
     upload_check,
     upload_error_message,
 )
+from uploads.errors import UPLOAD_ERROR_MESSAGES
 
 PILLOW_MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS
 
@@ -329,6 +330,15 @@ def test_pdf_names_are_matched_in_every_spelling_and_only_whole(extra, expected)
         assert upload_check(upload, allowed=DOCUMENT_KINDS) == FileKind.PDF
     else:
         assert _refusal(upload_check, upload, allowed=DOCUMENT_KINDS).code == expected
+
+
+def test_javascript_hidden_after_a_deflate_block_that_holds_endstream_is_refused():
+    # Given the review's PDF: an object stream whose first deflate block spells "endstream", and whose next
+    # block holds a catalog with an /OpenAction that runs JavaScript
+    upload = SimpleUploadedFile("surat.pdf", pdf_javascript_behind_endstream())
+
+    # When it is offered as the signed letter, then it is refused for its active content
+    assert _refusal(upload_check, upload, allowed=DOCUMENT_KINDS).code == UploadErrorCode.PDF_ACTIVE_CONTENT
 
 
 # --- Messages ---------------------------------------------------------------------------------------
