@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -20,6 +19,3 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("dukcapil/api/v1/", include("dukcapil.urls")),
 ]
-
-admin.site.site_header = settings.PORTAL_NAME
-admin.site.site_title = settings.PORTAL_NAME
