@@ -33,10 +33,11 @@ def login(client, email, password, address="36.80.1.2", **extra):
     return client.post("/masuk/", {"username": email, "password": password}, REMOTE_ADDR=address, **extra)
 
 
-def attack(email: str, failures: int) -> None:
-    """Wrong passwords for one account, each from another address (a botnet), none locking a pair."""
+def attack(email: str, failures: int, addresses: int = 31) -> None:
+    """Wrong passwords for one account from ``addresses`` addresses in turn (a botnet), too few from each
+    to lock a pair (100 from 31 is at most 4 each)."""
     for n in range(failures):
-        login(Client(), email, f"tebakan-{n}", address=ip(n))
+        login(Client(), email, f"tebakan-{n}", address=ip(n % addresses))
 
 
 def enter_code(client, code, address="36.80.1.2"):
