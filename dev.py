@@ -61,6 +61,8 @@ def demo_env() -> dict[str, str]:
     env.setdefault("SMS_BACKEND", "notifications.sms.FileBackend")
     env.setdefault("SITE_URL", f"http://{DEMO_ADDRESS}")
     env.setdefault("OUTBOX_SWEEP_SECONDS", "10")
+    # The demo's staff log in with the password only; production asks for an authenticator code too.
+    env.setdefault("STAFF_OTP_REQUIRED", "0")
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -69,7 +71,7 @@ def _stop_on_signal(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-DEMO_DOTENV = ("DJANGO_DEBUG", "PRAKERJA_DEMO_INBOX", "EMAIL_BACKEND", "SMS_BACKEND", "SITE_URL")
+DEMO_DOTENV = ("DJANGO_DEBUG", "PRAKERJA_DEMO_INBOX", "EMAIL_BACKEND", "SMS_BACKEND", "SITE_URL", "STAFF_OTP_REQUIRED")
 
 
 def write_dotenv(env: dict[str, str]) -> None:

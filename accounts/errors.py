@@ -6,6 +6,9 @@ class AccountErrorCode(StrEnum):
     LINK_EXPIRED = "link_expired"
     LINK_USED = "link_used"
     RESEND_TOO_SOON = "resend_too_soon"
+    LOGIN_CODE_WRONG = "login_code_wrong"
+    TOTP_WRONG = "totp_wrong"
+    TOTP_THROTTLED = "totp_throttled"
 
 
 class AccountError(Exception):

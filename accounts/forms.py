@@ -1,6 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.core.validators import RegexValidator
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +74,67 @@ class LoginForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return normalize_email(self.cleaned_data["username"])
+
+
+class LoginFieldsForm(LoginForm):
+    """The login form's fields only, for an account in step-up: the password is checked by the view without
+    telling the result (accounts/login_guard.py), so this form must not authenticate."""
+
+    def clean(self) -> dict:
+        return self.cleaned_data
+
+
+def _code_field(label: str, length: int, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        min_length=length,
+        max_length=length,
+        help_text=help_text,
+        validators=[RegexValidator(rf"^\d{{{length}}}$", _("Masukkan %(length)s angka.") % {"length": length})],
+        error_messages={
+            "min_length": _("Masukkan %(length)s angka.") % {"length": length},
+            "max_length": _("Masukkan %(length)s angka.") % {"length": length},
+        },
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "maxlength": length}
+        ),
+    )
+
+
+class LoginCodeForm(forms.Form):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"] = _code_field(_("Kode masuk"), settings.LOGIN_CODE_LENGTH)
+        self.helper = submit_helper(_("Masuk"))
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip()
+
+
+class StaffTotpForm(forms.Form):
+    def __init__(self, *args, submit_label: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"] = _code_field(
+            _("Kode autentikator"), 6, _("Enam angka yang sedang tampil di aplikasi autentikator Anda.")
+        )
+        self.helper = submit_helper(submit_label or _("Lanjutkan"))
+
+
+class PortalPasswordChangeForm(PasswordChangeForm):
+    error_messages = {
+        "password_incorrect": _("Kata sandi saat ini salah. Periksa kembali, atau pakai “Lupa kata sandi”."),
+        "password_mismatch": _("Kata sandi yang diulang tidak sama."),
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("Kata sandi saat ini")
+        self.fields["new_password1"].label = _("Kata sandi baru")
+        self.fields["new_password1"].help_text = _(
+            "Minimal 8 karakter, jangan hanya angka dan jangan yang mudah ditebak."
+        )
+        self.fields["new_password2"].label = _("Ulangi kata sandi baru")
+        self.helper = submit_helper(_("Simpan kata sandi"))
 
 
 class PasswordResetRequestForm(forms.Form):

@@ -60,3 +60,31 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+
+class LoginCode(models.Model):
+    """A code emailed when an account under attack logs in from a browser it does not know ("Kode masuk").
+
+    Stored as a keyed hash bound to the row and the account, valid LOGIN_CODE_VALIDITY, single use, void
+    after LOGIN_CODE_MAX_GUESSES wrong entries. Each login attempt has its own code, so the codes other
+    people's attempts cause never void the owner's.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_codes", verbose_name=_("pengguna"))
+    code_hash = models.CharField(_("hash kode"), max_length=64)
+    created_at = models.DateTimeField(_("dibuat pada"))
+    expires_at = models.DateTimeField(_("kedaluwarsa pada"))
+    wrong_guesses = models.PositiveSmallIntegerField(_("tebakan salah"), default=0)
+    used_at = models.DateTimeField(_("dipakai pada"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("dibatalkan pada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kode masuk")
+        verbose_name_plural = _("kode masuk")
+        indexes = [
+            # The hourly cap counts an account's codes by creation time.
+            models.Index(fields=["user", "created_at"], name="accounts_logincode_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Kode masuk #{self.pk}"

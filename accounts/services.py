@@ -1,21 +1,26 @@
-"""Every write to accounts: sign-up, email verification, password reset requests."""
+"""Every write to accounts: sign-up, email verification, passwords, login codes, staff authenticators."""
 
 import math
+import secrets
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp import verify_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.errors import AccountError, AccountErrorCode
-from accounts.models import User, normalize_email
+from accounts.models import LoginCode, User, normalize_email
 from accounts.roles import Role
 from accounts.tokens import email_verification_tokens
 from notifications.models import Channel
@@ -129,3 +134,175 @@ def password_reset_request(*, email: str, now: datetime | None = None) -> None:
         idempotency_key=f"password-reset:{user.pk}:{uuid.uuid4().hex}",
         user=user,
     )
+
+
+# --- Passwords ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def password_set(*, user: User, password: str, now: datetime | None = None) -> User:
+    """Give ``user`` a new password (changed while logged in, or through a reset link) and tell them by email.
+
+    Every session of the account made before ends on its next request: Django keys each session to a hash
+    of the password (``get_session_auth_hash``). The caller keeps its own session with
+    ``update_session_auth_hash``. The email says what to do if it was not them.
+    """
+    now = now or timezone.now()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    message_enqueue(
+        channel=Channel.EMAIL,
+        recipient=user.email,
+        template="accounts/password_changed",
+        context={
+            "changed_at": now,
+            "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
+        },
+        idempotency_key=f"password-changed:{user.pk}:{uuid.uuid4().hex}",
+        user=user,
+    )
+    return user
+
+
+# --- Login codes (step-up for an account under attack) --------------------------------------------------
+
+LOGIN_CODE_TEMPLATE = "accounts/login_code"
+
+
+def _login_code_hash(*, code_id: int, user_id: int, code: str) -> str:
+    # Bound to the row and the account: a hash leaked from the database is useless without the key.
+    return salted_hmac("accounts.login-code", f"{code_id}:{user_id}:{code}", algorithm="sha256").hexdigest()
+
+
+@transaction.atomic
+def login_code_send(*, user: User, replaces: int | None = None, now: datetime | None = None) -> LoginCode | None:
+    """Email a fresh login code for one login attempt; ``None`` when the account's hourly cap is reached.
+
+    ``replaces`` is the attempt's earlier code, void from now on either way. The cap counts every code of
+    the account, whoever asked, so nobody can flood the owner's inbox; only someone with the right password
+    causes a code at all. The caller shows the same page whether or not a code went out.
+    """
+    now = now or timezone.now()
+    # One send at a time per account, so two parallel attempts cannot both slip under the cap.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if replaces is not None:
+        LoginCode.objects.filter(pk=replaces, user=user, used_at__isnull=True, voided_at__isnull=True).update(
+            voided_at=now
+        )
+    sent_last_hour = LoginCode.objects.filter(user=user, created_at__gt=now - timedelta(hours=1)).count()
+    if sent_last_hour >= settings.LOGIN_CODE_MAX_PER_HOUR:
+        return None
+    length = settings.LOGIN_CODE_LENGTH
+    code = f"{secrets.randbelow(10**length):0{length}d}"
+    login_code = LoginCode.objects.create(
+        user=user, code_hash="", created_at=now, expires_at=now + settings.LOGIN_CODE_VALIDITY
+    )
+    login_code.code_hash = _login_code_hash(code_id=login_code.pk, user_id=user.pk, code=code)
+    login_code.save(update_fields=["code_hash"])
+    message_enqueue(
+        channel=Channel.EMAIL,
+        recipient=user.email,
+        template=LOGIN_CODE_TEMPLATE,
+        context={
+            "code": code,
+            "minutes": int(settings.LOGIN_CODE_VALIDITY.total_seconds() // 60),
+            "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
+        },
+        idempotency_key=f"login-code:{login_code.pk}",
+        user=user,
+        sensitive=True,
+        queue=settings.OTP_QUEUE,
+    )
+    return login_code
+
+
+def login_code_use(*, code_id: int | None, user_id: int | None, code: str, now: datetime | None = None) -> User:
+    """Use the attempt's code and return its account; raises AccountError(LOGIN_CODE_WRONG) otherwise.
+
+    One error for every failure (no code because the password was wrong, a wrong, expired, void or used
+    code): the page after it must not tell which. Wrong entries are counted on the code in the database,
+    so parallel guesses all count; LOGIN_CODE_MAX_GUESSES void it.
+    """
+    now = now or timezone.now()
+    login_code = LoginCode.objects.select_related("user").filter(pk=code_id or 0, user_id=user_id or 0).first()
+    live = (
+        login_code is not None
+        and login_code.used_at is None
+        and login_code.voided_at is None
+        and login_code.expires_at > now
+        and login_code.user.is_active
+    )
+    if not live or not constant_time_compare(
+        login_code.code_hash, _login_code_hash(code_id=login_code.pk, user_id=login_code.user_id, code=code)
+    ):
+        if live:
+            LoginCode.objects.filter(pk=login_code.pk).update(wrong_guesses=F("wrong_guesses") + 1)
+            LoginCode.objects.filter(
+                pk=login_code.pk, wrong_guesses__gte=settings.LOGIN_CODE_MAX_GUESSES, voided_at__isnull=True
+            ).update(voided_at=now)
+        raise AccountError(AccountErrorCode.LOGIN_CODE_WRONG)
+    # Single use, even when the right code arrives twice at once: only one UPDATE matches.
+    used = LoginCode.objects.filter(pk=login_code.pk, used_at__isnull=True, voided_at__isnull=True).update(used_at=now)
+    if not used:
+        raise AccountError(AccountErrorCode.LOGIN_CODE_WRONG)
+    return login_code.user
+
+
+# --- Staff authenticator (TOTP, django-otp) -----------------------------------------------------------
+
+STAFF_DEVICE_NAME = "Autentikator"
+
+
+def staff_totp_device(*, user: User) -> TOTPDevice | None:
+    """The staff member's confirmed authenticator, if they have set one up."""
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("pk").first()
+
+
+@transaction.atomic
+def staff_totp_setup_start(*, user: User) -> TOTPDevice:
+    """The authenticator being set up: the unconfirmed one from an earlier visit (so the QR code stays the
+    same on reload), or a new one with a fresh secret. Refused once a confirmed one exists: a second
+    device would let someone with only the password add their own."""
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if staff_totp_device(user=user) is not None:
+        raise AccountError(AccountErrorCode.TOTP_WRONG)
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=STAFF_DEVICE_NAME, confirmed=False)
+    return device
+
+
+def _totp_check(*, user: User, device: TOTPDevice, token: str, now: datetime) -> TOTPDevice:
+    allowed, info = device.verify_is_allowed()
+    if not allowed:
+        wait = (info["locked_until"] - now).total_seconds()
+        raise AccountError(AccountErrorCode.TOTP_THROTTLED, seconds=max(1, math.ceil(wait)))
+    # django-otp locks the device row, checks the code (each time step once only), and counts a failure
+    # for its exponential throttle.
+    verified = verify_token(user, device.persistent_id, token)
+    if verified is None:
+        raise AccountError(AccountErrorCode.TOTP_WRONG)
+    return verified
+
+
+def staff_totp_setup_confirm(*, user: User, token: str, now: datetime | None = None) -> TOTPDevice:
+    """Confirm the authenticator being set up with a code it shows; from then on it is the account's."""
+    now = now or timezone.now()
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("pk").first()
+    if device is None or staff_totp_device(user=user) is not None:
+        raise AccountError(AccountErrorCode.TOTP_WRONG)
+    device = _totp_check(user=user, device=device, token=token, now=now)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
+        TOTPDevice.objects.devices_for_user(user, confirmed=False).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    return device
+
+
+def staff_totp_verify(*, user: User, token: str, now: datetime | None = None) -> TOTPDevice:
+    """Check a code from the staff member's authenticator; raises TOTP_WRONG or TOTP_THROTTLED."""
+    now = now or timezone.now()
+    device = staff_totp_device(user=user)
+    if device is None:
+        raise AccountError(AccountErrorCode.TOTP_WRONG)
+    return _totp_check(user=user, device=device, token=token, now=now)

@@ -1,8 +1,14 @@
 """Admin pieces every app shares."""
 
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.db.models import Model
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from prakerja.staff import safe_next, staff_door, staff_verified
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -46,3 +52,26 @@ class VersionedTextAdmin(admin.ModelAdmin):
             published.pk, published.version, published.published_at, published.is_current
         )
         obj._state.adding = False
+
+
+class PortalAdminSite(admin.AdminSite):
+    """The admin behind the portal's one login path and the staff second factor (prakerja/staff.py)."""
+
+    site_header = settings.PORTAL_NAME
+    site_title = settings.PORTAL_NAME
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return super().has_permission(request) and staff_verified(request)
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        # No second login form to defend: /admin/login/ sends everyone to /masuk/ (per-account protection,
+        # emailed code), then to the second factor. A POST here checks no password.
+        index = reverse("admin:index", current_app=self.name)
+        next_url = safe_next(request, request.GET.get(REDIRECT_FIELD_NAME), index)
+        if self.has_permission(request):
+            return redirect(next_url)
+        return staff_door(request, next_url)
+
+    def password_change(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        # The portal's page, which also emails the owner that the password changed.
+        return redirect("accounts:password_change")

@@ -37,7 +37,8 @@ VAR_DIR = Path(env.str("PRAKERJA_VAR_DIR", default=str(BASE_DIR / "var")))
 
 INSTALLED_APPS = [
     "prakerja",  # the project's own checks (prakerja/checks.py)
-    "django.contrib.admin",
+    # Django's admin with the portal's site as the default one (staff sign in through /masuk/, second factor).
+    "prakerja.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # The portal's apps. Dependencies point one way (docs/ARCHITECTURE.md):
     # accounts <- verification <- assessment <- waves <- journey; notifications and regions serve all.
     "regions",
@@ -70,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks the session's user verified by a second factor (django-otp); staff pages read it.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication and messages: it ends sessions that idled or lived too long (saying so), and keeps
     # pages seen signed in out of every cache.
@@ -181,6 +186,32 @@ AXES_USERNAME_CALLABLE = "accounts.forms.axes_username"
 AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
 AXES_VERBOSE = False
 
+# Per-account protection without locking the owner out (docs/ARCHITECTURE.md, "Login"). Once an account has
+# had LOGIN_STEP_UP_AFTER failed logins in an hour (or three times that in a day), from any addresses, a
+# browser that does not hold a "known device" cookie for it must also enter a code emailed to the account.
+# A browser the account logged in from before is not slowed by other people's failures, until it fails
+# LOGIN_DEVICE_FAILURE_RATE itself.
+LOGIN_STEP_UP_AFTER = env.int("LOGIN_STEP_UP_AFTER", default=10)
+LOGIN_STEP_UP_RATES = (f"{LOGIN_STEP_UP_AFTER}/h", f"{LOGIN_STEP_UP_AFTER * 3}/d")
+LOGIN_DEVICE_FAILURE_RATE = "10/h"
+KNOWN_DEVICE_COOKIE_NAME = "prakerja_device"
+KNOWN_DEVICE_MAX_AGE = timedelta(days=env.int("KNOWN_DEVICE_DAYS", default=180))
+KNOWN_DEVICE_MAX_ACCOUNTS = 5  # accounts one browser remembers (a family sharing a phone)
+# The emailed login code ("Kode masuk"): 6 digits, stored as a keyed hash, single use.
+LOGIN_CODE_LENGTH = 6
+LOGIN_CODE_VALIDITY = timedelta(minutes=env.int("LOGIN_CODE_MINUTES", default=10))
+LOGIN_CODE_MAX_GUESSES = 5  # wrong entries before the attempt must start again
+LOGIN_CODE_RESEND_AFTER = timedelta(seconds=60)
+# Codes per account per hour, whoever asks: someone who has the password cannot flood the owner's inbox.
+LOGIN_CODE_MAX_PER_HOUR = env.int("LOGIN_CODE_MAX_PER_HOUR", default=5)
+
+# Staff sign in with a second factor (TOTP through django-otp): required in production, switchable off for
+# the demo (dev.py sets it off). Staff pages refuse a session that has not passed it (prakerja/staff.py).
+STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=not DEBUG)
+# django-otp's throttle: after n wrong TOTP codes in a row the next try waits 2^(n-1) seconds.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret key
+
 # django-ratelimit: keys by the same client IP as axes. Each action lists its rules as (key, rate); a request
 # over any one of them is refused with a clear message and its form kept. "ip" rules are generous (carrier
 # NAT), "email"/"user" rules are tight. Rates are "count/period" with period s, m, h or d.
@@ -188,7 +219,10 @@ RATELIMIT_IP_META_KEY = "prakerja.ratelimits.client_ip"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATE_LIMITS = {
     "signup": [("ip", "60/h"), ("email", "3/h")],
-    "login": [("ip", "300/h"), ("email", "30/h")],
+    # No per-email refusal on login: it would let anyone keep the owner out. Failures per account ask for
+    # more instead (LOGIN_STEP_UP_AFTER below).
+    "login": [("ip", "300/h")],
+    "login_code": [("ip", "300/h")],
     "password_reset": [("ip", "60/h"), ("email", "3/h")],
     "email_verification_resend": [("ip", "120/h"), ("user", "5/h"), ("user", "10/d")],
     # NIK checks: tight per account so the form cannot be used to enumerate NIKs or probe the registry.
@@ -456,3 +490,4 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # --- The portal's own constants -----------------------------------------------------------------------
 
 PORTAL_NAME = "Kartu Prakerja"
+OTP_TOTP_ISSUER = PORTAL_NAME  # the name authenticator apps show beside the code

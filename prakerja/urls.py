@@ -23,6 +23,3 @@ urlpatterns = [
 if settings.DUKCAPIL_MOCK_ENABLED:
     # The mock civil registry's API; never mounted in a deployment that did not ask for the mock.
     urlpatterns.append(path("dukcapil/api/v1/", include("dukcapil.urls")))
-
-admin.site.site_header = settings.PORTAL_NAME
-admin.site.site_title = settings.PORTAL_NAME

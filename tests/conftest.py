@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import PASSWORD, UserFactory
+from tests.helpers import login_verified
 
 
 def require_service(name: str) -> None:
@@ -80,3 +81,14 @@ def user(db):
 @pytest.fixture
 def verified_user(db):
     return UserFactory(verified=True)
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's admin_client (a client of its own, not ``client``), past the staff second factor as a
+    superuser is in production (STAFF_OTP_REQUIRED is on in the tests, as DEBUG is off)."""
+    from django.test import Client
+
+    admin = Client()
+    login_verified(admin, admin_user)
+    return admin

@@ -18,3 +18,34 @@ def link_in(message: Message) -> str:
     """The first link in a message, as a path the test client can open."""
     url = URL_PATTERN.search(message.text).group(0)
     return re.sub(r"^https?://[^/]+", "", url)
+
+
+CODE_PATTERN = re.compile(r"\b(\d{6})\b")
+
+
+def code_in(message: Message) -> str:
+    """The 6-digit code in a message (a login code is stored encrypted; ``text`` decrypts it)."""
+    return CODE_PATTERN.search(message.text).group(1)
+
+
+def totp_now(device) -> str:
+    """The code an authenticator app shows for ``device`` at the (frozen) current time."""
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
+
+
+def login_verified(client, user):
+    """Log ``user`` in past the staff second factor, as the TOTP step does: a confirmed authenticator, and
+    the session marked verified by it (what ``django_otp.login`` stores). Returns the device."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="Autentikator", confirmed=True
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device

@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from notifications.masking import mask_phone
 from prakerja.ratelimits import form_valid_within_limits
+from prakerja.staff import staff_verified
 from verification import services
 from verification.errors import VerificationError, VerificationErrorCode
 from verification import otp
@@ -179,12 +180,14 @@ def ktp_photo(request: HttpRequest) -> HttpResponse:
 def ktp_photo_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
     """The stored KTP photo, to its owner and to holders of ``verification.view_ktpphoto`` only.
 
-    Anyone else gets the same 404 as for a photo that does not exist, so ids cannot be probed.
+    Anyone else (or a holder whose session has not passed the staff second factor) gets the same 404 as for
+    a photo that does not exist, so ids cannot be probed.
     """
     if variant not in {"image", "thumbnail"}:
         raise Http404
     photo = ktp_photo_for_viewer(pk=pk, viewer=request.user)
-    if photo is None:
+    # Anyone but the owner opens it as staff, so only past the staff second factor.
+    if photo is None or (photo.user_id != request.user.pk and not staff_verified(request)):
         raise Http404
     return private_file_response(
         getattr(photo, variant).open("rb"), content_type="image/jpeg", filename=f"foto-ktp-{photo.pk}-{variant}.jpg"

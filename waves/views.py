@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from prakerja.ratelimits import form_valid_within_limits
+from prakerja.staff import staff_verified
 from verification.selectors import domicile_province_id
 from verification.storage import private_file_response
 from waves import services
@@ -166,7 +167,8 @@ def complaint_file(request: HttpRequest, pk: int) -> FileResponse:
     """The signed letter as uploaded (a PDF) or re-encoded (an image), to its owner and to reviewers only; a
     404 to anyone else, the same as for an id that does not exist."""
     complaint = complaint_for_viewer(pk=pk, viewer=request.user)
-    if complaint is None:
+    # A reviewer opens it as staff, so only past the staff second factor.
+    if complaint is None or (complaint.user_id != request.user.pk and not staff_verified(request)):
         raise Http404
     is_pdf = complaint.letter_kind == "pdf"
     return private_file_response(

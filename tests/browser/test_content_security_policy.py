@@ -13,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.actions import log_in
+from tests.helpers import login_verified
 from tests.uploads_catalogue import phone_photo
 from tests.waves.conftest import ready_applicant
 from verification.models import KtpPhoto
@@ -33,7 +34,7 @@ def test_the_language_switcher_works_under_the_policy(page, live_server):
 def signed_in_as(page, live_server, user) -> None:
     """Open the browser's session as ``user`` (the login page is not what these tests are about)."""
     client = Client()
-    client.force_login(user)
+    login_verified(client, user)  # past the staff second factor
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
           "url": live_server.url}]

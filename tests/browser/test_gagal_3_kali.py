@@ -2,11 +2,13 @@
 phone; a reviewer rejects it in Django admin with a reason; the applicant sees the decision."""
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from tests.browser.actions import log_in
 from tests.browser.conftest import csp_watch
 from tests.factories import PASSWORD
+from tests.helpers import totp_now
 from tests.waves.complaints import lost_waves, reviewer
 from tests.waves.conftest import ready_applicant
 from waves.models import Complaint, ComplaintStatus
@@ -38,10 +40,13 @@ def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browse
     desk = admin.new_page()
     desk_violations = csp_watch(desk)
     who = reviewer()
-    desk.goto("/admin/login/?next=/admin/waves/complaint/")
+    authenticator = TOTPDevice.objects.create(user=who, name="Autentikator", confirmed=True)
+    desk.goto("/admin/login/?next=/admin/waves/complaint/")  # the portal's login page, then the second factor
     desk.locator("#id_username").fill(who.email)
     desk.locator("#id_password").fill(PASSWORD)
     desk.locator("input[type=submit]").click()
+    desk.get_by_label("Kode autentikator").fill(totp_now(authenticator))
+    desk.get_by_role("button", name="Lanjutkan").click()
     desk.wait_for_url("**/admin/waves/complaint/")
     complaint = Complaint.objects.get()
     desk.get_by_role("link", name=applicant.email).click()

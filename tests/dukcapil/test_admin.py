@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from dukcapil.admin import mask_number
 from tests.factories import UserFactory
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def test_staff_who_are_not_superusers_do_not_see_the_registry_even_with_permissi
     # given a staff member granted every dukcapil permission
     staff = UserFactory(verified=True, is_staff=True)
     staff.user_permissions.set(Permission.objects.filter(content_type__app_label="dukcapil"))
-    client.force_login(staff)
+    login_verified(client, staff)
 
     # then
     assert client.get(RESIDENTS).status_code == 403

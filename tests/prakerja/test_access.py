@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.roles import ROLE_PERMISSIONS, Role
 from tests.factories import UserFactory, staff_user
+from tests.helpers import login_verified
 from tests.uploads_catalogue import letter_pdf, phone_photo
 from tests.waves.conftest import ready_applicant
 from verification.models import KtpPhoto
@@ -67,15 +68,15 @@ def owner(settings, tmp_path):
 
 
 def login_as(client, viewer: Viewer, owner) -> None:
+    """Sign ``viewer`` in as they would be: staff past the second factor (on in the tests, as in production)."""
     if viewer.name == "owner":
-        user = owner
+        client.force_login(owner)
     elif viewer.superuser:
-        user = UserFactory(verified=True, is_staff=True, is_superuser=True)
+        login_verified(client, UserFactory(verified=True, is_staff=True, is_superuser=True))
     elif viewer.staff:
-        user = staff_user(ROLE_OF.get(viewer.name))
+        login_verified(client, staff_user(ROLE_OF.get(viewer.name)))
     else:
-        user = UserFactory(verified=True)
-    client.force_login(user)
+        client.force_login(UserFactory(verified=True))
 
 
 def private_files(owner) -> list[tuple[str, str, str | None]]:
@@ -182,8 +183,15 @@ def test_applicants_never_get_past_the_admins_door(client, owner, viewer):
         assert response.status_code == 302 and "/login/" in response["Location"], label
 
 
+def test_files_do_not_open_to_a_permission_holder_who_has_not_passed_the_second_factor(client, owner):
+    client.force_login(UserFactory(verified=True, is_staff=True, is_superuser=True))  # password only
+
+    for label, url, _permission in private_files(owner):
+        assert client.get(url).status_code == 404, label
+
+
 def test_a_staff_account_in_no_group_sees_an_empty_admin(client, owner):
-    client.force_login(staff_user(None))
+    login_verified(client, staff_user(None))
 
     html = client.get("/admin/").content.decode()
 
@@ -191,7 +199,7 @@ def test_a_staff_account_in_no_group_sees_an_empty_admin(client, owner):
 
 
 def test_the_reviewer_reviews_a_letter_without_any_link_to_a_ktp_photo(client, owner):
-    client.force_login(staff_user(Role.REVIEWER))
+    login_verified(client, staff_user(Role.REVIEWER))
     complaint = Complaint.objects.get(user=owner)
 
     html = client.get(reverse("admin:waves_complaint_change", args=[complaint.pk])).content.decode()
@@ -219,7 +227,7 @@ def test_wave_actions_are_offered_only_to_those_allowed_to_take_them(client, rol
 
     if actions is None:
         assert client.get("/admin/waves/wave/").status_code in (302, 403)
-        client.force_login(user)
+        login_verified(client, user)
         assert client.get("/admin/waves/wave/").status_code == 403
     else:
         assert offered == actions

@@ -93,8 +93,11 @@ def test_the_time_zone_is_jakarta():
 
 
 @pytest.mark.django_db
-def test_admin_login_page_exists(client):
-    assert client.get(reverse("admin:login")).status_code == 200
+def test_the_admin_login_sends_staff_to_the_portals_one_login_page(client):
+    response = client.get(reverse("admin:login"))
+
+    assert response.status_code == 302
+    assert response.url == "/masuk/?next=/admin/"
 
 
 @pytest.mark.django_db

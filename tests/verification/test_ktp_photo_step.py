@@ -6,6 +6,7 @@ from django.utils.html import escape
 from PIL import Image
 
 from tests.factories import UserFactory, staff_user
+from tests.helpers import login_verified
 from tests.uploads_catalogue import BAD_UPLOADS, PHOTO_KINDS, phone_photo, screenshot_png
 from verification.models import KtpPhoto
 
@@ -67,9 +68,9 @@ def test_the_photo_has_no_public_url_and_is_served_only_to_its_owner_and_those_a
     assert client.get(url).status_code == 404  # the same as for a photo that does not exist
     client.logout()
     assert client.get(url).status_code == 302
-    client.force_login(staff_user(None))
+    login_verified(client, staff_user(None))
     assert client.get(url).status_code == 404  # is_staff alone opens nothing
-    client.force_login(UserFactory(verified=True, is_staff=True, is_superuser=True))
+    login_verified(client, UserFactory(verified=True, is_staff=True, is_superuser=True))
     assert client.get(url).status_code == 200
 
 

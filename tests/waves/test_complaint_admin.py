@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 
 from accounts.roles import Role
 from tests.factories import UserFactory
+from tests.helpers import login_verified
 from tests.uploads_catalogue import letter_pdf
 from tests.waves.complaints import reviewer
 from tests.waves.conftest import ready_applicant
@@ -38,7 +39,7 @@ def complaints(settings, tmp_path):
 @pytest.fixture
 def reviewer_client(client):
     user = reviewer()
-    client.force_login(user)
+    login_verified(client, user)
     client.user = user
     return client
 
@@ -118,7 +119,7 @@ def test_reviewers_cannot_see_or_edit_applicant_data(reviewer_client, complaints
 
 
 def test_staff_outside_the_group_cannot_review(client, complaints):
-    client.force_login(UserFactory(is_staff=True))
+    login_verified(client, UserFactory(is_staff=True))
 
     assert client.get(LIST).status_code == 403
 
@@ -154,7 +155,7 @@ def test_bulk_approval(reviewer_client, complaints):
 def test_a_decided_complaint_is_skipped_by_a_later_action(reviewer_client, complaints):
     act(reviewer_client, "approve", complaints[:1], confirm="yes")
     other = reviewer()
-    reviewer_client.force_login(other)
+    login_verified(reviewer_client, other)
 
     act(reviewer_client, "reject", complaints, confirm="yes", reason="Terlambat.")
 

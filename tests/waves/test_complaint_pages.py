@@ -11,6 +11,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from tests.factories import UserFactory
+from tests.helpers import login_verified
 from tests.uploads_catalogue import BAD_UPLOADS, jpeg
 from tests.waves.complaints import lost_waves, reviewer, signed_letter
 from tests.waves.conftest import ready_applicant
@@ -229,8 +230,12 @@ def test_the_owner_sees_their_letter_never_cached(client, filed):
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
-def test_a_reviewer_sees_it(client, filed):
-    client.force_login(reviewer())
+def test_a_reviewer_sees_it_once_past_the_staff_second_factor(client, filed):
+    who = reviewer()
+    client.force_login(who)
+    assert client.get(f"/dashboard/gagal-3-kali/{filed.pk}/berkas/").status_code == 404  # password only
+
+    login_verified(client, who)
 
     assert client.get(f"/dashboard/gagal-3-kali/{filed.pk}/berkas/").status_code == 200
 

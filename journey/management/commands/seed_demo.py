@@ -127,6 +127,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  Operator login:   {OPERATOR_EMAIL} / {DEMO_PASSWORD}  (waves, quotas and selection in /admin/)"
         )
+        if settings.STAFF_OTP_REQUIRED:
+            self.stdout.write(
+                "  Staff also need an authenticator app: the first login shows a QR code to scan "
+                "(STAFF_OTP_REQUIRED is on)."
+            )
+        else:
+            self.stdout.write("  Staff log in with the password only here (STAFF_OTP_REQUIRED=0, the demo's setting).")
         for email, _stage, description in APPLICANTS:
             self.stdout.write(f"  Applicant login:  {email} / {DEMO_PASSWORD}  ({description})")
         self.stdout.write("  Or create your own account at /daftar/ and read its email at /kotak-masuk/.")

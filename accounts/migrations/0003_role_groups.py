@@ -29,7 +29,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0002_login_code"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("assessment", "0002_declaration_text_v1"),
         ("regions", "0002_load_regions"),
