@@ -2,6 +2,8 @@
 
 import io
 import json
+import os
+import stat
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.error import HTTPError
@@ -57,6 +59,18 @@ def test_the_file_backend_appends_a_json_line_per_sms_creating_its_folder(settin
         ("+6281298765432", "Halo", "otp:2:1", "PRAKERJA"),
     ]
     assert all(r["sent_at"] for r in records)
+
+
+def test_the_file_backend_keeps_its_one_time_codes_from_other_accounts_on_the_machine(settings, tmp_path):
+    settings.SMS_FILE_PATH = str(tmp_path / "sent-sms")
+    previous = os.umask(0o022)
+    try:
+        FileBackend().send(recipient="+6281212345678", body=BODY, idempotency_key="otp:1:1")
+    finally:
+        os.umask(previous)
+
+    assert stat.S_IMODE((tmp_path / "sent-sms" / "sms.jsonl").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "sent-sms").stat().st_mode) == 0o700
 
 
 def test_the_memory_backend_keeps_each_sms_with_its_key(sms_outbox):
