@@ -95,7 +95,10 @@ def refuse_to_start() -> None:
 
     For the processes that run no system checks themselves: the WSGI application, Celery's worker and beat.
     """
-    problems = [message for message in checks.run_checks(tags=[TAG]) if message.is_serious()]
+    silenced = set(settings.SILENCED_SYSTEM_CHECKS)
+    problems = [
+        message for message in checks.run_checks(tags=[TAG]) if message.is_serious() and message.id not in silenced
+    ]
     if problems:
         raise ImproperlyConfigured(
             "The portal refuses to start:\n" + "\n".join(f"- {message.msg} ({message.id}) Fix: {message.hint}"

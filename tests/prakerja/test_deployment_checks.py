@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -131,3 +132,18 @@ def test_a_demo_with_debug_on_starts_with_its_laptop_settings(tmp_path):
     result = run(env, sys.executable, "manage.py", "check")
 
     assert result.returncode == 0, result.stderr
+
+
+def test_a_check_silenced_by_name_does_not_stop_the_start(settings):
+    from prakerja.checks import refuse_to_start
+
+    settings.DEBUG = False
+    settings.SMS_BACKEND = "notifications.sms.FileBackend"
+    # (E004: without REDIS_URL the suite's cache is per process)
+    settings.SILENCED_SYSTEM_CHECKS = ["prakerja.E001", "prakerja.E003", "prakerja.E004"]
+
+    refuse_to_start()  # nothing else is wrong in the test settings
+
+    settings.SILENCED_SYSTEM_CHECKS = []
+    with pytest.raises(ImproperlyConfigured, match="prakerja.E001"):
+        refuse_to_start()
