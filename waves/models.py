@@ -173,6 +173,8 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", _("Berjalan")
     SUCCEEDED = "succeeded", _("Berhasil")
     FAILED = "failed", _("Gagal")
+    # Its process stopped before it could finish (killed, a lost worker, a dropped connection): nothing written.
+    INTERRUPTED = "interrupted", _("Terputus")
     VOIDED = "voided", _("Dibatalkan")
 
 

@@ -47,7 +47,9 @@ from waves.lottery import lottery_expression
 from waves.models import Card, Enrollment, ProvinceQuota, Result, RunStatus, SelectionRun, Wave, WaveStatus
 from waves.progress import PHASE_LABELS, Progress, progress_clear, progress_publish
 from waves.rules import first_failure, kk_room, priority_tier
-from waves.services import wave_transition
+from waves.errors import WaveError, WaveErrorCode
+from waves.selection_lock import selection_lock
+from waves.services import selection_interrupted_record, wave_transition
 
 logger = logging.getLogger(__name__)
 
@@ -72,16 +74,37 @@ def selection_run(
     """Select ``wave``; returns the run. A wave already selected or announced is left as it is (the standing
     run is returned), so running twice changes nothing.
 
-    While it runs, its progress by phase is published outside its transaction (waves/progress.py) and, if
-    given, passed to ``on_progress`` at the start and end of each phase (the command's progress bar).
+    While it runs it holds the wave's selection lock (waves/selection_lock.py), so a second run of the same
+    wave is refused (WaveError ``selection_running``) and a run whose process dies is found and recorded as
+    interrupted (``waves.services.selections_recover``). Whatever stops it, the wave goes back to "closed"
+    with nothing written: at once when this process can still act (an error, Ctrl-C, a shutdown), otherwise
+    at the next recovery. Its progress by phase is published outside its transaction (waves/progress.py) and,
+    if given, passed to ``on_progress`` at the start and end of each phase (the command's progress bar).
     """
     now = now or timezone.now()
     standing = SelectionRun.objects.filter(wave=wave, status=RunStatus.SUCCEEDED).first()
     if standing is not None:
         return standing
-    seed = seed if seed is not None else secrets.randbits(62)
-    wave_transition(wave=wave, to=WaveStatus.SELECTING, actor=operator, now=now, note=f"seleksi, benih {seed}")
-    run = SelectionRun.objects.create(wave=wave, seed=seed, operator=operator, started_at=now)
+    lock = selection_lock(wave.pk)
+    if not lock.acquire():
+        raise WaveError(WaveErrorCode.SELECTION_RUNNING)
+    try:
+        # Holding the lock, any run of this wave still marked running is a dead process's.
+        for dead in SelectionRun.objects.filter(wave=wave, status=RunStatus.RUNNING):
+            selection_interrupted_record(run=dead, note="ditemukan saat seleksi baru dimulai")
+        wave.refresh_from_db()
+        seed = seed if seed is not None else secrets.randbits(62)
+        with transaction.atomic():
+            wave_transition(wave=wave, to=WaveStatus.SELECTING, actor=operator, now=now, note=f"seleksi, benih {seed}")
+            run = SelectionRun.objects.create(wave=wave, seed=seed, operator=operator, started_at=now)
+        return _run(run, wave, operator, on_progress)
+    finally:
+        lock.release()
+
+
+def _run(
+    run: SelectionRun, wave: Wave, operator: User | None, on_progress: Callable[[Progress], None] | None
+) -> SelectionRun:
     progress = Progress(planned=_planned_phases(wave))
     progress_publish(run_id=run.pk, progress=progress)
     if on_progress:
@@ -95,15 +118,30 @@ def selection_run(
             wave_transition(wave=wave, to=WaveStatus.SELECTED, actor=operator, note=f"run {run.pk}")
     except Exception as error:
         logger.exception("selection of wave %s failed (run %s)", wave.number, run.pk)
-        SelectionRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"[:2000]
-        )
-        wave_transition(wave=wave, to=WaveStatus.CLOSED, actor=operator, note=f"run {run.pk} gagal")
+        _run_end(run, RunStatus.FAILED, error)
         raise SelectionFailed(str(error)) from error
+    except BaseException as error:
+        # Ctrl-C, a worker's shutdown: the transaction is already rolled back; say so before going.
+        logger.warning("selection of wave %s interrupted (run %s): %s", wave.number, run.pk, type(error).__name__)
+        _run_end(run, RunStatus.INTERRUPTED, error)
+        raise
     finally:
         progress_clear(run_id=run.pk)  # the run's row now holds its phases, or its failure
     run.refresh_from_db()
     return run
+
+
+def _run_end(run: SelectionRun, status: str, error: BaseException) -> None:
+    """Record a run that did not succeed and close its wave again, on a working connection. Should even this
+    fail (the database is gone), the lock goes with the connection and recovery records it later."""
+    try:
+        if not connection.is_usable():
+            connection.close()  # the next query reconnects
+        selection_interrupted_record(
+            run=run, status=status, error=f"{type(error).__name__}: {error}"[:2000]
+        )
+    except Exception:  # noqa: BLE001 - the original error is the one to report
+        logger.exception("could not record the end of selection run %s; recovery will", run.pk)
 
 
 def _planned_phases(wave: Wave) -> tuple[str, ...]:

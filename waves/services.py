@@ -163,6 +163,50 @@ def waves_record_schedule(*, now: datetime | None = None) -> int:
     return moved
 
 
+INTERRUPTED_ERROR = "Terputus: proses seleksi berhenti sebelum selesai (dihentikan, worker hilang, atau koneksi putus)."
+
+
+@transaction.atomic
+def selection_interrupted_record(
+    *, run: SelectionRun, status: str = RunStatus.INTERRUPTED, error: str = "", note: str = ""
+) -> None:
+    """Record that ``run`` ended without results (``status`` failed or interrupted) and close its wave again.
+
+    Nothing of the run was written (its work is one transaction), so the wave simply returns to "closed" and
+    a new run may start. The caller holds the wave's selection lock, or is the run's own process."""
+    locked = SelectionRun.objects.select_for_update().get(pk=run.pk)
+    if locked.status != RunStatus.RUNNING:
+        return  # already recorded
+    locked.status = status
+    locked.finished_at = timezone.now()
+    locked.error = error or INTERRUPTED_ERROR
+    locked.save(update_fields=["status", "finished_at", "error"])
+    wave = Wave.objects.select_for_update().get(pk=run.wave_id)
+    if wave.status == WaveStatus.SELECTING:
+        word = "gagal" if status == RunStatus.FAILED else "terputus"
+        _move(wave, WaveStatus.CLOSED, actor=None, now=locked.finished_at,
+              note=f"run {run.pk} {word}" + (f": {note}" if note else ""))
+
+
+def selections_recover() -> list[int]:
+    """Find runs whose process died (still "running", their wave's selection lock free) and record them as
+    interrupted, closing their waves again; returns their ids. Beat runs it every minute, and every way of
+    starting a selection runs it first, so a killed run never leaves a wave stuck."""
+    from waves.selection_lock import selection_lock
+
+    recovered = []
+    for run in SelectionRun.objects.filter(status=RunStatus.RUNNING).only("pk", "wave_id"):
+        lock = selection_lock(run.wave_id)
+        if not lock.acquire():
+            continue  # its process is alive and working
+        try:
+            selection_interrupted_record(run=run, note="prosesnya tidak lagi berjalan")
+            recovered.append(run.pk)
+        finally:
+            lock.release()
+    return recovered
+
+
 @transaction.atomic
 def selection_queue(*, wave: Wave, actor: User | None, now: datetime | None = None) -> bool:
     """Queue the selection of a wave closed by ``now`` on the selection queue (after commit); returns whether it
@@ -171,6 +215,7 @@ def selection_queue(*, wave: Wave, actor: User | None, now: datetime | None = No
     from waves.tasks import selection_run_task  # tasks import this module
 
     now = now or timezone.now()
+    selections_recover()  # a run whose process died must not keep the wave from being selected
     locked = Wave.objects.select_for_update().get(pk=wave.pk)
     if locked.status_at(now) != WaveStatus.CLOSED:
         return False
@@ -189,6 +234,7 @@ def selections_schedule(*, now: datetime | None = None) -> list[int]:
     left to an operator, who sees why in the run's record. Beat runs this every minute; returns the waves queued.
     """
     now = now or timezone.now()
+    selections_recover()
     # The stored status may still be draft or open: time closed the wave (Wave.status_at), beat records it.
     due = Wave.objects.filter(
         select_automatically=True, closes_at__lte=now, selection_queued_at__isnull=True,

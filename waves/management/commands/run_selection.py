@@ -1,10 +1,12 @@
 """python manage.py run_selection WAVE_NUMBER [--seed S] (DESIGN §9)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from waves.models import Wave
+from waves.errors import WaveError, WaveErrorCode
+from waves.models import Wave, WaveStatus
 from waves.progress import PHASE_LABELS, Progress
 from waves.selection import SelectionFailed, selection_run
 
@@ -17,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None, help="the lottery seed (default: a random one, recorded)")
 
     def handle(self, *args, wave_number: int, seed: int | None, **options) -> None:
+        self._started = timezone.now()
         wave = Wave.objects.filter(number=wave_number).first()
         if wave is None:
             raise CommandError(f"There is no wave {wave_number}.")
@@ -37,8 +40,17 @@ class Command(BaseCommand):
             try:
                 run = selection_run(wave=wave, operator=None, seed=seed, on_progress=show)
             except SelectionFailed as error:
-                raise CommandError(f"Selection failed and left nothing behind: {error}") from error
+                raise CommandError(f"Selection failed and left nothing behind: {error}") from None
+            except WaveError as error:
+                raise CommandError(self._refusal(wave, error)) from None
+            except KeyboardInterrupt:
+                raise CommandError(
+                    f"Stopped. Wave {wave.number} is closed again with nothing written; run the command again "
+                    "to select it."
+                ) from None
         counts = run.counts
+        if run.finished_at and run.started_at < self._started:
+            self.stdout.write(f"Wave {wave.number} was already selected by run {run.pk}; nothing changed.")
         self.stdout.write(self.style.SUCCESS(
             f"Wave {wave.number}: run {run.pk}, seed {run.seed}: {counts['selected']:,} of "
             f"{counts['enrollments']:,} enrollments selected ({counts['from_pool']:,} from the national pool)."
@@ -48,3 +60,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label:<36} {phase['seconds']:>8.3f} s")
         for reason, n in sorted(counts["reasons"].items()):
             self.stdout.write(f"  not selected, {reason:<24} {n:>10,}")
+
+    @staticmethod
+    def _refusal(wave: Wave, error: WaveError) -> str:
+        """One line an operator can act on, for each reason a wave cannot be selected now."""
+        if error.code == WaveErrorCode.SELECTION_RUNNING:
+            return f"Wave {wave.number} is being selected by another process right now; wait for it to finish."
+        if error.code == WaveErrorCode.TRANSITION_NOT_ALLOWED:
+            status = WaveStatus(wave.status_at(timezone.now())).label
+            return f"Wave {wave.number} cannot be selected now: its status is {status!s}; only a closed wave can."
+        return f"Wave {wave.number} cannot be selected: {error.code}."
