@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
@@ -132,6 +132,52 @@ def _deliver_after_commit(ids: list[int], *, queue: str | None = None) -> None:
         message_deliver_task.apply_async(args=[ids], **({"queue": queue} if queue else {}))
 
     transaction.on_commit(message_deliver_task_delay, robust=True)
+
+
+def messages_enqueue_bulk(
+    *,
+    channel: Channel,
+    template: str,
+    context: dict,
+    recipients: QuerySet,
+    key_prefix: str,
+    not_before: datetime | None = None,
+) -> int:
+    """One message per row of ``recipients`` (a query yielding ``user_id`` and ``recipient``), written by one
+    INSERT … SELECT in the caller's transaction; returns how many.
+
+    For announcements to thousands or millions: the text names no one, so it is rendered once, here, for all of
+    them. ``recipients`` is typically ``Model.objects.filter(…).annotate(recipient=F("user__email"))``. Each row's idempotency key is ``<key_prefix>:<user_id>:<channel>``; ``messages_cancel`` takes the same
+    prefix back. Rows go in user order, so the key and user indexes grow at a few points instead of at random
+    places. Like ``message_enqueue``, nothing is sent before ``not_before``: the sweep picks the rows up.
+    """
+    channel = Channel(channel)
+    rendered = message_render(channel=channel, template=template, context=context)
+    now = timezone.now()
+    due = not_before or now  # the sweep takes them from then on
+    rows_sql, rows_params = recipients.values("user_id", "recipient").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {Message._meta.db_table} (channel, recipient, template, subject, body, html_body, sensitive,
+                    idempotency_key, user_id, not_before, status, attempts, next_attempt_at, last_error, created_at)
+                SELECT %s, r.recipient, %s, %s, %s, %s, %s,
+                       %s || ':' || r.user_id || ':' || %s, r.user_id, %s, %s, 0, %s, '', %s
+                FROM ({rows_sql}) r
+                ORDER BY r.user_id""",
+            [channel.value, template, rendered.subject, rendered.body, rendered.html_body, False,
+             key_prefix, channel.value, not_before, Status.PENDING, due, now, *rows_params],
+        )
+        return cursor.rowcount
+
+
+def messages_cancel(*, key_prefix: str) -> int:
+    """Remove the messages written under ``key_prefix`` (``messages_enqueue_bulk``) that have not been sent or
+    taken by a worker yet; returns how many. Sent ones stay: they are history. (Nothing refers to a message, so
+    this is one DELETE, whatever the count.)"""
+    deleted, _by_model = Message.objects.filter(
+        idempotency_key__startswith=f"{key_prefix}:", status__in=[Status.PENDING, Status.FAILED]
+    ).delete()
+    return deleted
 
 
 # --- Claim --------------------------------------------------------------------------------------------

@@ -39,9 +39,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from notifications.models import Channel, Message, Status
-from notifications.services import message_render
-from verification.models import PhoneNumber
+from notifications.models import Channel
+from notifications.services import messages_enqueue_bulk
 from waves.cards import card_number_sql
 from waves.lottery import lottery_expression
 from waves.models import Card, Enrollment, ProvinceQuota, Result, RunStatus, SelectionRun, Wave, WaveStatus
@@ -205,33 +204,24 @@ ANNOUNCEMENTS = (
 
 
 def _announcement_enqueue(run: SelectionRun, wave: Wave) -> None:
-    """The announcement's messages, written now with "not before announce_at", in one INSERT per kind.
-
-    The text names no personal data (the card number is on the dashboard), so each kind is rendered once and
-    written for all its recipients; the sweep sends them in bulk once the announcement time has come. Rows are
-    written in user order, so the idempotency keys ("result:<run>:<user>:<channel>") and the user index grow at
-    a few points instead of at random places all over their indexes.
-    """
-    messages, results = Message._meta.db_table, Result._meta.db_table
-    users, phones = User._meta.db_table, PhoneNumber._meta.db_table
+    """The announcement's messages, written now with "not before announce_at", one bulk insert per kind
+    (notifications owns the table and the key format). The text names no personal data (the card number is on
+    the dashboard), so each kind is rendered once for all its recipients."""
     context = {"wave": wave, "dashboard_url": settings.SITE_URL + reverse("journey:dashboard")}
-    now = timezone.now()
     for channel, template, selected in ANNOUNCEMENTS:
-        rendered = message_render(channel=channel, template=template, context=context)
-        recipient = "u.email" if channel == Channel.EMAIL else "p.number"
-        phone_join = f"JOIN {phones} p ON p.user_id = r.user_id" if channel == Channel.SMS else ""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""INSERT INTO {messages} (channel, recipient, template, subject, body, html_body, sensitive,
-                        idempotency_key, user_id, not_before, status, attempts, next_attempt_at, last_error, created_at)
-                    SELECT %s, {recipient}, %s, %s, %s, %s, %s,
-                           'result:' || r.run_id || ':' || r.user_id || ':' || %s, r.user_id, %s, %s, 0, %s, '', %s
-                    FROM {results} r JOIN {users} u ON u.id = r.user_id {phone_join}
-                    WHERE r.run_id = %s AND r.selected = %s
-                    ORDER BY r.user_id""",
-                [channel.value, template, rendered.subject, rendered.body, rendered.html_body, False,
-                 channel.value, wave.announce_at, Status.PENDING, wave.announce_at, now, run.pk, selected],
-            )
+        address = "user__email" if channel == Channel.EMAIL else "user__phone__number"
+        recipients = Result.objects.filter(run=run, selected=selected, **{f"{address}__isnull": False}).annotate(
+            recipient=F(address)
+        )
+        messages_enqueue_bulk(
+            channel=channel, template=template, context=context, recipients=recipients,
+            key_prefix=announcement_key_prefix(run), not_before=wave.announce_at,
+        )
+
+
+def announcement_key_prefix(run: SelectionRun) -> str:
+    """The prefix of the run's announcement messages, which a void cancels."""
+    return f"result:{run.pk}"
 
 
 def _results_insert(run: SelectionRun, wave: Wave) -> None:
@@ -314,6 +304,19 @@ def _results_insert(run: SelectionRun, wave: Wave) -> None:
             # Statistics for the planner, which otherwise knows nothing of the new rows; with them, the passes
             # below probe a KK's rows by index instead of scanning.
             cursor.execute(f"ANALYZE {target}")
+
+
+def results_discard(run: SelectionRun) -> None:
+    """A voided run's results and cards go. On PostgreSQL the run's partition is dropped, which costs the same
+    for ten rows or a million and leaves no empty partition behind; SQLite deletes the rows."""
+    results, cards = Result._meta.db_table, Card._meta.db_table
+    with connection.cursor() as cursor:
+        # Cards refer to results without a database constraint (they are written in bulk), so they go first.
+        cursor.execute(f"DELETE FROM {cards} WHERE result_id IN (SELECT id FROM {results} WHERE run_id = %s)", [run.pk])
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP TABLE IF EXISTS {results}_run_{int(run.pk)}")
+        else:
+            cursor.execute(f"DELETE FROM {results} WHERE run_id = %s", [run.pk])
 
 
 def _rank_group(alias: str) -> str:

@@ -133,9 +133,11 @@ def _earlier_announcement_record(*, user: User, now: datetime) -> None:
 
 @transaction.atomic
 def selection_void(*, run: SelectionRun, actor: User, now: datetime | None = None, note: str = "") -> None:
-    """Void a run before its announcement (a new seed needs this first): its results, cards and unsent
-    announcement messages are removed, the wave is closed again, and who did it is recorded."""
-    from notifications.models import Message, Status
+    """Void a run before its announcement (a new seed needs this first): its results and cards are discarded
+    (on PostgreSQL its partition is dropped: instant at any size), its unsent announcement messages cancelled,
+    the wave closed again, and who did it recorded."""
+    from notifications.services import messages_cancel
+    from waves.selection import announcement_key_prefix, results_discard
 
     now = now or timezone.now()
     wave = Wave.objects.select_for_update().get(pk=run.wave_id)
@@ -143,8 +145,8 @@ def selection_void(*, run: SelectionRun, actor: User, now: datetime | None = Non
     run = SelectionRun.objects.select_for_update().get(pk=run.pk)
     if run.status != RunStatus.SUCCEEDED or wave.status != WaveStatus.SELECTED:
         raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=wave.status, to=WaveStatus.CLOSED)
-    Message.objects.filter(idempotency_key__startswith=f"result:{run.pk}:", status=Status.PENDING).delete()
-    Result.objects.filter(run=run).delete()  # cards go with their results
+    messages_cancel(key_prefix=announcement_key_prefix(run))
+    results_discard(run)
     run.status = RunStatus.VOIDED
     run.save(update_fields=["status"])
     _move(wave, WaveStatus.CLOSED, actor=actor, now=now, note=note or f"run {run.pk} dibatalkan")
