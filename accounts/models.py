@@ -1,7 +1,11 @@
+from collections.abc import Iterator
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -60,6 +64,24 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    # Django keys each session to this hash and ends the session when it no longer matches. Django's own
+    # covers the password only; an account's email is as much its key (logins, codes, reset links go there),
+    # so a change of either ends every session made before it. The session that made the change keeps going
+    # with ``update_session_auth_hash``.
+    SESSION_AUTH_HASH_SALT = "accounts.User.get_session_auth_hash"
+
+    def _session_auth_hash(self, secret: str | None = None) -> str:
+        return salted_hmac(
+            self.SESSION_AUTH_HASH_SALT, f"{self.password}\n{self.email}", secret=secret, algorithm="sha256"
+        ).hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_auth_hash()
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_auth_hash(secret=secret)
 
 
 class LoginCode(models.Model):
