@@ -110,3 +110,30 @@ class LoginCode(models.Model):
 
     def __str__(self) -> str:
         return f"Kode masuk #{self.pk}"
+
+
+class EmailChange(models.Model):
+    """A request to move the account to another email ("Ganti email"), waiting for the link sent there.
+
+    The account keeps its email until that link is opened (accounts/tokens.py: signed, expiring, bound to
+    the account's email and password as they were). A newer request voids this one. Both addresses are kept
+    so that support can trace a takeover; the rows go with the account.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes", verbose_name=_("pengguna"))
+    old_email = models.EmailField(_("email lama"), max_length=254)
+    new_email = models.EmailField(_("email baru"), max_length=254)
+    created_at = models.DateTimeField(_("diminta pada"))
+    confirmed_at = models.DateTimeField(_("dikonfirmasi pada"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("dibatalkan pada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("penggantian email")
+        verbose_name_plural = _("penggantian email")
+        indexes = [
+            # A new request voids the account's earlier ones.
+            models.Index(fields=["user", "created_at"], name="accounts_emailchange_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Penggantian email #{self.pk}"
