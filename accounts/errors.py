@@ -9,6 +9,7 @@ class AccountErrorCode(StrEnum):
     LOGIN_CODE_WRONG = "login_code_wrong"
     TOTP_WRONG = "totp_wrong"
     TOTP_THROTTLED = "totp_throttled"
+    EMAIL_TAKEN = "email_taken"
 
 
 class AccountError(Exception):

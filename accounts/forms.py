@@ -137,6 +137,41 @@ class PortalPasswordChangeForm(PasswordChangeForm):
         self.helper = submit_helper(_("Simpan kata sandi"))
 
 
+class EmailChangeForm(forms.Form):
+    """"Ganti email": the new address, and the password, so a session left open on a shared computer cannot
+    move the account (its logins, codes and reset links) to another address."""
+
+    new_email = forms.EmailField(
+        label=_("Email baru"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True, "inputmode": "email"}),
+        help_text=_("Tautan verifikasi dikirim ke sini. Email akun baru diganti setelah tautan itu dibuka."),
+    )
+    password = forms.CharField(
+        label=_("Kata sandi"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Kata sandi akun Anda, untuk memastikan Anda sendiri yang mengganti email."),
+    )
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.helper = submit_helper(_("Kirim tautan verifikasi"))
+
+    def clean_new_email(self) -> str:
+        new_email = normalize_email(self.cleaned_data["new_email"])
+        if new_email == self.user.email:
+            raise forms.ValidationError(_("Ini sudah email akun Anda. Tulis alamat yang baru."), code="same_email")
+        return new_email
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Kata sandi salah."), code="password_incorrect")
+        return password
+
+
 class PasswordResetRequestForm(forms.Form):
     email = forms.EmailField(
         label=_("Email"),

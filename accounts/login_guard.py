@@ -110,8 +110,13 @@ def known_device(request: HttpRequest, email: str) -> bool:
 def known_device_remember(request: HttpRequest, response: HttpResponse, email: str) -> None:
     """Name this account in the browser's known-device cookie, with a fresh nonce (so the failures of an
     earlier cookie for it do not follow it)."""
+    _device_cookie_set(response, _device_entries(request), email)
+
+
+def _device_cookie_set(response: HttpResponse, entries: list[list], email: str) -> None:
+    """Write ``entries`` with ``email``'s first (a fresh nonce), the oldest dropped past the maximum."""
     digest = _email_digest(email)
-    others = [entry for entry in _device_entries(request) if entry[0] != digest]
+    others = [entry for entry in entries if entry[0] != digest]
     entries = [[digest, secrets.token_urlsafe(16), int(time.time())], *others][: settings.KNOWN_DEVICE_MAX_ACCOUNTS]
     response.set_cookie(
         settings.KNOWN_DEVICE_COOKIE_NAME,
@@ -121,6 +126,17 @@ def known_device_remember(request: HttpRequest, response: HttpResponse, email: s
         httponly=True,
         samesite="Lax",
     )
+
+
+def known_device_move(request: HttpRequest, response: HttpResponse, *, old_email: str, new_email: str) -> None:
+    """After the account's email changed: if this browser had logged in to it, it is known under the new
+    address (with a fresh nonce) and no longer under the old one, which may some day be another account's.
+    Other browsers of the owner are strangers to the new address until they log in with it."""
+    if _device_nonce(request, old_email) is None:
+        return
+    old_digest = _email_digest(old_email)
+    entries = [entry for entry in _device_entries(request) if entry[0] != old_digest]
+    _device_cookie_set(response, entries, new_email)
 
 
 # --- Checks that tell nothing -----------------------------------------------------------------------------

@@ -1,7 +1,11 @@
+from collections.abc import Iterator
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,6 +65,24 @@ class User(AbstractBaseUser, PermissionsMixin):
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
 
+    # Django keys each session to this hash and ends the session when it no longer matches. Django's own
+    # covers the password only; an account's email is as much its key (logins, codes, reset links go there),
+    # so a change of either ends every session made before it. The session that made the change keeps going
+    # with ``update_session_auth_hash``.
+    SESSION_AUTH_HASH_SALT = "accounts.User.get_session_auth_hash"
+
+    def _session_auth_hash(self, secret: str | None = None) -> str:
+        return salted_hmac(
+            self.SESSION_AUTH_HASH_SALT, f"{self.password}\n{self.email}", secret=secret, algorithm="sha256"
+        ).hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_auth_hash()
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_auth_hash(secret=secret)
+
 
 class LoginCode(models.Model):
     """A code emailed when an account under attack logs in from a browser it does not know ("Kode masuk").
@@ -88,3 +110,30 @@ class LoginCode(models.Model):
 
     def __str__(self) -> str:
         return f"Kode masuk #{self.pk}"
+
+
+class EmailChange(models.Model):
+    """A request to move the account to another email ("Ganti email"), waiting for the link sent there.
+
+    The account keeps its email until that link is opened (accounts/tokens.py: signed, expiring, bound to
+    the account's email and password as they were). A newer request voids this one. Both addresses are kept
+    so that support can trace a takeover; the rows go with the account.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes", verbose_name=_("pengguna"))
+    old_email = models.EmailField(_("email lama"), max_length=254)
+    new_email = models.EmailField(_("email baru"), max_length=254)
+    created_at = models.DateTimeField(_("diminta pada"))
+    confirmed_at = models.DateTimeField(_("dikonfirmasi pada"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("dibatalkan pada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("penggantian email")
+        verbose_name_plural = _("penggantian email")
+        indexes = [
+            # A new request voids the account's earlier ones.
+            models.Index(fields=["user", "created_at"], name="accounts_emailchange_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Penggantian email #{self.pk}"

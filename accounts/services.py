@@ -1,4 +1,5 @@
-"""Every write to accounts: sign-up, email verification, passwords, login codes, staff authenticators."""
+"""Every write to accounts: sign-up, email verification, passwords, email changes, login codes, staff
+authenticators."""
 
 import math
 import secrets
@@ -12,7 +13,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -20,9 +21,10 @@ from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.errors import AccountError, AccountErrorCode
-from accounts.models import LoginCode, User, normalize_email
+from accounts.models import EmailChange, LoginCode, User, normalize_email
 from accounts.roles import Role
-from accounts.tokens import email_verification_tokens
+from accounts.tokens import email_change_tokens, email_verification_tokens
+from notifications.masking import mask_email
 from notifications.models import Channel
 from notifications.selectors import message_last_created_at
 from notifications.services import message_enqueue
@@ -162,6 +164,112 @@ def password_set(*, user: User, password: str, now: datetime | None = None) -> U
         user=user,
     )
     return user
+
+
+# --- Email change ("Ganti email") -----------------------------------------------------------------------
+
+EMAIL_CHANGE_LINK_TEMPLATE = "accounts/email_change_link"
+EMAIL_CHANGE_REQUESTED_TEMPLATE = "accounts/email_change_requested"
+EMAIL_CHANGED_TEMPLATE = "accounts/email_changed"
+
+
+@transaction.atomic
+def email_change_request(*, user: User, new_email: str, now: datetime | None = None) -> EmailChange:
+    """Ask to move ``user`` to ``new_email`` (the caller has checked the password): a link goes to the new
+    address and a notice to the current one; nothing changes until the link is opened.
+
+    When another account already has ``new_email`` no link goes there, and the caller shows the same page:
+    whether an address has an account is for its owner to know, so the notice to the current address goes
+    out either way. A request voids the account's earlier ones, so only the newest link works.
+    """
+    now = now or timezone.now()
+    new_email = normalize_email(new_email)
+    # One request at a time per account: of two quick submits, the later one voids the earlier.
+    user = User.objects.select_for_update().get(pk=user.pk)
+    EmailChange.objects.filter(user=user, confirmed_at__isnull=True, voided_at__isnull=True).update(voided_at=now)
+    change = EmailChange.objects.create(user=user, old_email=user.email, new_email=new_email, created_at=now)
+    if not User.objects.filter(email=new_email).exists():
+        token = email_change_tokens.make(change_id=change.pk, user=user, new_email=new_email)
+        message_enqueue(
+            channel=Channel.EMAIL,
+            recipient=new_email,
+            template=EMAIL_CHANGE_LINK_TEMPLATE,
+            context={
+                "confirm_url": settings.SITE_URL + reverse("accounts:email_change_confirm", args=[token]),
+                "valid_hours": int(email_change_tokens.max_age.total_seconds() // 3600),
+            },
+            idempotency_key=f"email-change:{change.pk}:link",
+            user=user,
+        )
+    # In Indonesian, whatever the page's language: whoever asked may not be the person who reads the old
+    # address (as for the phone number's notice).
+    with translation.override(settings.LANGUAGE_CODE):
+        message_enqueue(
+            channel=Channel.EMAIL,
+            recipient=user.email,
+            template=EMAIL_CHANGE_REQUESTED_TEMPLATE,
+            context={
+                "new_email": mask_email(new_email),
+                "requested_at": timezone.localtime(now),
+                "password_reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
+            },
+            idempotency_key=f"email-change:{change.pk}:requested",
+            user=user,
+        )
+    return change
+
+
+def email_change_confirm(*, token: str, now: datetime | None = None) -> EmailChange:
+    """Open the link sent to the new address: it becomes the account's email, verified, and the old address
+    is told. Every other session of the account ends on its next request (the session auth hash covers the
+    email); the caller keeps its own with ``update_session_auth_hash``.
+
+    Raises AccountError: LINK_EXPIRED; LINK_INVALID for a bad link, one replaced by a newer request, or one
+    made before the account's email or password changed; LINK_USED; EMAIL_TAKEN when another account has
+    the address by now.
+    """
+    now = now or timezone.now()
+    change_id = email_change_tokens.change_id(token)
+    with transaction.atomic():
+        user_id = EmailChange.objects.filter(pk=change_id).values_list("user_id", flat=True).first()
+        # The account is locked before the change is read: of two clicks on one link, the second waits and
+        # then finds the change confirmed.
+        user = User.objects.select_for_update().filter(pk=user_id or 0, is_active=True).first()
+        change = EmailChange.objects.filter(pk=change_id).first()
+        if user is None or change is None:
+            raise AccountError(AccountErrorCode.LINK_INVALID)
+        if change.confirmed_at is not None:
+            raise AccountError(AccountErrorCode.LINK_USED)
+        if change.voided_at is not None:
+            raise AccountError(AccountErrorCode.LINK_INVALID)
+        email_change_tokens.check(token, change_id=change.pk, user=user, new_email=change.new_email)
+        if User.objects.filter(email=change.new_email).exclude(pk=user.pk).exists():
+            raise AccountError(AccountErrorCode.EMAIL_TAKEN)
+        old_email = user.email
+        try:
+            # The unique index is the final word: of two accounts confirming one address at once, the second
+            # waits on it and fails here once the first commits. The savepoint keeps the error clean.
+            with transaction.atomic():
+                User.objects.filter(pk=user.pk).update(email=change.new_email, email_verified_at=now)
+        except IntegrityError:
+            raise AccountError(AccountErrorCode.EMAIL_TAKEN) from None
+        EmailChange.objects.filter(pk=change.pk).update(confirmed_at=now)
+        with translation.override(settings.LANGUAGE_CODE):
+            message_enqueue(
+                channel=Channel.EMAIL,
+                recipient=old_email,
+                template=EMAIL_CHANGED_TEMPLATE,
+                context={
+                    "new_email": mask_email(change.new_email),
+                    "changed_at": timezone.localtime(now),
+                    "help_email": settings.PORTAL_HELP_CONTACTS["email"],
+                },
+                idempotency_key=f"email-change:{change.pk}:changed",
+                user=user,
+            )
+    user.email, user.email_verified_at = change.new_email, now
+    change.user, change.confirmed_at = user, now
+    return change
 
 
 # --- Login codes (step-up for an account under attack) --------------------------------------------------

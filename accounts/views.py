@@ -1,4 +1,5 @@
-"""Sign-up, email verification, login (with its step-up code and the staff second factor), logout and passwords.
+"""Sign-up, email verification, login (with its step-up code and the staff second factor), logout, passwords
+and the email change.
 
 Views check input and abuse limits, call one service, then redirect or re-render; the services in
 accounts/services.py hold the rules, accounts/login_guard.py the per-account login protection.
@@ -28,11 +29,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.forms import (
+    EmailChangeForm,
     LoginCodeForm,
     LoginFieldsForm,
     LoginForm,
@@ -44,6 +47,7 @@ from accounts.forms import (
 )
 from accounts.login_guard import (
     LoginAttempt,
+    known_device_move,
     known_device_remember,
     login_failure_record,
     pair_locked,
@@ -52,8 +56,9 @@ from accounts.login_guard import (
     step_up_required,
 )
 from accounts.models import User, normalize_email
+from accounts.tokens import email_change_tokens
 from prakerja.ratelimits import RATE_LIMITED_MESSAGE, form_valid_within_limits, limit_exceeded
-from prakerja.staff import safe_next, staff_verified
+from prakerja.staff import safe_next, staff_door, staff_verified
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -348,6 +353,85 @@ def password_change(request: HttpRequest) -> HttpResponse:
         )
         return redirect("journey:dashboard")
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+# --- Email change ---------------------------------------------------------------------------------------
+
+EMAIL_CHANGE_MESSAGES = {
+    AccountErrorCode.LINK_INVALID: _(
+        "Tautan ini tidak berlaku lagi: ada permintaan yang lebih baru, atau email atau kata sandi akun diganti "
+        "sesudah tautan dikirim. Email akun tidak diganti. Jika masih perlu, minta tautan baru di halaman "
+        "“Ganti email”."
+    ),
+    AccountErrorCode.LINK_EXPIRED: _(
+        "Tautan ini sudah kedaluwarsa, jadi email akun tidak diganti. Minta tautan baru di halaman “Ganti email”."
+    ),
+    AccountErrorCode.EMAIL_TAKEN: _(
+        "Alamat email ini sudah dipakai akun lain, jadi email akun Anda tidak diganti. Jika akun itu milik Anda, "
+        "masuklah dengan alamat ini (atau pakai “Lupa kata sandi”); jika tidak, pilih alamat lain di halaman "
+        "“Ganti email”."
+    ),
+}
+
+
+@sensitive_post_parameters("password")
+@login_required
+def email_change(request: HttpRequest) -> HttpResponse:
+    """"Ganti email": the new address and the password; a link goes to the new address, a notice to the old.
+    The same answer whether or not the new address has an account."""
+    if request.user.is_staff and not staff_verified(request):
+        # The address is how a staff account is recovered: a password alone must not move it.
+        return staff_door(request, request.get_full_path())
+    form = EmailChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form_valid_within_limits(request, form, "email_change"):
+        new_email = form.cleaned_data["new_email"]
+        services.email_change_request(user=request.user, new_email=new_email)
+        hours = int(email_change_tokens.max_age.total_seconds() // 3600)
+        messages.info(
+            request,
+            ngettext(
+                "Tautan verifikasi dikirim ke %(email)s, kecuali jika alamat itu sudah dipakai akun lain. Buka "
+                "tautan itu dalam %(hours)s jam untuk menyelesaikan penggantian; sampai saat itu akun Anda tetap "
+                "memakai email yang sekarang.",
+                "Tautan verifikasi dikirim ke %(email)s, kecuali jika alamat itu sudah dipakai akun lain. Buka "
+                "tautan itu dalam %(hours)s jam untuk menyelesaikan penggantian; sampai saat itu akun Anda tetap "
+                "memakai email yang sekarang.",
+                hours,
+            )
+            % {"email": new_email, "hours": hours},
+        )
+        return redirect("journey:dashboard")
+    return render(request, "accounts/email_change.html", {"form": form})
+
+
+def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link sent to the new address, opened logged in or not. A session of the account opening it stays
+    logged in; every other session of the account ends."""
+    # Read before the change: afterwards the session's stored hash no longer matches the account's.
+    signed_in = request.user.is_authenticated
+    try:
+        change = services.email_change_confirm(token=token)
+    except AccountError as error:
+        if error.code == AccountErrorCode.LINK_USED:
+            messages.info(request, _("Email akun ini sudah diganti lewat tautan ini sebelumnya."))
+            return redirect("journey:dashboard" if signed_in else "accounts:login")
+        context = {"error_message": EMAIL_CHANGE_MESSAGES[error.code]}
+        return render(request, "accounts/email_change_failed.html", context, status=400)
+    user = change.user
+    if signed_in:
+        if request.user.pk == user.pk:
+            update_session_auth_hash(request, user)
+        messages.success(request, _("Email akun sudah diganti ke %(email)s.") % {"email": user.email})
+        response = redirect("journey:dashboard")
+    else:
+        messages.success(
+            request,
+            _("Email akun sudah diganti ke %(email)s. Silakan masuk dengan alamat itu.") % {"email": user.email},
+        )
+        response = redirect("accounts:login")
+    # A browser the account logged in from stays known to the login's protection under the new address.
+    known_device_move(request, response, old_email=change.old_email, new_email=user.email)
+    return response
 
 
 # --- Staff second factor --------------------------------------------------------------------------------

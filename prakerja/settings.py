@@ -225,6 +225,8 @@ RATE_LIMITS = {
     "login_code": [("ip", "300/h")],
     "password_reset": [("ip", "60/h"), ("email", "3/h")],
     "email_verification_resend": [("ip", "120/h"), ("user", "5/h"), ("user", "10/d")],
+    # "Ganti email" asks for the password: per account, so a session left open cannot be used to guess it.
+    "email_change": [("ip", "60/h"), ("user", "5/h")],
     # NIK checks: tight per account so the form cannot be used to enumerate NIKs or probe the registry.
     "ktp_verify": [("ip", "120/h"), ("user", "10/h"), ("user", "20/d")],
     "personal_data": [("ip", "120/h"), ("user", "20/h")],
