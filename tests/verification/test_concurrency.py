@@ -59,7 +59,6 @@ def test_two_accounts_racing_for_one_nik_leave_exactly_one_owner():
 PARALLEL_GUESSES = 25
 
 
-@pytest.mark.xfail(strict=True, reason="security review #11: parallel guesses are compared before they are counted")
 def test_parallel_wrong_otp_guesses_are_counted_atomically_and_never_exceed_the_limit(settings, monkeypatch):
     """A script sending many wrong codes at once must not get more comparisons than OTP_MAX_GUESSES: each
     guess reserves its attempt on the code in one conditional UPDATE before the code is compared."""
