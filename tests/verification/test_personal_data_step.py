@@ -112,3 +112,32 @@ def test_registry_down_keeps_the_form(client, identified_applicant, settings):
     assert response.status_code == 503
     assert "sedang tidak dapat dihubungi" in response.content.decode()
     assert response.context["form"].data["full_name"] == "Siti Aminah"
+
+
+@pytest.mark.xfail(strict=True, reason="security review #11: invisible characters are stored in names")
+def test_invisible_and_control_characters_are_removed_before_the_names_are_matched_and_stored(
+    client, identified_applicant
+):
+    client.post(URL, personal_data(
+        full_name="\u202eSiti\u200b Amin\u00adah\x07",  # right-to-left override, zero-width space, soft hyphen, BEL
+        mother_name="\ufeffNur\u200dhayati\u2067",  # byte-order mark, zero-width joiner, right-to-left isolate
+        address="Jl. Merdeka\u200f No. 1\r\nRT 001/RW 002\x1b[2J",  # right-to-left mark, new line, escape
+    ))
+
+    saved = PersonalData.objects.get(user=identified_applicant)
+    assert (saved.full_name, saved.mother_name) == ("Siti Aminah", "Nurhayati")
+    assert saved.address == "Jl. Merdeka No. 1 RT 001/RW 002[2J"
+
+
+@pytest.mark.xfail(strict=True, reason="security review #11: invisible characters are stored in names")
+def test_the_service_cleans_names_itself_whoever_calls_it(identified_applicant):
+    from regions.models import District
+    from verification.services import PersonalDataInput, personal_data_save
+
+    saved = personal_data_save(user=identified_applicant, data=PersonalDataInput(
+        full_name="Siti\u202e Aminah", mother_name="Nurhayati\u200b", address="\u2066Jl. Merdeka 1\u2069",
+        district=District.objects.get(pk="32.76.01"), sex="P", education="sma", marital_status="kawin",
+        dependents=0, employment_status="phk", training_topic="kuliner",
+    ))
+
+    assert (saved.full_name, saved.mother_name, saved.address) == ("Siti Aminah", "Nurhayati", "Jl. Merdeka 1")
