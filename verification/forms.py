@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prakerja.forms import submit_helper
+from prakerja.forms import CleanTextField, submit_helper
 from regions.models import District
 from regions.selectors import district_list, province_list, regency_list
 from verification.identifiers import (
@@ -99,12 +99,13 @@ class PersonalDataForm(forms.Form):
     JavaScript: without it, the "Pilih" buttons send the form back to refresh the lists, keeping every
     other answer."""
 
-    full_name = forms.CharField(
+    # Cleaned of what nobody sees (prakerja.text) before they are checked, sent to the registry and stored.
+    full_name = CleanTextField(
         label=_("Nama lengkap"), max_length=150, help_text=_("Sesuai KTP, tanpa gelar."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    mother_name = forms.CharField(label=_("Nama ibu kandung"), max_length=150)
-    address = forms.CharField(
+    mother_name = CleanTextField(label=_("Nama ibu kandung"), max_length=150)
+    address = CleanTextField(
         label=_("Alamat sesuai KTP"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Jalan, RT/RW, kelurahan/desa."),
     )

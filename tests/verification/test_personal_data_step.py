@@ -114,7 +114,6 @@ def test_registry_down_keeps_the_form(client, identified_applicant, settings):
     assert response.context["form"].data["full_name"] == "Siti Aminah"
 
 
-@pytest.mark.xfail(strict=True, reason="security review #11: invisible characters are stored in names")
 def test_invisible_and_control_characters_are_removed_before_the_names_are_matched_and_stored(
     client, identified_applicant
 ):
@@ -129,7 +128,6 @@ def test_invisible_and_control_characters_are_removed_before_the_names_are_match
     assert saved.address == "Jl. Merdeka No. 1 RT 001/RW 002[2J"
 
 
-@pytest.mark.xfail(strict=True, reason="security review #11: invisible characters are stored in names")
 def test_the_service_cleans_names_itself_whoever_calls_it(identified_applicant):
     from regions.models import District
     from verification.services import PersonalDataInput, personal_data_save
