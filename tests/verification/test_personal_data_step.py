@@ -139,3 +139,41 @@ def test_the_service_cleans_names_itself_whoever_calls_it(identified_applicant):
     ))
 
     assert (saved.full_name, saved.mother_name, saved.address) == ("Siti Aminah", "Nurhayati", "Jl. Merdeka 1")
+
+
+@pytest.mark.xfail(strict=True, reason="security review #11: markup around a matching name is stored")
+@pytest.mark.parametrize("field", ["full_name", "mother_name"])
+@pytest.mark.parametrize("suffix", ['"><', " <>", " =", "; --", " (1)"])
+def test_a_name_with_markup_symbols_or_digits_is_refused_on_its_field_and_nothing_is_stored(
+    client, identified_applicant, field, suffix
+):
+    # The registry compares letters only, so "Siti Aminah\"><" matches SITI AMINAH: the form must refuse it.
+    typed = personal_data()[field] + suffix
+
+    response = client.post(URL, personal_data(**{field: typed}))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [
+        "Tulis nama dengan huruf, seperti di KTP. Selain huruf dan spasi, hanya titik, koma, tanda petik, "
+        "dan tanda hubung yang boleh dipakai."
+    ]
+    assert not PersonalData.objects.exists()
+
+
+@pytest.mark.xfail(strict=True, reason="security review #11: markup in the address is stored")
+def test_an_address_with_markup_is_refused_and_what_was_typed_is_kept(client, identified_applicant):
+    response = client.post(URL, personal_data(address='Jl. Merdeka 1 <script>alert(1)</script>'))
+
+    assert response.context["form"].errors["address"] == ["Alamat tidak boleh berisi tanda < atau >."]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.content.decode()
+    assert not PersonalData.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["Nur'aini", "Nur’aini", "M. Yusuf", "Siti-Nur Aini", "ＳＩＴＩ", "Sítì", "Cut Nyak Dhien,"])
+def test_names_with_the_punctuation_people_write_pass_the_character_rule(name):
+    from verification.forms import PersonalDataForm
+
+    form = PersonalDataForm(personal_data(full_name=name, mother_name=name))
+    form.is_valid()
+
+    assert "full_name" not in form.errors and "mother_name" not in form.errors
