@@ -1,0 +1,52 @@
+"""A NUL byte in a URL, a query or a form field is refused with a plain 400 before any view runs.
+
+Nobody types a NUL: it comes only from crafted requests, and PostgreSQL cannot take one in a query (psycopg
+refuses the parameter, which was a 500 wherever such a value reached the database). These are the cases
+the security review (#11) and the hostile-input catalogue (tests/security/) found.
+"""
+
+import pytest
+
+from tests.factories import UserFactory, registry_resident
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.xfail(strict=True, reason="security review #11: GET /wilayah/%00/ is a 500 on PostgreSQL")
+@pytest.mark.parametrize("path", ["/wilayah/%00/", "/wilayah/32%00/", "/wilayah/32.76%00/"])
+def test_a_nul_byte_in_a_url_path_is_a_400(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 400
+    assert b"Traceback" not in response.content
+
+
+@pytest.mark.xfail(strict=True, reason="security review #11: a NUL in an admin search is a 500 on PostgreSQL")
+@pytest.mark.parametrize("query", ["q=%00", "q=a%00b", "o=%00", "%00=1", "p=1%00"])
+def test_a_nul_byte_in_a_query_string_is_a_400(client, query):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    response = client.get(f"/admin/verification/personaldata/?{query}")
+
+    assert response.status_code == 400
+
+
+@pytest.mark.xfail(strict=True, reason="security review #11: a NUL in a form field reaches the database")
+def test_a_nul_byte_in_a_posted_field_is_a_400_and_nothing_runs(client):
+    from verification.services import identity_verify
+
+    user, resident = UserFactory(verified=True), registry_resident()
+    identity_verify(user=user, nik=resident.nik, kk=resident.family_id, birth_date=resident.birth_date)
+    client.force_login(user)
+
+    # Data diri narrows its lists by the posted province before validating anything.
+    response = client.post("/dashboard/data-diri/", {"province": "32\x00", "regency": "32.76", "full_name": "a"})
+
+    assert response.status_code == 400
+
+
+def test_a_request_without_nul_bytes_is_untouched(client):
+    response = client.get("/wilayah/32/?a=b")
+
+    assert response.status_code == 200
+    assert {"code": "32.76", "name": "Kota Depok"} in response.json()["children"]
