@@ -136,7 +136,6 @@ def test_a_logged_in_user_is_sent_from_sign_up_to_the_dashboard(client, verified
     assert response.url == reverse("journey:dashboard")
 
 
-@pytest.mark.xfail(strict=True, reason="security review #11: an email with invisible characters makes a look-alike account")
 @pytest.mark.parametrize("invisible", ["\u200b", "\u200d\ufeff", "\u00ad"])
 def test_an_email_with_invisible_characters_is_the_same_address_and_no_look_alike_account(client, invisible):
     # Django's EmailValidator accepts these in the domain (IDNA maps them to nothing), so without cleaning
