@@ -20,11 +20,22 @@ def test_a_nul_byte_in_a_url_path_is_a_400(client, path):
     assert b"Traceback" not in response.content
 
 
-@pytest.mark.parametrize("query", ["q=%00", "q=a%00b", "o=%00", "%00=1", "p=1%00"])
-def test_a_nul_byte_in_a_query_string_is_a_400(client, query):
+@pytest.mark.parametrize(
+    "url",
+    [
+        # The admin's filters on a region (a text primary key) were 500s on PostgreSQL; its search form
+        # already refused a NUL on its own.
+        "/admin/regions/regency/?province__code__exact=%00",
+        "/admin/verification/personaldata/?district__regency__province__code__exact=32%00",
+        "/admin/verification/personaldata/?q=%00",
+        "/admin/verification/personaldata/?o=%00&p=1%00",
+        "/admin/verification/personaldata/?%00=1",
+    ],
+)
+def test_a_nul_byte_in_a_query_string_is_a_400(client, url):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
 
-    response = client.get(f"/admin/verification/personaldata/?{query}")
+    response = client.get(url)
 
     assert response.status_code == 400
 
