@@ -58,3 +58,18 @@ def test_a_request_without_nul_bytes_is_untouched(client):
 
     assert response.status_code == 200
     assert {"code": "32.76", "name": "Kota Depok"} in response.json()["children"]
+
+
+@pytest.mark.xfail(strict=True, reason="security review #11: a NUL in a cookie or header reaches the database")
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("HTTP_COOKIE", "sessionid=abcdefgh\x00ijklmnop"),  # a session key is looked up in django_session
+        ("HTTP_USER_AGENT", "Mozilla/5.0\x00"),  # django-axes stores it with a failed login
+    ],
+)
+def test_a_nul_byte_in_a_header_is_a_400(client, header, value):
+    # gunicorn refuses control characters in header values, but not every server in front of Django does.
+    response = client.post("/masuk/", {"username": "siapa@contoh.id", "password": "salah"}, **{header: value})
+
+    assert response.status_code == 400
