@@ -37,15 +37,16 @@ def _has_nul(data: QueryDict) -> bool:
 
 
 class NulRefusalMiddleware:
-    """A plain 400 for a NUL byte in the URL path, the query string or a posted form field.
+    """A plain 400 for a NUL byte in the URL path, the query string, a header (cookies included) or a posted
+    form field.
 
     Nobody types a NUL: it comes only from crafted requests. PostgreSQL can neither store nor compare one, and
     psycopg refuses such a parameter, which was a 500 wherever the value reached a query: a URL parameter
-    (/wilayah/%00/), an admin search, a posted choice that narrows a list before validation. Refused here, it
-    reaches no view, form, admin page or query, including code that reads request.GET or request.POST
-    directly. (Form fields refuse it as well, Django's CharField does, for forms bound to other data.)
-
-    Headers are not looked at: gunicorn refuses control characters in header values (RFC 9110 §5.5).
+    (/wilayah/%00/), an admin filter, a posted choice that narrows a list before validation, a session cookie,
+    the User-Agent django-axes records. Refused here, it reaches no view, form, admin page or query, including
+    code that reads request.GET or request.POST directly. (Form fields refuse it as well, Django's CharField
+    does, for forms bound to other data. gunicorn refuses control characters in header values, RFC 9110 §5.5,
+    but not every server in front of Django does.)
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -54,6 +55,9 @@ class NulRefusalMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if NUL in request.path_info or _has_nul(request.GET):
             raise BadRequest("NUL byte in the URL")
+        headers = (value for name, value in request.META.items() if name.startswith("HTTP_"))
+        if any(isinstance(value, str) and NUL in value for value in headers):
+            raise BadRequest("NUL byte in a header")
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict) -> None:
