@@ -468,6 +468,32 @@ def test_hostile_query_strings_are_never_a_500_and_never_echoed_as_markup(drive,
     driver.report()
 
 
+HEADERS = ("HTTP_USER_AGENT", "HTTP_REFERER", "HTTP_ACCEPT_LANGUAGE", "HTTP_X_FORWARDED_FOR", "HTTP_X_REQUESTED_WITH")
+IN_HEADERS = [hostile for hostile in TEXT if hostile.name in {"xss-script", "sql-or", "nul", "control", "right-to-left",
+                                                               "long"}]
+
+
+@pytest.mark.parametrize(("entry", "route"), applicant_routes())
+def test_hostile_headers_and_cookies_are_never_a_500_and_never_echoed_as_markup(drive, entry, route):
+    driver = drive(route, entry.key)
+    path = path_of(entry, route.params(driver.world))
+    own = "; ".join(f"{name}={morsel.coded_value}" for name, morsel in driver.client.cookies.items())
+    # The session cookie too (after the persona's own, so it wins): its key is looked up in the database.
+    cookie_names = (settings.SESSION_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME, settings.CSRF_COOKIE_NAME, "messages",
+                    "tidak_dikenal")
+    for hostile in IN_HEADERS:
+        # As a WSGI server hands them over: the bytes sent (UTF-8 here), decoded as ISO-8859-1 (PEP 3333).
+        value = hostile.value.encode().decode("iso-8859-1")
+        headers = {name: value for name in HEADERS}
+        # Eight characters first: a shorter session key is refused before any lookup.
+        cookies = "; ".join([own, *(f"{name}=abcdefgh{value}" for name in cookie_names)])
+        driver.send("get", path, sent=f"headers and cookies={hostile}", HTTP_COOKIE=cookies, **headers)
+        for form in route.forms:  # the session and CSRF cookies kept, so the form is handled
+            with undone():
+                driver.send("post", path, fresh(form(driver.world)), sent=f"headers={hostile}", **headers)
+    driver.report()
+
+
 # --- Forms ---------------------------------------------------------------------------------------------------
 
 FORM_TAG = re.compile(r"<form\b[^>]*method=\"post\"[^>]*>(.*?)</form>", re.IGNORECASE | re.DOTALL)
