@@ -1,4 +1,4 @@
-"""A NUL byte in a URL, a query or a form field is refused with a plain 400 before any view runs.
+"""A NUL byte in a URL, a query, a header or a form field is refused with a plain 400 before any view runs.
 
 Nobody types a NUL: it comes only from crafted requests, and PostgreSQL cannot take one in a query (psycopg
 refuses the parameter, which was a 500 wherever such a value reached the database). These are the cases
