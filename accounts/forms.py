@@ -196,6 +196,8 @@ class NewPasswordForm(SetPasswordForm):
 
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:
-    """The account django-axes counts failures against: the email as stored, whatever its case."""
+    """The account django-axes counts failures against: the email as stored, whatever its case. At most 254
+    characters, an email's limit: axes stores it in a 255-character column, and a longer name, from any form
+    that does not bound it, must not turn a failed login into an error."""
     raw = (credentials or {}).get("username") or request.POST.get("username") or ""
-    return normalize_email(raw)
+    return normalize_email(raw[:254])

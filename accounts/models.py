@@ -8,10 +8,14 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.text import text_clean
+
 
 def normalize_email(email: str) -> str:
-    """One spelling per address: emails are unique without regard to case, so they are stored lowercase."""
-    return (email or "").strip().lower()
+    """One spelling per address: emails are unique without regard to case, so they are stored lowercase, and
+    without invisible characters (Django's validator lets zero-width ones through in the domain), so no
+    address can read exactly like another's."""
+    return text_clean(email or "").lower()
 
 
 class UserManager(BaseUserManager["User"]):

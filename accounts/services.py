@@ -171,6 +171,7 @@ def password_set(*, user: User, password: str, now: datetime | None = None) -> U
 EMAIL_CHANGE_LINK_TEMPLATE = "accounts/email_change_link"
 EMAIL_CHANGE_REQUESTED_TEMPLATE = "accounts/email_change_requested"
 EMAIL_CHANGED_TEMPLATE = "accounts/email_changed"
+EMAIL_CHANGE_DOUBLE_SUBMIT = timedelta(minutes=1)
 
 
 @transaction.atomic
@@ -184,9 +185,15 @@ def email_change_request(*, user: User, new_email: str, now: datetime | None = N
     """
     now = now or timezone.now()
     new_email = normalize_email(new_email)
-    # One request at a time per account: of two quick submits, the later one voids the earlier.
+    # One request at a time per account (the lock orders two submits): a second tap on the same address within
+    # the minute is the same request, not a new link that voids the one on its way; a later or different
+    # request voids the earlier.
     user = User.objects.select_for_update().get(pk=user.pk)
-    EmailChange.objects.filter(user=user, confirmed_at__isnull=True, voided_at__isnull=True).update(voided_at=now)
+    pending = EmailChange.objects.filter(user=user, confirmed_at__isnull=True, voided_at__isnull=True)
+    same = pending.filter(new_email=new_email, created_at__gt=now - EMAIL_CHANGE_DOUBLE_SUBMIT).first()
+    if same is not None:
+        return same
+    pending.update(voided_at=now)
     change = EmailChange.objects.create(user=user, old_email=user.email, new_email=new_email, created_at=now)
     if not User.objects.filter(email=new_email).exists():
         token = email_change_tokens.make(change_id=change.pk, user=user, new_email=new_email)

@@ -20,7 +20,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.forms.forms import NON_FIELD_ERRORS
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -151,7 +151,7 @@ def _logged_in(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
     if user.is_staff and settings.STAFF_OTP_REQUIRED:
         response = redirect(f"{reverse('accounts:staff_otp')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
     else:
-        response = redirect(next_url)
+        response = HttpResponseRedirect(next_url)
     known_device_remember(request, response, user.email)
     return response
 
@@ -451,7 +451,7 @@ def staff_otp(request: HttpRequest) -> HttpResponse:
     """After the password, a staff member enters the code from their authenticator app."""
     next_url = _staff_next(request)
     if not request.user.is_staff or staff_verified(request):
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     if services.staff_totp_device(user=request.user) is None:
         return redirect(_with_next("accounts:staff_otp_setup", next_url))
     form = StaffTotpForm(request.POST or None)
@@ -462,7 +462,7 @@ def staff_otp(request: HttpRequest) -> HttpResponse:
             form.add_error("code", _error_message(error))
         else:
             django_otp.login(request, device)
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
     return render(request, "accounts/staff_otp.html", {"form": form, "next": next_url})
 
 
@@ -483,7 +483,7 @@ def staff_otp_setup(request: HttpRequest) -> HttpResponse:
     a code it shows. Only while the account has no confirmed authenticator."""
     next_url = _staff_next(request)
     if not request.user.is_staff or staff_verified(request):
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     if services.staff_totp_device(user=request.user) is not None:
         return redirect(_with_next("accounts:staff_otp", next_url))
     device = services.staff_totp_setup_start(user=request.user)
@@ -496,7 +496,7 @@ def staff_otp_setup(request: HttpRequest) -> HttpResponse:
         else:
             django_otp.login(request, device)
             messages.success(request, _("Autentikator sudah aktif. Mulai sekarang, masuk sebagai petugas meminta kodenya."))
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
     secret = base64.b32encode(device.bin_key).decode()
     context = {
         "form": form,

@@ -79,7 +79,8 @@ def verify(request: HttpRequest) -> JsonResponse:
     """POST {"nik", "kk"?, "tanggal_lahir"?, "nama_lengkap"?, "nama_ibu"?} -> a per-field SESUAI/TIDAK SESUAI."""
     try:
         body = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: arrays or objects nested deeper than the parser goes, a malformed body like any other.
         return _error(400, RegistryErrorCode.MALFORMED_JSON)
     if not isinstance(body, dict):
         return _error(400, RegistryErrorCode.MALFORMED_JSON)

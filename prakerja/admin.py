@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -69,7 +69,7 @@ class PortalAdminSite(admin.AdminSite):
         index = reverse("admin:index", current_app=self.name)
         next_url = safe_next(request, request.GET.get(REDIRECT_FIELD_NAME), index)
         if self.has_permission(request):
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
         return staff_door(request, next_url)
 
     def password_change(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:

@@ -3,7 +3,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext_lazy as _
@@ -84,3 +85,44 @@ def session_stamp(sender, request: HttpRequest, user, **kwargs) -> None:
     """``user_logged_in`` receiver: the session's start and last activity are the login."""
     now = int(timezone.now().timestamp())
     request.session[SessionPolicyMiddleware.STARTED] = request.session[SessionPolicyMiddleware.SEEN] = now
+
+
+NUL = "\x00"
+
+
+def _has_nul(data: QueryDict) -> bool:
+    return any(NUL in key or any(NUL in value for value in values) for key, values in data.lists())
+
+
+class NulRefusalMiddleware:
+    """A plain 400 for a NUL byte in the URL path, the query string, a header (cookies included) or a posted
+    form field.
+
+    Nobody types a NUL: it comes only from crafted requests. PostgreSQL can neither store nor compare one, and
+    psycopg refuses such a parameter, which was a 500 wherever the value reached a query: a URL parameter
+    (/wilayah/%00/), an admin filter, a posted choice that narrows a list before validation, a session cookie,
+    the User-Agent django-axes records. Refused here, it reaches no view, form, admin page or query, including
+    code that reads request.GET or request.POST directly. (Form fields refuse it as well, Django's CharField
+    does, for forms bound to other data. gunicorn refuses control characters in header values, RFC 9110 §5.5,
+    but not every server in front of Django does.)
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if NUL in request.path_info or _has_nul(request.GET):
+            raise BadRequest("NUL byte in the URL")
+        headers = (value for name, value in request.META.items() if name.startswith("HTTP_"))
+        if any(isinstance(value, str) and NUL in value for value in headers):
+            raise BadRequest("NUL byte in a header")
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict) -> None:
+        # The body is parsed here, as CsrfViewMiddleware parses it, and left alone for the views that middleware
+        # leaves alone (csrf_exempt: the JSON API), whose bodies are theirs to read.
+        if request.method != "POST" or getattr(view_func, "csrf_exempt", False):
+            return None
+        if _has_nul(request.POST) or any(NUL in name for name in request.FILES):
+            raise BadRequest("NUL byte in a form field")
+        return None

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -52,7 +52,7 @@ def staff_door(request: HttpRequest, next_url: str) -> HttpResponse:
         return redirect("journey:dashboard")
     if not staff_verified(request):
         return redirect(f"{reverse('accounts:staff_otp')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
-    return redirect(next_url)
+    return HttpResponseRedirect(next_url)
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -1,9 +1,11 @@
+import unicodedata
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prakerja.forms import submit_helper
+from prakerja.forms import CleanTextField, submit_helper
 from regions.models import District
 from regions.selectors import district_list, province_list, regency_list
 from uploads import UploadError, ktp_photo_process, upload_error_message
@@ -38,6 +40,28 @@ IDENTIFIER_MESSAGES = {
 
 # Lists start empty, so nobody sends the first option by not looking.
 BLANK = [("", _("— Pilih —"))]
+
+# What people write in names besides letters and spaces: "M. Yusuf", "Nur'aini" (with any of the apostrophes
+# phone keyboards type), "Siti-Nur", a stray comma. Digits and other symbols are no part of a KTP name; the
+# registry would ignore them and the name would be stored with them.
+NAME_PUNCTUATION = frozenset(".,'’‘`´-‐")
+
+
+def _name_characters_validate(value: str) -> None:
+    for ch in value:
+        if not (ch == " " or ch in NAME_PUNCTUATION or unicodedata.category(ch)[0] in "LM"):
+            raise forms.ValidationError(
+                _(
+                    "Tulis nama dengan huruf, seperti di KTP. Selain huruf dan spasi, hanya titik, koma, tanda "
+                    "petik, dan tanda hubung yang boleh dipakai."
+                ),
+                code="name_characters",
+            )
+
+
+def _address_markup_validate(value: str) -> None:
+    if "<" in value or ">" in value:
+        raise forms.ValidationError(_("Alamat tidak boleh berisi tanda < atau >."), code="address_markup")
 
 
 class KtpVerificationForm(forms.Form):
@@ -99,14 +123,15 @@ class PersonalDataForm(forms.Form):
     JavaScript: without it, the "Pilih" buttons send the form back to refresh the lists, keeping every
     other answer."""
 
-    full_name = forms.CharField(
+    # Cleaned of what nobody sees (prakerja.text) before they are checked, sent to the registry and stored.
+    full_name = CleanTextField(
         label=_("Nama lengkap"), max_length=150, help_text=_("Sesuai KTP, tanpa gelar."),
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}), validators=[_name_characters_validate],
     )
-    mother_name = forms.CharField(label=_("Nama ibu kandung"), max_length=150)
-    address = forms.CharField(
+    mother_name = CleanTextField(label=_("Nama ibu kandung"), max_length=150, validators=[_name_characters_validate])
+    address = CleanTextField(
         label=_("Alamat sesuai KTP"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Jalan, RT/RW, kelurahan/desa."),
+        help_text=_("Jalan, RT/RW, kelurahan/desa."), validators=[_address_markup_validate],
     )
     province = forms.ChoiceField(label=_("Provinsi domisili"))
     # Checked in clean(), where "which regency?" and "which district?" get their own messages; marked as

@@ -2,10 +2,10 @@
 
 A code is 6 digits from ``secrets``, stored only as a keyed hash (bound to the code's row and number, so a
 hash leaked from the database is useless without the key and cannot be replayed for another number), valid
-for OTP_VALIDITY, single use. Wrong guesses are counted on the code: OTP_MAX_GUESSES void it. A new code
-may be sent OTP_RESEND_AFTER after the previous one and at most OTP_MAX_PER_DAY times per number and per
-account per day in WIB; sending a new code voids the older ones. The SMS goes through the outbox,
-encrypted at rest, on its own queue.
+for OTP_VALIDITY, single use. Each guess is counted on the code before the code is compared, and
+OTP_MAX_GUESSES wrong ones void it. A new code may be sent OTP_RESEND_AFTER after the previous one and at
+most OTP_MAX_PER_DAY times per number and per account per day in WIB; sending a new code voids the older
+ones. The SMS goes through the outbox, encrypted at rest, on its own queue.
 
 The clock is a parameter (``now``) everywhere, so every limit is tested with frozen time.
 """
@@ -87,6 +87,33 @@ def otp_send(*, user: User, number: str, now: datetime | None = None) -> OtpCode
     return otp
 
 
+def _guess_reserve(*, otp: OtpCode, now: datetime) -> int:
+    """Count one guess on ``otp`` before it is compared; return how many guesses it has had, this one included.
+
+    This exists to handle races: a script sending many codes at once must not get more comparisons than
+    OTP_MAX_GUESSES. One conditional UPDATE takes a guess only while the code is usable and has guesses
+    left, so however many requests arrive together, at most OTP_MAX_GUESSES of them reach the comparison.
+    The count is read inside the same transaction, while the UPDATE's row lock keeps other guesses out.
+    """
+    usable = OtpCode.objects.filter(
+        pk=otp.pk,
+        used_at__isnull=True,
+        voided_at__isnull=True,
+        expires_at__gt=now,
+        wrong_guesses__lt=settings.OTP_MAX_GUESSES,
+    )
+    with transaction.atomic():
+        if usable.update(wrong_guesses=F("wrong_guesses") + 1):
+            return OtpCode.objects.values_list("wrong_guesses", flat=True).get(pk=otp.pk)
+    otp.refresh_from_db(fields=["used_at", "voided_at"])
+    if otp.used_at is not None:
+        raise VerificationError(VerificationErrorCode.OTP_NO_CODE)
+    if otp.voided_at is None and otp.expires_at <= now:
+        raise VerificationError(VerificationErrorCode.OTP_EXPIRED)
+    # Voided by a newer code, or its last guess was just taken by another request.
+    raise VerificationError(VerificationErrorCode.OTP_VOIDED)
+
+
 def otp_verify(*, user: User, code: str, now: datetime | None = None) -> PhoneNumber:
     """Check ``code`` against the account's active code; on success the code's number becomes the
     account's verified number (replacing, and so freeing, any earlier one)."""
@@ -99,21 +126,20 @@ def otp_verify(*, user: User, code: str, now: datetime | None = None) -> PhoneNu
     if otp.expires_at <= now:
         raise VerificationError(VerificationErrorCode.OTP_EXPIRED)
 
+    guesses = _guess_reserve(otp=otp, now=now)
     if not constant_time_compare(otp.code_hash, _code_hash(otp_id=otp.pk, number=otp.number, code=code)):
-        # Counted in the database, not in memory: parallel guesses all count.
-        OtpCode.objects.filter(pk=otp.pk).update(wrong_guesses=F("wrong_guesses") + 1)
-        OtpCode.objects.filter(pk=otp.pk, wrong_guesses__gte=settings.OTP_MAX_GUESSES, voided_at__isnull=True).update(
-            voided_at=now
-        )
-        otp.refresh_from_db(fields=["wrong_guesses"])
-        remaining = settings.OTP_MAX_GUESSES - otp.wrong_guesses
+        remaining = settings.OTP_MAX_GUESSES - guesses
         if remaining <= 0:
+            OtpCode.objects.filter(pk=otp.pk, voided_at__isnull=True).update(voided_at=now)
             raise VerificationError(VerificationErrorCode.OTP_VOIDED)
         raise VerificationError(VerificationErrorCode.OTP_WRONG, fields=("code",), remaining=remaining)
 
     with transaction.atomic():
-        # Single use, even when the same right code arrives twice at once: only one UPDATE matches.
-        used = OtpCode.objects.filter(pk=otp.pk, used_at__isnull=True, voided_at__isnull=True).update(used_at=now)
+        # Single use, even when the same right code arrives twice at once: only one UPDATE matches. The
+        # guess reserved above was not a wrong one, so it is given back.
+        used = OtpCode.objects.filter(pk=otp.pk, used_at__isnull=True, voided_at__isnull=True).update(
+            used_at=now, wrong_guesses=F("wrong_guesses") - 1
+        )
         if not used:
             raise VerificationError(VerificationErrorCode.OTP_NO_CODE)
         previous = PhoneNumber.objects.filter(user=user).values_list("number", flat=True).first()

@@ -100,7 +100,7 @@ class HttpTransport:
                 logger.warning("registry answered HTTP %s (attempt %s)", error.code, attempt + 1)
             except (TimeoutError, socket.timeout, urllib.error.URLError, ConnectionError) as error:
                 logger.warning("registry unreachable (attempt %s): %s", attempt + 1, type(error).__name__)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
                 logger.warning("registry answered with invalid JSON (attempt %s)", attempt + 1)
         raise RegistryUnavailable("no answer after retries")
 

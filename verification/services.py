@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.models import User
 from regions.models import District
 from prakerja.crypto import IdentifierKind, pii_digest, pii_encrypt
+from prakerja.text import text_clean
 from uploads import ProcessedPhoto
 from verification.errors import VerificationError, VerificationErrorCode
 from verification.identifiers import nik_parse
@@ -106,7 +107,11 @@ def personal_data_save(
     client: RegistryClient | None = None,
     now: datetime | None = None,
 ) -> PersonalData:
-    """Save the applicant's data once the registry confirms both names; the sex must be the NIK's."""
+    """Save the applicant's data once the registry confirms both names; the sex must be the NIK's.
+
+    Names and address are cleaned (prakerja.text) before they are sent and stored, whoever the caller."""
+    full_name, mother_name = text_clean(data.full_name), text_clean(data.mother_name)
+    address = text_clean(data.address)
     identity = IdentityVerification.objects.filter(user=user).first()
     if identity is None:
         raise VerificationError(VerificationErrorCode.PREVIOUS_STEP_MISSING)
@@ -115,7 +120,7 @@ def personal_data_save(
     if data.sex != identity.sex:
         raise VerificationError(VerificationErrorCode.SEX_MISMATCH, fields=("sex",))
 
-    answer = _registry_call(client, nik=identity.nik, full_name=data.full_name, mother_name=data.mother_name)
+    answer = _registry_call(client, nik=identity.nik, full_name=full_name, mother_name=mother_name)
     wrong = tuple(
         field
         for field, registry_field in (("full_name", "nama_lengkap"), ("mother_name", "nama_ibu"))
@@ -128,9 +133,9 @@ def personal_data_save(
         with transaction.atomic():
             return PersonalData.objects.create(
                 user=user,
-                full_name=" ".join(data.full_name.split()),
-                mother_name=" ".join(data.mother_name.split()),
-                address=data.address.strip(),
+                full_name=full_name,
+                mother_name=mother_name,
+                address=address,
                 district=data.district,
                 sex=data.sex,
                 education=data.education,

@@ -351,6 +351,27 @@ def test_a_newer_request_voids_the_older_link(laptop, owner):
     assert owner.email == "kedua@contoh.id"
 
 
+def test_a_double_tap_on_the_button_is_one_request_with_one_link(laptop, owner):
+    request_change(laptop)
+    request_change(laptop)
+
+    assert EmailChange.objects.filter(user=owner).count() == 1
+    assert Message.objects.filter(template=LINK_TEMPLATE).count() == 1
+    Client().get(link_sent_to(NEW))
+    owner.refresh_from_db()
+    assert owner.email == NEW
+
+
+def test_the_same_address_asked_for_again_a_minute_later_sends_a_new_link(laptop, owner, clock):
+    request_change(laptop)
+    first = link_sent_to(NEW)
+    clock.tick(61)
+    request_change(laptop)
+
+    assert EmailChange.objects.filter(user=owner).count() == 2
+    assert Client().get(first).status_code == 400  # the newer link replaced it
+
+
 def test_an_email_changed_another_way_voids_a_link_made_before_it(owner):
     change = email_change_request(user=owner, new_email="pertama@contoh.id")
     token = token_in(link_sent_to("pertama@contoh.id"))

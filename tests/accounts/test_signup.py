@@ -134,3 +134,15 @@ def test_a_logged_in_user_is_sent_from_sign_up_to_the_dashboard(client, verified
 
     assert response.status_code == 302
     assert response.url == reverse("journey:dashboard")
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200d\ufeff", "\u00ad"])
+def test_an_email_with_invisible_characters_is_the_same_address_and_no_look_alike_account(client, invisible):
+    # Django's EmailValidator accepts these in the domain (IDNA maps them to nothing), so without cleaning
+    # "kembar@contoh.id" + a zero-width space was a second account that reads exactly like the first.
+    UserFactory(email="kembar@contoh.id")
+
+    client.post(SIGNUP_URL, signup_data(email=f"kembar@contoh.id{invisible}"))
+
+    assert list(User.objects.values_list("email", flat=True)) == ["kembar@contoh.id"]
+    assert all(invisible not in message.recipient for message in Message.objects.all())

@@ -131,6 +131,15 @@ def test_a_malformed_question_gets_400_with_a_machine_code(client, resident, bod
     assert response.json() == {"error": code}
 
 
+@pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, b'{"nik": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_001])
+def test_json_nested_deeper_than_the_parser_goes_is_malformed_not_a_500(client, body):
+    # Found by the hostile-input catalogue: json.loads raises RecursionError, not ValueError, past its depth.
+    response = post(client, body)
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "malformed_json"}
+
+
 def test_get_is_not_allowed_on_verifikasi(client):
     # when
     response = client.get(VERIFY, headers={"Authorization": f"Bearer {API_KEY}"})

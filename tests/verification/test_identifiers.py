@@ -139,3 +139,61 @@ def test_a_nik_built_from_any_birth_date_matches_it(birth_date, female, serial):
 
     assert parts.sex == (Sex.FEMALE if female else Sex.MALE)
     assert parts.matches(birth_date)
+
+
+# --- Hostile text: whatever is typed, the only outcome besides a valid number is the form's own error -----
+
+HOSTILE_CHARACTERS = st.one_of(
+    st.characters(codec=None),
+    st.sampled_from("0123456789 .-\t\x00\u200b\u202e\ufeff０１２３٣"),
+)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=HOSTILE_CHARACTERS, max_size=30))
+def test_a_typed_number_is_either_sixteen_ascii_digits_or_none_and_finding_it_twice_changes_nothing(typed):
+    from verification.identifiers import full_number
+
+    number = full_number(typed)
+
+    assert number is None or (len(number) == 16 and number.isascii() and number.isdigit())
+    assert number is None or full_number(number) == number
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=HOSTILE_CHARACTERS, max_size=30))
+def test_any_typed_kk_is_either_valid_or_refused_with_a_code(typed):
+    try:
+        kk_validate(digits_only(typed))
+    except IdentifierError as error:
+        assert error.code in IdentifierErrorCode
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=HOSTILE_CHARACTERS, max_size=30), st.text(alphabet=HOSTILE_CHARACTERS, max_size=30),
+       st.text(max_size=12))
+def test_the_ktp_form_turns_any_input_into_form_errors_never_an_exception(nik_typed, kk_typed, date_typed):
+    from verification.forms import IDENTIFIER_MESSAGES, KtpVerificationForm
+
+    form = KtpVerificationForm({"nik": nik_typed, "kk": kk_typed, "birth_date": date_typed})
+
+    if form.is_valid():
+        assert len(form.cleaned_data["nik"]) == 16 and form.cleaned_data["nik"].isdigit()
+    else:
+        for field in ("nik", "kk"):
+            for error in form.errors.as_data().get(field, []):
+                assert error.code in set(IDENTIFIER_MESSAGES) | {"required", "max_length", "null_characters_not_allowed"}
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=date(1930, 1, 1), max_value=date(2025, 12, 31)), st.booleans(), st.integers(1, 9999),
+       st.sampled_from([" ", "-", ".", ""]))
+def test_a_nik_typed_with_separators_parses_to_the_parts_it_was_built_from(birth_date, female, serial, separator):
+    value = nik(day=birth_date.day, month=birth_date.month, year=birth_date.year, female=female, serial=f"{serial:04d}")
+    typed = separator.join([value[:4], value[4:8], value[8:12], value[12:]])
+
+    parts = nik_parse(digits_only(typed))
+
+    rebuilt = f"{parts.district_digits}{parts.day + (40 if parts.sex == Sex.FEMALE else 0):02d}"
+    rebuilt += f"{parts.month:02d}{parts.year_2:02d}{parts.serial}"
+    assert rebuilt == value

@@ -303,3 +303,14 @@ def test_no_code_reaches_the_logs(client, phone_applicant, sms_outbox, caplog):
         client.post(URL, {"action": "verify", "code": code})
 
     assert code not in caplog.text
+
+
+def test_the_right_code_is_not_counted_as_a_wrong_guess(phone_applicant, sms_outbox):
+    with freeze_time(T0):
+        otp_send(user=phone_applicant, number=NUMBER)
+        right = code_sent(sms_outbox)
+        wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+        error_code(lambda: otp_verify(user=phone_applicant, code=wrong))
+        otp_verify(user=phone_applicant, code=right)
+
+    assert OtpCode.objects.get().wrong_guesses == 1

@@ -135,6 +135,13 @@ def test_garbage_and_surprising_shapes_are_unavailable_not_a_crash(fake_registry
         client_for(fake_registry, sleeps, retries=0).verify(nik="3276011708950001")
 
 
+def test_an_answer_nested_deeper_than_the_parser_goes_is_unavailable_not_a_crash(fake_registry, sleeps):
+    fake_registry.script = [(200, "[" * 100_000 + "]" * 100_000)]
+
+    with pytest.raises(RegistryUnavailable):
+        client_for(fake_registry, sleeps, retries=0).verify(nik="3276011708950001")
+
+
 def test_nothing_listens_at_the_address():
     transport = HttpTransport(url="http://127.0.0.1:9/", api_key="k", timeout=0.5, retries=1, backoff=0, sleep=lambda s: None)
 
