@@ -224,8 +224,11 @@ def lock_dropped_by_the_server(wave: Wave) -> None:
         with other.cursor() as cursor:
             cursor.execute("SET lock_timeout = '60s'")
             cursor.execute("SELECT pg_advisory_lock(%s::int, %s::int)", [ADVISORY_NAMESPACE, wave.pk])
+            # Released here, not by closing the session: the server drops a closed session's locks a moment
+            # after the close returns, and the recovery that follows must find the lock free.
+            cursor.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", [ADVISORY_NAMESPACE, wave.pk])
     finally:
-        other.close()  # and with the session, the lock
+        other.close()
 
 
 @pytest.mark.django_db(transaction=True)
