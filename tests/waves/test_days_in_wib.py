@@ -1,0 +1,70 @@
+"""Ages are counted on the Asia/Jakarta date of the wave's close (DESIGN §8), also for a wave closing between
+00:00 and 06:59 WIB, whose instant falls on the previous day in UTC: the date the database hands back."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from freezegun import freeze_time
+
+from tests.waves.conftest import enrolled, ready_applicant, wave_create
+from waves.errors import WaveError, WaveErrorCode
+from waves.models import AgreementText, Result, Wave
+from waves.selection import selection_run
+from waves.services import enrollment_join
+
+pytestmark = pytest.mark.django_db
+
+WIB = ZoneInfo("Asia/Jakarta")
+# 2026-11-24 17:30 UTC: the UTC date is a day before the WIB one.
+CLOSES = datetime(2026, 11, 25, 0, 30, tzinfo=WIB)
+OPENS = CLOSES - timedelta(days=7)
+EIGHTEEN_ON_CLOSING_DAY = date(2008, 11, 25)
+SEVENTEEN_ON_CLOSING_DAY = date(2008, 11, 26)
+COUNTED_ON_UTC_DATE = pytest.mark.xfail(strict=True, reason="issue #12: age counted on the UTC date of the close")
+
+
+def early_morning_wave(**fields) -> Wave:
+    """The wave as every service sees it: read back from the database, its times in UTC."""
+    wave = wave_create(opens_at=OPENS, days_open=7, **fields)
+    assert wave.closes_at == CLOSES
+    return Wave.objects.get(pk=wave.pk)
+
+
+def join(birth_date: date, wave: Wave):
+    with freeze_time(OPENS + timedelta(days=1)):
+        return enrollment_join(
+            user=ready_applicant(birth_date=birth_date), wave=wave, agreement=AgreementText.objects.get(is_current=True)
+        )
+
+
+@COUNTED_ON_UTC_DATE
+def test_eighteen_on_the_wib_closing_day_may_join_a_wave_closing_after_midnight_wib():
+    wave = early_morning_wave()
+
+    enrollment = join(EIGHTEEN_ON_CLOSING_DAY, wave)
+
+    assert enrollment.wave == wave
+
+
+def test_seventeen_on_the_wib_closing_day_is_refused_for_age():
+    wave = early_morning_wave()
+
+    with pytest.raises(WaveError) as raised:
+        join(SEVENTEEN_ON_CLOSING_DAY, wave)
+
+    assert raised.value.code == WaveErrorCode.NOT_ELIGIBLE
+    assert raised.value.params["rules"] == ("age",)
+
+
+@COUNTED_ON_UTC_DATE
+def test_the_selection_counts_age_on_the_wib_closing_day():
+    wave = early_morning_wave(province_quotas={"32": 10}, pool_unused_quota=False)
+    eighteen = enrolled(wave, birth_date=EIGHTEEN_ON_CLOSING_DAY)
+    seventeen = enrolled(wave, birth_date=SEVENTEEN_ON_CLOSING_DAY)
+
+    with freeze_time(CLOSES + timedelta(hours=1)):
+        run = selection_run(wave=Wave.objects.get(pk=wave.pk), operator=None, seed=1)
+
+    reasons = dict(Result.objects.filter(run=run).values_list("enrollment_id", "reason"))
+    assert reasons == {eighteen.pk: None, seventeen.pk: "age"}
