@@ -9,7 +9,7 @@ from freezegun import freeze_time
 
 from tests.waves.conftest import enrolled, ready_applicant, wave_create
 from waves.errors import WaveError, WaveErrorCode
-from waves.models import AgreementText, Result, Wave
+from waves.models import AgreementText, Card, Enrollment, Result, Wave
 from waves.selection import selection_run
 from waves.services import enrollment_join
 
@@ -65,3 +65,33 @@ def test_the_selection_counts_age_on_the_wib_closing_day():
 
     reasons = dict(Result.objects.filter(run=run).values_list("enrollment_id", "reason"))
     assert reasons == {eighteen.pk: None, seventeen.pk: "age"}
+
+
+# --- Dates shown to applicants ------------------------------------------------------------------------------
+
+def test_the_wave_list_shows_a_close_after_midnight_on_its_wib_day(client):
+    early_morning_wave()
+    client.force_login(ready_applicant())
+
+    with freeze_time(OPENS + timedelta(days=1)):
+        html = client.get("/dashboard/gelombang/").content.decode()
+
+    assert "25 November 2026, 00.30 WIB" in html
+
+
+def test_the_first_training_deadline_is_the_end_of_the_thirtieth_wib_day_after_the_announcement(client):
+    # Announced 2 December 2026 00:30 WIB, which is 1 December 17:30 UTC.
+    wave = wave_create(opens_at=datetime(2026, 11, 22, 0, 30, tzinfo=WIB), days_open=7, province_quotas={"32": 1})
+    assert wave.announce_at == datetime(2026, 12, 2, 0, 30, tzinfo=WIB)
+    winner = ready_applicant()
+    Enrollment.objects.create(wave=wave, user=winner, province_id="32", agreement=AgreementText.objects.get(),
+                              joined_at=wave.opens_at)
+    with freeze_time(wave.closes_at + timedelta(hours=1)):
+        selection_run(wave=wave, operator=None, seed=1)
+
+    card = Card.objects.get(user=winner)
+    assert card.first_training_deadline == datetime(2027, 1, 1, 23, 59, 59, 999999, tzinfo=WIB)
+    with freeze_time(wave.announce_at):
+        client.force_login(winner)
+        html = client.get("/dashboard/").content.decode()
+    assert "Batas membeli pelatihan pertama" in html and "1 Januari 2027, 23.59 WIB" in html
