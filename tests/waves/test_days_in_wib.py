@@ -1,5 +1,6 @@
-"""Ages are counted on the Asia/Jakarta date of the wave's close (DESIGN §8), also for a wave closing between
-00:00 and 06:59 WIB, whose instant falls on the previous day in UTC: the date the database hands back."""
+"""Days in WIB (DESIGN §8) for waves: ages are counted on the Asia/Jakarta date of the wave's close, and dates
+are shown on their Jakarta day, also for times between 00:00 and 06:59 WIB, whose instant falls on the previous
+day in UTC: the date the database hands back."""
 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -7,10 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from freezegun import freeze_time
 
+from assessment.models import Attempt
+from assessment.selectors import retake_possible
 from tests.waves.conftest import enrolled, ready_applicant, wave_create
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import AgreementText, Card, Enrollment, Result, Wave
 from waves.selection import selection_run
+from waves.selectors import wave_opened_after
 from waves.services import enrollment_join
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +25,8 @@ CLOSES = datetime(2026, 11, 25, 0, 30, tzinfo=WIB)
 OPENS = CLOSES - timedelta(days=7)
 EIGHTEEN_ON_CLOSING_DAY = date(2008, 11, 25)
 SEVENTEEN_ON_CLOSING_DAY = date(2008, 11, 26)
+# The rules count Jakarta's day whatever zone the site displays in (prakerja/timeutil.py).
+DISPLAY_ZONES = pytest.mark.parametrize("display_zone", ["Asia/Jakarta", "UTC"])
 
 
 def early_morning_wave(**fields) -> Wave:
@@ -37,7 +43,9 @@ def join(birth_date: date, wave: Wave):
         )
 
 
-def test_eighteen_on_the_wib_closing_day_may_join_a_wave_closing_after_midnight_wib():
+@DISPLAY_ZONES
+def test_eighteen_on_the_wib_closing_day_may_join_a_wave_closing_after_midnight_wib(settings, display_zone):
+    settings.TIME_ZONE = display_zone
     wave = early_morning_wave()
 
     enrollment = join(EIGHTEEN_ON_CLOSING_DAY, wave)
@@ -55,7 +63,9 @@ def test_seventeen_on_the_wib_closing_day_is_refused_for_age():
     assert raised.value.params["rules"] == ("age",)
 
 
-def test_the_selection_counts_age_on_the_wib_closing_day():
+@DISPLAY_ZONES
+def test_the_selection_counts_age_on_the_wib_closing_day(settings, display_zone):
+    settings.TIME_ZONE = display_zone
     wave = early_morning_wave(province_quotas={"32": 10}, pool_unused_quota=False)
     eighteen = enrolled(wave, birth_date=EIGHTEEN_ON_CLOSING_DAY)
     seventeen = enrolled(wave, birth_date=SEVENTEEN_ON_CLOSING_DAY)
@@ -65,6 +75,25 @@ def test_the_selection_counts_age_on_the_wib_closing_day():
 
     reasons = dict(Result.objects.filter(run=run).values_list("enrollment_id", "reason"))
     assert reasons == {eighteen.pk: None, seventeen.pk: "age"}
+
+
+def test_a_failed_test_may_be_retaken_once_a_wave_opens_later_that_same_wib_day():
+    # The retake window is counted in moments, not days: failed at 05:00 WIB (22:00 UTC the day before), a
+    # wave that opened at 04:00 WIB does not reopen the test, one opening at 06:00 WIB the same day does.
+    failed_at = datetime(2026, 12, 1, 5, 0, tzinfo=WIB)
+    user = ready_applicant(passed=False)
+    Attempt.objects.filter(user=user).update(
+        started_at=failed_at - timedelta(minutes=10), deadline=failed_at + timedelta(minutes=15), submitted_at=failed_at
+    )
+    wave_create(number=1, opens_at=failed_at - timedelta(hours=1))
+    with freeze_time(failed_at + timedelta(minutes=30)):
+        before = retake_possible(user=user, new_wave_opened_after=wave_opened_after)
+
+    wave_create(number=2, opens_at=failed_at + timedelta(hours=1))
+    with freeze_time(failed_at + timedelta(hours=1, minutes=30)):
+        after = retake_possible(user=user, new_wave_opened_after=wave_opened_after)
+
+    assert (before, after) == (False, True)
 
 
 # --- Dates shown to applicants ------------------------------------------------------------------------------
