@@ -11,10 +11,10 @@ from datetime import date
 from typing import Literal
 
 from django.db.models import Q
-from django.utils import timezone
 
 from dukcapil.models import SAMPLE_KEY_BITS, Resident
 from dukcapil.occupations import EXCLUDED_OCCUPATIONS, STUDENT
+from prakerja.timeutil import wib_today
 from regions.historical import OLD_CODE_OF_REGENCY
 
 SampleKind = Literal["ordinary", "excluded", "underage", "old_code"]
@@ -89,7 +89,7 @@ def resident_sample(
     """
     if count < 0:
         raise ValueError("count must not be negative")
-    matching = Resident.objects.filter(resident_kind_filter(kind, today=today or timezone.localdate()))
+    matching = Resident.objects.filter(resident_kind_filter(kind, today=today or wib_today()))
     start = random.Random(rng_seed).getrandbits(SAMPLE_KEY_BITS)
     picked: list[dict] = []
     for segment in (Q(sample_key__gte=start), Q(sample_key__lt=start)):

@@ -344,6 +344,8 @@ LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "prakerja_language"
+# The zone times are shown in: templates print them with "WIB" after them. Day-based rules do not read it; they
+# count Jakarta's day through prakerja/timeutil.py.
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True

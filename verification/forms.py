@@ -2,10 +2,10 @@ import unicodedata
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.forms import CleanTextField, submit_helper
+from prakerja.timeutil import wib_today
 from regions.models import District
 from regions.selectors import district_list, province_list, regency_list
 from uploads import UploadError, ktp_photo_process, upload_error_message
@@ -103,7 +103,7 @@ class KtpVerificationForm(forms.Form):
 
     def clean_birth_date(self):
         birth_date = self.cleaned_data["birth_date"]
-        if birth_date > timezone.localdate():
+        if birth_date > wib_today():
             raise forms.ValidationError(_("Tanggal lahir tidak boleh di masa depan."), code="future")
         return birth_date
 

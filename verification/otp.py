@@ -11,7 +11,7 @@ The clock is a parameter (``now``) everywhere, so every limit is tested with fro
 """
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,6 +24,7 @@ from accounts.models import User
 from notifications.masking import mask_phone
 from notifications.models import Channel
 from notifications.services import message_enqueue
+from prakerja.timeutil import wib_day_start, wib_next_day_start
 from verification.errors import VerificationError, VerificationErrorCode
 from verification.models import OtpCode, PhoneNumber
 
@@ -33,11 +34,6 @@ PHONE_CHANGED_TEMPLATE = "verification/phone_changed"
 
 def _code_hash(*, otp_id: int, number: str, code: str) -> str:
     return salted_hmac("verification.otp", f"{otp_id}:{number}:{code}", algorithm="sha256").hexdigest()
-
-
-def _start_of_day_wib(now: datetime) -> datetime:
-    # TIME_ZONE is Asia/Jakarta: local midnight is midnight WIB.
-    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _active_codes(user: User, now: datetime):
@@ -57,7 +53,7 @@ def otp_send(*, user: User, number: str, now: datetime | None = None) -> OtpCode
     if last is not None and now < last.created_at + settings.OTP_RESEND_AFTER:
         wait = last.created_at + settings.OTP_RESEND_AFTER - now
         raise VerificationError(VerificationErrorCode.OTP_RESEND_TOO_SOON, seconds=int(wait.total_seconds()) + 1)
-    today = _start_of_day_wib(now)
+    today = wib_day_start(now)
     sent_today = OtpCode.objects.filter(created_at__gte=today).filter(Q(user=user) | Q(number=number)).values_list(
         "user_id", "number"
     )
@@ -65,7 +61,7 @@ def otp_send(*, user: User, number: str, now: datetime | None = None) -> OtpCode
         sum(1 for user_id, _n in sent_today if user_id == user.pk) >= settings.OTP_MAX_PER_DAY
         or sum(1 for _u, sent_number in sent_today if sent_number == number) >= settings.OTP_MAX_PER_DAY
     ):
-        raise VerificationError(VerificationErrorCode.OTP_DAILY_LIMIT, until=today + timedelta(days=1))
+        raise VerificationError(VerificationErrorCode.OTP_DAILY_LIMIT, until=wib_next_day_start(now))
 
     _active_codes(user, now).update(voided_at=now)
     code = f"{secrets.randbelow(10**settings.OTP_LENGTH):0{settings.OTP_LENGTH}d}"

@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from notifications.masking import mask_phone
 from prakerja.ratelimits import form_valid_within_limits
 from prakerja.staff import staff_verified
+from prakerja.timeutil import WIB
 from verification import services
 from verification.errors import VerificationError, VerificationErrorCode
 from verification import otp
@@ -98,7 +99,7 @@ REGISTRY_PROBLEMS = {
 def _error_message(error: VerificationError) -> str:
     params = dict(error.params)
     if "until" in params:
-        params["until"] = date_format(timezone.localtime(params["until"]), "j F Y, H.i") + " WIB"
+        params["until"] = date_format(timezone.localtime(params["until"], WIB), "j F Y, H.i") + " WIB"
     return ERROR_MESSAGES[error.code] % params if params else str(ERROR_MESSAGES[error.code])
 
 

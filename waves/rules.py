@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Attempt
+from prakerja.timeutil import wib_date
 from waves.models import Card, Complaint, ComplaintStatus, Wave
 
 ADULT_AGE = 18
@@ -85,7 +86,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "age",
         _("Usia minimal 18 tahun saat gelombang ditutup."),
-        lambda wave, p: Q(**{f"{p}identity__birth_date__lte": _years_before(wave.closes_at.date(), ADULT_AGE)}),
+        # The WIB date of the close: closes_at read from the database is in UTC, a day early before 07:00 WIB.
+        lambda wave, p: Q(**{f"{p}identity__birth_date__lte": _years_before(wib_date(wave.closes_at), ADULT_AGE)}),
     ),
     Rule(
         "in_education",

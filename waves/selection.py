@@ -41,6 +41,7 @@ from django.utils import timezone
 from accounts.models import User
 from notifications.models import Channel
 from notifications.services import messages_enqueue_bulk
+from prakerja.timeutil import wib_date, wib_day_end
 from waves.cards import card_number_sql
 from waves.lottery import lottery_expression
 from waves.models import Card, Enrollment, ProvinceQuota, Result, RunStatus, SelectionRun, Wave, WaveStatus
@@ -182,9 +183,13 @@ def _select(
 
 
 def _cards_issue(run: SelectionRun, wave: Wave) -> None:
-    """A card for every selected row, numbered in SQL (waves/cards.py), dated from the announcement."""
+    """A card for every selected row, numbered in SQL (waves/cards.py), dated from the announcement.
+
+    The first training may be bought until the end (23:59 WIB) of the FIRST_TRAINING_DAYS-th Jakarta day after
+    the announcement's: a deadline counted in days is a calendar day to the applicant, not the announcement's
+    hour 30 days on."""
     cards, results = Card._meta.db_table, Result._meta.db_table
-    deadline = wave.announce_at + timedelta(days=settings.FIRST_TRAINING_DAYS)
+    deadline = wib_day_end(wib_date(wave.announce_at) + timedelta(days=settings.FIRST_TRAINING_DAYS))
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {cards} (result_id, user_id, wave_id, number, kk_digest, balance, issued_at,

@@ -20,6 +20,7 @@ from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
 from accounts.models import User
+from prakerja.timeutil import wib_date
 from verification.selectors import Particulars, applicant_particulars
 from waves.models import StatementText, Wave
 from waves.selectors import complaint_state, statement_text_current
@@ -148,7 +149,7 @@ def _footer(pdf: FPDF, letter: StatementLetter) -> None:
 def _day(moment: datetime | date) -> str:
     """A date as Indonesians write it ("29 November 2026"), in WIB."""
     if isinstance(moment, datetime):
-        moment = timezone.localtime(moment).date()
+        moment = wib_date(moment)
     return _in_indonesian(lambda: formats.date_format(moment, "j F Y"))
 
 

@@ -1,15 +1,18 @@
 """Step 2, "Verifikasi KTP", through HTTP: every rule and every way it can fail."""
 
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from freezegun import freeze_time
 
 from tests.factories import UserFactory, registry_resident
 from tests.verification.conftest import ktp_data
 from prakerja.crypto import IdentifierKind, pii_digest
+from verification.forms import KtpVerificationForm
 from verification.models import IdentityVerification
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +209,17 @@ def test_no_nik_or_kk_reaches_the_logs_even_when_things_fail(client, applicant, 
     assert resident.nik not in caplog.text
     assert resident.family_id not in caplog.text
     assert "3276010102159999" not in caplog.text
+
+
+@pytest.mark.parametrize("display_zone", ["Asia/Jakarta", "UTC"])
+def test_a_birth_date_is_in_the_future_only_after_todays_wib_date(settings, display_zone):
+    settings.TIME_ZONE = display_zone
+
+    # 05:00 WIB on 1 December is still 30 November in UTC.
+    with freeze_time(datetime(2026, 12, 1, 5, 0, tzinfo=ZoneInfo("Asia/Jakarta"))):
+        today = KtpVerificationForm(data={"nik": "", "kk": "", "birth_date": "2026-12-01"})
+        tomorrow = KtpVerificationForm(data={"nik": "", "kk": "", "birth_date": "2026-12-02"})
+        errors = today.errors, tomorrow.errors  # validated now, under the frozen clock
+
+    assert "birth_date" not in errors[0]
+    assert [error.code for error in errors[1].as_data()["birth_date"]] == ["future"]

@@ -184,7 +184,13 @@ def test_five_codes_a_day_per_number_then_a_clear_wait_until_midnight_wib(phone_
         otp_send(user=others[5], number=NUMBER)
 
 
-def test_the_day_is_counted_in_wib_not_utc(phone_applicant):
+# The day is Jakarta's whatever zone the site displays in (prakerja/timeutil.py): TIME_ZONE is only for display.
+DISPLAY_ZONES = pytest.mark.parametrize("display_zone", ["Asia/Jakarta", "UTC"])
+
+
+@DISPLAY_ZONES
+def test_the_day_is_counted_in_wib_not_utc(phone_applicant, settings, display_zone):
+    settings.TIME_ZONE = display_zone
     # 23:58 WIB on the 30th is 16:58 UTC; 00:01 WIB on the 1st is still the 30th in UTC.
     for n in range(5):
         with freeze_time(datetime(2026, 11, 30, 23, 50, tzinfo=WIB) + timedelta(minutes=n * 2)):
@@ -194,6 +200,23 @@ def test_the_day_is_counted_in_wib_not_utc(phone_applicant):
         otp_send(user=phone_applicant, number=NUMBER)
 
     assert OtpCode.objects.count() == 6
+
+
+@DISPLAY_ZONES
+def test_the_daily_cap_does_not_reset_at_midnight_utc(phone_applicant, settings, display_zone):
+    settings.TIME_ZONE = display_zone
+    # 05:00 WIB on 1 December is 22:00 UTC on 30 November; 07:01 WIB is 00:01 UTC, a new day in UTC only.
+    for n in range(5):
+        with freeze_time(datetime(2026, 12, 1, 5, 0, tzinfo=WIB) + timedelta(minutes=n * 2)):
+            otp_send(user=phone_applicant, number=NUMBER)
+
+    with freeze_time(datetime(2026, 12, 1, 7, 1, tzinfo=WIB)), pytest.raises(VerificationError) as raised:
+        otp_send(user=phone_applicant, number=NUMBER)
+
+    assert raised.value.code == VerificationErrorCode.OTP_DAILY_LIMIT
+    assert raised.value.params["until"] == datetime(2026, 12, 2, 0, 0, tzinfo=WIB)
+    with freeze_time(datetime(2026, 12, 2, 0, 0, tzinfo=WIB)):
+        otp_send(user=phone_applicant, number=NUMBER)
 
 
 def test_five_codes_a_day_per_account_across_numbers(phone_applicant):
@@ -206,7 +229,9 @@ def test_five_codes_a_day_per_account_across_numbers(phone_applicant):
         assert error_code(lambda: otp_send(user=phone_applicant, number=numbers[5])) == VerificationErrorCode.OTP_DAILY_LIMIT
 
 
-def test_the_daily_limit_message_names_the_time_in_wib(client, phone_applicant):
+@DISPLAY_ZONES
+def test_the_daily_limit_message_names_the_time_in_wib(client, phone_applicant, settings, display_zone):
+    settings.TIME_ZONE = display_zone
     for n in range(5):
         with freeze_time(T0 + timedelta(minutes=2 * n)):
             client.post(URL, {"action": "send", "number": NUMBER})

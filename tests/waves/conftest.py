@@ -11,7 +11,10 @@ T0 = datetime(2026, 12, 1, 9, 0, tzinfo=WIB)
 
 
 def wave_create(*, number=1, province_quotas=None, opens_at=T0, days_open=7, publish=True, **fields):
-    """A wave with quotas (default: Jawa Barat 100, DKI Jakarta 50), published unless told otherwise."""
+    """A wave with quotas (default: Jawa Barat 100, DKI Jakarta 50), published unless told otherwise.
+
+    Returned as read back from the database, as every service sees it: its times in UTC, not in the zone they
+    were given in (a rule that takes ``.date()`` of them counts the UTC day, and a test must see that)."""
     from waves.models import ProvinceQuota, Wave
 
     quotas = province_quotas or {"32": 100, "31": 50}
@@ -21,7 +24,7 @@ def wave_create(*, number=1, province_quotas=None, opens_at=T0, days_open=7, pub
         published_at=opens_at - timedelta(days=1) if publish else None, **fields,
     )
     ProvinceQuota.objects.bulk_create(ProvinceQuota(wave=wave, province_id=code, quota=q) for code, q in quotas.items())
-    return wave
+    return Wave.objects.get(pk=wave.pk)
 
 
 def ready_applicant(*, birth_date=date(1995, 8, 17), district="32.76.01", occupation="KARYAWAN SWASTA",

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from freezegun import freeze_time
 
+from prakerja.timeutil import wib_date
 from tests.waves.conftest import T0, ready_applicant, wave_create
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import AgreementText, Enrollment
@@ -117,7 +118,8 @@ def test_each_rule_refuses_at_join_with_its_reason(client, applicant, rule):
 
 def test_eighteen_on_the_closing_day_is_old_enough():
     wave = wave_create()
-    user = ready_applicant(birth_date=wave.closes_at.date().replace(year=wave.closes_at.year - 18))
+    closing_day = wib_date(wave.closes_at)
+    user = ready_applicant(birth_date=closing_day.replace(year=closing_day.year - 18))
 
     with freeze_time(DURING):
         enrollment_join(user=user, wave=wave, agreement=AgreementText.objects.get(is_current=True))

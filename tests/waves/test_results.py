@@ -7,6 +7,7 @@ from freezegun import freeze_time
 
 from notifications.models import Message
 from notifications.services import outbox_sweep
+from prakerja.timeutil import wib_date, wib_day_end
 from tests.waves.conftest import enrolled
 from tests.waves.test_selection import closed_wave
 from verification.models import PhoneNumber
@@ -48,7 +49,7 @@ def test_every_selected_applicant_gets_one_card_with_a_checked_unique_number(sel
         assert len(card.number) == 16 and card.number.isdigit() and luhn_valid(card.number)
         assert card.number == card_number(wave.number, card.result_id)
         assert card.balance == 1_000_000
-        assert card.first_training_deadline == wave.announce_at + timedelta(days=30)
+        assert card.first_training_deadline == wib_day_end(wib_date(wave.announce_at) + timedelta(days=30))
 
 
 def test_a_mistyped_digit_fails_the_check():

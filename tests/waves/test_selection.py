@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from prakerja.timeutil import wib_date
 from tests.factories import UserFactory
 from tests.waves.conftest import enrolled, enrolled_many, wave_create
 from waves.lottery import lottery_number
@@ -75,7 +76,7 @@ def test_the_rank_is_the_documented_hash_recomputed_by_hand(db):
 def test_each_hard_rule_excludes_with_its_reason(db):
     wave = closed_wave(province_quotas={"32": 50}, pool_unused_quota=False)
     cases = {
-        "age": enrolled(wave, birth_date=wave.closes_at.date() - timedelta(days=365 * 17)),
+        "age": enrolled(wave, birth_date=wib_date(wave.closes_at) - timedelta(days=365 * 17)),
         "in_education": enrolled(wave, in_education=True),
         "excluded_group_declared": enrolled(wave, excluded_groups=["tni"]),
         "excluded_group_registry": enrolled(wave, registry_excluded=True),

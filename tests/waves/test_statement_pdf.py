@@ -1,7 +1,7 @@
 """The letter's drawing alone: any name prints, a long address keeps the letter on one page."""
 
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,8 +15,7 @@ pytestmark = pytest.mark.django_db
 WIB = ZoneInfo("Asia/Jakarta")
 
 
-def letter(**particulars) -> StatementLetter:
-    start = datetime(2026, 9, 1, 9, tzinfo=WIB)
+def letter(start=datetime(2026, 9, 1, 9, tzinfo=WIB), **particulars) -> StatementLetter:
     waves = [
         Wave(number=n, name=name, opens_at=start + timedelta(days=20 * n), closes_at=start + timedelta(days=20 * n + 7),
              announce_at=start + timedelta(days=20 * n + 10), quota=1)
@@ -64,3 +63,14 @@ def test_a_wave_name_that_says_more_than_its_number_is_printed():
     text, _pages = text_of(statement_pdf(letter()))
 
     assert "Gelombang 19: pendaftaran" in text and "Gelombang 18 (Gelombang 18 (khusus))" in text
+
+
+@pytest.mark.parametrize("display_zone", ["Asia/Jakarta", "UTC"])
+def test_dates_are_printed_on_their_wib_day_when_the_database_gives_them_in_utc(settings, display_zone):
+    settings.TIME_ZONE = display_zone
+    # Every time is 17:30 UTC, 00:30 WIB the next day: wave 17 opens 7 August 2027 in UTC, 8 August in WIB, and
+    # the letter is made on 30 November 2026 in UTC, 1 December in WIB.
+    text, _pages = text_of(statement_pdf(letter(start=datetime(2026, 9, 1, 17, 30, tzinfo=UTC))))
+
+    assert "Gelombang 17: pendaftaran 8 Agustus 2027 s.d. 15 Agustus 2027, diumumkan 18 Agustus 2027" in text
+    assert "pada 1 Desember 2026 untuk" in text
