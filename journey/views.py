@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from assessment.eligibility import exclusion_reason_message
 from journey.selectors import dashboard_for
-from waves.rules import reason_message
+from waves.reasons import reason_message
 from waves.selectors import card_for, complaint_state, enrollment_pending, wave_history
 
 

@@ -31,7 +31,6 @@ from waves.models import (
     WaveStatus,
 )
 from waves.progress import PhaseTiming
-from waves.rules import reason_message
 from waves.selectors import selection_progress, selection_run_in_flight
 
 
@@ -304,7 +303,7 @@ class ComplaintAdmin(ReadOnlyAdmin):
         )
         return format_html_join(
             "", "<div>{} · {}</div>",
-            ((result.run.wave, reason_message(result.reason) or _("terpilih")) for result in results),
+            ((result.run.wave, result.get_reason_display() if result.reason else _("terpilih")) for result in results),
         )
 
     @admin.display(description=_("surat bertanda tangan"))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from verification.storage import private_storage
+from waves.reasons import ResultReason
 
 
 class WaveStatus(models.TextChoices):
@@ -244,7 +245,7 @@ class Result(models.Model):
     # The place among the province's candidates (priority, then lottery), 1 first; empty for an enrollment a
     # rule excluded. A province selects its best places up to its quota, skipping places the KK cap sets aside.
     province_rank = models.PositiveIntegerField(_("urutan di provinsi"), null=True, blank=True)
-    reason = models.CharField(_("alasan"), max_length=32, null=True, blank=True)
+    reason = models.CharField(_("alasan"), max_length=32, null=True, blank=True, choices=ResultReason.choices)
     selected = models.BooleanField(_("terpilih"), default=False)
     from_pool = models.BooleanField(_("dari kuota nasional"), default=False)
 

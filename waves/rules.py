@@ -1,6 +1,8 @@
 """Eligibility rules (DESIGN §4), each defined ONCE, with its reason code, as a query expression.
 
-The join-time check and the selection both filter with these expressions, so the two can never disagree.
+The join-time check and the selection both filter with these expressions, so the two can never disagree (one
+rule, marked ``at_join=False``, reads another wave's unannounced cards, which only the selection may act on).
+Codes and texts are waves.reasons.ResultReason.
 A rule is a function of the wave (some depend on its close date or its policy) and of the path from the
 rows being filtered to the applicant: ``""`` when filtering users (accounts.User), ``"user__"`` when
 filtering enrollments. It returns a ``Q`` that is true for applicants the rule lets through.
@@ -8,16 +10,17 @@ filtering enrollments. It returns a ``Q`` that is true for applicants the rule l
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import BooleanField, Case, CharField, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
 
 from assessment.models import Attempt
 from prakerja.timeutil import wib_date
 from waves.models import Card, Complaint, ComplaintStatus, Wave
+from waves.reasons import ResultReason
 
 ADULT_AGE = 18
 RECIPIENTS_PER_KK = 2
@@ -37,20 +40,23 @@ def _user(prefix: str) -> str:
     return f"{prefix}pk" if not prefix else f"{prefix[:-2]}_id"
 
 
-def recipients():
-    """Everyone ever given a card, revoked or not (a voided run's cards are gone with it).
+def recipients(*, announced_by: datetime | None = None):
+    """Everyone ever given a card, revoked or not (a voided run's cards are gone with it); with
+    ``announced_by``, only the cards of waves announced by then (the others are still secret).
 
     Cards, not results: the selection writes results in the same statement that reads these rules, and a
     rule reading the table being written would scan its growing heap once per row.
     """
-    return Card.objects.all()
+    cards = Card.objects.all()
+    return cards.filter(wave__announce_at__lte=announced_by) if announced_by else cards
 
 
-def kk_room(prefix: str = "", *, kk_digest: str | None = None):
-    """How many more recipients the applicant's Kartu Keluarga may have, counting every earlier wave. The KK is
-    the applicant's, or the field ``kk_digest`` of the rows being filtered (the selection's results)."""
+def kk_room(prefix: str = "", *, kk_digest: str | None = None, announced_by: datetime | None = None):
+    """How many more recipients the applicant's Kartu Keluarga may have, counting every earlier wave (or those
+    announced by ``announced_by``). The KK is the applicant's, or the field ``kk_digest`` of the rows being
+    filtered (the selection's results)."""
     earlier = (
-        recipients()
+        recipients(announced_by=announced_by)
         .filter(kk_digest=OuterRef(kk_digest or f"{prefix}identity__kk_digest"))
         .values("kk_digest")
         .annotate(n=Count("pk"))
@@ -77,52 +83,45 @@ def priority_tier(prefix: str = ""):
 
 @dataclass(frozen=True)
 class Rule:
-    code: str
-    message: Promise
+    code: ResultReason
     allows: Callable[[Wave, str], Q]
+    # False for a rule that reads what applicants may not know yet (another wave's unannounced cards): the
+    # selection applies it, the join-time check cannot say it.
+    at_join: bool = True
+
+    @property
+    def message(self) -> str:
+        return self.code.applicant_message
+
+
+def _announced_by(wave: Wave) -> datetime:
+    """Cards a rule may count as known: of waves announced by now, or by this wave's close once it is closed."""
+    return min(timezone.now(), wave.closes_at)
 
 
 RULES: tuple[Rule, ...] = (
     Rule(
-        "age",
-        _("Usia minimal 18 tahun saat gelombang ditutup."),
-        # The WIB date of the close: closes_at read from the database is in UTC, a day early before 07:00 WIB.
+        ResultReason.AGE,
         lambda wave, p: Q(**{f"{p}identity__birth_date__lte": _years_before(wib_date(wave.closes_at), ADULT_AGE)}),
     ),
+    Rule(ResultReason.IN_EDUCATION, lambda wave, p: Q(**{f"{p}declaration__in_formal_education": False})),
+    Rule(ResultReason.EXCLUDED_GROUP_DECLARED, lambda wave, p: Q(**{f"{p}declaration__excluded_groups": []})),
     Rule(
-        "in_education",
-        _("Peserta tidak sedang menempuh pendidikan formal."),
-        lambda wave, p: Q(**{f"{p}declaration__in_formal_education": False}),
-    ),
-    Rule(
-        "excluded_group_declared",
-        _("Peserta bukan pejabat negara, anggota DPR/DPRD, ASN, prajurit TNI, anggota Polri, kepala/perangkat desa, "
-          "atau direksi/komisaris/dewan pengawas BUMN/BUMD."),
-        lambda wave, p: Q(**{f"{p}declaration__excluded_groups": []}),
-    ),
-    Rule(
-        "excluded_group_registry",
-        _("Menurut data Dukcapil, pekerjaan di KTP Anda termasuk kelompok yang tidak dapat mengikuti program."),
+        ResultReason.EXCLUDED_GROUP_REGISTRY,
         lambda wave, p: Q(**{f"{p}identity__registry_excluded_occupation": False}),
     ),
+    Rule(ResultReason.PAST_RECIPIENT, lambda wave, p: ~Q(Exists(recipients().filter(user_id=OuterRef(_user(p)))))),
+    Rule(ResultReason.KK_FULL, lambda wave, p: Q(GreaterThan(kk_room(p, announced_by=_announced_by(wave)), 0))),
+    # After KK_FULL: the KK had room counting the announced waves, and another wave selected meanwhile (its
+    # cards not announced yet) has filled it. Selections take turns (waves/selection.py), so the later one
+    # sees the earlier one's cards.
+    Rule(ResultReason.KK_FILLED_ELSEWHERE, lambda wave, p: Q(GreaterThan(kk_room(p), 0)), at_join=False),
     Rule(
-        "past_recipient",
-        _("Penerima Kartu Prakerja sebelumnya tidak dapat menerima lagi."),
-        lambda wave, p: ~Q(Exists(recipients().filter(user_id=OuterRef(_user(p))))),
-    ),
-    Rule(
-        "kk_full",
-        _("Sudah ada 2 penerima Kartu Prakerja dalam Kartu Keluarga Anda."),
-        lambda wave, p: Q(GreaterThan(kk_room(p), 0)),
-    ),
-    Rule(
-        "other_aid",
-        _("Gelombang ini tidak terbuka bagi penerima bantuan pemerintah lain."),
+        ResultReason.OTHER_AID,
         lambda wave, p: EVERYONE if wave.other_aid_allowed else Q(**{f"{p}declaration__other_aid": []}),
     ),
     Rule(
-        "test_not_passed",
-        _("Lulus Tes Motivasi & Kemampuan Dasar."),
+        ResultReason.TEST_NOT_PASSED,
         # No attempt can start after a pass, so "has a passed attempt" is "the latest attempt passed".
         lambda wave, p: Q(Exists(Attempt.objects.filter(user_id=OuterRef(_user(p)), passed=True))),
     ),
@@ -134,15 +133,16 @@ def rule_failures(*, user_id: int, wave: Wave) -> list[Rule]:
     """The rules ``user_id`` fails for ``wave``, in one query (each rule is a boolean column)."""
     from accounts.models import User
 
-    columns = {f"rule_{rule.code}": as_boolean(rule.allows(wave, "")) for rule in RULES}
+    rules = [rule for rule in RULES if rule.at_join]
+    columns = {f"rule_{rule.code}": as_boolean(rule.allows(wave, "")) for rule in rules}
     row = User.objects.filter(pk=user_id).annotate(**columns).values(*columns).first()
-    return [rule for rule in RULES if not row[f"rule_{rule.code}"]]
+    return [rule for rule in rules if not row[f"rule_{rule.code}"]]
 
 
 def first_failure(wave: Wave, prefix: str):
     """The reason code of the first rule an applicant fails, or NULL: one CASE expression for the selection."""
     return Case(
-        *(When(~rule.allows(wave, prefix), then=Value(rule.code)) for rule in RULES),
+        *(When(~rule.allows(wave, prefix), then=Value(rule.code.value)) for rule in RULES),
         default=Value(None),
         output_field=CharField(),
     )
@@ -150,24 +150,3 @@ def first_failure(wave: Wave, prefix: str):
 
 def as_boolean(condition: Q):
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
-
-
-# Reasons a selection gives besides the rules (waves/selection.py), as shown to the applicant.
-SELECTION_REASONS = {
-    "quota": _("Kuota provinsi Anda sudah terisi oleh pendaftar dengan urutan undian lebih awal."),
-    "kk_cap": _("Sudah ada 2 penerima Kartu Prakerja dalam Kartu Keluarga Anda."),
-}
-
-
-# A failed selection (DESIGN §5, what "gagal 3 kali" counts): the applicant was a candidate, through every rule
-# above, and was not selected. Exclusions by a rule are not selections, and failed registration attempts
-# (a NIK that did not match, a test not passed) never reach a selection at all.
-FAILED_SELECTION_REASONS = tuple(SELECTION_REASONS)
-
-
-def reason_message(code: str | None) -> str:
-    if code is None:
-        return ""
-    if code in SELECTION_REASONS:
-        return str(SELECTION_REASONS[code])
-    return str(RULES_BY_CODE[code].message) if code in RULES_BY_CODE else code

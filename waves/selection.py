@@ -43,18 +43,19 @@ from notifications.models import Channel
 from notifications.services import messages_enqueue_bulk
 from prakerja.timeutil import wib_date, wib_day_end
 from waves.cards import card_number_sql
+from waves.errors import WaveError, WaveErrorCode
 from waves.lottery import lottery_expression
 from waves.models import Card, Enrollment, ProvinceQuota, Result, RunStatus, SelectionRun, Wave, WaveStatus
 from waves.progress import PHASE_LABELS, Progress, progress_clear, progress_publish
+from waves.reasons import ResultReason
 from waves.rules import first_failure, kk_room, priority_tier
-from waves.errors import WaveError, WaveErrorCode
-from waves.selection_lock import selection_lock
+from waves.selection_lock import selection_lock, selections_take_turns
 from waves.services import selection_interrupted_record, wave_transition
 
 logger = logging.getLogger(__name__)
 
-QUOTA = "quota"
-KK_CAP = "kk_cap"
+QUOTA = ResultReason.QUOTA.value
+KK_CAP = ResultReason.KK_CAP.value
 # Safety bound on the passes; each pass sets aside at least one row, and real data converges in a few.
 MAX_PASSES = 1000
 
@@ -111,6 +112,7 @@ def _run(
         on_progress(progress)
     try:
         with transaction.atomic():
+            selections_take_turns()
             phases, counts = _select(run, wave, progress, on_progress)
             SelectionRun.objects.filter(pk=run.pk).update(
                 status=RunStatus.SUCCEEDED, finished_at=timezone.now(), phases=phases, counts=counts

@@ -76,3 +76,17 @@ class FileLock:
 
 def selection_lock(wave_id: int) -> SelectionLock:
     return AdvisoryLock(wave_id) if connection.vendor == "postgresql" else FileLock(wave_id)
+
+
+def selections_take_turns() -> None:
+    """Inside a run's transaction, before it reads anything: wait until no other selection's transaction is
+    open, so that a run sees the cards every earlier run issued. Without it, two waves selected at the same
+    moment could each give the last places of one Kartu Keluarga to a member (DESIGN §4: at most 2, ever).
+
+    PostgreSQL: a transaction-level advisory lock on the namespace's key 0 (wave ids start at 1), released at
+    commit or rollback. SQLite: a write transaction already excludes every other (the demo's databases open
+    their transactions IMMEDIATE), so there is nothing to add.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s::int, 0)", [ADVISORY_NAMESPACE])

@@ -23,7 +23,7 @@ from waves.models import (
     WaveStatus,
 )
 from waves.progress import Progress, progress_read
-from waves.rules import FAILED_SELECTION_REASONS
+from waves.reasons import FAILED_SELECTION
 
 
 def agreement_current() -> AgreementText | None:
@@ -142,13 +142,13 @@ FAILED_SELECTIONS_TO_COMPLAIN = 3
 
 def failed_selections(*, user: User, now: datetime | None = None) -> list[Result]:
     """The applicant's failed selections, newest first: announced results of standing runs in which they were
-    a candidate and were not selected (waves.rules.FAILED_SELECTION_REASONS). One query."""
+    a candidate and were not selected (waves.reasons.FAILED_SELECTION). One query."""
     now = now or timezone.now()
     return list(
         Result.objects.filter(
             _announced(now, "run__wave__"),
             enrollment__user=user, run__status=RunStatus.SUCCEEDED, selected=False,
-            reason__in=FAILED_SELECTION_REASONS,
+            reason__in=FAILED_SELECTION,
         )
         .select_related("run__wave")
         .order_by("-run__wave__announce_at", "-run__wave__number")

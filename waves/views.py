@@ -19,7 +19,8 @@ from waves import services
 from waves.errors import WaveError, WaveErrorCode
 from waves.forms import ComplaintLetterForm
 from waves.models import Wave
-from waves.rules import RULES_BY_CODE, reason_message
+from waves.reasons import reason_message
+from waves.rules import RULES_BY_CODE
 from waves.selectors import (
     FAILED_SELECTIONS_TO_COMPLAIN,
     agreement_current,
