@@ -67,7 +67,8 @@ def kk_room(prefix: str = "", *, kk_digest: str | None = None, announced_by: dat
 
 # The priority tier of the lottery (DESIGN §4 step 2): applicants with an approved "gagal 3 kali" complaint rank
 # before everyone else, and the lottery orders each tier. Tiers are single digits (0-9): the selection sorts on a
-# text key that writes the tier as one character (waves/selection.py, _rank_key).
+# text key that writes the tier as one character (waves/selection.py, _rank_key), and the results' check
+# constraint (waves_result_priority_one_digit) refuses any other value.
 PRIORITY_COMPLAINT = 1
 PRIORITY_NONE = 0
 

@@ -120,3 +120,21 @@ def test_two_waves_selected_at_the_same_moment_never_give_a_kk_more_than_two_car
     # loss in the lottery. (Interleaved, the second's KK pass met the first's cards midway: "kk_cap".)
     reasons = {r for r in Result.objects.filter(kk_digest=family, selected=False).values_list("reason", flat=True)}
     assert reasons == {ResultReason.KK_FILLED_ELSEWHERE}
+
+
+def test_a_priority_tier_beyond_one_digit_fails_the_run_with_nothing_written(db, monkeypatch):
+    from django.db.models import Value
+
+    from waves import selection
+    from waves.models import RunStatus, SelectionRun
+    from waves.selection import SelectionFailed
+
+    wave = closed_wave(province_quotas={"32": 1}, pool_unused_quota=False)
+    enrolled(wave)
+    monkeypatch.setattr(selection, "priority_tier", lambda prefix="": Value(10))
+
+    with pytest.raises(SelectionFailed):
+        selection_run(wave=wave, operator=None, seed=1)
+
+    assert SelectionRun.objects.get(wave=wave).status == RunStatus.FAILED
+    assert not Result.objects.filter(run__wave=wave).exists()
