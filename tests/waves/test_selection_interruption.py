@@ -7,6 +7,8 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import StringIO
 from pathlib import Path
 
@@ -192,8 +194,10 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def selection_process(wave: Wave, hold_at: str) -> subprocess.Popen:
-    """``selection_run`` in a process of its own on the test database, holding still when ``hold_at`` starts."""
+@contextmanager
+def selection_process(wave: Wave, hold_at: str) -> Iterator[subprocess.Popen]:
+    """``selection_run`` in a process of its own on the test database, holding still when ``hold_at`` starts;
+    killed and its pipes closed on the way out, whatever the test did to it."""
     settings_dict = connection.settings_dict
     password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
     env = {
@@ -202,10 +206,18 @@ def selection_process(wave: Wave, hold_at: str) -> subprocess.Popen:
         "DATABASE_URL": f"postgres://{settings_dict['USER']}{password}@{settings_dict['HOST'] or '127.0.0.1'}:"
                         f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}",
     }
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-c", SCRIPT, str(wave.pk), hold_at], cwd=ROOT, env=env, text=True,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=60)
+        for pipe in (process.stdin, process.stdout, process.stderr):
+            pipe.close()
 
 
 def wait_for_phase(process: subprocess.Popen, phase: str) -> int:
@@ -237,8 +249,7 @@ def test_a_selection_process_killed_mid_run_leaves_nothing_and_the_wave_is_recov
         require_service("postgresql")
     wave = closed_wave(province_quotas={"32": 40, "31": 40}, pool_unused_quota=True)
     enrolled_many(wave, 300)
-    process = selection_process(wave, hold_at="kk_cap")
-    try:
+    with selection_process(wave, hold_at="kk_cap") as process:
         wait_for_phase(process, "kk_cap")
         # While it is alive, nobody takes its run away.
         assert selections_recover() == []
@@ -246,12 +257,6 @@ def test_a_selection_process_killed_mid_run_leaves_nothing_and_the_wave_is_recov
             selection_run(wave=wave, operator=None, seed=12)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.stdout.close()
-        process.stderr.close()
-        process.stdin.close()
 
     run = SelectionRun.objects.get(wave=wave)
     assert run.status == RunStatus.RUNNING  # the dead process could not say so
@@ -270,17 +275,10 @@ def test_ctrl_c_to_a_selection_process_records_the_interruption_before_it_exits(
         require_service("postgresql")
     wave = closed_wave(province_quotas={"32": 40, "31": 40}, pool_unused_quota=False)
     enrolled_many(wave, 200)
-    process = selection_process(wave, hold_at="announcement_messages")
-    try:
+    with selection_process(wave, hold_at="announcement_messages") as process:
         wait_for_phase(process, "announcement_messages")
         process.send_signal(signal.SIGINT)  # what Ctrl-C sends: KeyboardInterrupt in the process
         process.wait(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.stdout.close()
-        process.stderr.close()
-        process.stdin.close()
 
     assert process.returncode != 0
     run = SelectionRun.objects.get(wave=wave)
@@ -295,8 +293,7 @@ def test_a_dropped_database_connection_fails_the_run_which_records_it_on_a_new_o
         require_service("postgresql")
     wave = closed_wave(province_quotas={"32": 40, "31": 40}, pool_unused_quota=False)
     enrolled_many(wave, 200)
-    process = selection_process(wave, hold_at="cards")
-    try:
+    with selection_process(wave, hold_at="cards") as process:
         backend = wait_for_phase(process, "cards")
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(%s)", [backend])  # the server drops the run's connection
@@ -304,12 +301,6 @@ def test_a_dropped_database_connection_fails_the_run_which_records_it_on_a_new_o
         process.stdin.flush()
         process.wait(timeout=60)
         errors = process.stderr.read()
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.stdout.close()
-        process.stderr.close()
-        process.stdin.close()
 
     assert process.returncode != 0 and "SelectionFailed" in errors
     run = SelectionRun.objects.get(wave=wave)
