@@ -16,6 +16,7 @@ from regions.historical import EDITION_BY_KEY, OLD_CODE_OF_REGENCY, current_dist
 from regions.models import District
 from regions.services import regions_read
 from tests.conftest import require_service
+from verification.identifiers import kk_validate, nik_validate
 
 pytestmark = pytest.mark.django_db
 
@@ -176,6 +177,25 @@ def test_old_code_niks_and_kks_name_the_residents_own_district_in_the_edition_th
                 assert issued >= first_listed
         old_niks += sum(member[0][:4] in OLD_REGENCY_DIGITS for member in members)
     assert old_niks > 500 and old_kks > 100
+
+
+def test_a_seeded_registrys_old_code_niks_pass_the_portals_checks_and_read_as_the_residents_district():
+    # given issue #13's registry: seed 7, where the regency swap put a 2019 code of another district on a
+    # third of the old-code NIKs
+    registry_seed(residents=10_000, seed=7)
+    old = list(
+        Resident.objects.filter(nik__regex=r"^(" + "|".join(sorted(OLD_REGENCY_DIGITS)) + r")")
+        .values_list("nik", "family_id", "birth_date", "district_code")
+    )
+
+    # then
+    assert len(old) > 30
+    for nik, kk, born, district_code in old:
+        assert nik_validate(nik, birth_date=born).district_digits == nik[:6]
+        assert current_district_code(dotted(nik[:6])) == district_code
+        if kk[:4] in OLD_REGENCY_DIGITS:
+            kk_validate(kk)
+            assert current_district_code(dotted(kk[:6])) == district_code
 
 
 def test_the_pre_split_code_is_the_districts_own_not_the_regency_swapped():
