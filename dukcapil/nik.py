@@ -4,8 +4,8 @@ NIK: the district (kecamatan) code where it was issued, undotted (6 digits), the
 added to the day for women (6), and a serial among people of that district and date (4, 0001..9999).
 KK: the district code (6), the issue date as DDMMYY (6), and a serial (4, 0001..9999).
 
-A NIK keeps the code it was issued with: residents of a regency moved by a split (regions/historical.py)
-may still carry the old code.
+A NIK keeps the code it was issued with: residents of a regency moved by a split may still carry the code
+an earlier Kemendagri edition gave their district (regions/historical.py).
 """
 
 from datetime import date

@@ -13,8 +13,9 @@ What makes it look real:
 - ages 0-80 following from the parents' ages, so most adults are 18-45;
 - occupations by age and sex from the KTP list, about 3% of adults in a group Permenko 11/2020 excludes;
 - names built from Faker's id_ID lists (combined here, not by calling Faker a million times);
-- families of regencies moved by the 2022 Papua splits often still carry the old regency code in their
-  NIKs and KK, as real ones do (regions/historical.py).
+- families of regencies moved by the 2022 Papua splits often still carry their district's pre-split code in
+  their NIKs and KK, as real ones do: the code an earlier Kemendagri edition gave that very district
+  (regions/historical.py), never the regency digits swapped.
 
 Simplification: a NIK always carries the code of the family's district (or its pre-split code); real people
 who moved keep the NIK of the district that issued it.
@@ -35,7 +36,7 @@ from faker.providers.person.id_ID import Provider as FakerPerson
 from dukcapil import occupations as occ
 from dukcapil.models import SAMPLE_KEY_BITS, Resident
 from dukcapil.nik import SerialCounter
-from regions.historical import OLD_CODE_OF_REGENCY
+from regions.historical import EDITIONS, EDITION_BY_KEY, HistoricalDistrict, old_districts_by_current_code
 
 # The data is "as of" this date unless the caller says otherwise: fixed, so that the same residents and seed
 # give the same NIKs next year too (ages then read one year older, which the population can afford).
@@ -87,8 +88,11 @@ class Place:
 
     district_code: str  # dotted, today's
     digits: str  # undotted, today's: the start of NIKs issued now
-    old_digits: str | None  # undotted pre-split code, for a district of a moved regency
-    split_date: date | None
+    old_digits: str | None  # undotted pre-split code of this district, for a district of a moved regency
+    split_date: date | None  # documents issued before it carry ``old_digits``
+    # When ``old_digits`` was first listed, for a district an edition after the oldest one created
+    # (Padua, 91.01.21, came with Permendagri 58/2021); None where the oldest edition already has it.
+    old_from: date | None
     birth_place: str  # the regency's name as a KTP prints a birth place: "DEPOK", "BOGOR"
     weight: float  # share of the population
 
@@ -98,6 +102,17 @@ def birth_place_name(regency_name: str) -> str:
         if regency_name.startswith(prefix):
             return regency_name[len(prefix) :].upper()
     return regency_name.upper()
+
+
+def pre_split_district(district_code: str) -> HistoricalDistrict | None:
+    """The code a pre-split edition gave this district, if it had one that no district has today.
+
+    Should a district have had two (renumbered between 2019 and 2021), the one in force at the split wins.
+    """
+    candidates = [
+        old for old in old_districts_by_current_code().get(district_code, ()) if old.code[:2] in SPLIT_DATE
+    ]
+    return max(candidates, key=lambda old: EDITION_BY_KEY[old.editions[-1]].in_force_from, default=None)
 
 
 def places_from_regions(names: dict[str, str]) -> list[Place]:
@@ -110,14 +125,14 @@ def places_from_regions(names: dict[str, str]) -> list[Place]:
     for code in districts:
         regency = code[:5]
         province = code[:2]
-        old_regency = OLD_CODE_OF_REGENCY.get(regency)
-        old_digits = (old_regency + code[5:]).replace(".", "") if old_regency else None
+        old = pre_split_district(code)
         places.append(
             Place(
                 district_code=code,
                 digits=code.replace(".", ""),
-                old_digits=old_digits,
-                split_date=SPLIT_DATE[old_regency[:2]] if old_regency else None,
+                old_digits=old.code.replace(".", "") if old else None,
+                split_date=SPLIT_DATE[old.code[:2]] if old else None,
+                old_from=old.first_listed if old and old.editions[0] != EDITIONS[0].key else None,
                 birth_place=birth_place_name(names[regency]),
                 weight=PROVINCE_POPULATION.get(province, UNKNOWN_PROVINCE_POPULATION) / per_province[province],
             )
@@ -340,18 +355,25 @@ class PopulationGenerator:
         head_adult = births[0] + 17 * 365 + 4
         issued_from = max(KK_FIRST_ISSUE.toordinal(), head_adult, max(births))
         split = place.split_date.toordinal() if place.split_date else 0
-        if old_code and issued_from < split:
-            issued = date.fromordinal(self._between(issued_from, split - 1))
+        # An old code is issued only while it was in force: before the split, and not before the edition that
+        # created the district.
+        old_issue_from = max(issued_from, place.old_from.toordinal()) if place.old_from else issued_from
+        old_kk = old_code and old_issue_from < split
+        if old_kk:
+            issued = date.fromordinal(self._between(old_issue_from, split - 1))
             kk = serials.kk(district_digits=place.old_digits, issued=issued)
         else:
             issued = date.fromordinal(self._between(issued_from, max(issued_from, as_of)))
             kk = serials.kk(district_digits=place.digits, issued=issued)
+        # Members born before the split keep an old-code NIK even on a newer KK, as people do; for a district
+        # created by a later edition only with an old-code KK, whose date says the code existed.
+        old_niks = old_code and (old_kk or place.old_from is None)
 
         members: list[ResidentRow] = []
         for (sex, age, relationship, name, mother), born in zip(people, births, strict=True):
             birth_date = date.fromordinal(born)
             female = sex == FEMALE
-            digits = place.old_digits if old_code and born < split else place.digits
+            digits = place.old_digits if old_niks and born < split else place.digits
             nik = serials.nik(district_digits=digits, birth_date=birth_date, female=female)
             birth_place = place.birth_place if rng.random() < (0.9 if age < 18 else 0.7) else (
                 self.birth_place_anywhere(rng)

@@ -38,10 +38,10 @@ def region_code_exists(code_digits: str) -> bool:
 
 
 def nik_region_exists(district_digits: str) -> bool:
-    """Whether a NIK's first six digits name a district that exists now or existed before a split.
+    """Whether a NIK's first six digits name a district today or named one in an earlier Kemendagri edition.
 
-    NIKs keep the code they were issued with (regions/historical.py): "910101" (Merauke before 2022) is
-    as valid as "930101" (Merauke today).
+    NIKs keep the code they were issued with (regions/historical.py): "910241" (Napua under Permendagri
+    72/2019) is as valid as "950113" (Napua today); "950141", the regency digits swapped, names nothing.
     """
     if len(district_digits) != 6 or not district_digits.isascii() or not district_digits.isdigit():
         return False

@@ -3,7 +3,7 @@
 A NIK is 16 digits: the district (kecamatan) code where it was issued (6), the birth date as DDMMYY with 40
 added to the day for women (6), and a serial (4, never 0000). A KK number is the district code (6), the
 issue date as DDMMYY (6) and a serial (4). District codes are checked against today's Kemendagri list and
-the codes regencies had before a split (regions/historical.py), since NIKs keep the code they were issued
+the district codes of earlier editions (regions/historical.py), since NIKs keep the code they were issued
 with.
 """
 

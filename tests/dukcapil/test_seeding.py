@@ -12,14 +12,20 @@ from dukcapil import population
 from dukcapil.models import Family, Resident
 from dukcapil.occupations import EXCLUDED_OCCUPATIONS
 from dukcapil.services import registry_seed
-from regions.historical import OLD_CODE_OF_REGENCY
+from regions.historical import EDITION_BY_KEY, OLD_CODE_OF_REGENCY, current_district_code, historical_districts
 from regions.models import District
+from regions.services import regions_read
 from tests.conftest import require_service
+from verification.identifiers import kk_validate, nik_validate
 
 pytestmark = pytest.mark.django_db
 
 AS_OF = population.DEFAULT_AS_OF
-OLD_REGENCY_DIGITS = {old.replace(".", ""): new for new, old in OLD_CODE_OF_REGENCY.items()}
+OLD_REGENCY_DIGITS = {old.replace(".", "") for old in OLD_CODE_OF_REGENCY.values()}
+
+
+def dotted(digits: str) -> str:
+    return f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}"
 
 
 def snapshot() -> tuple[list, list]:
@@ -125,9 +131,7 @@ def test_every_nik_names_a_real_district_the_birth_date_and_a_serial():
     assert len({nik for nik, *_rest in residents}) == len(residents)
     for nik, born, sex, district_code in residents:
         assert len(nik) == 16 and nik.isdigit()
-        region = nik[:6]
-        moved_to = OLD_REGENCY_DIGITS.get(region[:4])
-        current = f"{moved_to}.{region[4:]}" if moved_to else f"{region[:2]}.{region[2:4]}.{region[4:]}"
+        current = current_district_code(dotted(nik[:6]))
         assert current in districts
         assert current == district_code  # issued where the family lives, under today's or the old code
         day = born.day + (40 if sex == Resident.Sex.FEMALE else 0)
@@ -144,12 +148,68 @@ def test_every_kk_names_a_real_district_an_issue_date_and_a_serial():
     kks = list(Family.objects.values_list("kk", flat=True))
     assert len(set(kks)) == len(kks)
     for kk in kks:
-        region = kk[:6]
-        moved_to = OLD_REGENCY_DIGITS.get(region[:4])
-        assert (f"{moved_to}.{region[4:]}" if moved_to else f"{region[:2]}.{region[2:4]}.{region[4:]}") in districts
+        assert current_district_code(dotted(kk[:6])) in districts
         issued = date(2000 + int(kk[10:12]), int(kk[8:10]), int(kk[6:8]))  # a real date, after 2000
         assert date(2005, 1, 1) <= issued <= AS_OF
         assert kk[12:] != "0000"
+
+
+def test_old_code_niks_and_kks_name_the_residents_own_district_in_the_edition_that_issued_them():
+    # given a population of the moved regencies only (seed 7, as in issue #13), generated without a database
+    places = [place for place in population.places_from_regions(regions_read()) if place.old_digits]
+    generator = population.PopulationGenerator(residents=3000, seed=7, places=places)
+    editions_of = {row.code: row.editions for row in historical_districts()}
+
+    # when
+    families = list(generator.families())
+
+    # then every old code is a code an earlier edition gave the resident's own district
+    old_niks = old_kks = 0
+    for (kk, _address, district_code), members in families:
+        for number in [kk] + [member[0] for member in members]:
+            assert current_district_code(dotted(number[:6])) == district_code
+        if kk[:4] in OLD_REGENCY_DIGITS:
+            old_kks += 1
+            issued = date(2000 + int(kk[10:12]), int(kk[8:10]), int(kk[6:8]))
+            first_listed = min(EDITION_BY_KEY[key].in_force_from for key in editions_of[dotted(kk[:6])])
+            assert issued < population.SPLIT_DATE[kk[:2]]
+            if "2019" not in editions_of[dotted(kk[:6])]:  # a district a later edition created
+                assert issued >= first_listed
+        old_niks += sum(member[0][:4] in OLD_REGENCY_DIGITS for member in members)
+    assert old_niks > 500 and old_kks > 100
+
+
+def test_a_seeded_registrys_old_code_niks_pass_the_portals_checks_and_read_as_the_residents_district():
+    # given issue #13's registry: seed 7, where the regency swap put a 2019 code of another district on a
+    # third of the old-code NIKs
+    registry_seed(residents=10_000, seed=7)
+    old = list(
+        Resident.objects.filter(nik__regex=r"^(" + "|".join(sorted(OLD_REGENCY_DIGITS)) + r")")
+        .values_list("nik", "family_id", "birth_date", "district_code")
+    )
+
+    # then
+    assert len(old) > 30
+    for nik, kk, born, district_code in old:
+        assert nik_validate(nik, birth_date=born).district_digits == nik[:6]
+        assert current_district_code(dotted(nik[:6])) == district_code
+        if kk[:4] in OLD_REGENCY_DIGITS:
+            kk_validate(kk)
+            assert current_district_code(dotted(kk[:6])) == district_code
+
+
+def test_the_pre_split_code_is_the_districts_own_not_the_regency_swapped():
+    places = {place.district_code: place for place in population.places_from_regions(regions_read())}
+
+    assert places["95.01.13"].old_digits == "910241"  # Napua; 910213 was never a district
+    assert places["95.01.02"].old_digits == "910203"  # Kurulu
+    assert places["95.03.23"].old_digits == "911325"  # Ubahak; 911323 was Kosarek
+    assert places["96.01.18"].old_digits == "920143"  # Sorong
+    assert places["93.01.21"].old_digits == "910121"  # Padua, created by Permendagri 58/2021 ...
+    assert places["93.01.21"].old_from == date(2021, 12, 13)  # ... so issued only from then on
+    assert places["93.01.01"].old_from is None
+    assert places["32.76.01"].old_digits is None
+    assert not [code for code, place in places.items() if place.old_digits and code[:2] not in {"93", "94", "95", "96"}]
 
 
 def test_a_family_shares_one_kk_and_one_address_with_one_head():
