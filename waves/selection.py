@@ -390,12 +390,14 @@ def _contested_collect(
                 tails AS (
                     -- the rows past their KK's room, each with the number of its province's other rows before it
                     SELECT t.province_id,
-                           t.province_rank - ROW_NUMBER() OVER (PARTITION BY t.province_id ORDER BY t.province_rank) AS others_before
+                           t.province_rank - ROW_NUMBER() OVER (PARTITION BY t.province_id ORDER BY t.province_rank)
+                               AS others_before
                     FROM {table} t WHERE t.kk_place > t.room
                 )
                 -- the place of each province's quota-th other row (its quota plus the tails before it), and its last
                 SELECT b.province_id, b.quota + COUNT(t.province_id),
-                       (SELECT MAX(r.province_rank) FROM {results} r WHERE r.run_id = %(run)s AND r.province_id = b.province_id)
+                       (SELECT MAX(r.province_rank) FROM {results} r
+                        WHERE r.run_id = %(run)s AND r.province_id = b.province_id)
                 FROM bounds b LEFT JOIN tails t ON t.province_id = b.province_id AND t.others_before < b.quota
                 GROUP BY b.province_id, b.quota""",
             params,
@@ -432,7 +434,8 @@ def _fill_find(run: SelectionRun, table: str, provinces: dict[str, _Province]) -
                     ahead AS (
                         -- each row set aside, with the number of its province's rows before it that are selected
                         SELECT province_id,
-                               province_rank - ROW_NUMBER() OVER (PARTITION BY province_id ORDER BY province_rank) AS selected_before
+                               province_rank - ROW_NUMBER() OVER (PARTITION BY province_id ORDER BY province_rank)
+                                   AS selected_before
                         FROM capped
                     ),
                     filled AS (
@@ -453,7 +456,8 @@ def _fill_find(run: SelectionRun, table: str, provinces: dict[str, _Province]) -
                     SELECT f.province_id, f.place, r.priority, r.lottery, r.enrollment_id,
                            l.priority, l.lottery, l.enrollment_id
                     FROM filled f
-                    JOIN {results} r ON r.run_id = %(run)s AND r.province_id = f.province_id AND r.province_rank = f.place
+                    JOIN {results} r
+                      ON r.run_id = %(run)s AND r.province_id = f.province_id AND r.province_rank = f.place
                     LEFT JOIN later l ON l.province_id = f.province_id""",
                 {**params, "run": run.pk},
             )
@@ -480,13 +484,15 @@ def _capped_ctes(table: str) -> str:
     province (``eligible``), and among them those past their KK's room (``capped``)."""
     return f"""eligible AS (
                     -- the contested rows up to their province's bound
-                    SELECT c.* FROM {table} c JOIN bounds b ON b.province_id = c.province_id WHERE c.province_rank <= b.bound
+                    SELECT c.* FROM {table} c JOIN bounds b ON b.province_id = c.province_id
+                    WHERE c.province_rank <= b.bound
                 ),
                 capped AS (
                     -- those past their KK's room: the KK's better-ranked eligible members fill it
                     SELECT k.id, k.province_id, k.province_rank FROM (
                         SELECT e.id, e.province_id, e.province_rank, e.room,
-                               ROW_NUMBER() OVER (PARTITION BY e.kk_digest{_bytewise()} ORDER BY {_rank_order("e")}) AS kk_place
+                               ROW_NUMBER() OVER (PARTITION BY e.kk_digest{_bytewise()} ORDER BY {_rank_order("e")})
+                                   AS kk_place
                         FROM eligible e
                     ) k WHERE k.kk_place > k.room
                 )"""
@@ -570,13 +576,15 @@ def _national_pool(run: SelectionRun, wave: Wave, frontier: dict[str, int]) -> N
     with connection.cursor() as cursor:
         # Each province's number of candidates is its last place: one index probe per province.
         cursor.execute(
-            f"""SELECT p.code, (SELECT MAX(r.province_rank) FROM {results} r WHERE r.run_id = %(run)s AND r.province_id = p.code)
+            f"""SELECT p.code,
+                       (SELECT MAX(r.province_rank) FROM {results} r WHERE r.run_id = %(run)s AND r.province_id = p.code)
                 FROM {regions} p""",
             {"run": run.pk},
         )
         last = {province: n for province, n in cursor.fetchall() if n}
     need = sum(max(reached - last.get(province, 0), 0) for province, reached in frontier.items())
-    left_out = {province: (frontier.get(province, 0), n) for province, n in last.items() if n > frontier.get(province, 0)}
+    # Rows left out: a province's places after its frontier (0 for a province without a quota).
+    left_out = {p: (frontier.get(p, 0), n) for p, n in last.items() if n > frontier.get(p, 0)}
     if need <= 0 or not left_out:
         return
     everyone = sum(n - after for after, n in left_out.values())
@@ -601,7 +609,9 @@ def _pool_eligible_cte(source: str) -> str:
     return f"""placed AS (
                     -- within the room their KK has left, its better-ranked members here taking it first
                     SELECT k.*, CASE WHEN k.kk_place <= k.room THEN 1 ELSE 0 END AS eligible FROM (
-                        SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.kk_digest{_bytewise()} ORDER BY {_rank_order("s")}) AS kk_place
+                        SELECT s.*,
+                               ROW_NUMBER() OVER (PARTITION BY s.kk_digest{_bytewise()} ORDER BY {_rank_order("s")})
+                                   AS kk_place
                         FROM {source} s
                     ) k
                 )"""
@@ -625,7 +635,8 @@ def _pool_reach(
     with connection.cursor() as cursor:
         cursor.execute(
             f"""WITH best AS (
-                    -- the best-ranked rows left out nationwide, the first the pool goes through, with their KK's room left
+                    -- the best-ranked rows left out nationwide, the first the pool goes through, with their KK's
+                    -- room left
                     SELECT b.*, {room} AS room FROM (
                         SELECT r.id, r.province_id, r.province_rank, r.kk_digest, r.priority, r.lottery, r.enrollment_id
                         FROM {results} r WHERE r.run_id = %(run)s AND ({read})

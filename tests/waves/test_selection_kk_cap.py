@@ -186,7 +186,8 @@ def test_a_province_settled_in_a_round_frees_a_place_that_another_settles_on(db)
     # after 31's, since x1, a contested row of 31 after t, ranks before y.
     seed = 4
     wave = closed_wave(province_quotas={"31": 1, "32": 1, "33": 1}, pool_unused_quota=False)
-    z, b, t, x1, x2, y = deal(wave, seed, [("33", "Z"), ("33", "B"), ("31", "B"), ("31", "X"), ("32", "X"), ("32", "Y")])
+    z, b, t, x1, x2, y = deal(wave, seed,
+                              [("33", "Z"), ("33", "B"), ("31", "B"), ("31", "X"), ("32", "X"), ("32", "Y")])
     earlier_cards(closed_wave(number=2), {"B": 1, "X": 1})
 
     run = selection_run(wave=wave, operator=None, seed=seed)
@@ -220,7 +221,8 @@ def populations(draw, *, crowded: bool):
     refuse), sometimes a province without a quota (73) and one with places but no candidates (82, the pool's to
     give), pool on or off; and how far the selection reads first (None: its own margin; 0 to 4: just past the
     quotas and the pool's places, so that it often has to read everything again). ``crowded``: a few large
-    families and quotas of 1 to 3 in a few provinces, mostly KKs with room for one more, so the cap is everywhere; otherwise families of every size and the pool on."""
+    families and quotas of 1 to 3 in a few provinces, mostly KKs with room for one more, so the cap is everywhere;
+    otherwise families of every size and the pool on."""
     provinces = draw(st.lists(st.sampled_from(PROVINCES), min_size=1, max_size=4 if crowded else len(PROVINCES),
                               unique=True))
     sizes = [1, 1, 1, 2, 3] if crowded else [0, 1, 1, 2, 3, 5, 8]
@@ -232,7 +234,8 @@ def populations(draw, *, crowded: bool):
         st.tuples(st.sampled_from(where), st.integers(0, families - 1).map(lambda n: f"3276010105{n:06d}")),
         min_size=8, max_size=40,
     ))
-    cards = {kk: draw(st.sampled_from([0, 1, 1, 1, 2] if crowded else [0, 0, 1, 1, 2])) for _province, kk in arrangement}
+    held = [0, 1, 1, 1, 2] if crowded else [0, 0, 1, 1, 2]
+    cards = {kk: draw(st.sampled_from(held)) for _province, kk in arrangement}
     return {"quotas": quotas, "arrangement": arrangement, "cards": cards,
             "pool": draw(st.booleans()) if crowded else True,
             "seed": draw(st.integers(0, 2**20)), "margin": draw(st.sampled_from([None, 0, 1, 4]))}
