@@ -534,15 +534,16 @@ def _values(rows) -> tuple[str, dict]:
     return ", ".join(tuples), params
 
 
-def _ranges(ranges: dict[str, tuple[int, int | None]]) -> tuple[str, dict]:
+def _ranges(ranges: dict[str, tuple[int, int | None]], prefix: str = "g") -> tuple[str, dict]:
     """A condition on rows of the results: in a province of ``ranges``, at a place after its first number and up to
-    its second (None: to the end), with named parameters. Written as literal ranges, one index range each, which
-    the planner reads as such (where a join to a list of bounds would have it scan every row of the run)."""
+    its second (None: to the end), with named parameters (named after ``prefix``). Written as literal ranges, one
+    index range each, which the planner reads as such (where a join to a list of bounds would have it scan every
+    row of the run)."""
     conditions, params = ["1 = 0"], {}
     for i, (province, (after, upto)) in enumerate(ranges.items()):
-        params.update({f"g{i}_p": province, f"g{i}_a": after, f"g{i}_u": upto})
-        end = f" AND province_rank <= %(g{i}_u)s" if upto is not None else ""
-        conditions.append(f"(province_id = %(g{i}_p)s AND province_rank > %(g{i}_a)s{end})")
+        params.update({f"{prefix}{i}_p": province, f"{prefix}{i}_a": after, f"{prefix}{i}_u": upto})
+        end = f" AND province_rank <= %({prefix}{i}_u)s" if upto is not None else ""
+        conditions.append(f"(province_id = %({prefix}{i}_p)s AND province_rank > %({prefix}{i}_a)s{end})")
     return " OR ".join(conditions), params
 
 
@@ -587,10 +588,14 @@ def _national_pool(run: SelectionRun, wave: Wave, frontier: dict[str, int]) -> N
     left_out = {p: (frontier.get(p, 0), n) for p, n in last.items() if n > frontier.get(p, 0)}
     if need <= 0 or not left_out:
         return
+    # First the best of them: each province's share of the pool's places (the lottery spreads ranks evenly over
+    # provinces) with a margin; then, if the pool goes further than those rows tell, all of them.
     everyone = sum(n - after for after, n in left_out.values())
-    reach = _pool_reach(run, left_out, need, min(_scope(need), everyone), everyone)
+    first = min(_scope(need), everyone)
+    shares = {p: min(n, after + _scope(-(-first * (n - after) // everyone))) for p, (after, n) in left_out.items()}
+    reach = _pool_reach(run, left_out, shares, need)
     if reach is None:
-        reach = _pool_reach(run, left_out, need, everyone, everyone)
+        reach = _pool_reach(run, left_out, {p: n for p, (_after, n) in left_out.items()}, need)
     _pool_take(run, {province: (left_out[province][0], upto) for province, upto in reach.items()})
 
 
@@ -618,32 +623,41 @@ def _pool_eligible_cte(source: str) -> str:
 
 
 def _pool_reach(
-    run: SelectionRun, left_out: dict[str, tuple[int, int]], need: int, limit: int, everyone: int
+    run: SelectionRun, left_out: dict[str, tuple[int, int]], read: dict[str, int], need: int
 ) -> dict[str, int] | None:
-    """How far the pool goes, reading the best ``limit`` of the ``everyone`` left-out rows: each province's last
-    place it goes through (up to its last pick, or every row if it never fills up). None: the pool did not fill
-    up within the rows read, and there are more.
+    """How far the pool goes, reading the left-out rows (``left_out``: a province's places after, up to its last)
+    up to the places ``read``: each province's last place it goes through (up to its last pick, or every row if
+    it never fills up). None: the rows read do not tell (the pool goes past them).
 
     Going through the rows in rank order, the pool takes a row while it has places and the row's KK has room,
     and the KK's room is taken only by its better-ranked members, so which rows are eligible does not depend
     on the pool's places: the pool takes the first ``need`` eligible rows, and the ineligible ones before its
     last pick are set aside."""
     results = Result._meta.db_table
-    read, params = _ranges({province: (after, min(after + limit, n)) for province, (after, n) in left_out.items()})
-    room, room_params = _room_left("b")
-    params.update(**room_params, run=run.pk, limit=limit, need=need)
+    rows, params = _ranges({p: (left_out[p][0], upto) for p, upto in read.items()})
+    short = {p: (upto - 1, upto) for p, upto in read.items() if upto < left_out[p][1]}
+    ends, end_params = _ranges(short, prefix="e")
+    room, room_params = _room_left("k")
+    params.update(**end_params, **room_params, run=run.pk, need=need)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""WITH best AS (
-                    -- the best-ranked rows left out nationwide, the first the pool goes through, with their KK's
-                    -- room left
-                    SELECT b.*, {room} AS room FROM (
-                        SELECT r.id, r.province_id, r.province_rank, r.kk_digest, r.priority, r.lottery, r.enrollment_id
-                        FROM {results} r WHERE r.run_id = %(run)s AND ({read})
-                        ORDER BY {_rank_order("r")} LIMIT %(limit)s
-                    ) b
+            f"""WITH edge AS (
+                    -- the best-ranked of the last rows read of provinces not read to the end: every row left out
+                    -- that ranks before it was read
+                    SELECT e.priority, e.lottery, e.enrollment_id FROM {results} e WHERE e.run_id = %(run)s AND ({ends})
+                    ORDER BY {_rank_order("e")} LIMIT 1
                 ),
-                {_pool_eligible_cte("best")},
+                known AS (
+                    -- those rows read, the first of all the left-out rows, with their KK's room left
+                    SELECT k.*, {room} AS room FROM (
+                        SELECT r.id, r.province_id, r.province_rank, r.kk_digest, r.priority, r.lottery, r.enrollment_id
+                        FROM {results} r WHERE r.run_id = %(run)s AND ({rows}) AND NOT EXISTS (
+                            SELECT 1 FROM edge e
+                            WHERE (-e.priority, e.lottery, e.enrollment_id) < (-r.priority, r.lottery, r.enrollment_id)
+                        ){_fence()}
+                    ) k
+                ),
+                {_pool_eligible_cte("known")},
                 counted AS (
                     -- the number of rows the pool takes before each one
                     SELECT p.*, SUM(p.eligible) OVER (ORDER BY {_rank_order("p")} ROWS UNBOUNDED PRECEDING) - p.eligible
@@ -656,7 +670,7 @@ def _pool_reach(
             params,
         )
         reach = cursor.fetchall()
-    if max((taken for _province, _upto, taken in reach), default=0) < need and limit < everyone:
+    if max((taken for _province, _upto, taken in reach), default=0) < need and short:
         return None
     return {province: upto for province, upto, _taken in reach}
 
