@@ -33,6 +33,7 @@ Everything happens in one transaction: a run that fails leaves no result behind.
 """
 
 import logging
+import math
 import secrets
 import time
 from collections import Counter
@@ -573,30 +574,66 @@ def _national_pool(run: SelectionRun, wave: Wave, frontier: dict[str, int]) -> N
     the set-aside ones, so it left (frontier - candidates) places. Its "quota" rows are its places after its
     frontier (a province without a quota: all of its candidates).
     """
+    if not frontier:
+        return  # no quotas: no places
     results, regions = Result._meta.db_table, Province._meta.db_table
+    reached, params = _values(frontier.items())
+    key = "(9 - r.priority) || r.lottery"  # the rank as one text, as in _rank_key (without the province)
     with connection.cursor() as cursor:
-        # Each province's number of candidates is its last place: one index probe per province.
+        # Each province's last place (its number of candidates), and the ranks of its first row left out and of its
+        # last row: index probes.
         cursor.execute(
-            f"""SELECT p.code,
-                       (SELECT MAX(r.province_rank) FROM {results} r WHERE r.run_id = %(run)s AND r.province_id = p.code)
-                FROM {regions} p""",
-            {"run": run.pk},
+            f"""WITH frontier (province_id, reached) AS (VALUES {reached})
+                SELECT p.code,
+                       (SELECT MAX(r.province_rank) FROM {results} r WHERE r.run_id = %(run)s AND r.province_id = p.code),
+                       (SELECT {key} FROM {results} r WHERE r.run_id = %(run)s AND r.province_id = p.code
+                                                        AND r.province_rank = COALESCE(f.reached, 0) + 1),
+                       (SELECT {key} FROM {results} r WHERE r.run_id = %(run)s AND r.province_id = p.code
+                                                        AND r.province_rank IS NOT NULL ORDER BY r.province_rank DESC LIMIT 1)
+                FROM {regions} p LEFT JOIN frontier f ON f.province_id = p.code""",
+            {**params, "run": run.pk},
         )
-        last = {province: n for province, n in cursor.fetchall() if n}
+        rows = cursor.fetchall()
+    last = {province: n for province, n, _first, _final in rows if n}
     need = sum(max(reached - last.get(province, 0), 0) for province, reached in frontier.items())
     # Rows left out: a province's places after its frontier (0 for a province without a quota).
     left_out = {p: (frontier.get(p, 0), n) for p, n in last.items() if n > frontier.get(p, 0)}
     if need <= 0 or not left_out:
         return
-    # First the best of them: each province's share of the pool's places (the lottery spreads ranks evenly over
-    # provinces) with a margin; then, if the pool goes further than those rows tell, all of them.
+    # First the rows that most likely hold the pool's picks; then, if the pool goes past what those tell, all.
+    spans = {p: (_position(first), _position(final)) for p, _n, first, final in rows if p in left_out}
     everyone = sum(n - after for after, n in left_out.values())
-    first = min(_scope(need), everyone)
-    shares = {p: min(n, after + _scope(-(-first * (n - after) // everyone))) for p, (after, n) in left_out.items()}
-    reach = _pool_reach(run, left_out, shares, need)
+    reach = _pool_reach(run, left_out, _pool_shares(left_out, spans, min(_scope(need), everyone)), need)
     if reach is None:
         reach = _pool_reach(run, left_out, {p: n for p, (_after, n) in left_out.items()}, need)
     _pool_take(run, {province: (left_out[province][0], upto) for province, upto in reach.items()})
+
+
+def _position(key: str) -> float:
+    """Where a row lies in the national rank order, on [0, 10), from its rank as one text (the tier as 9 - tier,
+    then the lottery's hex digits): the tier, plus the lottery as a fraction, which is uniform (SHA-256)."""
+    return int(key[0]) + int(key[1:14], 16) / 16**13
+
+
+def _pool_shares(left_out: dict[str, tuple[int, int]], spans: dict[str, tuple[float, float]], places: int) -> dict[str, int]:
+    """For each province, the place up to which to read its rows left out so that the best ``places`` of them
+    nationwide are most likely read. Its rows left out lie evenly between the positions of its first and its
+    last (``spans``); the best ``places`` are those before the position where the provinces' counts add up to
+    ``places``, found by halving; each province reads its count there, with the margin."""
+
+    def before(province: str, position: float) -> float:
+        (after, n), (first, final) = left_out[province], spans[province]
+        if position < first:
+            return 0.0
+        if position >= final:
+            return n - after
+        return 1 + (n - after - 1) * (position - first) / (final - first)
+
+    low, high = min(first for first, _final in spans.values()), max(final for _first, final in spans.values())
+    for _halving in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if sum(before(p, middle) for p in left_out) < places else (low, middle)
+    return {p: min(n, after + _scope(math.ceil(before(p, high)))) for p, (after, n) in left_out.items()}
 
 
 def _room_left(alias: str) -> tuple[str, dict]:

@@ -212,14 +212,16 @@ def test_a_row_after_the_place_where_its_province_fills_up_is_quota_even_if_its_
     assert outcome(run) == one_by_one(wave, [z, b, t, c0, c, n], seed)
 
 
-def test_the_pool_reads_on_when_the_best_rows_left_out_are_all_in_one_province(db):
-    # Three provinces of one place each, and 200 places with no candidates for the pool; after the first three,
-    # Jakarta's 300 rows rank before West Java's, which rank before Central Java's. The pool first reads each
-    # province's share of its places (about a third), which does not tell where it stops; it takes Jakarta's
-    # first 200.
+def test_the_pool_reads_on_when_the_rows_it_reads_first_do_not_hold_its_picks(db):
+    # Three provinces of one place each, and 200 places with no candidates for the pool. Left out, in rank order:
+    # 200 rows of Jakarta, 300 of West Java, 300 of Central Java, 100 of Jakarta. The pool first reads the rows
+    # where its picks most likely are, each province's rows taken to lie evenly between its first and its last
+    # left out (so about 120 of Jakarta's, with a margin); its picks are Jakarta's first 200, past those.
     seed = 6
     wave = closed_wave(province_quotas={"31": 1, "32": 1, "33": 1, "82": 200}, pool_unused_quota=True)
-    left_out = [(province, f"32760101082{province}{n:03d}") for province in ("31", "32", "33") for n in range(300)]
+    runs = (("31", 200), ("32", 300), ("33", 300), ("31", 100))
+    left_out = [(province, f"3276010108{i}{province}{n:03d}") for i, (province, size) in enumerate(runs)
+                for n in range(size)]
     enrollments = deal(wave, seed, [("31", "A"), ("32", "B"), ("33", "C"), *left_out])
 
     run = selection_run(wave=wave, operator=None, seed=seed)
