@@ -585,11 +585,14 @@ def _national_pool(run: SelectionRun, wave: Wave, frontier: dict[str, int]) -> N
         cursor.execute(
             f"""WITH frontier (province_id, reached) AS (VALUES {reached})
                 SELECT p.code,
-                       (SELECT MAX(r.province_rank) FROM {results} r WHERE r.run_id = %(run)s AND r.province_id = p.code),
-                       (SELECT {key} FROM {results} r WHERE r.run_id = %(run)s AND r.province_id = p.code
-                                                        AND r.province_rank = COALESCE(f.reached, 0) + 1),
-                       (SELECT {key} FROM {results} r WHERE r.run_id = %(run)s AND r.province_id = p.code
-                                                        AND r.province_rank IS NOT NULL ORDER BY r.province_rank DESC LIMIT 1)
+                       (SELECT MAX(r.province_rank) FROM {results} r
+                        WHERE r.run_id = %(run)s AND r.province_id = p.code),
+                       (SELECT {key} FROM {results} r
+                        WHERE r.run_id = %(run)s AND r.province_id = p.code
+                          AND r.province_rank = COALESCE(f.reached, 0) + 1),
+                       (SELECT {key} FROM {results} r
+                        WHERE r.run_id = %(run)s AND r.province_id = p.code AND r.province_rank IS NOT NULL
+                        ORDER BY r.province_rank DESC LIMIT 1)
                 FROM {regions} p LEFT JOIN frontier f ON f.province_id = p.code""",
             {**params, "run": run.pk},
         )
@@ -615,7 +618,9 @@ def _position(key: str) -> float:
     return int(key[0]) + int(key[1:14], 16) / 16**13
 
 
-def _pool_shares(left_out: dict[str, tuple[int, int]], spans: dict[str, tuple[float, float]], places: int) -> dict[str, int]:
+def _pool_shares(
+    left_out: dict[str, tuple[int, int]], spans: dict[str, tuple[float, float]], places: int
+) -> dict[str, int]:
     """For each province, the place up to which to read its rows left out so that the best ``places`` of them
     nationwide are most likely read. Its rows left out lie evenly between the positions of its first and its
     last (``spans``); the best ``places`` are those before the position where the provinces' counts add up to
