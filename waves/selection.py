@@ -28,7 +28,8 @@ best-ranked remaining candidates nationwide. It is computed without a loop over 
    "quota" rows nationwide, in rank order. One capacity makes it one step: a row is eligible when its KK has room
    left after its province selections and its better-ranked such rows, the pool takes the first eligible ones up
    to its places, and the ineligible ones ranked before its last pick are "kk_cap". One statement finds how far
-   the pool goes, one writes it.
+   the pool goes (reading first the rows where the lottery says its picks lie, and all of them only if it goes
+   further), one writes it.
 Everything happens in one transaction: a run that fails leaves no result behind.
 """
 
@@ -309,9 +310,10 @@ def _bytewise() -> str:
     return ' COLLATE "C"' if connection.vendor == "postgresql" else ""
 
 
-# The KK passes read first each province's best places up to its quota and this margin (the pool: its places and
-# the margin): in real waves the cap sets aside about 1.5% of the places, so the rows that can matter are there.
-# A population where they are not (one built to need more) costs one more read of all the candidates.
+# The KK cap reads first each province's best places up to its quota and this margin (the pool: each province's
+# likely share of its places, and the margin): in real waves the cap sets aside about 1.5% of the places, so the
+# rows that can matter are there. A population where they are not (one built to need more) costs one more read,
+# of all the candidates (or of all the rows left out).
 def _scope(places: int) -> int:
     return places + places // 4 + 32
 
