@@ -1,10 +1,13 @@
 """Selection of a wave of N enrollments on PostgreSQL, against one bare SQL statement doing the same work.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/selection.py [--enrollments N]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/selection.py \
+        [--enrollments N] [--short-provinces K] [--database NAME]
 
-It creates its own database (prakerja_bench_selection) and drops it at the end. The population: N applicants
-who have done every step, in 38 provinces with a realistic skew (Java heavy), families of 1-4 sharing a KK,
-2% excluded by a rule; a national quota of a fifth of N split by province. Then, in the same run:
+It creates its own database (prakerja_bench_selection, or NAME, so that two runs on one server do not meet) and
+drops it at the end. The population: N applicants who have done every step, in 38 provinces with a realistic skew
+(Java heavy), families of 1-4 sharing a KK, 2% excluded by a rule; a national quota of a fifth of N split by
+province (with K > 0, the K smallest provinces get twice as many places as they have applicants, so the national
+pool has places to give). Then, in the same run:
 - the real selection (waves.selection.selection_run: results, cards, announcement messages), phase by phase;
 - the floor: one bare statement with the same exclusion, KK cap, ranking and quota cut, writing one row per
   enrollment (CREATE TABLE AS) — no cards, no messages.
@@ -22,7 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DB = "prakerja_bench_selection"
+BENCH_DB = "prakerja_bench_selection"  # or --database
 # Population shares of the provinces (roughly BPS 2020), by Kemendagri code.
 WEIGHTS = {
     "11": 5.3, "12": 14.8, "13": 5.5, "14": 6.4, "15": 3.5, "16": 8.5, "17": 2.0, "18": 9.0, "19": 1.5,
@@ -70,8 +73,10 @@ def copy(cursor, table: str, columns: list[str], rows) -> None:
             sink.write_row(row)
 
 
-def populate(n: int, seed: int) -> int:
-    """N applicants who finished every step, enrolled in one closed wave; returns the wave id."""
+def populate(n: int, seed: int, short: int = 0) -> int:
+    """N applicants who finished every step, enrolled in one closed wave; returns the wave id. The ``short``
+    smallest provinces get a quota of twice their expected enrollments (taken from West Java's), so that they
+    leave places to the national pool."""
     from django.db import connection
 
     from assessment.models import DeclarationText
@@ -86,6 +91,8 @@ def populate(n: int, seed: int) -> int:
                                announce_at=opens + timedelta(days=10), quota=n // 5, published_at=opens,
                                pool_unused_quota=True)
     shares = {p: int(n // 5 * w / sum(weights)) for p, w in zip(provinces, weights)}
+    for p in sorted(provinces, key=WEIGHTS.get)[:short]:
+        shares[p] = int(2 * n * WEIGHTS[p] / sum(weights))
     shares["32"] += n // 5 - sum(shares.values())
     ProvinceQuota.objects.bulk_create(ProvinceQuota(wave=wave, province_id=p, quota=q) for p, q in shares.items())
     text_id = DeclarationText.objects.get(is_current=True).pk
@@ -174,10 +181,15 @@ LEFT JOIN waves_provincequota q ON q.wave_id = %(wave)s AND q.province_id = b.pr
 
 
 def main() -> None:
+    global BENCH_DB
     parser = argparse.ArgumentParser()
     parser.add_argument("--enrollments", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--short-provinces", type=int, default=0,
+                        help="how many of the smallest provinces get more quota than candidates (the pool's work)")
+    parser.add_argument("--database", default=BENCH_DB, help="the database to create, use and drop")
     args = parser.parse_args()
+    BENCH_DB = args.database
     recreate_database()
     setup_django()
     from django.core.management import call_command
@@ -186,7 +198,7 @@ def main() -> None:
     try:
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
-        wave_id = populate(args.enrollments, args.seed)
+        wave_id = populate(args.enrollments, args.seed, args.short_provinces)
         print(f"populated {args.enrollments:,} enrollments in {time.perf_counter() - started:.1f} s")
 
         from waves.models import Wave

@@ -11,30 +11,40 @@ best-ranked remaining candidates nationwide. It is computed without a loop over 
    expressions as the join-time check, waves/rules.py), its priority tier, its lottery number (waves/lottery.py),
    its place among its province's candidates (a window function) and the province cut as if no KK were full:
    places up to the quota are selected, the other candidates get "quota".
-2. KK fix-up passes, touching only the rows that change: in the KKs with more selected members than room (the
-   rules' KK room, counting earlier waves' cards, read for the selected rows only), the
-   worst-ranked are set aside; each province that lost n rows selects its next n places (its best remaining
-   candidates, as a set-aside row never comes back); those may belong to full KKs, or outrank a member selected
-   in another province, so the next pass looks at the KKs of the rows just selected, until none is over. A
-   selected row is displaced only by a better-ranked member of its own KK, so a row is capped only when its KK
-   is really full of better-ranked members: nobody is left out by the cap while their KK has room.
-3. If the wave pools unused quota and a province ran out of candidates, the best-ranked "quota" rows
-   nationwide take the places left, with the same KK passes (pool picks yield to rows selected in their
-   province).
+2. The KK cap in the provinces, in about one statement per province however families spread (38 provinces).
+   Were it known where each province fills up (the place of its quota-th selection), the outcome would follow:
+   its candidates up to there are *eligible*, the others "quota"; in each KK the best-ranked eligible members up
+   to its room (the rules' room, counting earlier waves' cards) are selected and the other eligible ones
+   "kk_cap" (one by one, an eligible member is selected while its KK's count is below its room, and that count
+   grows only by better-ranked eligible members). Those places are found in rounds: with the places found so
+   far, and the other provinces' candidates eligible, the earliest-ranked place where a province fills up is
+   where it really does, as every row ranked before it has its real outcome; each round settles that province
+   (and any other that provably cannot be affected), so there are at most as many rounds as provinces. Few rows
+   take part: a province fills up by the place of its quota-th row not past its KK's room among the rows read
+   (such a row is selected when eligible), so later rows never matter; and only rows of KKs with more members
+   than room can be set aside. Those *contested* rows go once into a temporary table; a province's place is its
+   quota plus its rows set aside before it. Then two UPDATEs write the outcome.
+3. If the wave pools unused quota and a province ran out of candidates, the places left go the same way to the
+   "quota" rows nationwide, in rank order. One capacity makes it one step: a row is eligible when its KK has room
+   left after its province selections and its better-ranked such rows, the pool takes the first eligible ones up
+   to its places, and the ineligible ones ranked before its last pick are "kk_cap". One statement finds how far
+   the pool goes (reading first the rows where the lottery says its picks lie, and all of them only if it goes
+   further), one writes it.
 Everything happens in one transaction: a run that fails leaves no result behind.
 """
 
 import logging
+import math
 import secrets
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Value
-from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,6 +52,7 @@ from accounts.models import User
 from notifications.models import Channel
 from notifications.services import messages_enqueue_bulk
 from prakerja.timeutil import wib_date, wib_day_end
+from regions.models import Province
 from waves.cards import card_number_sql
 from waves.errors import WaveError, WaveErrorCode
 from waves.lottery import lottery_expression
@@ -56,8 +67,6 @@ logger = logging.getLogger(__name__)
 
 QUOTA = ResultReason.QUOTA.value
 KK_CAP = ResultReason.KK_CAP.value
-# Safety bound on the passes; each pass sets aside at least one row, and real data converges in a few.
-MAX_PASSES = 1000
 
 
 class SelectionFailed(Exception):
@@ -349,94 +358,439 @@ def _bytewise() -> str:
     return ' COLLATE "C"' if connection.vendor == "postgresql" else ""
 
 
-def _province_cap(run: SelectionRun, quotas: dict[str, int]) -> dict[str, int]:
-    """The KK passes of the province cut; returns each province's frontier: the last place it has reached.
+# The KK cap reads first each province's best places up to its quota and this margin (the pool: each province's
+# likely share of its places, and the margin): in real waves the cap sets aside about 1.5% of the places, so the
+# rows that can matter are there. A population where they are not (one built to need more) costs one more read,
+# of all the candidates (or of all the rows left out).
+def _scope(places: int) -> int:
+    return places + places // 4 + 32
 
-    A province's selected rows are always its best places up to the frontier, less those set aside, so the
-    places freed by n set-aside rows go to the next n places after the frontier.
+
+@dataclass
+class _Province:
+    quota: int
+    last: int  # its number of candidates: its last place
+    bound: int  # where it fills up (the place of its quota-th selection) once found; until then, a place it fills by
+    open: bool  # whether where it fills up is still to be found
+
+
+def _province_cap(run: SelectionRun, quotas: dict[str, int]) -> dict[str, int]:
+    """The province cut with the KK cap; returns each province's frontier, the last place it reached: its quota
+    plus its rows the cap set aside (past its last candidate when it could not fill its quota).
+
+    Where each province fills up decides everything (module docstring, step 2): ``_contested_collect`` bounds those
+    places and collects the only rows that can be set aside, ``_fill_find`` finds the places, ``_cap`` writes the
+    outcome. About one statement per province, whatever the families look like.
+    """
+    if not quotas:
+        return {}
+    contested = f"selection_contested_{int(run.pk)}"
+    provinces = _contested_collect(run, quotas, contested, _scope)
+    if provinces is None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {contested}")
+        provinces = _contested_collect(run, quotas, contested, None)
+    _fill_find(run, contested, provinces)
+    capped = Counter(_cap(run, contested, provinces))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {contested}")
+    return {province: quota + capped[province] for province, quota in quotas.items()}
+
+
+def _contested_collect(
+    run: SelectionRun, quotas: dict[str, int], table: str, scope: Callable[[int], int] | None
+) -> dict[str, _Province] | None:
+    """Into the temporary ``table``, the rows the cap may set aside, with everything the next steps need; returns
+    each province's state, with a place it fills by. ``scope`` (None: every candidate) limits the rows read to a
+    province's best places; None is returned when that was not enough to bound some province.
+
+    Call a row past its KK's room among the rows read a *tail*. A province fills up by the place of its quota-th
+    row that is not a tail (or its last place): were a row after those places eligible, the best-ranked such
+    row would come after every row up to its province's place, all of them eligible; each that is not a tail
+    then has room in its KK, as only rows read rank before it among its KK's eligible members, and is selected,
+    so the province filled up before that row. So no row after those places is ever eligible, and only rows of
+    KKs with more members than room among the rows read can be set aside: those are the *contested* rows.
     """
     results = Result._meta.db_table
-    frontier = dict(quotas)
-    touched = None  # first pass: every KK of the run's selected rows
-    for _pass in range(MAX_PASSES):
-        capped = Counter(_cap(run, touched))
-        if not capped:
-            return frontier
-        ranges, params = [], [run.pk]
-        for province, n in sorted(capped.items()):
-            ranges.append("(province_id = %s AND province_rank > %s AND province_rank <= %s)")
-            params += [province, frontier[province], frontier[province] + n]
-            frontier[province] += n
-        taken = f"run_id = %s AND ({' OR '.join(ranges)})"
+    reach = {province: scope(quota) if scope else None for province, quota in quotas.items() if quota > 0}
+    read, params = _ranges({province: (0, last_read) for province, last_read in reach.items()})
+    room, room_params = _room_sql("s")
+    bounds, bound_params = _values((province, quota) for province, quota in quotas.items())
+    params.update(**room_params, **bound_params, run=run.pk)
+    c = _bytewise()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""CREATE TEMP TABLE {table} AS
+                WITH ranked AS (
+                    -- the rows read, each with its place in its KK (rank order) and its KK's number of rows read
+                    SELECT r.id, r.province_id, r.province_rank, r.kk_digest, r.priority, r.lottery, r.enrollment_id,
+                           ROW_NUMBER() OVER (PARTITION BY r.kk_digest{c} ORDER BY {_rank_order("r")}) AS kk_place,
+                           COUNT(*) OVER (PARTITION BY r.kk_digest{c}) AS kk_size
+                    FROM {results} r WHERE r.run_id = %(run)s AND ({read})
+                ),
+                shared AS (
+                    -- those whose KK has others read (a candidate's KK has room for one at least), with its room
+                    SELECT s.*, {room} AS room FROM ranked s WHERE s.kk_size > 1{_fence()}
+                )
+                SELECT id, province_id, province_rank, kk_digest, priority, lottery, enrollment_id, room, kk_place
+                FROM shared WHERE kk_size > room""",
+            params,
+        )
+        cursor.execute(
+            f"""WITH bounds (province_id, quota) AS (VALUES {bounds}),
+                tails AS (
+                    -- the rows past their KK's room, each with the number of its province's other rows before it
+                    SELECT t.province_id,
+                           t.province_rank - ROW_NUMBER() OVER (PARTITION BY t.province_id ORDER BY t.province_rank)
+                               AS others_before
+                    FROM {table} t WHERE t.kk_place > t.room
+                )
+                -- the place of each province's quota-th other row (its quota plus the tails before it), and its last
+                SELECT b.province_id, b.quota + COUNT(t.province_id),
+                       (SELECT MAX(r.province_rank) FROM {results} r
+                        WHERE r.run_id = %(run)s AND r.province_id = b.province_id)
+                FROM bounds b LEFT JOIN tails t ON t.province_id = b.province_id AND t.others_before < b.quota
+                GROUP BY b.province_id, b.quota""",
+            params,
+        )
+        rows = cursor.fetchall()
+    provinces = {}
+    for province, bound, last in rows:
+        last, last_read = last or 0, reach.get(province)
+        if last_read is not None and last_read < min(bound, last):
+            return None  # the place is past the rows read: unknown
+        # A province with no more candidates than places selects all it can: nothing to find.
+        quota = quotas[province]
+        provinces[province] = _Province(quota=quota, last=last, bound=min(bound, last), open=0 < quota < last)
+    return provinces
+
+
+def _fill_find(run: SelectionRun, table: str, provinces: dict[str, _Province]) -> None:
+    """Finds where each province fills up in the one-by-one outcome, as its ``bound``.
+
+    With the places found so far, and the open provinces' rows eligible up to the places they fill by, the
+    earliest-ranked place where an open province fills up is where it really fills up: on every rank before it,
+    eligibility is the real one, so the outcome is. Each statement settles that province, and any other whose
+    place ranks before the first contested row after a place just settled (settling a province changes only
+    rows after its place, and among them only contested rows act on others). So there are at most as many
+    statements as provinces, plus one that finds nothing left to settle.
+    """
+    results = Result._meta.db_table
+    while any(state.open for state in provinces.values()):
+        bounds, params = _values((p, s.quota, s.bound, int(s.open)) for p, s in provinces.items())
         with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {results} SET selected = TRUE, reason = NULL WHERE {taken}", params)
-        # Next pass: the KKs of the rows just selected, the only ones that can be over now.
-        touched = (f"SELECT kk_digest FROM {results} WHERE {taken}", params)
-    raise SelectionFailed("the KK cap did not converge")
+            cursor.execute(
+                f"""WITH bounds (province_id, quota, bound, open) AS (VALUES {bounds}),
+                    {_capped_ctes(table)},
+                    ahead AS (
+                        -- each row set aside, with the number of its province's rows before it that are selected
+                        SELECT province_id,
+                               province_rank - ROW_NUMBER() OVER (PARTITION BY province_id ORDER BY province_rank)
+                                   AS selected_before
+                        FROM capped
+                    ),
+                    filled AS (
+                        -- where each open province fills up: its quota plus the rows set aside before (if it does)
+                        SELECT b.province_id, b.quota + COUNT(a.province_id) AS place
+                        FROM bounds b LEFT JOIN ahead a ON a.province_id = b.province_id AND a.selected_before < b.quota
+                        WHERE b.open = 1
+                        GROUP BY b.province_id, b.quota, b.bound HAVING b.quota + COUNT(a.province_id) <= b.bound
+                    ),
+                    later AS (
+                        -- the first contested row after each of those places
+                        SELECT x.province_id, x.priority, x.lottery, x.enrollment_id FROM (
+                            SELECT e.province_id, e.priority, e.lottery, e.enrollment_id,
+                                   ROW_NUMBER() OVER (PARTITION BY e.province_id ORDER BY e.province_rank) AS n
+                            FROM filled f JOIN eligible e ON e.province_id = f.province_id AND e.province_rank > f.place
+                        ) x WHERE x.n = 1
+                    )
+                    SELECT f.province_id, f.place, r.priority, r.lottery, r.enrollment_id,
+                           l.priority, l.lottery, l.enrollment_id
+                    FROM filled f
+                    JOIN {results} r
+                      ON r.run_id = %(run)s AND r.province_id = f.province_id AND r.province_rank = f.place
+                    LEFT JOIN later l ON l.province_id = f.province_id""",
+                {**params, "run": run.pk},
+            )
+            places = cursor.fetchall()
+        if not places:
+            return  # the open provinces never fill up: all their candidates are eligible (their bound is their last)
+        changes_from = None  # the rank from which the provinces settled in this round may change outcomes
+        for province, place, *ranks in sorted(places, key=lambda row: _rank(*row[2:5])):
+            if changes_from is not None and not _rank(*ranks[:3]) < changes_from:
+                break
+            provinces[province].bound, provinces[province].open = place, False
+            if ranks[3] is not None:
+                later = _rank(*ranks[3:])
+                changes_from = later if changes_from is None else min(changes_from, later)
+
+
+def _rank(priority: int, lottery: str, enrollment_id: int) -> tuple:
+    """A row's rank as a Python sort key (the order of _rank_order)."""
+    return (-priority, lottery, enrollment_id)
+
+
+def _capped_ctes(table: str) -> str:
+    """CTEs over a ``bounds (province_id, …, bound, …)`` CTE: the contested rows of ``table`` eligible in their
+    province (``eligible``), and among them those past their KK's room (``capped``)."""
+    return f"""eligible AS (
+                    -- the contested rows up to their province's bound
+                    SELECT c.* FROM {table} c JOIN bounds b ON b.province_id = c.province_id
+                    WHERE c.province_rank <= b.bound
+                ),
+                capped AS (
+                    -- those past their KK's room: the KK's better-ranked eligible members fill it
+                    SELECT k.id, k.province_id, k.province_rank FROM (
+                        SELECT e.id, e.province_id, e.province_rank, e.room,
+                               ROW_NUMBER() OVER (PARTITION BY e.kk_digest{_bytewise()} ORDER BY {_rank_order("e")})
+                                   AS kk_place
+                        FROM eligible e
+                    ) k WHERE k.kk_place > k.room
+                )"""
+
+
+def _cap(run: SelectionRun, table: str, provinces: dict[str, _Province]) -> list[str]:
+    """Writes the province cut: each province selects its places up to where it fills up (the INSERT selected
+    them up to its quota) but the rows past their KK's room, which are set aside ("kk_cap"); returns the
+    provinces of the rows set aside."""
+    results = Result._meta.db_table
+    bounds, params = _values((p, s.quota, s.bound) for p, s in provinces.items())
+    params.update(run=run.pk, kk_cap=KK_CAP)
+    beyond, beyond_params = _ranges({p: (s.quota, s.bound) for p, s in provinces.items() if s.bound > s.quota})
+    with connection.cursor() as cursor:
+        if beyond_params:
+            # The places after the quota, up to where the province fills up.
+            cursor.execute(
+                f"UPDATE {results} SET selected = TRUE, reason = NULL WHERE run_id = %(run)s AND ({beyond})",
+                {**beyond_params, "run": run.pk},
+            )
+        cursor.execute(
+            f"""WITH bounds (province_id, quota, bound) AS (VALUES {bounds}),
+                {_capped_ctes(table)}
+                UPDATE {results} SET selected = FALSE, reason = %(kk_cap)s
+                WHERE run_id = %(run)s AND id IN (SELECT id FROM capped)
+                RETURNING province_id""",
+            params,
+        )
+        return [province for (province,) in cursor.fetchall()]
+
+
+def _values(rows) -> tuple[str, dict]:
+    """``rows`` (tuples) as the rows of a VALUES list with named parameters, and the parameters."""
+    tuples, params = [], {}
+    for i, row in enumerate(rows):
+        names = [f"v{i}_{j}" for j in range(len(row))]
+        params.update(zip(names, row))
+        tuples.append("(" + ", ".join(f"%({name})s" for name in names) + ")")
+    return ", ".join(tuples), params
+
+
+def _ranges(ranges: dict[str, tuple[int, int | None]], prefix: str = "g") -> tuple[str, dict]:
+    """A condition on rows of the results: in a province of ``ranges``, at a place after its first number and up to
+    its second (None: to the end), with named parameters (named after ``prefix``). Written as literal ranges, one
+    index range each, which the planner reads as such (where a join to a list of bounds would have it scan every
+    row of the run)."""
+    conditions, params = ["1 = 0"], {}
+    for i, (province, (after, upto)) in enumerate(ranges.items()):
+        params.update({f"{prefix}{i}_p": province, f"{prefix}{i}_a": after, f"{prefix}{i}_u": upto})
+        end = f" AND province_rank <= %({prefix}{i}_u)s" if upto is not None else ""
+        conditions.append(f"(province_id = %({prefix}{i}_p)s AND province_rank > %({prefix}{i}_a)s{end})")
+    return " OR ".join(conditions), params
+
+
+def _room_sql(alias: str) -> tuple[str, dict]:
+    """The rules' KK room (waves/rules.py, kk_room) of the KK in ``alias``.kk_digest, as SQL with named parameters:
+    the one definition, compiled for rows of a statement here rather than for the results table."""
+    query = Result.objects.annotate(room=kk_room(kk_digest="kk_digest")).query
+    expression = query.annotations["room"].relabeled_clone({Result._meta.db_table: alias})
+    sql, params = query.get_compiler(connection=connection).compile(expression)
+    pieces = sql.split("%s")
+    names = [f"room_{i}" for i in range(len(params))]
+    if len(pieces) != len(names) + 1:
+        raise ValueError(f"unexpected SQL for the KK room: {sql}")
+    return pieces[0] + "".join(f"%({name})s{piece}" for name, piece in zip(names, pieces[1:])), dict(zip(names, params))
+
+
+def _fence() -> str:
+    """Keeps a subquery from being merged into the statement around it on PostgreSQL, so that its expensive
+    columns are computed once per row it returns, after its WHERE."""
+    return " OFFSET 0" if connection.vendor == "postgresql" else ""
 
 
 def _national_pool(run: SelectionRun, wave: Wave, frontier: dict[str, int]) -> None:
-    """Places the provinces could not fill go to the best-ranked "quota" rows nationwide, with the same KK passes.
+    """Places the provinces could not fill go to the best-ranked "quota" rows nationwide (module docstring, step 3).
 
     A province leaves places only when its frontier went past its last candidate: it selected all of them but
-    the set-aside ones, so it left (frontier - candidates) places.
+    the set-aside ones, so it left (frontier - candidates) places. Its "quota" rows are its places after its
+    frontier (a province without a quota: all of its candidates).
     """
-    results, quotas = Result._meta.db_table, ProvinceQuota._meta.db_table
+    if not frontier:
+        return  # no quotas: no places
+    results, regions = Result._meta.db_table, Province._meta.db_table
+    reached, params = _values(frontier.items())
+    key = "(9 - r.priority) || r.lottery"  # the rank as one text, as in _rank_key (without the province)
     with connection.cursor() as cursor:
-        # Each province's number of candidates is its last place: one index probe per province.
+        # Each province's last place (its number of candidates), and the ranks of its first row left out and of its
+        # last row: index probes.
         cursor.execute(
-            f"""SELECT q.province_id,
-                       (SELECT MAX(r.province_rank) FROM {results} r WHERE r.run_id = %s AND r.province_id = q.province_id)
-                FROM {quotas} q WHERE q.wave_id = %s""",
-            [run.pk, wave.pk],
+            f"""WITH frontier (province_id, reached) AS (VALUES {reached})
+                SELECT p.code,
+                       (SELECT MAX(r.province_rank) FROM {results} r
+                        WHERE r.run_id = %(run)s AND r.province_id = p.code),
+                       (SELECT {key} FROM {results} r
+                        WHERE r.run_id = %(run)s AND r.province_id = p.code
+                          AND r.province_rank = COALESCE(f.reached, 0) + 1),
+                       (SELECT {key} FROM {results} r
+                        WHERE r.run_id = %(run)s AND r.province_id = p.code AND r.province_rank IS NOT NULL
+                        ORDER BY r.province_rank DESC LIMIT 1)
+                FROM {regions} p LEFT JOIN frontier f ON f.province_id = p.code""",
+            {**params, "run": run.pk},
         )
-        candidates = {province: last or 0 for province, last in cursor.fetchall()}
-    need = sum(max(frontier[province] - candidates[province], 0) for province in frontier)
-    touched = (f"SELECT kk_digest FROM {results} WHERE run_id = %s AND from_pool", [run.pk])
-    for _pass in range(MAX_PASSES):
-        if need <= 0:
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""UPDATE {results} SET selected = TRUE, from_pool = TRUE, reason = NULL WHERE id IN (
-                        SELECT r.id FROM {results} r WHERE r.run_id = %s AND r.reason = %s
-                        ORDER BY {_rank_order("r")} LIMIT %s)""",
-                [run.pk, QUOTA, need],
-            )
-            if not cursor.rowcount:
-                return  # nobody left
-        need = len(_cap(run, touched))
-    raise SelectionFailed("the KK cap did not converge")
+        rows = cursor.fetchall()
+    last = {province: n for province, n, _first, _final in rows if n}
+    need = sum(max(reached - last.get(province, 0), 0) for province, reached in frontier.items())
+    # Rows left out: a province's places after its frontier (0 for a province without a quota).
+    left_out = {p: (frontier.get(p, 0), n) for p, n in last.items() if n > frontier.get(p, 0)}
+    if need <= 0 or not left_out:
+        return
+    # First the rows that most likely hold the pool's picks; then, if the pool goes past what those tell, all.
+    spans = {p: (_position(first), _position(final)) for p, _n, first, final in rows if p in left_out}
+    everyone = sum(n - after for after, n in left_out.values())
+    reach = _pool_reach(run, left_out, _pool_shares(left_out, spans, min(_scope(need), everyone)), need)
+    if reach is None:
+        reach = _pool_reach(run, left_out, {p: n for p, (_after, n) in left_out.items()}, need)
+    _pool_take(run, {province: (left_out[province][0], upto) for province, upto in reach.items()})
 
 
-def _cap(run: SelectionRun, touched: tuple[str, list] | None) -> list[str]:
-    """In the KKs ``touched`` (a query of kk_digest; None for all the run's), set aside selected members beyond
-    the KK's room; returns the provinces of the rows set aside. Rows selected in their province rank before pool
-    picks, so a pool pick never displaces a province selection.
+def _position(key: str) -> float:
+    """Where a row lies in the national rank order, on [0, 10), from its rank as one text (the tier as 9 - tier,
+    then the lottery's hex digits): the tier, plus the lottery as a fraction, which is uniform (SHA-256)."""
+    return int(key[0]) + int(key[1:14], 16) / 16**13
 
-    The room is the rules' (waves/rules.py, kk_room), read here for the selected rows only rather than stored
-    for every enrollment. All KKs at once is one pass over the run's selected rows: a KK within its room has no
-    member past it."""
+
+def _pool_shares(
+    left_out: dict[str, tuple[int, int]], spans: dict[str, tuple[float, float]], places: int
+) -> dict[str, int]:
+    """For each province, the place up to which to read its rows left out so that the best ``places`` of them
+    nationwide are most likely read. Its rows left out lie evenly between the positions of its first and its
+    last (``spans``); the best ``places`` are those before the position where the provinces' counts add up to
+    ``places``, found by halving; each province reads its count there, with the margin."""
+
+    def before(province: str, position: float) -> float:
+        (after, n), (first, final) = left_out[province], spans[province]
+        if position < first:
+            return 0.0
+        if position >= final:
+            return n - after
+        return 1 + (n - after - 1) * (position - first) / (final - first)
+
+    low, high = min(first for first, _final in spans.values()), max(final for _first, final in spans.values())
+    for _halving in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if sum(before(p, middle) for p in left_out) < places else (low, middle)
+    return {p: min(n, after + _scope(math.ceil(before(p, high)))) for p, (after, n) in left_out.items()}
+
+
+def _room_left(alias: str) -> tuple[str, dict]:
+    """The room the KK in ``alias``.kk_digest has left for the pool: the rules' room less its members selected in
+    their province (the only selected rows before the pool's), counted by the index of selected rows' KKs."""
+    room, params = _room_sql(alias)
+    selected = (f"(SELECT COUNT(*) FROM {Result._meta.db_table} t "
+                f"WHERE t.kk_digest = {alias}.kk_digest AND t.run_id = %(run)s AND t.selected)")
+    return f"({room} - {selected})", params
+
+
+def _pool_eligible_cte(source: str) -> str:
+    """A CTE ``placed``: the rows of ``source`` (with ``room``, what their KK has left) with ``eligible`` 1 when it
+    has room for them, its better-ranked members in ``source`` taking it first."""
+    return f"""placed AS (
+                    -- within the room their KK has left, its better-ranked members here taking it first
+                    SELECT k.*, CASE WHEN k.kk_place <= k.room THEN 1 ELSE 0 END AS eligible FROM (
+                        SELECT s.*,
+                               ROW_NUMBER() OVER (PARTITION BY s.kk_digest{_bytewise()} ORDER BY {_rank_order("s")})
+                                   AS kk_place
+                        FROM {source} s
+                    ) k
+                )"""
+
+
+def _pool_reach(
+    run: SelectionRun, left_out: dict[str, tuple[int, int]], read: dict[str, int], need: int
+) -> dict[str, int] | None:
+    """How far the pool goes, reading the left-out rows (``left_out``: a province's places after, up to its last)
+    up to the places ``read``: each province's last place it goes through (up to its last pick, or every row if
+    it never fills up). None: the rows read do not tell (the pool goes past them).
+
+    Going through the rows in rank order, the pool takes a row while it has places and the row's KK has room,
+    and the KK's room is taken only by its better-ranked members, so which rows are eligible does not depend
+    on the pool's places: the pool takes the first ``need`` eligible rows, and the ineligible ones before its
+    last pick are set aside."""
     results = Result._meta.db_table
-    members = Result.objects.filter(run=run, selected=True)
-    if touched is not None:
-        members = members.filter(kk_digest__in=RawSQL(*touched))
-    members = members.annotate(room=kk_room(kk_digest="kk_digest")).values(
-        "id", "kk_digest", "from_pool", "priority", "lottery", "enrollment_id", "room"
-    )
-    members_sql, members_params = members.query.sql_with_params()
+    rows, params = _ranges({p: (left_out[p][0], upto) for p, upto in read.items()})
+    short = {p: (upto - 1, upto) for p, upto in read.items() if upto < left_out[p][1]}
+    ends, end_params = _ranges(short, prefix="e")
+    room, room_params = _room_left("k")
+    params.update(**end_params, **room_params, run=run.pk, need=need)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""UPDATE {results} SET selected = FALSE, from_pool = FALSE, reason = %s WHERE id IN (
-                SELECT id FROM (
-                    SELECT r.id, r.room, ROW_NUMBER() OVER (PARTITION BY r.kk_digest{_bytewise()}
-                                                            ORDER BY r.from_pool, {_rank_order("r")}) AS place
-                    FROM ({members_sql}) r
-                ) ranked WHERE place > room)
-                RETURNING province_id""",
-            [KK_CAP, *members_params],
+            f"""WITH edge AS (
+                    -- the best-ranked of the last rows read of provinces not read to the end: every row left out
+                    -- that ranks before it was read
+                    SELECT e.priority, e.lottery, e.enrollment_id FROM {results} e WHERE e.run_id = %(run)s AND ({ends})
+                    ORDER BY {_rank_order("e")} LIMIT 1
+                ),
+                known AS (
+                    -- those rows read, the first of all the left-out rows, with their KK's room left
+                    SELECT k.*, {room} AS room FROM (
+                        SELECT r.id, r.province_id, r.province_rank, r.kk_digest, r.priority, r.lottery, r.enrollment_id
+                        FROM {results} r WHERE r.run_id = %(run)s AND ({rows}) AND NOT EXISTS (
+                            SELECT 1 FROM edge e
+                            WHERE (-e.priority, e.lottery, e.enrollment_id) < (-r.priority, r.lottery, r.enrollment_id)
+                        ){_fence()}
+                    ) k
+                ),
+                {_pool_eligible_cte("known")},
+                counted AS (
+                    -- the number of rows the pool takes before each one
+                    SELECT p.*, SUM(p.eligible) OVER (ORDER BY {_rank_order("p")} ROWS UNBOUNDED PRECEDING) - p.eligible
+                                AS taken_before
+                    FROM placed p
+                )
+                -- each province's last place the pool goes through, and the number of rows it takes up to there
+                SELECT province_id, MAX(province_rank), MAX(taken_before + eligible)
+                FROM counted WHERE taken_before < %(need)s GROUP BY province_id""",
+            params,
         )
-        return [province for (province,) in cursor.fetchall()]
+        reach = cursor.fetchall()
+    if max((taken for _province, _upto, taken in reach), default=0) < need and short:
+        return None
+    return {province: upto for province, upto, _taken in reach}
+
+
+def _pool_take(run: SelectionRun, ranges: dict[str, tuple[int, int]]) -> None:
+    """Writes the pool's outcome for the rows it goes through (``ranges``, from _pool_reach): the eligible ones are
+    selected from the pool, the others set aside ("kk_cap")."""
+    if not ranges:
+        return
+    results = Result._meta.db_table
+    read, params = _ranges(ranges)
+    room, room_params = _room_left("g")
+    params.update(**room_params, run=run.pk, kk_cap=KK_CAP)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH gone_through AS (
+                    -- the rows the pool goes through, with their KK's room left
+                    SELECT g.*, {room} AS room FROM (
+                        SELECT r.id, r.province_id, r.province_rank, r.kk_digest, r.priority, r.lottery, r.enrollment_id
+                        FROM {results} r WHERE r.run_id = %(run)s AND ({read}){_fence()}
+                    ) g
+                ),
+                {_pool_eligible_cte("gone_through")}
+                UPDATE {results} SET selected = (placed.eligible = 1), from_pool = (placed.eligible = 1),
+                                     reason = CASE WHEN placed.eligible = 1 THEN NULL ELSE %(kk_cap)s END
+                FROM placed WHERE {results}.run_id = %(run)s AND {results}.id = placed.id""",
+            params,
+        )
 
 
 def _counts(run: SelectionRun) -> dict:

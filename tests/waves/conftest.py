@@ -104,9 +104,10 @@ def enrolled(wave, *, province="32", **applicant):
                                      agreement=AgreementText.objects.get(is_current=True), joined_at=T0)
 
 
-def enrolled_many(wave, count: int, *, provinces=("32", "31")) -> None:
+def enrolled_many(wave, count: int, *, provinces=("32", "31"), kks=None) -> None:
     """``count`` applicants who did every step, enrolled in ``wave`` (spread over ``provinces`` in turn): the
-    rows ``enrolled`` writes one by one, in one bulk insert per table, thousands in a second."""
+    rows ``enrolled`` writes one by one, in one bulk insert per table, thousands in a second. ``kks``: the KK
+    number of each applicant in turn (default: a family of their own each)."""
     from accounts.models import User
     from assessment.models import DeclarationText
     from waves.models import AgreementText, Enrollment
@@ -118,8 +119,8 @@ def enrolled_many(wave, count: int, *, provinces=("32", "31")) -> None:
     )
     text = DeclarationText.objects.get(is_current=True)
     tables: dict[type, list] = {}
-    for user, serial in zip(users, serials):
-        for row in _applicant_rows(user, serial, declaration_text=text):
+    for n, (user, serial) in enumerate(zip(users, serials)):
+        for row in _applicant_rows(user, serial, declaration_text=text, kk=kks[n] if kks else None):
             tables.setdefault(type(row), []).append(row)
     for model, rows in tables.items():
         model.objects.bulk_create(rows)
@@ -127,4 +128,32 @@ def enrolled_many(wave, count: int, *, provinces=("32", "31")) -> None:
     Enrollment.objects.bulk_create(
         Enrollment(wave=wave, user=user, province_id=provinces[n % len(provinces)], agreement=agreement, joined_at=T0)
         for n, user in enumerate(users)
+    )
+
+
+def announced_wave(number: int = 2):
+    """A wave announced long before the ones the tests close (opened 90 days ago): its cards are known to every
+    rule (waves/rules.py counts another wave's cards as known once it is announced)."""
+    from django.utils import timezone
+
+    return wave_create(number=number, opens_at=timezone.now() - timedelta(days=90))
+
+
+def earlier_cards(wave, kks: dict[str, int]) -> None:
+    """Cards of an earlier ``wave`` for the KK numbers in ``kks`` (how many each), held by people who are not in
+    the wave being tested. The KK cap counts a KK's cards by its digest (waves/rules.py, kk_room); the results the
+    cards were issued from do not matter to it, so none are written."""
+    from accounts.models import User
+    from prakerja.crypto import IdentifierKind, pii_digest
+    from waves.models import Card
+
+    holders = [(kk, next(_numbers)) for kk, n in kks.items() for _ in range(n)]
+    users = User.objects.bulk_create(
+        User(email=f"penerima{serial}@contoh.id", password="!", email_verified_at=T0) for _kk, serial in holders
+    )
+    Card.objects.bulk_create(
+        Card(result_id=10**12 + serial, user=user, wave=wave, number=f"9{serial:015d}",
+             kk_digest=pii_digest(kk, kind=IdentifierKind.KK), balance=1_000_000, issued_at=T0,
+             first_training_deadline=T0 + timedelta(days=30))
+        for (kk, serial), user in zip(holders, users)
     )
