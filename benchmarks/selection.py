@@ -15,6 +15,7 @@ It prints both times, their ratio, rows per second and this process's peak memor
 """
 
 import argparse
+import json
 import os
 import random
 import resource
@@ -227,6 +228,13 @@ def main() -> None:
         print(f"bare SQL floor: {floor:.2f} s, selected {floor_selected:,} (no national pool, no cards, no messages)")
         print(f"ratio ranking+cut / floor: {ranking / floor:.2f}   whole run / floor: {real / floor:.2f}")
         print(f"peak RSS of this process: {peak_mb:.0f} MB")
+        print(json.dumps({
+            "benchmark": "selection", "enrollments": n, "selected": run.counts["selected"],
+            "from_pool": run.counts["from_pool"], "selection_seconds": round(real, 3),
+            "ranking_and_cut_seconds": round(ranking, 3), "floor_seconds": round(floor, 3),
+            "ratio": round(ranking / floor, 3), "whole_run_ratio": round(real / floor, 3),
+            "phases": {phase["name"]: phase["seconds"] for phase in run.phases}, "peak_rss_mb": round(peak_mb),
+        }))
     finally:
         drop_database()
 

@@ -255,7 +255,7 @@ class Result(models.Model):
         # Enrollment first: the same index finds an applicant's results (Riwayat Gelombang).
         constraints = [
             models.UniqueConstraint(fields=["enrollment", "run"], name="waves_result_once_per_run"),
-            # The rank's sort key writes the tier as one character (waves/selection.py, _rank_key): a tier of 10
+            # The rank's sort key writes the tier as one character (waves/selection/ranking.py, rank_key): a tier of 10
             # would sort as "1" and rank wrongly, so the database refuses it and the run fails with nothing written.
             models.CheckConstraint(condition=Q(priority__gte=0, priority__lte=9), name="waves_result_priority_one_digit"),
         ]

@@ -67,7 +67,7 @@ def kk_room(prefix: str = "", *, kk_digest: str | None = None, announced_by: dat
 
 # The priority tier of the lottery (DESIGN §4 step 2): applicants with an approved "gagal 3 kali" complaint rank
 # before everyone else, and the lottery orders each tier. Tiers are single digits (0-9): the selection sorts on a
-# text key that writes the tier as one character (waves/selection.py, _rank_key), and the results' check
+# text key that writes the tier as one character (waves/selection/ranking.py, rank_key), and the results' check
 # constraint (waves_result_priority_one_digit) refuses any other value.
 PRIORITY_COMPLAINT = 1
 PRIORITY_NONE = 0
@@ -114,7 +114,7 @@ RULES: tuple[Rule, ...] = (
     Rule(ResultReason.PAST_RECIPIENT, lambda wave, p: ~Q(Exists(recipients().filter(user_id=OuterRef(_user(p)))))),
     Rule(ResultReason.KK_FULL, lambda wave, p: Q(GreaterThan(kk_room(p, announced_by=_announced_by(wave)), 0))),
     # After KK_FULL: the KK had room counting the announced waves, and another wave selected meanwhile (its
-    # cards not announced yet) has filled it. Selections take turns (waves/selection.py), so the later one
+    # cards not announced yet) has filled it. Selections take turns (waves/selection/dialect.py), so the later one
     # sees the earlier one's cards.
     Rule(ResultReason.KK_FILLED_ELSEWHERE, lambda wave, p: Q(GreaterThan(kk_room(p), 0)), at_join=False),
     Rule(

@@ -23,7 +23,6 @@ from waves.models import (
     ComplaintStatus,
     Enrollment,
     ProvinceQuota,
-    Result,
     RunStatus,
     SelectionRun,
     StatementText,
@@ -194,11 +193,11 @@ def selections_recover() -> list[int]:
     """Find runs whose process died (still "running", their wave's selection lock free) and record them as
     interrupted, closing their waves again; returns their ids. Beat runs it every minute, and every way of
     starting a selection runs it first, so a killed run never leaves a wave stuck."""
-    from waves.selection_lock import selection_lock
+    from waves.selection.dialect import dialect
 
     recovered = []
     for run in SelectionRun.objects.filter(status=RunStatus.RUNNING).only("pk", "wave_id"):
-        lock = selection_lock(run.wave_id)
+        lock = dialect().lock(run.wave_id)
         if not lock.acquire():
             continue  # its process is alive and working
         try:

@@ -131,7 +131,7 @@ def test_a_priority_tier_beyond_one_digit_fails_the_run_with_nothing_written(db,
 
     wave = closed_wave(province_quotas={"32": 1}, pool_unused_quota=False)
     enrolled(wave)
-    monkeypatch.setattr(selection, "priority_tier", lambda prefix="": Value(10))
+    monkeypatch.setattr(selection.ranking, "priority_tier", lambda prefix="": Value(10))
 
     with pytest.raises(SelectionFailed):
         selection_run(wave=wave, operator=None, seed=1)

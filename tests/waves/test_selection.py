@@ -197,7 +197,7 @@ def test_a_run_that_fails_half_way_leaves_nothing_and_the_wave_closed(db, monkey
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(selection, "_cap", broken)
+    monkeypatch.setattr(selection.kk_cap, "_cap", broken)
     with pytest.raises(SelectionFailed):
         selection_run(wave=wave, operator=None, seed=1)
 
@@ -314,7 +314,7 @@ def test_on_postgresql_a_failed_run_leaves_no_partition(db, monkeypatch):
 
     wave = closed_wave(province_quotas={"32": 1})
     enrolled(wave)
-    monkeypatch.setattr(selection, "_cap", lambda *args, **kwargs: 1 / 0)
+    monkeypatch.setattr(selection.kk_cap, "_cap", lambda *args, **kwargs: 1 / 0)
 
     with pytest.raises(SelectionFailed):
         selection_run(wave=wave, operator=None, seed=1)

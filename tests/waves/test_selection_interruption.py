@@ -1,6 +1,6 @@
 """Whatever stops a selection — SIGKILL, Ctrl-C, a lost worker, a dropped connection, a cache that is down — the
 wave returns to "closed", the run is recorded as failed or interrupted without anyone editing rows, and a new
-run then succeeds (DESIGN §4; waves/selection_lock.py)."""
+run then succeeds (DESIGN §4; waves/selection/lock.py)."""
 
 import os
 import signal
@@ -23,7 +23,8 @@ from tests.waves.test_selection import closed_wave
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import Card, Result, RunStatus, SelectionRun, Wave, WaveStatus
 from waves.selection import selection_run
-from waves.selection_lock import ADVISORY_NAMESPACE, FileLock
+from waves.selection.dialect import ADVISORY_NAMESPACE
+from waves.selection.lock import FileLock
 from waves.services import selections_recover
 
 ROOT = Path(__file__).resolve().parents[2]

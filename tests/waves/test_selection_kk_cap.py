@@ -1,4 +1,4 @@
-"""The KK cap (waves/selection.py): a place freed by the cap goes to the next in the province, who may belong to a
+"""The KK cap (waves/selection/kk_cap.py, pool.py): a place freed by the cap goes to the next in the province, who may belong to a
 full KK too, or may outrank a member of their KK selected in another province; the whole outcome is the one of
 taking the candidates one by one in rank order, for any population (property tests against that oracle), in a
 number of statements that depends on the provinces, not on the families."""
@@ -263,7 +263,9 @@ def populations(draw, *, crowded: bool):
 def selected_as_one_by_one(population) -> None:
     with transaction.atomic(), pytest.MonkeyPatch.context() as patch:
         if population["margin"] is not None:
-            patch.setattr(selection, "_scope", lambda places: places + population["margin"])
+            margin = lambda places: places + population["margin"]  # noqa: E731
+            patch.setattr(selection.kk_cap, "scope", margin)
+            patch.setattr(selection.pool, "scope", margin)
         wave = closed_wave(province_quotas=population["quotas"], pool_unused_quota=population["pool"])
         enrollments = deal(wave, population["seed"], population["arrangement"])
         earlier_cards(announced_wave(), {kk: n for kk, n in population["cards"].items() if n})

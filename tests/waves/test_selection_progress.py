@@ -67,7 +67,7 @@ def test_a_failed_run_leaves_no_progress_behind(db, monkeypatch):
 
     wave = closed_wave(province_quotas={"32": 1}, pool_unused_quota=False)
     enrolled(wave)
-    monkeypatch.setattr(selection, "_cards_issue", lambda run, wave: (_ for _ in ()).throw(RuntimeError("disk full")))
+    monkeypatch.setattr(selection.run, "cards_issue", lambda run, wave: (_ for _ in ()).throw(RuntimeError("disk full")))
 
     with pytest.raises(SelectionFailed):
         selection_run(wave=wave, operator=None, seed=1)

@@ -1,5 +1,5 @@
-"""Is a wave's selection still running, or did its process die? A lock the operating system or the database
-drops with the process answers it, without heartbeats or timeouts.
+"""Is a wave's selection still running, or did its process die? A lock the database server or the kernel drops
+with the process answers it, without heartbeats or timeouts.
 
 A selection holds its wave's lock from before its run row is written until after the run is recorded as
 finished. A run row that says "running" while the lock is free belongs to a process that was killed, lost its
@@ -11,6 +11,8 @@ meanwhile), records the run as interrupted and closes the wave again; it runs at
   connection ends, however the process ended.
 - SQLite (the demo, one machine): ``flock`` on a file under VAR_DIR, which the kernel drops when the process
   ends. flock locks belong to an open file, so two handles conflict even within one process.
+
+``waves.selection.dialect`` chooses between them.
 """
 
 from __future__ import annotations
@@ -23,9 +25,6 @@ from typing import Protocol
 from django.conf import settings
 from django.db import connection
 
-# The advisory lock's first key: "selection" in the portal's advisory-lock space (the second is the wave id).
-ADVISORY_NAMESPACE = 0x5E1EC7
-
 
 class SelectionLock(Protocol):
     def acquire(self) -> bool:
@@ -35,17 +34,17 @@ class SelectionLock(Protocol):
 
 
 class AdvisoryLock:
-    def __init__(self, wave_id: int) -> None:
-        self.wave_id = int(wave_id)
+    def __init__(self, namespace: int, wave_id: int) -> None:
+        self.keys = [int(namespace), int(wave_id)]
 
     def acquire(self) -> bool:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s::int, %s::int)", [ADVISORY_NAMESPACE, self.wave_id])
+            cursor.execute("SELECT pg_try_advisory_lock(%s::int, %s::int)", self.keys)
             return bool(cursor.fetchone()[0])
 
     def release(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", [ADVISORY_NAMESPACE, self.wave_id])
+            cursor.execute("SELECT pg_advisory_unlock(%s::int, %s::int)", self.keys)
 
 
 class FileLock:
@@ -72,21 +71,3 @@ class FileLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
-
-
-def selection_lock(wave_id: int) -> SelectionLock:
-    return AdvisoryLock(wave_id) if connection.vendor == "postgresql" else FileLock(wave_id)
-
-
-def selections_take_turns() -> None:
-    """Inside a run's transaction, before it reads anything: wait until no other selection's transaction is
-    open, so that a run sees the cards every earlier run issued. Without it, two waves selected at the same
-    moment could each give the last places of one Kartu Keluarga to a member (DESIGN §4: at most 2, ever).
-
-    PostgreSQL: a transaction-level advisory lock on the namespace's key 0 (wave ids start at 1), released at
-    commit or rollback. SQLite: a write transaction already excludes every other (the demo's databases open
-    their transactions IMMEDIATE), so there is nothing to add.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s::int, 0)", [ADVISORY_NAMESPACE])

@@ -1,0 +1,63 @@
+"""After the cut: a card for every selected applicant, and the announcement's messages, held until announce_at."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import F
+from django.urls import reverse
+
+from notifications.models import Channel
+from notifications.services import messages_enqueue_bulk
+from prakerja.timeutil import wib_date, wib_day_end
+from waves.cards import card_number_sql
+from waves.models import Card, Result, SelectionRun, Wave
+
+
+def cards_issue(run: SelectionRun, wave: Wave) -> None:
+    """A card for every selected row, numbered in SQL (waves/cards.py), dated from the announcement.
+
+    The first training may be bought until the end (23:59 WIB) of the FIRST_TRAINING_DAYS-th Jakarta day after
+    the announcement's: a deadline counted in days is a calendar day to the applicant, not the announcement's
+    hour 30 days on."""
+    deadline = wib_day_end(wib_date(wave.announce_at) + timedelta(days=settings.FIRST_TRAINING_DAYS))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {Card._meta.db_table} (result_id, user_id, wave_id, number, kk_digest, balance, issued_at,
+                                                  first_training_deadline)
+                -- every selected row of the run, its card number made from the wave's number and the row's id
+                SELECT r.id, r.user_id, %(wave)s, {card_number_sql(str(int(wave.number)), "r.id")}, r.kk_digest,
+                       %(balance)s, %(issued_at)s, %(deadline)s
+                FROM {Result._meta.db_table} r WHERE r.run_id = %(run)s AND r.selected""",
+            {"wave": wave.pk, "balance": settings.CARD_BALANCE, "issued_at": wave.announce_at, "deadline": deadline,
+             "run": run.pk},
+        )
+
+
+ANNOUNCEMENTS = (
+    # (channel, template, who): selected applicants get an SMS and an email, the others an email.
+    (Channel.EMAIL, "waves/result_selected", True),
+    (Channel.SMS, "waves/result_selected", True),
+    (Channel.EMAIL, "waves/result_not_selected", False),
+)
+
+
+def announcement_enqueue(run: SelectionRun, wave: Wave) -> None:
+    """The announcement's messages, written now with "not before announce_at", one bulk insert per kind
+    (notifications owns the table and the key format). The text names no personal data (the card number is on
+    the dashboard), so each kind is rendered once for all its recipients."""
+    context = {"wave": wave, "dashboard_url": settings.SITE_URL + reverse("journey:dashboard")}
+    for channel, template, selected in ANNOUNCEMENTS:
+        address = "user__email" if channel == Channel.EMAIL else "user__phone__number"
+        recipients = Result.objects.filter(run=run, selected=selected, **{f"{address}__isnull": False}).annotate(
+            recipient=F(address)
+        )
+        messages_enqueue_bulk(
+            channel=channel, template=template, context=context, recipients=recipients,
+            key_prefix=announcement_key_prefix(run), not_before=wave.announce_at,
+        )
+
+
+def announcement_key_prefix(run: SelectionRun) -> str:
+    """The prefix of the run's announcement messages, which a void cancels."""
+    return f"result:{run.pk}"

@@ -1,0 +1,180 @@
+"""A selection run from start to end: its lock, its states, its phases and their progress, its record, and what
+happens when anything stops it."""
+
+import logging
+import secrets
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import User
+from waves.errors import WaveError, WaveErrorCode
+from waves.models import ProvinceQuota, Result, RunStatus, SelectionRun, Wave, WaveStatus
+from waves.progress import PHASE_LABELS, Progress, progress_clear, progress_publish
+from waves.selection.dialect import CARDS, RESULTS, dialect
+from waves.selection.issue import announcement_enqueue, cards_issue
+from waves.selection.kk_cap import province_cap
+from waves.selection.pool import national_pool
+from waves.selection.ranking import results_insert
+from waves.services import selection_interrupted_record, wave_transition
+
+logger = logging.getLogger(__name__)
+
+
+class SelectionFailed(Exception):
+    pass
+
+
+def selection_run(
+    *,
+    wave: Wave,
+    operator: User | None,
+    seed: int | None = None,
+    now: datetime | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> SelectionRun:
+    """Select ``wave``; returns the run. A wave already selected or announced is left as it is (the standing
+    run is returned), so running twice changes nothing.
+
+    While it runs it holds the wave's selection lock (waves/selection/lock.py), so a second run of the same
+    wave is refused (WaveError ``selection_running``) and a run whose process dies is found and recorded as
+    interrupted (``waves.services.selections_recover``). Whatever stops it, the wave goes back to "closed"
+    with nothing written: at once when this process can still act (an error, Ctrl-C, a shutdown), otherwise
+    at the next recovery. Its progress by phase is published outside its transaction (waves/progress.py) and,
+    if given, passed to ``on_progress`` at the start and end of each phase (the command's progress bar).
+    """
+    now = now or timezone.now()
+    standing = SelectionRun.objects.filter(wave=wave, status=RunStatus.SUCCEEDED).first()
+    if standing is not None:
+        return standing
+    lock = dialect().lock(wave.pk)
+    if not lock.acquire():
+        raise WaveError(WaveErrorCode.SELECTION_RUNNING)
+    try:
+        # Holding the lock, any run of this wave still marked running is a dead process's.
+        for dead in SelectionRun.objects.filter(wave=wave, status=RunStatus.RUNNING):
+            selection_interrupted_record(run=dead, note="ditemukan saat seleksi baru dimulai")
+        wave.refresh_from_db()
+        seed = seed if seed is not None else secrets.randbits(62)
+        with transaction.atomic():
+            wave_transition(wave=wave, to=WaveStatus.SELECTING, actor=operator, now=now, note=f"seleksi, benih {seed}")
+            run = SelectionRun.objects.create(wave=wave, seed=seed, operator=operator, started_at=now)
+        return _run(run, wave, operator, on_progress)
+    finally:
+        lock.release()
+
+
+def _run(
+    run: SelectionRun, wave: Wave, operator: User | None, on_progress: Callable[[Progress], None] | None
+) -> SelectionRun:
+    progress = Progress(planned=_planned_phases(wave))
+    progress_publish(run_id=run.pk, progress=progress)
+    if on_progress:
+        on_progress(progress)
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                dialect().run_prepare(cursor)  # on PostgreSQL: selections take turns from here to commit
+            phases, counts = _select(run, wave, progress, on_progress)
+            SelectionRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.SUCCEEDED, finished_at=timezone.now(), phases=phases, counts=counts
+            )
+            wave_transition(wave=wave, to=WaveStatus.SELECTED, actor=operator, note=f"run {run.pk}")
+    except Exception as error:
+        logger.exception("selection of wave %s failed (run %s)", wave.number, run.pk)
+        _run_end(run, RunStatus.FAILED, error)
+        raise SelectionFailed(str(error)) from error
+    except BaseException as error:
+        # Ctrl-C, a worker's shutdown: the transaction is already rolled back; say so before going.
+        logger.warning("selection of wave %s interrupted (run %s): %s", wave.number, run.pk, type(error).__name__)
+        _run_end(run, RunStatus.INTERRUPTED, error)
+        raise
+    finally:
+        progress_clear(run_id=run.pk)  # the run's row now holds its phases, or its failure
+    run.refresh_from_db()
+    return run
+
+
+def _run_end(run: SelectionRun, status: str, error: BaseException) -> None:
+    """Record a run that did not succeed and close its wave again, on a working connection. Should even this
+    fail (the database is gone), the lock goes with the connection and recovery records it later."""
+    try:
+        if not connection.is_usable():
+            connection.close()  # the next query reconnects
+        selection_interrupted_record(
+            run=run, status=status, error=f"{type(error).__name__}: {error}"[:2000]
+        )
+    except Exception:  # noqa: BLE001 - the original error is the one to report
+        logger.exception("could not record the end of selection run %s; recovery will", run.pk)
+
+
+def _planned_phases(wave: Wave) -> tuple[str, ...]:
+    return tuple(name for name in PHASE_LABELS if name != "national_pool" or wave.pool_unused_quota)
+
+
+def _select(
+    run: SelectionRun, wave: Wave, progress: Progress, on_progress: Callable[[Progress], None] | None
+) -> tuple[list[dict], dict]:
+    def report(state: Progress) -> None:
+        nonlocal progress
+        progress = state
+        progress_publish(run_id=run.pk, progress=progress)
+        if on_progress:
+            on_progress(progress)
+
+    def phase(name: str, work) -> None:
+        report(progress.started(name))
+        started = time.perf_counter()
+        work()
+        report(progress.finished(name, round(time.perf_counter() - started, 3)))
+
+    quotas = dict(ProvinceQuota.objects.filter(wave=wave).values_list("province_id", "quota"))
+    frontier: dict[str, int] = {}
+    phase("rules_and_ranking", lambda: results_insert(run, wave))
+    phase("kk_cap", lambda: frontier.update(province_cap(run, quotas)))
+    if wave.pool_unused_quota:
+        phase("national_pool", lambda: national_pool(run, wave, frontier))
+    phase("cards", lambda: cards_issue(run, wave))
+    phase("announcement_messages", lambda: announcement_enqueue(run, wave))
+    counts: dict = {}
+    phase("counts", lambda: counts.update(_counts(run)))
+    return progress.as_data()["done"], counts
+
+
+def _counts(run: SelectionRun) -> dict:
+    """Counts per province and per reason, in one pass over the run's rows."""
+    per_province: dict[str, dict[str, int]] = {}
+    reasons: Counter = Counter()
+    from_pool = 0
+    rows = (
+        Result.objects.filter(run=run).values("province_id", "selected", "from_pool", "reason")
+        .annotate(n=Count("pk")).values_list("province_id", "selected", "from_pool", "reason", "n")
+    )
+    for province, selected, pooled, reason, n in rows:
+        entry = per_province.setdefault(province, {"enrollments": 0, "selected": 0})
+        entry["enrollments"] += n
+        entry["selected"] += n if selected else 0
+        from_pool += n if pooled else 0
+        if reason is not None:
+            reasons[reason] += n
+    return {
+        "enrollments": sum(entry["enrollments"] for entry in per_province.values()),
+        "selected": sum(entry["selected"] for entry in per_province.values()),
+        "from_pool": from_pool,
+        "provinces": per_province,
+        "reasons": dict(reasons),
+    }
+
+
+def results_discard(run: SelectionRun) -> None:
+    """A voided run's results and cards go (on PostgreSQL its partition is dropped: the same cost for ten rows or
+    a million)."""
+    with connection.cursor() as cursor:
+        # Cards refer to results without a database constraint (they are written in bulk), so they go first.
+        cursor.execute(f"DELETE FROM {CARDS} WHERE result_id IN (SELECT id FROM {RESULTS} WHERE run_id = %s)", [run.pk])
+        dialect().results_drop(cursor, run.pk)
