@@ -16,7 +16,11 @@ logger = logging.getLogger(__name__)
 def text_version_publish(model: type[models.Model], *, acting_user=None, now: datetime | None = None, **fields: str):
     """Publish ``fields`` as the next version of ``model`` (fields ``version``, ``is_current`` and
     ``published_at``, one current version at a time); returns it. Earlier versions stay as they were."""
-    latest = model.objects.select_for_update().aggregate(latest=Max("version"))["latest"] or 0
+    # Lock the current version's row (Django drops FOR UPDATE from an aggregate, which locks nothing): a second
+    # publisher waits here until the first commits, then finds no current row left to lock, and its next
+    # statement reads the first one's version as the latest.
+    list(model.objects.select_for_update().filter(is_current=True))
+    latest = model.objects.aggregate(latest=Max("version"))["latest"] or 0
     model.objects.filter(is_current=True).update(is_current=False)
     text = model.objects.create(
         version=latest + 1, published_at=now or timezone.now(), is_current=True,

@@ -36,3 +36,28 @@ def test_a_published_version_cannot_be_edited_or_deleted(admin_client, model, ur
     assert 'name="_save"' not in page
     assert edit.status_code == 403 and delete.status_code == 403
     assert model.objects.get(version=1).title == v1.title
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_versions_published_at_the_same_moment_get_two_numbers_and_one_stays_current():
+    from django.db import connection
+
+    from prakerja.versioning import text_version_publish
+    from tests.conftest import require_service
+    from tests.races import at_once
+
+    if connection.vendor != "postgresql":
+        require_service("postgresql")
+    before = AgreementText.objects.order_by("-version").first().version
+
+    outcomes = at_once(
+        lambda: text_version_publish(AgreementText, title="A", statements="Pernyataan A"),
+        lambda: text_version_publish(AgreementText, title="B", statements="Pernyataan B"),
+        errors=(),
+    )
+
+    assert outcomes == ["ok", "ok"]
+    assert sorted(AgreementText.objects.filter(version__gt=before).values_list("version", flat=True)) == [
+        before + 1, before + 2,
+    ]
+    assert AgreementText.objects.filter(is_current=True).count() == 1
