@@ -252,11 +252,13 @@ else:
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(VAR_DIR / "celery-processed"),
+        # Its exchange tables, which kombu otherwise writes to ./control in whatever folder the process started.
+        "control_folder": str(VAR_DIR / "celery-control"),
         "store_processed": False,
         "polling_interval": 0.5,
     }
     # kombu's filesystem transport needs its folders to exist before the first message.
-    for _folder in (_broker_dir, VAR_DIR / "celery-processed"):
+    for _folder in (_broker_dir, VAR_DIR / "celery-processed", VAR_DIR / "celery-control"):
         _folder.mkdir(parents=True, exist_ok=True)
 # Tasks run in the calling process when true (tests); otherwise a worker runs them.
 CELERY_TASK_ALWAYS_EAGER = env.bool("PRAKERJA_TASKS_EAGER", default=False)
