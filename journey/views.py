@@ -1,9 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from assessment.eligibility import exclusion_reason_message
 from journey.selectors import dashboard_for
+from journey.steps import STEPS
 from waves.reasons import reason_message
 from waves.selectors import card_for, complaint_state, enrollment_pending, wave_history
 
@@ -38,3 +39,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if complaints.may_file or complaints.latest:
             context["complaints"] = complaints
     return render(request, "journey/dashboard.html", context)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page: the eight steps, for a visitor; the dashboard, for someone signed in."""
+    if request.user.is_authenticated:
+        return redirect("journey:dashboard")
+    return render(request, "home.html", {"steps": STEPS})

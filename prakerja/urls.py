@@ -6,7 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 from prakerja import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("journey.public_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("sesi/perpanjang/", views.session_keepalive, name="session_keepalive"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,4 +1,5 @@
-"""Project-level pages: the landing page and the health check."""
+"""Project-level pages: the health check and the session keep-alive. (The landing page is the journey's: the
+project imports no app.)"""
 
 import logging
 
@@ -6,18 +7,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from journey.steps import STEPS
-
 logger = logging.getLogger(__name__)
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("journey:dashboard")
-    return render(request, "home.html", {"steps": STEPS})
 
 
 @never_cache
