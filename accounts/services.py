@@ -28,6 +28,7 @@ from notifications.masking import mask_email
 from notifications.models import Channel
 from notifications.selectors import message_last_created_at
 from notifications.services import message_enqueue
+from prakerja.codes import code_guess_reserve
 
 EMAIL_VERIFICATION_TEMPLATE = "accounts/email_verification"
 
@@ -335,29 +336,28 @@ def login_code_use(*, code_id: int | None, user_id: int | None, code: str, now: 
     """Use the attempt's code and return its account; raises AccountError(LOGIN_CODE_WRONG) otherwise.
 
     One error for every failure (no code because the password was wrong, a wrong, expired, void or used
-    code): the page after it must not tell which. Wrong entries are counted on the code in the database,
-    so parallel guesses all count; LOGIN_CODE_MAX_GUESSES void it.
+    code): the page after it must not tell which. Each entry takes a guess before it is compared
+    (prakerja/codes.py), so parallel entries get at most LOGIN_CODE_MAX_GUESSES comparisons.
     """
     now = now or timezone.now()
     login_code = LoginCode.objects.select_related("user").filter(pk=code_id or 0, user_id=user_id or 0).first()
-    live = (
-        login_code is not None
-        and login_code.used_at is None
-        and login_code.voided_at is None
-        and login_code.expires_at > now
-        and login_code.user.is_active
-    )
-    if not live or not constant_time_compare(
+    if login_code is None or not login_code.user.is_active:
+        raise AccountError(AccountErrorCode.LOGIN_CODE_WRONG)
+    code_row = LoginCode.objects.filter(pk=login_code.pk)
+    guesses = code_guess_reserve(code_row, max_guesses=settings.LOGIN_CODE_MAX_GUESSES, now=now)
+    if guesses is None:
+        raise AccountError(AccountErrorCode.LOGIN_CODE_WRONG)  # used, void, expired or out of guesses
+    if not constant_time_compare(
         login_code.code_hash, _login_code_hash(code_id=login_code.pk, user_id=login_code.user_id, code=code)
     ):
-        if live:
-            LoginCode.objects.filter(pk=login_code.pk).update(wrong_guesses=F("wrong_guesses") + 1)
-            LoginCode.objects.filter(
-                pk=login_code.pk, wrong_guesses__gte=settings.LOGIN_CODE_MAX_GUESSES, voided_at__isnull=True
-            ).update(voided_at=now)
+        if guesses >= settings.LOGIN_CODE_MAX_GUESSES:
+            code_row.filter(voided_at__isnull=True).update(voided_at=now)
         raise AccountError(AccountErrorCode.LOGIN_CODE_WRONG)
-    # Single use, even when the right code arrives twice at once: only one UPDATE matches.
-    used = LoginCode.objects.filter(pk=login_code.pk, used_at__isnull=True, voided_at__isnull=True).update(used_at=now)
+    # Single use, even when the right code arrives twice at once: only one UPDATE matches. The guess taken
+    # above was not a wrong one, so it is given back.
+    used = code_row.filter(used_at__isnull=True, voided_at__isnull=True).update(
+        used_at=now, wrong_guesses=F("wrong_guesses") - 1
+    )
     if not used:
         raise AccountError(AccountErrorCode.LOGIN_CODE_WRONG)
     return login_code.user

@@ -24,6 +24,7 @@ from accounts.models import User
 from notifications.masking import mask_phone
 from notifications.models import Channel
 from notifications.services import message_enqueue
+from prakerja.codes import code_guess_reserve
 from prakerja.timeutil import wib_day_start, wib_next_day_start
 from verification.errors import VerificationError, VerificationErrorCode
 from verification.models import OtpCode, PhoneNumber
@@ -84,23 +85,11 @@ def otp_send(*, user: User, number: str, now: datetime | None = None) -> OtpCode
 
 
 def _guess_reserve(*, otp: OtpCode, now: datetime) -> int:
-    """Count one guess on ``otp`` before it is compared; return how many guesses it has had, this one included.
-
-    This exists to handle races: a script sending many codes at once must not get more comparisons than
-    OTP_MAX_GUESSES. One conditional UPDATE takes a guess only while the code is usable and has guesses
-    left, so however many requests arrive together, at most OTP_MAX_GUESSES of them reach the comparison.
-    The count is read inside the same transaction, while the UPDATE's row lock keeps other guesses out.
-    """
-    usable = OtpCode.objects.filter(
-        pk=otp.pk,
-        used_at__isnull=True,
-        voided_at__isnull=True,
-        expires_at__gt=now,
-        wrong_guesses__lt=settings.OTP_MAX_GUESSES,
-    )
-    with transaction.atomic():
-        if usable.update(wrong_guesses=F("wrong_guesses") + 1):
-            return OtpCode.objects.values_list("wrong_guesses", flat=True).get(pk=otp.pk)
+    """Count one guess on ``otp`` before it is compared (prakerja/codes.py); return how many guesses it has had,
+    this one included, or raise the error that says why it cannot be guessed."""
+    guesses = code_guess_reserve(OtpCode.objects.filter(pk=otp.pk), max_guesses=settings.OTP_MAX_GUESSES, now=now)
+    if guesses is not None:
+        return guesses
     otp.refresh_from_db(fields=["used_at", "voided_at"])
     if otp.used_at is not None:
         raise VerificationError(VerificationErrorCode.OTP_NO_CODE)

@@ -41,3 +41,25 @@ def test_two_simultaneous_sign_ups_with_one_email_make_one_account_and_no_error(
     # The winner got its verification link; the loser's attempt told the owner instead.
     templates = sorted(Message.objects.values_list("template", flat=True))
     assert templates == ["accounts/email_verification", "accounts/signup_existing"]
+
+
+def test_parallel_wrong_login_codes_get_no_more_comparisons_than_the_limit(settings):
+    from accounts.errors import AccountError, AccountErrorCode
+    from accounts.models import LoginCode
+    from accounts.services import login_code_send, login_code_use
+    from tests.factories import UserFactory
+    from tests.races import at_once
+
+    if connection.vendor != "postgresql":
+        require_service("postgresql")
+    user = UserFactory(verified=True)
+    code = login_code_send(user=user)
+
+    outcomes = at_once(
+        *(lambda: login_code_use(code_id=code.pk, user_id=user.pk, code="000000") for _ in range(12)),
+        errors=(AccountError,),
+    )
+
+    assert outcomes == [AccountErrorCode.LOGIN_CODE_WRONG] * 12
+    code.refresh_from_db()
+    assert code.wrong_guesses == settings.LOGIN_CODE_MAX_GUESSES and code.voided_at is not None
