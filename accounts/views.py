@@ -8,7 +8,6 @@ accounts/services.py hold the rules, accounts/login_guard.py the per-account log
 import base64
 import math
 from io import BytesIO
-from urllib.parse import urlencode
 
 import django_otp
 import qrcode
@@ -58,7 +57,7 @@ from accounts.login_guard import (
 from accounts.models import User, normalize_email
 from accounts.tokens import email_change_tokens
 from prakerja.ratelimits import RATE_LIMITED_MESSAGE, form_valid_within_limits, limit_exceeded
-from prakerja.staff import safe_next, staff_door, staff_verified
+from prakerja.staff import safe_next, staff_door, staff_verified, url_with_next
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -149,7 +148,7 @@ def _logged_in(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
     """What follows every successful login: remember this browser for the account, then the page asked for,
     or first the staff second factor."""
     if user.is_staff and settings.STAFF_OTP_REQUIRED:
-        response = redirect(f"{reverse('accounts:staff_otp')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+        response = redirect(url_with_next("accounts:staff_otp", next_url))
     else:
         response = HttpResponseRedirect(next_url)
     known_device_remember(request, response, user.email)
@@ -441,10 +440,6 @@ def _staff_next(request: HttpRequest) -> str:
     return safe_next(request, request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME), reverse("admin:index"))
 
 
-def _with_next(url_name: str, next_url: str) -> str:
-    return f"{reverse(url_name)}?{urlencode({REDIRECT_FIELD_NAME: next_url})}"
-
-
 @never_cache
 @login_required
 def staff_otp(request: HttpRequest) -> HttpResponse:
@@ -453,7 +448,7 @@ def staff_otp(request: HttpRequest) -> HttpResponse:
     if not request.user.is_staff or staff_verified(request):
         return HttpResponseRedirect(next_url)
     if services.staff_totp_device(user=request.user) is None:
-        return redirect(_with_next("accounts:staff_otp_setup", next_url))
+        return redirect(url_with_next("accounts:staff_otp_setup", next_url))
     form = StaffTotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -485,7 +480,7 @@ def staff_otp_setup(request: HttpRequest) -> HttpResponse:
     if not request.user.is_staff or staff_verified(request):
         return HttpResponseRedirect(next_url)
     if services.staff_totp_device(user=request.user) is not None:
-        return redirect(_with_next("accounts:staff_otp", next_url))
+        return redirect(url_with_next("accounts:staff_otp", next_url))
     device = services.staff_totp_setup_start(user=request.user)
     form = StaffTotpForm(request.POST or None, submit_label=_("Aktifkan autentikator"))
     if request.method == "POST" and form.is_valid():

@@ -42,6 +42,11 @@ def safe_next(request: HttpRequest, url: str | None, default: str) -> str:
     return default
 
 
+def url_with_next(url_name: str, next_url: str) -> str:
+    """The page ``url_name``, told where to go once it is done."""
+    return f"{reverse(url_name)}?{urlencode({REDIRECT_FIELD_NAME: next_url})}"
+
+
 def staff_door(request: HttpRequest, next_url: str) -> HttpResponse:
     """Where someone who asked for the staff page ``next_url`` but may not open it yet goes next."""
     user = request.user
@@ -51,7 +56,7 @@ def staff_door(request: HttpRequest, next_url: str) -> HttpResponse:
         messages.error(request, STAFF_ONLY_MESSAGE)
         return redirect("journey:dashboard")
     if not staff_verified(request):
-        return redirect(f"{reverse('accounts:staff_otp')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+        return redirect(url_with_next("accounts:staff_otp", next_url))
     return HttpResponseRedirect(next_url)
 
 

@@ -189,14 +189,17 @@ def selection_interrupted_record(
               note=f"run {run.pk} {word}" + (f": {note}" if note else ""))
 
 
-def selections_recover() -> list[int]:
-    """Find runs whose process died (still "running", their wave's selection lock free) and record them as
-    interrupted, closing their waves again; returns their ids. Beat runs it every minute, and every way of
-    starting a selection runs it first, so a killed run never leaves a wave stuck."""
+def selections_recover(*, wave: Wave | None = None) -> list[int]:
+    """Find runs (of ``wave``, or of every wave) whose process died (still "running", their wave's selection
+    lock free) and record them as interrupted, closing their waves again; returns their ids. Beat runs it every
+    minute, and every way of starting a selection runs it first, so a killed run never leaves a wave stuck."""
     from waves.selection.dialect import dialect
 
+    running = SelectionRun.objects.filter(status=RunStatus.RUNNING)
+    if wave is not None:
+        running = running.filter(wave=wave)
     recovered = []
-    for run in SelectionRun.objects.filter(status=RunStatus.RUNNING).only("pk", "wave_id"):
+    for run in running.only("pk", "wave_id"):
         lock = dialect().lock(run.wave_id)
         if not lock.acquire():
             continue  # its process is alive and working
@@ -216,7 +219,7 @@ def selection_queue(*, wave: Wave, actor: User | None, now: datetime | None = No
     from waves.tasks import selection_run_task  # tasks import this module
 
     now = now or timezone.now()
-    selections_recover()  # a run whose process died must not keep the wave from being selected
+    selections_recover(wave=wave)  # a run whose process died must not keep the wave from being selected
     locked = Wave.objects.select_for_update().get(pk=wave.pk)
     if locked.status_at(now) != WaveStatus.CLOSED:
         return False
