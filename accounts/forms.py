@@ -137,7 +137,28 @@ class PortalPasswordChangeForm(PasswordChangeForm):
         self.helper = submit_helper(_("Simpan kata sandi"))
 
 
-class EmailChangeForm(forms.Form):
+class CurrentPasswordForm(forms.Form):
+    """For a change a session left open on a shared phone or computer must not make alone: the account's
+    password, checked against ``user``. Subclasses say in ``password_help`` what it protects."""
+
+    password = forms.CharField(
+        label=_("Kata sandi"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    password_help = ""
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["password"].help_text = self.password_help
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Kata sandi salah."), code="password_incorrect")
+        return password
+
+
+class EmailChangeForm(CurrentPasswordForm):
     """"Ganti email": the new address, and the password, so a session left open on a shared computer cannot
     move the account (its logins, codes and reset links) to another address."""
 
@@ -147,16 +168,11 @@ class EmailChangeForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True, "inputmode": "email"}),
         help_text=_("Tautan verifikasi dikirim ke sini. Email akun baru diganti setelah tautan itu dibuka."),
     )
-    password = forms.CharField(
-        label=_("Kata sandi"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text=_("Kata sandi akun Anda, untuk memastikan Anda sendiri yang mengganti email."),
-    )
+    password_help = _("Kata sandi akun Anda, untuk memastikan Anda sendiri yang mengganti email.")
+    field_order = ["new_email", "password"]
 
     def __init__(self, *args, user: User, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
+        super().__init__(*args, user=user, **kwargs)
         self.helper = submit_helper(_("Kirim tautan verifikasi"))
 
     def clean_new_email(self) -> str:
@@ -164,12 +180,6 @@ class EmailChangeForm(forms.Form):
         if new_email == self.user.email:
             raise forms.ValidationError(_("Ini sudah email akun Anda. Tulis alamat yang baru."), code="same_email")
         return new_email
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("Kata sandi salah."), code="password_incorrect")
-        return password
 
 
 class PasswordResetRequestForm(forms.Form):

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import CurrentPasswordForm
 from prakerja.forms import CleanTextField, submit_helper
 from prakerja.timeutil import wib_today
 from regions.models import District
@@ -231,26 +232,12 @@ class PhoneForm(forms.Form):
             raise forms.ValidationError(PHONE_MESSAGES[error.code], code=error.code) from None
 
 
-class PhoneChangeForm(PhoneForm):
+class PhoneChangeForm(PhoneForm, CurrentPasswordForm):
     """"Ganti nomor HP": the new number, and the password, so a session left open on a shared phone cannot
     move the account's codes and results to another number."""
 
-    password = forms.CharField(
-        label=_("Kata sandi"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text=_("Kata sandi akun Anda, untuk memastikan Anda sendiri yang mengganti nomor."),
-    )
-
-    def __init__(self, *args, user, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("Kata sandi salah."), code="password_incorrect")
-        return password
+    password_help = _("Kata sandi akun Anda, untuk memastikan Anda sendiri yang mengganti nomor.")
+    field_order = ["number", "password"]
 
 
 class OtpForm(forms.Form):
