@@ -6,10 +6,12 @@ on a laptop and on PostgreSQL/Redis in CI (.ci/run).
 
 import os
 
+# The suite tests the settings it states here and in the environment, never a laptop's demo .env.
+os.environ["PRAKERJA_DOTENV"] = ""
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("PRAKERJA_TASKS_EAGER", "1")
 os.environ.setdefault("DJANGO_DEBUG", "0")
-os.environ.setdefault("PRAKERJA_DEMO_INBOX", "0")  # whatever a local .env says
+os.environ.setdefault("PRAKERJA_DEMO_INBOX", "0")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("PII_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTMyYis=")

@@ -1,8 +1,7 @@
 """With DEBUG off the portal refuses to start on settings that would fail silently, and says how to fix them.
 
-Each case runs the real commands in a subprocess with a production-like environment and the real settings. A
-local .env (written by dev.py) fills only what the environment leaves unset, so every variable it holds is set
-here, and "unset" is spelled as an empty value.
+Each case runs the real commands in a subprocess with a production-like environment and the real settings, which
+read no .env (PRAKERJA_DOTENV is empty), as in production.
 """
 
 import os
@@ -20,6 +19,7 @@ def production_env(tmp_path, **changes) -> dict[str, str]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "DJANGO_SETTINGS_MODULE": "prakerja.settings",
+        "PRAKERJA_DOTENV": "",
         "SECRET_KEY": "x" * 64 + "production-like-secret-for-the-check",
         "ALLOWED_HOSTS": "prakerja.example",
         "PRAKERJA_VAR_DIR": str(tmp_path),
@@ -35,7 +35,7 @@ def production_env(tmp_path, **changes) -> dict[str, str]:
         "SMS_HTTP_TOKEN": "production-like-token",
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "smtp.example",
-        "DJANGO_DEBUG": "0",  # whatever a local .env says
+        "DJANGO_DEBUG": "0",
         "PRAKERJA_DEMO_INBOX": "0",
     }
     for name, value in changes.items():
