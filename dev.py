@@ -2,7 +2,9 @@
 """Set up and run the portal on a machine that has only Python 3.11+.
 
     python3 dev.py demo    # virtualenv, pinned requirements, migrate, seed_demo, then web + Celery worker/beat
-    python3 dev.py test    # the same set-up, then the whole test suite (extra arguments go to pytest)
+    python3 dev.py test    # the same set-up with requirements-dev.txt, then the whole test suite (extra
+                           # arguments go to pytest)
+    python3 dev.py setup   # the test set-up only (the virtualenv that ruff, pre-commit and pytest run from)
 
 Standard library only: it has to run before anything is installed. With nothing configured the portal uses
 its embedded default (SQLite, local-memory cache, a filesystem Celery broker); DATABASE_URL and REDIS_URL
@@ -24,8 +26,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
-REQUIREMENTS = ROOT / "requirements.txt"
-STAMP = VENV / ".requirements.sha256"
+# The demo needs the runtime; the tests also the test and code-health tools (requirements-dev.txt includes the runtime).
+REQUIREMENTS = {"demo": ROOT / "requirements.txt", "test": ROOT / "requirements-dev.txt"}
 DEMO_ADDRESS = "127.0.0.1:8000"
 
 
@@ -33,18 +35,20 @@ def say(text: str) -> None:
     print(f"\033[1m==> {text}\033[0m", flush=True)
 
 
-def setup() -> None:
+def setup(purpose: str) -> None:
     if sys.version_info < (3, 11):
         sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
     if not PYTHON.exists():
         say(f"Creating a virtualenv in {VENV.relative_to(ROOT)}")
         venv.EnvBuilder(with_pip=True).create(VENV)
-    wanted = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
-    if not STAMP.exists() or STAMP.read_text().strip() != wanted:
-        say("Installing the pinned requirements")
+    requirements = REQUIREMENTS[purpose]
+    wanted = hashlib.sha256(b"".join(path.read_bytes() for path in REQUIREMENTS.values())).hexdigest()
+    stamp = VENV / f".{requirements.stem}.sha256"
+    if not stamp.exists() or stamp.read_text().strip() != wanted:
+        say(f"Installing the pinned {requirements.name}")
         subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-        subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-r", REQUIREMENTS], check=True)
-        STAMP.write_text(wanted)
+        subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-r", requirements], check=True)
+        stamp.write_text(wanted)
     write_dotenv(demo_env())
 
 
@@ -143,7 +147,7 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"demo", "test", "setup"}:
         print(__doc__)
         return 2
-    setup()
+    setup("demo" if argv[0] == "demo" else "test")
     if argv[0] == "demo":
         return demo()
     if argv[0] == "test":
