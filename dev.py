@@ -106,10 +106,21 @@ def demo() -> int:
         ),
         subprocess.Popen(
             [
-                BIN / "celery", "-A", "prakerja", "worker", "--beat", "--loglevel", "INFO",
-                "--queues", "otp,default,notifications,selection", "--concurrency", "2",
+                BIN / "celery",
+                "-A",
+                "prakerja",
+                "worker",
+                "--beat",
+                "--loglevel",
+                "INFO",
+                "--queues",
+                "otp,default,notifications,selection",
+                "--concurrency",
+                "2",
             ],
-            cwd=ROOT, env=env, start_new_session=True,
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
         ),
     ]
     print(

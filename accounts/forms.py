@@ -159,7 +159,7 @@ class CurrentPasswordForm(forms.Form):
 
 
 class EmailChangeForm(CurrentPasswordForm):
-    """"Ganti email": the new address, and the password, so a session left open on a shared computer cannot
+    """ "Ganti email": the new address, and the password, so a session left open on a shared computer cannot
     move the account (its logins, codes and reset links) to another address."""
 
     new_email = forms.EmailField(

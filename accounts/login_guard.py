@@ -103,7 +103,9 @@ def known_device(request: HttpRequest, email: str) -> bool:
     nonce = _device_nonce(request, email)
     if nonce is None:
         return False
-    usage = _usage(request, group="device-failures", value=nonce, rate=settings.LOGIN_DEVICE_FAILURE_RATE, increment=False)
+    usage = _usage(
+        request, group="device-failures", value=nonce, rate=settings.LOGIN_DEVICE_FAILURE_RATE, increment=False
+    )
     return not _over(usage)
 
 

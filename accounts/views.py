@@ -72,7 +72,9 @@ ERROR_MESSAGES = {
         "Email verifikasi baru saja dikirim. Tunggu %(seconds)s detik sebelum mengirim ulang.",
         "seconds",
     ),
-    AccountErrorCode.TOTP_WRONG: _("Kode autentikator salah. Periksa jam di ponsel Anda, lalu masukkan kode yang sedang tampil."),
+    AccountErrorCode.TOTP_WRONG: _(
+        "Kode autentikator salah. Periksa jam di ponsel Anda, lalu masukkan kode yang sedang tampil."
+    ),
     AccountErrorCode.TOTP_THROTTLED: ngettext_lazy(
         "Terlalu banyak kode yang salah. Tunggu %(seconds)s detik, lalu masukkan kode yang sedang tampil.",
         "Terlalu banyak kode yang salah. Tunggu %(seconds)s detik, lalu masukkan kode yang sedang tampil.",
@@ -140,7 +142,9 @@ def email_verification_resend(request: HttpRequest) -> HttpResponse:
     except AccountError as error:
         messages.warning(request, _error_message(error))
     else:
-        messages.success(request, _("Tautan verifikasi baru sudah dikirim ke %(email)s.") % {"email": request.user.email})
+        messages.success(
+            request, _("Tautan verifikasi baru sudah dikirim ke %(email)s.") % {"email": request.user.email}
+        )
     return redirect("journey:dashboard")
 
 
@@ -243,7 +247,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def login_code_resend(request: HttpRequest) -> HttpResponse:
-    """"Kirim ulang kode": a new code for the attempt, at most one a minute; the same answer whatever the
+    """ "Kirim ulang kode": a new code for the attempt, at most one a minute; the same answer whatever the
     password was, and whether or not the account's hourly cap let a code go out."""
     attempt = LoginAttempt.load(request.session)
     if attempt is None:
@@ -341,7 +345,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
-    """"Ganti kata sandi": this session stays logged in, every other session of the account ends."""
+    """ "Ganti kata sandi": this session stays logged in, every other session of the account ends."""
     form = PortalPasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = services.password_set(user=request.user, password=form.cleaned_data["new_password1"])
@@ -376,7 +380,7 @@ EMAIL_CHANGE_MESSAGES = {
 @sensitive_post_parameters("password")
 @login_required
 def email_change(request: HttpRequest) -> HttpResponse:
-    """"Ganti email": the new address and the password; a link goes to the new address, a notice to the old.
+    """ "Ganti email": the new address and the password; a link goes to the new address, a notice to the old.
     The same answer whether or not the new address has an account."""
     if request.user.is_staff and not staff_verified(request):
         # The address is how a staff account is recovered: a password alone must not move it.
@@ -437,7 +441,9 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _staff_next(request: HttpRequest) -> str:
-    return safe_next(request, request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME), reverse("admin:index"))
+    return safe_next(
+        request, request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME), reverse("admin:index")
+    )
 
 
 @never_cache
@@ -490,7 +496,9 @@ def staff_otp_setup(request: HttpRequest) -> HttpResponse:
             form.add_error("code", _error_message(error))
         else:
             django_otp.login(request, device)
-            messages.success(request, _("Autentikator sudah aktif. Mulai sekarang, masuk sebagai petugas meminta kodenya."))
+            messages.success(
+                request, _("Autentikator sudah aktif. Mulai sekarang, masuk sebagai petugas meminta kodenya.")
+            )
             return HttpResponseRedirect(next_url)
     secret = base64.b32encode(device.bin_key).decode()
     context = {

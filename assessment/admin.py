@@ -24,7 +24,11 @@ class OptionFormSet(forms.BaseInlineFormSet):
             return
         kind = self.instance.kind
         options = [
-            OptionData(text=form.cleaned_data.get("text", ""), correct=form.cleaned_data.get("is_correct", False), points=form.cleaned_data.get("points", 0))
+            OptionData(
+                text=form.cleaned_data.get("text", ""),
+                correct=form.cleaned_data.get("is_correct", False),
+                points=form.cleaned_data.get("points", 0),
+            )
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
@@ -82,8 +86,15 @@ class DeclarationAdmin(ReadOnlyAdmin):
     search_fields = ("user__email",)
     date_hierarchy = "submitted_at"
     fields = (
-        "user", "text", "employment", "in_formal_education", "excluded_groups", "other_aid", "truthful",
-        "reasons", "submitted_at",
+        "user",
+        "text",
+        "employment",
+        "in_formal_education",
+        "excluded_groups",
+        "other_aid",
+        "truthful",
+        "reasons",
+        "submitted_at",
     )
     readonly_fields = fields
 
@@ -147,6 +158,16 @@ class AttemptAdmin(ReadOnlyAdmin):
     list_select_related = ("user",)
     search_fields = ("user__email",)
     date_hierarchy = "started_at"
-    fields = ("user", "seed", "started_at", "deadline", "submitted_at", "finished_reason", "score", "pass_score", "passed")
+    fields = (
+        "user",
+        "seed",
+        "started_at",
+        "deadline",
+        "submitted_at",
+        "finished_reason",
+        "score",
+        "pass_score",
+        "passed",
+    )
     readonly_fields = fields
     inlines = (AttemptItemInline,)

@@ -56,7 +56,9 @@ def excluded_group_reason(group: str) -> str:
     return f"{EXCLUDED_GROUP_PREFIX}{ExcludedGroup(group).value}"
 
 
-def exclusion_reasons_from(*, in_formal_education: bool, excluded_groups: frozenset[str] | set[str] | tuple[str, ...]) -> tuple[str, ...]:
+def exclusion_reasons_from(
+    *, in_formal_education: bool, excluded_groups: frozenset[str] | set[str] | tuple[str, ...]
+) -> tuple[str, ...]:
     """The reason codes a declaration's answers give, in a stable order (education first, then the groups
     in the regulation's order)."""
     reasons = [IN_EDUCATION] if in_formal_education else []

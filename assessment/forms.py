@@ -62,7 +62,14 @@ class DeclarationForm(forms.Form):
         for group in ExcludedGroup.values:
             self.fields[group_field(group)] = _yes_no(EXCLUDED_GROUP_QUESTIONS[group])
         # The fields in the order of the page.
-        order = ["text_version", "employment", "in_formal_education", *map(group_field, ExcludedGroup.values), "other_aid", "truthful"]
+        order = [
+            "text_version",
+            "employment",
+            "in_formal_education",
+            *map(group_field, ExcludedGroup.values),
+            "other_aid",
+            "truthful",
+        ]
         self.order_fields(order)
 
     def group_fields(self) -> list[forms.BoundField]:

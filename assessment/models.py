@@ -101,7 +101,9 @@ class Option(models.Model):
     position = models.PositiveSmallIntegerField(_("urutan"))
     text = models.TextField(_("jawaban"))
     is_correct = models.BooleanField(_("jawaban benar"), default=False)
-    points = models.PositiveSmallIntegerField(_("poin"), default=0, validators=[MaxValueValidator(MOTIVATION_MAX_POINTS)])
+    points = models.PositiveSmallIntegerField(
+        _("poin"), default=0, validators=[MaxValueValidator(MOTIVATION_MAX_POINTS)]
+    )
 
     class Meta:
         verbose_name = _("pilihan jawaban")
@@ -112,7 +114,9 @@ class Option(models.Model):
             models.UniqueConstraint(
                 fields=["question"], condition=Q(is_correct=True), name="assessment_option_one_correct"
             ),
-            models.CheckConstraint(condition=Q(points__lte=MOTIVATION_MAX_POINTS), name="assessment_option_points_range"),
+            models.CheckConstraint(
+                condition=Q(points__lte=MOTIVATION_MAX_POINTS), name="assessment_option_points_range"
+            ),
             models.CheckConstraint(condition=Q(position__gte=1), name="assessment_option_position_positive"),
         ]
 
@@ -133,7 +137,9 @@ class Attempt(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="test_attempts", verbose_name=_("pengguna")
     )
-    seed = models.BigIntegerField(_("benih undian"), help_text=_("Mengulang undian soal: rules.questions_draw(seed=…)."))
+    seed = models.BigIntegerField(
+        _("benih undian"), help_text=_("Mengulang undian soal: rules.questions_draw(seed=…).")
+    )
     started_at = models.DateTimeField(_("mulai"))
     deadline = models.DateTimeField(_("batas waktu"))
     submitted_at = models.DateTimeField(_("selesai"), null=True, blank=True)
@@ -151,21 +157,24 @@ class Attempt(models.Model):
         indexes = [
             models.Index(fields=["user", "-started_at"], name="assessment_attempt_user_idx"),
             # The expiry sweep looks only at running attempts.
-            models.Index(fields=["deadline"], condition=Q(submitted_at__isnull=True), name="assessment_attempt_open_idx"),
+            models.Index(
+                fields=["deadline"], condition=Q(submitted_at__isnull=True), name="assessment_attempt_open_idx"
+            ),
         ]
         constraints = [
             # At most one running attempt per applicant, even when "Mulai" is pressed twice at once.
             models.UniqueConstraint(
                 fields=["user"], condition=Q(submitted_at__isnull=True), name="assessment_one_open_attempt"
             ),
-            models.CheckConstraint(condition=Q(deadline__gt=models.F("started_at")), name="assessment_attempt_deadline"),
+            models.CheckConstraint(
+                condition=Q(deadline__gt=models.F("started_at")), name="assessment_attempt_deadline"
+            ),
             models.CheckConstraint(condition=Q(score__lte=100), name="assessment_attempt_score_range"),
             # Finished means scored, and scored means finished.
             models.CheckConstraint(
                 condition=(
                     Q(submitted_at__isnull=True, score__isnull=True, passed__isnull=True, finished_reason="")
-                    | Q(submitted_at__isnull=False, score__isnull=False, passed__isnull=False)
-                    & ~Q(finished_reason="")
+                    | Q(submitted_at__isnull=False, score__isnull=False, passed__isnull=False) & ~Q(finished_reason="")
                 ),
                 name="assessment_attempt_finished_scored",
             ),

@@ -94,7 +94,9 @@ def question_problems(*, kind: str, options: Sequence[OptionData]) -> list[str]:
         if correct != 1:
             problems.append(f"needs exactly one correct option, has {correct}")
     else:
-        if any(not isinstance(option.points, int) or not 0 <= option.points <= MOTIVATION_MAX_POINTS for option in options):
+        if any(
+            not isinstance(option.points, int) or not 0 <= option.points <= MOTIVATION_MAX_POINTS for option in options
+        ):
             problems.append(f"motivation options need points between 0 and {MOTIVATION_MAX_POINTS}")
     return problems
 

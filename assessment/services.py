@@ -127,7 +127,11 @@ def _bank_entry_problems(index: int, entry: object) -> list[str]:
     if problems:
         return problems
     parsed = [
-        OptionData(text=str(option.get("text", "")), correct=option.get("correct", False) is True, points=option.get("points", 0))
+        OptionData(
+            text=str(option.get("text", "")),
+            correct=option.get("correct", False) is True,
+            points=option.get("points", 0),
+        )
         for option in options
     ]
     return [f"{label}: {problem}" for problem in question_problems(kind=entry["kind"], options=parsed)]
@@ -244,7 +248,10 @@ def attempt_start(*, user: User, now: datetime | None = None, retake_allowed: bo
     question_ids = {key: pk for _kind, key, pk in bank}
     AttemptItem.objects.bulk_create(
         AttemptItem(
-            attempt=attempt, position=item.position, question_id=question_ids[item.question_key], option_order=list(item.option_order)
+            attempt=attempt,
+            position=item.position,
+            question_id=question_ids[item.question_key],
+            option_order=list(item.option_order),
         )
         for item in drawn
     )
@@ -316,4 +323,6 @@ def attempts_finish_expired(*, now: datetime | None = None, user: User | None = 
             with transaction.atomic():
                 attempt = Attempt.objects.select_for_update().filter(pk=pk, submitted_at__isnull=True).first()
                 if attempt is not None:
-                    recorded += _attempt_record(attempt=attempt, reason=FinishedReason.TIMEOUT, finished_at=attempt.deadline)
+                    recorded += _attempt_record(
+                        attempt=attempt, reason=FinishedReason.TIMEOUT, finished_at=attempt.deadline
+                    )

@@ -134,9 +134,7 @@ def _rules_context() -> dict:
 
 @never_cache
 @login_required
-def test_start(
-    request: HttpRequest, new_wave_opened_after: Callable[[datetime], bool] | None = None
-) -> HttpResponse:
+def test_start(request: HttpRequest, new_wave_opened_after: Callable[[datetime], bool] | None = None) -> HttpResponse:
     """The rules and "Mulai Tes Sekarang". ``new_wave_opened_after`` comes from the URL's kwargs: the
     journey passes the waves app's "has a wave opened since …?" so a failed applicant may try again then;
     without it there is no retake."""

@@ -79,7 +79,9 @@ def phase_setup(args: argparse.Namespace) -> dict:
         client = Client()
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         session = client.cookies[settings.SESSION_COOKIE_NAME].value
-        cookies.append(f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={_get_new_csrf_string()}")
+        cookies.append(
+            f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={_get_new_csrf_string()}"
+        )
 
     measured = {}
     client = Client(headers={"cookie": cookies[0]})
@@ -195,8 +197,15 @@ def free_port() -> int:
 
 
 def child(args: argparse.Namespace, env: dict, *extra: str, timeout: float) -> dict:
-    command = [sys.executable, __file__, *extra, "--connections", str(args.connections),
-               "--inprocess-requests", str(args.inprocess_requests)]
+    command = [
+        sys.executable,
+        __file__,
+        *extra,
+        "--connections",
+        str(args.connections),
+        "--inprocess-requests",
+        str(args.inprocess_requests),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
     if done.returncode:
         sys.stderr.write(done.stdout[-3000:] + done.stderr[-5000:])
@@ -226,8 +235,9 @@ def main(args: argparse.Namespace) -> None:
         raise SystemExit(f"{redis_url} is not empty; give the benchmark an empty Redis database in REDIS_URL")
     parts = urlsplit(url)
     own_url = urlunsplit((parts.scheme, parts.netloc, "/" + DATABASE, parts.query, ""))
-    command_line = (f"DATABASE_URL={shlex.quote(url)} REDIS_URL={shlex.quote(redis_url)} "
-                    + shlex.join([sys.executable, *sys.argv]))
+    command_line = f"DATABASE_URL={shlex.quote(url)} REDIS_URL={shlex.quote(redis_url)} " + shlex.join(
+        [sys.executable, *sys.argv]
+    )
     workdir = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
     env = {
         **os.environ,
@@ -262,18 +272,39 @@ def main(args: argparse.Namespace) -> None:
         cookies_file.write_text(json.dumps(setup["cookies"]))
 
         port = free_port()
-        gunicorn_command = [sys.executable, "-m", "gunicorn", "prakerja.wsgi", "--bind", f"127.0.0.1:{port}",
-                            "--workers", str(args.workers), "--backlog", "2048"]
+        gunicorn_command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "prakerja.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--backlog",
+            "2048",
+        ]
         log = workdir / "gunicorn.log"
         with log.open("w") as log_file:
-            gunicorn = subprocess.Popen(gunicorn_command, cwd=ROOT, env=env, stdout=log_file,
-                                        stderr=subprocess.STDOUT)
+            gunicorn = subprocess.Popen(gunicorn_command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
         wait_for_server(port, gunicorn, log)
 
         def load(name: str, duration: float) -> dict:
-            return child(args, env, "--phase", "load", "--port", str(port), "--path", PATHS[name],
-                         "--cookies-file", str(cookies_file), "--duration", str(duration),
-                         timeout=duration + 120)
+            return child(
+                args,
+                env,
+                "--phase",
+                "load",
+                "--port",
+                str(port),
+                "--path",
+                PATHS[name],
+                "--cookies-file",
+                str(cookies_file),
+                "--duration",
+                str(duration),
+                timeout=duration + 120,
+            )
 
         for name in PATHS:  # warm-up: every worker imports, compiles templates, connects
             load(name, args.warmup)
@@ -293,19 +324,27 @@ def main(args: argparse.Namespace) -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
     measured = setup["measured"]
-    print(f"Applicant dashboard — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, PostgreSQL "
-          f"{setup['server_version']}, Redis {redis_call(redis_url, 'INFO', 'server')['redis_version']}, "
-          f"{os.cpu_count()} CPUs")
+    print(
+        f"Applicant dashboard — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, PostgreSQL "
+        f"{setup['server_version']}, Redis {redis_call(redis_url, 'INFO', 'server')['redis_version']}, "
+        f"{os.cpu_count()} CPUs"
+    )
     print(f"  command: {command_line}")
     print(f"  server:  {shlex.join(gunicorn_command)}")
-    print(f"  {args.connections} connections, {args.duration:g} s per round, {args.warmup:g} s warm-up per target; "
-          f"applicant {APPLICANT} ({setup['steps_done']} steps done)")
-    print(f"  {'round':<5} {'target':<10} {'path':<14} {'req/s':>8} {'median':>9} {'p95':>9} {'requests':>9} "
-          f"{'non-200':>8} {'errors':>7}")
+    print(
+        f"  {args.connections} connections, {args.duration:g} s per round, {args.warmup:g} s warm-up per target; "
+        f"applicant {APPLICANT} ({setup['steps_done']} steps done)"
+    )
+    print(
+        f"  {'round':<5} {'target':<10} {'path':<14} {'req/s':>8} {'median':>9} {'p95':>9} {'requests':>9} "
+        f"{'non-200':>8} {'errors':>7}"
+    )
     for i, (name, result) in enumerate(rounds, 1):
         bad = result["requests"] - result["ok"]
-        print(f"  {i:<5} {name:<10} {PATHS[name]:<14} {result['rps']:8.0f} {result['median_ms']:7.1f}ms "
-              f"{result['p95_ms']:7.1f}ms {result['requests']:9,} {bad:8} {result['errors']:7}")
+        print(
+            f"  {i:<5} {name:<10} {PATHS[name]:<14} {result['rps']:8.0f} {result['median_ms']:7.1f}ms "
+            f"{result['p95_ms']:7.1f}ms {result['requests']:9,} {bad:8} {result['errors']:7}"
+        )
     summary = {}
     for name in PATHS:
         mine = [result for n, result in rounds if n == name]
@@ -314,12 +353,16 @@ def main(args: argparse.Namespace) -> None:
             "median_ms": statistics.median(r["median_ms"] for r in mine),
             "p95_ms": max(r["p95_ms"] for r in mine),
         }
-    print(f"  {'all rounds':<16} {'req/s':>8} {'median':>9} {'p95 (worst)':>12} {'queries':>8} {'bytes':>7} "
-          f"{'in process, one at a time':>27}")
+    print(
+        f"  {'all rounds':<16} {'req/s':>8} {'median':>9} {'p95 (worst)':>12} {'queries':>8} {'bytes':>7} "
+        f"{'in process, one at a time':>27}"
+    )
     for name in PATHS:
         s = summary[name]
-        print(f"  {name:<16} {s['rps']:8.0f} {s['median_ms']:7.1f}ms {s['p95_ms']:10.1f}ms "
-              f"{measured[name]['queries']:8} {measured[name]['bytes']:7,} {measured[name]['inprocess_ms']:22.2f} ms")
+        print(
+            f"  {name:<16} {s['rps']:8.0f} {s['median_ms']:7.1f}ms {s['p95_ms']:10.1f}ms "
+            f"{measured[name]['queries']:8} {measured[name]['bytes']:7,} {measured[name]['inprocess_ms']:22.2f} ms"
+        )
     ratio = summary["dashboard"]["rps"] / summary["floor"]["rps"]
     print(f"  dashboard / floor: {ratio:.2f}; floor / bare: {summary['floor']['rps'] / summary['bare']['rps']:.2f}")
     print(f"  target (DESIGN §10): dashboard throughput >= floor: {'met' if ratio >= 1 else 'NOT met'}")
@@ -335,8 +378,12 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=2, help="floor/dashboard pairs (default 2)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4, as in the Procfile)")
-    parser.add_argument("--inprocess-requests", type=int, default=200,
-                        help="requests per target timed in process with the test client (default 200)")
+    parser.add_argument(
+        "--inprocess-requests",
+        type=int,
+        default=200,
+        help="requests per target timed in process with the test client (default 200)",
+    )
     parser.add_argument("--keep-database", action="store_true", help="leave the benchmark's database behind")
     parser.add_argument("--phase", choices=["setup", "load"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)

@@ -242,9 +242,22 @@ class Worker:
             "BENCH_NOOP_DONE": str(self.noop_done),
         }
         command = [
-            sys.executable, "-m", "celery", "-A", "prakerja", "worker", "--concurrency", "1",
-            "--queues", "notifications", "--include", "benchmarks.outbox_delivery",
-            "--hostname", f"bench-outbox-{os.getpid()}@%h", "--loglevel", loglevel,
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "prakerja",
+            "worker",
+            "--concurrency",
+            "1",
+            "--queues",
+            "notifications",
+            "--include",
+            "benchmarks.outbox_delivery",
+            "--hostname",
+            f"bench-outbox-{os.getpid()}@%h",
+            "--loglevel",
+            loglevel,
         ]
         self.command = shlex.join(command)
         self.log_file = self.log.open("w")
@@ -303,8 +316,10 @@ def phase_worker(args: argparse.Namespace) -> dict:
         enqueue_seconds = time.perf_counter() - started
         deadline = time.monotonic() + PHASE_TIMEOUT_SECONDS - 60
         # Two look-ups, each answered by one of the outbox's partial indexes, so polling stays cheap.
-        while (Message.objects.filter(status=Status.PENDING).exists()
-               or Message.objects.filter(status=Status.SENDING).exists()):
+        while (
+            Message.objects.filter(status=Status.PENDING).exists()
+            or Message.objects.filter(status=Status.SENDING).exists()
+        ):
             if time.monotonic() > deadline or worker.process.poll() is not None:
                 raise SystemExit("the worker did not deliver everything in time:\n" + worker.log.read_text()[-3000:])
             time.sleep(0.1)
@@ -346,8 +361,12 @@ def phase_worker_noop(args: argparse.Namespace) -> dict:
         seconds = float(worker.noop_done.read_text()) - first
     finally:
         worker.stop()
-    return {"seconds": seconds, "enqueue_seconds": enqueue_seconds, "tasks": count - 1,
-            "task_seconds": worker.task_seconds()}
+    return {
+        "seconds": seconds,
+        "enqueue_seconds": enqueue_seconds,
+        "tasks": count - 1,
+        "task_seconds": worker.task_seconds(),
+    }
 
 
 PHASES = {
@@ -399,8 +418,16 @@ def redis_call(url: str, *command: str):
 
 
 def phase(name: str, args: argparse.Namespace, env: dict, **extra) -> dict:
-    command = [sys.executable, __file__, "--phase", name, "--messages", str(args.messages),
-               "--worker-loglevel", args.worker_loglevel]
+    command = [
+        sys.executable,
+        __file__,
+        "--phase",
+        name,
+        "--messages",
+        str(args.messages),
+        "--worker-loglevel",
+        args.worker_loglevel,
+    ]
     for key, value in extra.items():
         command += [f"--{key.replace('_', '-')}", str(value)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=PHASE_TIMEOUT_SECONDS, cwd=ROOT, env=env)
@@ -419,8 +446,9 @@ def main(args: argparse.Namespace) -> None:
         raise SystemExit(f"{redis_url} is not empty; give the benchmark an empty Redis database in REDIS_URL")
     parts = urlsplit(url)
     own_url = urlunsplit((parts.scheme, parts.netloc, "/" + DATABASE, parts.query, ""))
-    command_line = (f"DATABASE_URL={shlex.quote(url)} REDIS_URL={shlex.quote(redis_url)} "
-                    + shlex.join([sys.executable, *sys.argv]))
+    command_line = f"DATABASE_URL={shlex.quote(url)} REDIS_URL={shlex.quote(redis_url)} " + shlex.join(
+        [sys.executable, *sys.argv]
+    )
     workdir = Path(tempfile.mkdtemp(prefix="bench-outbox-"))  # worker log, the figures its pool writes
     env = {
         **os.environ,
@@ -455,8 +483,10 @@ def main(args: argparse.Namespace) -> None:
         redis_call(redis_url, "FLUSHDB")
         shutil.rmtree(workdir, ignore_errors=True)
 
-    print(f"Outbox delivery — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, PostgreSQL {version}, "
-          f"Redis {redis_call(redis_url, 'INFO', 'server')['redis_version']}, {os.cpu_count()} CPUs")
+    print(
+        f"Outbox delivery — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, PostgreSQL {version}, "
+        f"Redis {redis_call(redis_url, 'INFO', 'server')['redis_version']}, {os.cpu_count()} CPUs"
+    )
     print(f"  command: {command_line}")
     print(f"  worker:  {results['worker100']['worker_command']}")
     print(f"  {'':<62} {'rows':>9} {'msgs':>8} {'time':>8} {'per s':>9} {'peak RSS':>10}  exactly once")
@@ -467,38 +497,88 @@ def main(args: argparse.Namespace) -> None:
         print(f"  {label:<62} {rows:>9,} {messages:>8} {seconds:7.1f}s {rows / seconds:>9,.0f} {memory}  {once}")
 
     s, f, w100, w1, n1 = (results[k] for k in ("sweep", "floor_sql", "worker100", "worker1", "noop1"))
-    line(f"outbox_sweep() in process (batches of {s['batch_size']})", args.messages, "-", s["seconds"],
-         s["peak_rss_mb"], s["check"])
-    line("worker, message_deliver_task with 100 ids per message", args.messages, f"{w100['celery_messages']:,}",
-         w100["seconds"], max(w100["worker_peak_rss_mb"].values()), w100["check"])
-    line("worker, message_deliver_task with 1 id per message", args.single_messages, f"{w1['celery_messages']:,}",
-         w1["seconds"], max(w1["worker_peak_rss_mb"].values()), w1["check"])
-    line("floor: one UPDATE … SKIP LOCKED … RETURNING per 100, in process", args.messages, "-", f["seconds"],
-         f["peak_rss_mb"], f["check"])
-    line("floor: no-op Celery task, 1 per message, same worker", n1["tasks"], f"{n1['tasks']:,}", n1["seconds"],
-         None, None)
+    line(
+        f"outbox_sweep() in process (batches of {s['batch_size']})",
+        args.messages,
+        "-",
+        s["seconds"],
+        s["peak_rss_mb"],
+        s["check"],
+    )
+    line(
+        "worker, message_deliver_task with 100 ids per message",
+        args.messages,
+        f"{w100['celery_messages']:,}",
+        w100["seconds"],
+        max(w100["worker_peak_rss_mb"].values()),
+        w100["check"],
+    )
+    line(
+        "worker, message_deliver_task with 1 id per message",
+        args.single_messages,
+        f"{w1['celery_messages']:,}",
+        w1["seconds"],
+        max(w1["worker_peak_rss_mb"].values()),
+        w1["check"],
+    )
+    line(
+        "floor: one UPDATE … SKIP LOCKED … RETURNING per 100, in process",
+        args.messages,
+        "-",
+        f["seconds"],
+        f["peak_rss_mb"],
+        f["check"],
+    )
+    line(
+        "floor: no-op Celery task, 1 per message, same worker",
+        n1["tasks"],
+        f"{n1['tasks']:,}",
+        n1["seconds"],
+        None,
+        None,
+    )
     print(f"  bulk_create of {args.messages:,} pending rows (set-up, not timed above): {s['insert_seconds']:.1f} s")
-    print(f"  publishing the messages (inside the worker times): {w100['celery_messages']:,} in "
-          f"{w100['enqueue_seconds']:.2f} s, {w1['celery_messages']:,} in {w1['enqueue_seconds']:.2f} s; "
-          f"(before the no-op floor) {n1['tasks'] + 1:,} in {n1['enqueue_seconds']:.2f} s")
+    print(
+        f"  publishing the messages (inside the worker times): {w100['celery_messages']:,} in "
+        f"{w100['enqueue_seconds']:.2f} s, {w1['celery_messages']:,} in {w1['enqueue_seconds']:.2f} s; "
+        f"(before the no-op floor) {n1['tasks'] + 1:,} in {n1['enqueue_seconds']:.2f} s"
+    )
+
     def inside(result: dict) -> str:
         busy = result.get("task_seconds")
-        return "n/a (worker log below INFO)" if busy is None else (
-            f"{busy:.1f} s of {result['seconds']:.1f} s ({busy / result['seconds']:.0%}), "
-            f"{busy / result.get('celery_messages', result.get('tasks')) * 1000:.2f} ms per task")
+        return (
+            "n/a (worker log below INFO)"
+            if busy is None
+            else (
+                f"{busy:.1f} s of {result['seconds']:.1f} s ({busy / result['seconds']:.0%}), "
+                f"{busy / result.get('celery_messages', result.get('tasks')) * 1000:.2f} ms per task"
+            )
+        )
 
-    print(f"  time inside tasks, from the worker's log: 100/msg {inside(w100)}; 1/msg {inside(w1)}; "
-          f"no-op {inside(n1)}")
-    print(f"  worker peak RSS (100/msg): {w100['worker_peak_rss_mb']}; benchmark child peak RSS "
-          f"{w100['peak_rss_mb']:.0f} MB")
-    rate = {k: v for k, v in (("sweep", args.messages / s["seconds"]), ("w100", args.messages / w100["seconds"]),
-                                ("w1", args.single_messages / w1["seconds"]), ("floor", args.messages / f["seconds"]),
-                                ("noop", n1["tasks"] / n1["seconds"]))}
-    print(f"  sweep / SQL floor: {rate['sweep'] / rate['floor']:.2f}; worker 100/msg / SQL floor: "
-          f"{rate['w100'] / rate['floor']:.2f}; worker 1/msg / no-op floor: {rate['w1'] / rate['noop']:.2f}; "
-          f"100/msg over 1/msg: {rate['w100'] / rate['w1']:.1f}x")
-    print(f"  target (DESIGN §10): >= 5,000 deliveries/s on one worker: "
-          f"{'met' if rate['w100'] >= 5000 else 'NOT met'} ({rate['w100']:,.0f}/s)")
+    print(f"  time inside tasks, from the worker's log: 100/msg {inside(w100)}; 1/msg {inside(w1)}; no-op {inside(n1)}")
+    print(
+        f"  worker peak RSS (100/msg): {w100['worker_peak_rss_mb']}; benchmark child peak RSS "
+        f"{w100['peak_rss_mb']:.0f} MB"
+    )
+    rate = {
+        k: v
+        for k, v in (
+            ("sweep", args.messages / s["seconds"]),
+            ("w100", args.messages / w100["seconds"]),
+            ("w1", args.single_messages / w1["seconds"]),
+            ("floor", args.messages / f["seconds"]),
+            ("noop", n1["tasks"] / n1["seconds"]),
+        )
+    }
+    print(
+        f"  sweep / SQL floor: {rate['sweep'] / rate['floor']:.2f}; worker 100/msg / SQL floor: "
+        f"{rate['w100'] / rate['floor']:.2f}; worker 1/msg / no-op floor: {rate['w1'] / rate['noop']:.2f}; "
+        f"100/msg over 1/msg: {rate['w100'] / rate['w1']:.1f}x"
+    )
+    print(
+        f"  target (DESIGN §10): >= 5,000 deliveries/s on one worker: "
+        f"{'met' if rate['w100'] >= 5000 else 'NOT met'} ({rate['w100']:,.0f}/s)"
+    )
     if not all(results[k]["check"]["exactly_once"] for k in ("sweep", "floor_sql", "worker100", "worker1")):
         raise SystemExit("exactly-once check failed")
 
@@ -509,8 +589,11 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--single-messages", type=int, default=5_000, help="M for the 1/msg runs")
     parser.add_argument("--worker-loglevel", default="INFO", help="as in the Procfile (INFO)")
     parser.add_argument("--keep-database", action="store_true", help="leave the benchmark's database behind")
-    parser.add_argument("--keep-batch-size-env", action="store_true",
-                        help="honour OUTBOX_BATCH_SIZE from the environment (default: the settings' default)")
+    parser.add_argument(
+        "--keep-batch-size-env",
+        action="store_true",
+        help="honour OUTBOX_BATCH_SIZE from the environment (default: the settings' default)",
+    )
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--per-message", type=int, help=argparse.SUPPRESS)

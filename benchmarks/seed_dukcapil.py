@@ -67,8 +67,15 @@ def phase_seed(args: argparse.Namespace) -> dict:
 
     started = time.perf_counter()
     call_command(
-        "seed_dukcapil", "--residents", str(args.residents), "--seed", str(args.seed), "--no-samples",
-        verbosity=0, skip_checks=True, stdout=open(os.devnull, "w"),
+        "seed_dukcapil",
+        "--residents",
+        str(args.residents),
+        "--seed",
+        str(args.seed),
+        "--no-samples",
+        verbosity=0,
+        skip_checks=True,
+        stdout=open(os.devnull, "w"),
     )
     seconds = time.perf_counter() - started
     return {
@@ -166,9 +173,18 @@ def server_sql(url: str, sql: str) -> None:
 
 def phase(name: str, args: argparse.Namespace, database_url: str) -> dict:
     command = [
-        sys.executable, __file__, "--phase", name, "--child-database-url", database_url,
-        "--residents", str(args.residents), "--seed", str(args.seed),
-        "--bulk-create-residents", str(args.bulk_create_residents),
+        sys.executable,
+        __file__,
+        "--phase",
+        name,
+        "--child-database-url",
+        database_url,
+        "--residents",
+        str(args.residents),
+        "--seed",
+        str(args.seed),
+        "--bulk-create-residents",
+        str(args.bulk_create_residents),
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=PHASE_TIMEOUT_SECONDS, cwd=ROOT)
     if done.returncode:
@@ -187,7 +203,9 @@ def server_version(database_url: str) -> str:
 def main(args: argparse.Namespace) -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/prakerja_bench")
+        raise SystemExit(
+            "Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/prakerja_bench"
+        )
     parts = urlsplit(url)
     database = (parts.path.lstrip("/") or "prakerja_bench") + "_seed_dukcapil"
     own_url = urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))
@@ -210,31 +228,56 @@ def main(args: argparse.Namespace) -> None:
         memory = f"{rss:8.0f} MB" if rss is not None else " " * 11
         return f"  {label:<58} {rows:>10,} rows {seconds:8.1f} s {rows / seconds:>10,.0f} rows/s {memory}"
 
-    print(f"Seeding the mock registry — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, PostgreSQL {version}, "
-          f"{os.cpu_count()} CPUs")
+    print(
+        f"Seeding the mock registry — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, PostgreSQL {version}, "
+        f"{os.cpu_count()} CPUs"
+    )
     print(f"  command: {command_line}")
     print(f"  {'':<58} {'':>15} {'time':>10} {'':>17} {'peak RSS':>11}")
-    print(line("seed_dukcapil (generate + COPY + indexes + ANALYZE)", seeded["residents"], seeded["seconds"],
-               seeded["peak_rss_mb"]))
+    print(
+        line(
+            "seed_dukcapil (generate + COPY + indexes + ANALYZE)",
+            seeded["residents"],
+            seeded["seconds"],
+            seeded["peak_rss_mb"],
+        )
+    )
     print(f"  {'':<58} families: {seeded['families']:,}")
-    print(line("floor: generating the rows in memory (not timed below)", n, floors["generation_seconds"],
-               floors["peak_rss_mb"]))
+    print(
+        line(
+            "floor: generating the rows in memory (not timed below)",
+            n,
+            floors["generation_seconds"],
+            floors["peak_rss_mb"],
+        )
+    )
     print(line("floor: COPY into a bare table (primary key only)", n, floors["copy_bare_seconds"]))
     print(line("floor: COPY families + residents, indexes and FK in place", n, floors["copy_indexed_seconds"]))
     if "bulk_create_seconds" in floors:
-        print(line("floor: bulk_create, indexes and FK in place", floors["bulk_create_residents"],
-                   floors["bulk_create_seconds"]))
+        print(
+            line(
+                "floor: bulk_create, indexes and FK in place",
+                floors["bulk_create_residents"],
+                floors["bulk_create_seconds"],
+            )
+        )
     floor = floors["generation_seconds"] + floors["copy_bare_seconds"]
-    print(f"  seeder / (generating the rows + bare COPY): {seeded['seconds'] / floor:.2f}x; "
-          f"seeder / bare COPY alone: {seeded['seconds'] / floors['copy_bare_seconds']:.1f}x")
+    print(
+        f"  seeder / (generating the rows + bare COPY): {seeded['seconds'] / floor:.2f}x; "
+        f"seeder / bare COPY alone: {seeded['seconds'] / floors['copy_bare_seconds']:.1f}x"
+    )
 
 
 def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--residents", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--bulk-create-residents", type=int, default=100_000,
-                        help="residents for the bulk_create floor (0 to skip; default 100000)")
+    parser.add_argument(
+        "--bulk-create-residents",
+        type=int,
+        default=100_000,
+        help="residents for the bulk_create floor (0 to skip; default 100000)",
+    )
     parser.add_argument("--keep-database", action="store_true", help="leave the benchmark's database behind")
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     parser.add_argument("--child-database-url", help=argparse.SUPPRESS)

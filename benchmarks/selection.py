@@ -29,11 +29,44 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "prakerja_bench_selection"  # or --database
 # Population shares of the provinces (roughly BPS 2020), by Kemendagri code.
 WEIGHTS = {
-    "11": 5.3, "12": 14.8, "13": 5.5, "14": 6.4, "15": 3.5, "16": 8.5, "17": 2.0, "18": 9.0, "19": 1.5,
-    "21": 2.1, "31": 10.6, "32": 48.3, "33": 36.5, "34": 3.7, "35": 41.0, "36": 11.9, "51": 4.3, "52": 5.3,
-    "53": 5.3, "61": 5.4, "62": 2.7, "63": 4.1, "64": 3.8, "65": 0.7, "71": 2.6, "72": 3.0, "73": 9.1,
-    "74": 2.6, "75": 1.2, "76": 1.4, "81": 1.8, "82": 1.3, "91": 1.0, "92": 0.6, "93": 0.5, "94": 1.4,
-    "95": 1.4, "96": 0.6,
+    "11": 5.3,
+    "12": 14.8,
+    "13": 5.5,
+    "14": 6.4,
+    "15": 3.5,
+    "16": 8.5,
+    "17": 2.0,
+    "18": 9.0,
+    "19": 1.5,
+    "21": 2.1,
+    "31": 10.6,
+    "32": 48.3,
+    "33": 36.5,
+    "34": 3.7,
+    "35": 41.0,
+    "36": 11.9,
+    "51": 4.3,
+    "52": 5.3,
+    "53": 5.3,
+    "61": 5.4,
+    "62": 2.7,
+    "63": 4.1,
+    "64": 3.8,
+    "65": 0.7,
+    "71": 2.6,
+    "72": 3.0,
+    "73": 9.1,
+    "74": 2.6,
+    "75": 1.2,
+    "76": 1.4,
+    "81": 1.8,
+    "82": 1.3,
+    "91": 1.0,
+    "92": 0.6,
+    "93": 0.5,
+    "94": 1.4,
+    "95": 1.4,
+    "96": 0.6,
 }
 
 
@@ -88,9 +121,16 @@ def populate(n: int, seed: int, short: int = 0) -> int:
     opens = now - timedelta(days=30)
     provinces = list(WEIGHTS)
     weights = [WEIGHTS[p] for p in provinces]
-    wave = Wave.objects.create(number=1, name="Bench", opens_at=opens, closes_at=opens + timedelta(days=7),
-                               announce_at=opens + timedelta(days=10), quota=n // 5, published_at=opens,
-                               pool_unused_quota=True)
+    wave = Wave.objects.create(
+        number=1,
+        name="Bench",
+        opens_at=opens,
+        closes_at=opens + timedelta(days=7),
+        announce_at=opens + timedelta(days=10),
+        quota=n // 5,
+        published_at=opens,
+        pool_unused_quota=True,
+    )
     shares = {p: int(n // 5 * w / sum(weights)) for p, w in zip(provinces, weights)}
     for p in sorted(provinces, key=WEIGHTS.get)[:short]:
         shares[p] = int(2 * n * WEIGHTS[p] / sum(weights))
@@ -108,25 +148,82 @@ def populate(n: int, seed: int, short: int = 0) -> int:
         size -= 1
     with connection.cursor() as cursor:
         raw = cursor.cursor
-        copy(raw, "accounts_user", ["id", "password", "email", "email_verified_at", "is_active", "is_staff",
-                                    "is_superuser", "date_joined"],
-             ((i, "!", f"u{i}@bench.id", opens, True, False, False, opens) for i in range(1, n + 1)))
-        copy(raw, "verification_identityverification",
-             ["user_id", "nik_encrypted", "nik_digest", "kk_encrypted", "kk_digest", "birth_date", "sex",
-              "registry_excluded_occupation", "verified_at"],
-             ((i, "x", f"{i:064d}", "x", f"{kk_of[i - 1]:064x}", date(1990, 1, 1) if rng.random() > 0.005
-               else date(2015, 1, 1), "L", rng.random() < 0.01, opens) for i in range(1, n + 1)))
-        copy(raw, "assessment_declaration",
-             ["user_id", "text_id", "employment", "in_formal_education", "excluded_groups", "other_aid", "truthful",
-              "exclusion_reasons", "submitted_at"],
-             ((i, text_id, "phk", rng.random() < 0.005, "[]", "[]", True, "[]", opens) for i in range(1, n + 1)))
-        copy(raw, "assessment_attempt",
-             ["user_id", "seed", "started_at", "deadline", "submitted_at", "finished_reason", "score", "pass_score",
-              "passed"],
-             ((i, 1, opens, opens + timedelta(minutes=25), opens + timedelta(minutes=10), "submitted", 80, 60, True)
-              for i in range(1, n + 1)))
-        copy(raw, "waves_enrollment", ["wave_id", "user_id", "province_id", "agreement_id", "joined_at", "pending"],
-             ((wave.pk, i, province_of[i - 1], agreement_id, opens + timedelta(days=1), True) for i in range(1, n + 1)))
+        copy(
+            raw,
+            "accounts_user",
+            ["id", "password", "email", "email_verified_at", "is_active", "is_staff", "is_superuser", "date_joined"],
+            ((i, "!", f"u{i}@bench.id", opens, True, False, False, opens) for i in range(1, n + 1)),
+        )
+        copy(
+            raw,
+            "verification_identityverification",
+            [
+                "user_id",
+                "nik_encrypted",
+                "nik_digest",
+                "kk_encrypted",
+                "kk_digest",
+                "birth_date",
+                "sex",
+                "registry_excluded_occupation",
+                "verified_at",
+            ],
+            (
+                (
+                    i,
+                    "x",
+                    f"{i:064d}",
+                    "x",
+                    f"{kk_of[i - 1]:064x}",
+                    date(1990, 1, 1) if rng.random() > 0.005 else date(2015, 1, 1),
+                    "L",
+                    rng.random() < 0.01,
+                    opens,
+                )
+                for i in range(1, n + 1)
+            ),
+        )
+        copy(
+            raw,
+            "assessment_declaration",
+            [
+                "user_id",
+                "text_id",
+                "employment",
+                "in_formal_education",
+                "excluded_groups",
+                "other_aid",
+                "truthful",
+                "exclusion_reasons",
+                "submitted_at",
+            ],
+            ((i, text_id, "phk", rng.random() < 0.005, "[]", "[]", True, "[]", opens) for i in range(1, n + 1)),
+        )
+        copy(
+            raw,
+            "assessment_attempt",
+            [
+                "user_id",
+                "seed",
+                "started_at",
+                "deadline",
+                "submitted_at",
+                "finished_reason",
+                "score",
+                "pass_score",
+                "passed",
+            ],
+            (
+                (i, 1, opens, opens + timedelta(minutes=25), opens + timedelta(minutes=10), "submitted", 80, 60, True)
+                for i in range(1, n + 1)
+            ),
+        )
+        copy(
+            raw,
+            "waves_enrollment",
+            ["wave_id", "user_id", "province_id", "agreement_id", "joined_at", "pending"],
+            ((wave.pk, i, province_of[i - 1], agreement_id, opens + timedelta(days=1), True) for i in range(1, n + 1)),
+        )
         # As a live database has them: autovacuum has been through the tables, and their rows' hint bits are set.
         # Otherwise whichever statement reads them first (here the selection) pays for the bulk load, rewriting
         # every page it reads.
@@ -186,8 +283,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--enrollments", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--short-provinces", type=int, default=0,
-                        help="how many of the smallest provinces get more quota than candidates (the pool's work)")
+    parser.add_argument(
+        "--short-provinces",
+        type=int,
+        default=0,
+        help="how many of the smallest provinces get more quota than candidates (the pool's work)",
+    )
     parser.add_argument("--database", default=BENCH_DB, help="the database to create, use and drop")
     args = parser.parse_args()
     BENCH_DB = args.database
@@ -221,20 +322,32 @@ def main() -> None:
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         n = args.enrollments
         print(f"command: {' '.join(sys.argv)}  (DATABASE_URL={os.environ['DATABASE_URL']})")
-        print(f"selection_run: {real:.2f} s total ({n / real:,.0f} enrollments/s), selected {run.counts['selected']:,}"
-              f" ({run.counts['from_pool']:,} from the pool)")
+        print(
+            f"selection_run: {real:.2f} s total ({n / real:,.0f} enrollments/s), selected {run.counts['selected']:,}"
+            f" ({run.counts['from_pool']:,} from the pool)"
+        )
         for phase in run.phases:
             print(f"  {phase['name']:<24} {phase['seconds']:>8.2f} s")
         print(f"bare SQL floor: {floor:.2f} s, selected {floor_selected:,} (no national pool, no cards, no messages)")
         print(f"ratio ranking+cut / floor: {ranking / floor:.2f}   whole run / floor: {real / floor:.2f}")
         print(f"peak RSS of this process: {peak_mb:.0f} MB")
-        print(json.dumps({
-            "benchmark": "selection", "enrollments": n, "selected": run.counts["selected"],
-            "from_pool": run.counts["from_pool"], "selection_seconds": round(real, 3),
-            "ranking_and_cut_seconds": round(ranking, 3), "floor_seconds": round(floor, 3),
-            "ratio": round(ranking / floor, 3), "whole_run_ratio": round(real / floor, 3),
-            "phases": {phase["name"]: phase["seconds"] for phase in run.phases}, "peak_rss_mb": round(peak_mb),
-        }))
+        print(
+            json.dumps(
+                {
+                    "benchmark": "selection",
+                    "enrollments": n,
+                    "selected": run.counts["selected"],
+                    "from_pool": run.counts["from_pool"],
+                    "selection_seconds": round(real, 3),
+                    "ranking_and_cut_seconds": round(ranking, 3),
+                    "floor_seconds": round(floor, 3),
+                    "ratio": round(ranking / floor, 3),
+                    "whole_run_ratio": round(real / floor, 3),
+                    "phases": {phase["name"]: phase["seconds"] for phase in run.phases},
+                    "peak_rss_mb": round(peak_mb),
+                }
+            )
+        )
     finally:
         drop_database()
 

@@ -81,15 +81,31 @@ class FamilyAdmin(SuperuserReadOnlyAdmin):
 @admin.register(Resident)
 class ResidentAdmin(SuperuserReadOnlyAdmin):
     list_display = (
-        "pk", "masked_nik", "masked_kk", "full_name", "birth_date", "sex", "occupation", "district_code",
+        "pk",
+        "masked_nik",
+        "masked_kk",
+        "full_name",
+        "birth_date",
+        "sex",
+        "occupation",
+        "district_code",
     )
     list_filter = ("sex", "relationship", "occupation")
     search_fields = ("=nik", "=family__kk")
     search_help_text = _("NIK atau nomor KK lengkap (16 digit, persis sama).")
     ordering = ("pk",)
     fields = (
-        "nik", "family", "relationship", "full_name", "birth_place", "birth_date", "sex", "mother_name",
-        "occupation", "address", "district_code",
+        "nik",
+        "family",
+        "relationship",
+        "full_name",
+        "birth_place",
+        "birth_date",
+        "sex",
+        "mother_name",
+        "occupation",
+        "address",
+        "district_code",
     )
 
     @admin.display(description=_("NIK"), ordering="nik")

@@ -61,9 +61,7 @@ class Resident(models.Model):
         related_name="members",
         verbose_name=_("Kartu Keluarga"),
     )
-    relationship = models.CharField(
-        _("hubungan dalam keluarga"), max_length=20, choices=Relationship.choices
-    )
+    relationship = models.CharField(_("hubungan dalam keluarga"), max_length=20, choices=Relationship.choices)
     full_name = models.CharField(_("nama lengkap"), max_length=100)
     birth_place = models.CharField(_("tempat lahir"), max_length=100)
     birth_date = models.DateField(_("tanggal lahir"))

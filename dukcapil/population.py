@@ -45,11 +45,44 @@ DEFAULT_AS_OF = date(2026, 1, 1)
 # Population by province in thousands (BPS, Sensus Penduduk 2020); the Papua provinces created in 2022 are
 # apportioned from Papua's and Papua Barat's 2020 figures by their regencies.
 PROVINCE_POPULATION = {
-    "11": 5274, "12": 14799, "13": 5534, "14": 6394, "15": 3548, "16": 8467, "17": 2010, "18": 9008,
-    "19": 1455, "21": 2064, "31": 10562, "32": 48274, "33": 36516, "34": 3669, "35": 40666, "36": 11905,
-    "51": 4317, "52": 5320, "53": 5326, "61": 5414, "62": 2670, "63": 4074, "64": 3766, "65": 702,
-    "71": 2622, "72": 2986, "73": 9074, "74": 2625, "75": 1171, "76": 1419, "81": 1849, "82": 1283,
-    "91": 1030, "92": 560, "93": 520, "94": 1450, "95": 1410, "96": 620,
+    "11": 5274,
+    "12": 14799,
+    "13": 5534,
+    "14": 6394,
+    "15": 3548,
+    "16": 8467,
+    "17": 2010,
+    "18": 9008,
+    "19": 1455,
+    "21": 2064,
+    "31": 10562,
+    "32": 48274,
+    "33": 36516,
+    "34": 3669,
+    "35": 40666,
+    "36": 11905,
+    "51": 4317,
+    "52": 5320,
+    "53": 5326,
+    "61": 5414,
+    "62": 2670,
+    "63": 4074,
+    "64": 3766,
+    "65": 702,
+    "71": 2622,
+    "72": 2986,
+    "73": 9074,
+    "74": 2625,
+    "75": 1171,
+    "76": 1419,
+    "81": 1849,
+    "82": 1283,
+    "91": 1030,
+    "92": 560,
+    "93": 520,
+    "94": 1450,
+    "95": 1410,
+    "96": 620,
 }
 UNKNOWN_PROVINCE_POPULATION = 1000  # a province added to the list after this table
 
@@ -69,15 +102,28 @@ SINGLE_PARENT_SHARE = 0.12
 
 FAMILY_FIELDS = ("kk", "address", "district_code")
 RESIDENT_FIELDS = (
-    "nik", "family_id", "relationship", "full_name", "birth_place", "birth_date", "sex", "mother_name",
-    "occupation", "address", "district_code", "sample_key",
+    "nik",
+    "family_id",
+    "relationship",
+    "full_name",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "mother_name",
+    "occupation",
+    "address",
+    "district_code",
+    "sample_key",
 )
 FamilyRow = tuple[str, str, str]
 ResidentRow = tuple[str, str, str, str, str, date, str, str, str, str, str, int]
 
 MALE, FEMALE = Resident.Sex.MALE.value, Resident.Sex.FEMALE.value
-HEAD, WIFE, CHILD = (Resident.Relationship.HEAD.value, Resident.Relationship.WIFE.value,
-                     Resident.Relationship.CHILD.value)
+HEAD, WIFE, CHILD = (
+    Resident.Relationship.HEAD.value,
+    Resident.Relationship.WIFE.value,
+    Resident.Relationship.CHILD.value,
+)
 
 _ADMINISTRATIVE_PREFIXES = ("Kabupaten Administrasi ", "Kota Administrasi ", "Kabupaten ", "Kota ")
 
@@ -109,9 +155,7 @@ def pre_split_district(district_code: str) -> HistoricalDistrict | None:
 
     Should a district have had two (renumbered between 2019 and 2021), the one in force at the split wins.
     """
-    candidates = [
-        old for old in old_districts_by_current_code().get(district_code, ()) if old.code[:2] in SPLIT_DATE
-    ]
+    candidates = [old for old in old_districts_by_current_code().get(district_code, ()) if old.code[:2] in SPLIT_DATE]
     return max(candidates, key=lambda old: EDITION_BY_KEY[old.editions[-1]].in_force_from, default=None)
 
 
@@ -155,59 +199,169 @@ class _Picker:
 # Occupation weights (percent) by age band and sex. Excluded groups: ASN, TNI and Polri only until 58 (their
 # retirement age), elected and village offices at any adult age; together about 3% of adults.
 _EXCLUDED_WORKING_MALE = {
-    "PEGAWAI NEGERI SIPIL (PNS)": 2.3, "TENTARA NASIONAL INDONESIA (TNI)": 0.6, "KEPOLISIAN RI (POLRI)": 0.6,
-    "PERANGKAT DESA": 0.5, "KEPALA DESA": 0.06, "ANGGOTA DPRD KABUPATEN/KOTA": 0.03,
-    "ANGGOTA DPRD PROVINSI": 0.005, "ANGGOTA DPR-RI": 0.001, "ANGGOTA DPD": 0.0005, "BUPATI": 0.0008,
-    "WAKIL BUPATI": 0.0008, "WALIKOTA": 0.0002, "GUBERNUR": 0.0001, "DIREKSI/KOMISARIS BUMN/BUMD": 0.005,
+    "PEGAWAI NEGERI SIPIL (PNS)": 2.3,
+    "TENTARA NASIONAL INDONESIA (TNI)": 0.6,
+    "KEPOLISIAN RI (POLRI)": 0.6,
+    "PERANGKAT DESA": 0.5,
+    "KEPALA DESA": 0.06,
+    "ANGGOTA DPRD KABUPATEN/KOTA": 0.03,
+    "ANGGOTA DPRD PROVINSI": 0.005,
+    "ANGGOTA DPR-RI": 0.001,
+    "ANGGOTA DPD": 0.0005,
+    "BUPATI": 0.0008,
+    "WAKIL BUPATI": 0.0008,
+    "WALIKOTA": 0.0002,
+    "GUBERNUR": 0.0001,
+    "DIREKSI/KOMISARIS BUMN/BUMD": 0.005,
 }
 _EXCLUDED_WORKING_FEMALE = {
-    "PEGAWAI NEGERI SIPIL (PNS)": 2.8, "TENTARA NASIONAL INDONESIA (TNI)": 0.1, "KEPOLISIAN RI (POLRI)": 0.15,
-    "PERANGKAT DESA": 0.3, "KEPALA DESA": 0.02, "ANGGOTA DPRD KABUPATEN/KOTA": 0.01,
-    "ANGGOTA DPRD PROVINSI": 0.002, "DIREKSI/KOMISARIS BUMN/BUMD": 0.002,
+    "PEGAWAI NEGERI SIPIL (PNS)": 2.8,
+    "TENTARA NASIONAL INDONESIA (TNI)": 0.1,
+    "KEPOLISIAN RI (POLRI)": 0.15,
+    "PERANGKAT DESA": 0.3,
+    "KEPALA DESA": 0.02,
+    "ANGGOTA DPRD KABUPATEN/KOTA": 0.01,
+    "ANGGOTA DPRD PROVINSI": 0.002,
+    "DIREKSI/KOMISARIS BUMN/BUMD": 0.002,
 }
 _WORKING_MALE = {
-    "WIRASWASTA": 18, "KARYAWAN SWASTA": 17, "PETANI/PEKEBUN": 14, "BURUH HARIAN LEPAS": 9,
-    occ.NOT_WORKING: 5, "PEDAGANG": 5, "SOPIR": 3, "BURUH TANI/PERKEBUNAN": 3, "NELAYAN/PERIKANAN": 2.5,
-    "PERDAGANGAN": 2, "TUKANG BATU": 1.5, "GURU": 1.5, "TUKANG KAYU": 1, "MEKANIK": 1, "TRANSPORTASI": 1,
-    "KONSTRUKSI": 1, "KARYAWAN HONORER": 1, "LAINNYA": 1, occ.STUDENT: 1, "KARYAWAN BUMN": 0.8,
-    "PETERNAK": 0.8, "INDUSTRI": 0.5, occ.HOMEMAKER: 0.5, "KARYAWAN BUMD": 0.3, "PERAWAT": 0.3,
-    "USTADZ/MUBALIGH": 0.3, "PELAUT": 0.3, "TUKANG LAS/PANDAI BESI": 0.3, "TUKANG LISTRIK": 0.3,
-    "BURUH NELAYAN/PERIKANAN": 0.3, "DOSEN": 0.2, "DOKTER": 0.2, "JURU MASAK": 0.2, "IMAM MASJID": 0.1,
-    "PENDETA": 0.1, "WARTAWAN": 0.1, "TUKANG CUKUR": 0.1, "SENIMAN": 0.1, "PENGACARA": 0.05,
-    "AKUNTAN": 0.05, "KONSULTAN": 0.05, "ARSITEK": 0.03, "PILOT": 0.01, "PASTOR": 0.01,
+    "WIRASWASTA": 18,
+    "KARYAWAN SWASTA": 17,
+    "PETANI/PEKEBUN": 14,
+    "BURUH HARIAN LEPAS": 9,
+    occ.NOT_WORKING: 5,
+    "PEDAGANG": 5,
+    "SOPIR": 3,
+    "BURUH TANI/PERKEBUNAN": 3,
+    "NELAYAN/PERIKANAN": 2.5,
+    "PERDAGANGAN": 2,
+    "TUKANG BATU": 1.5,
+    "GURU": 1.5,
+    "TUKANG KAYU": 1,
+    "MEKANIK": 1,
+    "TRANSPORTASI": 1,
+    "KONSTRUKSI": 1,
+    "KARYAWAN HONORER": 1,
+    "LAINNYA": 1,
+    occ.STUDENT: 1,
+    "KARYAWAN BUMN": 0.8,
+    "PETERNAK": 0.8,
+    "INDUSTRI": 0.5,
+    occ.HOMEMAKER: 0.5,
+    "KARYAWAN BUMD": 0.3,
+    "PERAWAT": 0.3,
+    "USTADZ/MUBALIGH": 0.3,
+    "PELAUT": 0.3,
+    "TUKANG LAS/PANDAI BESI": 0.3,
+    "TUKANG LISTRIK": 0.3,
+    "BURUH NELAYAN/PERIKANAN": 0.3,
+    "DOSEN": 0.2,
+    "DOKTER": 0.2,
+    "JURU MASAK": 0.2,
+    "IMAM MASJID": 0.1,
+    "PENDETA": 0.1,
+    "WARTAWAN": 0.1,
+    "TUKANG CUKUR": 0.1,
+    "SENIMAN": 0.1,
+    "PENGACARA": 0.05,
+    "AKUNTAN": 0.05,
+    "KONSULTAN": 0.05,
+    "ARSITEK": 0.03,
+    "PILOT": 0.01,
+    "PASTOR": 0.01,
     **_EXCLUDED_WORKING_MALE,
 }
 _WORKING_FEMALE = {
-    occ.HOMEMAKER: 36, "KARYAWAN SWASTA": 14, "WIRASWASTA": 12, "PETANI/PEKEBUN": 7, "PEDAGANG": 6,
-    occ.NOT_WORKING: 5, "BURUH HARIAN LEPAS": 3, "GURU": 3, "BURUH TANI/PERKEBUNAN": 2, "KARYAWAN HONORER": 1.5,
-    "PERAWAT": 1, "PEMBANTU RUMAH TANGGA": 1, "PERDAGANGAN": 1, "LAINNYA": 1, occ.STUDENT: 1, "BIDAN": 0.8,
-    "TUKANG JAHIT": 0.8, "KARYAWAN BUMN": 0.5, "PENATA RIAS": 0.3, "JURU MASAK": 0.3, "PENATA RAMBUT": 0.2,
-    "DOSEN": 0.2, "DOKTER": 0.2, "APOTEKER": 0.1, "INDUSTRI": 0.3, "PSIKIATER/PSIKOLOG": 0.03,
-    "BIARAWATI": 0.02, "NOTARIS": 0.02,
+    occ.HOMEMAKER: 36,
+    "KARYAWAN SWASTA": 14,
+    "WIRASWASTA": 12,
+    "PETANI/PEKEBUN": 7,
+    "PEDAGANG": 6,
+    occ.NOT_WORKING: 5,
+    "BURUH HARIAN LEPAS": 3,
+    "GURU": 3,
+    "BURUH TANI/PERKEBUNAN": 2,
+    "KARYAWAN HONORER": 1.5,
+    "PERAWAT": 1,
+    "PEMBANTU RUMAH TANGGA": 1,
+    "PERDAGANGAN": 1,
+    "LAINNYA": 1,
+    occ.STUDENT: 1,
+    "BIDAN": 0.8,
+    "TUKANG JAHIT": 0.8,
+    "KARYAWAN BUMN": 0.5,
+    "PENATA RIAS": 0.3,
+    "JURU MASAK": 0.3,
+    "PENATA RAMBUT": 0.2,
+    "DOSEN": 0.2,
+    "DOKTER": 0.2,
+    "APOTEKER": 0.1,
+    "INDUSTRI": 0.3,
+    "PSIKIATER/PSIKOLOG": 0.03,
+    "BIARAWATI": 0.02,
+    "NOTARIS": 0.02,
     **_EXCLUDED_WORKING_FEMALE,
 }
 _YOUNG_MALE = {
-    occ.STUDENT: 45, occ.NOT_WORKING: 20, "KARYAWAN SWASTA": 12, "BURUH HARIAN LEPAS": 7, "WIRASWASTA": 5,
-    "PETANI/PEKEBUN": 4, "PEDAGANG": 2, "SOPIR": 1, "NELAYAN/PERIKANAN": 1,
-    "TENTARA NASIONAL INDONESIA (TNI)": 0.6, "KEPOLISIAN RI (POLRI)": 0.6, "PEGAWAI NEGERI SIPIL (PNS)": 0.1,
+    occ.STUDENT: 45,
+    occ.NOT_WORKING: 20,
+    "KARYAWAN SWASTA": 12,
+    "BURUH HARIAN LEPAS": 7,
+    "WIRASWASTA": 5,
+    "PETANI/PEKEBUN": 4,
+    "PEDAGANG": 2,
+    "SOPIR": 1,
+    "NELAYAN/PERIKANAN": 1,
+    "TENTARA NASIONAL INDONESIA (TNI)": 0.6,
+    "KEPOLISIAN RI (POLRI)": 0.6,
+    "PEGAWAI NEGERI SIPIL (PNS)": 0.1,
 }
 _YOUNG_FEMALE = {
-    occ.STUDENT: 45, occ.NOT_WORKING: 18, occ.HOMEMAKER: 10, "KARYAWAN SWASTA": 12, "BURUH HARIAN LEPAS": 3,
-    "WIRASWASTA": 4, "PEDAGANG": 3, "PETANI/PEKEBUN": 2, "KEPOLISIAN RI (POLRI)": 0.15,
-    "TENTARA NASIONAL INDONESIA (TNI)": 0.05, "PEGAWAI NEGERI SIPIL (PNS)": 0.1,
+    occ.STUDENT: 45,
+    occ.NOT_WORKING: 18,
+    occ.HOMEMAKER: 10,
+    "KARYAWAN SWASTA": 12,
+    "BURUH HARIAN LEPAS": 3,
+    "WIRASWASTA": 4,
+    "PEDAGANG": 3,
+    "PETANI/PEKEBUN": 2,
+    "KEPOLISIAN RI (POLRI)": 0.15,
+    "TENTARA NASIONAL INDONESIA (TNI)": 0.05,
+    "PEGAWAI NEGERI SIPIL (PNS)": 0.1,
 }
 _EXCLUDED_ELDERLY = {
-    "KEPALA DESA": 0.1, "PERANGKAT DESA": 0.2, "ANGGOTA DPRD KABUPATEN/KOTA": 0.05,
-    "ANGGOTA DPRD PROVINSI": 0.01, "ANGGOTA DPR-RI": 0.002, "BUPATI": 0.001,
+    "KEPALA DESA": 0.1,
+    "PERANGKAT DESA": 0.2,
+    "ANGGOTA DPRD KABUPATEN/KOTA": 0.05,
+    "ANGGOTA DPRD PROVINSI": 0.01,
+    "ANGGOTA DPR-RI": 0.002,
+    "BUPATI": 0.001,
 }
 _ELDERLY_MALE = {
-    occ.RETIRED: 15, "PETANI/PEKEBUN": 25, occ.NOT_WORKING: 22, "WIRASWASTA": 14, "PEDAGANG": 6,
-    "BURUH HARIAN LEPAS": 5, "BURUH TANI/PERKEBUNAN": 4, "NELAYAN/PERIKANAN": 2, occ.HOMEMAKER: 2,
-    "USTADZ/MUBALIGH": 0.5, "LAINNYA": 1, **_EXCLUDED_ELDERLY,
+    occ.RETIRED: 15,
+    "PETANI/PEKEBUN": 25,
+    occ.NOT_WORKING: 22,
+    "WIRASWASTA": 14,
+    "PEDAGANG": 6,
+    "BURUH HARIAN LEPAS": 5,
+    "BURUH TANI/PERKEBUNAN": 4,
+    "NELAYAN/PERIKANAN": 2,
+    occ.HOMEMAKER: 2,
+    "USTADZ/MUBALIGH": 0.5,
+    "LAINNYA": 1,
+    **_EXCLUDED_ELDERLY,
 }
 _ELDERLY_FEMALE = {
-    occ.HOMEMAKER: 40, occ.NOT_WORKING: 22, "PETANI/PEKEBUN": 12, occ.RETIRED: 10, "PEDAGANG": 7,
-    "WIRASWASTA": 6, "BURUH TANI/PERKEBUNAN": 2, "LAINNYA": 1, "KEPALA DESA": 0.02, "PERANGKAT DESA": 0.05,
+    occ.HOMEMAKER: 40,
+    occ.NOT_WORKING: 22,
+    "PETANI/PEKEBUN": 12,
+    occ.RETIRED: 10,
+    "PEDAGANG": 7,
+    "WIRASWASTA": 6,
+    "BURUH TANI/PERKEBUNAN": 2,
+    "LAINNYA": 1,
+    "KEPALA DESA": 0.02,
+    "PERANGKAT DESA": 0.05,
     "ANGGOTA DPRD KABUPATEN/KOTA": 0.01,
 }
 _SCHOOL_AGE = {occ.STUDENT: 94, occ.NOT_WORKING: 6}
@@ -218,9 +372,30 @@ _MALE_PREFIXES = ("MUHAMMAD", "MUHAMAD", "MOHAMMAD", "MOH.", "M.", "AHMAD", "ABD
 _FEMALE_PREFIXES = ("SITI", "NUR", "SRI", "DEWI", "NI MADE", "NI LUH", "ST.")
 # Streets found in every Indonesian town, next to Faker's (mostly Bandung) list.
 _NATIONAL_STREETS = (
-    "Merdeka", "Sudirman", "Jend. Sudirman", "Diponegoro", "Gatot Subroto", "Ahmad Yani", "Pahlawan",
-    "Kartini", "Pemuda", "Veteran", "Cut Nyak Dien", "Imam Bonjol", "Hasanuddin", "Pattimura", "Gajah Mada",
-    "Hayam Wuruk", "Raya", "Masjid", "Pasar", "Sekolah", "Kenanga", "Melati", "Mawar", "Flamboyan",
+    "Merdeka",
+    "Sudirman",
+    "Jend. Sudirman",
+    "Diponegoro",
+    "Gatot Subroto",
+    "Ahmad Yani",
+    "Pahlawan",
+    "Kartini",
+    "Pemuda",
+    "Veteran",
+    "Cut Nyak Dien",
+    "Imam Bonjol",
+    "Hasanuddin",
+    "Pattimura",
+    "Gajah Mada",
+    "Hayam Wuruk",
+    "Raya",
+    "Masjid",
+    "Pasar",
+    "Sekolah",
+    "Kenanga",
+    "Melati",
+    "Mawar",
+    "Flamboyan",
 )
 
 
@@ -258,9 +433,7 @@ class PopulationGenerator:
             (MALE, "elderly"): _Picker(list(_ELDERLY_MALE.items())),
             (FEMALE, "elderly"): _Picker(list(_ELDERLY_FEMALE.items())),
         }
-        unknown = {name for picker in self.occupation.values() for name in picker.items} - set(
-            occ.OCCUPATION_BY_NAME
-        )
+        unknown = {name for picker in self.occupation.values() for name in picker.items} - set(occ.OCCUPATION_BY_NAME)
         if unknown:
             raise ValueError(f"occupations not in the KTP list: {sorted(unknown)}")
 
@@ -375,8 +548,8 @@ class PopulationGenerator:
             female = sex == FEMALE
             digits = place.old_digits if old_niks and born < split else place.digits
             nik = serials.nik(district_digits=digits, birth_date=birth_date, female=female)
-            birth_place = place.birth_place if rng.random() < (0.9 if age < 18 else 0.7) else (
-                self.birth_place_anywhere(rng)
+            birth_place = (
+                place.birth_place if rng.random() < (0.9 if age < 18 else 0.7) else (self.birth_place_anywhere(rng))
             )
             members.append(
                 (
@@ -457,4 +630,3 @@ class PopulationGenerator:
             f"{prefix} {self._pick(self.streets)} NO. {self._between(1, 150)}, "
             f"RT {self._between(1, 15):03d}/RW {self._between(1, 12):03d}"
         )
-

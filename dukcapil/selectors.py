@@ -24,8 +24,17 @@ ADULT_AGE = 18
 ORDINARY_MAX_AGE = 60
 
 _SAMPLE_FIELDS = (
-    "nik", "family_id", "birth_date", "full_name", "mother_name", "sex", "occupation", "address",
-    "district_code", "birth_place", "sample_key",
+    "nik",
+    "family_id",
+    "birth_date",
+    "full_name",
+    "mother_name",
+    "sex",
+    "occupation",
+    "address",
+    "district_code",
+    "birth_place",
+    "sample_key",
 )
 # Rows fetched per query: enough that a selective kind needs few round trips, few enough to stay cheap.
 _CHUNK_MIN, _CHUNK_MAX = 50, 2000
@@ -50,9 +59,8 @@ def resident_kind_filter(kind: str, *, today: date) -> Q:
     adult_born_by = years_before(today, ADULT_AGE)  # born on or before: 18 or older
     if kind == "ordinary":
         too_old_born_by = years_before(today, ORDINARY_MAX_AGE + 1)  # born on or before: 61 or older
-        return (
-            Q(birth_date__lte=adult_born_by, birth_date__gt=too_old_born_by)
-            & ~Q(occupation__in=sorted(EXCLUDED_OCCUPATIONS | {STUDENT}))
+        return Q(birth_date__lte=adult_born_by, birth_date__gt=too_old_born_by) & ~Q(
+            occupation__in=sorted(EXCLUDED_OCCUPATIONS | {STUDENT})
         )
     if kind == "excluded":
         return Q(occupation__in=sorted(EXCLUDED_OCCUPATIONS))

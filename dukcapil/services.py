@@ -216,9 +216,7 @@ def _load_bulk_create(
     return families, residents
 
 
-def _load_copy(
-    *, using: str, batches: Iterable[Batch], progress: Callable[[int], None] | None
-) -> tuple[int, int]:
+def _load_copy(*, using: str, batches: Iterable[Batch], progress: Callable[[int], None] | None) -> tuple[int, int]:
     """Residents in one COPY stream, then their families in one INSERT ... SELECT.
 
     One stream rather than a COPY per batch: the server stores rows while Python generates the next batch,

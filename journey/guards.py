@@ -55,9 +55,7 @@ def before_joining_a_wave(view: Callable[..., HttpResponse]) -> Callable[..., Ht
     @wraps(view)
     def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if enrollment_exists(user=request.user):
-            messages.warning(
-                request, _("Nomor HP tidak dapat diganti setelah Anda bergabung di gelombang.")
-            )
+            messages.warning(request, _("Nomor HP tidak dapat diganti setelah Anda bergabung di gelombang."))
             return redirect("journey:dashboard")
         return view(request, *args, **kwargs)
 

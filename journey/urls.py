@@ -15,7 +15,9 @@ app_name = "journey"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/verifikasi-ktp/", step_required("ktp")(verification_views.ktp_verify), name="ktp_verify"),
-    path("dashboard/data-diri/", step_required("personal_data")(verification_views.personal_data), name="personal_data"),
+    path(
+        "dashboard/data-diri/", step_required("personal_data")(verification_views.personal_data), name="personal_data"
+    ),
     path("dashboard/foto-ktp/", step_required("ktp_photo")(verification_views.ktp_photo), name="ktp_photo"),
     path("dashboard/nomor-hp/", step_required("phone")(verification_views.phone_verify), name="phone_verify"),
     path("dashboard/pernyataan/", step_required("declaration")(assessment_views.declaration), name="declaration"),
@@ -33,7 +35,9 @@ urlpatterns = [
         name="test_question",
     ),
     path("dashboard/gelombang/", step_required("wave")(waves_views.wave_list), name="wave_list"),
-    path("dashboard/gelombang/<int:number>/gabung/", step_required("wave")(waves_views.wave_confirm), name="wave_confirm"),
+    path(
+        "dashboard/gelombang/<int:number>/gabung/", step_required("wave")(waves_views.wave_confirm), name="wave_confirm"
+    ),
     path(
         "dashboard/gelombang/<int:number>/persetujuan/",
         step_required("wave")(waves_views.wave_agreement),

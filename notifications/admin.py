@@ -30,7 +30,14 @@ class TemplateFilter(admin.SimpleListFilter):
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     list_display = (
-        "created_at", "channel", "masked_recipient", "template", "status", "attempts", "not_before", "sent_at",
+        "created_at",
+        "channel",
+        "masked_recipient",
+        "template",
+        "status",
+        "attempts",
+        "not_before",
+        "sent_at",
     )
     list_filter = ("channel", "status", TemplateFilter)
     search_fields = ("idempotency_key",)
@@ -43,8 +50,20 @@ class MessageAdmin(admin.ModelAdmin):
     # No body: it holds OTP codes and password reset links, which would let any staff member with view
     # access take over an applicant's account. The template and subject say what a message was.
     fields = (
-        "channel", "masked_recipient", "template", "subject", "idempotency_key", "user_link", "status",
-        "attempts", "not_before", "next_attempt_at", "leased_until", "last_error", "created_at", "sent_at",
+        "channel",
+        "masked_recipient",
+        "template",
+        "subject",
+        "idempotency_key",
+        "user_link",
+        "status",
+        "attempts",
+        "not_before",
+        "next_attempt_at",
+        "leased_until",
+        "last_error",
+        "created_at",
+        "sent_at",
     )
     readonly_fields = fields
 

@@ -164,8 +164,21 @@ def messages_enqueue_bulk(
                        %s || ':' || r.user_id || ':' || %s, r.user_id, %s, %s, 0, %s, '', %s
                 FROM ({rows_sql}) r
                 ORDER BY r.user_id""",
-            [channel.value, template, rendered.subject, rendered.body, rendered.html_body, False,
-             key_prefix, channel.value, not_before, Status.PENDING, due, now, *rows_params],
+            [
+                channel.value,
+                template,
+                rendered.subject,
+                rendered.body,
+                rendered.html_body,
+                False,
+                key_prefix,
+                channel.value,
+                not_before,
+                Status.PENDING,
+                due,
+                now,
+                *rows_params,
+            ],
         )
         return cursor.rowcount
 
@@ -206,9 +219,7 @@ def messages_claim(
     return _messages_claim_orm(ids=ids, limit=limit, now=now, leased_until=leased_until)
 
 
-def _messages_claim_orm(
-    *, ids: list[int] | None, limit: int, now: datetime, leased_until: datetime
-) -> list[Message]:
+def _messages_claim_orm(*, ids: list[int] | None, limit: int, now: datetime, leased_until: datetime) -> list[Message]:
     # SQLite (the tests, development): no SKIP LOCKED there, and no bulk announcements to keep up with.
     rows = Message.objects.all()
     if ids is not None:
@@ -424,7 +435,10 @@ def _message_attempt_failed(message: Message, exc: Exception, now: datetime) -> 
         leased_until=None, last_error=error, **changes
     )
     logger.warning(
-        "notification %s attempt %s failed (%s): %s", message.pk, message.attempts, changes["status"],
+        "notification %s attempt %s failed (%s): %s",
+        message.pk,
+        message.attempts,
+        changes["status"],
         type(exc).__name__,
     )
     return changes["status"]

@@ -91,9 +91,7 @@ class MemoryBackend(BaseBackend):
     """Keeps each SMS in ``notifications.sms.outbox`` (tests)."""
 
     def send(self, *, recipient: str, body: str, idempotency_key: str) -> None:
-        outbox.append(
-            {"sender": self.sender, "recipient": recipient, "body": body, "idempotency_key": idempotency_key}
-        )
+        outbox.append({"sender": self.sender, "recipient": recipient, "body": body, "idempotency_key": idempotency_key})
 
 
 class HttpBackend(BaseBackend):

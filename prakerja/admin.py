@@ -49,7 +49,10 @@ class VersionedTextAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Model, form, change: bool) -> None:
         published = self.publish(request, obj)
         obj.pk, obj.version, obj.published_at, obj.is_current = (
-            published.pk, published.version, published.published_at, published.is_current
+            published.pk,
+            published.version,
+            published.published_at,
+            published.is_current,
         )
         obj._state.adding = False
 

@@ -44,49 +44,61 @@ def deployment_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         return []
     errors: list[checks.CheckMessage] = []
     if not settings.SMS_BACKEND or settings.SMS_BACKEND in DEV_SMS_BACKENDS:
-        errors.append(checks.Error(
-            f"SMS_BACKEND is {settings.SMS_BACKEND or 'not set'}: one-time codes would not reach any phone, yet be "
-            "marked sent.",
-            hint="Set SMS_BACKEND=notifications.sms.HttpBackend with SMS_HTTP_URL and SMS_HTTP_TOKEN of your "
-            "gateway (docs/CONFIGURATION.md).",
-            id="prakerja.E001",
-        ))
+        errors.append(
+            checks.Error(
+                f"SMS_BACKEND is {settings.SMS_BACKEND or 'not set'}: one-time codes would not reach any phone, yet be "
+                "marked sent.",
+                hint="Set SMS_BACKEND=notifications.sms.HttpBackend with SMS_HTTP_URL and SMS_HTTP_TOKEN of your "
+                "gateway (docs/CONFIGURATION.md).",
+                id="prakerja.E001",
+            )
+        )
     elif settings.SMS_BACKEND == "notifications.sms.HttpBackend" and not settings.SMS_HTTP_URL:
-        errors.append(checks.Error(
-            "SMS_BACKEND is the HTTP gateway but SMS_HTTP_URL is not set.",
-            hint="Set SMS_HTTP_URL (and SMS_HTTP_TOKEN) to your SMS gateway's endpoint.",
-            id="prakerja.E002",
-        ))
+        errors.append(
+            checks.Error(
+                "SMS_BACKEND is the HTTP gateway but SMS_HTTP_URL is not set.",
+                hint="Set SMS_HTTP_URL (and SMS_HTTP_TOKEN) to your SMS gateway's endpoint.",
+                id="prakerja.E002",
+            )
+        )
     if settings.EMAIL_BACKEND in DEV_EMAIL_BACKENDS:
-        errors.append(checks.Error(
-            f"EMAIL_BACKEND is {settings.EMAIL_BACKEND}: verification and password-reset links would never "
-            "reach anyone.",
-            hint="Set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST (or another real "
-            "backend).",
-            id="prakerja.E003",
-        ))
+        errors.append(
+            checks.Error(
+                f"EMAIL_BACKEND is {settings.EMAIL_BACKEND}: verification and password-reset links would never "
+                "reach anyone.",
+                hint="Set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST (or another real "
+                "backend).",
+                id="prakerja.E003",
+            )
+        )
     cache = settings.CACHES["default"]["BACKEND"]
     if cache in PER_PROCESS_CACHES:
-        errors.append(checks.Error(
-            f"The cache is {cache.rsplit('.', 1)[-1]}, kept in each process: rate limits, login lockouts and "
-            "selection progress would be counted per gunicorn worker (4 workers allow 4 times the limit).",
-            hint="Set REDIS_URL, e.g. redis://127.0.0.1:6379/0.",
-            id="prakerja.E004",
-        ))
+        errors.append(
+            checks.Error(
+                f"The cache is {cache.rsplit('.', 1)[-1]}, kept in each process: rate limits, login lockouts and "
+                "selection progress would be counted per gunicorn worker (4 workers allow 4 times the limit).",
+                hint="Set REDIS_URL, e.g. redis://127.0.0.1:6379/0.",
+                id="prakerja.E004",
+            )
+        )
     if not settings.DUKCAPIL_URL and not settings.DUKCAPIL_MOCK_ENABLED:
-        errors.append(checks.Error(
-            "No civil registry: DUKCAPIL_URL is not set, and the mock registry is off.",
-            hint="Set DUKCAPIL_URL to the registry's API, or DUKCAPIL_MOCK_ENABLED=1 to run this deployment "
-            "against the mock registry (a simulation, never with real people's data).",
-            id="prakerja.E005",
-        ))
+        errors.append(
+            checks.Error(
+                "No civil registry: DUKCAPIL_URL is not set, and the mock registry is off.",
+                hint="Set DUKCAPIL_URL to the registry's API, or DUKCAPIL_MOCK_ENABLED=1 to run this deployment "
+                "against the mock registry (a simulation, never with real people's data).",
+                id="prakerja.E005",
+            )
+        )
     root = settings.PRIVATE_MEDIA_ROOT
     if root.exists() and stat.S_IMODE(root.stat().st_mode) & 0o077:
-        errors.append(checks.Error(
-            f"PRIVATE_MEDIA_ROOT ({root}) can be read by other accounts on this machine: KTP photos are kept there.",
-            hint=f"chmod 700 {root}",
-            id="prakerja.E006",
-        ))
+        errors.append(
+            checks.Error(
+                f"PRIVATE_MEDIA_ROOT ({root}) can be read by other accounts on this machine: KTP photos are kept there.",
+                hint=f"chmod 700 {root}",
+                id="prakerja.E006",
+            )
+        )
     return errors
 
 
@@ -101,6 +113,6 @@ def refuse_to_start() -> None:
     ]
     if problems:
         raise ImproperlyConfigured(
-            "The portal refuses to start:\n" + "\n".join(f"- {message.msg} ({message.id}) Fix: {message.hint}"
-                                                          for message in problems)
+            "The portal refuses to start:\n"
+            + "\n".join(f"- {message.msg} ({message.id}) Fix: {message.hint}" for message in problems)
         )

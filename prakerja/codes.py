@@ -21,7 +21,9 @@ def code_guess_reserve(code: QuerySet, *, max_guesses: int, now: datetime) -> in
     read inside the same transaction, while the UPDATE's row lock keeps other guesses out. A right code gives
     its guess back when it is marked used (``F("wrong_guesses") - 1``).
     """
-    usable = code.filter(used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now, wrong_guesses__lt=max_guesses)
+    usable = code.filter(
+        used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now, wrong_guesses__lt=max_guesses
+    )
     with transaction.atomic():
         if usable.update(wrong_guesses=F("wrong_guesses") + 1):
             return code.values_list("wrong_guesses", flat=True).get()

@@ -32,9 +32,7 @@ class LanguageMiddleware:
         return response
 
 
-SESSION_ENDED_MESSAGE = _(
-    "Sesi Anda berakhir karena lama tidak aktif. Demi keamanan data Anda, silakan masuk lagi."
-)
+SESSION_ENDED_MESSAGE = _("Sesi Anda berakhir karena lama tidak aktif. Demi keamanan data Anda, silakan masuk lagi.")
 
 
 class SessionPolicyMiddleware:

@@ -306,7 +306,9 @@ CELERY_TIMEZONE = "Asia/Jakarta"
 
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
@@ -483,7 +485,9 @@ TEST_QUESTION_COUNT = 18
 # --- Waves and cards --------------------------------------------------------------------------------
 
 CARD_BALANCE = env.int("PRAKERJA_CARD_BALANCE", default=1_000_000)  # saldo pelatihan, in rupiah
-FIRST_TRAINING_DAYS = env.int("PRAKERJA_FIRST_TRAINING_DAYS", default=30)  # to buy a first training, from the announcement
+FIRST_TRAINING_DAYS = env.int(
+    "PRAKERJA_FIRST_TRAINING_DAYS", default=30
+)  # to buy a first training, from the announcement
 
 # --- Uploads ------------------------------------------------------------------------------------------
 

@@ -37,7 +37,9 @@ def staff_verified(request: HttpRequest) -> bool:
 
 def safe_next(request: HttpRequest, url: str | None, default: str) -> str:
     """``url`` if it stays on this site, else ``default`` (an open redirect is a phishing tool)."""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return url
     return default
 

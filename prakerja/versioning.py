@@ -23,7 +23,9 @@ def text_version_publish(model: type[models.Model], *, acting_user=None, now: da
     latest = model.objects.aggregate(latest=Max("version"))["latest"] or 0
     model.objects.filter(is_current=True).update(is_current=False)
     text = model.objects.create(
-        version=latest + 1, published_at=now or timezone.now(), is_current=True,
+        version=latest + 1,
+        published_at=now or timezone.now(),
+        is_current=True,
         **{name: value.strip() for name, value in fields.items()},
     )
     logger.info("%s v%s published by user %s", model._meta.label, text.version, getattr(acting_user, "pk", None))

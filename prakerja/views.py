@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 @never_cache
 def session_keepalive(request: HttpRequest) -> HttpResponse:
-    """"Tetap masuk": a request that counts as activity (prakerja.middleware.SessionPolicyMiddleware), so a
+    """ "Tetap masuk": a request that counts as activity (prakerja.middleware.SessionPolicyMiddleware), so a
     person filling in a long form is not signed out; 401 once the session has ended."""
     return HttpResponse(status=204 if request.user.is_authenticated else 401)
 

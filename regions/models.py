@@ -10,6 +10,7 @@ The rows are reference data loaded by a migration (regions/services.py); nothing
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+
 def code_dotted(code_digits: str) -> str:
     """Turn an undotted region code ("3276") into the dotted Kemendagri form ("32.76")."""
     return ".".join(code_digits[i : i + 2] for i in range(0, len(code_digits), 2))

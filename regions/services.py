@@ -59,9 +59,7 @@ def regions_load(*, path: Path | None = None) -> tuple[int, int, int]:
 
     Returns how many provinces, regencies and districts the file holds.
     """
-    return regions_load_into(
-        province_model=Province, regency_model=Regency, district_model=District, path=path
-    )
+    return regions_load_into(province_model=Province, regency_model=Regency, district_model=District, path=path)
 
 
 def regions_load_into(

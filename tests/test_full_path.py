@@ -48,15 +48,29 @@ def test_from_sign_up_to_a_passed_test(client, settings, tmp_path):
     client.post("/masuk/", {"username": email, "password": password})
     assert current_step(client) == "ktp"
 
-    client.post("/dashboard/verifikasi-ktp/", {"nik": resident.nik, "kk": resident.family_id, "birth_date": "1995-08-17"})
+    client.post(
+        "/dashboard/verifikasi-ktp/", {"nik": resident.nik, "kk": resident.family_id, "birth_date": "1995-08-17"}
+    )
     assert current_step(client) == "personal_data"
 
-    client.post("/dashboard/data-diri/", {
-        "full_name": "DEWI LESTARI", "mother_name": "sri wahyuni", "address": "Jl. Merdeka No. 1",
-        "province": "32", "regency": "32.76", "district": "32.76.01", "sex": "P", "education": "sma",
-        "marital_status": "kawin", "dependents": "2", "employment_status": "phk",
-        "training_topic": "kuliner", "truthful": "on",
-    })
+    client.post(
+        "/dashboard/data-diri/",
+        {
+            "full_name": "DEWI LESTARI",
+            "mother_name": "sri wahyuni",
+            "address": "Jl. Merdeka No. 1",
+            "province": "32",
+            "regency": "32.76",
+            "district": "32.76.01",
+            "sex": "P",
+            "education": "sma",
+            "marital_status": "kawin",
+            "dependents": "2",
+            "employment_status": "phk",
+            "training_topic": "kuliner",
+            "truthful": "on",
+        },
+    )
     assert current_step(client) == "ktp_photo"
 
     client.post("/dashboard/foto-ktp/", {"photo": SimpleUploadedFile("ktp.jpg", phone_photo(), "image/jpeg")})
@@ -68,8 +82,13 @@ def test_from_sign_up_to_a_passed_test(client, settings, tmp_path):
     assert current_step(client) == "declaration"
 
     declaration = client.get("/dashboard/pernyataan/").context["form"]
-    answers = {"text_version": declaration.initial.get("text_version") or declaration["text_version"].value(),
-               "employment": "phk", "in_formal_education": "tidak", "other_aid": ["tidak_menerima"], "truthful": "on"}
+    answers = {
+        "text_version": declaration.initial.get("text_version") or declaration["text_version"].value(),
+        "employment": "phk",
+        "in_formal_education": "tidak",
+        "other_aid": ["tidak_menerima"],
+        "truthful": "on",
+    }
     answers |= {name: "tidak" for name in declaration.fields if name.startswith("group_")}
     client.post("/dashboard/pernyataan/", answers)
     assert current_step(client) == "test"

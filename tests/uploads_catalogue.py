@@ -222,7 +222,9 @@ def pdf_javascript_behind_endstream() -> bytes:
     header, body = object_stream_content([(8, decoy), (1, catalog)])
     data = zlib_stored_then_deflated(header + body[: len(decoy) + 1], body[len(decoy) + 1 :])
     objstm = b"<< /Type /ObjStm /N 2 /First %d /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (
-        len(header), len(data), data
+        len(header),
+        len(data),
+        data,
     )
     return pdf_with_xref_stream({**_letter_objects(), 6: objstm}, {8: (6, 0), 1: (6, 1)})
 

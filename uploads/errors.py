@@ -84,7 +84,6 @@ UPLOAD_ERROR_MESSAGES = {
 }
 
 
-
 def allowed_label(allowed: frozenset[FileKind]) -> str:
     """ "JPG atau PNG", "PDF, JPG, atau PNG" """
     labels = [label for kind, label in KIND_LABELS.items() if kind in allowed]

@@ -208,13 +208,20 @@ def dimensions_check(width: int, height: int, file_bytes: int, context: dict) ->
     limit = pixel_limit(file_bytes)
     if width * height > limit:
         raise UploadError(
-            UploadErrorCode.TOO_MANY_PIXELS, width=width, height=height, max_megapixels=megapixels(limit),
+            UploadErrorCode.TOO_MANY_PIXELS,
+            width=width,
+            height=height,
+            max_megapixels=megapixels(limit),
             **context,
         )
     if max(width, height) < IMAGE_MIN_LONG_SIDE or min(width, height) < IMAGE_MIN_SHORT_SIDE:
         raise UploadError(
-            UploadErrorCode.TOO_SMALL, width=width, height=height, min_long_side=IMAGE_MIN_LONG_SIDE,
-            min_short_side=IMAGE_MIN_SHORT_SIDE, **context,
+            UploadErrorCode.TOO_SMALL,
+            width=width,
+            height=height,
+            min_long_side=IMAGE_MIN_LONG_SIDE,
+            min_short_side=IMAGE_MIN_SHORT_SIDE,
+            **context,
         )
 
 
@@ -250,9 +257,7 @@ def image_decode(
     except UploadError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise UploadError(
-            UploadErrorCode.TOO_MANY_PIXELS, max_megapixels=megapixels(max_pixels()), **context
-        ) from exc
+        raise UploadError(UploadErrorCode.TOO_MANY_PIXELS, max_megapixels=megapixels(max_pixels()), **context) from exc
     except Exception as exc:  # Pillow raises many types (OSError, SyntaxError, ValueError...) on bad input
         raise UploadError(UploadErrorCode.CORRUPT, **context) from exc
     return image
@@ -351,4 +356,3 @@ def _jpeg_within(image: Image.Image, max_bytes: int) -> tuple[bytes, Image.Image
             # Only a misconfigured KTP_PHOTO_STORED_MAX_BYTES gets here: 640 px never needs ~1 MB at quality 55.
             raise UploadError(UploadErrorCode.TOO_LARGE, max_mb=megabytes(max_bytes))
         image = image.resize(smaller, Image.Resampling.LANCZOS)
-

@@ -58,8 +58,24 @@ _INFLATE_CHUNK = 1024 * 1024
 FORBIDDEN_NAMES = frozenset(
     f"/{name}"
     for name in (
-        "JavaScript", "JS", "AA", "Launch", "EmbeddedFile", "EmbeddedFiles", "EF", "FileAttachment", "RichMedia",
-        "XFA", "SubmitForm", "ImportData", "GoToE", "GoToR", "URI", "Sound", "Movie", "Rendition",
+        "JavaScript",
+        "JS",
+        "AA",
+        "Launch",
+        "EmbeddedFile",
+        "EmbeddedFiles",
+        "EF",
+        "FileAttachment",
+        "RichMedia",
+        "XFA",
+        "SubmitForm",
+        "ImportData",
+        "GoToE",
+        "GoToR",
+        "URI",
+        "Sound",
+        "Movie",
+        "Rendition",
     )
 )
 
@@ -73,7 +89,10 @@ _DECODERS = {
     "/RunLengthDecode": lambda data, _parms: RunLengthDecode.decode(data),
 }
 _FILTER_NAMES = {
-    "/Fl": "/FlateDecode", "/LZW": "/LZWDecode", "/A85": "/ASCII85Decode", "/AHx": "/ASCIIHexDecode",
+    "/Fl": "/FlateDecode",
+    "/LZW": "/LZWDecode",
+    "/A85": "/ASCII85Decode",
+    "/AHx": "/ASCIIHexDecode",
     "/RL": "/RunLengthDecode",
 }
 # Image codecs end a filter chain: what they hold is pixels for the viewer's image decoder, which no PDF

@@ -69,9 +69,7 @@ def extension_check(name: str, kind: FileKind, context: dict) -> None:
     extension = extension.lower()
     if extension not in _EXTENSIONS_BY_KIND[kind]:
         shown = extension if extension.isalnum() and len(extension) <= 10 else extension[:10] + "…"
-        raise UploadError(
-            UploadErrorCode.EXTENSION_MISMATCH, extension=shown, detected=KIND_LABELS[kind], **context
-        )
+        raise UploadError(UploadErrorCode.EXTENSION_MISMATCH, extension=shown, detected=KIND_LABELS[kind], **context)
 
 
 # Markup that makes a browser run or render something. Tag names must be followed by a delimiter, which
@@ -85,4 +83,3 @@ _MARKUP = re.compile(
 def markup_check(segment: bytes, context: dict) -> None:
     if _MARKUP.search(segment):
         raise UploadError(UploadErrorCode.HIDDEN_CONTENT, **context)
-

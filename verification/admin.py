@@ -14,7 +14,15 @@ from verification.models import IdentityVerification, KtpPhoto, PersonalData
 
 @admin.register(IdentityVerification)
 class IdentityVerificationAdmin(ReadOnlyAdmin):
-    list_display = ("user", "nik_masked", "kk_masked", "birth_date", "sex", "registry_excluded_occupation", "verified_at")
+    list_display = (
+        "user",
+        "nik_masked",
+        "kk_masked",
+        "birth_date",
+        "sex",
+        "registry_excluded_occupation",
+        "verified_at",
+    )
     list_filter = ("registry_excluded_occupation", "sex")
     list_select_related = ("user",)
     search_fields = ("user__email",)
@@ -54,10 +62,22 @@ class KtpPhotoAdmin(ReadOnlyAdmin):
     list_filter = ("from_camera", "original_kind")
     list_select_related = ("user",)
     search_fields = ("user__email",)
+
     class Media:
         css = {"all": ["css/admin.css"]}  # the previews' sizes: the CSP allows no inline style
 
-    fields = ("user", "preview_large", "from_camera", "camera", "width", "height", "size_bytes", "original_bytes", "original_kind", "uploaded_at")
+    fields = (
+        "user",
+        "preview_large",
+        "from_camera",
+        "camera",
+        "width",
+        "height",
+        "size_bytes",
+        "original_bytes",
+        "original_kind",
+        "uploaded_at",
+    )
     readonly_fields = fields
 
     @admin.display(description=_("Foto"))

@@ -126,13 +126,19 @@ class PersonalDataForm(forms.Form):
 
     # Cleaned of what nobody sees (prakerja.text) before they are checked, sent to the registry and stored.
     full_name = CleanTextField(
-        label=_("Nama lengkap"), max_length=150, help_text=_("Sesuai KTP, tanpa gelar."),
-        widget=forms.TextInput(attrs={"autocomplete": "name"}), validators=[_name_characters_validate],
+        label=_("Nama lengkap"),
+        max_length=150,
+        help_text=_("Sesuai KTP, tanpa gelar."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        validators=[_name_characters_validate],
     )
     mother_name = CleanTextField(label=_("Nama ibu kandung"), max_length=150, validators=[_name_characters_validate])
     address = CleanTextField(
-        label=_("Alamat sesuai KTP"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Jalan, RT/RW, kelurahan/desa."), validators=[_address_markup_validate],
+        label=_("Alamat sesuai KTP"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Jalan, RT/RW, kelurahan/desa."),
+        validators=[_address_markup_validate],
     )
     province = forms.ChoiceField(label=_("Provinsi domisili"))
     # Checked in clean(), where "which regency?" and "which district?" get their own messages; marked as
@@ -143,7 +149,9 @@ class PersonalDataForm(forms.Form):
     education = forms.ChoiceField(label=_("Pendidikan terakhir"), choices=BLANK + Education.choices)
     marital_status = forms.ChoiceField(label=_("Status perkawinan"), choices=BLANK + MaritalStatus.choices)
     dependents = forms.IntegerField(
-        label=_("Jumlah tanggungan"), min_value=0, max_value=20,
+        label=_("Jumlah tanggungan"),
+        min_value=0,
+        max_value=20,
         help_text=_("Orang yang biaya hidupnya Anda tanggung."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
@@ -178,7 +186,11 @@ class PersonalDataForm(forms.Form):
             self.add_error("district", _("Pilih kecamatan domisili Anda."))
         else:
             district = District.objects.select_related("regency").filter(pk=cleaned["district"]).first()
-            if district is None or district.regency_id != cleaned["regency"] or district.regency.province_id != cleaned.get("province"):
+            if (
+                district is None
+                or district.regency_id != cleaned["regency"]
+                or district.regency.province_id != cleaned.get("province")
+            ):
                 self.add_error("district", _("Kecamatan tidak berada di kabupaten/kota yang dipilih."))
             else:
                 cleaned["district"] = district
@@ -233,7 +245,7 @@ class PhoneForm(forms.Form):
 
 
 class PhoneChangeForm(PhoneForm, CurrentPasswordForm):
-    """"Ganti nomor HP": the new number, and the password, so a session left open on a shared phone cannot
+    """ "Ganti nomor HP": the new number, and the password, so a session left open on a shared phone cannot
     move the account's codes and results to another number."""
 
     password_help = _("Kata sandi akun Anda, untuk memastikan Anda sendiri yang mengganti nomor.")

@@ -150,7 +150,9 @@ class KtpPhoto(models.Model):
     size_bytes = models.PositiveIntegerField(_("ukuran tersimpan (byte)"))
     original_bytes = models.PositiveIntegerField(_("ukuran asli (byte)"))
     original_kind = models.CharField(_("format asli"), max_length=8)
-    from_camera = models.BooleanField(_("dari kamera"), help_text=_("Menurut EXIF foto asli: merek/model kamera dan waktu pengambilan."))
+    from_camera = models.BooleanField(
+        _("dari kamera"), help_text=_("Menurut EXIF foto asli: merek/model kamera dan waktu pengambilan.")
+    )
     camera = models.CharField(_("kamera"), max_length=100, blank=True)
     uploaded_at = models.DateTimeField(_("diunggah pada"))
 

@@ -55,8 +55,10 @@ def otp_send(*, user: User, number: str, now: datetime | None = None) -> OtpCode
         wait = last.created_at + settings.OTP_RESEND_AFTER - now
         raise VerificationError(VerificationErrorCode.OTP_RESEND_TOO_SOON, seconds=int(wait.total_seconds()) + 1)
     today = wib_day_start(now)
-    sent_today = OtpCode.objects.filter(created_at__gte=today).filter(Q(user=user) | Q(number=number)).values_list(
-        "user_id", "number"
+    sent_today = (
+        OtpCode.objects.filter(created_at__gte=today)
+        .filter(Q(user=user) | Q(number=number))
+        .values_list("user_id", "number")
     )
     if (
         sum(1 for user_id, _n in sent_today if user_id == user.pk) >= settings.OTP_MAX_PER_DAY
@@ -152,10 +154,18 @@ def _phone_change_notify(*, user: User, previous: str, new: str, otp_id: int, no
     }
     with translation.override(settings.LANGUAGE_CODE):
         message_enqueue(
-            channel=Channel.SMS, recipient=previous, template=PHONE_CHANGED_TEMPLATE + "_sms", context=context,
-            idempotency_key=f"phone-changed:{otp_id}:sms", user=user,
+            channel=Channel.SMS,
+            recipient=previous,
+            template=PHONE_CHANGED_TEMPLATE + "_sms",
+            context=context,
+            idempotency_key=f"phone-changed:{otp_id}:sms",
+            user=user,
         )
         message_enqueue(
-            channel=Channel.EMAIL, recipient=user.email, template=PHONE_CHANGED_TEMPLATE, context=context,
-            idempotency_key=f"phone-changed:{otp_id}:email", user=user,
+            channel=Channel.EMAIL,
+            recipient=user.email,
+            template=PHONE_CHANGED_TEMPLATE,
+            context=context,
+            idempotency_key=f"phone-changed:{otp_id}:email",
+            user=user,
         )

@@ -139,8 +139,12 @@ class RegistryClient:
         full_name: str | None = None,
         mother_name: str | None = None,
     ) -> RegistryAnswer:
-        fields = {"kk": kk, "tanggal_lahir": birth_date.isoformat() if birth_date else None,
-                  "nama_lengkap": full_name, "nama_ibu": mother_name}
+        fields = {
+            "kk": kk,
+            "tanggal_lahir": birth_date.isoformat() if birth_date else None,
+            "nama_lengkap": full_name,
+            "nama_ibu": mother_name,
+        }
         payload = {"nik": nik, **{name: value for name, value in fields.items() if value is not None}}
         raw = self.transport.verify(payload)
         try:

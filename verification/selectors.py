@@ -82,19 +82,26 @@ def applicant_particulars(*, user: User) -> Particulars | None:
     row = (
         User.objects.filter(pk=user.pk, identity__isnull=False, personal_data__isnull=False)
         .values(
-            "email", "identity__nik_encrypted", "personal_data__full_name", "personal_data__address",
-            "personal_data__district__name", "personal_data__district__regency__name",
-            "personal_data__district__regency__province__name", "phone__number",
+            "email",
+            "identity__nik_encrypted",
+            "personal_data__full_name",
+            "personal_data__address",
+            "personal_data__district__name",
+            "personal_data__district__regency__name",
+            "personal_data__district__regency__province__name",
+            "phone__number",
         )
         .first()
     )
     if row is None:
         return None
-    place = ", ".join((
-        "Kec. " + row["personal_data__district__name"],
-        row["personal_data__district__regency__name"],
-        row["personal_data__district__regency__province__name"],
-    ))
+    place = ", ".join(
+        (
+            "Kec. " + row["personal_data__district__name"],
+            row["personal_data__district__regency__name"],
+            row["personal_data__district__regency__province__name"],
+        )
+    )
     return Particulars(
         full_name=row["personal_data__full_name"],
         nik=pii_decrypt(row["identity__nik_encrypted"]),

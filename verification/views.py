@@ -153,7 +153,9 @@ def personal_data(request: HttpRequest) -> HttpResponse:
     refreshing = "refresh" in request.POST
     form = PersonalDataForm(request.POST or None)
     if request.method == "POST" and not refreshing and form_valid_within_limits(request, form, "personal_data"):
-        data = {name: value for name, value in form.cleaned_data.items() if name not in {"province", "regency", "truthful"}}
+        data = {
+            name: value for name, value in form.cleaned_data.items() if name not in {"province", "regency", "truthful"}
+        }
         try:
             services.personal_data_save(user=request.user, data=services.PersonalDataInput(**data))
         except VerificationError as error:
@@ -232,13 +234,18 @@ def phone_verify(request: HttpRequest) -> HttpResponse:
         except VerificationError as error:
             phone_form.add_error("number" if error.fields else None, _error_message(error))
             return _phone_page(request, phone_form, code_form, current_phone)
-        messages.success(request, _("Kode OTP dikirim lewat SMS ke %(number)s.") % {"number": mask_phone(phone_form.cleaned_data["number"])})
+        messages.success(
+            request,
+            _("Kode OTP dikirim lewat SMS ke %(number)s.") % {"number": mask_phone(phone_form.cleaned_data["number"])},
+        )
         return redirect(request.path)
     if action == "verify" and form_valid_within_limits(request, code_form, "otp_verify"):
         try:
             otp.otp_verify(user=request.user, code=code_form.cleaned_data["code"])
         except VerificationError as error:
-            code_form.add_error("code" if error.code == VerificationErrorCode.OTP_WRONG else None, _error_message(error))
+            code_form.add_error(
+                "code" if error.code == VerificationErrorCode.OTP_WRONG else None, _error_message(error)
+            )
             return _phone_page(request, phone_form, code_form, current_phone)
         messages.success(request, _("Nomor HP berhasil diverifikasi."))
         return redirect("journey:dashboard")
@@ -247,7 +254,7 @@ def phone_verify(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def phone_change(request: HttpRequest) -> HttpResponse:
-    """"Ganti nomor HP": the same two forms, once a number is verified. The new number is verified the same
+    """ "Ganti nomor HP": the same two forms, once a number is verified. The new number is verified the same
     way and replaces the old one, which is then free for its owner to use elsewhere."""
     if not PhoneNumber.objects.filter(user=request.user).exists():
         return redirect("journey:dashboard")

@@ -53,14 +53,17 @@ class WaveEventInline(admin.TabularInline):
 
 def _phases_html(phases: list[PhaseTiming]):
     return format_html_join(
-        "", "<li>{}</li>",
-        ((gettext("%(phase)s: %(seconds)s detik") % {"phase": phase.label, "seconds": f"{phase.seconds:.1f}"},)
-         for phase in phases),
+        "",
+        "<li>{}</li>",
+        (
+            (gettext("%(phase)s: %(seconds)s detik") % {"phase": phase.label, "seconds": f"{phase.seconds:.1f}"},)
+            for phase in phases
+        ),
     )
 
 
 def run_progress_html(run: SelectionRun):
-    """"Sedang berjalan: fase X (n/m)" and the phases done with their seconds for a running run; the phases and
+    """ "Sedang berjalan: fase X (n/m)" and the phases done with their seconds for a running run; the phases and
     their seconds once it has ended."""
     if run.status == RunStatus.RUNNING:
         progress = selection_progress(run=run)
@@ -89,15 +92,30 @@ def _run(request, queryset, service, done: str) -> None:
 
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin):
-    list_display = ("number", "name", "status_now", "opens_at", "closes_at", "announce_at", "quota", "quota_split", "enrolled")
+    list_display = (
+        "number",
+        "name",
+        "status_now",
+        "opens_at",
+        "closes_at",
+        "announce_at",
+        "quota",
+        "quota_split",
+        "enrolled",
+    )
     readonly_fields = ("status", "selection_in_flight", "selection_queued_at", "published_at", "created_at")
     inlines = [ProvinceQuotaInline, WaveEventInline]
     actions = ["publish", "open_now", "close_now", "run_selection"]
     search_fields = ("name", "=number")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            quota_sum=Sum("province_quotas__quota", distinct=True), enrolled_count=Count("enrollments", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                quota_sum=Sum("province_quotas__quota", distinct=True),
+                enrolled_count=Count("enrollments", distinct=True),
+            )
         )
 
     @admin.display(description=_("status sekarang"))
@@ -110,7 +128,9 @@ class WaveAdmin(admin.ModelAdmin):
         if progress is None:
             return status
         return gettext("%(status)s — fase %(position)s/%(total)s") % {
-            "status": status, "position": progress.position, "total": progress.total,
+            "status": status,
+            "position": progress.position,
+            "total": progress.total,
         }
 
     @admin.display(description=_("seleksi berjalan"))
@@ -146,9 +166,15 @@ class WaveAdmin(admin.ModelAdmin):
         """Queue the selection of each closed wave on the selection queue; its run page shows the phases."""
         for wave in queryset:
             if not services.selection_queue(wave=wave, actor=request.user, now=timezone.now()):
-                messages.error(request, _("Gelombang %(number)s belum ditutup atau sudah diseleksi.") % {"number": wave.number})
+                messages.error(
+                    request, _("Gelombang %(number)s belum ditutup atau sudah diseleksi.") % {"number": wave.number}
+                )
                 continue
-            messages.success(request, _("Seleksi gelombang %(number)s dijalankan; lihat kemajuannya di Proses seleksi.") % {"number": wave.number})
+            messages.success(
+                request,
+                _("Seleksi gelombang %(number)s dijalankan; lihat kemajuannya di Proses seleksi.")
+                % {"number": wave.number},
+            )
 
 
 @admin.register(AgreementText)
@@ -173,7 +199,18 @@ class SelectionRunAdmin(ReadOnlyAdmin):
     list_display = ("id", "wave", "status", "seed", "operator", "started_at", "finished_at", "selected_count")
     list_filter = ("status", "wave")
     list_select_related = ("wave", "operator")
-    fields = ("wave", "status", "progress", "seed", "operator", "started_at", "finished_at", "phases", "counts", "error")
+    fields = (
+        "wave",
+        "status",
+        "progress",
+        "seed",
+        "operator",
+        "started_at",
+        "finished_at",
+        "phases",
+        "counts",
+        "error",
+    )
     readonly_fields = fields
     actions = ["void"]
 
@@ -194,7 +231,9 @@ class SelectionRunAdmin(ReadOnlyAdmin):
             try:
                 services.selection_void(run=run, actor=request.user)
             except WaveError:
-                messages.error(request, _("Proses %(id)s tidak bisa dibatalkan: hasilnya sudah diumumkan.") % {"id": run.pk})
+                messages.error(
+                    request, _("Proses %(id)s tidak bisa dibatalkan: hasilnya sudah diumumkan.") % {"id": run.pk}
+                )
             else:
                 messages.success(request, _("Proses %(id)s dibatalkan.") % {"id": run.pk})
 
@@ -220,7 +259,9 @@ def _shows_as(nik: str, region: str, serial: str) -> bool:
 
 class DecisionForm(forms.Form):
     reason = forms.CharField(
-        label=_("Alasan"), required=False, max_length=1000,
+        label=_("Alasan"),
+        required=False,
+        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=_("Wajib untuk penolakan; dikirim kepada pendaftar lewat email dan tampil di dasbornya."),
     )
@@ -247,12 +288,24 @@ class ComplaintAdmin(ReadOnlyAdmin):
     list_filter = ("status", "submitted_at", "failed_selections", "decided_at")
     list_select_related = ("user", "user__identity", "reviewer")
     search_fields = ("user__email",)
-    search_help_text = _("Email pendaftar, NIK lengkap 16 digit, atau NIK tersamar seperti di daftar (3273••••••••0001).")
+    search_help_text = _(
+        "Email pendaftar, NIK lengkap 16 digit, atau NIK tersamar seperti di daftar (3273••••••••0001)."
+    )
     actions = ["approve", "reject"]
     change_form_template = "admin/waves/complaint/change_form.html"
     fields = (
-        "applicant", "nik", "full_name", "cited_waves", "failed_selections", "text", "letter_preview",
-        "submitted_at", "status", "reviewer", "decided_at", "decision_reason",
+        "applicant",
+        "nik",
+        "full_name",
+        "cited_waves",
+        "failed_selections",
+        "text",
+        "letter_preview",
+        "submitted_at",
+        "status",
+        "reviewer",
+        "decided_at",
+        "decision_reason",
     )
     readonly_fields = fields
 
@@ -273,7 +326,8 @@ class ComplaintAdmin(ReadOnlyAdmin):
         if masked:
             region, serial = masked.groups()
             matching = [
-                pk for pk, encrypted in queryset.values_list("pk", "user__identity__nik_encrypted")
+                pk
+                for pk, encrypted in queryset.values_list("pk", "user__identity__nik_encrypted")
                 if encrypted and _shows_as(pii_decrypt(encrypted), region, serial)
             ]
             return queryset.filter(pk__in=matching), False
@@ -296,13 +350,17 @@ class ComplaintAdmin(ReadOnlyAdmin):
     @admin.display(description=_("gelombang yang disebut dan hasilnya"))
     def cited_waves(self, complaint: Complaint) -> str:
         results = (
-            Result.objects.filter(enrollment__user_id=complaint.user_id, run__status=RunStatus.SUCCEEDED,
-                                  run__wave__in=complaint.waves.all())
+            Result.objects.filter(
+                enrollment__user_id=complaint.user_id,
+                run__status=RunStatus.SUCCEEDED,
+                run__wave__in=complaint.waves.all(),
+            )
             .select_related("run__wave")
             .order_by("-run__wave__number")
         )
         return format_html_join(
-            "", "<div>{} · {}</div>",
+            "",
+            "<div>{} · {}</div>",
             ((result.run.wave, result.get_reason_display() if result.reason else _("terpilih")) for result in results),
         )
 
@@ -314,7 +372,11 @@ class ComplaintAdmin(ReadOnlyAdmin):
             return format_html('<a href="{}" download>{}</a> (PDF, {})', url, _("Unduh surat"), size)
         return format_html(
             '<img src="{}" alt="{}" class="portal-letter"><div><a href="{}" download>{}</a> (JPG, {})</div>',
-            url, _("Surat pernyataan bertanda tangan"), url, _("Unduh surat"), size,
+            url,
+            _("Surat pernyataan bertanda tangan"),
+            url,
+            _("Unduh surat"),
+            size,
         )
 
     @admin.action(description=_("Setujui pengaduan terpilih"), permissions=["review"])
@@ -344,7 +406,9 @@ class ComplaintAdmin(ReadOnlyAdmin):
                 except WaveError as error:
                     if error.code != WaveErrorCode.COMPLAINT_DECIDED:
                         raise
-                    messages.warning(request, _("Pengaduan #%(id)s sudah diputuskan peninjau lain.") % {"id": complaint.pk})
+                    messages.warning(
+                        request, _("Pengaduan #%(id)s sudah diputuskan peninjau lain.") % {"id": complaint.pk}
+                    )
                 else:
                     decided += 1
             done = _("%(n)s pengaduan disetujui.") if approve else _("%(n)s pengaduan ditolak.")

@@ -35,21 +35,28 @@ class Wave(models.Model):
     announce_at = models.DateTimeField(_("diumumkan pada"))
     quota = models.PositiveIntegerField(_("kuota nasional"))
     other_aid_allowed = models.BooleanField(
-        _("penerima bantuan pemerintah lain boleh ikut"), default=True,
+        _("penerima bantuan pemerintah lain boleh ikut"),
+        default=True,
         help_text=_("Jika tidak dicentang, pendaftar yang menyatakan menerima bantuan lain tidak diikutkan."),
     )
     pool_unused_quota = models.BooleanField(
-        _("kuota tak terpakai ke nasional"), default=True,
+        _("kuota tak terpakai ke nasional"),
+        default=True,
         help_text=_("Kuota provinsi yang tidak terisi diberikan ke kandidat terbaik secara nasional."),
     )
     select_automatically = models.BooleanField(
-        _("seleksi otomatis setelah ditutup"), default=True,
-        help_text=_("Jika dicentang, seleksi dijalankan oleh jadwal setelah gelombang ditutup. Jika tidak, atau "
-                    "jika seleksi sebelumnya gagal atau dibatalkan, operator yang menjalankannya."),
+        _("seleksi otomatis setelah ditutup"),
+        default=True,
+        help_text=_(
+            "Jika dicentang, seleksi dijalankan oleh jadwal setelah gelombang ditutup. Jika tidak, atau "
+            "jika seleksi sebelumnya gagal atau dibatalkan, operator yang menjalankannya."
+        ),
     )
     # When the selection was queued (by the schedule or an operator), so a later tick does not queue it again.
     selection_queued_at = models.DateTimeField(_("seleksi diantrekan pada"), null=True, blank=True)
-    status = models.CharField(_("status tersimpan"), max_length=16, choices=WaveStatus.choices, default=WaveStatus.DRAFT)
+    status = models.CharField(
+        _("status tersimpan"), max_length=16, choices=WaveStatus.choices, default=WaveStatus.DRAFT
+    )
     # A published draft opens by itself at opens_at; an unpublished one is still being prepared.
     published_at = models.DateTimeField(_("dipublikasikan pada"), null=True, blank=True)
     created_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
@@ -61,7 +68,9 @@ class Wave(models.Model):
         permissions = [("run_selection", _("Dapat menjalankan seleksi gelombang"))]
         constraints = [
             models.CheckConstraint(condition=Q(opens_at__lt=F("closes_at")), name="waves_wave_opens_before_close"),
-            models.CheckConstraint(condition=Q(closes_at__lte=F("announce_at")), name="waves_wave_announce_after_close"),
+            models.CheckConstraint(
+                condition=Q(closes_at__lte=F("announce_at")), name="waves_wave_announce_after_close"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -69,7 +78,7 @@ class Wave(models.Model):
 
     @property
     def label(self) -> str:
-        """"Gelombang 12" in the active language, with the wave's name when it says more than its number."""
+        """ "Gelombang 12" in the active language, with the wave's name when it says more than its number."""
         label = gettext("Gelombang %(number)s") % {"number": self.number}
         if self.name.strip().casefold() in {f"gelombang {self.number}", label.casefold()}:
             return label
@@ -88,8 +97,12 @@ class Wave(models.Model):
 
 
 class ProvinceQuota(models.Model):
-    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="province_quotas", verbose_name=_("gelombang"))
-    province = models.ForeignKey("regions.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi"))
+    wave = models.ForeignKey(
+        Wave, on_delete=models.CASCADE, related_name="province_quotas", verbose_name=_("gelombang")
+    )
+    province = models.ForeignKey(
+        "regions.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi")
+    )
     quota = models.PositiveIntegerField(_("kuota"))
 
     class Meta:
@@ -108,8 +121,13 @@ class WaveEvent(models.Model):
     from_status = models.CharField(_("dari"), max_length=16, choices=WaveStatus.choices)
     to_status = models.CharField(_("ke"), max_length=16, choices=WaveStatus.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("oleh"), help_text=_("Kosong: jadwal otomatis."),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("oleh"),
+        help_text=_("Kosong: jadwal otomatis."),
     )
     note = models.CharField(_("catatan"), max_length=200, blank=True)
     at = models.DateTimeField(_("pada"))
@@ -133,7 +151,9 @@ class AgreementText(models.Model):
         verbose_name = _("teks persetujuan")
         verbose_name_plural = _("teks persetujuan")
         constraints = [
-            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="waves_agreement_one_current"),
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="waves_agreement_one_current"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -151,8 +171,12 @@ class Enrollment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("pengguna")
     )
     # The domicile province when joining: the quota it competes in, even if the applicant moves later.
-    province = models.ForeignKey("regions.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi"))
-    agreement = models.ForeignKey(AgreementText, on_delete=models.PROTECT, related_name="+", verbose_name=_("versi persetujuan"))
+    province = models.ForeignKey(
+        "regions.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi")
+    )
+    agreement = models.ForeignKey(
+        AgreementText, on_delete=models.PROTECT, related_name="+", verbose_name=_("versi persetujuan")
+    )
     joined_at = models.DateTimeField(_("bergabung pada"))
     pending = models.BooleanField(_("menunggu hasil"), default=True)
 
@@ -185,8 +209,13 @@ class SelectionRun(models.Model):
     wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="selection_runs", verbose_name=_("gelombang"))
     seed = models.BigIntegerField(_("benih undian"))
     operator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("operator"), help_text=_("Kosong: jadwal otomatis."),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("operator"),
+        help_text=_("Kosong: jadwal otomatis."),
     )
     status = models.CharField(_("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.RUNNING)
     started_at = models.DateTimeField(_("mulai"))
@@ -224,24 +253,42 @@ class Result(models.Model):
     # table of their own and attaches it, so its indexes are built once rather than kept up to date row by row;
     # the primary key and the unique constraint there include the run.
     run = models.ForeignKey(
-        SelectionRun, on_delete=models.CASCADE, related_name="results", verbose_name=_("proses"), db_index=False,
+        SelectionRun,
+        on_delete=models.CASCADE,
+        related_name="results",
+        verbose_name=_("proses"),
+        db_index=False,
         db_constraint=False,
     )
     enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="results", verbose_name=_("pendaftaran"), db_index=False,
+        Enrollment,
+        on_delete=models.CASCADE,
+        related_name="results",
+        verbose_name=_("pendaftaran"),
+        db_index=False,
         db_constraint=False,
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("pengguna"),
-        db_index=False, db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        verbose_name=_("pengguna"),
+        db_index=False,
+        db_constraint=False,
     )
     province = models.ForeignKey(
-        "regions.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi"), db_index=False,
+        "regions.Province",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("provinsi"),
+        db_index=False,
         db_constraint=False,
     )
     kk_digest = models.CharField(_("indeks KK"), max_length=64)
     priority = models.SmallIntegerField(_("prioritas"), default=0)
-    lottery = models.CharField(_("nomor undian"), max_length=64, help_text=_("SHA-256 dari \"benih:id pendaftaran\", heksadesimal."))
+    lottery = models.CharField(
+        _("nomor undian"), max_length=64, help_text=_('SHA-256 dari "benih:id pendaftaran", heksadesimal.')
+    )
     # The place among the province's candidates (priority, then lottery), 1 first; empty for an enrollment a
     # rule excluded. A province selects its best places up to its quota, skipping places the KK cap sets aside.
     province_rank = models.PositiveIntegerField(_("urutan di provinsi"), null=True, blank=True)
@@ -257,7 +304,9 @@ class Result(models.Model):
             models.UniqueConstraint(fields=["enrollment", "run"], name="waves_result_once_per_run"),
             # The rank's sort key writes the tier as one character (waves/selection/ranking.py, rank_key): a tier of 10
             # would sort as "1" and rank wrongly, so the database refuses it and the run fails with nothing written.
-            models.CheckConstraint(condition=Q(priority__gte=0, priority__lte=9), name="waves_result_priority_one_digit"),
+            models.CheckConstraint(
+                condition=Q(priority__gte=0, priority__lte=9), name="waves_result_priority_one_digit"
+            ),
         ]
         indexes = [
             # The selection's passes read a province's next places and a KK's selected members.
@@ -276,11 +325,18 @@ class Card(models.Model):
         Result, on_delete=models.CASCADE, related_name="card", verbose_name=_("hasil seleksi"), db_constraint=False
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cards", verbose_name=_("pengguna"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="cards",
+        verbose_name=_("pengguna"),
         db_constraint=False,
     )
     wave = models.ForeignKey(
-        Wave, on_delete=models.PROTECT, related_name="cards", verbose_name=_("gelombang"), db_index=False,
+        Wave,
+        on_delete=models.PROTECT,
+        related_name="cards",
+        verbose_name=_("gelombang"),
+        db_index=False,
         db_constraint=False,
     )
     number = models.CharField(_("nomor kartu"), max_length=16)
@@ -308,9 +364,7 @@ class StatementText(models.Model):
     version = models.PositiveIntegerField(_("versi"), unique=True)
     title = models.CharField(_("judul"), max_length=150)
     opening = models.TextField(_("pembuka"), help_text=_("Sebelum data diri pendaftar."))
-    body = models.TextField(
-        _("isi pernyataan"), help_text=_("Setelah daftar gelombang; satu paragraf per baris.")
-    )
+    body = models.TextField(_("isi pernyataan"), help_text=_("Setelah daftar gelombang; satu paragraf per baris."))
     is_current = models.BooleanField(_("berlaku"), default=False)
     published_at = models.DateTimeField(_("berlaku sejak"))
 
@@ -318,7 +372,9 @@ class StatementText(models.Model):
         verbose_name = _("teks surat pernyataan")
         verbose_name_plural = _("teks surat pernyataan")
         constraints = [
-            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="waves_statement_one_current"),
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="waves_statement_one_current"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -359,9 +415,15 @@ class Complaint(models.Model):
     letter_kind = models.CharField(_("format"), max_length=8)
     letter_bytes = models.PositiveIntegerField(_("ukuran (byte)"))
     submitted_at = models.DateTimeField(_("diunggah pada"))
-    status = models.CharField(_("status"), max_length=16, choices=ComplaintStatus.choices, default=ComplaintStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ComplaintStatus.choices, default=ComplaintStatus.PENDING
+    )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("peninjau"),
     )
     decided_at = models.DateTimeField(_("diputuskan pada"), null=True, blank=True)

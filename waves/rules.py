@@ -12,7 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BooleanField, Case, CharField, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
@@ -78,7 +90,9 @@ def priority_tier(prefix: str = ""):
     needed: once selected they are a recipient, whom the rules exclude from every later wave."""
     approved = Complaint.objects.filter(user_id=OuterRef(_user(prefix)), status=ComplaintStatus.APPROVED)
     return Case(
-        When(Exists(approved), then=Value(PRIORITY_COMPLAINT)), default=Value(PRIORITY_NONE), output_field=IntegerField()
+        When(Exists(approved), then=Value(PRIORITY_COMPLAINT)),
+        default=Value(PRIORITY_NONE),
+        output_field=IntegerField(),
     )
 
 

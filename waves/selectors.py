@@ -80,8 +80,12 @@ def card_for(*, user: User, now: datetime | None = None) -> Card | None:
     """The applicant's card, once its wave's results are announced (hidden before, even if issued)."""
     now = now or timezone.now()
     return (
-        Card.objects.filter(user=user, revoked_at__isnull=True, wave__announce_at__lte=now,
-                            wave__status__in=[WaveStatus.SELECTED, WaveStatus.ANNOUNCED])
+        Card.objects.filter(
+            user=user,
+            revoked_at__isnull=True,
+            wave__announce_at__lte=now,
+            wave__status__in=[WaveStatus.SELECTED, WaveStatus.ANNOUNCED],
+        )
         .select_related("wave")
         .first()
     )
@@ -96,20 +100,24 @@ class HistoryEntry:
 
 
 def wave_history(*, user: User, now: datetime | None = None) -> list[HistoryEntry]:
-    """"Riwayat Gelombang": every wave joined, with its result once announced (two queries)."""
+    """ "Riwayat Gelombang": every wave joined, with its result once announced (two queries)."""
     now = now or timezone.now()
     enrollments = list(Enrollment.objects.filter(user=user).select_related("wave").order_by("-joined_at"))
     results = {
-        r.enrollment_id: r
-        for r in Result.objects.filter(enrollment__in=enrollments, run__status=RunStatus.SUCCEEDED)
+        r.enrollment_id: r for r in Result.objects.filter(enrollment__in=enrollments, run__status=RunStatus.SUCCEEDED)
     }
     entries = []
     for enrollment in enrollments:
         announced = enrollment.wave.status_at(now) == WaveStatus.ANNOUNCED
         result = results.get(enrollment.pk) if announced else None
-        entries.append(HistoryEntry(enrollment=enrollment, announced=announced,
-                                    selected=result.selected if result else None,
-                                    reason=result.reason if result else None))
+        entries.append(
+            HistoryEntry(
+                enrollment=enrollment,
+                announced=announced,
+                selected=result.selected if result else None,
+                reason=result.reason if result else None,
+            )
+        )
     return entries
 
 
@@ -147,7 +155,9 @@ def failed_selections(*, user: User, now: datetime | None = None) -> list[Result
     return list(
         Result.objects.filter(
             _announced(now, "run__wave__"),
-            enrollment__user=user, run__status=RunStatus.SUCCEEDED, selected=False,
+            enrollment__user=user,
+            run__status=RunStatus.SUCCEEDED,
+            selected=False,
             reason__in=FAILED_SELECTION,
         )
         .select_related("run__wave")

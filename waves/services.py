@@ -87,8 +87,9 @@ def wave_publish(*, wave: Wave, actor: User, now: datetime | None = None) -> Wav
         raise WaveError(WaveErrorCode.QUOTAS_DO_NOT_ADD_UP, total=total, quota=wave.quota)
     wave.published_at = now
     wave.save(update_fields=["published_at"])
-    WaveEvent.objects.create(wave=wave, from_status=wave.status, to_status=wave.status, actor=actor,
-                             note="dipublikasikan", at=now)
+    WaveEvent.objects.create(
+        wave=wave, from_status=wave.status, to_status=wave.status, actor=actor, note="dipublikasikan", at=now
+    )
     return wave
 
 
@@ -185,8 +186,13 @@ def selection_interrupted_record(
     wave = Wave.objects.select_for_update().get(pk=run.wave_id)
     if wave.status == WaveStatus.SELECTING:
         word = "gagal" if status == RunStatus.FAILED else "terputus"
-        _move(wave, WaveStatus.CLOSED, actor=None, now=locked.finished_at,
-              note=f"run {run.pk} {word}" + (f": {note}" if note else ""))
+        _move(
+            wave,
+            WaveStatus.CLOSED,
+            actor=None,
+            now=locked.finished_at,
+            note=f"run {run.pk} {word}" + (f": {note}" if note else ""),
+        )
 
 
 def selections_recover(*, wave: Wave | None = None) -> list[int]:
@@ -241,7 +247,9 @@ def selections_schedule(*, now: datetime | None = None) -> list[int]:
     selections_recover()
     # The stored status may still be draft or open: time closed the wave (Wave.status_at), beat records it.
     due = Wave.objects.filter(
-        select_automatically=True, closes_at__lte=now, selection_queued_at__isnull=True,
+        select_automatically=True,
+        closes_at__lte=now,
+        selection_queued_at__isnull=True,
         status__in=[WaveStatus.DRAFT, WaveStatus.OPEN, WaveStatus.CLOSED],
     ).exclude(Exists(SelectionRun.objects.filter(wave=OuterRef("pk"))))
     queued = []
@@ -301,7 +309,9 @@ def statement_text_publish(
 ) -> StatementText:
     """Publish a new "gagal 3 kali" statement text; letters are printed from it from now on (complaints keep
     the version they were filed with)."""
-    return text_version_publish(StatementText, acting_user=acting_user, now=now, title=title, opening=opening, body=body)
+    return text_version_publish(
+        StatementText, acting_user=acting_user, now=now, title=title, opening=opening, body=body
+    )
 
 
 # --- "Gagal 3 kali" (DESIGN §5) ---------------------------------------------------------------------------
@@ -322,8 +332,12 @@ def complaint_submit(
     if state.refusal is not None:
         raise WaveError(state.refusal)
     complaint = Complaint(
-        user=user, text=text, failed_selections=len(state.failed), letter_kind=letter.kind,
-        letter_bytes=len(letter.content), submitted_at=now,
+        user=user,
+        text=text,
+        failed_selections=len(state.failed),
+        letter_kind=letter.kind,
+        letter_bytes=len(letter.content),
+        submitted_at=now,
     )
     # The file is written before the row; if the row cannot be written, the file goes.
     complaint.letter.save("surat", ContentFile(letter.content), save=False)
@@ -332,9 +346,12 @@ def complaint_submit(
             complaint.save()
             complaint.waves.set(state.waves_to_cite)
             message_enqueue(
-                channel=Channel.EMAIL, recipient=user.email, template="waves/complaint_received",
+                channel=Channel.EMAIL,
+                recipient=user.email,
+                template="waves/complaint_received",
                 context={"complaint": complaint, "complaint_url": _complaint_url()},
-                idempotency_key=f"complaint:{complaint.pk}:received", user=user,
+                idempotency_key=f"complaint:{complaint.pk}:received",
+                user=user,
             )
     except IntegrityError:
         complaint.letter.delete(save=False)
@@ -371,19 +388,29 @@ def complaint_decide(
 
 
 def _decision_notify(complaint: Complaint) -> None:
-    template = "waves/complaint_approved" if complaint.status == ComplaintStatus.APPROVED else "waves/complaint_rejected"
+    template = (
+        "waves/complaint_approved" if complaint.status == ComplaintStatus.APPROVED else "waves/complaint_rejected"
+    )
     context = {"complaint": complaint, "complaint_url": _complaint_url()}
     key = f"complaint:{complaint.pk}:decision"
     phone = PhoneNumber.objects.filter(user_id=complaint.user_id).values_list("number", flat=True).first()
     with translation.override(settings.LANGUAGE_CODE):
         message_enqueue(
-            channel=Channel.EMAIL, recipient=complaint.user.email, template=template, context=context,
-            idempotency_key=f"{key}:email", user=complaint.user,
+            channel=Channel.EMAIL,
+            recipient=complaint.user.email,
+            template=template,
+            context=context,
+            idempotency_key=f"{key}:email",
+            user=complaint.user,
         )
         if phone:
             message_enqueue(
-                channel=Channel.SMS, recipient=phone, template=template + "_sms", context=context,
-                idempotency_key=f"{key}:sms", user=complaint.user,
+                channel=Channel.SMS,
+                recipient=phone,
+                template=template + "_sms",
+                context=context,
+                idempotency_key=f"{key}:sms",
+                user=complaint.user,
             )
 
 

@@ -51,7 +51,10 @@ def statement_letter_for(*, user: User, now: datetime | None = None) -> Statemen
     if applicant is None or text is None:
         return None
     return StatementLetter(
-        text=text, applicant=applicant, waves=state.waves_to_cite, generated_at=now,
+        text=text,
+        applicant=applicant,
+        waves=state.waves_to_cite,
+        generated_at=now,
         upload_url=settings.SITE_URL + reverse("waves:complaint"),
     )
 
@@ -88,7 +91,9 @@ def statement_pdf(letter: StatementLetter) -> bytes:
     pdf.ln(3)
 
     pdf.set_font("Helvetica", "B", FONT_PT)
-    pdf.cell(0, LINE_MM, "Gelombang seleksi yang telah saya ikuti dan belum berhasil:", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(
+        0, LINE_MM, "Gelombang seleksi yang telah saya ikuti dan belum berhasil:", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
     pdf.set_font("Helvetica", "", FONT_PT)
     for position, wave in enumerate(letter.waves, start=1):
         line = (
@@ -116,7 +121,9 @@ def _signature(pdf: FPDF, letter: StatementLetter) -> None:
     left = pdf.w - MARGIN_MM - width
     pdf.ln(4)
     pdf.set_x(left)
-    pdf.cell(width, LINE_MM, _latin1(f"{letter.applicant.city}, ......................"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(
+        width, LINE_MM, _latin1(f"{letter.applicant.city}, ......................"), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
     pdf.set_x(left)
     pdf.cell(width, LINE_MM, "Yang membuat pernyataan,", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     top = pdf.get_y() + 2

@@ -70,7 +70,7 @@ def wave_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def wave_confirm(request: HttpRequest, number: int) -> HttpResponse:
-    """"Gabung" asks once more which wave, because the choice cannot be undone: "Ya, Gabung"."""
+    """ "Gabung" asks once more which wave, because the choice cannot be undone: "Ya, Gabung"."""
     wave = _open_wave(request, number)
     if request.method == "POST":
         return redirect("journey:wave_agreement", number=wave.number)
@@ -92,8 +92,13 @@ def wave_agreement(request: HttpRequest, number: int) -> HttpResponse:
             rules = [RULES_BY_CODE[code].message for code in refused.params.get("rules", ())]
         else:
             return redirect("waves:joined")
-    context = {"wave": wave, "agreement": agreement, "error": error, "rules": rules,
-               "journey": getattr(request, "journey", None)}
+    context = {
+        "wave": wave,
+        "agreement": agreement,
+        "error": error,
+        "rules": rules,
+        "journey": getattr(request, "journey", None),
+    }
     return render(request, "waves/wave_agreement.html", context, status=409 if error else 200)
 
 
@@ -107,10 +112,8 @@ def joined(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
-    """"Riwayat Gelombang": every wave joined, its result and the reason shown once announced."""
-    entries = [
-        {"entry": entry, "reason": reason_message(entry.reason)} for entry in wave_history(user=request.user)
-    ]
+    """ "Riwayat Gelombang": every wave joined, its result and the reason shown once announced."""
+    entries = [{"entry": entry, "reason": reason_message(entry.reason)} for entry in wave_history(user=request.user)]
     return render(request, "waves/history.html", {"entries": entries})
 
 
@@ -132,7 +135,9 @@ def complaint(request: HttpRequest) -> HttpResponse:
             return redirect("waves:complaint")
         if form_valid_within_limits(request, form, "complaint_upload"):
             try:
-                services.complaint_submit(user=request.user, letter=form.cleaned_data["letter"], text=statement_text_current())
+                services.complaint_submit(
+                    user=request.user, letter=form.cleaned_data["letter"], text=statement_text_current()
+                )
             except WaveError as refused:
                 form.add_error(None, ERROR_MESSAGES[refused.code])
             else:

@@ -6,28 +6,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LoginCode',
+            name="LoginCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code_hash', models.CharField(max_length=64, verbose_name='hash kode')),
-                ('created_at', models.DateTimeField(verbose_name='dibuat pada')),
-                ('expires_at', models.DateTimeField(verbose_name='kedaluwarsa pada')),
-                ('wrong_guesses', models.PositiveSmallIntegerField(default=0, verbose_name='tebakan salah')),
-                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='dipakai pada')),
-                ('voided_at', models.DateTimeField(blank=True, null=True, verbose_name='dibatalkan pada')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='login_codes', to=settings.AUTH_USER_MODEL, verbose_name='pengguna')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code_hash", models.CharField(max_length=64, verbose_name="hash kode")),
+                ("created_at", models.DateTimeField(verbose_name="dibuat pada")),
+                ("expires_at", models.DateTimeField(verbose_name="kedaluwarsa pada")),
+                ("wrong_guesses", models.PositiveSmallIntegerField(default=0, verbose_name="tebakan salah")),
+                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="dipakai pada")),
+                ("voided_at", models.DateTimeField(blank=True, null=True, verbose_name="dibatalkan pada")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="login_codes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pengguna",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kode masuk',
-                'verbose_name_plural': 'kode masuk',
-                'indexes': [models.Index(fields=['user', 'created_at'], name='accounts_logincode_user_idx')],
+                "verbose_name": "kode masuk",
+                "verbose_name_plural": "kode masuk",
+                "indexes": [models.Index(fields=["user", "created_at"], name="accounts_logincode_user_idx")],
             },
         ),
     ]

@@ -6,27 +6,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_role_groups'),
+        ("accounts", "0003_role_groups"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EmailChange',
+            name="EmailChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_email', models.EmailField(max_length=254, verbose_name='email lama')),
-                ('new_email', models.EmailField(max_length=254, verbose_name='email baru')),
-                ('created_at', models.DateTimeField(verbose_name='diminta pada')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='dikonfirmasi pada')),
-                ('voided_at', models.DateTimeField(blank=True, null=True, verbose_name='dibatalkan pada')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='email_changes', to=settings.AUTH_USER_MODEL, verbose_name='pengguna')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("old_email", models.EmailField(max_length=254, verbose_name="email lama")),
+                ("new_email", models.EmailField(max_length=254, verbose_name="email baru")),
+                ("created_at", models.DateTimeField(verbose_name="diminta pada")),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="dikonfirmasi pada")),
+                ("voided_at", models.DateTimeField(blank=True, null=True, verbose_name="dibatalkan pada")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="email_changes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pengguna",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'penggantian email',
-                'verbose_name_plural': 'penggantian email',
-                'indexes': [models.Index(fields=['user', 'created_at'], name='accounts_emailchange_user_idx')],
+                "verbose_name": "penggantian email",
+                "verbose_name_plural": "penggantian email",
+                "indexes": [models.Index(fields=["user", "created_at"], name="accounts_emailchange_user_idx")],
             },
         ),
     ]

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,164 +15,343 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Attempt',
+            name="Attempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seed', models.BigIntegerField(help_text='Mengulang undian soal: rules.questions_draw(seed=…).', verbose_name='benih undian')),
-                ('started_at', models.DateTimeField(verbose_name='mulai')),
-                ('deadline', models.DateTimeField(verbose_name='batas waktu')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='selesai')),
-                ('finished_reason', models.CharField(blank=True, choices=[('submitted', 'Dikirim pendaftar'), ('timeout', 'Waktu habis')], max_length=16, verbose_name='cara selesai')),
-                ('score', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='nilai')),
-                ('passed', models.BooleanField(null=True, verbose_name='lolos')),
-                ('pass_score', models.PositiveSmallIntegerField(blank=True, help_text='TEST_PASS_SCORE pada saat penilaian.', null=True, verbose_name='nilai batas lulus')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='test_attempts', to=settings.AUTH_USER_MODEL, verbose_name='pengguna')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "seed",
+                    models.BigIntegerField(
+                        help_text="Mengulang undian soal: rules.questions_draw(seed=…).", verbose_name="benih undian"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="mulai")),
+                ("deadline", models.DateTimeField(verbose_name="batas waktu")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="selesai")),
+                (
+                    "finished_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[("submitted", "Dikirim pendaftar"), ("timeout", "Waktu habis")],
+                        max_length=16,
+                        verbose_name="cara selesai",
+                    ),
+                ),
+                ("score", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="nilai")),
+                ("passed", models.BooleanField(null=True, verbose_name="lolos")),
+                (
+                    "pass_score",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="TEST_PASS_SCORE pada saat penilaian.",
+                        null=True,
+                        verbose_name="nilai batas lulus",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="test_attempts",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pengguna",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tes',
-                'verbose_name_plural': 'tes',
-                'ordering': ('-started_at',),
+                "verbose_name": "tes",
+                "verbose_name_plural": "tes",
+                "ordering": ("-started_at",),
             },
         ),
         migrations.CreateModel(
-            name='DeclarationText',
+            name="DeclarationText",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(unique=True, verbose_name='versi')),
-                ('title', models.CharField(max_length=200, verbose_name='judul')),
-                ('intro', models.TextField(verbose_name='pengantar')),
-                ('statements', models.TextField(help_text='Teks yang disetujui pendaftar dengan mencentang kotak pernyataan.', verbose_name='pernyataan kebenaran data')),
-                ('published_at', models.DateTimeField(verbose_name='diterbitkan pada')),
-                ('is_current', models.BooleanField(default=False, verbose_name='berlaku')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(unique=True, verbose_name="versi")),
+                ("title", models.CharField(max_length=200, verbose_name="judul")),
+                ("intro", models.TextField(verbose_name="pengantar")),
+                (
+                    "statements",
+                    models.TextField(
+                        help_text="Teks yang disetujui pendaftar dengan mencentang kotak pernyataan.",
+                        verbose_name="pernyataan kebenaran data",
+                    ),
+                ),
+                ("published_at", models.DateTimeField(verbose_name="diterbitkan pada")),
+                ("is_current", models.BooleanField(default=False, verbose_name="berlaku")),
             ],
             options={
-                'verbose_name': 'teks pernyataan',
-                'verbose_name_plural': 'teks pernyataan',
-                'ordering': ('-version',),
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('is_current',), name='assessment_one_current_declaration_text')],
+                "verbose_name": "teks pernyataan",
+                "verbose_name_plural": "teks pernyataan",
+                "ordering": ("-version",),
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_current", True)),
+                        fields=("is_current",),
+                        name="assessment_one_current_declaration_text",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Declaration',
+            name="Declaration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('employment', models.CharField(choices=[('menganggur', 'Tidak bekerja / mencari kerja'), ('phk', 'Terkena PHK'), ('dirumahkan', 'Dirumahkan'), ('bekerja', 'Bekerja'), ('usaha', 'Usaha sendiri / wirausaha')], max_length=16, verbose_name='status pekerjaan')),
-                ('in_formal_education', models.BooleanField(verbose_name='sedang menempuh pendidikan formal')),
-                ('excluded_groups', models.JSONField(blank=True, default=list, verbose_name='kelompok dikecualikan yang dijawab “ya”')),
-                ('other_aid', models.JSONField(blank=True, default=list, verbose_name='bantuan pemerintah lain yang diterima')),
-                ('truthful', models.BooleanField(verbose_name='menyatakan data benar')),
-                ('exclusion_reasons', models.JSONField(blank=True, default=list, verbose_name='alasan tidak memenuhi syarat')),
-                ('submitted_at', models.DateTimeField(verbose_name='dikirim pada')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='declaration', to=settings.AUTH_USER_MODEL, verbose_name='pengguna')),
-                ('text', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='declarations', to='assessment.declarationtext', verbose_name='versi teks')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "employment",
+                    models.CharField(
+                        choices=[
+                            ("menganggur", "Tidak bekerja / mencari kerja"),
+                            ("phk", "Terkena PHK"),
+                            ("dirumahkan", "Dirumahkan"),
+                            ("bekerja", "Bekerja"),
+                            ("usaha", "Usaha sendiri / wirausaha"),
+                        ],
+                        max_length=16,
+                        verbose_name="status pekerjaan",
+                    ),
+                ),
+                ("in_formal_education", models.BooleanField(verbose_name="sedang menempuh pendidikan formal")),
+                (
+                    "excluded_groups",
+                    models.JSONField(blank=True, default=list, verbose_name="kelompok dikecualikan yang dijawab “ya”"),
+                ),
+                (
+                    "other_aid",
+                    models.JSONField(blank=True, default=list, verbose_name="bantuan pemerintah lain yang diterima"),
+                ),
+                ("truthful", models.BooleanField(verbose_name="menyatakan data benar")),
+                (
+                    "exclusion_reasons",
+                    models.JSONField(blank=True, default=list, verbose_name="alasan tidak memenuhi syarat"),
+                ),
+                ("submitted_at", models.DateTimeField(verbose_name="dikirim pada")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="declaration",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pengguna",
+                    ),
+                ),
+                (
+                    "text",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="declarations",
+                        to="assessment.declarationtext",
+                        verbose_name="versi teks",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pernyataan pendaftar',
-                'verbose_name_plural': 'pernyataan pendaftar',
+                "verbose_name": "pernyataan pendaftar",
+                "verbose_name_plural": "pernyataan pendaftar",
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=64, unique=True, verbose_name='kunci')),
-                ('kind', models.CharField(choices=[('arithmetic', 'Berhitung'), ('ordering', 'Mengurutkan instruksi'), ('reading', 'Pemahaman bacaan'), ('motivation', 'Motivasi')], max_length=16, verbose_name='jenis')),
-                ('passage', models.TextField(blank=True, verbose_name='bacaan')),
-                ('text', models.TextField(verbose_name='pertanyaan')),
-                ('active', models.BooleanField(default=True, help_text='Hanya soal aktif yang diundi untuk tes baru.', verbose_name='aktif')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat pada')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='diubah pada')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=64, unique=True, verbose_name="kunci")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("arithmetic", "Berhitung"),
+                            ("ordering", "Mengurutkan instruksi"),
+                            ("reading", "Pemahaman bacaan"),
+                            ("motivation", "Motivasi"),
+                        ],
+                        max_length=16,
+                        verbose_name="jenis",
+                    ),
+                ),
+                ("passage", models.TextField(blank=True, verbose_name="bacaan")),
+                ("text", models.TextField(verbose_name="pertanyaan")),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Hanya soal aktif yang diundi untuk tes baru.", verbose_name="aktif"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat pada")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="diubah pada")),
             ],
             options={
-                'verbose_name': 'soal',
-                'verbose_name_plural': 'soal',
-                'ordering': ('kind', 'key'),
-                'indexes': [models.Index(fields=['kind', 'active'], name='assessment_question_kind_idx')],
+                "verbose_name": "soal",
+                "verbose_name_plural": "soal",
+                "ordering": ("kind", "key"),
+                "indexes": [models.Index(fields=["kind", "active"], name="assessment_question_kind_idx")],
             },
         ),
         migrations.CreateModel(
-            name='Option',
+            name="Option",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='urutan')),
-                ('text', models.TextField(verbose_name='jawaban')),
-                ('is_correct', models.BooleanField(default=False, verbose_name='jawaban benar')),
-                ('points', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(3)], verbose_name='poin')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='options', to='assessment.question', verbose_name='soal')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(verbose_name="urutan")),
+                ("text", models.TextField(verbose_name="jawaban")),
+                ("is_correct", models.BooleanField(default=False, verbose_name="jawaban benar")),
+                (
+                    "points",
+                    models.PositiveSmallIntegerField(
+                        default=0, validators=[django.core.validators.MaxValueValidator(3)], verbose_name="poin"
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="options",
+                        to="assessment.question",
+                        verbose_name="soal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pilihan jawaban',
-                'verbose_name_plural': 'pilihan jawaban',
-                'ordering': ('question', 'position'),
+                "verbose_name": "pilihan jawaban",
+                "verbose_name_plural": "pilihan jawaban",
+                "ordering": ("question", "position"),
             },
         ),
         migrations.CreateModel(
-            name='AttemptItem',
+            name="AttemptItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='nomor soal')),
-                ('option_order', models.JSONField(help_text='Urutan (posisi) pilihan seperti ditampilkan.', verbose_name='urutan pilihan')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='dijawab pada')),
-                ('attempt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='assessment.attempt', verbose_name='tes')),
-                ('chosen_option', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessment.option', verbose_name='jawaban')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessment.question', verbose_name='soal')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(verbose_name="nomor soal")),
+                (
+                    "option_order",
+                    models.JSONField(
+                        help_text="Urutan (posisi) pilihan seperti ditampilkan.", verbose_name="urutan pilihan"
+                    ),
+                ),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="dijawab pada")),
+                (
+                    "attempt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="assessment.attempt",
+                        verbose_name="tes",
+                    ),
+                ),
+                (
+                    "chosen_option",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessment.option",
+                        verbose_name="jawaban",
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessment.question",
+                        verbose_name="soal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'soal tes',
-                'verbose_name_plural': 'soal tes',
-                'ordering': ('attempt', 'position'),
+                "verbose_name": "soal tes",
+                "verbose_name_plural": "soal tes",
+                "ordering": ("attempt", "position"),
             },
         ),
         migrations.AddIndex(
-            model_name='attempt',
-            index=models.Index(fields=['user', '-started_at'], name='assessment_attempt_user_idx'),
+            model_name="attempt",
+            index=models.Index(fields=["user", "-started_at"], name="assessment_attempt_user_idx"),
         ),
         migrations.AddIndex(
-            model_name='attempt',
-            index=models.Index(condition=models.Q(('submitted_at__isnull', True)), fields=['deadline'], name='assessment_attempt_open_idx'),
+            model_name="attempt",
+            index=models.Index(
+                condition=models.Q(("submitted_at__isnull", True)),
+                fields=["deadline"],
+                name="assessment_attempt_open_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attempt',
-            constraint=models.UniqueConstraint(condition=models.Q(('submitted_at__isnull', True)), fields=('user',), name='assessment_one_open_attempt'),
+            model_name="attempt",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("submitted_at__isnull", True)), fields=("user",), name="assessment_one_open_attempt"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attempt',
-            constraint=models.CheckConstraint(condition=models.Q(('deadline__gt', models.F('started_at'))), name='assessment_attempt_deadline'),
+            model_name="attempt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("deadline__gt", models.F("started_at"))), name="assessment_attempt_deadline"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attempt',
-            constraint=models.CheckConstraint(condition=models.Q(('score__lte', 100)), name='assessment_attempt_score_range'),
+            model_name="attempt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__lte", 100)), name="assessment_attempt_score_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attempt',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('finished_reason', ''), ('passed__isnull', True), ('score__isnull', True), ('submitted_at__isnull', True)), models.Q(('passed__isnull', False), ('score__isnull', False), ('submitted_at__isnull', False), models.Q(('finished_reason', ''), _negated=True)), _connector='OR'), name='assessment_attempt_finished_scored'),
+            model_name="attempt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("finished_reason", ""),
+                        ("passed__isnull", True),
+                        ("score__isnull", True),
+                        ("submitted_at__isnull", True),
+                    ),
+                    models.Q(
+                        ("passed__isnull", False),
+                        ("score__isnull", False),
+                        ("submitted_at__isnull", False),
+                        models.Q(("finished_reason", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="assessment_attempt_finished_scored",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='declaration',
-            constraint=models.CheckConstraint(condition=models.Q(('truthful', True)), name='assessment_declaration_truthful'),
+            model_name="declaration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("truthful", True)), name="assessment_declaration_truthful"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='option',
-            constraint=models.UniqueConstraint(fields=('question', 'position'), name='assessment_option_position_unique'),
+            model_name="option",
+            constraint=models.UniqueConstraint(
+                fields=("question", "position"), name="assessment_option_position_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='option',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_correct', True)), fields=('question',), name='assessment_option_one_correct'),
+            model_name="option",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_correct", True)), fields=("question",), name="assessment_option_one_correct"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='option',
-            constraint=models.CheckConstraint(condition=models.Q(('points__lte', 3)), name='assessment_option_points_range'),
+            model_name="option",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("points__lte", 3)), name="assessment_option_points_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='option',
-            constraint=models.CheckConstraint(condition=models.Q(('position__gte', 1)), name='assessment_option_position_positive'),
+            model_name="option",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("position__gte", 1)), name="assessment_option_position_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attemptitem',
-            constraint=models.UniqueConstraint(fields=('attempt', 'position'), name='assessment_item_position_unique'),
+            model_name="attemptitem",
+            constraint=models.UniqueConstraint(fields=("attempt", "position"), name="assessment_item_position_unique"),
         ),
         migrations.AddConstraint(
-            model_name='attemptitem',
-            constraint=models.CheckConstraint(condition=models.Q(('position__gte', 1)), name='assessment_item_position_positive'),
+            model_name="attemptitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("position__gte", 1)), name="assessment_item_position_positive"
+            ),
         ),
     ]

@@ -7,49 +7,217 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Family',
+            name="Family",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kk', models.CharField(max_length=16, validators=[django.core.validators.RegexValidator('^[0-9]{16}\\Z', 'Harus 16 digit angka.')], verbose_name='nomor KK')),
-                ('address', models.CharField(max_length=200, verbose_name='alamat')),
-                ('district_code', models.CharField(max_length=8, validators=[django.core.validators.RegexValidator('^[0-9]{2}\\.[0-9]{2}\\.[0-9]{2}\\Z', 'Kode kecamatan bertitik, mis. 32.76.01.')], verbose_name='kode kecamatan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kk",
+                    models.CharField(
+                        max_length=16,
+                        validators=[django.core.validators.RegexValidator("^[0-9]{16}\\Z", "Harus 16 digit angka.")],
+                        verbose_name="nomor KK",
+                    ),
+                ),
+                ("address", models.CharField(max_length=200, verbose_name="alamat")),
+                (
+                    "district_code",
+                    models.CharField(
+                        max_length=8,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-9]{2}\\.[0-9]{2}\\.[0-9]{2}\\Z", "Kode kecamatan bertitik, mis. 32.76.01."
+                            )
+                        ],
+                        verbose_name="kode kecamatan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Kartu Keluarga',
-                'verbose_name_plural': 'Kartu Keluarga',
-                'constraints': [models.UniqueConstraint(fields=('kk',), name='dukcapil_family_kk_unique')],
+                "verbose_name": "Kartu Keluarga",
+                "verbose_name_plural": "Kartu Keluarga",
+                "constraints": [models.UniqueConstraint(fields=("kk",), name="dukcapil_family_kk_unique")],
             },
         ),
         migrations.CreateModel(
-            name='Resident',
+            name="Resident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nik', models.CharField(max_length=16, validators=[django.core.validators.RegexValidator('^[0-9]{16}\\Z', 'Harus 16 digit angka.')], verbose_name='NIK')),
-                ('relationship', models.CharField(choices=[('KEPALA KELUARGA', 'Kepala keluarga'), ('ISTRI', 'Istri'), ('SUAMI', 'Suami'), ('ANAK', 'Anak')], max_length=20, verbose_name='hubungan dalam keluarga')),
-                ('full_name', models.CharField(max_length=100, verbose_name='nama lengkap')),
-                ('birth_place', models.CharField(max_length=100, verbose_name='tempat lahir')),
-                ('birth_date', models.DateField(verbose_name='tanggal lahir')),
-                ('sex', models.CharField(choices=[('M', 'Laki-laki'), ('F', 'Perempuan')], max_length=1, verbose_name='jenis kelamin')),
-                ('mother_name', models.CharField(max_length=100, verbose_name='nama ibu kandung')),
-                ('occupation', models.CharField(choices=[('BELUM/TIDAK BEKERJA', 'BELUM/TIDAK BEKERJA'), ('MENGURUS RUMAH TANGGA', 'MENGURUS RUMAH TANGGA'), ('PELAJAR/MAHASISWA', 'PELAJAR/MAHASISWA'), ('PENSIUNAN', 'PENSIUNAN'), ('PEGAWAI NEGERI SIPIL (PNS)', 'PEGAWAI NEGERI SIPIL (PNS)'), ('TENTARA NASIONAL INDONESIA (TNI)', 'TENTARA NASIONAL INDONESIA (TNI)'), ('KEPOLISIAN RI (POLRI)', 'KEPOLISIAN RI (POLRI)'), ('PERDAGANGAN', 'PERDAGANGAN'), ('PETANI/PEKEBUN', 'PETANI/PEKEBUN'), ('PETERNAK', 'PETERNAK'), ('NELAYAN/PERIKANAN', 'NELAYAN/PERIKANAN'), ('INDUSTRI', 'INDUSTRI'), ('KONSTRUKSI', 'KONSTRUKSI'), ('TRANSPORTASI', 'TRANSPORTASI'), ('KARYAWAN SWASTA', 'KARYAWAN SWASTA'), ('KARYAWAN BUMN', 'KARYAWAN BUMN'), ('KARYAWAN BUMD', 'KARYAWAN BUMD'), ('KARYAWAN HONORER', 'KARYAWAN HONORER'), ('BURUH HARIAN LEPAS', 'BURUH HARIAN LEPAS'), ('BURUH TANI/PERKEBUNAN', 'BURUH TANI/PERKEBUNAN'), ('BURUH NELAYAN/PERIKANAN', 'BURUH NELAYAN/PERIKANAN'), ('BURUH PETERNAKAN', 'BURUH PETERNAKAN'), ('PEMBANTU RUMAH TANGGA', 'PEMBANTU RUMAH TANGGA'), ('TUKANG CUKUR', 'TUKANG CUKUR'), ('TUKANG LISTRIK', 'TUKANG LISTRIK'), ('TUKANG BATU', 'TUKANG BATU'), ('TUKANG KAYU', 'TUKANG KAYU'), ('TUKANG SOL SEPATU', 'TUKANG SOL SEPATU'), ('TUKANG LAS/PANDAI BESI', 'TUKANG LAS/PANDAI BESI'), ('TUKANG JAHIT', 'TUKANG JAHIT'), ('TUKANG GIGI', 'TUKANG GIGI'), ('PENATA RIAS', 'PENATA RIAS'), ('PENATA BUSANA', 'PENATA BUSANA'), ('PENATA RAMBUT', 'PENATA RAMBUT'), ('MEKANIK', 'MEKANIK'), ('SENIMAN', 'SENIMAN'), ('TABIB', 'TABIB'), ('PARAJI', 'PARAJI'), ('PERANCANG BUSANA', 'PERANCANG BUSANA'), ('PENTERJEMAH', 'PENTERJEMAH'), ('IMAM MASJID', 'IMAM MASJID'), ('PENDETA', 'PENDETA'), ('PASTOR', 'PASTOR'), ('WARTAWAN', 'WARTAWAN'), ('USTADZ/MUBALIGH', 'USTADZ/MUBALIGH'), ('JURU MASAK', 'JURU MASAK'), ('PROMOTOR ACARA', 'PROMOTOR ACARA'), ('ANGGOTA DPR-RI', 'ANGGOTA DPR-RI'), ('ANGGOTA DPD', 'ANGGOTA DPD'), ('ANGGOTA BPK', 'ANGGOTA BPK'), ('PRESIDEN', 'PRESIDEN'), ('WAKIL PRESIDEN', 'WAKIL PRESIDEN'), ('ANGGOTA MAHKAMAH KONSTITUSI', 'ANGGOTA MAHKAMAH KONSTITUSI'), ('ANGGOTA KABINET/KEMENTERIAN', 'ANGGOTA KABINET/KEMENTERIAN'), ('DUTA BESAR', 'DUTA BESAR'), ('GUBERNUR', 'GUBERNUR'), ('WAKIL GUBERNUR', 'WAKIL GUBERNUR'), ('BUPATI', 'BUPATI'), ('WAKIL BUPATI', 'WAKIL BUPATI'), ('WALIKOTA', 'WALIKOTA'), ('WAKIL WALIKOTA', 'WAKIL WALIKOTA'), ('ANGGOTA DPRD PROVINSI', 'ANGGOTA DPRD PROVINSI'), ('ANGGOTA DPRD KABUPATEN/KOTA', 'ANGGOTA DPRD KABUPATEN/KOTA'), ('DOSEN', 'DOSEN'), ('GURU', 'GURU'), ('PILOT', 'PILOT'), ('PENGACARA', 'PENGACARA'), ('NOTARIS', 'NOTARIS'), ('ARSITEK', 'ARSITEK'), ('AKUNTAN', 'AKUNTAN'), ('KONSULTAN', 'KONSULTAN'), ('DOKTER', 'DOKTER'), ('BIDAN', 'BIDAN'), ('PERAWAT', 'PERAWAT'), ('APOTEKER', 'APOTEKER'), ('PSIKIATER/PSIKOLOG', 'PSIKIATER/PSIKOLOG'), ('PENYIAR TELEVISI', 'PENYIAR TELEVISI'), ('PENYIAR RADIO', 'PENYIAR RADIO'), ('PELAUT', 'PELAUT'), ('PENELITI', 'PENELITI'), ('SOPIR', 'SOPIR'), ('PIALANG', 'PIALANG'), ('PARANORMAL', 'PARANORMAL'), ('PEDAGANG', 'PEDAGANG'), ('PERANGKAT DESA', 'PERANGKAT DESA'), ('KEPALA DESA', 'KEPALA DESA'), ('BIARAWATI', 'BIARAWATI'), ('WIRASWASTA', 'WIRASWASTA'), ('DIREKSI/KOMISARIS BUMN/BUMD', 'DIREKSI/KOMISARIS BUMN/BUMD'), ('LAINNYA', 'LAINNYA')], max_length=40, verbose_name='pekerjaan')),
-                ('address', models.CharField(max_length=200, verbose_name='alamat')),
-                ('district_code', models.CharField(max_length=8, validators=[django.core.validators.RegexValidator('^[0-9]{2}\\.[0-9]{2}\\.[0-9]{2}\\Z', 'Kode kecamatan bertitik, mis. 32.76.01.')], verbose_name='kode kecamatan')),
-                ('sample_key', models.IntegerField(default=dukcapil.models.sample_key_random, editable=False, verbose_name='kunci sampel')),
-                ('family', models.ForeignKey(db_column='kk', db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='members', to='dukcapil.family', to_field='kk', verbose_name='Kartu Keluarga')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "nik",
+                    models.CharField(
+                        max_length=16,
+                        validators=[django.core.validators.RegexValidator("^[0-9]{16}\\Z", "Harus 16 digit angka.")],
+                        verbose_name="NIK",
+                    ),
+                ),
+                (
+                    "relationship",
+                    models.CharField(
+                        choices=[
+                            ("KEPALA KELUARGA", "Kepala keluarga"),
+                            ("ISTRI", "Istri"),
+                            ("SUAMI", "Suami"),
+                            ("ANAK", "Anak"),
+                        ],
+                        max_length=20,
+                        verbose_name="hubungan dalam keluarga",
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=100, verbose_name="nama lengkap")),
+                ("birth_place", models.CharField(max_length=100, verbose_name="tempat lahir")),
+                ("birth_date", models.DateField(verbose_name="tanggal lahir")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("M", "Laki-laki"), ("F", "Perempuan")], max_length=1, verbose_name="jenis kelamin"
+                    ),
+                ),
+                ("mother_name", models.CharField(max_length=100, verbose_name="nama ibu kandung")),
+                (
+                    "occupation",
+                    models.CharField(
+                        choices=[
+                            ("BELUM/TIDAK BEKERJA", "BELUM/TIDAK BEKERJA"),
+                            ("MENGURUS RUMAH TANGGA", "MENGURUS RUMAH TANGGA"),
+                            ("PELAJAR/MAHASISWA", "PELAJAR/MAHASISWA"),
+                            ("PENSIUNAN", "PENSIUNAN"),
+                            ("PEGAWAI NEGERI SIPIL (PNS)", "PEGAWAI NEGERI SIPIL (PNS)"),
+                            ("TENTARA NASIONAL INDONESIA (TNI)", "TENTARA NASIONAL INDONESIA (TNI)"),
+                            ("KEPOLISIAN RI (POLRI)", "KEPOLISIAN RI (POLRI)"),
+                            ("PERDAGANGAN", "PERDAGANGAN"),
+                            ("PETANI/PEKEBUN", "PETANI/PEKEBUN"),
+                            ("PETERNAK", "PETERNAK"),
+                            ("NELAYAN/PERIKANAN", "NELAYAN/PERIKANAN"),
+                            ("INDUSTRI", "INDUSTRI"),
+                            ("KONSTRUKSI", "KONSTRUKSI"),
+                            ("TRANSPORTASI", "TRANSPORTASI"),
+                            ("KARYAWAN SWASTA", "KARYAWAN SWASTA"),
+                            ("KARYAWAN BUMN", "KARYAWAN BUMN"),
+                            ("KARYAWAN BUMD", "KARYAWAN BUMD"),
+                            ("KARYAWAN HONORER", "KARYAWAN HONORER"),
+                            ("BURUH HARIAN LEPAS", "BURUH HARIAN LEPAS"),
+                            ("BURUH TANI/PERKEBUNAN", "BURUH TANI/PERKEBUNAN"),
+                            ("BURUH NELAYAN/PERIKANAN", "BURUH NELAYAN/PERIKANAN"),
+                            ("BURUH PETERNAKAN", "BURUH PETERNAKAN"),
+                            ("PEMBANTU RUMAH TANGGA", "PEMBANTU RUMAH TANGGA"),
+                            ("TUKANG CUKUR", "TUKANG CUKUR"),
+                            ("TUKANG LISTRIK", "TUKANG LISTRIK"),
+                            ("TUKANG BATU", "TUKANG BATU"),
+                            ("TUKANG KAYU", "TUKANG KAYU"),
+                            ("TUKANG SOL SEPATU", "TUKANG SOL SEPATU"),
+                            ("TUKANG LAS/PANDAI BESI", "TUKANG LAS/PANDAI BESI"),
+                            ("TUKANG JAHIT", "TUKANG JAHIT"),
+                            ("TUKANG GIGI", "TUKANG GIGI"),
+                            ("PENATA RIAS", "PENATA RIAS"),
+                            ("PENATA BUSANA", "PENATA BUSANA"),
+                            ("PENATA RAMBUT", "PENATA RAMBUT"),
+                            ("MEKANIK", "MEKANIK"),
+                            ("SENIMAN", "SENIMAN"),
+                            ("TABIB", "TABIB"),
+                            ("PARAJI", "PARAJI"),
+                            ("PERANCANG BUSANA", "PERANCANG BUSANA"),
+                            ("PENTERJEMAH", "PENTERJEMAH"),
+                            ("IMAM MASJID", "IMAM MASJID"),
+                            ("PENDETA", "PENDETA"),
+                            ("PASTOR", "PASTOR"),
+                            ("WARTAWAN", "WARTAWAN"),
+                            ("USTADZ/MUBALIGH", "USTADZ/MUBALIGH"),
+                            ("JURU MASAK", "JURU MASAK"),
+                            ("PROMOTOR ACARA", "PROMOTOR ACARA"),
+                            ("ANGGOTA DPR-RI", "ANGGOTA DPR-RI"),
+                            ("ANGGOTA DPD", "ANGGOTA DPD"),
+                            ("ANGGOTA BPK", "ANGGOTA BPK"),
+                            ("PRESIDEN", "PRESIDEN"),
+                            ("WAKIL PRESIDEN", "WAKIL PRESIDEN"),
+                            ("ANGGOTA MAHKAMAH KONSTITUSI", "ANGGOTA MAHKAMAH KONSTITUSI"),
+                            ("ANGGOTA KABINET/KEMENTERIAN", "ANGGOTA KABINET/KEMENTERIAN"),
+                            ("DUTA BESAR", "DUTA BESAR"),
+                            ("GUBERNUR", "GUBERNUR"),
+                            ("WAKIL GUBERNUR", "WAKIL GUBERNUR"),
+                            ("BUPATI", "BUPATI"),
+                            ("WAKIL BUPATI", "WAKIL BUPATI"),
+                            ("WALIKOTA", "WALIKOTA"),
+                            ("WAKIL WALIKOTA", "WAKIL WALIKOTA"),
+                            ("ANGGOTA DPRD PROVINSI", "ANGGOTA DPRD PROVINSI"),
+                            ("ANGGOTA DPRD KABUPATEN/KOTA", "ANGGOTA DPRD KABUPATEN/KOTA"),
+                            ("DOSEN", "DOSEN"),
+                            ("GURU", "GURU"),
+                            ("PILOT", "PILOT"),
+                            ("PENGACARA", "PENGACARA"),
+                            ("NOTARIS", "NOTARIS"),
+                            ("ARSITEK", "ARSITEK"),
+                            ("AKUNTAN", "AKUNTAN"),
+                            ("KONSULTAN", "KONSULTAN"),
+                            ("DOKTER", "DOKTER"),
+                            ("BIDAN", "BIDAN"),
+                            ("PERAWAT", "PERAWAT"),
+                            ("APOTEKER", "APOTEKER"),
+                            ("PSIKIATER/PSIKOLOG", "PSIKIATER/PSIKOLOG"),
+                            ("PENYIAR TELEVISI", "PENYIAR TELEVISI"),
+                            ("PENYIAR RADIO", "PENYIAR RADIO"),
+                            ("PELAUT", "PELAUT"),
+                            ("PENELITI", "PENELITI"),
+                            ("SOPIR", "SOPIR"),
+                            ("PIALANG", "PIALANG"),
+                            ("PARANORMAL", "PARANORMAL"),
+                            ("PEDAGANG", "PEDAGANG"),
+                            ("PERANGKAT DESA", "PERANGKAT DESA"),
+                            ("KEPALA DESA", "KEPALA DESA"),
+                            ("BIARAWATI", "BIARAWATI"),
+                            ("WIRASWASTA", "WIRASWASTA"),
+                            ("DIREKSI/KOMISARIS BUMN/BUMD", "DIREKSI/KOMISARIS BUMN/BUMD"),
+                            ("LAINNYA", "LAINNYA"),
+                        ],
+                        max_length=40,
+                        verbose_name="pekerjaan",
+                    ),
+                ),
+                ("address", models.CharField(max_length=200, verbose_name="alamat")),
+                (
+                    "district_code",
+                    models.CharField(
+                        max_length=8,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-9]{2}\\.[0-9]{2}\\.[0-9]{2}\\Z", "Kode kecamatan bertitik, mis. 32.76.01."
+                            )
+                        ],
+                        verbose_name="kode kecamatan",
+                    ),
+                ),
+                (
+                    "sample_key",
+                    models.IntegerField(
+                        default=dukcapil.models.sample_key_random, editable=False, verbose_name="kunci sampel"
+                    ),
+                ),
+                (
+                    "family",
+                    models.ForeignKey(
+                        db_column="kk",
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="dukcapil.family",
+                        to_field="kk",
+                        verbose_name="Kartu Keluarga",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Penduduk',
-                'verbose_name_plural': 'Penduduk',
-                'indexes': [models.Index(fields=['family'], name='dukcapil_resident_kk'), models.Index(fields=['sample_key', 'nik'], name='dukcapil_resident_sample')],
-                'constraints': [models.UniqueConstraint(fields=('nik',), name='dukcapil_resident_nik_unique')],
+                "verbose_name": "Penduduk",
+                "verbose_name_plural": "Penduduk",
+                "indexes": [
+                    models.Index(fields=["family"], name="dukcapil_resident_kk"),
+                    models.Index(fields=["sample_key", "nik"], name="dukcapil_resident_sample"),
+                ],
+                "constraints": [models.UniqueConstraint(fields=("nik",), name="dukcapil_resident_nik_unique")],
             },
         ),
     ]

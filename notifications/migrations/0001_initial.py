@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,31 +15,71 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('sms', 'SMS')], max_length=8, verbose_name='kanal')),
-                ('recipient', models.CharField(max_length=254, verbose_name='penerima')),
-                ('template', models.CharField(max_length=100, verbose_name='templat')),
-                ('subject', models.TextField(blank=True, verbose_name='subjek')),
-                ('body', models.TextField(verbose_name='isi')),
-                ('html_body', models.TextField(blank=True, verbose_name='isi HTML')),
-                ('idempotency_key', models.CharField(max_length=200, verbose_name='kunci idempotensi')),
-                ('not_before', models.DateTimeField(blank=True, null=True, verbose_name='tidak dikirim sebelum')),
-                ('status', models.CharField(choices=[('pending', 'Menunggu dikirim'), ('sending', 'Sedang dikirim'), ('sent', 'Terkirim'), ('failed', 'Gagal')], default='pending', max_length=8, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='percobaan')),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='percobaan berikutnya')),
-                ('leased_until', models.DateTimeField(blank=True, null=True, verbose_name='dikunci hingga')),
-                ('last_error', models.TextField(blank=True, verbose_name='galat terakhir')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='terkirim pada')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='dibuat pada')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notification_messages', to=settings.AUTH_USER_MODEL, verbose_name='pengguna')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(choices=[("email", "Email"), ("sms", "SMS")], max_length=8, verbose_name="kanal"),
+                ),
+                ("recipient", models.CharField(max_length=254, verbose_name="penerima")),
+                ("template", models.CharField(max_length=100, verbose_name="templat")),
+                ("subject", models.TextField(blank=True, verbose_name="subjek")),
+                ("body", models.TextField(verbose_name="isi")),
+                ("html_body", models.TextField(blank=True, verbose_name="isi HTML")),
+                ("idempotency_key", models.CharField(max_length=200, verbose_name="kunci idempotensi")),
+                ("not_before", models.DateTimeField(blank=True, null=True, verbose_name="tidak dikirim sebelum")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Menunggu dikirim"),
+                            ("sending", "Sedang dikirim"),
+                            ("sent", "Terkirim"),
+                            ("failed", "Gagal"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="percobaan")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="percobaan berikutnya"),
+                ),
+                ("leased_until", models.DateTimeField(blank=True, null=True, verbose_name="dikunci hingga")),
+                ("last_error", models.TextField(blank=True, verbose_name="galat terakhir")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="terkirim pada")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="dibuat pada")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="notification_messages",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pengguna",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pesan',
-                'verbose_name_plural': 'pesan',
-                'indexes': [models.Index(condition=models.Q(('status', 'pending')), fields=['next_attempt_at'], name='notif_msg_pending_due_idx'), models.Index(condition=models.Q(('status', 'sending')), fields=['leased_until'], name='notif_msg_lease_idx')],
-                'constraints': [models.UniqueConstraint(fields=('idempotency_key',), name='notifications_message_key_unique')],
+                "verbose_name": "pesan",
+                "verbose_name_plural": "pesan",
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status", "pending")),
+                        fields=["next_attempt_at"],
+                        name="notif_msg_pending_due_idx",
+                    ),
+                    models.Index(
+                        condition=models.Q(("status", "sending")), fields=["leased_until"], name="notif_msg_lease_idx"
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("idempotency_key",), name="notifications_message_key_unique")
+                ],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_initial'),
+        ("notifications", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='message',
-            name='sensitive',
-            field=models.BooleanField(default=False, verbose_name='isi rahasia (terenkripsi)'),
+            model_name="message",
+            name="sensitive",
+            field=models.BooleanField(default=False, verbose_name="isi rahasia (terenkripsi)"),
         ),
     ]

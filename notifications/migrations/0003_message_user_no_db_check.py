@@ -6,16 +6,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_message_sensitive'),
+        ("notifications", "0002_message_sensitive"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='message',
-            name='user',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notification_messages', to=settings.AUTH_USER_MODEL, verbose_name='pengguna'),
+            model_name="message",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="notification_messages",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="pengguna",
+            ),
         ),
     ]

@@ -5,50 +5,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Province',
+            name="Province",
             fields=[
-                ('code', models.CharField(max_length=2, primary_key=True, serialize=False, verbose_name='kode')),
-                ('name', models.CharField(max_length=100, verbose_name='nama')),
+                ("code", models.CharField(max_length=2, primary_key=True, serialize=False, verbose_name="kode")),
+                ("name", models.CharField(max_length=100, verbose_name="nama")),
             ],
             options={
-                'verbose_name': 'Provinsi',
-                'verbose_name_plural': 'Provinsi',
-                'ordering': ['code'],
+                "verbose_name": "Provinsi",
+                "verbose_name_plural": "Provinsi",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Regency',
+            name="Regency",
             fields=[
-                ('code', models.CharField(max_length=5, primary_key=True, serialize=False, verbose_name='kode')),
-                ('name', models.CharField(max_length=100, verbose_name='nama')),
-                ('kind', models.CharField(choices=[('kabupaten', 'Kabupaten'), ('kota', 'Kota')], max_length=10, verbose_name='jenis')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='regencies', to='regions.province', verbose_name='provinsi')),
+                ("code", models.CharField(max_length=5, primary_key=True, serialize=False, verbose_name="kode")),
+                ("name", models.CharField(max_length=100, verbose_name="nama")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("kabupaten", "Kabupaten"), ("kota", "Kota")], max_length=10, verbose_name="jenis"
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="regencies",
+                        to="regions.province",
+                        verbose_name="provinsi",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Kabupaten/Kota',
-                'verbose_name_plural': 'Kabupaten/Kota',
-                'ordering': ['code'],
+                "verbose_name": "Kabupaten/Kota",
+                "verbose_name_plural": "Kabupaten/Kota",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='District',
+            name="District",
             fields=[
-                ('code', models.CharField(max_length=8, primary_key=True, serialize=False, verbose_name='kode')),
-                ('name', models.CharField(max_length=100, verbose_name='nama')),
-                ('regency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='districts', to='regions.regency', verbose_name='kabupaten/kota')),
+                ("code", models.CharField(max_length=8, primary_key=True, serialize=False, verbose_name="kode")),
+                ("name", models.CharField(max_length=100, verbose_name="nama")),
+                (
+                    "regency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="districts",
+                        to="regions.regency",
+                        verbose_name="kabupaten/kota",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Kecamatan',
-                'verbose_name_plural': 'Kecamatan',
-                'ordering': ['code'],
+                "verbose_name": "Kecamatan",
+                "verbose_name_plural": "Kecamatan",
+                "ordering": ["code"],
             },
         ),
     ]

@@ -77,5 +77,3 @@ def test_resend_per_account_limit_holds_even_when_the_cooldown_has_passed(client
             client.post("/verifikasi-email/kirim-ulang/")
 
     assert Message.objects.filter(user=user, template="accounts/email_verification").count() == 5
-
-

@@ -1,4 +1,4 @@
-""""Ganti email" (security issue #11): the password first, a link to the new address, the old one told.
+""" "Ganti email" (security issue #11): the password first, a link to the new address, the old one told.
 
 Nothing changes until the link sent to the new address is opened; the link is signed, expires, works once,
 and dies with a password change, an email change or a newer request. The page answers the same whether or
@@ -459,10 +459,13 @@ def test_the_notices_to_the_old_address_are_in_indonesian_whatever_the_language_
 @pytest.mark.parametrize("template", [LINK_TEMPLATE, REQUESTED_TEMPLATE, CHANGED_TEMPLATE])
 def test_every_notice_has_an_english_translation(template):
     context = {
-        "confirm_url": "http://testserver/x/", "valid_hours": 24, "new_email": "b•••@contoh.id",
+        "confirm_url": "http://testserver/x/",
+        "valid_hours": 24,
+        "new_email": "b•••@contoh.id",
         "requested_at": datetime(2026, 11, 30, 3, tzinfo=timezone.utc),
         "changed_at": datetime(2026, 11, 30, 3, tzinfo=timezone.utc),
-        "password_reset_url": "http://testserver/lupa-password/", "help_email": "bantuan@prakerja.example",
+        "password_reset_url": "http://testserver/lupa-password/",
+        "help_email": "bantuan@prakerja.example",
     }
     with translation.override("id"):
         indonesian = message_render(channel="email", template=template, context=context)

@@ -23,7 +23,12 @@ def verification_link(user) -> str:
 def new_user(client):
     client.post(
         "/daftar/",
-        {"email": "sari@contoh.id", "password1": "Kartu-Prakerja-2026", "password2": "Kartu-Prakerja-2026", "terms": "on"},
+        {
+            "email": "sari@contoh.id",
+            "password1": "Kartu-Prakerja-2026",
+            "password2": "Kartu-Prakerja-2026",
+            "terms": "on",
+        },
     )
     from accounts.models import User
 

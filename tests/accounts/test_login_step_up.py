@@ -146,7 +146,9 @@ def test_a_wrong_password_and_a_right_one_lead_to_the_same_pages(owner):
     assert without_csrf(page_right.content.decode()) == without_csrf(page_wrong.content.decode())
 
     for n in range(5):
-        code_right = enter_code(right, "123456" if login_code_sent_to(owner) != "123456" else "654321", address=f"45.2.1.{n}")
+        code_right = enter_code(
+            right, "123456" if login_code_sent_to(owner) != "123456" else "654321", address=f"45.2.1.{n}"
+        )
         code_wrong = enter_code(wrong, "123456", address=f"45.2.2.{n}")
         assert code_right.status_code == code_wrong.status_code
         assert without_csrf(code_right.content.decode()) == without_csrf(code_wrong.content.decode())
@@ -272,7 +274,10 @@ def test_in_step_up_five_wrong_codes_from_one_address_lock_that_pair_alike(owner
         address = "45.7.0.1" if label == "right" else "45.7.0.2"
         browser = Client()
         login(browser, owner.email, password, address=address)
-        responses = [enter_code(browser, "999999" if login_code_sent_to(owner) != "999999" else "888888", address=address) for _ in range(5)]
+        responses = [
+            enter_code(browser, "999999" if login_code_sent_to(owner) != "999999" else "888888", address=address)
+            for _ in range(5)
+        ]
         statuses[label] = [response.status_code for response in responses]
         statuses[label + " then"] = login(browser, owner.email, PASSWORD, address=address).status_code
 

@@ -16,9 +16,7 @@ NEW_PASSWORD = "Sandi-Baru-Prakerja-9"
 
 
 def change(client, current=PASSWORD, new=NEW_PASSWORD, again=None):
-    return client.post(
-        CHANGE_URL, {"old_password": current, "new_password1": new, "new_password2": again or new}
-    )
+    return client.post(CHANGE_URL, {"old_password": current, "new_password1": new, "new_password2": again or new})
 
 
 def test_a_password_change_keeps_this_session_and_ends_the_others(verified_user):

@@ -27,7 +27,12 @@ def test_sign_up_page_shows_the_fields_and_terms_in_indonesian(client):
 
     html = response.content.decode()
     assert '<html lang="id">' in html
-    for label in ("Email", "Kata sandi", "Ulangi kata sandi", "Saya menyetujui Syarat dan Ketentuan dan Kebijakan Privasi"):
+    for label in (
+        "Email",
+        "Kata sandi",
+        "Ulangi kata sandi",
+        "Saya menyetujui Syarat dan Ketentuan dan Kebijakan Privasi",
+    ):
         assert label in html
     assert 'value="Daftar"' in html
 

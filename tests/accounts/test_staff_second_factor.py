@@ -157,8 +157,12 @@ def test_an_applicant_asking_for_the_admin_is_told_it_is_for_staff(client):
 def test_the_attack_through_the_admin_login_meets_the_same_per_account_protection(staff, device):
     """The finding: 40 wrong admin passwords from changing addresses, then the right one, was a login."""
     for n in range(40):
-        Client().post("/admin/login/", {"username": staff.email, "password": f"tebakan-{n}"}, REMOTE_ADDR=f"10.8.0.{n + 1}")
-        Client().post("/masuk/?next=/admin/", {"username": staff.email, "password": f"tebakan-{n}"}, REMOTE_ADDR=f"10.8.1.{n + 1}")
+        Client().post(
+            "/admin/login/", {"username": staff.email, "password": f"tebakan-{n}"}, REMOTE_ADDR=f"10.8.0.{n + 1}"
+        )
+        Client().post(
+            "/masuk/?next=/admin/", {"username": staff.email, "password": f"tebakan-{n}"}, REMOTE_ADDR=f"10.8.1.{n + 1}"
+        )
     attacker = Client()
 
     response = password_login(attacker, staff.email, address="45.1.1.1")
@@ -169,7 +173,11 @@ def test_the_attack_through_the_admin_login_meets_the_same_per_account_protectio
     # The real staff member: the emailed code, then the authenticator, then the admin.
     owner = Client()
     password_login(owner, staff.email, address="36.99.0.1")
-    after_code = owner.post("/masuk/kode/", {"code": code_in(last_message(recipient=staff.email, template="accounts/login_code"))}, REMOTE_ADDR="36.99.0.1")
+    after_code = owner.post(
+        "/masuk/kode/",
+        {"code": code_in(last_message(recipient=staff.email, template="accounts/login_code"))},
+        REMOTE_ADDR="36.99.0.1",
+    )
     assert after_code.url == f"{OTP_URL}?next=%2Fadmin%2F"
     assert owner.get("/admin/").status_code == 302
     assert owner.post(OTP_URL, {"code": totp_now(device), "next": "/admin/"}).url == "/admin/"

@@ -109,7 +109,9 @@ def _key(attempt, pick) -> dict[int, int]:
     for item in attempt.items.select_related("question").prefetch_related("question__options"):
         options = {option.position: option for option in item.question.options.all()}
         scores = [
-            (1 if options[position].is_correct else 0) if item.question.kind in ABILITY_KINDS else options[position].points
+            (1 if options[position].is_correct else 0)
+            if item.question.kind in ABILITY_KINDS
+            else options[position].points
             for position in item.option_order
         ]
         key[item.position] = scores.index(pick(scores)) + 1

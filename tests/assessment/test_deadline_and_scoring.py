@@ -45,7 +45,12 @@ def test_past_the_deadline_the_attempt_shows_as_finished_and_scored_though_no_jo
     # then it is finished and scored from the saved answers, though nothing was written
     assert not progress.test_in_progress
     assert progress.test_passed  # 13/13 ability answers = 70 points
-    assert (outcome.score, outcome.finished_at, outcome.finished_reason, outcome.recorded) == (70, DEADLINE, "timeout", False)
+    assert (outcome.score, outcome.finished_at, outcome.finished_reason, outcome.recorded) == (
+        70,
+        DEADLINE,
+        "timeout",
+        False,
+    )
     assert Attempt.objects.get(pk=started_attempt.pk).submitted_at is None
 
 
@@ -91,7 +96,12 @@ def test_the_result_page_records_an_expired_attempt_at_its_deadline(client, star
         html = client.get(RESULT).content.decode()
 
     attempt = Attempt.objects.get(pk=started_attempt.pk)
-    assert (attempt.submitted_at, attempt.finished_reason, attempt.score, attempt.passed) == (DEADLINE, "timeout", 0, False)
+    assert (attempt.submitted_at, attempt.finished_reason, attempt.score, attempt.passed) == (
+        DEADLINE,
+        "timeout",
+        0,
+        False,
+    )
     assert "Belum lolos" in html and "Waktu tes habis" in html
 
 
@@ -102,7 +112,9 @@ def test_selesai_pressed_after_the_deadline_counts_only_answers_given_in_time(st
     attempt = attempt_submit(user=started_attempt.user, now=DEADLINE + 2 * MINUTE)
 
     assert (attempt.submitted_at, attempt.finished_reason) == (DEADLINE, "timeout")
-    assert attempt.score == score_compute(Tally(ability_correct=1, ability_total=13, motivation_points=0, motivation_total=5))
+    assert attempt.score == score_compute(
+        Tally(ability_correct=1, ability_total=13, motivation_points=0, motivation_total=5)
+    )
 
 
 # --- The expiry job -------------------------------------------------------------------------------------
@@ -123,7 +135,12 @@ def test_the_expiry_task_scores_abandoned_attempts_and_leaves_running_ones(start
     # then only the abandoned one is finished, at its deadline, and a second run records nothing
     assert (recorded, again) == (1, 0)
     abandoned = Attempt.objects.get(pk=started_attempt.pk)
-    assert (abandoned.submitted_at, abandoned.finished_reason, abandoned.score, abandoned.passed) == (DEADLINE, "timeout", 0, True)
+    assert (abandoned.submitted_at, abandoned.finished_reason, abandoned.score, abandoned.passed) == (
+        DEADLINE,
+        "timeout",
+        0,
+        True,
+    )
     assert Attempt.objects.get(pk=running.pk).submitted_at is None
 
 
@@ -206,7 +223,10 @@ def test_a_test_is_scored_on_the_server_from_the_saved_answers(started_attempt):
     assert attempt.score == 78
 
 
-@pytest.mark.parametrize(("pass_score", "answers", "passed"), [(0, "none", True), (100, "best", True), (100, "all but one", False), (60, "none", False)])
+@pytest.mark.parametrize(
+    ("pass_score", "answers", "passed"),
+    [(0, "none", True), (100, "best", True), (100, "all but one", False), (60, "none", False)],
+)
 def test_the_pass_mark_is_read_at_scoring_time_from_0_to_100(started_attempt, settings, pass_score, answers, passed):
     settings.TEST_PASS_SCORE = pass_score
     right, wrong = answer_key(started_attempt), wrong_key(started_attempt)

@@ -44,7 +44,9 @@ def test_a_fresh_portal_has_version_one_of_the_text_as_current():
     assert DeclarationText.objects.filter(is_current=True).count() == 1
 
 
-def test_the_page_shows_the_texts_intro_and_statement_each_group_as_its_own_question_and_an_oke_button(client, applicant):
+def test_the_page_shows_the_texts_intro_and_statement_each_group_as_its_own_question_and_an_oke_button(
+    client, applicant
+):
     text = declaration_text_current()
 
     html = client.get(URL).content.decode()
@@ -83,7 +85,10 @@ def test_an_applicant_in_formal_education_is_told_at_once_which_rule_applies_and
     response = client.post(URL, form_data(in_formal_education="ya"), follow=True)
 
     html = response.content.decode()
-    assert "Anda sedang menempuh pendidikan formal. Peserta Kartu Prakerja tidak sedang sekolah atau kuliah (Perpres 36/2020)." in html
+    assert (
+        "Anda sedang menempuh pendidikan formal. Peserta Kartu Prakerja tidak sedang sekolah atau kuliah (Perpres 36/2020)."
+        in html
+    )
     assert assessment_progress(user=applicant).exclusion_reasons == (IN_EDUCATION,)
     assert User.objects.filter(pk=applicant.pk, is_active=True).exists()
     assert client.get("/dashboard/").status_code == 200  # still logged in, the account stays

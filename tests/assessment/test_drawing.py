@@ -30,7 +30,10 @@ def test_a_draw_holds_5_arithmetic_4_ordering_4_reading_and_5_motivation_questio
 
 
 def test_the_attempts_seed_reproduces_its_draw(started_attempt):
-    pool = {kind: list(Question.objects.filter(kind=kind, active=True).values_list("key", flat=True)) for kind in QuestionKind.values}
+    pool = {
+        kind: list(Question.objects.filter(kind=kind, active=True).values_list("key", flat=True))
+        for kind in QuestionKind.values
+    }
 
     redrawn = questions_draw(seed=started_attempt.seed, pool=pool)
 

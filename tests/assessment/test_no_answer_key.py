@@ -34,7 +34,9 @@ def test_an_ability_question_page_is_the_same_whichever_option_is_right(client, 
     # the right answer moves to another option
     right = Option.objects.get(question_id=item.question_id, is_correct=True)
     Option.objects.filter(pk=right.pk).update(is_correct=False)
-    Option.objects.filter(question_id=item.question_id).exclude(pk=right.pk).filter(position=right.position % 4 + 1).update(is_correct=True)
+    Option.objects.filter(question_id=item.question_id).exclude(pk=right.pk).filter(
+        position=right.position % 4 + 1
+    ).update(is_correct=True)
 
     assert page(client, 1) == before
 
@@ -58,7 +60,9 @@ def test_options_are_sent_as_display_numbers_not_bank_ids(client, started_attemp
 def test_the_result_page_tells_the_score_but_not_which_answers_were_right(client, started_attempt, settings):
     settings.TEST_PASS_SCORE = 0
     attempt_submit(user=started_attempt.user, now=T0 + MINUTE)
-    option_texts = Option.objects.filter(question__in=started_attempt.items.values("question")).values_list("text", flat=True)
+    option_texts = Option.objects.filter(question__in=started_attempt.items.values("question")).values_list(
+        "text", flat=True
+    )
 
     with freeze_time(T0 + 2 * MINUTE):
         html = client.get("/dashboard/tes/hasil/").content.decode()

@@ -101,13 +101,22 @@ def test_the_admin_refuses_an_ability_question_with_two_right_answers(admin_clie
     question = Question.objects.filter(kind=QuestionKind.ARITHMETIC).first()
     options = list(question.options.order_by("position"))
     data = {
-        "key": question.key, "kind": question.kind, "passage": "", "text": question.text, "active": "on",
-        "options-TOTAL_FORMS": "4", "options-INITIAL_FORMS": "4", "options-MIN_NUM_FORMS": "4", "options-MAX_NUM_FORMS": "4",
+        "key": question.key,
+        "kind": question.kind,
+        "passage": "",
+        "text": question.text,
+        "active": "on",
+        "options-TOTAL_FORMS": "4",
+        "options-INITIAL_FORMS": "4",
+        "options-MIN_NUM_FORMS": "4",
+        "options-MAX_NUM_FORMS": "4",
     }
     for index, option in enumerate(options):
         data |= {
-            f"options-{index}-id": option.pk, f"options-{index}-question": question.pk,
-            f"options-{index}-position": option.position, f"options-{index}-text": option.text,
+            f"options-{index}-id": option.pk,
+            f"options-{index}-question": question.pk,
+            f"options-{index}-position": option.position,
+            f"options-{index}-text": option.text,
             f"options-{index}-points": "0",
         }
         if index < 2:

@@ -40,7 +40,9 @@ def test_the_intro_states_the_rules_and_offers_to_start(client, declared_applica
     assert START_BUTTON.search(html)
 
 
-def test_starting_sets_a_25_minute_deadline_on_the_server_and_opens_question_one(client, declared_applicant, question_bank):
+def test_starting_sets_a_25_minute_deadline_on_the_server_and_opens_question_one(
+    client, declared_applicant, question_bank
+):
     with freeze_time(T0):
         response = client.post(START)
 

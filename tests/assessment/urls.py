@@ -26,4 +26,3 @@ urlpatterns = [
     path("", include("assessment.urls")),
     *[pattern for pattern in project_urlpatterns if not _is(pattern, "journey") and not _is(pattern, "assessment")],
 ]
-

@@ -49,5 +49,8 @@ def csp_watch(page) -> list[str]:
     """The Content-Security-Policy violations ``page`` meets, as Chromium reports them on its console (an
     inline script or style, a foreign source): every browser test fails on one."""
     violations: list[str] = []
-    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     return violations

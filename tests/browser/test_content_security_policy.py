@@ -36,8 +36,13 @@ def signed_in_as(page, live_server, user) -> None:
     client = Client()
     login_verified(client, user)  # past the staff second factor
     page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-          "url": live_server.url}]
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
     )
 
 
@@ -49,8 +54,12 @@ def test_admin_pages_with_photos_and_letters_load_with_nothing_refused(page, liv
     photo.thumbnail.save("ktp-kecil.jpg", ContentFile(phone_photo()), save=False)
     photo.save()
     complaint = Complaint(
-        user=applicant, text=StatementText.objects.get(), failed_selections=3, letter_kind="jpeg",
-        letter_bytes=len(phone_photo()), submitted_at=timezone.now(),
+        user=applicant,
+        text=StatementText.objects.get(),
+        failed_selections=3,
+        letter_kind="jpeg",
+        letter_bytes=len(phone_photo()),
+        submitted_at=timezone.now(),
     )
     complaint.letter.save("surat.jpg", ContentFile(phone_photo()), save=False)
     complaint.save()

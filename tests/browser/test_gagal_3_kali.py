@@ -1,4 +1,4 @@
-""""Gagal 3 kali" in a real browser: the applicant downloads the filled-in letter and uploads it back from a
+""" "Gagal 3 kali" in a real browser: the applicant downloads the filled-in letter and uploads it back from a
 phone; a reviewer rejects it in Django admin with a reason; the applicant sees the decision."""
 
 import pytest

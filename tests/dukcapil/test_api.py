@@ -131,7 +131,9 @@ def test_a_malformed_question_gets_400_with_a_machine_code(client, resident, bod
     assert response.json() == {"error": code}
 
 
-@pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, b'{"nik": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_001])
+@pytest.mark.parametrize(
+    "body", [b"[" * 100_000 + b"]" * 100_000, b'{"nik": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_001]
+)
 def test_json_nested_deeper_than_the_parser_goes_is_malformed_not_a_500(client, body):
     # Found by the hostile-input catalogue: json.loads raises RecursionError, not ValueError, past its depth.
     response = post(client, body)
@@ -243,13 +245,28 @@ def test_the_answer_never_contains_any_of_the_records_data(client, resident):
 
         # then nothing of the record comes back but the yes/no answers
         for value in (
-            resident.family_id, resident.full_name, "NURAINI", resident.mother_name, "RATNA",
-            resident.birth_date.isoformat(), "05-06-1990", "1990", resident.address, resident.birth_place,
-            resident.occupation, resident.district_code,
+            resident.family_id,
+            resident.full_name,
+            "NURAINI",
+            resident.mother_name,
+            "RATNA",
+            resident.birth_date.isoformat(),
+            "05-06-1990",
+            "1990",
+            resident.address,
+            resident.birth_place,
+            resident.occupation,
+            resident.district_code,
         ):
             assert value not in text
-        assert set(json.loads(text)) <= {"nik", "kk", "tanggal_lahir", "nama_lengkap", "nama_ibu",
-                                         "pekerjaan_dikecualikan"}
+        assert set(json.loads(text)) <= {
+            "nik",
+            "kk",
+            "tanggal_lahir",
+            "nama_lengkap",
+            "nama_ibu",
+            "pekerjaan_dikecualikan",
+        }
 
 
 def test_a_mothers_name_typed_loosely_still_matches(client, resident):

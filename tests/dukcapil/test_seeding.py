@@ -31,8 +31,18 @@ def dotted(digits: str) -> str:
 def snapshot() -> tuple[list, list]:
     residents = list(
         Resident.objects.order_by("nik").values_list(
-            "nik", "family_id", "relationship", "full_name", "birth_place", "birth_date", "sex", "mother_name",
-            "occupation", "address", "district_code", "sample_key",
+            "nik",
+            "family_id",
+            "relationship",
+            "full_name",
+            "birth_place",
+            "birth_date",
+            "sex",
+            "mother_name",
+            "occupation",
+            "address",
+            "district_code",
+            "sample_key",
         )
     )
     families = list(Family.objects.order_by("kk").values_list("kk", "address", "district_code"))
@@ -184,8 +194,9 @@ def test_a_seeded_registrys_old_code_niks_pass_the_portals_checks_and_read_as_th
     # third of the old-code NIKs
     registry_seed(residents=10_000, seed=7)
     old = list(
-        Resident.objects.filter(nik__regex=r"^(" + "|".join(sorted(OLD_REGENCY_DIGITS)) + r")")
-        .values_list("nik", "family_id", "birth_date", "district_code")
+        Resident.objects.filter(nik__regex=r"^(" + "|".join(sorted(OLD_REGENCY_DIGITS)) + r")").values_list(
+            "nik", "family_id", "birth_date", "district_code"
+        )
     )
 
     # then

@@ -13,9 +13,13 @@ def at_step_six(client, verified_user, monkeypatch):
     from journey import selectors
 
     monkeypatch.setattr(
-        selectors, "verification_progress",
+        selectors,
+        "verification_progress",
         lambda user: VerificationProgress(
-            identity=True, personal_data=True, ktp_photo=True, phone=True,
+            identity=True,
+            personal_data=True,
+            ktp_photo=True,
+            phone=True,
             summary=IdentitySummary(nik_encrypted=None, full_name="Siti Aminah", phone="+6281234567890"),
         ),
     )

@@ -47,6 +47,7 @@ def test_a_message_cannot_be_added_or_deleted_in_admin(admin_client):
     assert admin_client.get(reverse("admin:notifications_message_add")).status_code == 403
     assert admin_client.get(reverse("admin:notifications_message_delete", args=[message.pk])).status_code == 403
 
+
 def test_the_detail_page_shows_neither_the_recipient_nor_the_body(admin_client, django_user_model):
     # given a password reset link, the kind of body that would let a staff member take over the account
     user = django_user_model.objects.create_user(email="budi@example.com", password="rahasia-sekali-123")
@@ -71,9 +72,7 @@ def test_the_requeue_action_sends_failed_messages_again(admin_client, django_cap
 
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(
-            CHANGELIST, {"action": "requeue", "_selected_action": [failed.pk]}, follow=True
-        )
+        response = admin_client.post(CHANGELIST, {"action": "requeue", "_selected_action": [failed.pk]}, follow=True)
 
     # then
     assert "1 pesan dijadwalkan ulang." in response.content.decode()

@@ -17,7 +17,10 @@ def test_one_message_per_row_of_the_query_rendered_once_keyed_by_prefix_user_and
     recipients = User.objects.filter(pk__in=[u.pk for u in users]).annotate(user_id=F("pk"), recipient=F("email"))
 
     written = messages_enqueue_bulk(
-        channel="email", template="tests/plain", context={"name": "Budi"}, recipients=recipients,
+        channel="email",
+        template="tests/plain",
+        context={"name": "Budi"},
+        recipients=recipients,
         key_prefix="demo:7",
     )
 
@@ -32,13 +35,15 @@ def test_cancelling_a_prefix_removes_only_its_unsent_messages():
     users = [UserFactory() for _ in range(3)]
     recipients = User.objects.filter(pk__in=[u.pk for u in users]).annotate(user_id=F("pk"), recipient=F("email"))
     for prefix in ("result:1", "result:12"):
-        messages_enqueue_bulk(channel="email", template="tests/plain", context={}, recipients=recipients,
-                              key_prefix=prefix)
+        messages_enqueue_bulk(
+            channel="email", template="tests/plain", context={}, recipients=recipients, key_prefix=prefix
+        )
     gone = Message.objects.filter(idempotency_key__startswith="result:1:").first()
     Message.objects.filter(pk=gone.pk).update(status=Status.SENT)
 
     assert messages_cancel(key_prefix="result:1") == 2
 
     assert set(Message.objects.values_list("idempotency_key", flat=True)) == {
-        gone.idempotency_key, *(f"result:12:{u.pk}:email" for u in users)
+        gone.idempotency_key,
+        *(f"result:12:{u.pk}:email" for u in users),
     }

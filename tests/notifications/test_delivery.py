@@ -227,9 +227,7 @@ def test_an_expired_lease_is_claimed_again_and_delivered_once_more_with_the_same
         with django_capture_on_commit_callbacks():
             message = sms_enqueue(key="otp:3:1")
         [claimed] = messages_claim(ids=[message.pk])
-        get_sms_backend().send(
-            recipient=claimed.recipient, body=claimed.body, idempotency_key=claimed.idempotency_key
-        )
+        get_sms_backend().send(recipient=claimed.recipient, body=claimed.body, idempotency_key=claimed.idempotency_key)
 
         # when the sweep runs while the lease holds, then it leaves the message alone
         clock.tick(settings.OUTBOX_LEASE - timedelta(seconds=1))
@@ -330,9 +328,7 @@ def test_the_sweep_delivers_everything_due_in_batches(settings, django_capture_o
     assert sorted(sms["idempotency_key"] for sms in sms_outbox) == [f"bulk:{n}" for n in range(5)]
 
 
-def test_one_failing_channel_does_not_hold_back_the_rest_of_the_batch(
-    settings, django_capture_on_commit_callbacks
-):
+def test_one_failing_channel_does_not_hold_back_the_rest_of_the_batch(settings, django_capture_on_commit_callbacks):
     # given
     settings.SMS_BACKEND = DOWN_SMS
     with django_capture_on_commit_callbacks():
@@ -394,7 +390,9 @@ def test_a_claim_takes_expired_leases_first_gives_up_on_the_last_attempt_and_ret
     assert [m.attempts for m in first] == [2, 1]
     last.refresh_from_db()
     assert (last.status, last.leased_until, last.last_error) == (
-        Status.FAILED, None, "Lease expired on the last attempt"
+        Status.FAILED,
+        None,
+        "Lease expired on the last attempt",
     )
 
     # and the claimed objects are the rows as stored, lease included

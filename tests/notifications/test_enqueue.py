@@ -160,8 +160,12 @@ def test_a_message_keeps_its_user_and_survives_the_users_deletion(django_user_mo
     # given
     user = django_user_model.objects.create_user(email="budi@example.com", password="rahasia-sekali-123")
     message = message_enqueue(
-        channel=Channel.EMAIL, recipient=user.email, template="tests/hello", context={"name": "Budi"},
-        idempotency_key="user:1", user=user,
+        channel=Channel.EMAIL,
+        recipient=user.email,
+        template="tests/hello",
+        context={"name": "Budi"},
+        idempotency_key="user:1",
+        user=user,
     )
     assert message.user == user
 

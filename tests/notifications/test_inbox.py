@@ -85,8 +85,13 @@ def test_the_inbox_shows_fifty_messages_a_page(client, settings):
     now = timezone.now()
     Message.objects.bulk_create(
         Message(
-            channel=Channel.SMS, recipient=PHONE, template="tests/hello", body=f"Pesan {n}",
-            idempotency_key=f"bulk:{n}", not_before=now + timedelta(hours=1), next_attempt_at=now + timedelta(hours=1),
+            channel=Channel.SMS,
+            recipient=PHONE,
+            template="tests/hello",
+            body=f"Pesan {n}",
+            idempotency_key=f"bulk:{n}",
+            not_before=now + timedelta(hours=1),
+            next_attempt_at=now + timedelta(hours=1),
         )
         for n in range(51)
     )

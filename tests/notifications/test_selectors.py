@@ -23,8 +23,12 @@ def test_the_last_message_of_a_template_to_a_user_is_found(django_user_model):
     for minutes, who, key in ((0, user, "a"), (5, user, "b"), (9, other, "c")):
         with freeze_time(T0 + timedelta(minutes=minutes)):
             message_enqueue(
-                channel=Channel.EMAIL, recipient=who.email, template="tests/hello", context={"name": "x"},
-                idempotency_key=key, user=who,
+                channel=Channel.EMAIL,
+                recipient=who.email,
+                template="tests/hello",
+                context={"name": "x"},
+                idempotency_key=key,
+                user=who,
             )
 
     # then

@@ -59,8 +59,12 @@ def owner(settings, tmp_path):
     photo.thumbnail.save("ktp-kecil.jpg", ContentFile(phone_photo()), save=False)
     photo.save()
     complaint = Complaint(
-        user=user, text=StatementText.objects.get(), failed_selections=3, letter_kind="pdf",
-        letter_bytes=len(letter_pdf()), submitted_at=timezone.now(),
+        user=user,
+        text=StatementText.objects.get(),
+        failed_selections=3,
+        letter_kind="pdf",
+        letter_bytes=len(letter_pdf()),
+        submitted_at=timezone.now(),
     )
     complaint.letter.save("surat.pdf", ContentFile(letter_pdf()), save=False)
     complaint.save()
@@ -84,8 +88,11 @@ def private_files(owner) -> list[tuple[str, str, str | None]]:
     photo, complaint = owner.ktp_photo, Complaint.objects.get(user=owner)
     return [
         ("KTP photo", reverse("verification:ktp_photo_file", args=[photo.pk, "image"]), "verification.view_ktpphoto"),
-        ("KTP thumbnail", reverse("verification:ktp_photo_file", args=[photo.pk, "thumbnail"]),
-         "verification.view_ktpphoto"),
+        (
+            "KTP thumbnail",
+            reverse("verification:ktp_photo_file", args=[photo.pk, "thumbnail"]),
+            "verification.view_ktpphoto",
+        ),
         ("signed letter", reverse("waves:complaint_file", args=[complaint.pk]), "waves.view_complaint"),
         ("missing KTP photo", reverse("verification:ktp_photo_file", args=[MISSING, "image"]), None),
         ("missing letter", reverse("waves:complaint_file", args=[MISSING]), None),
@@ -93,9 +100,7 @@ def private_files(owner) -> list[tuple[str, str, str | None]]:
 
 
 @pytest.mark.parametrize("viewer", VIEWERS, ids=lambda viewer: viewer.name)
-def test_each_private_file_opens_for_its_owner_and_its_permission_and_is_a_404_to_everyone_else(
-    client, owner, viewer
-):
+def test_each_private_file_opens_for_its_owner_and_its_permission_and_is_a_404_to_everyone_else(client, owner, viewer):
     login_as(client, viewer, owner)
 
     for label, url, permission in private_files(owner):
@@ -134,13 +139,31 @@ def admin_pages(owner) -> list[tuple[str, str, str, str | None]]:
 
 # Admins that nobody may add to, whatever their permissions: records made by the portal's own services.
 NOT_ADDED_IN_ADMIN = {
-    "verification.identityverification", "verification.personaldata", "verification.ktpphoto",
-    "verification.phonenumber", "verification.otpcode", "waves.enrollment", "waves.selectionrun", "waves.result",
-    "waves.card", "waves.complaint", "waves.waveevent", "notifications.message", "assessment.declaration",
-    "assessment.attempt", "assessment.attemptitem", "assessment.option", "dukcapil.resident", "dukcapil.family",
-    "regions.province", "regions.regency", "regions.district",
+    "verification.identityverification",
+    "verification.personaldata",
+    "verification.ktpphoto",
+    "verification.phonenumber",
+    "verification.otpcode",
+    "waves.enrollment",
+    "waves.selectionrun",
+    "waves.result",
+    "waves.card",
+    "waves.complaint",
+    "waves.waveevent",
+    "notifications.message",
+    "assessment.declaration",
+    "assessment.attempt",
+    "assessment.attemptitem",
+    "assessment.option",
+    "dukcapil.resident",
+    "dukcapil.family",
+    "regions.province",
+    "regions.regency",
+    "regions.district",
     # django-axes' records of login attempts
-    "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
 }
 # The mock registry's data are the registry's, not the portal's: only a superuser looks at them.
 SUPERUSER_ONLY = {"dukcapil.resident", "dukcapil.family"}

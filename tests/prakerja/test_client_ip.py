@@ -118,8 +118,12 @@ def test_the_sign_up_limit_counts_the_real_client_not_the_address_it_claims(clie
     def signup(n: int, *, claimed: str):
         return client.post(
             "/daftar/",
-            {"email": f"orang{n}@contoh.id", "password1": "Kartu-Prakerja-2026", "password2": "Kartu-Prakerja-2026",
-             "terms": "on"},
+            {
+                "email": f"orang{n}@contoh.id",
+                "password1": "Kartu-Prakerja-2026",
+                "password2": "Kartu-Prakerja-2026",
+                "terms": "on",
+            },
             HTTP_X_FORWARDED_FOR=f"{claimed}, {CLIENT}",
             REMOTE_ADDR=PROXY_1,
         )

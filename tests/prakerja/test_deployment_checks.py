@@ -118,16 +118,32 @@ def test_a_celery_worker_refuses_to_start(tmp_path):
     # No Redis here, so the broker is the filesystem one; the worker must stop at its start, not serve.
     env = production_env(tmp_path, REDIS_URL=None)
 
-    result = run(env, str(Path(sys.executable).parent / "celery"), "-A", "prakerja", "worker", "--pool", "solo",
-                 "--loglevel", "WARNING", timeout=90)
+    result = run(
+        env,
+        str(Path(sys.executable).parent / "celery"),
+        "-A",
+        "prakerja",
+        "worker",
+        "--pool",
+        "solo",
+        "--loglevel",
+        "WARNING",
+        timeout=90,
+    )
 
     assert result.returncode != 0
     assert "The portal refuses to start" in result.stdout + result.stderr
 
 
 def test_a_demo_with_debug_on_starts_with_its_laptop_settings(tmp_path):
-    env = production_env(tmp_path, DJANGO_DEBUG="1", REDIS_URL=None, SMS_BACKEND="notifications.sms.FileBackend",
-                         EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend", DUKCAPIL_URL=None)
+    env = production_env(
+        tmp_path,
+        DJANGO_DEBUG="1",
+        REDIS_URL=None,
+        SMS_BACKEND="notifications.sms.FileBackend",
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+        DUKCAPIL_URL=None,
+    )
 
     result = run(env, sys.executable, "manage.py", "check")
 

@@ -22,9 +22,7 @@ PROBE = (
 @pytest.fixture
 def demo_dotenv(tmp_path):
     dotenv = tmp_path / ".env"
-    dotenv.write_text(
-        "DJANGO_DEBUG=1\nPRAKERJA_DEMO_INBOX=1\nSTAFF_OTP_REQUIRED=0\nSECRET_KEY=from-the-demo-dotenv\n"
-    )
+    dotenv.write_text("DJANGO_DEBUG=1\nPRAKERJA_DEMO_INBOX=1\nSTAFF_OTP_REQUIRED=0\nSECRET_KEY=from-the-demo-dotenv\n")
     return dotenv
 
 

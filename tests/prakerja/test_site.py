@@ -73,8 +73,12 @@ def test_the_english_catalogue_translates_the_indonesian_source_strings():
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "PRAKERJA_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
-           "DJANGO_DEBUG": "0"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PRAKERJA_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+        "DJANGO_DEBUG": "0",
+    }
     result = subprocess.run(
         [sys.executable, "-c", "import prakerja.settings"], cwd=ROOT, env=env, capture_output=True, text=True
     )

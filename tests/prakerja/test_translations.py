@@ -8,7 +8,19 @@ import polib
 ROOT = Path(__file__).resolve().parents[2]
 PO_PATH = ROOT / "locale/en/LC_MESSAGES/django.po"
 MO_PATH = ROOT / "locale/en/LC_MESSAGES/django.mo"
-SOURCE_DIRS = ["prakerja", "accounts", "journey", "notifications", "regions", "verification", "assessment", "waves", "dukcapil", "uploads", "templates"]
+SOURCE_DIRS = [
+    "prakerja",
+    "accounts",
+    "journey",
+    "notifications",
+    "regions",
+    "verification",
+    "assessment",
+    "waves",
+    "dukcapil",
+    "uploads",
+    "templates",
+]
 
 # Single-line literals: {% translate "…" %} in templates, _("…") / gettext_lazy("…") in Python.
 TEMPLATE_STRING = re.compile(r"""{%\s*(?:translate|trans)\s+(["'])(.+?)\1""")
@@ -45,7 +57,9 @@ def test_every_translatable_string_in_the_code_has_an_english_entry():
 
 
 def test_the_committed_mo_matches_the_po():
-    po = {(e.msgctxt, e.msgid): (e.msgstr or e.msgstr_plural.get(0)) for e in polib.pofile(str(PO_PATH)) if not e.obsolete}
+    po = {
+        (e.msgctxt, e.msgid): (e.msgstr or e.msgstr_plural.get(0)) for e in polib.pofile(str(PO_PATH)) if not e.obsolete
+    }
     mo = {(e.msgctxt, e.msgid): (e.msgstr or e.msgstr_plural.get(0)) for e in polib.mofile(str(MO_PATH))}
 
     assert po == mo, "recompile: manage.py compilemessages (see docs/TRANSLATIONS.md)"

@@ -9,9 +9,21 @@ from waves.models import AgreementText, StatementText
 pytestmark = pytest.mark.django_db
 
 TEXTS = [
-    (DeclarationText, "/admin/assessment/declarationtext/", {"title": "Pernyataan 2027", "intro": "Pengantar.", "statements": "Saya menyatakan."}),
-    (AgreementText, "/admin/waves/agreementtext/", {"title": "Persetujuan 2027", "statements": "Saya setuju.\nSaya paham."}),
-    (StatementText, "/admin/waves/statementtext/", {"title": "Surat 2027", "opening": "Saya:", "body": "Menyatakan.\nDemikian."}),
+    (
+        DeclarationText,
+        "/admin/assessment/declarationtext/",
+        {"title": "Pernyataan 2027", "intro": "Pengantar.", "statements": "Saya menyatakan."},
+    ),
+    (
+        AgreementText,
+        "/admin/waves/agreementtext/",
+        {"title": "Persetujuan 2027", "statements": "Saya setuju.\nSaya paham."},
+    ),
+    (
+        StatementText,
+        "/admin/waves/statementtext/",
+        {"title": "Surat 2027", "opening": "Saya:", "body": "Menyatakan.\nDemikian."},
+    ),
 ]
 
 
@@ -58,6 +70,7 @@ def test_two_versions_published_at_the_same_moment_get_two_numbers_and_one_stays
 
     assert outcomes == ["ok", "ok"]
     assert sorted(AgreementText.objects.filter(version__gt=before).values_list("version", flat=True)) == [
-        before + 1, before + 2,
+        before + 1,
+        before + 2,
     ]
     assert AgreementText.objects.filter(is_current=True).count() == 1

@@ -137,8 +137,10 @@ def test_the_regency_swap_the_table_replaces_misread_151_and_refused_80_of_588_c
 
     # As the issue counted: does the swapped code name a district of the same name?
     by_name = Counter(
-        "nothing" if swapped[code] not in CURRENT_DISTRICTS
-        else "same" if district_name_key(CURRENT_DISTRICTS[swapped[code]]) == district_name_key(LISTS["2019"][code])
+        "nothing"
+        if swapped[code] not in CURRENT_DISTRICTS
+        else "same"
+        if district_name_key(CURRENT_DISTRICTS[swapped[code]]) == district_name_key(LISTS["2019"][code])
         else "different"
         for code in old_codes
     )
@@ -146,8 +148,10 @@ def test_the_regency_swap_the_table_replaces_misread_151_and_refused_80_of_588_c
     # under another name, which the issue's name comparison counts as different: Ayip and Kobagma respelled
     # (Ayib, Kobakma), and Raja Ampat's Kepulauan Ayau, which the 2025 list calls Ayau (see the decisions).
     by_table = Counter(
-        "nothing" if swapped[code] not in CURRENT_DISTRICTS
-        else "same" if swapped[code] == current_district_code(code)
+        "nothing"
+        if swapped[code] not in CURRENT_DISTRICTS
+        else "same"
+        if swapped[code] == current_district_code(code)
         else "different"
         for code in old_codes
     )
@@ -240,8 +244,14 @@ def test_the_build_stops_on_a_vanished_code_a_merge_and_a_decision_nothing_uses(
         moved_regencies={"13.01": ("12.01", "a made-up law")},
     )
     listed = {
-        "11": "Aceh", "11.01": "KAB. A", "11.01.01": "Satu", "11.01.02": "Gone",
-        "13": "C", "13.01": "KAB. B", "13.01.01": "Dua", "13.01.02": "Dua",
+        "11": "Aceh",
+        "11.01": "KAB. A",
+        "11.01.01": "Satu",
+        "11.01.02": "Gone",
+        "13": "C",
+        "13.01": "KAB. B",
+        "13.01.01": "Dua",
+        "13.01.02": "Dua",
     }
 
     with pytest.raises(HistoricalBuildError) as raised:

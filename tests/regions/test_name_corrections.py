@@ -78,9 +78,9 @@ def test_the_data_migration_corrects_a_database_loaded_before_and_is_idempotent(
     for correction in name_corrections_read():
         District.objects.filter(code=correction.code).update(name=correction.listed_as)
     migration = importlib.import_module("regions.migrations.0003_correct_district_names")
-    historical_apps = MigrationExecutor(connection).loader.project_state(
-        ("regions", "0003_correct_district_names")
-    ).apps
+    historical_apps = (
+        MigrationExecutor(connection).loader.project_state(("regions", "0003_correct_district_names")).apps
+    )
 
     # when
     migration.correct(historical_apps, SimpleNamespace(connection=connection))

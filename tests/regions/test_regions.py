@@ -87,9 +87,7 @@ def test_loading_puts_back_the_official_name_of_an_existing_code():
 
 def test_the_data_migration_runs_with_historical_models_and_can_be_reversed():
     migration = importlib.import_module("regions.migrations.0002_load_regions")
-    historical_apps = MigrationExecutor(connection).loader.project_state(
-        ("regions", "0002_load_regions")
-    ).apps
+    historical_apps = MigrationExecutor(connection).loader.project_state(("regions", "0002_load_regions")).apps
     schema_editor = SimpleNamespace(connection=connection)
 
     migration.delete_regions(historical_apps, schema_editor)
@@ -146,9 +144,7 @@ def test_region_code_exists_for_undotted_province_regency_and_district_codes(
 
 
 @pytest.mark.parametrize("model", [Province, Regency, District])
-def test_the_admin_lists_regions_for_a_superuser_without_letting_anyone_add_change_or_delete(
-    admin_client, model
-):
+def test_the_admin_lists_regions_for_a_superuser_without_letting_anyone_add_change_or_delete(admin_client, model):
     opts = model._meta
     changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
 

@@ -49,10 +49,16 @@ TEXT = (
     Hostile("nul", "\x00", lambda valid: _inside(valid, "\x00")),
     Hostile("nul-inside", "32\x0076"),
     Hostile("control", "\x07\x08\x1b[2J\x7f\r\n", lambda valid: "\x07" + _inside(valid, "\x08\x1b") + "\x7f"),
-    Hostile("zero-width", "Siti\u200bAminah\u200d\ufeff\u00ad",
-            lambda valid: "\ufeff" + _inside(valid, "\u200b\u200c\u200d\u00ad\u2060") + "\u200b"),
-    Hostile("right-to-left", "\u202eSiti Aminah\u202c\u2067x\u2069",
-            lambda valid: "\u202e" + _inside(valid, "\u2067\u2069\u200f") + "\u202c\u202d"),
+    Hostile(
+        "zero-width",
+        "Siti\u200bAminah\u200d\ufeff\u00ad",
+        lambda valid: "\ufeff" + _inside(valid, "\u200b\u200c\u200d\u00ad\u2060") + "\u200b",
+    ),
+    Hostile(
+        "right-to-left",
+        "\u202eSiti Aminah\u202c\u2067x\u2069",
+        lambda valid: "\u202e" + _inside(valid, "\u2067\u2069\u200f") + "\u202c\u202d",
+    ),
     Hostile("long", LONG, lambda valid: valid + " " + LONG),
 )
 NUMBERS = (
@@ -107,7 +113,8 @@ def _portal_models() -> list[type[models.Model]]:
 
 def _text_fields(model: type[models.Model]) -> list[str]:
     return [
-        field.attname for field in model._meta.concrete_fields
+        field.attname
+        for field in model._meta.concrete_fields
         if isinstance(field, (models.CharField, models.TextField, models.JSONField))
     ]
 
@@ -148,7 +155,8 @@ def hostile_rows(tables: Iterable[str] | None = None) -> list[str]:
 def row_counts(app_labels: Iterable[str] = ("accounts", "verification", "assessment", "waves")) -> dict[str, int]:
     return {
         model._meta.label: model._default_manager.count()
-        for model in apps.get_models() if model._meta.app_label in app_labels
+        for model in apps.get_models()
+        if model._meta.app_label in app_labels
     }
 
 

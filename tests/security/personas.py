@@ -57,11 +57,21 @@ def described(client) -> World:
     from verification.services import PersonalDataInput, personal_data_save
 
     world = identified(client)
-    personal_data_save(user=world.user, data=PersonalDataInput(
-        full_name="Siti Aminah", mother_name="Nurhayati", address="Jl. Merdeka No. 1, RT 001/RW 002",
-        district=District.objects.get(pk="32.76.01"), sex="P", education="sma", marital_status="belum_kawin",
-        dependents=1, employment_status="phk", training_topic="pemasaran_digital",
-    ))
+    personal_data_save(
+        user=world.user,
+        data=PersonalDataInput(
+            full_name="Siti Aminah",
+            mother_name="Nurhayati",
+            address="Jl. Merdeka No. 1, RT 001/RW 002",
+            district=District.objects.get(pk="32.76.01"),
+            sex="P",
+            education="sma",
+            marital_status="belum_kawin",
+            dependents=1,
+            employment_status="phk",
+            training_topic="pemasaran_digital",
+        ),
+    )
     return world
 
 
@@ -113,8 +123,15 @@ def passed(client) -> World:
     world = declared(client)
     started = timezone.now() - timedelta(days=2)
     Attempt.objects.create(
-        user=world.user, seed=1, started_at=started, deadline=started + timedelta(minutes=25),
-        submitted_at=started + timedelta(minutes=10), finished_reason="submitted", score=80, pass_score=60, passed=True,
+        user=world.user,
+        seed=1,
+        started_at=started,
+        deadline=started + timedelta(minutes=25),
+        submitted_at=started + timedelta(minutes=10),
+        finished_reason="submitted",
+        score=80,
+        pass_score=60,
+        passed=True,
     )
     world.objects.wave = wave_create(number=7, opens_at=timezone.now() - timedelta(days=1))
     return world
@@ -191,4 +208,3 @@ def question_bank_load() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         load(path=write_bank(Path(folder) / "questions.json", bank_entries()))
-

@@ -72,8 +72,10 @@ def url_entries() -> list[UrlEntry]:
                 walk(pattern.url_patterns, route, inner, is_regex)
             elif isinstance(pattern, URLPattern):
                 name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
-                params = tuple(pattern.pattern.regex.groupindex) if is_regex else tuple(
-                    match["parameter"] for match in TOKEN.finditer(route)
+                params = (
+                    tuple(pattern.pattern.regex.groupindex)
+                    if is_regex
+                    else tuple(match["parameter"] for match in TOKEN.finditer(route))
                 )
                 entries.append(UrlEntry(key=name or route, route=route, params=params, regex=is_regex))
 
@@ -140,10 +142,19 @@ def _ktp(world):
 
 def _personal_data(world):
     return {
-        "full_name": "Siti Aminah", "mother_name": "Nurhayati", "address": "Jl. Merdeka No. 1, RT 001/RW 002",
-        "province": "32", "regency": "32.76", "district": "32.76.01", "sex": "P", "education": "sma",
-        "marital_status": "belum_kawin", "dependents": "1", "employment_status": "phk",
-        "training_topic": "pemasaran_digital", "truthful": "on",
+        "full_name": "Siti Aminah",
+        "mother_name": "Nurhayati",
+        "address": "Jl. Merdeka No. 1, RT 001/RW 002",
+        "province": "32",
+        "regency": "32.76",
+        "district": "32.76.01",
+        "sex": "P",
+        "education": "sma",
+        "marital_status": "belum_kawin",
+        "dependents": "1",
+        "employment_status": "phk",
+        "training_topic": "pemasaran_digital",
+        "truthful": "on",
     }
 
 
@@ -172,9 +183,12 @@ def _declaration(world):
     from assessment.selectors import declaration_text_current
 
     return {
-        "text_version": str(declaration_text_current().version), "employment": "phk", "in_formal_education": "tidak",
+        "text_version": str(declaration_text_current().version),
+        "employment": "phk",
+        "in_formal_education": "tidak",
         **{f"group_{group}": "tidak" for group in ExcludedGroup.values},
-        "other_aid": ["tidak_menerima"], "truthful": "on",
+        "other_aid": ["tidak_menerima"],
+        "truthful": "on",
     }
 
 
@@ -230,8 +244,9 @@ anonymous, signed_in = personas.anonymous, personas.signed_in
 ROUTES: dict[str, Route] = {
     "home": Route(anonymous),
     "healthz": Route(anonymous),
-    "set_language": Route(anonymous, forms=(lambda world: {"language": "en", "next": "/"},), query=("next",),
-                          status=302),
+    "set_language": Route(
+        anonymous, forms=(lambda world: {"language": "en", "next": "/"},), query=("next",), status=302
+    ),
     "javascript-catalog": Route(anonymous, query=("language", "domain", "packages")),
     "accounts:signup": Route(anonymous, forms=(Post(_signup, ("accounts.User",)),)),
     "accounts:signup_done": Route(anonymous),
@@ -247,8 +262,9 @@ ROUTES: dict[str, Route] = {
     "accounts:login_code": Route(anonymous, forms=(lambda world: {"code": "123456"},), status=302),
     "accounts:login_code_resend": Route(anonymous, forms=(_nothing,), status=405),
     "accounts:staff_otp": Route(personas.staff_password_only, forms=(_totp_code,), query=("next",)),
-    "accounts:staff_otp_setup": Route(personas.staff_without_authenticator, forms=(
-        lambda world: {"code": "123456"},), query=("next",)),
+    "accounts:staff_otp_setup": Route(
+        personas.staff_without_authenticator, forms=(lambda world: {"code": "123456"},), query=("next",)
+    ),
     "accounts:password_change": Route(signed_in, forms=(_password_change,)),
     "accounts:email_change": Route(signed_in, forms=(Post(_email_change, ("accounts.EmailChange",)),)),
     "accounts:email_change_confirm": Route(signed_in, params=_email_change_link, status=302),
@@ -257,25 +273,40 @@ ROUTES: dict[str, Route] = {
     "journey:ktp_verify": Route(signed_in, forms=(Post(_ktp, ("verification.IdentityVerification",)),)),
     "journey:personal_data": Route(personas.identified, forms=(Post(_personal_data, ("verification.PersonalData",)),)),
     "journey:ktp_photo": Route(personas.described, forms=(Post(_photo, ("verification.KtpPhoto",)),)),
-    "journey:phone_verify": Route(personas.photographed, forms=(
-        Post(_phone_send, ("verification.OtpCode",)), Post(_phone_code, ("verification.PhoneNumber",)),
-    )),
+    "journey:phone_verify": Route(
+        personas.photographed,
+        forms=(
+            Post(_phone_send, ("verification.OtpCode",)),
+            Post(_phone_code, ("verification.PhoneNumber",)),
+        ),
+    ),
     "journey:phone_change": Route(
         personas.phone_verified,
-        forms=(Post(lambda world: {**_phone_send(world), "password": PASSWORD}, ("verification.OtpCode",)), _phone_code),
+        forms=(
+            Post(lambda world: {**_phone_send(world), "password": PASSWORD}, ("verification.OtpCode",)),
+            _phone_code,
+        ),
     ),
     "journey:declaration": Route(personas.phone_verified, forms=(Post(_declaration, ("assessment.Declaration",)),)),
     "journey:test_start": Route(personas.declared, forms=(Post(_nothing, ("assessment.Attempt",)),)),
     "journey:test_question": Route(
-        personas.testing, params=lambda world: {"position": "1"},
-        forms=(lambda world: {"choice": "1", "next": "1"}, lambda world: {"choice": "2", "go": "3"},
-               lambda world: {"choice": "3", "finish": "1"}),
+        personas.testing,
+        params=lambda world: {"position": "1"},
+        forms=(
+            lambda world: {"choice": "1", "next": "1"},
+            lambda world: {"choice": "2", "go": "3"},
+            lambda world: {"choice": "3", "finish": "1"},
+        ),
     ),
     "journey:wave_list": Route(personas.passed),
-    "journey:wave_confirm": Route(personas.passed, params=lambda world: {"number": str(world.objects.wave.number)},
-                                  forms=(_nothing,)),
-    "journey:wave_agreement": Route(personas.passed, params=lambda world: {"number": str(world.objects.wave.number)},
-                                    forms=(Post(_nothing, ("waves.Enrollment",)),)),
+    "journey:wave_confirm": Route(
+        personas.passed, params=lambda world: {"number": str(world.objects.wave.number)}, forms=(_nothing,)
+    ),
+    "journey:wave_agreement": Route(
+        personas.passed,
+        params=lambda world: {"number": str(world.objects.wave.number)},
+        forms=(Post(_nothing, ("waves.Enrollment",)),),
+    ),
     "notifications:inbox": Route(anonymous, query=("to", "page"), settings=(("DEMO_INBOX_ENABLED", True),)),
     "verification:ktp_photo_file": Route(
         personas.photographed, params=lambda world: {"pk": str(world.objects.photo.pk), "variant": "thumbnail"}
@@ -297,26 +328,38 @@ ROUTES: dict[str, Route] = {
     "admin:login": Route(anonymous, forms=(_login,), query=("next",), status=302),
     "admin:logout": Route(personas.superuser, forms=(_nothing,), status=405),
     # The admin's own password page sends staff to the portal's "Ganti kata sandi".
-    "admin:password_change": Route(personas.superuser, status=302, forms=(
-        lambda world: {"old_password": PASSWORD, "new_password1": "Kartu-Prakerja-2027",
-                       "new_password2": "Kartu-Prakerja-2027"},
-    )),
+    "admin:password_change": Route(
+        personas.superuser,
+        status=302,
+        forms=(
+            lambda world: {
+                "old_password": PASSWORD,
+                "new_password1": "Kartu-Prakerja-2027",
+                "new_password2": "Kartu-Prakerja-2027",
+            },
+        ),
+    ),
     "admin:password_change_done": Route(personas.superuser),
     "admin:auth_user_password_change": Route(
-        personas.superuser, params=lambda world: {"id": str(world.user.pk)},
+        personas.superuser,
+        params=lambda world: {"id": str(world.user.pk)},
         forms=(lambda world: {"password1": "Kartu-Prakerja-2027", "password2": "Kartu-Prakerja-2027"},),
     ),
-    "admin:autocomplete": Route(personas.superuser, query=("app_label", "model_name", "field_name", "term", "page"),
-                                status=403),
+    "admin:autocomplete": Route(
+        personas.superuser, query=("app_label", "model_name", "field_name", "term", "page"), status=403
+    ),
     "admin:jsi18n": Route(personas.superuser),
-    "admin:view_on_site": Route(personas.superuser, params=lambda world: {"content_type_id": "1", "object_id": "1"},
-                                status=404),
+    "admin:view_on_site": Route(
+        personas.superuser, params=lambda world: {"content_type_id": "1", "object_id": "1"}, status=404
+    ),
     "admin:app_list": Route(personas.superuser, params=lambda world: {"app_label": "waves"}),
     # An authenticator's secret is never shown in the admin, not even to a superuser (OTP_ADMIN_HIDE_SENSITIVE_DATA).
-    "admin:otp_totp_totpdevice_config": Route(personas.superuser, status=403,
-                                              params=lambda world: {"pk": str(world.objects.device.pk)}),
-    "admin:otp_totp_totpdevice_qrcode": Route(personas.superuser, status=403,
-                                              params=lambda world: {"pk": str(world.objects.device.pk)}),
+    "admin:otp_totp_totpdevice_config": Route(
+        personas.superuser, status=403, params=lambda world: {"pk": str(world.objects.device.pk)}
+    ),
+    "admin:otp_totp_totpdevice_qrcode": Route(
+        personas.superuser, status=403, params=lambda world: {"pk": str(world.objects.device.pk)}
+    ),
     CATCH_ALL: Route(personas.superuser, params=lambda world: {"url": "tidak-ada/"}, status=404),
 }
 
@@ -340,7 +383,8 @@ def admin_model_of(key: str):
 def applicant_routes(*, params: bool = False, forms: bool = False) -> list:
     entries = {entry.key: entry for entry in url_entries()}
     chosen = [
-        pytest.param(entries[key], route, id=key) for key, route in ROUTES.items()
+        pytest.param(entries[key], route, id=key)
+        for key, route in ROUTES.items()
         if key in entries and not route.api and (not params or entries[key].params) and (not forms or route.forms)
     ]
     return chosen
@@ -401,8 +445,11 @@ class Driver:
         return known is not None and known[0] == connection.vendor
 
     def report(self) -> None:
-        expected = {sent for (key, sent), (vendor, _why) in KNOWN_FAILURES.items()
-                    if key == self.key and vendor == connection.vendor and sent in self.sent_all}
+        expected = {
+            sent
+            for (key, sent), (vendor, _why) in KNOWN_FAILURES.items()
+            if key == self.key and vendor == connection.vendor and sent in self.sent_all
+        }
         fixed = sorted(expected - self.known_seen)
         if self.failures:
             pytest.fail(f"{len(self.failures)} failures:\n" + "\n".join(self.failures[:40]), pytrace=False)
@@ -501,8 +548,9 @@ def test_hostile_query_strings_are_never_a_500_and_never_echoed_as_markup(drive,
 
 
 HEADERS = ("HTTP_USER_AGENT", "HTTP_REFERER", "HTTP_ACCEPT_LANGUAGE", "HTTP_X_FORWARDED_FOR", "HTTP_X_REQUESTED_WITH")
-IN_HEADERS = [hostile for hostile in TEXT if hostile.name in {"xss-script", "sql-or", "nul", "control", "right-to-left",
-                                                               "long"}]
+IN_HEADERS = [
+    hostile for hostile in TEXT if hostile.name in {"xss-script", "sql-or", "nul", "control", "right-to-left", "long"}
+]
 
 
 @pytest.mark.parametrize(("entry", "route"), applicant_routes())
@@ -511,8 +559,13 @@ def test_hostile_headers_and_cookies_are_never_a_500_and_never_echoed_as_markup(
     path = path_of(entry, route.params(driver.world))
     own = "; ".join(f"{name}={morsel.coded_value}" for name, morsel in driver.client.cookies.items())
     # The session cookie too (after the persona's own, so it wins): its key is looked up in the database.
-    cookie_names = (settings.SESSION_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME, settings.CSRF_COOKIE_NAME, "messages",
-                    "tidak_dikenal")
+    cookie_names = (
+        settings.SESSION_COOKIE_NAME,
+        settings.LANGUAGE_COOKIE_NAME,
+        settings.CSRF_COOKIE_NAME,
+        "messages",
+        "tidak_dikenal",
+    )
     for hostile in IN_HEADERS:
         # As a WSGI server hands them over: the bytes sent (UTF-8 here), decoded as ISO-8859-1 (PEP 3333).
         value = hostile.value.encode().decode("iso-8859-1")
@@ -612,9 +665,21 @@ def test_the_same_valid_form_sent_twice_is_stored_once(drive, entry, route):
 
 # --- The admin, for a superuser -------------------------------------------------------------------------------
 
-OBJECT_IDS = [hostile for hostile in EVERYTHING if hostile.name in {
-    "xss-script", "sql-or", "nul", "right-to-left", "long", "negative", "huge", "not-a-number",
-}]
+OBJECT_IDS = [
+    hostile
+    for hostile in EVERYTHING
+    if hostile.name
+    in {
+        "xss-script",
+        "sql-or",
+        "nul",
+        "right-to-left",
+        "long",
+        "negative",
+        "huge",
+        "not-a-number",
+    }
+]
 
 
 def admin_models() -> list:
@@ -638,8 +703,12 @@ def test_admin_changelist_search_sorting_paging_and_filters_take_hostile_values(
     path = f"/admin/{opts.app_label}/{opts.model_name}/"
     filters = filter_parameters(model, driver.world.user)
     for hostile in EVERYTHING:
-        driver.send("get", path, {"q": hostile.value, "o": hostile.value, "p": hostile.value, "e": hostile.value},
-                    sent=f"q/o/p={hostile}")
+        driver.send(
+            "get",
+            path,
+            {"q": hostile.value, "o": hostile.value, "p": hostile.value, "e": hostile.value},
+            sent=f"q/o/p={hostile}",
+        )
         for name in filters:  # one at a time: the first refused filter would hide the others
             driver.send("get", path, {name: hostile.value}, sent=f"{name}={hostile}")
         driver.send("get", path, {"_to_field": hostile.value, "_popup": hostile.value}, sent=f"_to_field={hostile}")
@@ -669,8 +738,13 @@ def api_bodies(resident) -> list[tuple[str, bytes | str]]:
     """Bodies a client of the registry could send by mistake or on purpose."""
     import json
 
-    right = {"nik": resident.nik, "kk": resident.family_id, "tanggal_lahir": resident.birth_date.isoformat(),
-             "nama_lengkap": resident.full_name, "nama_ibu": resident.mother_name}
+    right = {
+        "nik": resident.nik,
+        "kk": resident.family_id,
+        "tanggal_lahir": resident.birth_date.isoformat(),
+        "nama_lengkap": resident.full_name,
+        "nama_ibu": resident.mother_name,
+    }
     bodies: list[tuple[str, bytes | str]] = [
         ("empty", b""),
         ("not json", b"{nik: 1"),
@@ -702,8 +776,9 @@ def test_the_registry_api_answers_hostile_bodies_with_a_4xx_code_never_a_500(dri
     resident = ResidentFactory()
     for name, body in api_bodies(resident):
         for content_type in ("application/json", "text/plain"):
-            driver.send("post", VERIFY, body, sent=name, content_type=content_type,
-                        headers={"Authorization": f"Bearer {key}"})
+            driver.send(
+                "post", VERIFY, body, sent=name, content_type=content_type, headers={"Authorization": f"Bearer {key}"}
+            )
     driver.report()
 
 
@@ -714,8 +789,14 @@ def test_the_registry_api_refuses_missing_and_hostile_keys_and_other_methods(dri
     body = '{"nik": "%s"}' % ResidentFactory().nik
     for hostile in (*TEXT, Hostile("empty", ""), Hostile("bearer only", "Bearer")):
         for header, value in (("Authorization", f"Bearer {hostile.value}"), ("X-API-Key", hostile.value)):
-            driver.send("post", VERIFY, body, sent=f"{header}: {hostile}", content_type="application/json",
-                        headers={header: value})
+            driver.send(
+                "post",
+                VERIFY,
+                body,
+                sent=f"{header}: {hostile}",
+                content_type="application/json",
+                headers={header: value},
+            )
     for path in (VERIFY, VERIFY + "/", "/dukcapil/api/v1/health", "/dukcapil/api/v1/health/"):
         for method in ("get", "put", "patch", "delete", "head", "options"):
             driver.send(method, path, sent=f"{method} {path}")

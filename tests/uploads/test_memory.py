@@ -102,7 +102,11 @@ def _measure(tmp_path: Path, content: bytes, call: str) -> dict:
     environment = {**os.environ}
     environment.setdefault("DJANGO_SETTINGS_MODULE", "prakerja.settings_test")
     completed = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path), call], cwd=ROOT, env=environment, capture_output=True, text=True,
+        [sys.executable, "-c", CHILD, str(path), call],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
         check=True,
     )
     return json.loads(completed.stdout.strip().splitlines()[-1])

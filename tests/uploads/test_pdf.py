@@ -58,16 +58,29 @@ def test_the_portals_own_statement_letter_is_accepted_as_sent():
     # Given the letter the portal draws with fpdf2 (its /OpenAction is a destination: [page /FitH null])
     start = datetime(2026, 9, 1, 9, tzinfo=ZoneInfo("Asia/Jakarta"))
     waves = [
-        Wave(number=n, name=f"Gelombang {n}", opens_at=start, closes_at=start + timedelta(days=7),
-             announce_at=start + timedelta(days=10), quota=1)
+        Wave(
+            number=n,
+            name=f"Gelombang {n}",
+            opens_at=start,
+            closes_at=start + timedelta(days=7),
+            announce_at=start + timedelta(days=10),
+            quota=1,
+        )
         for n in (19, 18, 17)
     ]
     applicant = Particulars(
-        full_name="Siti Aminah", nik="3276015708950001", email="siti@contoh.id", phone="+6281234567890",
-        address="Jl. Merdeka 1, Kota Depok", city="Kota Depok",
+        full_name="Siti Aminah",
+        nik="3276015708950001",
+        email="siti@contoh.id",
+        phone="+6281234567890",
+        address="Jl. Merdeka 1, Kota Depok",
+        city="Kota Depok",
     )
     letter = StatementLetter(
-        text=StatementText.objects.get(is_current=True), applicant=applicant, waves=waves, generated_at=start,
+        text=StatementText.objects.get(is_current=True),
+        applicant=applicant,
+        waves=waves,
+        generated_at=start,
         upload_url="https://prakerja.example/x/",
     )
     content = statement_pdf(letter)

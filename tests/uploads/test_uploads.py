@@ -432,8 +432,18 @@ class NamedBytes(io.BytesIO):
 
 
 MAGICS = [
-    b"", b"\xff\xd8", b"\xff\xd8\xff\xe0", b"\x89PNG\r\n\x1a\n", b"%PDF-1.7\n", b"GIF89a", b"RIFF\x00\x00\x00\x00WEBP",
-    b"\x00\x00\x00\x18ftyp", b"<svg ", b"PK\x03\x04", b"BM", b"II*\x00",
+    b"",
+    b"\xff\xd8",
+    b"\xff\xd8\xff\xe0",
+    b"\x89PNG\r\n\x1a\n",
+    b"%PDF-1.7\n",
+    b"GIF89a",
+    b"RIFF\x00\x00\x00\x00WEBP",
+    b"\x00\x00\x00\x18ftyp",
+    b"<svg ",
+    b"PK\x03\x04",
+    b"BM",
+    b"II*\x00",
 ]
 NAMES = st.sampled_from(["ktp.jpg", "ktp.png", "surat.pdf", "blob", "x.html", "", "foto.JPEG", ".jpg", "a.b.c."])
 ALLOWED = st.sampled_from([PHOTO_KINDS, DOCUMENT_KINDS, frozenset({FileKind.PDF}), frozenset({FileKind.PNG})])

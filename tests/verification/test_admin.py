@@ -13,13 +13,20 @@ def test_admin_lists_nik_and_kk_masked_and_finds_a_record_by_its_full_nik(admin_
     assert f"{resident.nik[:4]}••••••••{resident.nik[-4:]}" in listing
     found = admin_client.get("/admin/verification/identityverification/", {"q": resident.nik})
     assert found.context["cl"].result_count == 1
-    assert admin_client.get("/admin/verification/identityverification/", {"q": "3276011708950099"}).context["cl"].result_count == 0
+    assert (
+        admin_client.get("/admin/verification/identityverification/", {"q": "3276011708950099"})
+        .context["cl"]
+        .result_count
+        == 0
+    )
 
 
 def test_staff_cannot_edit_applicants_identity(admin_client, identified_applicant):
     record = IdentityVerification.objects.get()
 
-    response = admin_client.post(f"/admin/verification/identityverification/{record.pk}/change/", {"birth_date": "2000-01-01"})
+    response = admin_client.post(
+        f"/admin/verification/identityverification/{record.pk}/change/", {"birth_date": "2000-01-01"}
+    )
 
     assert response.status_code == 403
     record.refresh_from_db()

@@ -35,7 +35,10 @@ def test_two_accounts_racing_for_one_nik_leave_exactly_one_owner():
     def submit(user) -> None:
         try:
             identity_verify(
-                user=user, nik=resident.nik, kk=resident.family_id, birth_date=resident.birth_date,
+                user=user,
+                nik=resident.nik,
+                kk=resident.family_id,
+                birth_date=resident.birth_date,
                 client=RegistryAnswersThenWaits(),
             )
             outcomes.append("won")

@@ -82,7 +82,9 @@ def test_a_womans_29_february_is_69():
     assert nik_validate(value, birth_date=date(2004, 2, 29)).sex == Sex.FEMALE
 
 
-@pytest.mark.parametrize("value", ["", "327601170895000", "32760117089500011", "32760117O8950001", "３２７６０１１７０８９５０００１"])
+@pytest.mark.parametrize(
+    "value", ["", "327601170895000", "32760117089500011", "32760117O8950001", "３２７６０１１７０８９５０００１"]
+)
 def test_anything_but_16_ascii_digits_is_a_format_error(value):
     assert error_of(lambda: nik_parse(value)) == IdentifierErrorCode.NIK_FORMAT
 
@@ -170,8 +172,11 @@ def test_any_typed_kk_is_either_valid_or_refused_with_a_code(typed):
 
 
 @hypothesis_settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=HOSTILE_CHARACTERS, max_size=30), st.text(alphabet=HOSTILE_CHARACTERS, max_size=30),
-       st.text(max_size=12))
+@given(
+    st.text(alphabet=HOSTILE_CHARACTERS, max_size=30),
+    st.text(alphabet=HOSTILE_CHARACTERS, max_size=30),
+    st.text(max_size=12),
+)
 def test_the_ktp_form_turns_any_input_into_form_errors_never_an_exception(nik_typed, kk_typed, date_typed):
     from verification.forms import IDENTIFIER_MESSAGES, KtpVerificationForm
 
@@ -182,12 +187,20 @@ def test_the_ktp_form_turns_any_input_into_form_errors_never_an_exception(nik_ty
     else:
         for field in ("nik", "kk"):
             for error in form.errors.as_data().get(field, []):
-                assert error.code in set(IDENTIFIER_MESSAGES) | {"required", "max_length", "null_characters_not_allowed"}
+                assert error.code in set(IDENTIFIER_MESSAGES) | {
+                    "required",
+                    "max_length",
+                    "null_characters_not_allowed",
+                }
 
 
 @hypothesis_settings(max_examples=300, deadline=None)
-@given(st.dates(min_value=date(1930, 1, 1), max_value=date(2025, 12, 31)), st.booleans(), st.integers(1, 9999),
-       st.sampled_from([" ", "-", ".", ""]))
+@given(
+    st.dates(min_value=date(1930, 1, 1), max_value=date(2025, 12, 31)),
+    st.booleans(),
+    st.integers(1, 9999),
+    st.sampled_from([" ", "-", ".", ""]),
+)
 def test_a_nik_typed_with_separators_parses_to_the_parts_it_was_built_from(birth_date, female, serial, separator):
     value = nik(day=birth_date.day, month=birth_date.month, year=birth_date.year, female=female, serial=f"{serial:04d}")
     typed = separator.join([value[:4], value[4:8], value[8:12], value[12:]])

@@ -27,7 +27,9 @@ def test_the_upload_field_asks_phones_for_the_camera(client, described_applicant
     assert "Foto KTP" in html
 
 
-def test_a_phone_photo_is_stored_re_encoded_without_metadata_and_the_journey_moves_on(client, described_applicant, settings):
+def test_a_phone_photo_is_stored_re_encoded_without_metadata_and_the_journey_moves_on(
+    client, described_applicant, settings
+):
     response = client.post(URL, {"photo": SimpleUploadedFile("IMG_20240501.jpg", phone_photo(), "image/jpeg")})
 
     assert response.status_code == 302

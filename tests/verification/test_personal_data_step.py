@@ -117,11 +117,14 @@ def test_registry_down_keeps_the_form(client, identified_applicant, settings):
 def test_invisible_and_control_characters_are_removed_before_the_names_are_matched_and_stored(
     client, identified_applicant
 ):
-    client.post(URL, personal_data(
-        full_name="\u202eSiti\u200b Amin\u00adah\x07",  # right-to-left override, zero-width space, soft hyphen, BEL
-        mother_name="\ufeffNur\u200dhayati\u2067",  # byte-order mark, zero-width joiner, right-to-left isolate
-        address="Jl. Merdeka\u200f No. 1\r\nRT 001/RW 002\x1b[2J",  # right-to-left mark, new line, escape
-    ))
+    client.post(
+        URL,
+        personal_data(
+            full_name="\u202eSiti\u200b Amin\u00adah\x07",  # right-to-left override, zero-width space, soft hyphen, BEL
+            mother_name="\ufeffNur\u200dhayati\u2067",  # byte-order mark, zero-width joiner, right-to-left isolate
+            address="Jl. Merdeka\u200f No. 1\r\nRT 001/RW 002\x1b[2J",  # right-to-left mark, new line, escape
+        ),
+    )
 
     saved = PersonalData.objects.get(user=identified_applicant)
     assert (saved.full_name, saved.mother_name) == ("Siti Aminah", "Nurhayati")
@@ -132,11 +135,21 @@ def test_the_service_cleans_names_itself_whoever_calls_it(identified_applicant):
     from regions.models import District
     from verification.services import PersonalDataInput, personal_data_save
 
-    saved = personal_data_save(user=identified_applicant, data=PersonalDataInput(
-        full_name="Siti\u202e Aminah", mother_name="Nurhayati\u200b", address="\u2066Jl. Merdeka 1\u2069",
-        district=District.objects.get(pk="32.76.01"), sex="P", education="sma", marital_status="kawin",
-        dependents=0, employment_status="phk", training_topic="kuliner",
-    ))
+    saved = personal_data_save(
+        user=identified_applicant,
+        data=PersonalDataInput(
+            full_name="Siti\u202e Aminah",
+            mother_name="Nurhayati\u200b",
+            address="\u2066Jl. Merdeka 1\u2069",
+            district=District.objects.get(pk="32.76.01"),
+            sex="P",
+            education="sma",
+            marital_status="kawin",
+            dependents=0,
+            employment_status="phk",
+            training_topic="kuliner",
+        ),
+    )
 
     assert (saved.full_name, saved.mother_name, saved.address) == ("Siti Aminah", "Nurhayati", "Jl. Merdeka 1")
 
@@ -160,14 +173,16 @@ def test_a_name_with_markup_symbols_or_digits_is_refused_on_its_field_and_nothin
 
 
 def test_an_address_with_markup_is_refused_and_what_was_typed_is_kept(client, identified_applicant):
-    response = client.post(URL, personal_data(address='Jl. Merdeka 1 <script>alert(1)</script>'))
+    response = client.post(URL, personal_data(address="Jl. Merdeka 1 <script>alert(1)</script>"))
 
     assert response.context["form"].errors["address"] == ["Alamat tidak boleh berisi tanda < atau >."]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.content.decode()
     assert not PersonalData.objects.exists()
 
 
-@pytest.mark.parametrize("name", ["Nur'aini", "Nur’aini", "M. Yusuf", "Siti-Nur Aini", "ＳＩＴＩ", "Sítì", "Cut Nyak Dhien,"])
+@pytest.mark.parametrize(
+    "name", ["Nur'aini", "Nur’aini", "M. Yusuf", "Siti-Nur Aini", "ＳＩＴＩ", "Sítì", "Cut Nyak Dhien,"]
+)
 def test_names_with_the_punctuation_people_write_pass_the_character_rule(name):
     from verification.forms import PersonalDataForm
 

@@ -42,8 +42,13 @@ def phone_applicant(client, verified_user, monkeypatch):
     from journey.steps import Progress
 
     def progress(user):
-        return Progress(email_verified=True, identity_verified=True, personal_data_done=True, ktp_photo_done=True,
-                        phone_verified=PhoneNumber.objects.filter(user=user).exists())
+        return Progress(
+            email_verified=True,
+            identity_verified=True,
+            personal_data_done=True,
+            ktp_photo_done=True,
+            phone_verified=PhoneNumber.objects.filter(user=user).exists(),
+        )
 
     monkeypatch.setattr(selectors, "progress_for", progress)
     client.force_login(verified_user)
@@ -80,7 +85,9 @@ def test_the_right_code_verifies_the_number_and_moves_the_journey(client, phone_
     assert PhoneNumber.objects.get(user=phone_applicant).number == NUMBER
 
 
-def test_the_code_is_six_digits_and_never_stored_or_queued_in_clear(phone_applicant, sms_outbox, django_capture_on_commit_callbacks):
+def test_the_code_is_six_digits_and_never_stored_or_queued_in_clear(
+    phone_applicant, sms_outbox, django_capture_on_commit_callbacks
+):
     with freeze_time(T0), django_capture_on_commit_callbacks(execute=True):
         otp = otp_send(user=phone_applicant, number=NUMBER)
     code = code_sent(sms_outbox)
@@ -118,7 +125,10 @@ def test_a_code_is_single_use(phone_applicant, sms_outbox):
         otp_send(user=phone_applicant, number=NUMBER)
         otp_verify(user=phone_applicant, code=code_sent(sms_outbox))
 
-        assert error_code(lambda: otp_verify(user=phone_applicant, code=code_sent(sms_outbox))) == VerificationErrorCode.OTP_NO_CODE
+        assert (
+            error_code(lambda: otp_verify(user=phone_applicant, code=code_sent(sms_outbox)))
+            == VerificationErrorCode.OTP_NO_CODE
+        )
 
 
 def test_five_wrong_guesses_void_the_code_even_for_the_right_one_after(phone_applicant, sms_outbox):
@@ -226,7 +236,10 @@ def test_five_codes_a_day_per_account_across_numbers(phone_applicant):
             otp_send(user=phone_applicant, number=numbers[n])
 
     with freeze_time(T0 + timedelta(minutes=12)):
-        assert error_code(lambda: otp_send(user=phone_applicant, number=numbers[5])) == VerificationErrorCode.OTP_DAILY_LIMIT
+        assert (
+            error_code(lambda: otp_send(user=phone_applicant, number=numbers[5]))
+            == VerificationErrorCode.OTP_DAILY_LIMIT
+        )
 
 
 @DISPLAY_ZONES
@@ -245,8 +258,13 @@ def test_sending_to_many_numbers_from_one_address_hits_the_ip_limit(client, monk
     from journey import selectors
     from journey.steps import Progress
 
-    monkeypatch.setattr(selectors, "progress_for", lambda user: Progress(
-        email_verified=True, identity_verified=True, personal_data_done=True, ktp_photo_done=True))
+    monkeypatch.setattr(
+        selectors,
+        "progress_for",
+        lambda user: Progress(
+            email_verified=True, identity_verified=True, personal_data_done=True, ktp_photo_done=True
+        ),
+    )
     with freeze_time(T0):
         for n in range(61):
             client.force_login(UserFactory(verified=True))

@@ -8,15 +8,36 @@ from hypothesis import assume, given, settings as hypothesis_settings, strategie
 from verification.phones import PhoneError, PhoneErrorCode, phone_normalize
 
 E164_INDONESIAN = re.compile(r"\+62[0-9]{8,13}")
-MOBILE_PREFIXES = ["0811", "0812", "0813", "0821", "0822", "0852", "0853", "0857", "0858", "0877", "0878", "0895",
-                   "0896", "0881", "0882", "0817", "0818", "0819", "0859"]
+MOBILE_PREFIXES = [
+    "0811",
+    "0812",
+    "0813",
+    "0821",
+    "0822",
+    "0852",
+    "0853",
+    "0857",
+    "0858",
+    "0877",
+    "0878",
+    "0895",
+    "0896",
+    "0881",
+    "0882",
+    "0817",
+    "0818",
+    "0819",
+    "0859",
+]
 
 typed_text = st.text(
     alphabet=st.one_of(st.characters(codec=None), st.sampled_from("+0123456789 -().\t\x00\u200b\u202e０８٠")),
     max_size=40,
 )
 local_mobile = st.builds(
-    lambda prefix, rest: prefix + rest, st.sampled_from(MOBILE_PREFIXES), st.text(alphabet="0123456789", min_size=6, max_size=9)
+    lambda prefix, rest: prefix + rest,
+    st.sampled_from(MOBILE_PREFIXES),
+    st.text(alphabet="0123456789", min_size=6, max_size=9),
 )
 
 
@@ -48,7 +69,9 @@ def test_every_usual_way_of_writing_a_mobile_number_gives_the_same_e164(local, s
     assert phone_normalize(expected) == expected
 
 
-@pytest.mark.parametrize("typed", ["", "\x00", "0812\x0034567890", "<script>alert(1)</script>", "9" * 10_000, "+1 202 555 0100"])
+@pytest.mark.parametrize(
+    "typed", ["", "\x00", "0812\x0034567890", "<script>alert(1)</script>", "9" * 10_000, "+1 202 555 0100"]
+)
 def test_hostile_or_foreign_numbers_are_refused_with_a_code(typed):
     with pytest.raises(PhoneError):
         phone_normalize(typed)

@@ -61,16 +61,27 @@ def sleeps() -> list[float]:
     return []
 
 
-def client_for(registry: FakeRegistry, sleeps: list[float], *, retries: int = 2, timeout: float = 2.0) -> RegistryClient:
+def client_for(
+    registry: FakeRegistry, sleeps: list[float], *, retries: int = 2, timeout: float = 2.0
+) -> RegistryClient:
     return RegistryClient(
-        HttpTransport(url=registry.url, api_key="kunci-rahasia", timeout=timeout, retries=retries, backoff=0.2, sleep=sleeps.append)
+        HttpTransport(
+            url=registry.url,
+            api_key="kunci-rahasia",
+            timeout=timeout,
+            retries=retries,
+            backoff=0.2,
+            sleep=sleeps.append,
+        )
     )
 
 
 def test_a_check_posts_the_fields_with_the_key_and_reads_each_answer(fake_registry, sleeps):
     from datetime import date
 
-    answer = client_for(fake_registry, sleeps).verify(nik="3276011708950001", kk="3276010102150003", birth_date=date(1995, 8, 17))
+    answer = client_for(fake_registry, sleeps).verify(
+        nik="3276011708950001", kk="3276010102150003", birth_date=date(1995, 8, 17)
+    )
 
     request = fake_registry.requests[0]
     assert request["headers"]["Authorization"] == "Bearer kunci-rahasia"
@@ -143,7 +154,9 @@ def test_an_answer_nested_deeper_than_the_parser_goes_is_unavailable_not_a_crash
 
 
 def test_nothing_listens_at_the_address():
-    transport = HttpTransport(url="http://127.0.0.1:9/", api_key="k", timeout=0.5, retries=1, backoff=0, sleep=lambda s: None)
+    transport = HttpTransport(
+        url="http://127.0.0.1:9/", api_key="k", timeout=0.5, retries=1, backoff=0, sleep=lambda s: None
+    )
 
     with pytest.raises(RegistryUnavailable):
         RegistryClient(transport).verify(nik="3276011708950001")

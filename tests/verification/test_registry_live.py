@@ -21,8 +21,13 @@ def test_the_configured_client_uses_http_when_a_url_is_set(http_client):
 def test_a_matching_identity_over_http(http_client):
     resident = registry_resident()
 
-    answer = http_client.verify(nik=resident.nik, kk=resident.family_id, birth_date=resident.birth_date,
-                                full_name="siti  aminah", mother_name="NURHAYATI")
+    answer = http_client.verify(
+        nik=resident.nik,
+        kk=resident.family_id,
+        birth_date=resident.birth_date,
+        full_name="siti  aminah",
+        mother_name="NURHAYATI",
+    )
 
     assert answer.nik_found
     assert all(answer.matches.values()), answer.matches
@@ -53,8 +58,14 @@ def test_the_same_answers_over_http_and_in_process(http_client, settings):
 
 def test_a_wrong_key_is_refused_and_reported_as_unavailable(live_server):
     client = RegistryClient(
-        HttpTransport(url=f"{live_server.url}/dukcapil/api/v1/", api_key="salah", timeout=2, retries=2, backoff=0,
-                      sleep=lambda seconds: None)
+        HttpTransport(
+            url=f"{live_server.url}/dukcapil/api/v1/",
+            api_key="salah",
+            timeout=2,
+            retries=2,
+            backoff=0,
+            sleep=lambda seconds: None,
+        )
     )
 
     with pytest.raises(RegistryUnavailable):
@@ -77,7 +88,9 @@ def test_the_ktp_step_works_end_to_end_over_http(http_client, client, settings):
     user = UserFactory(verified=True)
     client.force_login(user)
 
-    client.post("/dashboard/verifikasi-ktp/", {"nik": resident.nik, "kk": resident.family_id,
-                                               "birth_date": resident.birth_date.isoformat()})
+    client.post(
+        "/dashboard/verifikasi-ktp/",
+        {"nik": resident.nik, "kk": resident.family_id, "birth_date": resident.birth_date.isoformat()},
+    )
 
     assert IdentityVerification.objects.filter(user=user).exists()

@@ -19,16 +19,22 @@ def wave_create(*, number=1, province_quotas=None, opens_at=T0, days_open=7, pub
 
     quotas = province_quotas or {"32": 100, "31": 50}
     wave = Wave.objects.create(
-        number=number, name=f"Gelombang {number}", opens_at=opens_at, closes_at=opens_at + timedelta(days=days_open),
-        announce_at=opens_at + timedelta(days=days_open + 3), quota=sum(quotas.values()),
-        published_at=opens_at - timedelta(days=1) if publish else None, **fields,
+        number=number,
+        name=f"Gelombang {number}",
+        opens_at=opens_at,
+        closes_at=opens_at + timedelta(days=days_open),
+        announce_at=opens_at + timedelta(days=days_open + 3),
+        quota=sum(quotas.values()),
+        published_at=opens_at - timedelta(days=1) if publish else None,
+        **fields,
     )
     ProvinceQuota.objects.bulk_create(ProvinceQuota(wave=wave, province_id=code, quota=q) for code, q in quotas.items())
     return Wave.objects.get(pk=wave.pk)
 
 
-def ready_applicant(*, birth_date=date(1995, 8, 17), district="32.76.01", occupation="KARYAWAN SWASTA",
-                    passed=True, **declaration):
+def ready_applicant(
+    *, birth_date=date(1995, 8, 17), district="32.76.01", occupation="KARYAWAN SWASTA", passed=True, **declaration
+):
     """An applicant who has done steps 1-7 (the test passed unless ``passed`` is False)."""
     from assessment.models import Attempt
     from regions.models import District
@@ -39,21 +45,46 @@ def ready_applicant(*, birth_date=date(1995, 8, 17), district="32.76.01", occupa
     resident = registry_resident(birth_date=birth_date, occupation=occupation, district_code=district)
     identity_verify(user=user, nik=resident.nik, kk=resident.family_id, birth_date=birth_date)
     PersonalData.objects.create(
-        user=user, full_name="Siti Aminah", mother_name="Nurhayati", address="Jl. Merdeka 1",
-        district=District.objects.get(pk=district), sex="P", education="sma", marital_status="kawin",
-        dependents=1, employment_status="phk", training_topic="kuliner", completed_at=T0 - timedelta(days=30),
+        user=user,
+        full_name="Siti Aminah",
+        mother_name="Nurhayati",
+        address="Jl. Merdeka 1",
+        district=District.objects.get(pk=district),
+        sex="P",
+        education="sma",
+        marital_status="kawin",
+        dependents=1,
+        employment_status="phk",
+        training_topic="kuliner",
+        completed_at=T0 - timedelta(days=30),
     )
     KtpPhoto.objects.create(
-        user=user, image=f"ktp/{user.pk}.jpg", thumbnail=f"ktp/thumbnails/{user.pk}.jpg", width=1600, height=1000,
-        size_bytes=300_000, original_bytes=3_000_000, original_kind="jpeg", from_camera=True, camera="samsung SM-A515F",
+        user=user,
+        image=f"ktp/{user.pk}.jpg",
+        thumbnail=f"ktp/thumbnails/{user.pk}.jpg",
+        width=1600,
+        height=1000,
+        size_bytes=300_000,
+        original_bytes=3_000_000,
+        original_kind="jpeg",
+        from_camera=True,
+        camera="samsung SM-A515F",
         uploaded_at=T0 - timedelta(days=30),
     )
     PhoneNumber.objects.create(user=user, number=f"+62812{user.pk:08d}", verified_at=T0 - timedelta(days=30))
     declare(user, **declaration)
     started = T0 - timedelta(days=20)
-    Attempt.objects.create(user=user, seed=1, started_at=started, deadline=started + timedelta(minutes=25),
-                           submitted_at=started + timedelta(minutes=10), finished_reason="submitted",
-                           score=80 if passed else 20, pass_score=60, passed=passed)
+    Attempt.objects.create(
+        user=user,
+        seed=1,
+        started_at=started,
+        deadline=started + timedelta(minutes=25),
+        submitted_at=started + timedelta(minutes=10),
+        finished_reason="submitted",
+        score=80 if passed else 20,
+        pass_score=60,
+        passed=passed,
+    )
     return user
 
 
@@ -65,8 +96,18 @@ def wave(db):
 _numbers = iter(range(10**6, 10**7))
 
 
-def _applicant_rows(user, serial, *, kk=None, birth_date=date(1995, 8, 17), passed=True, in_education=False,
-                    excluded_groups=(), registry_excluded=False, declaration_text=None) -> list:
+def _applicant_rows(
+    user,
+    serial,
+    *,
+    kk=None,
+    birth_date=date(1995, 8, 17),
+    passed=True,
+    in_education=False,
+    excluded_groups=(),
+    registry_excluded=False,
+    declaration_text=None,
+) -> list:
     """The unsaved rows of an applicant who did every step: identity, declaration and test attempt."""
     from assessment.models import Attempt, Declaration, DeclarationText
     from prakerja.crypto import IdentifierKind, pii_digest, pii_encrypt
@@ -77,18 +118,38 @@ def _applicant_rows(user, serial, *, kk=None, birth_date=date(1995, 8, 17), pass
     started = T0 - timedelta(days=20)
     return [
         IdentityVerification(
-            user=user, nik_encrypted=pii_encrypt(nik), nik_digest=pii_digest(f"{nik}:{serial}", kind=IdentifierKind.NIK),
-            kk_encrypted=pii_encrypt(kk), kk_digest=pii_digest(kk, kind=IdentifierKind.KK), birth_date=birth_date,
-            sex="L", registry_excluded_occupation=registry_excluded, verified_at=T0 - timedelta(days=30),
+            user=user,
+            nik_encrypted=pii_encrypt(nik),
+            nik_digest=pii_digest(f"{nik}:{serial}", kind=IdentifierKind.NIK),
+            kk_encrypted=pii_encrypt(kk),
+            kk_digest=pii_digest(kk, kind=IdentifierKind.KK),
+            birth_date=birth_date,
+            sex="L",
+            registry_excluded_occupation=registry_excluded,
+            verified_at=T0 - timedelta(days=30),
         ),
         Declaration(
-            user=user, text=declaration_text or DeclarationText.objects.get(is_current=True), employment="phk",
-            in_formal_education=in_education, excluded_groups=list(excluded_groups), other_aid=[], truthful=True,
-            exclusion_reasons=["in_education"] if in_education else [], submitted_at=T0 - timedelta(days=25),
+            user=user,
+            text=declaration_text or DeclarationText.objects.get(is_current=True),
+            employment="phk",
+            in_formal_education=in_education,
+            excluded_groups=list(excluded_groups),
+            other_aid=[],
+            truthful=True,
+            exclusion_reasons=["in_education"] if in_education else [],
+            submitted_at=T0 - timedelta(days=25),
         ),
-        Attempt(user=user, seed=1, started_at=started, deadline=started + timedelta(minutes=25),
-                submitted_at=started + timedelta(minutes=10), finished_reason="submitted",
-                score=80 if passed else 20, pass_score=60, passed=passed),
+        Attempt(
+            user=user,
+            seed=1,
+            started_at=started,
+            deadline=started + timedelta(minutes=25),
+            submitted_at=started + timedelta(minutes=10),
+            finished_reason="submitted",
+            score=80 if passed else 20,
+            pass_score=60,
+            passed=passed,
+        ),
     ]
 
 
@@ -100,8 +161,9 @@ def enrolled(wave, *, province="32", **applicant):
     user = UserFactory(verified=True)
     for row in _applicant_rows(user, next(_numbers), **applicant):
         row.save()
-    return Enrollment.objects.create(wave=wave, user=user, province_id=province,
-                                     agreement=AgreementText.objects.get(is_current=True), joined_at=T0)
+    return Enrollment.objects.create(
+        wave=wave, user=user, province_id=province, agreement=AgreementText.objects.get(is_current=True), joined_at=T0
+    )
 
 
 def enrolled_many(wave, count: int, *, provinces=("32", "31"), kks=None) -> None:
@@ -152,8 +214,15 @@ def earlier_cards(wave, kks: dict[str, int]) -> None:
         User(email=f"penerima{serial}@contoh.id", password="!", email_verified_at=T0) for _kk, serial in holders
     )
     Card.objects.bulk_create(
-        Card(result_id=10**12 + serial, user=user, wave=wave, number=f"9{serial:015d}",
-             kk_digest=pii_digest(kk, kind=IdentifierKind.KK), balance=1_000_000, issued_at=T0,
-             first_training_deadline=T0 + timedelta(days=30))
+        Card(
+            result_id=10**12 + serial,
+            user=user,
+            wave=wave,
+            number=f"9{serial:015d}",
+            kk_digest=pii_digest(kk, kind=IdentifierKind.KK),
+            balance=1_000_000,
+            issued_at=T0,
+            first_training_deadline=T0 + timedelta(days=30),
+        )
         for (kk, serial), user in zip(holders, users)
     )

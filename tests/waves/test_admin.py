@@ -7,12 +7,16 @@ from waves.models import RunStatus, SelectionRun, Wave, WaveStatus
 pytestmark = pytest.mark.django_db
 
 
-def test_jalankan_seleksi_runs_the_selection_of_a_closed_wave_from_admin(admin_client, admin_user, django_capture_on_commit_callbacks):
+def test_jalankan_seleksi_runs_the_selection_of_a_closed_wave_from_admin(
+    admin_client, admin_user, django_capture_on_commit_callbacks
+):
     wave = closed_wave(province_quotas={"32": 1}, pool_unused_quota=False)
     enrolled(wave)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post("/admin/waves/wave/", {"action": "run_selection", "_selected_action": [wave.pk]}, follow=True)
+        response = admin_client.post(
+            "/admin/waves/wave/", {"action": "run_selection", "_selected_action": [wave.pk]}, follow=True
+        )
 
     assert "Seleksi gelombang 1 dijalankan" in response.content.decode()
     run = SelectionRun.objects.get()
@@ -27,7 +31,9 @@ def test_jalankan_seleksi_refuses_a_wave_that_is_still_open(admin_client):
 
     wave = wave_create()  # opens in the future / open: not closed
 
-    response = admin_client.post("/admin/waves/wave/", {"action": "run_selection", "_selected_action": [wave.pk]}, follow=True)
+    response = admin_client.post(
+        "/admin/waves/wave/", {"action": "run_selection", "_selected_action": [wave.pk]}, follow=True
+    )
 
     assert "belum ditutup" in response.content.decode()
     assert not SelectionRun.objects.exists()
@@ -56,7 +62,9 @@ def test_jalankan_seleksi_works_outside_a_test_transaction_on_postgresql(admin_c
     wave = closed_wave(province_quotas={"32": 1}, pool_unused_quota=False)
     enrolled(wave)
 
-    response = admin_client.post("/admin/waves/wave/", {"action": "run_selection", "_selected_action": [wave.pk]}, follow=True)
+    response = admin_client.post(
+        "/admin/waves/wave/", {"action": "run_selection", "_selected_action": [wave.pk]}, follow=True
+    )
 
     assert "Seleksi gelombang 1 dijalankan" in response.content.decode()
     assert SelectionRun.objects.get().status == RunStatus.SUCCEEDED

@@ -109,7 +109,9 @@ def test_a_run_cannot_be_voided_after_the_announcement(announced_pair):
     assert Card.objects.count() == 1
 
 
-def test_the_dashboard_costs_a_bounded_number_of_queries_at_the_last_step(client, announced_pair, django_assert_max_num_queries):
+def test_the_dashboard_costs_a_bounded_number_of_queries_at_the_last_step(
+    client, announced_pair, django_assert_max_num_queries
+):
     wave, winner, _loser = announced_pair
     with freeze_time(wave.announce_at):
         client.force_login(winner)

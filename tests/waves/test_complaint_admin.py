@@ -27,8 +27,12 @@ def complaints(settings, tmp_path):
     made = []
     for _ in range(2):
         complaint = Complaint(
-            user=ready_applicant(), text=StatementText.objects.get(), failed_selections=3, letter_kind="pdf",
-            letter_bytes=len(letter_pdf()), submitted_at=timezone.now(),
+            user=ready_applicant(),
+            text=StatementText.objects.get(),
+            failed_selections=3,
+            letter_kind="pdf",
+            letter_bytes=len(letter_pdf()),
+            submitted_at=timezone.now(),
         )
         complaint.letter.save("surat", ContentFile(letter_pdf()), save=False)
         complaint.save()
@@ -53,7 +57,8 @@ def test_the_reviewers_group_holds_only_the_review_permissions():
     group = Group.objects.get(name=Role.REVIEWER)
 
     assert set(group.permissions.values_list("content_type__app_label", "codename")) == {
-        ("waves", "view_complaint"), ("waves", "review_complaint"),
+        ("waves", "view_complaint"),
+        ("waves", "review_complaint"),
     }
 
 
@@ -81,13 +86,18 @@ def test_search_by_email_and_by_full_nik(reviewer_client, complaints):
 @pytest.mark.parametrize("typed", ["as shown", "with dots", "with spaces"])
 def test_search_by_the_masked_nik_as_the_list_shows_it(reviewer_client, complaints, typed):
     nik = complaints[1].user.identity.nik
-    term = {"as shown": complaints[1].user.identity.nik_masked, "with dots": f"{nik[:4]}........{nik[-4:]}",
-            "with spaces": f"{nik[:4]} {nik[-4:]}"}[typed]
+    term = {
+        "as shown": complaints[1].user.identity.nik_masked,
+        "with dots": f"{nik[:4]}........{nik[-4:]}",
+        "with spaces": f"{nik[:4]} {nik[-4:]}",
+    }[typed]
 
     found = reviewer_client.get(LIST, {"q": term})
 
     assert complaints[1].pk in [c.pk for c in found.context["cl"].result_list]
-    assert all(c.user.identity.nik_masked == complaints[1].user.identity.nik_masked for c in found.context["cl"].result_list)
+    assert all(
+        c.user.identity.nik_masked == complaints[1].user.identity.nik_masked for c in found.context["cl"].result_list
+    )
 
 
 def test_filter_by_status(reviewer_client, complaints):
@@ -113,8 +123,13 @@ def test_the_change_page_shows_the_letter_and_no_field_can_be_edited(reviewer_cl
 
 
 def test_reviewers_cannot_see_or_edit_applicant_data(reviewer_client, complaints):
-    for url in ("/admin/accounts/user/", "/admin/verification/identityverification/",
-                "/admin/verification/personaldata/", "/admin/verification/ktpphoto/", "/admin/waves/wave/"):
+    for url in (
+        "/admin/accounts/user/",
+        "/admin/verification/identityverification/",
+        "/admin/verification/personaldata/",
+        "/admin/verification/ktpphoto/",
+        "/admin/waves/wave/",
+    ):
         assert reviewer_client.get(url).status_code == 403, url
 
 
@@ -149,7 +164,9 @@ def test_bulk_approval(reviewer_client, complaints):
     response = act(reviewer_client, "approve", complaints, confirm="yes", reason="")
 
     assert response.status_code == 302
-    assert set(Complaint.objects.values_list("status", "reviewer")) == {(ComplaintStatus.APPROVED, reviewer_client.user.pk)}
+    assert set(Complaint.objects.values_list("status", "reviewer")) == {
+        (ComplaintStatus.APPROVED, reviewer_client.user.pk)
+    }
 
 
 def test_a_decided_complaint_is_skipped_by_a_later_action(reviewer_client, complaints):

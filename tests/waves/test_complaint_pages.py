@@ -174,7 +174,10 @@ def test_a_photo_of_the_letter_is_re_encoded_without_metadata(client, thrice_fai
 
 
 def test_a_bad_upload_is_refused_in_indonesian_and_nothing_is_filed(client, thrice_failed):
-    response = upload(client, SimpleUploadedFile("surat.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf"))
+    response = upload(
+        client,
+        SimpleUploadedFile("surat.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf"),
+    )
 
     assert response.status_code == 400
     assert "Berkas HTML tidak bisa diterima. Kirim berkas PDF, JPG, atau PNG." in response.content.decode()

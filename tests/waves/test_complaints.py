@@ -1,4 +1,4 @@
-""""Gagal 3 kali" (DESIGN §5, issue #6): who may file, one open complaint, the decision and its effect on the
+""" "Gagal 3 kali" (DESIGN §5, issue #6): who may file, one open complaint, the decision and its effect on the
 next selection."""
 
 from datetime import timedelta
@@ -28,7 +28,9 @@ pytestmark = pytest.mark.django_db
 
 
 def submit(user, **kwargs) -> Complaint:
-    return complaint_submit(user=user, letter=processed_letter(), text=StatementText.objects.get(is_current=True), **kwargs)
+    return complaint_submit(
+        user=user, letter=processed_letter(), text=StatementText.objects.get(is_current=True), **kwargs
+    )
 
 
 @pytest.fixture
@@ -83,9 +85,17 @@ def test_failed_registration_attempts_do_not_count(private_media):
     user = ready_applicant(passed=False)
     started = timezone.now() - timedelta(days=3)
     for day in range(2):
-        Attempt.objects.create(user=user, seed=day + 2, started_at=started + timedelta(days=day),
-                               deadline=started + timedelta(days=day, minutes=25), finished_reason="submitted",
-                               submitted_at=started + timedelta(days=day, minutes=5), score=10, pass_score=60, passed=False)
+        Attempt.objects.create(
+            user=user,
+            seed=day + 2,
+            started_at=started + timedelta(days=day),
+            deadline=started + timedelta(days=day, minutes=25),
+            finished_reason="submitted",
+            submitted_at=started + timedelta(days=day, minutes=5),
+            score=10,
+            pass_score=60,
+            passed=False,
+        )
 
     state = complaint_state(user=user)
 
@@ -148,7 +158,9 @@ def test_an_approved_applicant_cannot_file_again_meanwhile(thrice_failed):
 
 
 def test_after_a_rejection_a_further_failed_selection_is_needed(thrice_failed):
-    complaint_decide(complaint=submit(thrice_failed), reviewer=reviewer(), approve=False, reason="Tanda tangan tidak ada.")
+    complaint_decide(
+        complaint=submit(thrice_failed), reviewer=reviewer(), approve=False, reason="Tanda tangan tidak ada."
+    )
 
     with pytest.raises(WaveError) as refused:
         submit(thrice_failed)
@@ -167,8 +179,15 @@ def test_the_database_keeps_one_open_complaint_per_applicant(thrice_failed):
 
     first = submit(thrice_failed)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Complaint.objects.create(user=thrice_failed, text=first.text, failed_selections=3, letter="x.pdf",
-                                 letter_kind="pdf", letter_bytes=1, submitted_at=timezone.now())
+        Complaint.objects.create(
+            user=thrice_failed,
+            text=first.text,
+            failed_selections=3,
+            letter="x.pdf",
+            letter_kind="pdf",
+            letter_bytes=1,
+            submitted_at=timezone.now(),
+        )
 
 
 # --- The decision ----------------------------------------------------------------------------------------
@@ -182,7 +201,9 @@ def test_a_decision_records_the_reviewer_and_time_and_tells_the_applicant(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        decided = complaint_decide(complaint=complaint, reviewer=who, approve=False, reason="  Meterai tidak terlihat.  ")
+        decided = complaint_decide(
+            complaint=complaint, reviewer=who, approve=False, reason="  Meterai tidak terlihat.  "
+        )
 
     assert decided.status == ComplaintStatus.REJECTED and decided.reviewer == who
     assert decided.decided_at is not None and decided.decision_reason == "Meterai tidak terlihat."
@@ -236,13 +257,18 @@ def test_the_database_refuses_a_decision_without_a_reviewer(thrice_failed):
 
 def _next_wave_against_rivals(user, rivals: int = 5):
     """Wave 4 with one place: ``user`` and ``rivals`` others, and a seed under which ``user`` ranks last."""
-    wave = wave_create(number=4, province_quotas={"32": 1}, opens_at=timezone.now() - timedelta(days=9),
-                       pool_unused_quota=False)
+    wave = wave_create(
+        number=4, province_quotas={"32": 1}, opens_at=timezone.now() - timedelta(days=9), pool_unused_quota=False
+    )
     others = [enrolled(wave) for _ in range(rivals)]
-    mine = Enrollment.objects.create(wave=wave, user=user, province_id="32",
-                                     agreement=AgreementText.objects.get(), joined_at=wave.opens_at)
-    seed = next(s for s in range(1, 100_000)
-                if all(lottery_number(s, other.pk) < lottery_number(s, mine.pk) for other in others))
+    mine = Enrollment.objects.create(
+        wave=wave, user=user, province_id="32", agreement=AgreementText.objects.get(), joined_at=wave.opens_at
+    )
+    seed = next(
+        s
+        for s in range(1, 100_000)
+        if all(lottery_number(s, other.pk) < lottery_number(s, mine.pk) for other in others)
+    )
     return wave, seed
 
 
@@ -277,8 +303,13 @@ def test_priority_ends_when_the_applicant_is_selected(thrice_failed):
     selection_run(wave=wave, operator=None, seed=seed)
     later = wave_create(number=5, province_quotas={"32": 5}, opens_at=timezone.now() - timedelta(days=8))
     Enrollment.objects.filter(wave=wave).update(pending=False)
-    Enrollment.objects.create(wave=later, user=thrice_failed, province_id="32",
-                              agreement=AgreementText.objects.get(), joined_at=later.opens_at)
+    Enrollment.objects.create(
+        wave=later,
+        user=thrice_failed,
+        province_id="32",
+        agreement=AgreementText.objects.get(),
+        joined_at=later.opens_at,
+    )
 
     run = selection_run(wave=later, operator=None, seed=1)
 

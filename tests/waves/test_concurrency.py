@@ -29,7 +29,8 @@ def test_two_simultaneous_joins_by_one_applicant_leave_one_enrollment(same_wave)
     # freezegun patches the clock process-wide, so both threads run during the wave.
     outcomes = at_once(
         *(partial(enrollment_join, user=user, wave=wave, agreement=agreement) for wave in (first, second)),
-        errors=(WaveError,), started=freeze_time(T0 + timedelta(days=1)),
+        errors=(WaveError,),
+        started=freeze_time(T0 + timedelta(days=1)),
     )
 
     assert outcomes.count("ok") == 1, outcomes
@@ -52,8 +53,7 @@ def test_two_waves_selected_at_the_same_moment_each_get_their_partition():
         for _ in range(3):
             enrolled(wave)
 
-    outcomes = at_once(*(partial(selection_run, wave=wave, operator=None, seed=7) for wave in waves),
-                       errors=())
+    outcomes = at_once(*(partial(selection_run, wave=wave, operator=None, seed=7) for wave in waves), errors=())
 
     assert outcomes == ["ok", "ok"], outcomes
     assert set(SelectionRun.objects.values_list("status", flat=True)) == {RunStatus.SUCCEEDED}

@@ -98,6 +98,7 @@ def test_a_failed_test_may_be_retaken_once_a_wave_opens_later_that_same_wib_day(
 
 # --- Dates shown to applicants ------------------------------------------------------------------------------
 
+
 def test_the_wave_list_shows_a_close_after_midnight_on_its_wib_day(client):
     early_morning_wave()
     client.force_login(ready_applicant())
@@ -113,8 +114,9 @@ def test_the_first_training_deadline_is_the_end_of_the_thirtieth_wib_day_after_t
     wave = wave_create(opens_at=datetime(2026, 11, 22, 0, 30, tzinfo=WIB), days_open=7, province_quotas={"32": 1})
     assert wave.announce_at == datetime(2026, 12, 2, 0, 30, tzinfo=WIB)
     winner = ready_applicant()
-    Enrollment.objects.create(wave=wave, user=winner, province_id="32", agreement=AgreementText.objects.get(),
-                              joined_at=wave.opens_at)
+    Enrollment.objects.create(
+        wave=wave, user=winner, province_id="32", agreement=AgreementText.objects.get(), joined_at=wave.opens_at
+    )
     with freeze_time(wave.closes_at + timedelta(hours=1)):
         selection_run(wave=wave, operator=None, seed=1)
 

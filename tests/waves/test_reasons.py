@@ -40,8 +40,10 @@ def test_a_result_stores_its_reason_as_one_of_the_choices(db):
 
     stored = set(Result.objects.filter(run=run).values_list("reason", flat=True)) - {None}
     assert stored == {ResultReason.QUOTA, ResultReason.IN_EDUCATION}
-    assert {Result(reason=code).get_reason_display() for code in stored} == {"Kuota provinsi terisi",
-                                                                            "Sedang sekolah atau kuliah"}
+    assert {Result(reason=code).get_reason_display() for code in stored} == {
+        "Kuota provinsi terisi",
+        "Sedang sekolah atau kuliah",
+    }
 
 
 def two_waves_sharing_a_family(*, first_announced_before_second_closes: bool):

@@ -147,8 +147,13 @@ def test_a_past_recipient_is_never_selected_again(db):
     from waves.models import AgreementText, Enrollment
 
     Enrollment.objects.filter(pk=enrollment.pk).update(pending=False)
-    again = Enrollment.objects.create(wave=second, user=enrollment.user, province_id="32",
-                                      agreement=AgreementText.objects.get(), joined_at=second.opens_at)
+    again = Enrollment.objects.create(
+        wave=second,
+        user=enrollment.user,
+        province_id="32",
+        agreement=AgreementText.objects.get(),
+        joined_at=second.opens_at,
+    )
 
     run = selection_run(wave=second, operator=None, seed=2)
 
@@ -216,7 +221,12 @@ def test_the_run_records_its_seed_operator_phases_and_counts(db):
 
     assert (run.seed, run.operator, run.status) == (123, operator, RunStatus.SUCCEEDED)
     assert [phase["name"] for phase in run.phases] == [
-        "rules_and_ranking", "kk_cap", "national_pool", "cards", "announcement_messages", "counts",
+        "rules_and_ranking",
+        "kk_cap",
+        "national_pool",
+        "cards",
+        "announcement_messages",
+        "counts",
     ]
     assert run.counts["enrollments"] == 1
 

@@ -95,7 +95,8 @@ def test_run_selection_itself_recovers_a_dead_run_of_its_wave(db):
 
     assert "2 of 5 enrollments selected" in out.getvalue()
     assert list(SelectionRun.objects.filter(wave=wave).values_list("status", flat=True).order_by("pk")) == [
-        RunStatus.INTERRUPTED, RunStatus.SUCCEEDED,
+        RunStatus.INTERRUPTED,
+        RunStatus.SUCCEEDED,
     ]
 
 
@@ -145,8 +146,9 @@ def test_a_run_that_is_alive_elsewhere_is_neither_recovered_nor_run_twice(db):
 def test_a_cache_that_is_down_costs_the_progress_display_not_the_run(db):
     wave = closed_wave(province_quotas={"32": 3}, pool_unused_quota=False)
     enrolled_many(wave, 6, provinces=("32",))
-    nowhere = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                           "LOCATION": "redis://127.0.0.1:9/0"}}  # the discard port: nothing answers
+    nowhere = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    }  # the discard port: nothing answers
 
     with override_settings(CACHES=nowhere):
         run = selection_run(wave=wave, operator=None, seed=4)
@@ -205,11 +207,16 @@ def selection_process(wave: Wave, hold_at: str) -> Iterator[subprocess.Popen]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "prakerja.settings_test",
         "DATABASE_URL": f"postgres://{settings_dict['USER']}{password}@{settings_dict['HOST'] or '127.0.0.1'}:"
-                        f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}",
+        f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}",
     }
     process = subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, str(wave.pk), hold_at], cwd=ROOT, env=env, text=True,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-c", SCRIPT, str(wave.pk), hold_at],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         yield process

@@ -39,7 +39,10 @@ def place(enrollment, *, province: str, kk: str) -> None:
 
 
 def outcome(run) -> dict[int, tuple[bool, str | None, bool]]:
-    return {e: (s, r, p) for e, s, r, p in Result.objects.filter(run=run).values_list("enrollment_id", "selected", "reason", "from_pool")}
+    return {
+        e: (s, r, p)
+        for e, s, r, p in Result.objects.filter(run=run).values_list("enrollment_id", "selected", "reason", "from_pool")
+    }
 
 
 def one_by_one(wave, candidates, seed) -> dict[int, tuple[bool, str | None, bool]]:
@@ -94,8 +97,15 @@ def test_a_place_freed_by_the_cap_cascades_through_full_kks_and_across_provinces
     seed = 5
     wave = closed_wave(province_quotas={"31": 1, "32": 1, "33": 1, "35": 1, "36": 1}, pool_unused_quota=False)
     a1, a2, z, q1, x, y, w = by_rank([enrolled(wave) for _ in range(7)], seed)
-    for enrollment, province, kk in ((a1, "33", "A"), (a2, "35", "A"), (q1, "31", "A"), (z, "36", "K"),
-                                     (x, "31", "K"), (y, "32", "K"), (w, "32", "W")):
+    for enrollment, province, kk in (
+        (a1, "33", "A"),
+        (a2, "35", "A"),
+        (q1, "31", "A"),
+        (z, "36", "K"),
+        (x, "31", "K"),
+        (y, "32", "K"),
+        (w, "32", "W"),
+    ):
         place(enrollment, province=province, kk=kk)
 
     run = selection_run(wave=wave, operator=None, seed=seed)
@@ -115,7 +125,16 @@ def test_a_freed_place_skips_every_next_candidate_whose_kk_is_full(db):
     seed = 9
     wave = closed_wave(province_quotas={"31": 2, "33": 2, "32": 1}, pool_unused_quota=False)
     e = by_rank([enrolled(wave) for _ in range(8)], seed)
-    arrangement = [("31", "K"), ("31", "K"), ("33", "L"), ("33", "L"), ("32", "K"), ("32", "L"), ("32", "K"), ("32", "M")]
+    arrangement = [
+        ("31", "K"),
+        ("31", "K"),
+        ("33", "L"),
+        ("33", "L"),
+        ("32", "K"),
+        ("32", "L"),
+        ("32", "K"),
+        ("32", "M"),
+    ]
     for enrollment, (province, kk) in zip(e, arrangement):
         place(enrollment, province=province, kk=kk)
 
@@ -186,8 +205,9 @@ def test_a_province_settled_in_a_round_frees_a_place_that_another_settles_on(db)
     # after 31's, since x1, a contested row of 31 after t, ranks before y.
     seed = 4
     wave = closed_wave(province_quotas={"31": 1, "32": 1, "33": 1}, pool_unused_quota=False)
-    z, b, t, x1, x2, y = deal(wave, seed,
-                              [("33", "Z"), ("33", "B"), ("31", "B"), ("31", "X"), ("32", "X"), ("32", "Y")])
+    z, b, t, x1, x2, y = deal(
+        wave, seed, [("33", "Z"), ("33", "B"), ("31", "B"), ("31", "X"), ("32", "X"), ("32", "Y")]
+    )
     earlier_cards(announced_wave(), {"B": 1, "X": 1})
 
     run = selection_run(wave=wave, operator=None, seed=seed)
@@ -220,14 +240,16 @@ def test_the_pool_reads_on_when_the_rows_it_reads_first_do_not_hold_its_picks(db
     seed = 6
     wave = closed_wave(province_quotas={"31": 1, "32": 1, "33": 1, "82": 200}, pool_unused_quota=True)
     runs = (("31", 200), ("32", 300), ("33", 300), ("31", 100))
-    left_out = [(province, f"3276010108{i}{province}{n:03d}") for i, (province, size) in enumerate(runs)
-                for n in range(size)]
+    left_out = [
+        (province, f"3276010108{i}{province}{n:03d}") for i, (province, size) in enumerate(runs) for n in range(size)
+    ]
     enrollments = deal(wave, seed, [("31", "A"), ("32", "B"), ("33", "C"), *left_out])
 
     run = selection_run(wave=wave, operator=None, seed=seed)
 
-    assert {e.pk for e in enrollments[3:203]} == set(Result.objects.filter(run=run, from_pool=True)
-                                                     .values_list("enrollment_id", flat=True))
+    assert {e.pk for e in enrollments[3:203]} == set(
+        Result.objects.filter(run=run, from_pool=True).values_list("enrollment_id", flat=True)
+    )
     assert outcome(run) == one_by_one(wave, enrollments, seed)
 
 
@@ -242,22 +264,31 @@ def populations(draw, *, crowded: bool):
     quotas and the pool's places, so that it often has to read everything again). ``crowded``: a few large
     families and quotas of 1 to 3 in a few provinces, mostly KKs with room for one more, so the cap is everywhere;
     otherwise families of every size and the pool on."""
-    provinces = draw(st.lists(st.sampled_from(PROVINCES), min_size=1, max_size=4 if crowded else len(PROVINCES),
-                              unique=True))
+    provinces = draw(
+        st.lists(st.sampled_from(PROVINCES), min_size=1, max_size=4 if crowded else len(PROVINCES), unique=True)
+    )
     sizes = [1, 1, 1, 2, 3] if crowded else [0, 1, 1, 2, 3, 5, 8]
     quotas = {province: draw(st.sampled_from(sizes)) for province in provinces}
     quotas["82"] = draw(st.sampled_from([0, 1, 2] if crowded else [1, 2, 5, 10]))
     where = provinces + (["73"] if draw(st.booleans()) else [])
     families = draw(st.integers(2, 10) if crowded else st.integers(4, 40))
-    arrangement = draw(st.lists(
-        st.tuples(st.sampled_from(where), st.integers(0, families - 1).map(lambda n: f"3276010105{n:06d}")),
-        min_size=8, max_size=40,
-    ))
+    arrangement = draw(
+        st.lists(
+            st.tuples(st.sampled_from(where), st.integers(0, families - 1).map(lambda n: f"3276010105{n:06d}")),
+            min_size=8,
+            max_size=40,
+        )
+    )
     held = [0, 1, 1, 1, 2] if crowded else [0, 0, 1, 1, 2]
     cards = {kk: draw(st.sampled_from(held)) for _province, kk in arrangement}
-    return {"quotas": quotas, "arrangement": arrangement, "cards": cards,
-            "pool": draw(st.booleans()) if crowded else True,
-            "seed": draw(st.integers(0, 2**20)), "margin": draw(st.sampled_from([None, 0, 1, 4]))}
+    return {
+        "quotas": quotas,
+        "arrangement": arrangement,
+        "cards": cards,
+        "pool": draw(st.booleans()) if crowded else True,
+        "seed": draw(st.integers(0, 2**20)),
+        "margin": draw(st.sampled_from([None, 0, 1, 4])),
+    }
 
 
 def selected_as_one_by_one(population) -> None:
@@ -276,8 +307,9 @@ def selected_as_one_by_one(population) -> None:
         transaction.set_rollback(True)  # the next example starts from an empty wave
 
 
-PROPERTY = hypothesis_settings(max_examples=80, deadline=None,
-                               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+PROPERTY = hypothesis_settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 
 @PROPERTY
@@ -296,8 +328,12 @@ def phase_statements(wave, seed):
     """Select ``wave``; returns the run and the number of SQL statements of each phase."""
     marks: list[tuple[str | None, int]] = []
     with CaptureQueriesContext(connection) as queries:
-        run = selection_run(wave=wave, operator=None, seed=seed,
-                            on_progress=lambda progress: marks.append((progress.current, len(queries))))
+        run = selection_run(
+            wave=wave,
+            operator=None,
+            seed=seed,
+            on_progress=lambda progress: marks.append((progress.current, len(queries))),
+        )
     # Progress comes at the start of the run, then at the start and the end of each phase.
     return run, {name: end - start for (name, start), (_done, end) in zip(marks[1::2], marks[2::2])}
 
@@ -310,8 +346,12 @@ def test_the_kk_phases_take_a_number_of_statements_bounded_by_the_provinces_not_
     small = ["32", "33", "34", "35", "36", "51", "52", "61"]
     wave = closed_wave(province_quotas={"31": families, **dict.fromkeys(small, 1)}, pool_unused_quota=True)
     kks = [f"32760101{families:04d}{n:04d}" for n in range(families)]
-    enrolled_many(wave, 2 * families, provinces=[p for province in small for p in ("31", province)],
-                  kks=[kk for kk in kks for _member in (1, 2)])
+    enrolled_many(
+        wave,
+        2 * families,
+        provinces=[p for province in small for p in ("31", province)],
+        kks=[kk for kk in kks for _member in (1, 2)],
+    )
     earlier_cards(announced_wave(), dict.fromkeys(kks, 1))
 
     run, statements = phase_statements(wave, seed=3)

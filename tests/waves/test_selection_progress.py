@@ -31,7 +31,9 @@ def test_each_phase_is_published_when_it_starts_and_when_it_ends_with_its_second
     planned = ("rules_and_ranking", "kk_cap", "cards", "announcement_messages", "counts")
     assert all(progress.planned == planned for progress in seen)
     assert [(p.current, p.position, p.total) for p in seen[:3]] == [
-        (None, 0, 5), ("rules_and_ranking", 1, 5), (None, 1, 5),
+        (None, 0, 5),
+        ("rules_and_ranking", 1, 5),
+        (None, 1, 5),
     ]
     assert [p.current for p in seen if p.current] == list(planned)
     assert [phase.name for phase in seen[-1].done] == list(planned)
@@ -67,7 +69,9 @@ def test_a_failed_run_leaves_no_progress_behind(db, monkeypatch):
 
     wave = closed_wave(province_quotas={"32": 1}, pool_unused_quota=False)
     enrolled(wave)
-    monkeypatch.setattr(selection.run, "cards_issue", lambda run, wave: (_ for _ in ()).throw(RuntimeError("disk full")))
+    monkeypatch.setattr(
+        selection.run, "cards_issue", lambda run, wave: (_ for _ in ()).throw(RuntimeError("disk full"))
+    )
 
     with pytest.raises(SelectionFailed):
         selection_run(wave=wave, operator=None, seed=1)

@@ -17,15 +17,31 @@ WIB = ZoneInfo("Asia/Jakarta")
 
 def letter(start=datetime(2026, 9, 1, 9, tzinfo=WIB), **particulars) -> StatementLetter:
     waves = [
-        Wave(number=n, name=name, opens_at=start + timedelta(days=20 * n), closes_at=start + timedelta(days=20 * n + 7),
-             announce_at=start + timedelta(days=20 * n + 10), quota=1)
+        Wave(
+            number=n,
+            name=name,
+            opens_at=start + timedelta(days=20 * n),
+            closes_at=start + timedelta(days=20 * n + 7),
+            announce_at=start + timedelta(days=20 * n + 10),
+            quota=1,
+        )
         for n, name in ((19, "Gelombang 19"), (18, "Gelombang 18 (khusus)"), (17, "Gelombang 17"))
     ]
-    fields = {"full_name": "Siti Aminah", "nik": "3276015708950001", "email": "siti@contoh.id", "phone": "+6281234567890",
-              "address": "Jl. Merdeka 1, Kec. Pancoran Mas, Kota Depok, Jawa Barat", "city": "Kota Depok", **particulars}
+    fields = {
+        "full_name": "Siti Aminah",
+        "nik": "3276015708950001",
+        "email": "siti@contoh.id",
+        "phone": "+6281234567890",
+        "address": "Jl. Merdeka 1, Kec. Pancoran Mas, Kota Depok, Jawa Barat",
+        "city": "Kota Depok",
+        **particulars,
+    }
     return StatementLetter(
-        text=StatementText.objects.get(is_current=True), applicant=Particulars(**fields), waves=waves,
-        generated_at=start + timedelta(days=90), upload_url="https://prakerja.example/x/",
+        text=StatementText.objects.get(is_current=True),
+        applicant=Particulars(**fields),
+        waves=waves,
+        generated_at=start + timedelta(days=90),
+        upload_url="https://prakerja.example/x/",
     )
 
 
@@ -41,8 +57,10 @@ def test_a_name_outside_latin_1_is_printed_in_its_closest_form():
 
 
 def test_a_long_address_keeps_the_letter_on_one_page():
-    address = ("Perumahan Griya Asri Blok C-12 No. 7, Jl. Raya Sawangan Gg. Mawar III, RT 003/RW 011, Kel. Pancoran "
-               "Mas, Kec. Pancoran Mas, Kota Depok, Jawa Barat")
+    address = (
+        "Perumahan Griya Asri Blok C-12 No. 7, Jl. Raya Sawangan Gg. Mawar III, RT 003/RW 011, Kel. Pancoran "
+        "Mas, Kec. Pancoran Mas, Kota Depok, Jawa Barat"
+    )
 
     text, pages = text_of(statement_pdf(letter(address=address)))
 
@@ -55,7 +73,9 @@ def test_the_longest_address_moves_the_signature_to_a_second_page_whole():
     text, pages = text_of(statement_pdf(letter(address=address[:500])))
 
     assert pages == 2
-    second = " ".join(PdfReader(io.BytesIO(statement_pdf(letter(address=address[:500])))).pages[1].extract_text().split())
+    second = " ".join(
+        PdfReader(io.BytesIO(statement_pdf(letter(address=address[:500])))).pages[1].extract_text().split()
+    )
     assert "Yang membuat pernyataan" in second and "( Siti Aminah )" in second and "Tempel meterai" in second
 
 

@@ -10,75 +10,214 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0002_load_regions'),
+        ("regions", "0002_load_regions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IdentityVerification',
+            name="IdentityVerification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nik_encrypted', models.TextField(verbose_name='NIK (terenkripsi)')),
-                ('nik_digest', models.CharField(max_length=64, unique=True, verbose_name='indeks NIK')),
-                ('kk_encrypted', models.TextField(verbose_name='nomor KK (terenkripsi)')),
-                ('kk_digest', models.CharField(db_index=True, max_length=64, verbose_name='indeks KK')),
-                ('birth_date', models.DateField(verbose_name='tanggal lahir')),
-                ('sex', models.CharField(choices=[(verification.identifiers.Sex['MALE'], 'Laki-laki'), (verification.identifiers.Sex['FEMALE'], 'Perempuan')], max_length=1, verbose_name='jenis kelamin')),
-                ('registry_excluded_occupation', models.BooleanField(verbose_name='pekerjaan di KTP termasuk kelompok dikecualikan')),
-                ('verified_at', models.DateTimeField(verbose_name='diverifikasi pada')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='identity', to=settings.AUTH_USER_MODEL, verbose_name='pengguna')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("nik_encrypted", models.TextField(verbose_name="NIK (terenkripsi)")),
+                ("nik_digest", models.CharField(max_length=64, unique=True, verbose_name="indeks NIK")),
+                ("kk_encrypted", models.TextField(verbose_name="nomor KK (terenkripsi)")),
+                ("kk_digest", models.CharField(db_index=True, max_length=64, verbose_name="indeks KK")),
+                ("birth_date", models.DateField(verbose_name="tanggal lahir")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            (verification.identifiers.Sex["MALE"], "Laki-laki"),
+                            (verification.identifiers.Sex["FEMALE"], "Perempuan"),
+                        ],
+                        max_length=1,
+                        verbose_name="jenis kelamin",
+                    ),
+                ),
+                (
+                    "registry_excluded_occupation",
+                    models.BooleanField(verbose_name="pekerjaan di KTP termasuk kelompok dikecualikan"),
+                ),
+                ("verified_at", models.DateTimeField(verbose_name="diverifikasi pada")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identity",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pengguna",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'verifikasi KTP',
-                'verbose_name_plural': 'verifikasi KTP',
+                "verbose_name": "verifikasi KTP",
+                "verbose_name_plural": "verifikasi KTP",
             },
         ),
         migrations.CreateModel(
-            name='KtpPhoto',
+            name="KtpPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.FileField(storage=verification.storage.private_storage, upload_to=verification.models._photo_path, verbose_name='foto')),
-                ('thumbnail', models.FileField(storage=verification.storage.private_storage, upload_to=verification.models._thumbnail_path, verbose_name='thumbnail')),
-                ('width', models.PositiveIntegerField(verbose_name='lebar (px)')),
-                ('height', models.PositiveIntegerField(verbose_name='tinggi (px)')),
-                ('size_bytes', models.PositiveIntegerField(verbose_name='ukuran tersimpan (byte)')),
-                ('original_bytes', models.PositiveIntegerField(verbose_name='ukuran asli (byte)')),
-                ('original_kind', models.CharField(max_length=8, verbose_name='format asli')),
-                ('from_camera', models.BooleanField(help_text='Menurut EXIF foto asli: merek/model kamera dan waktu pengambilan.', verbose_name='dari kamera')),
-                ('camera', models.CharField(blank=True, max_length=100, verbose_name='kamera')),
-                ('uploaded_at', models.DateTimeField(verbose_name='diunggah pada')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='ktp_photo', to=settings.AUTH_USER_MODEL, verbose_name='pengguna')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "image",
+                    models.FileField(
+                        storage=verification.storage.private_storage,
+                        upload_to=verification.models._photo_path,
+                        verbose_name="foto",
+                    ),
+                ),
+                (
+                    "thumbnail",
+                    models.FileField(
+                        storage=verification.storage.private_storage,
+                        upload_to=verification.models._thumbnail_path,
+                        verbose_name="thumbnail",
+                    ),
+                ),
+                ("width", models.PositiveIntegerField(verbose_name="lebar (px)")),
+                ("height", models.PositiveIntegerField(verbose_name="tinggi (px)")),
+                ("size_bytes", models.PositiveIntegerField(verbose_name="ukuran tersimpan (byte)")),
+                ("original_bytes", models.PositiveIntegerField(verbose_name="ukuran asli (byte)")),
+                ("original_kind", models.CharField(max_length=8, verbose_name="format asli")),
+                (
+                    "from_camera",
+                    models.BooleanField(
+                        help_text="Menurut EXIF foto asli: merek/model kamera dan waktu pengambilan.",
+                        verbose_name="dari kamera",
+                    ),
+                ),
+                ("camera", models.CharField(blank=True, max_length=100, verbose_name="kamera")),
+                ("uploaded_at", models.DateTimeField(verbose_name="diunggah pada")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ktp_photo",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pengguna",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'foto KTP',
-                'verbose_name_plural': 'foto KTP',
+                "verbose_name": "foto KTP",
+                "verbose_name_plural": "foto KTP",
             },
         ),
         migrations.CreateModel(
-            name='PersonalData',
+            name="PersonalData",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=150, verbose_name='nama lengkap')),
-                ('mother_name', models.CharField(max_length=150, verbose_name='nama ibu kandung')),
-                ('address', models.TextField(max_length=500, verbose_name='alamat sesuai KTP')),
-                ('sex', models.CharField(choices=[(verification.identifiers.Sex['MALE'], 'Laki-laki'), (verification.identifiers.Sex['FEMALE'], 'Perempuan')], max_length=1, verbose_name='jenis kelamin')),
-                ('education', models.CharField(choices=[('tidak_sekolah', 'Tidak/belum sekolah'), ('sd', 'SD/sederajat'), ('smp', 'SMP/sederajat'), ('sma', 'SMA/SMK/sederajat'), ('diploma', 'Diploma (D1–D3)'), ('s1', 'D4/S1'), ('s2', 'S2'), ('s3', 'S3')], max_length=16, verbose_name='pendidikan terakhir')),
-                ('marital_status', models.CharField(choices=[('belum_kawin', 'Belum kawin'), ('kawin', 'Kawin'), ('cerai_hidup', 'Cerai hidup'), ('cerai_mati', 'Cerai mati')], max_length=16, verbose_name='status perkawinan')),
-                ('dependents', models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(20)], verbose_name='jumlah tanggungan')),
-                ('employment_status', models.CharField(choices=[('menganggur', 'Tidak bekerja / mencari kerja'), ('phk', 'Terkena PHK'), ('dirumahkan', 'Dirumahkan'), ('bekerja', 'Bekerja'), ('usaha', 'Usaha sendiri / wirausaha')], max_length=16, verbose_name='status kebekerjaan')),
-                ('training_topic', models.CharField(choices=[('pemasaran_digital', 'Pemasaran digital'), ('pemrograman', 'Pemrograman dan teknologi informasi'), ('kuliner', 'Kuliner dan tata boga'), ('fesyen', 'Fesyen dan menjahit'), ('otomotif', 'Otomotif dan perbengkelan'), ('pertanian', 'Pertanian dan peternakan'), ('perhotelan', 'Perhotelan dan pariwisata'), ('perkantoran', 'Administrasi perkantoran'), ('bahasa', 'Bahasa asing'), ('kecantikan', 'Kecantikan'), ('kewirausahaan', 'Kewirausahaan')], max_length=32, verbose_name='topik pelatihan yang diminati')),
-                ('completed_at', models.DateTimeField(verbose_name='diisi pada')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.district', verbose_name='domisili (kecamatan)')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='personal_data', to=settings.AUTH_USER_MODEL, verbose_name='pengguna')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("full_name", models.CharField(max_length=150, verbose_name="nama lengkap")),
+                ("mother_name", models.CharField(max_length=150, verbose_name="nama ibu kandung")),
+                ("address", models.TextField(max_length=500, verbose_name="alamat sesuai KTP")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            (verification.identifiers.Sex["MALE"], "Laki-laki"),
+                            (verification.identifiers.Sex["FEMALE"], "Perempuan"),
+                        ],
+                        max_length=1,
+                        verbose_name="jenis kelamin",
+                    ),
+                ),
+                (
+                    "education",
+                    models.CharField(
+                        choices=[
+                            ("tidak_sekolah", "Tidak/belum sekolah"),
+                            ("sd", "SD/sederajat"),
+                            ("smp", "SMP/sederajat"),
+                            ("sma", "SMA/SMK/sederajat"),
+                            ("diploma", "Diploma (D1–D3)"),
+                            ("s1", "D4/S1"),
+                            ("s2", "S2"),
+                            ("s3", "S3"),
+                        ],
+                        max_length=16,
+                        verbose_name="pendidikan terakhir",
+                    ),
+                ),
+                (
+                    "marital_status",
+                    models.CharField(
+                        choices=[
+                            ("belum_kawin", "Belum kawin"),
+                            ("kawin", "Kawin"),
+                            ("cerai_hidup", "Cerai hidup"),
+                            ("cerai_mati", "Cerai mati"),
+                        ],
+                        max_length=16,
+                        verbose_name="status perkawinan",
+                    ),
+                ),
+                (
+                    "dependents",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(20)], verbose_name="jumlah tanggungan"
+                    ),
+                ),
+                (
+                    "employment_status",
+                    models.CharField(
+                        choices=[
+                            ("menganggur", "Tidak bekerja / mencari kerja"),
+                            ("phk", "Terkena PHK"),
+                            ("dirumahkan", "Dirumahkan"),
+                            ("bekerja", "Bekerja"),
+                            ("usaha", "Usaha sendiri / wirausaha"),
+                        ],
+                        max_length=16,
+                        verbose_name="status kebekerjaan",
+                    ),
+                ),
+                (
+                    "training_topic",
+                    models.CharField(
+                        choices=[
+                            ("pemasaran_digital", "Pemasaran digital"),
+                            ("pemrograman", "Pemrograman dan teknologi informasi"),
+                            ("kuliner", "Kuliner dan tata boga"),
+                            ("fesyen", "Fesyen dan menjahit"),
+                            ("otomotif", "Otomotif dan perbengkelan"),
+                            ("pertanian", "Pertanian dan peternakan"),
+                            ("perhotelan", "Perhotelan dan pariwisata"),
+                            ("perkantoran", "Administrasi perkantoran"),
+                            ("bahasa", "Bahasa asing"),
+                            ("kecantikan", "Kecantikan"),
+                            ("kewirausahaan", "Kewirausahaan"),
+                        ],
+                        max_length=32,
+                        verbose_name="topik pelatihan yang diminati",
+                    ),
+                ),
+                ("completed_at", models.DateTimeField(verbose_name="diisi pada")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.district",
+                        verbose_name="domisili (kecamatan)",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="personal_data",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pengguna",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'data diri',
-                'verbose_name_plural': 'data diri',
+                "verbose_name": "data diri",
+                "verbose_name_plural": "data diri",
             },
         ),
     ]

@@ -6,43 +6,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('verification', '0001_initial'),
+        ("verification", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PhoneNumber',
+            name="PhoneNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=16, unique=True, verbose_name='nomor HP')),
-                ('verified_at', models.DateTimeField(verbose_name='diverifikasi pada')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='phone', to=settings.AUTH_USER_MODEL, verbose_name='pengguna')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=16, unique=True, verbose_name="nomor HP")),
+                ("verified_at", models.DateTimeField(verbose_name="diverifikasi pada")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phone",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pengguna",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nomor HP',
-                'verbose_name_plural': 'nomor HP',
+                "verbose_name": "nomor HP",
+                "verbose_name_plural": "nomor HP",
             },
         ),
         migrations.CreateModel(
-            name='OtpCode',
+            name="OtpCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=16, verbose_name='nomor HP')),
-                ('code_hash', models.CharField(max_length=64, verbose_name='hash kode')),
-                ('created_at', models.DateTimeField(verbose_name='dibuat pada')),
-                ('expires_at', models.DateTimeField(verbose_name='kedaluwarsa pada')),
-                ('wrong_guesses', models.PositiveSmallIntegerField(default=0, verbose_name='tebakan salah')),
-                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='dipakai pada')),
-                ('voided_at', models.DateTimeField(blank=True, null=True, verbose_name='dibatalkan pada')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='otp_codes', to=settings.AUTH_USER_MODEL, verbose_name='pengguna')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=16, verbose_name="nomor HP")),
+                ("code_hash", models.CharField(max_length=64, verbose_name="hash kode")),
+                ("created_at", models.DateTimeField(verbose_name="dibuat pada")),
+                ("expires_at", models.DateTimeField(verbose_name="kedaluwarsa pada")),
+                ("wrong_guesses", models.PositiveSmallIntegerField(default=0, verbose_name="tebakan salah")),
+                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="dipakai pada")),
+                ("voided_at", models.DateTimeField(blank=True, null=True, verbose_name="dibatalkan pada")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="otp_codes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pengguna",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kode OTP',
-                'verbose_name_plural': 'kode OTP',
-                'indexes': [models.Index(fields=['user', 'created_at'], name='verif_otp_user_created'), models.Index(fields=['number', 'created_at'], name='verif_otp_number_created')],
+                "verbose_name": "kode OTP",
+                "verbose_name_plural": "kode OTP",
+                "indexes": [
+                    models.Index(fields=["user", "created_at"], name="verif_otp_user_created"),
+                    models.Index(fields=["number", "created_at"], name="verif_otp_number_created"),
+                ],
             },
         ),
     ]

@@ -6,101 +6,246 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0002_load_regions'),
+        ("regions", "0002_load_regions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AgreementText',
+            name="AgreementText",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(unique=True, verbose_name='versi')),
-                ('title', models.CharField(max_length=150, verbose_name='judul')),
-                ('statements', models.TextField(help_text='Satu pernyataan per baris.', verbose_name='pernyataan')),
-                ('is_current', models.BooleanField(default=False, verbose_name='berlaku')),
-                ('published_at', models.DateTimeField(verbose_name='berlaku sejak')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(unique=True, verbose_name="versi")),
+                ("title", models.CharField(max_length=150, verbose_name="judul")),
+                ("statements", models.TextField(help_text="Satu pernyataan per baris.", verbose_name="pernyataan")),
+                ("is_current", models.BooleanField(default=False, verbose_name="berlaku")),
+                ("published_at", models.DateTimeField(verbose_name="berlaku sejak")),
             ],
             options={
-                'verbose_name': 'teks persetujuan',
-                'verbose_name_plural': 'teks persetujuan',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('is_current',), name='waves_agreement_one_current')],
+                "verbose_name": "teks persetujuan",
+                "verbose_name_plural": "teks persetujuan",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_current", True)),
+                        fields=("is_current",),
+                        name="waves_agreement_one_current",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Wave',
+            name="Wave",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(unique=True, verbose_name='nomor gelombang')),
-                ('name', models.CharField(max_length=100, verbose_name='nama')),
-                ('opens_at', models.DateTimeField(verbose_name='dibuka pada')),
-                ('closes_at', models.DateTimeField(verbose_name='ditutup pada')),
-                ('announce_at', models.DateTimeField(verbose_name='diumumkan pada')),
-                ('quota', models.PositiveIntegerField(verbose_name='kuota nasional')),
-                ('other_aid_allowed', models.BooleanField(default=True, help_text='Jika tidak dicentang, pendaftar yang menyatakan menerima bantuan lain tidak diikutkan.', verbose_name='penerima bantuan pemerintah lain boleh ikut')),
-                ('pool_unused_quota', models.BooleanField(default=True, help_text='Kuota provinsi yang tidak terisi diberikan ke kandidat terbaik secara nasional.', verbose_name='kuota tak terpakai ke nasional')),
-                ('status', models.CharField(choices=[('draft', 'Draf'), ('open', 'Dibuka'), ('closed', 'Ditutup'), ('selecting', 'Sedang diseleksi'), ('selected', 'Hasil seleksi siap'), ('announced', 'Diumumkan')], default='draft', max_length=16, verbose_name='status tersimpan')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='dipublikasikan pada')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat pada')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(unique=True, verbose_name="nomor gelombang")),
+                ("name", models.CharField(max_length=100, verbose_name="nama")),
+                ("opens_at", models.DateTimeField(verbose_name="dibuka pada")),
+                ("closes_at", models.DateTimeField(verbose_name="ditutup pada")),
+                ("announce_at", models.DateTimeField(verbose_name="diumumkan pada")),
+                ("quota", models.PositiveIntegerField(verbose_name="kuota nasional")),
+                (
+                    "other_aid_allowed",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Jika tidak dicentang, pendaftar yang menyatakan menerima bantuan lain tidak diikutkan.",
+                        verbose_name="penerima bantuan pemerintah lain boleh ikut",
+                    ),
+                ),
+                (
+                    "pool_unused_quota",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Kuota provinsi yang tidak terisi diberikan ke kandidat terbaik secara nasional.",
+                        verbose_name="kuota tak terpakai ke nasional",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draf"),
+                            ("open", "Dibuka"),
+                            ("closed", "Ditutup"),
+                            ("selecting", "Sedang diseleksi"),
+                            ("selected", "Hasil seleksi siap"),
+                            ("announced", "Diumumkan"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status tersimpan",
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="dipublikasikan pada")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat pada")),
             ],
             options={
-                'verbose_name': 'gelombang',
-                'verbose_name_plural': 'gelombang',
-                'ordering': ['-number'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('opens_at__lt', models.F('closes_at'))), name='waves_wave_opens_before_close'), models.CheckConstraint(condition=models.Q(('closes_at__lte', models.F('announce_at'))), name='waves_wave_announce_after_close')],
+                "verbose_name": "gelombang",
+                "verbose_name_plural": "gelombang",
+                "ordering": ["-number"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("opens_at__lt", models.F("closes_at"))),
+                        name="waves_wave_opens_before_close",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("closes_at__lte", models.F("announce_at"))),
+                        name="waves_wave_announce_after_close",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WaveEvent',
+            name="WaveEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(choices=[('draft', 'Draf'), ('open', 'Dibuka'), ('closed', 'Ditutup'), ('selecting', 'Sedang diseleksi'), ('selected', 'Hasil seleksi siap'), ('announced', 'Diumumkan')], max_length=16, verbose_name='dari')),
-                ('to_status', models.CharField(choices=[('draft', 'Draf'), ('open', 'Dibuka'), ('closed', 'Ditutup'), ('selecting', 'Sedang diseleksi'), ('selected', 'Hasil seleksi siap'), ('announced', 'Diumumkan')], max_length=16, verbose_name='ke')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='catatan')),
-                ('at', models.DateTimeField(verbose_name='pada')),
-                ('actor', models.ForeignKey(blank=True, help_text='Kosong: jadwal otomatis.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='oleh')),
-                ('wave', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='waves.wave', verbose_name='gelombang')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draf"),
+                            ("open", "Dibuka"),
+                            ("closed", "Ditutup"),
+                            ("selecting", "Sedang diseleksi"),
+                            ("selected", "Hasil seleksi siap"),
+                            ("announced", "Diumumkan"),
+                        ],
+                        max_length=16,
+                        verbose_name="dari",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draf"),
+                            ("open", "Dibuka"),
+                            ("closed", "Ditutup"),
+                            ("selecting", "Sedang diseleksi"),
+                            ("selected", "Hasil seleksi siap"),
+                            ("announced", "Diumumkan"),
+                        ],
+                        max_length=16,
+                        verbose_name="ke",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="catatan")),
+                ("at", models.DateTimeField(verbose_name="pada")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Kosong: jadwal otomatis.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="oleh",
+                    ),
+                ),
+                (
+                    "wave",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="waves.wave",
+                        verbose_name="gelombang",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'riwayat status gelombang',
-                'verbose_name_plural': 'riwayat status gelombang',
-                'ordering': ['at', 'id'],
+                "verbose_name": "riwayat status gelombang",
+                "verbose_name_plural": "riwayat status gelombang",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ProvinceQuota',
+            name="ProvinceQuota",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quota', models.PositiveIntegerField(verbose_name='kuota')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.province', verbose_name='provinsi')),
-                ('wave', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='province_quotas', to='waves.wave', verbose_name='gelombang')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quota", models.PositiveIntegerField(verbose_name="kuota")),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.province",
+                        verbose_name="provinsi",
+                    ),
+                ),
+                (
+                    "wave",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="province_quotas",
+                        to="waves.wave",
+                        verbose_name="gelombang",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kuota provinsi',
-                'verbose_name_plural': 'kuota provinsi',
-                'constraints': [models.UniqueConstraint(fields=('wave', 'province'), name='waves_quota_one_per_province')],
+                "verbose_name": "kuota provinsi",
+                "verbose_name_plural": "kuota provinsi",
+                "constraints": [
+                    models.UniqueConstraint(fields=("wave", "province"), name="waves_quota_one_per_province")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Enrollment',
+            name="Enrollment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('joined_at', models.DateTimeField(verbose_name='bergabung pada')),
-                ('pending', models.BooleanField(default=True, verbose_name='menunggu hasil')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='waves.agreementtext', verbose_name='versi persetujuan')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.province', verbose_name='provinsi')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrollments', to=settings.AUTH_USER_MODEL, verbose_name='pengguna')),
-                ('wave', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='waves.wave', verbose_name='gelombang')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("joined_at", models.DateTimeField(verbose_name="bergabung pada")),
+                ("pending", models.BooleanField(default=True, verbose_name="menunggu hasil")),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="waves.agreementtext",
+                        verbose_name="versi persetujuan",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.province",
+                        verbose_name="provinsi",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enrollments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pengguna",
+                    ),
+                ),
+                (
+                    "wave",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrollments",
+                        to="waves.wave",
+                        verbose_name="gelombang",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pendaftaran gelombang',
-                'verbose_name_plural': 'pendaftaran gelombang',
-                'indexes': [models.Index(fields=['wave', 'province'], name='waves_enrollment_wave_prov')],
-                'constraints': [models.UniqueConstraint(fields=('wave', 'user'), name='waves_enrollment_once_per_wave'), models.UniqueConstraint(condition=models.Q(('pending', True)), fields=('user',), name='waves_enrollment_one_pending')],
+                "verbose_name": "pendaftaran gelombang",
+                "verbose_name_plural": "pendaftaran gelombang",
+                "indexes": [models.Index(fields=["wave", "province"], name="waves_enrollment_wave_prov")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("wave", "user"), name="waves_enrollment_once_per_wave"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("pending", True)), fields=("user",), name="waves_enrollment_one_pending"
+                    ),
+                ],
             },
         ),
     ]

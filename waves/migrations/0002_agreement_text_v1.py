@@ -12,8 +12,12 @@ def create(apps, schema_editor):
     AgreementText = apps.get_model("waves", "AgreementText")
     AgreementText.objects.get_or_create(
         version=1,
-        defaults={"title": "Persetujuan Kartu Prakerja", "statements": STATEMENTS, "is_current": True,
-                  "published_at": timezone.now()},
+        defaults={
+            "title": "Persetujuan Kartu Prakerja",
+            "statements": STATEMENTS,
+            "is_current": True,
+            "published_at": timezone.now(),
+        },
     )
 
 

@@ -6,72 +6,150 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('regions', '0002_load_regions'),
-        ('waves', '0002_agreement_text_v1'),
+        ("regions", "0002_load_regions"),
+        ("waves", "0002_agreement_text_v1"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SelectionRun',
+            name="SelectionRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seed', models.BigIntegerField(verbose_name='benih undian')),
-                ('status', models.CharField(choices=[('running', 'Berjalan'), ('succeeded', 'Berhasil'), ('failed', 'Gagal'), ('voided', 'Dibatalkan')], default='running', max_length=16, verbose_name='status')),
-                ('started_at', models.DateTimeField(verbose_name='mulai')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='selesai')),
-                ('phases', models.JSONField(blank=True, default=list, verbose_name='tahap dan waktu')),
-                ('counts', models.JSONField(blank=True, default=dict, verbose_name='jumlah per provinsi dan alasan')),
-                ('error', models.TextField(blank=True, verbose_name='galat')),
-                ('operator', models.ForeignKey(blank=True, help_text='Kosong: jadwal otomatis.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='operator')),
-                ('wave', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='selection_runs', to='waves.wave', verbose_name='gelombang')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seed", models.BigIntegerField(verbose_name="benih undian")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Berjalan"),
+                            ("succeeded", "Berhasil"),
+                            ("failed", "Gagal"),
+                            ("voided", "Dibatalkan"),
+                        ],
+                        default="running",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="mulai")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="selesai")),
+                ("phases", models.JSONField(blank=True, default=list, verbose_name="tahap dan waktu")),
+                ("counts", models.JSONField(blank=True, default=dict, verbose_name="jumlah per provinsi dan alasan")),
+                ("error", models.TextField(blank=True, verbose_name="galat")),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Kosong: jadwal otomatis.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="operator",
+                    ),
+                ),
+                (
+                    "wave",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="selection_runs",
+                        to="waves.wave",
+                        verbose_name="gelombang",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'proses seleksi',
-                'verbose_name_plural': 'proses seleksi',
+                "verbose_name": "proses seleksi",
+                "verbose_name_plural": "proses seleksi",
             },
         ),
         migrations.CreateModel(
-            name='Result',
+            name="Result",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kk_digest', models.CharField(max_length=64, verbose_name='indeks KK')),
-                ('kk_room', models.SmallIntegerField(verbose_name='sisa kuota KK')),
-                ('priority', models.SmallIntegerField(default=0, verbose_name='prioritas')),
-                ('lottery', models.CharField(help_text='SHA-256 dari "benih:id pendaftaran", heksadesimal.', max_length=64, verbose_name='nomor undian')),
-                ('reason', models.CharField(blank=True, max_length=32, null=True, verbose_name='alasan')),
-                ('selected', models.BooleanField(default=False, verbose_name='terpilih')),
-                ('from_pool', models.BooleanField(default=False, verbose_name='dari kuota nasional')),
-                ('enrollment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='waves.enrollment', verbose_name='pendaftaran')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.province', verbose_name='provinsi')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='pengguna')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='waves.selectionrun', verbose_name='proses')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kk_digest", models.CharField(max_length=64, verbose_name="indeks KK")),
+                ("kk_room", models.SmallIntegerField(verbose_name="sisa kuota KK")),
+                ("priority", models.SmallIntegerField(default=0, verbose_name="prioritas")),
+                (
+                    "lottery",
+                    models.CharField(
+                        help_text='SHA-256 dari "benih:id pendaftaran", heksadesimal.',
+                        max_length=64,
+                        verbose_name="nomor undian",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=32, null=True, verbose_name="alasan")),
+                ("selected", models.BooleanField(default=False, verbose_name="terpilih")),
+                ("from_pool", models.BooleanField(default=False, verbose_name="dari kuota nasional")),
+                (
+                    "enrollment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="waves.enrollment",
+                        verbose_name="pendaftaran",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.province",
+                        verbose_name="provinsi",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pengguna",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="waves.selectionrun",
+                        verbose_name="proses",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hasil seleksi',
-                'verbose_name_plural': 'hasil seleksi',
+                "verbose_name": "hasil seleksi",
+                "verbose_name_plural": "hasil seleksi",
             },
         ),
         migrations.AddConstraint(
-            model_name='selectionrun',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['running', 'succeeded'])), fields=('wave',), name='waves_one_standing_run'),
+            model_name="selectionrun",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["running", "succeeded"])),
+                fields=("wave",),
+                name="waves_one_standing_run",
+            ),
         ),
         migrations.AddIndex(
-            model_name='result',
-            index=models.Index(fields=['run', 'province'], name='waves_result_run_prov'),
+            model_name="result",
+            index=models.Index(fields=["run", "province"], name="waves_result_run_prov"),
         ),
         migrations.AddIndex(
-            model_name='result',
-            index=models.Index(condition=models.Q(('selected', True)), fields=['kk_digest'], name='waves_result_kk_selected'),
+            model_name="result",
+            index=models.Index(
+                condition=models.Q(("selected", True)), fields=["kk_digest"], name="waves_result_kk_selected"
+            ),
         ),
         migrations.AddIndex(
-            model_name='result',
-            index=models.Index(condition=models.Q(('selected', True)), fields=['user'], name='waves_result_user_selected'),
+            model_name="result",
+            index=models.Index(
+                condition=models.Q(("selected", True)), fields=["user"], name="waves_result_user_selected"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='result',
-            constraint=models.UniqueConstraint(fields=('run', 'enrollment'), name='waves_result_once_per_run'),
+            model_name="result",
+            constraint=models.UniqueConstraint(fields=("run", "enrollment"), name="waves_result_once_per_run"),
         ),
     ]

@@ -6,29 +6,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('waves', '0003_selectionrun_result_and_more'),
+        ("waves", "0003_selectionrun_result_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Card',
+            name="Card",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=16, unique=True, verbose_name='nomor kartu')),
-                ('balance', models.PositiveIntegerField(verbose_name='saldo pelatihan (Rp)')),
-                ('issued_at', models.DateTimeField(verbose_name='diterbitkan pada')),
-                ('first_training_deadline', models.DateTimeField(verbose_name='batas membeli pelatihan pertama')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='dicabut pada')),
-                ('result', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='card', to='waves.result', verbose_name='hasil seleksi')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cards', to=settings.AUTH_USER_MODEL, verbose_name='pengguna')),
-                ('wave', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cards', to='waves.wave', verbose_name='gelombang')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=16, unique=True, verbose_name="nomor kartu")),
+                ("balance", models.PositiveIntegerField(verbose_name="saldo pelatihan (Rp)")),
+                ("issued_at", models.DateTimeField(verbose_name="diterbitkan pada")),
+                ("first_training_deadline", models.DateTimeField(verbose_name="batas membeli pelatihan pertama")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="dicabut pada")),
+                (
+                    "result",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="card",
+                        to="waves.result",
+                        verbose_name="hasil seleksi",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cards",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pengguna",
+                    ),
+                ),
+                (
+                    "wave",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cards",
+                        to="waves.wave",
+                        verbose_name="gelombang",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Kartu Prakerja',
-                'verbose_name_plural': 'Kartu Prakerja',
+                "verbose_name": "Kartu Prakerja",
+                "verbose_name_plural": "Kartu Prakerja",
             },
         ),
     ]

@@ -8,54 +8,144 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('waves', '0005_card_kk_digest'),
+        ("waves", "0005_card_kk_digest"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StatementText',
+            name="StatementText",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(unique=True, verbose_name='versi')),
-                ('title', models.CharField(max_length=150, verbose_name='judul')),
-                ('opening', models.TextField(help_text='Sebelum data diri pendaftar.', verbose_name='pembuka')),
-                ('body', models.TextField(help_text='Setelah daftar gelombang; satu paragraf per baris.', verbose_name='isi pernyataan')),
-                ('is_current', models.BooleanField(default=False, verbose_name='berlaku')),
-                ('published_at', models.DateTimeField(verbose_name='berlaku sejak')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(unique=True, verbose_name="versi")),
+                ("title", models.CharField(max_length=150, verbose_name="judul")),
+                ("opening", models.TextField(help_text="Sebelum data diri pendaftar.", verbose_name="pembuka")),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Setelah daftar gelombang; satu paragraf per baris.", verbose_name="isi pernyataan"
+                    ),
+                ),
+                ("is_current", models.BooleanField(default=False, verbose_name="berlaku")),
+                ("published_at", models.DateTimeField(verbose_name="berlaku sejak")),
             ],
             options={
-                'verbose_name': 'teks surat pernyataan',
-                'verbose_name_plural': 'teks surat pernyataan',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('is_current',), name='waves_statement_one_current')],
+                "verbose_name": "teks surat pernyataan",
+                "verbose_name_plural": "teks surat pernyataan",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_current", True)),
+                        fields=("is_current",),
+                        name="waves_statement_one_current",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Complaint',
+            name="Complaint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('failed_selections', models.PositiveSmallIntegerField(help_text='Jumlah gelombang yang belum berhasil saat surat diunggah.', verbose_name='seleksi gagal')),
-                ('letter', models.FileField(storage=verification.storage.private_storage, upload_to=waves.models._letter_path, verbose_name='surat bertanda tangan')),
-                ('letter_kind', models.CharField(max_length=8, verbose_name='format')),
-                ('letter_bytes', models.PositiveIntegerField(verbose_name='ukuran (byte)')),
-                ('submitted_at', models.DateTimeField(verbose_name='diunggah pada')),
-                ('status', models.CharField(choices=[('pending', 'Menunggu peninjauan'), ('approved', 'Disetujui'), ('rejected', 'Ditolak')], default='pending', max_length=16, verbose_name='status')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='diputuskan pada')),
-                ('decision_reason', models.TextField(blank=True, verbose_name='alasan keputusan')),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='peninjau')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='complaints', to=settings.AUTH_USER_MODEL, verbose_name='pendaftar')),
-                ('waves', models.ManyToManyField(related_name='+', to='waves.wave', verbose_name='gelombang yang disebut')),
-                ('text', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='waves.statementtext', verbose_name='versi surat')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "failed_selections",
+                    models.PositiveSmallIntegerField(
+                        help_text="Jumlah gelombang yang belum berhasil saat surat diunggah.",
+                        verbose_name="seleksi gagal",
+                    ),
+                ),
+                (
+                    "letter",
+                    models.FileField(
+                        storage=verification.storage.private_storage,
+                        upload_to=waves.models._letter_path,
+                        verbose_name="surat bertanda tangan",
+                    ),
+                ),
+                ("letter_kind", models.CharField(max_length=8, verbose_name="format")),
+                ("letter_bytes", models.PositiveIntegerField(verbose_name="ukuran (byte)")),
+                ("submitted_at", models.DateTimeField(verbose_name="diunggah pada")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Menunggu peninjauan"),
+                            ("approved", "Disetujui"),
+                            ("rejected", "Ditolak"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="diputuskan pada")),
+                ("decision_reason", models.TextField(blank=True, verbose_name="alasan keputusan")),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="peninjau",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="complaints",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pendaftar",
+                    ),
+                ),
+                (
+                    "waves",
+                    models.ManyToManyField(related_name="+", to="waves.wave", verbose_name="gelombang yang disebut"),
+                ),
+                (
+                    "text",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="waves.statementtext",
+                        verbose_name="versi surat",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pengaduan gagal 3 kali',
-                'verbose_name_plural': 'pengaduan gagal 3 kali',
-                'ordering': ['-submitted_at', '-id'],
-                'permissions': [('review_complaint', 'Dapat menyetujui atau menolak pengaduan gagal 3 kali')],
-                'indexes': [models.Index(fields=['status', 'submitted_at'], name='waves_complaint_status')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['pending', 'approved'])), fields=('user',), name='waves_complaint_one_open'), models.CheckConstraint(condition=models.Q(models.Q(('decided_at__isnull', True), ('reviewer__isnull', True), ('status', 'pending')), models.Q(('decided_at__isnull', False), ('reviewer__isnull', False), ('status__in', ['approved', 'rejected'])), _connector='OR'), name='waves_complaint_decision_recorded'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'rejected'), _negated=True), models.Q(('decision_reason', ''), _negated=True), _connector='OR'), name='waves_complaint_rejection_reason')],
+                "verbose_name": "pengaduan gagal 3 kali",
+                "verbose_name_plural": "pengaduan gagal 3 kali",
+                "ordering": ["-submitted_at", "-id"],
+                "permissions": [("review_complaint", "Dapat menyetujui atau menolak pengaduan gagal 3 kali")],
+                "indexes": [models.Index(fields=["status", "submitted_at"], name="waves_complaint_status")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["pending", "approved"])),
+                        fields=("user",),
+                        name="waves_complaint_one_open",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("decided_at__isnull", True), ("reviewer__isnull", True), ("status", "pending")),
+                            models.Q(
+                                ("decided_at__isnull", False),
+                                ("reviewer__isnull", False),
+                                ("status__in", ["approved", "rejected"]),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="waves_complaint_decision_recorded",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "rejected"), _negated=True),
+                            models.Q(("decision_reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="waves_complaint_rejection_reason",
+                    ),
+                ],
             },
         ),
     ]

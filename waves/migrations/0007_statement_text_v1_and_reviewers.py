@@ -44,9 +44,7 @@ def forwards(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _created = Group.objects.get_or_create(name=REVIEWERS_GROUP)
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label="waves", codename__in=REVIEWER_PERMISSIONS)
-    )
+    group.permissions.set(Permission.objects.filter(content_type__app_label="waves", codename__in=REVIEWER_PERMISSIONS))
 
 
 def backwards(apps, schema_editor):

@@ -6,65 +6,94 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('regions', '0002_load_regions'),
-        ('waves', '0007_statement_text_v1_and_reviewers'),
+        ("regions", "0002_load_regions"),
+        ("waves", "0007_statement_text_v1_and_reviewers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='result',
-            name='waves_result_once_per_run',
+            model_name="result",
+            name="waves_result_once_per_run",
         ),
         migrations.RemoveIndex(
-            model_name='result',
-            name='waves_result_run_prov',
+            model_name="result",
+            name="waves_result_run_prov",
         ),
         migrations.RemoveIndex(
-            model_name='result',
-            name='waves_result_kk_selected',
+            model_name="result",
+            name="waves_result_kk_selected",
         ),
         migrations.RemoveIndex(
-            model_name='result',
-            name='waves_result_user_selected',
+            model_name="result",
+            name="waves_result_user_selected",
         ),
         migrations.AddField(
-            model_name='result',
-            name='province_rank',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='urutan di provinsi'),
+            model_name="result",
+            name="province_rank",
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="urutan di provinsi"),
         ),
         migrations.AlterField(
-            model_name='result',
-            name='enrollment',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='results', to='waves.enrollment', verbose_name='pendaftaran'),
+            model_name="result",
+            name="enrollment",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="results",
+                to="waves.enrollment",
+                verbose_name="pendaftaran",
+            ),
         ),
         migrations.AlterField(
-            model_name='result',
-            name='province',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.province', verbose_name='provinsi'),
+            model_name="result",
+            name="province",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="regions.province",
+                verbose_name="provinsi",
+            ),
         ),
         migrations.AlterField(
-            model_name='result',
-            name='run',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='results', to='waves.selectionrun', verbose_name='proses'),
+            model_name="result",
+            name="run",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="results",
+                to="waves.selectionrun",
+                verbose_name="proses",
+            ),
         ),
         migrations.AlterField(
-            model_name='result',
-            name='user',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='pengguna'),
+            model_name="result",
+            name="user",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="pengguna",
+            ),
         ),
         migrations.AddIndex(
-            model_name='result',
-            index=models.Index(fields=['run', 'province', 'province_rank'], name='waves_result_run_prov_rank'),
+            model_name="result",
+            index=models.Index(fields=["run", "province", "province_rank"], name="waves_result_run_prov_rank"),
         ),
         migrations.AddIndex(
-            model_name='result',
-            index=models.Index(condition=models.Q(('selected', True)), fields=['kk_digest', 'run'], name='waves_result_kk_selected'),
+            model_name="result",
+            index=models.Index(
+                condition=models.Q(("selected", True)), fields=["kk_digest", "run"], name="waves_result_kk_selected"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='result',
-            constraint=models.UniqueConstraint(fields=('enrollment', 'run'), name='waves_result_once_per_run'),
+            model_name="result",
+            constraint=models.UniqueConstraint(fields=("enrollment", "run"), name="waves_result_once_per_run"),
         ),
     ]

@@ -6,44 +6,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('waves', '0008_result_province_rank'),
+        ("waves", "0008_result_province_rank"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='card',
-            name='kk_digest',
-            field=models.CharField(max_length=64, verbose_name='indeks KK'),
+            model_name="card",
+            name="kk_digest",
+            field=models.CharField(max_length=64, verbose_name="indeks KK"),
         ),
         migrations.AlterField(
-            model_name='card',
-            name='number',
-            field=models.CharField(max_length=16, verbose_name='nomor kartu'),
+            model_name="card",
+            name="number",
+            field=models.CharField(max_length=16, verbose_name="nomor kartu"),
         ),
         migrations.AlterField(
-            model_name='card',
-            name='result',
-            field=models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='card', to='waves.result', verbose_name='hasil seleksi'),
+            model_name="card",
+            name="result",
+            field=models.OneToOneField(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="card",
+                to="waves.result",
+                verbose_name="hasil seleksi",
+            ),
         ),
         migrations.AlterField(
-            model_name='card',
-            name='user',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='cards', to=settings.AUTH_USER_MODEL, verbose_name='pengguna'),
+            model_name="card",
+            name="user",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="cards",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="pengguna",
+            ),
         ),
         migrations.AlterField(
-            model_name='card',
-            name='wave',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='cards', to='waves.wave', verbose_name='gelombang'),
+            model_name="card",
+            name="wave",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cards",
+                to="waves.wave",
+                verbose_name="gelombang",
+            ),
         ),
         migrations.AddIndex(
-            model_name='card',
-            index=models.Index(fields=['kk_digest'], name='waves_card_kk_digest'),
+            model_name="card",
+            index=models.Index(fields=["kk_digest"], name="waves_card_kk_digest"),
         ),
         migrations.AddConstraint(
-            model_name='card',
-            constraint=models.UniqueConstraint(fields=('number',), name='waves_card_number_unique'),
+            model_name="card",
+            constraint=models.UniqueConstraint(fields=("number",), name="waves_card_number_unique"),
         ),
     ]

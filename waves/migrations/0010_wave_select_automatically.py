@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('waves', '0009_card_bulk_issue'),
+        ("waves", "0009_card_bulk_issue"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='wave',
-            name='select_automatically',
-            field=models.BooleanField(default=True, help_text='Jika dicentang, seleksi dijalankan oleh jadwal setelah gelombang ditutup. Jika tidak, atau jika seleksi sebelumnya gagal atau dibatalkan, operator yang menjalankannya.', verbose_name='seleksi otomatis setelah ditutup'),
+            model_name="wave",
+            name="select_automatically",
+            field=models.BooleanField(
+                default=True,
+                help_text="Jika dicentang, seleksi dijalankan oleh jadwal setelah gelombang ditutup. Jika tidak, atau jika seleksi sebelumnya gagal atau dibatalkan, operator yang menjalankannya.",
+                verbose_name="seleksi otomatis setelah ditutup",
+            ),
         ),
         migrations.AddField(
-            model_name='wave',
-            name='selection_queued_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='seleksi diantrekan pada'),
+            model_name="wave",
+            name="selection_queued_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="seleksi diantrekan pada"),
         ),
     ]

@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('waves', '0010_wave_select_automatically'),
+        ("waves", "0010_wave_select_automatically"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='result',
-            name='kk_room',
+            model_name="result",
+            name="kk_room",
         ),
     ]

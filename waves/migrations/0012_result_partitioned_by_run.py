@@ -59,7 +59,6 @@ def unpartition(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("waves", "0011_result_room_read_when_capping"),
     ]

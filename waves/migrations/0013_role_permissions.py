@@ -4,18 +4,26 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('waves', '0012_result_partitioned_by_run'),
+        ("waves", "0012_result_partitioned_by_run"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='selectionrun',
-            options={'permissions': [('void_selectionrun', 'Dapat membatalkan hasil seleksi sebelum pengumuman')], 'verbose_name': 'proses seleksi', 'verbose_name_plural': 'proses seleksi'},
+            name="selectionrun",
+            options={
+                "permissions": [("void_selectionrun", "Dapat membatalkan hasil seleksi sebelum pengumuman")],
+                "verbose_name": "proses seleksi",
+                "verbose_name_plural": "proses seleksi",
+            },
         ),
         migrations.AlterModelOptions(
-            name='wave',
-            options={'ordering': ['-number'], 'permissions': [('run_selection', 'Dapat menjalankan seleksi gelombang')], 'verbose_name': 'gelombang', 'verbose_name_plural': 'gelombang'},
+            name="wave",
+            options={
+                "ordering": ["-number"],
+                "permissions": [("run_selection", "Dapat menjalankan seleksi gelombang")],
+                "verbose_name": "gelombang",
+                "verbose_name_plural": "gelombang",
+            },
         ),
     ]

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('waves', '0013_role_permissions'),
+        ("waves", "0013_role_permissions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='selectionrun',
-            name='status',
-            field=models.CharField(choices=[('running', 'Berjalan'), ('succeeded', 'Berhasil'), ('failed', 'Gagal'), ('interrupted', 'Terputus'), ('voided', 'Dibatalkan')], default='running', max_length=16, verbose_name='status'),
+            model_name="selectionrun",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("running", "Berjalan"),
+                    ("succeeded", "Berhasil"),
+                    ("failed", "Gagal"),
+                    ("interrupted", "Terputus"),
+                    ("voided", "Dibatalkan"),
+                ],
+                default="running",
+                max_length=16,
+                verbose_name="status",
+            ),
         ),
     ]

@@ -4,15 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('waves', '0015_drop_voided_partitions'),
+        ("waves", "0015_drop_voided_partitions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='result',
-            name='reason',
-            field=models.CharField(blank=True, choices=[('age', 'Belum 18 tahun'), ('in_education', 'Sedang sekolah atau kuliah'), ('excluded_group_declared', 'Kelompok dikecualikan (pernyataan)'), ('excluded_group_registry', 'Kelompok dikecualikan (pekerjaan di KTP)'), ('past_recipient', 'Pernah menerima kartu'), ('kk_full', 'KK sudah 2 penerima'), ('kk_filled_elsewhere', 'KK diisi gelombang lain pada seleksi yang sama'), ('other_aid', 'Penerima bantuan lain'), ('test_not_passed', 'Tes belum lolos'), ('quota', 'Kuota provinsi terisi'), ('kk_cap', 'Batas 2 penerima per KK')], max_length=32, null=True, verbose_name='alasan'),
+            model_name="result",
+            name="reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("age", "Belum 18 tahun"),
+                    ("in_education", "Sedang sekolah atau kuliah"),
+                    ("excluded_group_declared", "Kelompok dikecualikan (pernyataan)"),
+                    ("excluded_group_registry", "Kelompok dikecualikan (pekerjaan di KTP)"),
+                    ("past_recipient", "Pernah menerima kartu"),
+                    ("kk_full", "KK sudah 2 penerima"),
+                    ("kk_filled_elsewhere", "KK diisi gelombang lain pada seleksi yang sama"),
+                    ("other_aid", "Penerima bantuan lain"),
+                    ("test_not_passed", "Tes belum lolos"),
+                    ("quota", "Kuota provinsi terisi"),
+                    ("kk_cap", "Batas 2 penerima per KK"),
+                ],
+                max_length=32,
+                null=True,
+                verbose_name="alasan",
+            ),
         ),
     ]

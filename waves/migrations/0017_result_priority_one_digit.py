@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('regions', '0002_load_regions'),
-        ('waves', '0016_result_reason_choices'),
+        ("regions", "0002_load_regions"),
+        ("waves", "0016_result_reason_choices"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='result',
-            constraint=models.CheckConstraint(condition=models.Q(('priority__gte', 0), ('priority__lte', 9)), name='waves_result_priority_one_digit'),
+            model_name="result",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("priority__gte", 0), ("priority__lte", 9)), name="waves_result_priority_one_digit"
+            ),
         ),
     ]

@@ -29,8 +29,13 @@ def cards_issue(run: SelectionRun, wave: Wave) -> None:
                 SELECT r.id, r.user_id, %(wave)s, {card_number_sql(str(int(wave.number)), "r.id")}, r.kk_digest,
                        %(balance)s, %(issued_at)s, %(deadline)s
                 FROM {Result._meta.db_table} r WHERE r.run_id = %(run)s AND r.selected""",
-            {"wave": wave.pk, "balance": settings.CARD_BALANCE, "issued_at": wave.announce_at, "deadline": deadline,
-             "run": run.pk},
+            {
+                "wave": wave.pk,
+                "balance": settings.CARD_BALANCE,
+                "issued_at": wave.announce_at,
+                "deadline": deadline,
+                "run": run.pk,
+            },
         )
 
 
@@ -53,8 +58,12 @@ def announcement_enqueue(run: SelectionRun, wave: Wave) -> None:
             recipient=F(address)
         )
         messages_enqueue_bulk(
-            channel=channel, template=template, context=context, recipients=recipients,
-            key_prefix=announcement_key_prefix(run), not_before=wave.announce_at,
+            channel=channel,
+            template=template,
+            context=context,
+            recipients=recipients,
+            key_prefix=announcement_key_prefix(run),
+            not_before=wave.announce_at,
         )
 
 

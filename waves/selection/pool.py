@@ -96,8 +96,10 @@ def _room_left(alias: str) -> tuple[str, dict]:
     """The room the KK in ``alias``.kk_digest has left for the pool: the rules' room less its members selected in
     their province (the only selected rows before the pool's), counted by the index of selected rows' KKs."""
     room, params = room_sql(alias)
-    selected = (f"(SELECT COUNT(*) FROM {Result._meta.db_table} t "
-                f"WHERE t.kk_digest = {alias}.kk_digest AND t.run_id = %(run)s AND t.selected)")
+    selected = (
+        f"(SELECT COUNT(*) FROM {Result._meta.db_table} t "
+        f"WHERE t.kk_digest = {alias}.kk_digest AND t.run_id = %(run)s AND t.selected)"
+    )
     return f"({room} - {selected})", params
 
 

@@ -106,9 +106,7 @@ def _run_end(run: SelectionRun, status: str, error: BaseException) -> None:
     try:
         if not connection.is_usable():
             connection.close()  # the next query reconnects
-        selection_interrupted_record(
-            run=run, status=status, error=f"{type(error).__name__}: {error}"[:2000]
-        )
+        selection_interrupted_record(run=run, status=status, error=f"{type(error).__name__}: {error}"[:2000])
     except Exception:  # noqa: BLE001 - the original error is the one to report
         logger.exception("could not record the end of selection run %s; recovery will", run.pk)
 
@@ -152,8 +150,10 @@ def _counts(run: SelectionRun) -> dict:
     reasons: Counter = Counter()
     from_pool = 0
     rows = (
-        Result.objects.filter(run=run).values("province_id", "selected", "from_pool", "reason")
-        .annotate(n=Count("pk")).values_list("province_id", "selected", "from_pool", "reason", "n")
+        Result.objects.filter(run=run)
+        .values("province_id", "selected", "from_pool", "reason")
+        .annotate(n=Count("pk"))
+        .values_list("province_id", "selected", "from_pool", "reason", "n")
     )
     for province, selected, pooled, reason, n in rows:
         entry = per_province.setdefault(province, {"enrollments": 0, "selected": 0})

@@ -39,8 +39,9 @@ class Command(BaseCommand):
             raise CommandError("--residents must not be negative")
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
-        with tqdm(total=residents, unit=" penduduk", unit_scale=True, file=sys.stderr,
-                  disable=options["verbosity"] < 1) as bar:
+        with tqdm(
+            total=residents, unit=" penduduk", unit_scale=True, file=sys.stderr, disable=options["verbosity"] < 1
+        ) as bar:
             report = registry_seed(
                 residents=residents, seed=seed, batch_size=batch_size, as_of=as_of, progress=bar.update
             )

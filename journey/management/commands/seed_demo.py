@@ -97,14 +97,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, force: bool = False, **options) -> None:
         if not settings.DEBUG and not force:
-            raise CommandError("seed_demo creates accounts with a published password; it runs only with DJANGO_DEBUG=1.")
+            raise CommandError(
+                "seed_demo creates accounts with a published password; it runs only with DJANGO_DEBUG=1."
+            )
         provinces, regencies, districts = regions_load()
         self.stdout.write(f"Regions: {provinces} provinces, {regencies} regencies, {districts} districts.")
         self.stdout.write(f"Test questions: {question_bank_load()} in the bank.")
         if not Resident.objects.exists():
             call_command(
-                "seed_dukcapil", residents=REGISTRY_RESIDENTS, seed=REGISTRY_SEED, no_samples=True,
-                verbosity=options["verbosity"], stdout=self.stdout,
+                "seed_dukcapil",
+                residents=REGISTRY_RESIDENTS,
+                seed=REGISTRY_SEED,
+                no_samples=True,
+                verbosity=options["verbosity"],
+                stdout=self.stdout,
             )
 
         admin = self._user(ADMIN_EMAIL, is_staff=True, is_superuser=True, email_verified=True)
@@ -156,8 +162,12 @@ class Command(BaseCommand):
         if reached < STAGES.index("ktp") or hasattr(user, "identity"):
             return
         # A resident no account holds yet; the demo uses the registry through the portal's own services.
-        person = resident_sample(count=1, kind="ordinary", rng_seed=zlib.crc32(email.encode()), exclude_nik=niks_in_use)[0]
-        identity_verify(user=user, nik=person["nik"], kk=person["kk"], birth_date=date.fromisoformat(person["birth_date"]))
+        person = resident_sample(
+            count=1, kind="ordinary", rng_seed=zlib.crc32(email.encode()), exclude_nik=niks_in_use
+        )[0]
+        identity_verify(
+            user=user, nik=person["nik"], kk=person["kk"], birth_date=date.fromisoformat(person["birth_date"])
+        )
         if reached < STAGES.index("personal_data"):
             return
         personal_data_save(
@@ -189,8 +199,13 @@ class Command(BaseCommand):
         if reached < STAGES.index("declaration"):
             return
         declaration_submit(
-            user=user, text=declaration_text_current(), employment="phk", in_formal_education=False,
-            excluded_groups=[], other_aid=[], truthful=True,
+            user=user,
+            text=declaration_text_current(),
+            employment="phk",
+            in_formal_education=False,
+            excluded_groups=[],
+            other_aid=[],
+            truthful=True,
         )
         if reached < STAGES.index("test_passed"):
             return
@@ -227,8 +242,13 @@ class Command(BaseCommand):
                 continue
             with transaction.atomic():
                 wave = Wave.objects.create(
-                    number=number, name=name, opens_at=opens_at, closes_at=opens_at + timedelta(days=7),
-                    announce_at=opens_at + timedelta(days=10), quota=sum(quotas.values()), pool_unused_quota=False,
+                    number=number,
+                    name=name,
+                    opens_at=opens_at,
+                    closes_at=opens_at + timedelta(days=7),
+                    announce_at=opens_at + timedelta(days=10),
+                    quota=sum(quotas.values()),
+                    pool_unused_quota=False,
                 )
                 ProvinceQuota.objects.bulk_create(
                     ProvinceQuota(wave=wave, province_id=code, quota=share) for code, share in quotas.items()
@@ -244,8 +264,12 @@ class Command(BaseCommand):
             return
         entrants = PAST_ENTRANTS[number]
         ids = [
-            enrollment_join(user=User.objects.get(email=email), wave=wave, agreement=agreement_current(),
-                            now=wave.opens_at + timedelta(hours=1)).pk
+            enrollment_join(
+                user=User.objects.get(email=email),
+                wave=wave,
+                agreement=agreement_current(),
+                now=wave.opens_at + timedelta(hours=1),
+            ).pk
             for email in entrants
         ]
         seed = next(s for s in range(1, 10_000) if min(ids, key=lambda pk: lottery_number(s, pk)) == ids[0])
@@ -286,7 +310,9 @@ def _demo_ktp_photo(person: dict) -> SimpleUploadedFile:
     image = Image.new("RGB", (1280, 800), (160, 200, 235))
     draw = ImageDraw.Draw(image)
     draw.rectangle((40, 40, 1240, 760), outline=(30, 60, 120), width=8)
-    for row, text in enumerate(("PROVINSI " + person["province"].upper(), "NIK : " + person["nik"], person["full_name"])):
+    for row, text in enumerate(
+        ("PROVINSI " + person["province"].upper(), "NIK : " + person["nik"], person["full_name"])
+    ):
         draw.text((80, 90 + row * 70), text, fill=(20, 20, 20))
     buffer = io.BytesIO()
     image.save(buffer, "PNG")

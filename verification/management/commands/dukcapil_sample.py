@@ -23,7 +23,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--count", type=int, default=5)
         parser.add_argument(
-            "--kind", choices=KINDS, default="ordinary",
+            "--kind",
+            choices=KINDS,
+            default="ordinary",
             help="ordinary (default); excluded: an excluded occupation on the KTP; underage: under 18; "
             "old_code: a NIK with a region code from before a split",
         )

@@ -24,8 +24,12 @@ class Command(BaseCommand):
         if wave is None:
             raise CommandError(f"There is no wave {wave_number}.")
         # One step of the bar per phase, on stderr (stdout keeps the figures); it shows the phase under way.
-        with tqdm(total=None, file=self.stderr._out,
-                  disable=options["verbosity"] < 1, bar_format="{desc} {n_fmt}/{total_fmt} [{elapsed}]") as bar:
+        with tqdm(
+            total=None,
+            file=self.stderr._out,
+            disable=options["verbosity"] < 1,
+            bar_format="{desc} {n_fmt}/{total_fmt} [{elapsed}]",
+        ) as bar:
 
             def show(progress: Progress) -> None:
                 bar.total = progress.total
@@ -51,10 +55,12 @@ class Command(BaseCommand):
         counts = run.counts
         if run.finished_at and run.started_at < self._started:
             self.stdout.write(f"Wave {wave.number} was already selected by run {run.pk}; nothing changed.")
-        self.stdout.write(self.style.SUCCESS(
-            f"Wave {wave.number}: run {run.pk}, seed {run.seed}: {counts['selected']:,} of "
-            f"{counts['enrollments']:,} enrollments selected ({counts['from_pool']:,} from the national pool)."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Wave {wave.number}: run {run.pk}, seed {run.seed}: {counts['selected']:,} of "
+                f"{counts['enrollments']:,} enrollments selected ({counts['from_pool']:,} from the national pool)."
+            )
+        )
         for phase in run.phases:
             label = str(PHASE_LABELS.get(phase["name"], phase["name"]))
             self.stdout.write(f"  {label:<36} {phase['seconds']:>8.3f} s")
