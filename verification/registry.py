@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -66,6 +65,9 @@ class HttpTransport:
         backoff: float,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        if not url.startswith(("https://", "http://")):
+            # urlopen would also open file:// and ftp:// addresses; the registry is only ever reached over HTTP.
+            raise ImproperlyConfigured("DUKCAPIL_URL must be an http:// or https:// address.")
         self.endpoint = urljoin(url if url.endswith("/") else url + "/", "verifikasi")
         self.api_key = api_key
         self.timeout = timeout
@@ -78,7 +80,7 @@ class HttpTransport:
         for attempt in range(self.retries + 1):
             if attempt:
                 self.sleep(self.backoff * 2 ** (attempt - 1))
-            request = urllib.request.Request(
+            request = urllib.request.Request(  # noqa: S310 - the scheme is checked in __init__
                 self.endpoint,
                 data=body,
                 method="POST",
@@ -89,7 +91,7 @@ class HttpTransport:
                 },
             )
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - as above
                     return json.load(response)
             except urllib.error.HTTPError as error:
                 if error.code < 500:
@@ -98,7 +100,7 @@ class HttpTransport:
                     logger.error("registry refused the request: HTTP %s", error.code)
                     raise RegistryUnavailable(f"HTTP {error.code}") from None
                 logger.warning("registry answered HTTP %s (attempt %s)", error.code, attempt + 1)
-            except (TimeoutError, socket.timeout, urllib.error.URLError, ConnectionError) as error:
+            except (TimeoutError, urllib.error.URLError, ConnectionError) as error:
                 logger.warning("registry unreachable (attempt %s): %s", attempt + 1, type(error).__name__)
             except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
                 logger.warning("registry answered with invalid JSON (attempt %s)", attempt + 1)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from verification.registry import HttpTransport, RegistryClient, RegistryUnavailable
 
@@ -160,3 +161,10 @@ def test_nothing_listens_at_the_address():
 
     with pytest.raises(RegistryUnavailable):
         RegistryClient(transport).verify(nik="3276011708950001")
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://registry.example/", "registry.example/api/"])
+def test_only_an_http_address_is_a_registry(url):
+    """urlopen would read a local file or an FTP server as happily as the registry: the address is refused first."""
+    with pytest.raises(ImproperlyConfigured, match="DUKCAPIL_URL"):
+        HttpTransport(url=url, api_key="k", timeout=1, retries=0, backoff=0)
