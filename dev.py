@@ -36,7 +36,7 @@ def say(text: str) -> None:
 
 
 def setup(purpose: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs first, under whatever python3 is there
         sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
     if not PYTHON.exists():
         say(f"Creating a virtualenv in {VENV.relative_to(ROOT)}")

@@ -7,12 +7,11 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from prakerja.admin import ReadOnlyAdmin, VersionedTextAdmin
 from assessment import services
 from assessment.eligibility import exclusion_reason_message
 from assessment.models import Attempt, AttemptItem, Declaration, DeclarationText, Option, Question
 from assessment.rules import ABILITY_KINDS, OPTIONS_PER_QUESTION, OptionData, question_problems
-
+from prakerja.admin import ReadOnlyAdmin, VersionedTextAdmin
 
 # --- The question bank --------------------------------------------------------------------------------
 

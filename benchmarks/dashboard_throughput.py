@@ -40,7 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -68,10 +68,10 @@ def phase_setup(args: argparse.Namespace) -> dict:
 
     from accounts.models import User
 
-    devnull = open(os.devnull, "w")
     call_command("migrate", verbosity=0, skip_checks=True)
-    call_command("collectstatic", "--noinput", verbosity=0, stdout=devnull)
-    call_command("seed_demo", "--force", verbosity=0, stdout=devnull)
+    with open(os.devnull, "w") as devnull:
+        call_command("collectstatic", "--noinput", verbosity=0, stdout=devnull)
+        call_command("seed_demo", "--force", verbosity=0, stdout=devnull)
     user = User.objects.get(email=APPLICANT)
 
     cookies = []
@@ -309,8 +309,7 @@ def main(args: argparse.Namespace) -> None:
         for name in PATHS:  # warm-up: every worker imports, compiles templates, connects
             load(name, args.warmup)
         order = ["bare"] + ["floor", "dashboard"] * args.rounds + ["bare"]
-        for name in order:
-            rounds.append((name, load(name, args.duration)))
+        rounds.extend((name, load(name, args.duration)) for name in order)
     finally:
         if gunicorn is not None and gunicorn.poll() is None:
             gunicorn.terminate()
@@ -325,7 +324,7 @@ def main(args: argparse.Namespace) -> None:
 
     measured = setup["measured"]
     print(
-        f"Applicant dashboard — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, PostgreSQL "
+        f"Applicant dashboard — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, PostgreSQL "
         f"{setup['server_version']}, Redis {redis_call(redis_url, 'INFO', 'server')['redis_version']}, "
         f"{os.cpu_count()} CPUs"
     )

@@ -42,7 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -484,7 +484,7 @@ def main(args: argparse.Namespace) -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(
-        f"Outbox delivery — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, PostgreSQL {version}, "
+        f"Outbox delivery — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, PostgreSQL {version}, "
         f"Redis {redis_call(redis_url, 'INFO', 'server')['redis_version']}, {os.cpu_count()} CPUs"
     )
     print(f"  command: {command_line}")
@@ -561,14 +561,11 @@ def main(args: argparse.Namespace) -> None:
         f"{w100['peak_rss_mb']:.0f} MB"
     )
     rate = {
-        k: v
-        for k, v in (
-            ("sweep", args.messages / s["seconds"]),
-            ("w100", args.messages / w100["seconds"]),
-            ("w1", args.single_messages / w1["seconds"]),
-            ("floor", args.messages / f["seconds"]),
-            ("noop", n1["tasks"] / n1["seconds"]),
-        )
+        "sweep": args.messages / s["seconds"],
+        "w100": args.messages / w100["seconds"],
+        "w1": args.single_messages / w1["seconds"],
+        "floor": args.messages / f["seconds"],
+        "noop": n1["tasks"] / n1["seconds"],
     }
     print(
         f"  sweep / SQL floor: {rate['sweep'] / rate['floor']:.2f}; worker 100/msg / SQL floor: "

@@ -27,7 +27,7 @@ import shlex
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -66,17 +66,18 @@ def phase_seed(args: argparse.Namespace) -> dict:
     from dukcapil.models import Family, Resident
 
     started = time.perf_counter()
-    call_command(
-        "seed_dukcapil",
-        "--residents",
-        str(args.residents),
-        "--seed",
-        str(args.seed),
-        "--no-samples",
-        verbosity=0,
-        skip_checks=True,
-        stdout=open(os.devnull, "w"),
-    )
+    with open(os.devnull, "w") as devnull:
+        call_command(
+            "seed_dukcapil",
+            "--residents",
+            str(args.residents),
+            "--seed",
+            str(args.seed),
+            "--no-samples",
+            verbosity=0,
+            skip_checks=True,
+            stdout=devnull,
+        )
     seconds = time.perf_counter() - started
     return {
         "seconds": seconds,
@@ -229,7 +230,7 @@ def main(args: argparse.Namespace) -> None:
         return f"  {label:<58} {rows:>10,} rows {seconds:8.1f} s {rows / seconds:>10,.0f} rows/s {memory}"
 
     print(
-        f"Seeding the mock registry — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, PostgreSQL {version}, "
+        f"Seeding the mock registry — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, PostgreSQL {version}, "
         f"{os.cpu_count()} CPUs"
     )
     print(f"  command: {command_line}")

@@ -21,7 +21,7 @@ import random
 import resource
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -117,7 +117,7 @@ def populate(n: int, seed: int, short: int = 0) -> int:
     from waves.models import AgreementText, ProvinceQuota, Wave
 
     rng = random.Random(seed)
-    now = datetime.now(dt_timezone.utc)
+    now = datetime.now(UTC)
     opens = now - timedelta(days=30)
     provinces = list(WEIGHTS)
     weights = [WEIGHTS[p] for p in provinces]
@@ -131,7 +131,7 @@ def populate(n: int, seed: int, short: int = 0) -> int:
         published_at=opens,
         pool_unused_quota=True,
     )
-    shares = {p: int(n // 5 * w / sum(weights)) for p, w in zip(provinces, weights)}
+    shares = {p: int(n // 5 * w / sum(weights)) for p, w in zip(provinces, weights, strict=True)}
     for p in sorted(provinces, key=WEIGHTS.get)[:short]:
         shares[p] = int(2 * n * WEIGHTS[p] / sum(weights))
     shares["32"] += n // 5 - sum(shares.values())

@@ -159,7 +159,8 @@ OCCUPATION_CHOICES: list[tuple[str, str]] = [(o.name, o.name) for o in OCCUPATIO
 EXCLUDED_OCCUPATIONS: frozenset[str] = frozenset(o.name for o in OCCUPATIONS if o.excluded)
 # The longest name, for the column's max_length.
 OCCUPATION_MAX_LENGTH = 40
-assert max(len(o.name) for o in OCCUPATIONS) <= OCCUPATION_MAX_LENGTH
+if max(len(o.name) for o in OCCUPATIONS) > OCCUPATION_MAX_LENGTH:
+    raise ValueError(f"an occupation's name is longer than OCCUPATION_MAX_LENGTH ({OCCUPATION_MAX_LENGTH})")
 
 
 def occupation_excluded(name: str) -> bool:

@@ -36,7 +36,7 @@ from faker.providers.person.id_ID import Provider as FakerPerson
 from dukcapil import occupations as occ
 from dukcapil.models import SAMPLE_KEY_BITS, Resident
 from dukcapil.nik import SerialCounter
-from regions.historical import EDITIONS, EDITION_BY_KEY, HistoricalDistrict, old_districts_by_current_code
+from regions.historical import EDITION_BY_KEY, EDITIONS, HistoricalDistrict, old_districts_by_current_code
 
 # The data is "as of" this date unless the caller says otherwise: fixed, so that the same residents and seed
 # give the same NIKs next year too (ages then read one year older, which the population can afford).

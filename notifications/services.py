@@ -26,9 +26,9 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from notifications.masking import mask_recipient
-from prakerja.crypto import pii_encrypt
 from notifications.models import Channel, Message, Status
 from notifications.sms import BaseBackend, get_sms_backend
+from prakerja.crypto import pii_encrypt
 
 logger = logging.getLogger(__name__)
 
@@ -467,7 +467,7 @@ def messages_deliver(*, messages: Sequence[Message], now: datetime | None = None
                 continue
             try:
                 transport.send(message)
-            except Exception as exc:  # whatever a backend raises is one failed attempt, not a lost batch
+            except Exception as exc:  # noqa: BLE001 - whatever a backend raises is one failed attempt, not a lost batch
                 status = _message_attempt_failed(message, exc, moment)
                 if status == Status.FAILED:
                     report.failed += 1

@@ -116,7 +116,7 @@ class HttpBackend(BaseBackend):
         headers = {"Content-Type": "application/json", "Idempotency-Key": idempotency_key}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        request = urllib.request.Request(self.url, data=payload, headers=headers, method="POST")
+        request = urllib.request.Request(self.url, data=payload, headers=headers, method="POST")  # noqa: S310
         # urlopen raises HTTPError for any answer outside 2xx/3xx, and the scheme is checked above.
         with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
             response.read()

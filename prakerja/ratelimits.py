@@ -32,7 +32,7 @@ def client_ip(request: HttpRequest) -> str:
     here, so one nginx made every client the proxy), and it also trusts other headers (X-Real-IP and the
     like) that a client can set.
     """
-    remote = _address(request.META.get("REMOTE_ADDR", "")) or "0.0.0.0"
+    remote = _address(request.META.get("REMOTE_ADDR", "")) or "0.0.0.0"  # noqa: S104 - a key, not a bind
     proxies = settings.TRUSTED_PROXY_COUNT
     if not proxies:
         return remote

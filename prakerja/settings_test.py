@@ -19,7 +19,7 @@ os.environ.setdefault("PII_BLIND_INDEX_KEY", "test-only-blind-index-key")
 os.environ.setdefault("DUKCAPIL_API_KEY", "test-dukcapil-key")
 os.environ.setdefault("DUKCAPIL_MOCK_ENABLED", "1")  # the suite verifies identities against the mock registry
 
-from prakerja.settings import *  # noqa: E402,F403
+from prakerja.settings import *  # noqa: F403
 
 # Argon2 costs ~130 ms and most of both cores per hash; tests hash hundreds of passwords.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -203,8 +203,10 @@ def historical_build(
                     "a merge needs a decision on which code it continues"
                 )
 
-    for code in sorted(set(decisions) - used_decisions):
-        problems.append(f"decision for {code} matches no district of a moved regency in any edition")
+    problems.extend(
+        f"decision for {code} matches no district of a moved regency in any edition"
+        for code in sorted(set(decisions) - used_decisions)
+    )
 
     rows: list[HistoricalDistrict] = []
     for code, sightings in sorted(found.items()):

@@ -146,7 +146,8 @@ def ktp_photo_process(file: UploadFile) -> ProcessedPhoto:
     """
     inspected = _inspect(file, allowed=PHOTO_KINDS, max_bytes=None, decode_long_side=KTP_PHOTO_LONG_SIDE)
     image = inspected.image
-    assert image is not None
+    if image is None:  # _inspect decodes whenever decode_long_side is given
+        raise RuntimeError("the photo was inspected without being decoded")
     from_camera, camera = camera_from_exif(image)
     content, image = stored_jpeg(image, KTP_PHOTO_LONG_SIDE)
     thumbnail = image.copy()

@@ -276,7 +276,7 @@ def camera_from_exif(image: Image.Image) -> tuple[bool, str]:
         make = _exif_text(exif.get(_EXIF_MAKE))
         model = _exif_text(exif.get(_EXIF_MODEL))
         taken = _exif_text(exif.get_ifd(_EXIF_IFD).get(_EXIF_DATETIME_ORIGINAL) or exif.get(_EXIF_DATETIME_ORIGINAL))
-    except Exception:  # malformed EXIF says nothing trustworthy; the photo itself is fine
+    except Exception:  # noqa: BLE001 - malformed EXIF says nothing trustworthy; the photo itself is fine
         return False, ""
     if make.islower():
         make = make.capitalize()  # Samsung writes "samsung"
@@ -298,7 +298,7 @@ def _exif_text(value: object) -> str:
 def _upright(image: Image.Image) -> Image.Image:
     try:
         return ImageOps.exif_transpose(image) or image
-    except Exception:  # an orientation tag Pillow cannot apply: keep the photo as stored
+    except Exception:  # noqa: BLE001 - an orientation tag Pillow cannot apply: keep the photo as stored
         return image
 
 

@@ -9,7 +9,6 @@ from prakerja.crypto import pii_decrypt
 from verification.identifiers import Sex, identifier_mask
 from verification.storage import private_storage
 
-
 SEX_CHOICES = [(Sex.MALE.value, _("Laki-laki")), (Sex.FEMALE.value, _("Perempuan"))]
 
 

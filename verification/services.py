@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User
-from regions.models import District
 from prakerja.crypto import IdentifierKind, pii_digest, pii_encrypt
 from prakerja.text import text_clean
+from regions.models import District
 from uploads import ProcessedPhoto
 from verification.errors import VerificationError, VerificationErrorCode
 from verification.identifiers import nik_parse

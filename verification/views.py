@@ -16,9 +16,8 @@ from notifications.masking import mask_phone
 from prakerja.ratelimits import form_valid_within_limits
 from prakerja.staff import staff_verified
 from prakerja.timeutil import WIB
-from verification import services
+from verification import otp, services
 from verification.errors import VerificationError, VerificationErrorCode
-from verification import otp
 from verification.forms import (
     KtpPhotoForm,
     KtpVerificationForm,

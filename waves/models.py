@@ -137,6 +137,9 @@ class WaveEvent(models.Model):
         verbose_name_plural = _("riwayat status gelombang")
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
 
 class AgreementText(models.Model):
     """The "Persetujuan Kartu Prakerja" statements, versioned; an enrollment records the version accepted."""
@@ -292,7 +295,10 @@ class Result(models.Model):
     # The place among the province's candidates (priority, then lottery), 1 first; empty for an enrollment a
     # rule excluded. A province selects its best places up to its quota, skipping places the KK cap sets aside.
     province_rank = models.PositiveIntegerField(_("urutan di provinsi"), null=True, blank=True)
-    reason = models.CharField(_("alasan"), max_length=32, null=True, blank=True, choices=ResultReason.choices)
+    # NULL for a selected row; the selection's SQL writes it, and "" would be a second way to say "none".
+    reason = models.CharField(  # noqa: DJ001
+        _("alasan"), max_length=32, null=True, blank=True, choices=ResultReason.choices
+    )
     selected = models.BooleanField(_("terpilih"), default=False)
     from_pool = models.BooleanField(_("dari kuota nasional"), default=False)
 
@@ -313,6 +319,11 @@ class Result(models.Model):
             models.Index(fields=["run", "province", "province_rank"], name="waves_result_run_prov_rank"),
             models.Index(fields=["kk_digest", "run"], condition=Q(selected=True), name="waves_result_kk_selected"),
         ]
+
+    def __str__(self) -> str:
+        # Ids only: an admin list of results must not load each applicant (nor show their data).
+        outcome = _("terpilih") if self.selected else self.get_reason_display()
+        return f"{self.run_id}/{self.enrollment_id}: {outcome}"
 
 
 class Card(models.Model):

@@ -90,14 +90,14 @@ def progress_publish(*, run_id: int, progress: Progress) -> None:
     is down costs the progress display, not the run."""
     try:
         cache.set(_key(run_id), progress.as_data(), timeout=TIMEOUT_SECONDS)
-    except Exception:  # noqa: BLE001 - any cache failure
+    except Exception:  # any cache failure (logged below)
         logger.warning("could not publish the progress of selection run %s", run_id, exc_info=True)
 
 
 def progress_clear(*, run_id: int) -> None:
     try:
         cache.delete(_key(run_id))
-    except Exception:  # noqa: BLE001 - any cache failure
+    except Exception:  # any cache failure (logged below)
         logger.warning("could not clear the progress of selection run %s", run_id, exc_info=True)
 
 
@@ -105,7 +105,7 @@ def progress_read(*, run_id: int) -> Progress | None:
     """The progress a running run last published, or None (not started, ended, or no cache)."""
     try:
         data = cache.get(_key(run_id))
-    except Exception:  # noqa: BLE001 - any cache failure
+    except Exception:  # any cache failure (logged below)
         logger.warning("could not read the progress of selection run %s", run_id, exc_info=True)
         return None
     return Progress.from_data(data) if data else None

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
-from prakerja.versioning import text_version_publish
 from notifications.models import Channel
 from notifications.services import message_enqueue
+from prakerja.versioning import text_version_publish
 from uploads import ProcessedDocument
 from verification.models import PhoneNumber
 from verification.selectors import domicile_province_id

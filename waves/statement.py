@@ -97,7 +97,7 @@ def statement_pdf(letter: StatementLetter) -> bytes:
     pdf.set_font("Helvetica", "", FONT_PT)
     for position, wave in enumerate(letter.waves, start=1):
         line = (
-            f"{position}. {_in_indonesian(lambda: wave.label)}: pendaftaran {_day(wave.opens_at)} s.d. {_day(wave.closes_at)}, "
+            f"{position}. {_in_indonesian(lambda wave=wave: wave.label)}: pendaftaran {_day(wave.opens_at)} s.d. {_day(wave.closes_at)}, "
             f"diumumkan {_day(wave.announce_at)}; hasil: belum berhasil."
         )
         pdf.set_x(MARGIN_MM + 5)

@@ -107,7 +107,7 @@ def _run_end(run: SelectionRun, status: str, error: BaseException) -> None:
         if not connection.is_usable():
             connection.close()  # the next query reconnects
         selection_interrupted_record(run=run, status=status, error=f"{type(error).__name__}: {error}"[:2000])
-    except Exception:  # noqa: BLE001 - the original error is the one to report
+    except Exception:  # the original error is the one to report
         logger.exception("could not record the end of selection run %s; recovery will", run.pk)
 
 

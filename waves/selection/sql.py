@@ -24,7 +24,7 @@ def values_sql(rows) -> tuple[str, dict]:
     tuples, params = [], {}
     for i, row in enumerate(rows):
         names = [f"v{i}_{j}" for j in range(len(row))]
-        params.update(zip(names, row))
+        params.update(zip(names, row, strict=True))
         tuples.append("(" + ", ".join(f"%({name})s" for name in names) + ")")
     return ", ".join(tuples), params
 
@@ -49,7 +49,9 @@ def named(sql: str, params, prefix: str) -> tuple[str, dict]:
     names = [f"{prefix}_{i}" for i in range(len(params))]
     if len(pieces) != len(names) + 1:
         raise ValueError(f"unexpected placeholders in compiled SQL: {sql}")
-    return pieces[0] + "".join(f"%({name})s{piece}" for name, piece in zip(names, pieces[1:])), dict(zip(names, params))
+    return pieces[0] + "".join(f"%({name})s{piece}" for name, piece in zip(names, pieces[1:], strict=True)), dict(
+        zip(names, params, strict=True)
+    )
 
 
 def room_sql(alias: str) -> tuple[str, dict]:

@@ -47,7 +47,7 @@ from waves.selectors import agreement_current
 from waves.services import complaint_submit, enrollment_join, wave_publish, waves_record_schedule
 from waves.statement import statement_letter_for, statement_pdf
 
-DEMO_PASSWORD = "prakerja-demo-2026"
+DEMO_PASSWORD = "prakerja-demo-2026"  # noqa: S105 - the demo's printed password, never a deployment's
 ADMIN_EMAIL = "admin@prakerja.example"
 REVIEWER_EMAIL = "peninjau@prakerja.example"
 OPERATOR_EMAIL = "operator@prakerja.example"
