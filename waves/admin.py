@@ -182,7 +182,7 @@ class AgreementTextAdmin(VersionedTextAdmin):
     text_fields = ("title", "statements")
 
     def publish(self, request, obj: AgreementText) -> AgreementText:
-        return services.agreement_text_publish(title=obj.title, statements=obj.statements, acting_user=request.user)
+        return services.agreement_text_publish(title=obj.title, clauses=obj.statements, acting_user=request.user)
 
 
 @admin.register(Enrollment)

@@ -300,10 +300,10 @@ def enrollment_join(*, user: User, wave: Wave, agreement: AgreementText, now: da
 
 
 def agreement_text_publish(
-    *, title: str, statements: str, acting_user: User | None = None, now: datetime | None = None
+    *, title: str, clauses: str, acting_user: User | None = None, now: datetime | None = None
 ) -> AgreementText:
     """Publish a new Persetujuan; it is the one applicants accept from now on (enrollments keep theirs)."""
-    return text_version_publish(AgreementText, acting_user=acting_user, now=now, title=title, statements=statements)
+    return text_version_publish(AgreementText, acting_user=acting_user, now=now, title=title, statements=clauses)
 
 
 def statement_text_publish(
