@@ -173,7 +173,7 @@ def assessment_start(
         "journey": _journey(request),
     }
     unavailable = error is not None and refused_code == AssessmentErrorCode.QUESTION_BANK_TOO_SMALL
-    return render(request, "assessment/test_intro.html", context, status=503 if unavailable else 200)
+    return render(request, "assessment/assessment_intro.html", context, status=503 if unavailable else 200)
 
 
 @never_cache
@@ -227,7 +227,7 @@ def _question_page(request: HttpRequest, page: selectors.QuestionPage, form: Ans
     remaining = max(0, ceil((page.attempt.deadline - now).total_seconds()))
     return render(
         request,
-        "assessment/test_question.html",
+        "assessment/assessment_question.html",
         {
             "page": page,
             "form": form,
@@ -261,4 +261,4 @@ def assessment_result(request: HttpRequest) -> HttpResponse:
         "motivation_weight": float(MOTIVATION_WEIGHT),
         "motivation_max_points": MOTIVATION_MAX_POINTS,
     }
-    return render(request, "assessment/test_result.html", context)
+    return render(request, "assessment/assessment_result.html", context)
