@@ -73,7 +73,7 @@ class DeclarationTextAdmin(VersionedTextAdmin):
 
     def publish(self, request, obj: DeclarationText) -> DeclarationText:
         return services.declaration_text_publish(
-            title=obj.title, intro=obj.intro, statements=obj.statements, acting_user=request.user
+            title=obj.title, intro=obj.intro, clauses=obj.statements, acting_user=request.user
         )
 
 

@@ -42,14 +42,14 @@ QUESTION_BANK_PATH = Path(__file__).resolve().parent / "data" / "questions.json"
 
 
 def declaration_text_publish(
-    *, title: str, intro: str, statements: str, acting_user: User | None = None, now: datetime | None = None
+    *, title: str, intro: str, clauses: str, acting_user: User | None = None, now: datetime | None = None
 ) -> DeclarationText:
     """Publish a new version of the declaration's text; it becomes the current one at once.
 
     Earlier versions stay as they were, because declarations point at the version their applicant answered.
     """
     return text_version_publish(
-        DeclarationText, acting_user=acting_user, now=now, title=title, intro=intro, statements=statements
+        DeclarationText, acting_user=acting_user, now=now, title=title, intro=intro, statements=clauses
     )
 
 

@@ -8,5 +8,5 @@ from assessment import views
 app_name = "assessment"
 
 urlpatterns = [
-    path("dashboard/tes/hasil/", views.test_result, name="test_result"),
+    path("dashboard/tes/hasil/", views.assessment_result, name="assessment_result"),
 ]

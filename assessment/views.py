@@ -1,7 +1,7 @@
-"""Pages of steps 6 and 7. journey/urls.py mounts ``declaration``, ``test_start`` and ``test_question``
-behind the step guard (as ``journey:declaration``, ``journey:test_start``, ``journey:test_question``);
-these views leave the order of steps to the guard. ``test_result`` is this app's own page
-(``assessment:test_result``), reachable after the step is done.
+"""Pages of steps 6 and 7. journey/urls.py mounts ``declaration``, ``assessment_start`` and ``assessment_question``
+behind the step guard (as ``journey:declaration``, ``journey:assessment_start``, ``journey:assessment_question``);
+these views leave the order of steps to the guard. ``assessment_result`` is this app's own page
+(``assessment:assessment_result``), reachable after the step is done.
 
 The server is the test's only clock: every page reads the deadline, and an attempt past it is shown as
 finished whether or not the expiry job has run.
@@ -60,7 +60,7 @@ def _journey(request: HttpRequest):
 
 
 def _question_redirect(position: int) -> HttpResponse:
-    return redirect("journey:test_question", position=position)
+    return redirect("journey:assessment_question", position=position)
 
 
 def _resume(attempt) -> HttpResponse:
@@ -134,7 +134,9 @@ def _rules_context() -> dict:
 
 @never_cache
 @login_required
-def test_start(request: HttpRequest, new_wave_opened_after: Callable[[datetime], bool] | None = None) -> HttpResponse:
+def assessment_start(
+    request: HttpRequest, new_wave_opened_after: Callable[[datetime], bool] | None = None
+) -> HttpResponse:
     """The rules and "Mulai Tes Sekarang". ``new_wave_opened_after`` comes from the URL's kwargs: the
     journey passes the waves app's "has a wave opened since …?" so a failed applicant may try again then;
     without it there is no retake."""
@@ -145,7 +147,7 @@ def test_start(request: HttpRequest, new_wave_opened_after: Callable[[datetime],
     latest = selectors.attempt_latest(user=request.user)
     outcome = selectors.attempt_outcome(attempt=latest, now=now) if latest else None
     if outcome is not None and outcome.passed:
-        return redirect("assessment:test_result")
+        return redirect("assessment:assessment_result")
     retake_allowed = bool(
         outcome is not None
         and new_wave_opened_after is not None
@@ -159,7 +161,7 @@ def test_start(request: HttpRequest, new_wave_opened_after: Callable[[datetime],
             if refused.code == AssessmentErrorCode.ATTEMPT_RUNNING:
                 return _resume(selectors.attempt_running(user=request.user) or latest)
             if refused.code == AssessmentErrorCode.ALREADY_PASSED:
-                return redirect("assessment:test_result")
+                return redirect("assessment:assessment_result")
             error, refused_code = ERROR_MESSAGES[refused.code], refused.code
         else:
             return _question_redirect(1)
@@ -171,24 +173,24 @@ def test_start(request: HttpRequest, new_wave_opened_after: Callable[[datetime],
         "journey": _journey(request),
     }
     unavailable = error is not None and refused_code == AssessmentErrorCode.QUESTION_BANK_TOO_SMALL
-    return render(request, "assessment/test_intro.html", context, status=503 if unavailable else 200)
+    return render(request, "assessment/assessment_intro.html", context, status=503 if unavailable else 200)
 
 
 @never_cache
 @login_required
-def test_question(request: HttpRequest, position: int) -> HttpResponse:
+def assessment_question(request: HttpRequest, position: int) -> HttpResponse:
     now = timezone.now()
     attempt = selectors.attempt_running(user=request.user, now=now)
     if attempt is None:
         latest = selectors.attempt_latest(user=request.user)
         if latest is None:
-            return redirect("journey:test_start")
+            return redirect("journey:assessment_start")
         if request.method == "POST":
             # An answer sent too late is lost and the applicant is told; a second "Selesai" is just a no-op.
             late = now >= latest.deadline
             code = AssessmentErrorCode.DEADLINE_PASSED if late else AssessmentErrorCode.NO_RUNNING_ATTEMPT
             messages.warning(request, ERROR_MESSAGES[code])
-        return redirect("assessment:test_result")
+        return redirect("assessment:assessment_result")
     page = selectors.attempt_question_page(attempt=attempt, position=position)
     if page is None:
         return _resume(attempt)
@@ -201,11 +203,11 @@ def test_question(request: HttpRequest, position: int) -> HttpResponse:
                 services.attempt_answer(user=request.user, position=position, choice=choice, now=now)
             if "finish" in request.POST:
                 services.attempt_submit(user=request.user, now=now)
-                return redirect("assessment:test_result")
+                return redirect("assessment:assessment_result")
         except AssessmentError as error:
             if error.code in {AssessmentErrorCode.DEADLINE_PASSED, AssessmentErrorCode.NO_RUNNING_ATTEMPT}:
                 messages.warning(request, ERROR_MESSAGES[error.code])
-                return redirect("assessment:test_result")
+                return redirect("assessment:assessment_result")
             form.add_error("choice", ERROR_MESSAGES[error.code])
         else:
             return _question_redirect(_next_position(request, page))
@@ -225,7 +227,7 @@ def _question_page(request: HttpRequest, page: selectors.QuestionPage, form: Ans
     remaining = max(0, ceil((page.attempt.deadline - now).total_seconds()))
     return render(
         request,
-        "assessment/test_question.html",
+        "assessment/assessment_question.html",
         {
             "page": page,
             "form": form,
@@ -240,7 +242,7 @@ def _question_page(request: HttpRequest, page: selectors.QuestionPage, form: Ans
 
 @never_cache
 @login_required
-def test_result(request: HttpRequest) -> HttpResponse:
+def assessment_result(request: HttpRequest) -> HttpResponse:
     # An attempt whose time ran out is scored now if the expiry job has not done it yet.
     services.attempts_finish_expired(user=request.user)
     latest = selectors.attempt_latest(user=request.user)
@@ -259,4 +261,4 @@ def test_result(request: HttpRequest) -> HttpResponse:
         "motivation_weight": float(MOTIVATION_WEIGHT),
         "motivation_max_points": MOTIVATION_MAX_POINTS,
     }
-    return render(request, "assessment/test_result.html", context)
+    return render(request, "assessment/assessment_result.html", context)

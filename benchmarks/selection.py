@@ -308,7 +308,7 @@ def main() -> None:
 
         wave = Wave.objects.get(pk=wave_id)
         started = time.perf_counter()
-        run = selection_run(wave=wave, operator=None, seed=args.seed)
+        run = selection_run(wave=wave, acting_user=None, seed=args.seed)
         real = time.perf_counter() - started
 
         with connection.cursor() as cursor:

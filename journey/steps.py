@@ -100,7 +100,7 @@ STEPS: tuple[Step, ...] = (
         title=_("Tes Motivasi & Kemampuan Dasar"),
         description=_("18 soal dalam 25 menit."),
         is_done=lambda progress: progress.test_passed,
-        url_name="journey:test_start",
+        url_name="journey:assessment_start",
         action_label=_("Mulai Tes Sekarang"),
     ),
     Step(

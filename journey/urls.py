@@ -24,15 +24,15 @@ urlpatterns = [
     # A failed test may be taken again once a new wave has opened since (the waves app answers that).
     path(
         "dashboard/tes/",
-        step_required("test")(assessment_views.test_start),
+        step_required("test")(assessment_views.assessment_start),
         {"new_wave_opened_after": wave_opened_after},
-        name="test_start",
+        name="assessment_start",
     ),
     path("dashboard/nomor-hp/ganti/", before_joining_a_wave(verification_views.phone_change), name="phone_change"),
     path(
         "dashboard/tes/soal/<int:position>/",
-        step_required("test")(assessment_views.test_question),
-        name="test_question",
+        step_required("test")(assessment_views.assessment_question),
+        name="assessment_question",
     ),
     path("dashboard/gelombang/", step_required("wave")(waves_views.wave_list), name="wave_list"),
     path(

@@ -83,7 +83,7 @@ def run_progress_html(run: SelectionRun):
 def _run(request, queryset, service, done: str) -> None:
     for wave in queryset:
         try:
-            service(wave=wave, actor=request.user, now=timezone.now())
+            service(wave=wave, acting_user=request.user, now=timezone.now())
         except WaveError as error:
             messages.error(request, _("Gelombang %(number)s: %(code)s") % {"number": wave.number, "code": error.code})
         else:
@@ -165,7 +165,7 @@ class WaveAdmin(admin.ModelAdmin):
     def run_selection(self, request, queryset) -> None:
         """Queue the selection of each closed wave on the selection queue; its run page shows the phases."""
         for wave in queryset:
-            if not services.selection_queue(wave=wave, actor=request.user, now=timezone.now()):
+            if not services.selection_queue(wave=wave, acting_user=request.user, now=timezone.now()):
                 messages.error(
                     request, _("Gelombang %(number)s belum ditutup atau sudah diseleksi.") % {"number": wave.number}
                 )
@@ -182,7 +182,7 @@ class AgreementTextAdmin(VersionedTextAdmin):
     text_fields = ("title", "statements")
 
     def publish(self, request, obj: AgreementText) -> AgreementText:
-        return services.agreement_text_publish(title=obj.title, statements=obj.statements, acting_user=request.user)
+        return services.agreement_text_publish(title=obj.title, clauses=obj.statements, acting_user=request.user)
 
 
 @admin.register(Enrollment)
@@ -229,7 +229,7 @@ class SelectionRunAdmin(ReadOnlyAdmin):
     def void(self, request, queryset) -> None:
         for run in queryset.filter(status=RunStatus.SUCCEEDED):
             try:
-                services.selection_void(run=run, actor=request.user)
+                services.selection_void(run=run, acting_user=request.user)
             except WaveError:
                 messages.error(
                     request, _("Proses %(id)s tidak bisa dibatalkan: hasilnya sudah diumumkan.") % {"id": run.pk}
@@ -401,7 +401,10 @@ class ComplaintAdmin(ReadOnlyAdmin):
             for complaint in pending:
                 try:
                     services.complaint_decide(
-                        complaint=complaint, reviewer=request.user, approve=approve, reason=form.cleaned_data["reason"]
+                        complaint=complaint,
+                        acting_user=request.user,
+                        approve=approve,
+                        reason=form.cleaned_data["reason"],
                     )
                 except WaveError as error:
                     if error.code != WaveErrorCode.COMPLAINT_DECIDED:

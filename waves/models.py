@@ -142,10 +142,12 @@ class WaveEvent(models.Model):
 
 
 class AgreementText(models.Model):
-    """The "Persetujuan Kartu Prakerja" statements, versioned; an enrollment records the version accepted."""
+    """The "Persetujuan Kartu Prakerja" clauses, versioned; an enrollment records the version accepted."""
 
     version = models.PositiveIntegerField(_("versi"), unique=True)
     title = models.CharField(_("judul"), max_length=150)
+    # The clauses, one per line. The field keeps its first name: its v1 data migration, which
+    # tests/conftest.py reruns with today's models, creates it by that name.
     statements = models.TextField(_("pernyataan"), help_text=_("Satu pernyataan per baris."))
     is_current = models.BooleanField(_("berlaku"), default=False)
     published_at = models.DateTimeField(_("berlaku sejak"))
@@ -162,7 +164,7 @@ class AgreementText(models.Model):
     def __str__(self) -> str:
         return f"v{self.version}: {self.title}"
 
-    def statement_lines(self) -> list[str]:
+    def clause_lines(self) -> list[str]:
         return [line.strip() for line in self.statements.splitlines() if line.strip()]
 
 

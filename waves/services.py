@@ -36,7 +36,9 @@ from waves.states import transition_allowed
 
 
 @transaction.atomic
-def wave_transition(*, wave: Wave, to: str, actor: User | None, now: datetime | None = None, note: str = "") -> Wave:
+def wave_transition(
+    *, wave: Wave, to: str, acting_user: User | None, now: datetime | None = None, note: str = ""
+) -> Wave:
     """Move ``wave`` to ``to`` if the state machine allows it from its status at ``now``; record who did.
 
     Time-driven moves the wave has already made when read (an open wave past its closing time is closed)
@@ -47,12 +49,12 @@ def wave_transition(*, wave: Wave, to: str, actor: User | None, now: datetime | 
     _record_time_moves(wave, now)
     if not transition_allowed(wave.status, to):
         raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=wave.status, to=to)
-    _move(wave, to, actor=actor, now=now, note=note)
+    _move(wave, to, acting_user=acting_user, now=now, note=note)
     return wave
 
 
-def _move(wave: Wave, to: str, *, actor: User | None, now: datetime, note: str = "") -> None:
-    WaveEvent.objects.create(wave=wave, from_status=wave.status, to_status=to, actor=actor, note=note, at=now)
+def _move(wave: Wave, to: str, *, acting_user: User | None, now: datetime, note: str = "") -> None:
+    WaveEvent.objects.create(wave=wave, from_status=wave.status, to_status=to, actor=acting_user, note=note, at=now)
     wave.status = to
     wave.save(update_fields=["status"])
     if to == WaveStatus.ANNOUNCED:
@@ -69,14 +71,14 @@ TIME_MOVES = {
 
 
 def _record_time_moves(wave: Wave, now: datetime) -> None:
-    """Make permanent what time already did (a locked wave): the schedule is the actor, so none."""
+    """Make permanent what time already did (a locked wave): the schedule acts, so no acting user."""
     while wave.status_at(now) != wave.status:
         step, time_field = TIME_MOVES[wave.status]
-        _move(wave, step, actor=None, now=getattr(wave, time_field), note="jadwal")
+        _move(wave, step, acting_user=None, now=getattr(wave, time_field), note="jadwal")
 
 
 @transaction.atomic
-def wave_publish(*, wave: Wave, actor: User, now: datetime | None = None) -> Wave:
+def wave_publish(*, wave: Wave, acting_user: User, now: datetime | None = None) -> Wave:
     """Publish a draft: from now on it opens by itself at ``opens_at``. The province quotas must add up."""
     now = now or timezone.now()
     wave = Wave.objects.select_for_update().get(pk=wave.pk)
@@ -88,27 +90,27 @@ def wave_publish(*, wave: Wave, actor: User, now: datetime | None = None) -> Wav
     wave.published_at = now
     wave.save(update_fields=["published_at"])
     WaveEvent.objects.create(
-        wave=wave, from_status=wave.status, to_status=wave.status, actor=actor, note="dipublikasikan", at=now
+        wave=wave, from_status=wave.status, to_status=wave.status, actor=acting_user, note="dipublikasikan", at=now
     )
     return wave
 
 
 @transaction.atomic
-def wave_open_now(*, wave: Wave, actor: User, now: datetime | None = None) -> Wave:
+def wave_open_now(*, wave: Wave, acting_user: User, now: datetime | None = None) -> Wave:
     """An operator opens a draft before its time (publishing it if needed): the opening time becomes now."""
     now = now or timezone.now()
     if Wave.objects.filter(pk=wave.pk, published_at__isnull=True).exists():
-        wave_publish(wave=wave, actor=actor, now=now)
-    return _move_now(wave, WaveStatus.DRAFT, actor=actor, now=now, note="dibuka operator")
+        wave_publish(wave=wave, acting_user=acting_user, now=now)
+    return _move_now(wave, WaveStatus.DRAFT, acting_user=acting_user, now=now, note="dibuka operator")
 
 
 @transaction.atomic
-def wave_close_now(*, wave: Wave, actor: User, now: datetime | None = None) -> Wave:
+def wave_close_now(*, wave: Wave, acting_user: User, now: datetime | None = None) -> Wave:
     """An operator closes an open wave before its time: the closing time becomes now."""
-    return _move_now(wave, WaveStatus.OPEN, actor=actor, now=now or timezone.now(), note="ditutup operator")
+    return _move_now(wave, WaveStatus.OPEN, acting_user=acting_user, now=now or timezone.now(), note="ditutup operator")
 
 
-def _move_now(wave: Wave, source: str, *, actor: User, now: datetime, note: str) -> Wave:
+def _move_now(wave: Wave, source: str, *, acting_user: User, now: datetime, note: str) -> Wave:
     """Make the move time would make from ``source`` (TIME_MOVES) now: its time becomes now, the operator acts."""
     to, time_field = TIME_MOVES[source]
     locked = Wave.objects.select_for_update().get(pk=wave.pk)
@@ -117,7 +119,7 @@ def _move_now(wave: Wave, source: str, *, actor: User, now: datetime, note: str)
         raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=locked.status, to=to)
     setattr(locked, time_field, now)
     locked.save(update_fields=[time_field])
-    _move(locked, to, actor=actor, now=now, note=note)
+    _move(locked, to, acting_user=acting_user, now=now, note=note)
     return locked
 
 
@@ -132,7 +134,7 @@ def _earlier_announcement_record(*, user: User, now: datetime) -> None:
 
 
 @transaction.atomic
-def selection_void(*, run: SelectionRun, actor: User, now: datetime | None = None, note: str = "") -> None:
+def selection_void(*, run: SelectionRun, acting_user: User, now: datetime | None = None, note: str = "") -> None:
     """Void a run before its announcement (a new seed needs this first): its results and cards are discarded
     (on PostgreSQL its partition is dropped: instant at any size), its unsent announcement messages cancelled,
     the wave closed again, and who did it recorded."""
@@ -149,7 +151,7 @@ def selection_void(*, run: SelectionRun, actor: User, now: datetime | None = Non
     results_discard(run)
     run.status = RunStatus.VOIDED
     run.save(update_fields=["status"])
-    _move(wave, WaveStatus.CLOSED, actor=actor, now=now, note=note or f"run {run.pk} dibatalkan")
+    _move(wave, WaveStatus.CLOSED, acting_user=acting_user, now=now, note=note or f"run {run.pk} dibatalkan")
 
 
 def waves_record_schedule(*, now: datetime | None = None) -> int:
@@ -189,7 +191,7 @@ def selection_interrupted_record(
         _move(
             wave,
             WaveStatus.CLOSED,
-            actor=None,
+            acting_user=None,
             now=locked.finished_at,
             note=f"run {run.pk} {word}" + (f": {note}" if note else ""),
         )
@@ -218,7 +220,7 @@ def selections_recover(*, wave: Wave | None = None) -> list[int]:
 
 
 @transaction.atomic
-def selection_queue(*, wave: Wave, actor: User | None, now: datetime | None = None) -> bool:
+def selection_queue(*, wave: Wave, acting_user: User | None, now: datetime | None = None) -> bool:
     """Queue the selection of a wave closed by ``now`` on the selection queue (after commit); returns whether it
     was queued. Refused (False) while a run is in flight or once one has succeeded. The wave row is locked, so
     two callers at once queue it once."""
@@ -233,8 +235,8 @@ def selection_queue(*, wave: Wave, actor: User | None, now: datetime | None = No
         return False
     locked.selection_queued_at = now
     locked.save(update_fields=["selection_queued_at"])
-    operator_id = actor.pk if actor else None
-    transaction.on_commit(lambda: selection_run_task.delay(locked.pk, operator_id))
+    acting_user_id = acting_user.pk if acting_user else None
+    transaction.on_commit(lambda: selection_run_task.delay(locked.pk, acting_user_id))
     return True
 
 
@@ -259,7 +261,7 @@ def selections_schedule(*, now: datetime | None = None) -> list[int]:
             locked = Wave.objects.select_for_update().get(pk=wave.pk)
             if locked.selection_queued_at or SelectionRun.objects.filter(wave=locked).exists():
                 continue
-            if selection_queue(wave=locked, actor=None, now=now):
+            if selection_queue(wave=locked, acting_user=None, now=now):
                 queued.append(locked.pk)
     return queued
 
@@ -298,10 +300,10 @@ def enrollment_join(*, user: User, wave: Wave, agreement: AgreementText, now: da
 
 
 def agreement_text_publish(
-    *, title: str, statements: str, acting_user: User | None = None, now: datetime | None = None
+    *, title: str, clauses: str, acting_user: User | None = None, now: datetime | None = None
 ) -> AgreementText:
     """Publish a new Persetujuan; it is the one applicants accept from now on (enrollments keep theirs)."""
-    return text_version_publish(AgreementText, acting_user=acting_user, now=now, title=title, statements=statements)
+    return text_version_publish(AgreementText, acting_user=acting_user, now=now, title=title, statements=clauses)
 
 
 def statement_text_publish(
@@ -363,12 +365,12 @@ def complaint_submit(
 
 
 def complaint_decide(
-    *, complaint: Complaint, reviewer: User, approve: bool, reason: str = "", now: datetime | None = None
+    *, complaint: Complaint, acting_user: User, approve: bool, reason: str = "", now: datetime | None = None
 ) -> Complaint:
-    """Approve or reject a pending complaint, recording the reviewer and the time; the applicant is told by
+    """Approve or reject a pending complaint, recording ``acting_user`` as its reviewer and the time; the applicant is told by
     email and SMS (in Indonesian, whatever language the reviewer's admin is in). A rejection needs a reason.
     An approval puts the applicant in the priority tier of every selection until they are selected."""
-    if not reviewer.has_perm("waves.review_complaint"):
+    if not acting_user.has_perm("waves.review_complaint"):
         raise WaveError(WaveErrorCode.NOT_A_REVIEWER)
     reason = reason.strip()
     if not approve and not reason:
@@ -379,7 +381,7 @@ def complaint_decide(
         if locked.status != ComplaintStatus.PENDING:
             raise WaveError(WaveErrorCode.COMPLAINT_DECIDED)
         locked.status = ComplaintStatus.APPROVED if approve else ComplaintStatus.REJECTED
-        locked.reviewer = reviewer
+        locked.reviewer = acting_user
         locked.decided_at = now
         locked.decision_reason = reason
         locked.save(update_fields=["status", "reviewer", "decided_at", "decision_reason"])

@@ -17,12 +17,12 @@ def selections_schedule_task() -> int:
 
 
 @shared_task
-def selection_run_task(wave_id: int, operator_id: int | None = None, seed: int | None = None) -> int:
+def selection_run_task(wave_id: int, acting_user_id: int | None = None, seed: int | None = None) -> int:
     """Select a closed wave (its own queue: it can take minutes for millions). Safe to run twice: a selected
     wave is left as it is."""
     from accounts.models import User
     from waves.models import Wave
     from waves.selection import selection_run
 
-    operator = User.objects.filter(pk=operator_id).first() if operator_id else None
-    return selection_run(wave=Wave.objects.get(pk=wave_id), operator=operator, seed=seed).pk
+    acting_user = User.objects.filter(pk=acting_user_id).first() if acting_user_id else None
+    return selection_run(wave=Wave.objects.get(pk=wave_id), acting_user=acting_user, seed=seed).pk

@@ -22,7 +22,7 @@ def racer(tmp_path):
     if connection.vendor != "postgresql":
         require_service("postgresql")
     services.question_bank_load(path=write_bank(tmp_path / "q.json", bank_entries()))
-    declaration_text_publish(title="Pernyataan", intro="Pengantar.", statements="Saya menyatakan.")
+    declaration_text_publish(title="Pernyataan", intro="Pengantar.", clauses="Saya menyatakan.")
     user = UserFactory(verified=True)
     declare(user)
     return user

@@ -44,9 +44,7 @@ def test_a_fresh_portal_has_version_one_of_the_text_as_current():
     assert DeclarationText.objects.filter(is_current=True).count() == 1
 
 
-def test_the_page_shows_the_texts_intro_and_statement_each_group_as_its_own_question_and_an_oke_button(
-    client, applicant
-):
+def test_the_page_shows_the_texts_intro_and_clauses_each_group_as_its_own_question_and_an_oke_button(client, applicant):
     text = declaration_text_current()
 
     html = client.get(URL).content.decode()
@@ -168,7 +166,7 @@ def test_a_new_text_version_becomes_current_and_later_declarations_record_it():
     declare(early)
 
     # when staff publish version 2
-    v2 = declaration_text_publish(title="Pernyataan v2", intro="Pengantar baru.", statements="Saya menyatakan…")
+    v2 = declaration_text_publish(title="Pernyataan v2", intro="Pengantar baru.", clauses="Saya menyatakan…")
 
     # then version 2 is the only current one, and a later declaration records it; the earlier one keeps v1
     assert v2.version == 2 and declaration_text_current() == v2
@@ -182,7 +180,7 @@ def test_answers_to_a_text_replaced_meanwhile_show_the_new_text_with_the_answers
     # given the page was opened on version 1
     data = form_data(employment="bekerja")
     # when version 2 is published before "Oke"
-    declaration_text_publish(title="Pernyataan versi dua", intro="Pengantar dua.", statements="Pernyataan dua.")
+    declaration_text_publish(title="Pernyataan versi dua", intro="Pengantar dua.", clauses="Pernyataan dua.")
     response = client.post(URL, data)
 
     # then nothing is recorded yet, the new text is shown and the answers are still there
@@ -198,7 +196,7 @@ def test_answers_to_a_text_replaced_meanwhile_show_the_new_text_with_the_answers
 
 def test_an_outdated_text_is_refused_by_the_service(applicant):
     v1 = declaration_text_current()
-    declaration_text_publish(title="v2", intro="v2", statements="v2")
+    declaration_text_publish(title="v2", intro="v2", clauses="v2")
 
     with pytest.raises(AssessmentError) as refused:
         declaration_submit(user=applicant, text=v1, **declaration_answers())

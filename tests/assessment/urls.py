@@ -9,8 +9,8 @@ from prakerja.urls import urlpatterns as project_urlpatterns
 
 STEP_PAGES = [
     path("dashboard/pernyataan/", views.declaration, name="declaration"),
-    path("dashboard/tes/", views.test_start, name="test_start"),
-    path("dashboard/tes/soal/<int:position>/", views.test_question, name="test_question"),
+    path("dashboard/tes/", views.assessment_start, name="assessment_start"),
+    path("dashboard/tes/soal/<int:position>/", views.assessment_question, name="assessment_question"),
 ]
 _ours = {page.name for page in STEP_PAGES}
 

@@ -12,8 +12,13 @@ def a_wave_opened_after(moment) -> bool:
 
 
 pages = [
-    path("dashboard/tes/", views.test_start, {"new_wave_opened_after": a_wave_opened_after}, name="test_start"),
-    *[page for page in journey_patterns if page.name != "test_start"],
+    path(
+        "dashboard/tes/",
+        views.assessment_start,
+        {"new_wave_opened_after": a_wave_opened_after},
+        name="assessment_start",
+    ),
+    *[page for page in journey_patterns if page.name != "assessment_start"],
 ]
 
 urlpatterns = [path("", include((pages, "journey"))), *base_urlpatterns[1:]]

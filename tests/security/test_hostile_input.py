@@ -288,8 +288,8 @@ ROUTES: dict[str, Route] = {
         ),
     ),
     "journey:declaration": Route(personas.phone_verified, forms=(Post(_declaration, ("assessment.Declaration",)),)),
-    "journey:test_start": Route(personas.declared, forms=(Post(_nothing, ("assessment.Attempt",)),)),
-    "journey:test_question": Route(
+    "journey:assessment_start": Route(personas.declared, forms=(Post(_nothing, ("assessment.Attempt",)),)),
+    "journey:assessment_question": Route(
         personas.testing,
         params=lambda world: {"position": "1"},
         forms=(
@@ -311,7 +311,7 @@ ROUTES: dict[str, Route] = {
     "verification:ktp_photo_file": Route(
         personas.photographed, params=lambda world: {"pk": str(world.objects.photo.pk), "variant": "thumbnail"}
     ),
-    "assessment:test_result": Route(personas.passed),
+    "assessment:assessment_result": Route(personas.passed),
     "waves:joined": Route(personas.enrolled),
     "waves:history": Route(personas.enrolled),
     "waves:complaint": Route(personas.thrice_failed, forms=(Post(_letter, ("waves.Complaint",)),)),

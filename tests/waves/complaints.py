@@ -33,7 +33,7 @@ def lost_wave(user, number: int, *, opens_at=None, announced: bool = True, rival
     )
     first, second = (rival, mine) if rival_wins else (mine, rival)
     seed = next(s for s in range(1, 10_000) if lottery_number(s, first.pk) < lottery_number(s, second.pk))
-    selection_run(wave=wave, operator=None, seed=seed, now=wave.closes_at + timedelta(hours=1))
+    selection_run(wave=wave, acting_user=None, seed=seed, now=wave.closes_at + timedelta(hours=1))
     waves_record_schedule(now=now)  # the announcement recorded: the applicant may join the next wave
     return wave
 

@@ -31,7 +31,7 @@ def announced_pair(db):
     agreement = AgreementText.objects.get()
     for user in users:
         Enrollment.objects.create(wave=wave, user=user, province_id="32", agreement=agreement, joined_at=wave.opens_at)
-    selection_run(wave=wave, operator=None, seed=4)
+    selection_run(wave=wave, acting_user=None, seed=4)
     winner = Result.objects.get(selected=True).user
     loser = next(user for user in users if user != winner)
     return wave, winner, loser
@@ -89,10 +89,10 @@ def test_a_run_is_voided_before_the_announcement_and_a_new_seed_can_run(announce
     first = SelectionRun.objects.get()
 
     with freeze_time(wave.announce_at - timedelta(hours=1)):
-        selection_void(run=first, actor=operator, note="data diperbaiki")
+        selection_void(run=first, acting_user=operator, note="data diperbaiki")
         assert not Card.objects.exists() and not Result.objects.exists()
         assert Wave.objects.get(pk=wave.pk).status == WaveStatus.CLOSED
-        second = selection_run(wave=wave, operator=operator, seed=5)
+        second = selection_run(wave=wave, acting_user=operator, seed=5)
 
     first.refresh_from_db()
     assert first.status == RunStatus.VOIDED
@@ -104,7 +104,7 @@ def test_a_run_cannot_be_voided_after_the_announcement(announced_pair):
     wave, _winner, _loser = announced_pair
 
     with freeze_time(wave.announce_at + timedelta(minutes=1)), pytest.raises(WaveError):
-        selection_void(run=SelectionRun.objects.get(), actor=UserFactory(is_staff=True))
+        selection_void(run=SelectionRun.objects.get(), acting_user=UserFactory(is_staff=True))
 
     assert Card.objects.count() == 1
 

@@ -263,7 +263,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, filed):
 
 
 def test_a_rejection_shows_its_reason_on_the_dashboard(client, filed):
-    complaint_decide(complaint=filed, reviewer=reviewer(), approve=False, reason="Meterai tidak ditempel.")
+    complaint_decide(complaint=filed, acting_user=reviewer(), approve=False, reason="Meterai tidak ditempel.")
 
     html = client.get("/dashboard/").content.decode()
 
@@ -272,7 +272,7 @@ def test_a_rejection_shows_its_reason_on_the_dashboard(client, filed):
 
 
 def test_an_approval_shows_the_priority_on_the_dashboard(client, filed):
-    complaint_decide(complaint=filed, reviewer=reviewer(), approve=True)
+    complaint_decide(complaint=filed, acting_user=reviewer(), approve=True)
 
     html = client.get("/dashboard/").content.decode()
 

@@ -149,7 +149,7 @@ def test_only_one_open_complaint_at_a_time(thrice_failed):
 
 
 def test_an_approved_applicant_cannot_file_again_meanwhile(thrice_failed):
-    complaint_decide(complaint=submit(thrice_failed), reviewer=reviewer(), approve=True)
+    complaint_decide(complaint=submit(thrice_failed), acting_user=reviewer(), approve=True)
 
     assert not complaint_state(user=thrice_failed).may_file
     with pytest.raises(WaveError) as refused:
@@ -159,7 +159,7 @@ def test_an_approved_applicant_cannot_file_again_meanwhile(thrice_failed):
 
 def test_after_a_rejection_a_further_failed_selection_is_needed(thrice_failed):
     complaint_decide(
-        complaint=submit(thrice_failed), reviewer=reviewer(), approve=False, reason="Tanda tangan tidak ada."
+        complaint=submit(thrice_failed), acting_user=reviewer(), approve=False, reason="Tanda tangan tidak ada."
     )
 
     with pytest.raises(WaveError) as refused:
@@ -202,7 +202,7 @@ def test_a_decision_records_the_reviewer_and_time_and_tells_the_applicant(
 
     with django_capture_on_commit_callbacks(execute=True):
         decided = complaint_decide(
-            complaint=complaint, reviewer=who, approve=False, reason="  Meterai tidak terlihat.  "
+            complaint=complaint, acting_user=who, approve=False, reason="  Meterai tidak terlihat.  "
         )
 
     assert decided.status == ComplaintStatus.REJECTED and decided.reviewer == who
@@ -216,7 +216,7 @@ def test_a_rejection_needs_a_reason(thrice_failed):
     complaint = submit(thrice_failed)
 
     with pytest.raises(WaveError) as refused:
-        complaint_decide(complaint=complaint, reviewer=reviewer(), approve=False, reason="   ")
+        complaint_decide(complaint=complaint, acting_user=reviewer(), approve=False, reason="   ")
 
     assert refused.value.code == WaveErrorCode.REJECTION_NEEDS_REASON
     complaint.refresh_from_db()
@@ -228,17 +228,17 @@ def test_only_a_reviewer_decides(thrice_failed):
 
     for somebody in (UserFactory(is_staff=True), thrice_failed):
         with pytest.raises(WaveError) as refused:
-            complaint_decide(complaint=complaint, reviewer=somebody, approve=True)
+            complaint_decide(complaint=complaint, acting_user=somebody, approve=True)
         assert refused.value.code == WaveErrorCode.NOT_A_REVIEWER
     assert Complaint.objects.get().status == ComplaintStatus.PENDING
 
 
 def test_a_decision_is_final(thrice_failed):
     complaint = submit(thrice_failed)
-    complaint_decide(complaint=complaint, reviewer=reviewer(), approve=True)
+    complaint_decide(complaint=complaint, acting_user=reviewer(), approve=True)
 
     with pytest.raises(WaveError) as refused:
-        complaint_decide(complaint=complaint, reviewer=reviewer(), approve=False, reason="berubah pikiran")
+        complaint_decide(complaint=complaint, acting_user=reviewer(), approve=False, reason="berubah pikiran")
 
     assert refused.value.code == WaveErrorCode.COMPLAINT_DECIDED
     assert Complaint.objects.get().status == ComplaintStatus.APPROVED
@@ -273,10 +273,10 @@ def _next_wave_against_rivals(user, rivals: int = 5):
 
 
 def test_an_approval_puts_the_applicant_first_in_the_next_selection(thrice_failed):
-    complaint_decide(complaint=submit(thrice_failed), reviewer=reviewer(), approve=True)
+    complaint_decide(complaint=submit(thrice_failed), acting_user=reviewer(), approve=True)
     wave, seed = _next_wave_against_rivals(thrice_failed)
 
-    run = selection_run(wave=wave, operator=None, seed=seed)
+    run = selection_run(wave=wave, acting_user=None, seed=seed)
 
     mine = Result.objects.get(run=run, user=thrice_failed)
     assert mine.selected and mine.priority == PRIORITY_COMPLAINT
@@ -288,19 +288,19 @@ def test_an_approval_puts_the_applicant_first_in_the_next_selection(thrice_faile
 def test_a_pending_or_rejected_complaint_gives_no_priority(thrice_failed, decision):
     complaint = submit(thrice_failed)
     if decision:
-        complaint_decide(complaint=complaint, reviewer=reviewer(), approve=False, reason="Bukan tanda tangan asli.")
+        complaint_decide(complaint=complaint, acting_user=reviewer(), approve=False, reason="Bukan tanda tangan asli.")
     wave, seed = _next_wave_against_rivals(thrice_failed)
 
-    run = selection_run(wave=wave, operator=None, seed=seed)
+    run = selection_run(wave=wave, acting_user=None, seed=seed)
 
     mine = Result.objects.get(run=run, user=thrice_failed)
     assert not mine.selected and mine.priority == 0 and mine.reason == "quota"
 
 
 def test_priority_ends_when_the_applicant_is_selected(thrice_failed):
-    complaint_decide(complaint=submit(thrice_failed), reviewer=reviewer(), approve=True)
+    complaint_decide(complaint=submit(thrice_failed), acting_user=reviewer(), approve=True)
     wave, seed = _next_wave_against_rivals(thrice_failed)
-    selection_run(wave=wave, operator=None, seed=seed)
+    selection_run(wave=wave, acting_user=None, seed=seed)
     later = wave_create(number=5, province_quotas={"32": 5}, opens_at=timezone.now() - timedelta(days=8))
     Enrollment.objects.filter(wave=wave).update(pending=False)
     Enrollment.objects.create(
@@ -311,7 +311,7 @@ def test_priority_ends_when_the_applicant_is_selected(thrice_failed):
         joined_at=later.opens_at,
     )
 
-    run = selection_run(wave=later, operator=None, seed=1)
+    run = selection_run(wave=later, acting_user=None, seed=1)
 
     assert Result.objects.get(run=run, user=thrice_failed).reason == "past_recipient"
 

@@ -53,7 +53,7 @@ def test_two_waves_selected_at_the_same_moment_each_get_their_partition():
         for _ in range(3):
             enrolled(wave)
 
-    outcomes = at_once(*(partial(selection_run, wave=wave, operator=None, seed=7) for wave in waves), errors=())
+    outcomes = at_once(*(partial(selection_run, wave=wave, acting_user=None, seed=7) for wave in waves), errors=())
 
     assert outcomes == ["ok", "ok"], outcomes
     assert set(SelectionRun.objects.values_list("status", flat=True)) == {RunStatus.SUCCEEDED}

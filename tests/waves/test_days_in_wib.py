@@ -71,7 +71,7 @@ def test_the_selection_counts_age_on_the_wib_closing_day(settings, display_zone)
     seventeen = enrolled(wave, birth_date=SEVENTEEN_ON_CLOSING_DAY)
 
     with freeze_time(CLOSES + timedelta(hours=1)):
-        run = selection_run(wave=Wave.objects.get(pk=wave.pk), operator=None, seed=1)
+        run = selection_run(wave=Wave.objects.get(pk=wave.pk), acting_user=None, seed=1)
 
     reasons = dict(Result.objects.filter(run=run).values_list("enrollment_id", "reason"))
     assert reasons == {eighteen.pk: None, seventeen.pk: "age"}
@@ -118,7 +118,7 @@ def test_the_first_training_deadline_is_the_end_of_the_thirtieth_wib_day_after_t
         wave=wave, user=winner, province_id="32", agreement=AgreementText.objects.get(), joined_at=wave.opens_at
     )
     with freeze_time(wave.closes_at + timedelta(hours=1)):
-        selection_run(wave=wave, operator=None, seed=1)
+        selection_run(wave=wave, acting_user=None, seed=1)
 
     card = Card.objects.get(user=winner)
     assert card.first_training_deadline == datetime(2027, 1, 1, 23, 59, 59, 999999, tzinfo=WIB)

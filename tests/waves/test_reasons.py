@@ -36,7 +36,7 @@ def test_a_result_stores_its_reason_as_one_of_the_choices(db):
     enrolled(wave)
     enrolled(wave, in_education=True)
 
-    run = selection_run(wave=wave, operator=None, seed=1)
+    run = selection_run(wave=wave, acting_user=None, seed=1)
 
     stored = set(Result.objects.filter(run=run).values_list("reason", flat=True)) - {None}
     assert stored == {ResultReason.QUOTA, ResultReason.IN_EDUCATION}
@@ -65,8 +65,8 @@ def test_a_member_whose_kk_another_wave_filled_before_its_announcement_is_told_s
     a, b, in_a, in_b, other_in_b = two_waves_sharing_a_family(first_announced_before_second_closes=False)
     assert Wave.objects.get(pk=a.pk).announce_at > b.closes_at
 
-    selection_run(wave=a, operator=None, seed=1)
-    run_b = selection_run(wave=b, operator=None, seed=1)
+    selection_run(wave=a, acting_user=None, seed=1)
+    run_b = selection_run(wave=b, acting_user=None, seed=1)
 
     result = Result.objects.get(run=run_b, enrollment=in_b)
     assert (result.selected, result.reason) == (False, ResultReason.KK_FILLED_ELSEWHERE)
@@ -81,8 +81,8 @@ def test_once_the_other_wave_is_announced_the_member_is_simply_in_a_full_kk(db):
     a, b, _in_a, in_b, _other = two_waves_sharing_a_family(first_announced_before_second_closes=True)
     assert Wave.objects.get(pk=a.pk).announce_at < b.closes_at
 
-    selection_run(wave=a, operator=None, seed=1)
-    run_b = selection_run(wave=b, operator=None, seed=1)
+    selection_run(wave=a, acting_user=None, seed=1)
+    run_b = selection_run(wave=b, acting_user=None, seed=1)
 
     assert Result.objects.get(run=run_b, enrollment=in_b).reason == ResultReason.KK_FULL
 
@@ -97,7 +97,7 @@ def test_joining_never_reveals_a_family_members_unannounced_selection(db):
     for _ in range(2):
         enrolled(a, province="32", kk=family)
     relative = enrolled(b, province="32", kk=family).user
-    selection_run(wave=a, operator=None, seed=1)  # selected, announced in two days
+    selection_run(wave=a, acting_user=None, seed=1)  # selected, announced in two days
 
     assert [rule.code for rule in rule_failures(user_id=relative.pk, wave=b)] == []
 
@@ -110,8 +110,8 @@ def test_two_waves_selected_at_the_same_moment_never_give_a_kk_more_than_two_car
     extra_in_b = enrolled(b, province="31", kk="3276010102777777")
 
     outcomes = at_once(
-        lambda: selection_run(wave=a, operator=None, seed=1),
-        lambda: selection_run(wave=b, operator=None, seed=1),
+        lambda: selection_run(wave=a, acting_user=None, seed=1),
+        lambda: selection_run(wave=b, acting_user=None, seed=1),
         errors=(WaveError,),
     )
 
@@ -136,7 +136,7 @@ def test_a_priority_tier_beyond_one_digit_fails_the_run_with_nothing_written(db,
     monkeypatch.setattr(selection.ranking, "priority_tier", lambda prefix="": Value(10))
 
     with pytest.raises(SelectionFailed):
-        selection_run(wave=wave, operator=None, seed=1)
+        selection_run(wave=wave, acting_user=None, seed=1)
 
     assert SelectionRun.objects.get(wave=wave).status == RunStatus.FAILED
     assert not Result.objects.filter(run__wave=wave).exists()

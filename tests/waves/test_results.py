@@ -34,7 +34,7 @@ def selected_wave(db):
     for n in range(5):
         enrollment = enrolled(wave)
         PhoneNumber.objects.create(user=enrollment.user, number=f"+6281300000{n:03d}", verified_at=wave.opens_at)
-    run = selection_run(wave=wave, operator=None, seed=8)
+    run = selection_run(wave=wave, acting_user=None, seed=8)
     return wave, run
 
 
@@ -88,7 +88,7 @@ def test_the_sweep_sends_nothing_before_the_announcement_and_everything_after(se
 def test_a_rerun_issues_no_second_card_and_sends_nothing_twice(selected_wave):
     wave, _run = selected_wave
 
-    selection_run(wave=wave, operator=None, seed=99)
+    selection_run(wave=wave, acting_user=None, seed=99)
 
     assert Card.objects.count() == 3
     assert Message.objects.filter(template__startswith="waves/").count() == 8

@@ -36,7 +36,7 @@ def test_each_province_gets_exactly_its_quota_or_all_its_candidates(db):
     for _ in range(4):
         enrolled(wave, province="31")
 
-    run = selection_run(wave=wave, operator=UserFactory(is_staff=True), seed=7)
+    run = selection_run(wave=wave, acting_user=UserFactory(is_staff=True), seed=7)
 
     assert run.counts["provinces"]["32"] == {"enrollments": 12, "selected": 5}
     assert run.counts["provinces"]["31"] == {"enrollments": 4, "selected": 4}
@@ -50,7 +50,7 @@ def test_quota_a_province_cannot_use_goes_to_the_best_ranked_remaining_nationwid
     for _ in range(2):
         enrolled(wave, province="31")
 
-    run = selection_run(wave=wave, operator=None, seed=11)
+    run = selection_run(wave=wave, acting_user=None, seed=11)
 
     assert run.counts["selected"] == 8
     assert run.counts["from_pool"] == 3
@@ -65,7 +65,7 @@ def test_the_rank_is_the_documented_hash_recomputed_by_hand(db):
     wave = closed_wave(province_quotas={"32": 3}, pool_unused_quota=False)
     enrollments = [enrolled(wave) for _ in range(10)]
 
-    run = selection_run(wave=wave, operator=None, seed=2026)
+    run = selection_run(wave=wave, acting_user=None, seed=2026)
 
     by_hand = sorted(enrollments, key=lambda e: hashlib.sha256(f"2026:{e.pk}".encode()).hexdigest())
     assert selected_users(run) == {e.user_id for e in by_hand[:3]}
@@ -84,7 +84,7 @@ def test_each_hard_rule_excludes_with_its_reason(db):
     }
     eligible = enrolled(wave)
 
-    run = selection_run(wave=wave, operator=None, seed=1)
+    run = selection_run(wave=wave, acting_user=None, seed=1)
 
     reasons = dict(Result.objects.filter(run=run).values_list("enrollment_id", "reason"))
     assert {code: reasons[e.pk] for code, e in cases.items()} == {code: code for code in cases}
@@ -98,7 +98,7 @@ def test_no_kartu_keluarga_gets_more_than_two_recipients_in_a_run_even_across_pr
     members = [enrolled(wave, province="32" if n % 2 else "31", kk=family) for n in range(5)]
     others = [enrolled(wave) for _ in range(3)]
 
-    run = selection_run(wave=wave, operator=None, seed=3)
+    run = selection_run(wave=wave, acting_user=None, seed=3)
 
     chosen = selected_users(run)
     ranked = sorted(members, key=lambda e: lottery_number(3, e.pk))
@@ -112,11 +112,11 @@ def test_the_kk_cap_counts_recipients_of_earlier_waves(db):
     family = "3276010102150002"
     first = closed_wave(number=1, province_quotas={"32": 10}, pool_unused_quota=False)
     sibling = enrolled(first, kk=family)
-    selection_run(wave=first, operator=None, seed=1)
+    selection_run(wave=first, acting_user=None, seed=1)
     second = closed_wave(number=2, province_quotas={"32": 10}, pool_unused_quota=False)
     members = [enrolled(second, kk=family) for _ in range(3)]
 
-    run = selection_run(wave=second, operator=None, seed=5)
+    run = selection_run(wave=second, acting_user=None, seed=5)
 
     assert Result.objects.get(enrollment=sibling).selected
     assert len(selected_users(run) & {e.user_id for e in members}) == 1
@@ -132,7 +132,7 @@ def test_nobody_is_left_out_by_the_cap_while_their_kk_has_room(db):
     candidates = [enrolled(wave, province="32") for _ in range(6)]
     members = [enrolled(wave, province="31", kk=family) for _ in range(3)]
 
-    run = selection_run(wave=wave, operator=None, seed=seed)
+    run = selection_run(wave=wave, acting_user=None, seed=seed)
 
     ranked = sorted(members, key=lambda e: lottery_number(seed, e.pk))
     assert {e.user_id for e in ranked[:2]} == selected_users(run) & {e.user_id for e in members}
@@ -142,7 +142,7 @@ def test_nobody_is_left_out_by_the_cap_while_their_kk_has_room(db):
 def test_a_past_recipient_is_never_selected_again(db):
     first = closed_wave(number=1, province_quotas={"32": 5}, pool_unused_quota=False)
     enrollment = enrolled(first)
-    selection_run(wave=first, operator=None, seed=1)
+    selection_run(wave=first, acting_user=None, seed=1)
     second = closed_wave(number=2, province_quotas={"32": 5}, pool_unused_quota=False)
     from waves.models import AgreementText, Enrollment
 
@@ -155,7 +155,7 @@ def test_a_past_recipient_is_never_selected_again(db):
         joined_at=second.opens_at,
     )
 
-    run = selection_run(wave=second, operator=None, seed=2)
+    run = selection_run(wave=second, acting_user=None, seed=2)
 
     assert Result.objects.get(run=run, enrollment=again).reason == "past_recipient"
 
@@ -164,10 +164,10 @@ def test_running_a_selected_wave_again_changes_nothing(db):
     wave = closed_wave(province_quotas={"32": 2}, pool_unused_quota=False)
     for _ in range(5):
         enrolled(wave)
-    run = selection_run(wave=wave, operator=None, seed=1)
+    run = selection_run(wave=wave, acting_user=None, seed=1)
     before = list(Result.objects.order_by("id").values_list("id", "selected", "reason"))
 
-    again = selection_run(wave=wave, operator=None, seed=999)
+    again = selection_run(wave=wave, acting_user=None, seed=999)
 
     assert again.pk == run.pk
     assert list(Result.objects.order_by("id").values_list("id", "selected", "reason")) == before
@@ -178,7 +178,7 @@ def test_the_same_seed_gives_the_same_result(db):
     wave = closed_wave(province_quotas={"32": 4, "31": 2}, pool_unused_quota=True)
     for n in range(14):
         enrolled(wave, province="32" if n % 3 else "31", kk=f"32760101021599{n % 4:02d}")
-    first = selection_run(wave=wave, operator=None, seed=42)
+    first = selection_run(wave=wave, acting_user=None, seed=42)
     chosen = dict(Result.objects.filter(run=first).values_list("enrollment_id", "selected"))
     reasons = dict(Result.objects.filter(run=first).values_list("enrollment_id", "reason"))
     # Undo it as a void will (that service comes with the announcement slice): results gone, wave closed.
@@ -186,7 +186,7 @@ def test_the_same_seed_gives_the_same_result(db):
     SelectionRun.objects.update(status=RunStatus.VOIDED)
     Wave.objects.filter(pk=wave.pk).update(status=WaveStatus.CLOSED)
 
-    second = selection_run(wave=wave, operator=None, seed=42)
+    second = selection_run(wave=wave, acting_user=None, seed=42)
 
     assert dict(Result.objects.filter(run=second).values_list("enrollment_id", "selected")) == chosen
     assert dict(Result.objects.filter(run=second).values_list("enrollment_id", "reason")) == reasons
@@ -204,7 +204,7 @@ def test_a_run_that_fails_half_way_leaves_nothing_and_the_wave_closed(db, monkey
 
     monkeypatch.setattr(selection.kk_cap, "_cap", broken)
     with pytest.raises(SelectionFailed):
-        selection_run(wave=wave, operator=None, seed=1)
+        selection_run(wave=wave, acting_user=None, seed=1)
 
     assert not Result.objects.exists()
     run = SelectionRun.objects.get()
@@ -217,7 +217,7 @@ def test_the_run_records_its_seed_operator_phases_and_counts(db):
     wave = closed_wave(province_quotas={"32": 1, "31": 1})
     enrolled(wave)
 
-    run = selection_run(wave=wave, operator=operator, seed=123)
+    run = selection_run(wave=wave, acting_user=operator, seed=123)
 
     assert (run.seed, run.operator, run.status) == (123, operator, RunStatus.SUCCEEDED)
     assert [phase["name"] for phase in run.phases] == [
@@ -241,9 +241,9 @@ def test_the_query_count_does_not_grow_with_the_number_of_enrollments(db, django
     from django.db import connection
 
     with CaptureQueriesContext(connection) as small_queries:
-        selection_run(wave=small, operator=None, seed=1)
+        selection_run(wave=small, acting_user=None, seed=1)
     with CaptureQueriesContext(connection) as large_queries:
-        run = selection_run(wave=large, operator=None, seed=1)
+        run = selection_run(wave=large, acting_user=None, seed=1)
 
     assert (run.counts["enrollments"], run.counts["selected"]) == (4000, 800)
     assert len(large_queries) == len(small_queries)
@@ -305,7 +305,7 @@ def test_on_postgresql_a_run_s_results_are_its_own_partition_with_every_index(db
     enrolled(wave)
     enrolled(wave)
 
-    run = selection_run(wave=wave, operator=None, seed=1)
+    run = selection_run(wave=wave, acting_user=None, seed=1)
 
     indexes = _partitions()[f"waves_result_run_{run.pk}"]
     assert len(indexes) == 4
@@ -327,7 +327,7 @@ def test_on_postgresql_a_failed_run_leaves_no_partition(db, monkeypatch):
     monkeypatch.setattr(selection.kk_cap, "_cap", lambda *args, **kwargs: 1 / 0)
 
     with pytest.raises(SelectionFailed):
-        selection_run(wave=wave, operator=None, seed=1)
+        selection_run(wave=wave, acting_user=None, seed=1)
 
     run = SelectionRun.objects.get(wave=wave)
     assert run.status == RunStatus.FAILED
@@ -347,7 +347,7 @@ def test_on_postgresql_the_partitioning_migration_keeps_every_result_and_goes_ba
     for wave in (first, second):
         enrolled(wave)
         enrolled(wave)
-    runs = [selection_run(wave=wave, operator=None, seed=1) for wave in (first, second)]
+    runs = [selection_run(wave=wave, acting_user=None, seed=1) for wave in (first, second)]
     before = sorted(Result.objects.values_list("pk", "run_id", "enrollment_id", "selected", "reason"))
 
     with connection.schema_editor() as editor:
@@ -362,5 +362,5 @@ def test_on_postgresql_the_partitioning_migration_keeps_every_result_and_goes_ba
     # New rows continue the ids.
     third = closed_wave(number=3, province_quotas={"32": 1})
     enrolled(third)
-    selection_run(wave=third, operator=None, seed=1)
+    selection_run(wave=third, acting_user=None, seed=1)
     assert Result.objects.filter(run__wave=third).get().pk > max(row[0] for row in before)

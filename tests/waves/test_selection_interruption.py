@@ -48,7 +48,7 @@ def test_ctrl_c_during_the_announcement_messages_closes_the_wave_at_once_and_a_n
     enrolled_many(wave, 20)
 
     with pytest.raises(KeyboardInterrupt):
-        selection_run(wave=wave, operator=None, seed=1, on_progress=interrupt_at("announcement_messages"))
+        selection_run(wave=wave, acting_user=None, seed=1, on_progress=interrupt_at("announcement_messages"))
 
     wave.refresh_from_db()
     run = SelectionRun.objects.get(wave=wave)
@@ -57,7 +57,7 @@ def test_ctrl_c_during_the_announcement_messages_closes_the_wave_at_once_and_a_n
     assert nothing_written(wave)
     assert wave.events.last().note == f"run {run.pk} terputus"
 
-    again = selection_run(wave=wave, operator=None, seed=1)
+    again = selection_run(wave=wave, acting_user=None, seed=1)
     assert again.status == RunStatus.SUCCEEDED and again.counts["selected"] == 6
 
 
@@ -81,7 +81,7 @@ def test_a_run_whose_process_died_is_recovered_by_the_next_check_and_the_wave_ca
     wave.refresh_from_db()
     assert (dead.status, wave.status) == (RunStatus.INTERRUPTED, WaveStatus.CLOSED)
     assert "Terputus" in dead.error
-    assert selection_run(wave=wave, operator=None, seed=2).status == RunStatus.SUCCEEDED
+    assert selection_run(wave=wave, acting_user=None, seed=2).status == RunStatus.SUCCEEDED
 
 
 @pytest.mark.django_db(transaction=True)
@@ -132,7 +132,7 @@ def test_a_run_that_is_alive_elsewhere_is_neither_recovered_nor_run_twice(db):
     with HeldElsewhere(wave):
         assert selections_recover() == []
         with pytest.raises(WaveError) as refused:
-            selection_run(wave=wave, operator=None, seed=2)
+            selection_run(wave=wave, acting_user=None, seed=2)
         with pytest.raises(CommandError, match="being selected by another process"):
             call_command("run_selection", str(wave.number), stdout=StringIO(), stderr=StringIO())
 
@@ -151,7 +151,7 @@ def test_a_cache_that_is_down_costs_the_progress_display_not_the_run(db):
     }  # the discard port: nothing answers
 
     with override_settings(CACHES=nowhere):
-        run = selection_run(wave=wave, operator=None, seed=4)
+        run = selection_run(wave=wave, acting_user=None, seed=4)
 
     assert run.status == RunStatus.SUCCEEDED and run.counts["selected"] == 3
 
@@ -191,7 +191,7 @@ SCRIPT = textwrap.dedent(
                     print("backend", cursor.fetchone()[0], flush=True)
                 sys.stdin.readline()  # wait here, in the middle of the run's transaction, until told or killed
 
-    selection_run(wave=Wave.objects.get(pk=int(sys.argv[1])), operator=None, seed=11, on_progress=on_progress)
+    selection_run(wave=Wave.objects.get(pk=int(sys.argv[1])), acting_user=None, seed=11, on_progress=on_progress)
     print("done", flush=True)
     """
 )
@@ -262,7 +262,7 @@ def test_a_selection_process_killed_mid_run_leaves_nothing_and_the_wave_is_recov
         # While it is alive, nobody takes its run away.
         assert selections_recover() == []
         with pytest.raises(WaveError):
-            selection_run(wave=wave, operator=None, seed=12)
+            selection_run(wave=wave, acting_user=None, seed=12)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
 
@@ -274,7 +274,7 @@ def test_a_selection_process_killed_mid_run_leaves_nothing_and_the_wave_is_recov
     wave.refresh_from_db()
     assert (run.status, wave.status) == (RunStatus.INTERRUPTED, WaveStatus.CLOSED)
     assert nothing_written(wave)
-    assert selection_run(wave=wave, operator=None, seed=12).counts["selected"] == 80
+    assert selection_run(wave=wave, acting_user=None, seed=12).counts["selected"] == 80
 
 
 @pytest.mark.django_db(transaction=True)
@@ -316,4 +316,4 @@ def test_a_dropped_database_connection_fails_the_run_which_records_it_on_a_new_o
     assert (run.status, wave.status) == (RunStatus.FAILED, WaveStatus.CLOSED)
     assert "OperationalError" in run.error
     assert nothing_written(wave)
-    assert selection_run(wave=wave, operator=None, seed=13).counts["selected"] == 80
+    assert selection_run(wave=wave, acting_user=None, seed=13).counts["selected"] == 80

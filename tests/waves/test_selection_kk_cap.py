@@ -108,7 +108,7 @@ def test_a_place_freed_by_the_cap_cascades_through_full_kks_and_across_provinces
     ):
         place(enrollment, province=province, kk=kk)
 
-    run = selection_run(wave=wave, operator=None, seed=seed)
+    run = selection_run(wave=wave, acting_user=None, seed=seed)
 
     reasons = {e: (selected, reason) for e, (selected, reason, _pool) in outcome(run).items()}
     assert {e.pk for e in (a1, a2, z, x, w)} == {e for e, (selected, _) in reasons.items() if selected}
@@ -138,7 +138,7 @@ def test_a_freed_place_skips_every_next_candidate_whose_kk_is_full(db):
     for enrollment, (province, kk) in zip(e, arrangement):
         place(enrollment, province=province, kk=kk)
 
-    run = selection_run(wave=wave, operator=None, seed=seed)
+    run = selection_run(wave=wave, acting_user=None, seed=seed)
 
     chosen = {pk for pk, (selected, _, _) in outcome(run).items() if selected}
     assert chosen == {e[0].pk, e[1].pk, e[2].pk, e[3].pk, e[7].pk}
@@ -158,7 +158,7 @@ def test_the_outcome_is_that_of_taking_candidates_one_by_one_in_rank_order(db, s
         place(enrollment, province=rng.choice(["31", "32", "32", "32", "33"]), kk=f"F{rng.randrange(16)}")
     excluded = enrolled(wave, province="33", in_education=True)  # no place, no effect on the others
 
-    run = selection_run(wave=wave, operator=None, seed=seed)
+    run = selection_run(wave=wave, acting_user=None, seed=seed)
 
     got = outcome(run)
     assert got.pop(excluded.pk) == (False, "in_education", False)
@@ -178,7 +178,7 @@ def test_families_split_between_a_large_province_and_a_province_of_one_place_are
     enrolled_many(wave, 2 * families, provinces=("31", "32"), kks=[kk for kk in kks for _member in (31, 32)])
     earlier_cards(announced_wave(), dict.fromkeys(kks, 1))
 
-    run = selection_run(wave=wave, operator=None, seed=11)
+    run = selection_run(wave=wave, acting_user=None, seed=11)
 
     assert (run.counts["selected"], run.counts["reasons"]) == (families, {"kk_cap": families})
     assert outcome(run) == one_by_one(wave, Enrollment.objects.filter(wave=wave), 11)
@@ -210,7 +210,7 @@ def test_a_province_settled_in_a_round_frees_a_place_that_another_settles_on(db)
     )
     earlier_cards(announced_wave(), {"B": 1, "X": 1})
 
-    run = selection_run(wave=wave, operator=None, seed=seed)
+    run = selection_run(wave=wave, acting_user=None, seed=seed)
 
     assert {e: selected for e, (selected, _reason, _pool) in outcome(run).items() if selected} == dict.fromkeys(
         [z.pk, t.pk, x2.pk], True
@@ -226,7 +226,7 @@ def test_a_row_after_the_place_where_its_province_fills_up_is_quota_even_if_its_
     z, b, t, c0, c, n = deal(wave, seed, [("33", "Z"), ("33", "B"), ("31", "B"), ("35", "C"), ("31", "C"), ("31", "N")])
     earlier_cards(announced_wave(), {"B": 1, "C": 1})
 
-    run = selection_run(wave=wave, operator=None, seed=seed)
+    run = selection_run(wave=wave, acting_user=None, seed=seed)
 
     assert outcome(run)[c.pk] == (False, "quota", False)
     assert outcome(run) == one_by_one(wave, [z, b, t, c0, c, n], seed)
@@ -245,7 +245,7 @@ def test_the_pool_reads_on_when_the_rows_it_reads_first_do_not_hold_its_picks(db
     ]
     enrollments = deal(wave, seed, [("31", "A"), ("32", "B"), ("33", "C"), *left_out])
 
-    run = selection_run(wave=wave, operator=None, seed=seed)
+    run = selection_run(wave=wave, acting_user=None, seed=seed)
 
     assert {e.pk for e in enrollments[3:203]} == set(
         Result.objects.filter(run=run, from_pool=True).values_list("enrollment_id", flat=True)
@@ -301,7 +301,7 @@ def selected_as_one_by_one(population) -> None:
         enrollments = deal(wave, population["seed"], population["arrangement"])
         earlier_cards(announced_wave(), {kk: n for kk, n in population["cards"].items() if n})
 
-        run = selection_run(wave=wave, operator=None, seed=population["seed"])
+        run = selection_run(wave=wave, acting_user=None, seed=population["seed"])
 
         assert outcome(run) == one_by_one(wave, enrollments, population["seed"])
         transaction.set_rollback(True)  # the next example starts from an empty wave
@@ -330,7 +330,7 @@ def phase_statements(wave, seed):
     with CaptureQueriesContext(connection) as queries:
         run = selection_run(
             wave=wave,
-            operator=None,
+            acting_user=None,
             seed=seed,
             on_progress=lambda progress: marks.append((progress.current, len(queries))),
         )

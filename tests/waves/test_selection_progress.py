@@ -26,7 +26,7 @@ def test_each_phase_is_published_when_it_starts_and_when_it_ends_with_its_second
         run = SelectionRun.objects.get(wave=wave, status=RunStatus.RUNNING)
         seen.append(selection_progress(run=run))  # what the admin reads, from the cache
 
-    run = selection_run(wave=wave, operator=None, seed=1, on_progress=watch)
+    run = selection_run(wave=wave, acting_user=None, seed=1, on_progress=watch)
 
     planned = ("rules_and_ranking", "kk_cap", "cards", "announcement_messages", "counts")
     assert all(progress.planned == planned for progress in seen)
@@ -53,7 +53,7 @@ def test_the_admin_shows_the_phase_under_way_of_a_running_selection(db, admin_cl
             pages["wave"] = admin_client.get(f"/admin/waves/wave/{wave.pk}/change/").content.decode()
             pages["list"] = admin_client.get("/admin/waves/wave/").content.decode()
 
-    run = selection_run(wave=wave, operator=None, seed=1, on_progress=look)
+    run = selection_run(wave=wave, acting_user=None, seed=1, on_progress=look)
 
     assert "Sedang berjalan: fase Kuota nasional (3/6)" in pages["run"]
     assert "Aturan, undian, dan kuota provinsi:" in pages["run"] and "Batas 2 penerima per KK:" in pages["run"]
@@ -74,7 +74,7 @@ def test_a_failed_run_leaves_no_progress_behind(db, monkeypatch):
     )
 
     with pytest.raises(SelectionFailed):
-        selection_run(wave=wave, operator=None, seed=1)
+        selection_run(wave=wave, acting_user=None, seed=1)
 
     run = SelectionRun.objects.get()
     assert run.status == RunStatus.FAILED and progress_read(run_id=run.pk) is None

@@ -29,7 +29,7 @@ def partition_exists(run) -> bool:
 def selected(count: int, number: int):
     wave = closed_wave(number=number, province_quotas={"32": count // 4, "31": count // 4}, pool_unused_quota=False)
     enrolled_many(wave, count)
-    return wave, selection_run(wave=wave, operator=None, seed=number)
+    return wave, selection_run(wave=wave, acting_user=None, seed=number)
 
 
 def test_a_void_drops_the_runs_results_and_cards_and_cancels_its_unsent_messages():
@@ -40,7 +40,7 @@ def test_a_void_drops_the_runs_results_and_cards_and_cancels_its_unsent_messages
     Message.objects.filter(pk=sent.pk).update(status=Status.SENT)  # say one had already gone out
 
     with freeze_time(wave.announce_at - timedelta(hours=1)):
-        selection_void(run=run, actor=UserFactory(is_staff=True))
+        selection_void(run=run, acting_user=UserFactory(is_staff=True))
 
     assert not partition_exists(run)
     assert not Result.objects.filter(run=run).exists() and not Card.objects.filter(wave=wave).exists()
@@ -55,7 +55,7 @@ def test_a_void_costs_the_same_statements_for_a_small_and_a_large_run():
     def statements(count: int, number: int) -> int:
         wave, run = selected(count, number)
         with freeze_time(wave.announce_at - timedelta(hours=1)), CaptureQueriesContext(connection) as queries:
-            selection_void(run=run, actor=UserFactory(is_staff=True))
+            selection_void(run=run, acting_user=UserFactory(is_staff=True))
         return len(queries.captured_queries)
 
     assert statements(20, 23) == statements(2_000, 24)
@@ -64,8 +64,8 @@ def test_a_void_costs_the_same_statements_for_a_small_and_a_large_run():
 def test_a_new_seed_runs_after_a_void_with_a_partition_of_its_own():
     wave, run = selected(40, 25)
     with freeze_time(wave.announce_at - timedelta(hours=1)):
-        selection_void(run=run, actor=UserFactory(is_staff=True))
-        again = selection_run(wave=wave, operator=None, seed=99)
+        selection_void(run=run, acting_user=UserFactory(is_staff=True))
+        again = selection_run(wave=wave, acting_user=None, seed=99)
 
     assert again.status == RunStatus.SUCCEEDED and again.counts["selected"] == 20
     assert partition_exists(again) == (connection.vendor == "postgresql")

@@ -41,7 +41,7 @@ def test_moves_the_state_machine_does_not_allow_are_refused(wave):
     operator = UserFactory(is_staff=True)
 
     with pytest.raises(WaveError) as raised:
-        wave_transition(wave=wave, to=WaveStatus.ANNOUNCED, actor=operator, now=T0)
+        wave_transition(wave=wave, to=WaveStatus.ANNOUNCED, acting_user=operator, now=T0)
 
     assert raised.value.code == WaveErrorCode.TRANSITION_NOT_ALLOWED
     assert Wave.objects.get().status == WaveStatus.DRAFT
@@ -53,7 +53,7 @@ def test_publishing_needs_province_quotas_that_add_up_to_the_national_quota():
     draft.refresh_from_db()
 
     with pytest.raises(WaveError) as raised:
-        wave_publish(wave=draft, actor=UserFactory(is_staff=True), now=T0)
+        wave_publish(wave=draft, acting_user=UserFactory(is_staff=True), now=T0)
 
     assert raised.value.code == WaveErrorCode.QUOTAS_DO_NOT_ADD_UP
     assert raised.value.params == {"total": 150, "quota": 151}
@@ -64,8 +64,8 @@ def test_an_operator_opens_and_closes_early_and_is_recorded(db):
     draft = wave_create(publish=False)
     early = T0 - timedelta(days=2)
 
-    wave_open_now(wave=draft, actor=operator, now=early)
-    wave_close_now(wave=draft, actor=operator, now=early + timedelta(hours=1))
+    wave_open_now(wave=draft, acting_user=operator, now=early)
+    wave_close_now(wave=draft, acting_user=operator, now=early + timedelta(hours=1))
 
     draft.refresh_from_db()
     assert (draft.opens_at, draft.closes_at, draft.status) == (early, early + timedelta(hours=1), WaveStatus.CLOSED)
@@ -77,7 +77,7 @@ def test_closing_a_wave_that_time_already_closed_is_refused_not_recorded_twice(w
     operator = UserFactory(is_staff=True)
 
     with pytest.raises(WaveError):
-        wave_close_now(wave=wave, actor=operator, now=wave.closes_at + timedelta(minutes=1))
+        wave_close_now(wave=wave, acting_user=operator, now=wave.closes_at + timedelta(minutes=1))
 
     assert not WaveEvent.objects.filter(actor=operator).exists()
     assert Wave.objects.get().status_at(wave.closes_at) == WaveStatus.CLOSED

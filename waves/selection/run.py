@@ -33,7 +33,7 @@ class SelectionFailed(Exception):
 def selection_run(
     *,
     wave: Wave,
-    operator: User | None,
+    acting_user: User | None,
     seed: int | None = None,
     now: datetime | None = None,
     on_progress: Callable[[Progress], None] | None = None,
@@ -62,15 +62,17 @@ def selection_run(
         wave.refresh_from_db()
         seed = seed if seed is not None else secrets.randbits(62)
         with transaction.atomic():
-            wave_transition(wave=wave, to=WaveStatus.SELECTING, actor=operator, now=now, note=f"seleksi, benih {seed}")
-            run = SelectionRun.objects.create(wave=wave, seed=seed, operator=operator, started_at=now)
-        return _run(run, wave, operator, on_progress)
+            wave_transition(
+                wave=wave, to=WaveStatus.SELECTING, acting_user=acting_user, now=now, note=f"seleksi, benih {seed}"
+            )
+            run = SelectionRun.objects.create(wave=wave, seed=seed, operator=acting_user, started_at=now)
+        return _run(run, wave, acting_user, on_progress)
     finally:
         lock.release()
 
 
 def _run(
-    run: SelectionRun, wave: Wave, operator: User | None, on_progress: Callable[[Progress], None] | None
+    run: SelectionRun, wave: Wave, acting_user: User | None, on_progress: Callable[[Progress], None] | None
 ) -> SelectionRun:
     progress = Progress(planned=_planned_phases(wave))
     progress_publish(run_id=run.pk, progress=progress)
@@ -84,7 +86,7 @@ def _run(
             SelectionRun.objects.filter(pk=run.pk).update(
                 status=RunStatus.SUCCEEDED, finished_at=timezone.now(), phases=phases, counts=counts
             )
-            wave_transition(wave=wave, to=WaveStatus.SELECTED, actor=operator, note=f"run {run.pk}")
+            wave_transition(wave=wave, to=WaveStatus.SELECTED, acting_user=acting_user, note=f"run {run.pk}")
     except Exception as error:
         logger.exception("selection of wave %s failed (run %s)", wave.number, run.pk)
         _run_end(run, RunStatus.FAILED, error)

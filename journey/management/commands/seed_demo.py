@@ -253,7 +253,7 @@ class Command(BaseCommand):
                 ProvinceQuota.objects.bulk_create(
                     ProvinceQuota(wave=wave, province_id=code, quota=share) for code, share in quotas.items()
                 )
-                wave_publish(wave=wave, actor=admin, now=opens_at - timedelta(days=1))
+                wave_publish(wave=wave, acting_user=admin, now=opens_at - timedelta(days=1))
 
     def _past_selection(self, admin: User, number: int) -> None:
         """A past wave's demo applicants join it while it was open, and its selection runs after it closed,
@@ -273,7 +273,7 @@ class Command(BaseCommand):
             for email in entrants
         ]
         seed = next(s for s in range(1, 10_000) if min(ids, key=lambda pk: lottery_number(s, pk)) == ids[0])
-        selection_run(wave=wave, operator=admin, seed=seed, now=wave.closes_at + timedelta(hours=1))
+        selection_run(wave=wave, acting_user=admin, seed=seed, now=wave.closes_at + timedelta(hours=1))
         waves_record_schedule(now=wave.announce_at)
 
     def _complaint(self, email: str) -> None:

@@ -42,7 +42,7 @@ class Command(BaseCommand):
                     bar.refresh()
 
             try:
-                run = selection_run(wave=wave, operator=None, seed=seed, on_progress=show)
+                run = selection_run(wave=wave, acting_user=None, seed=seed, on_progress=show)
             except SelectionFailed as error:
                 raise CommandError(f"Selection failed and left nothing behind: {error}") from None
             except WaveError as error:
