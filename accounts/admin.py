@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts import services
+from accounts.models import PrivacyPolicyText, TermsText, User
+from prakerja.admin import VersionedTextAdmin
 
 
 @admin.register(User)
@@ -18,3 +20,19 @@ class UserAdmin(DjangoUserAdmin):
         (_("Hak akses"), {"fields": ("is_staff", "is_superuser", "groups", "user_permissions")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(PrivacyPolicyText)
+class PrivacyPolicyTextAdmin(VersionedTextAdmin):
+    text_fields = ("title", "body")
+
+    def publish(self, request, obj: PrivacyPolicyText) -> PrivacyPolicyText:
+        return services.privacy_policy_text_publish(title=obj.title, body=obj.body, acting_user=request.user)
+
+
+@admin.register(TermsText)
+class TermsTextAdmin(VersionedTextAdmin):
+    text_fields = ("title", "body")
+
+    def publish(self, request, obj: TermsText) -> TermsText:
+        return services.terms_text_publish(title=obj.title, body=obj.body, acting_user=request.user)

@@ -21,7 +21,7 @@ from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.errors import AccountError, AccountErrorCode
-from accounts.models import EmailChange, LoginCode, User, normalize_email
+from accounts.models import EmailChange, LoginCode, PrivacyPolicyText, TermsText, User, normalize_email
 from accounts.roles import Role
 from accounts.tokens import email_change_tokens, email_verification_tokens
 from notifications.masking import mask_email
@@ -29,6 +29,7 @@ from notifications.models import Channel
 from notifications.selectors import message_last_created_at
 from notifications.services import message_enqueue
 from prakerja.codes import code_guess_reserve
+from prakerja.versioning import text_version_publish
 
 EMAIL_VERIFICATION_TEMPLATE = "accounts/email_verification"
 
@@ -421,3 +422,22 @@ def staff_totp_verify(*, user: User, token: str, now: datetime | None = None) ->
     if device is None:
         raise AccountError(AccountErrorCode.TOTP_WRONG)
     return _totp_check(user=user, device=device, token=token, now=now)
+
+
+# --- The texts accepted at sign-up ----------------------------------------------------------------------
+
+
+def privacy_policy_text_publish(
+    *, title: str, body: str, acting_user: User | None = None, now: datetime | None = None
+) -> PrivacyPolicyText:
+    """Publish a new Kebijakan Privasi; /kebijakan-privasi/ shows it and sign-ups accept it from now on
+    (accounts keep the version they accepted)."""
+    return text_version_publish(PrivacyPolicyText, acting_user=acting_user, now=now, title=title, body=body)
+
+
+def terms_text_publish(
+    *, title: str, body: str, acting_user: User | None = None, now: datetime | None = None
+) -> TermsText:
+    """Publish new Syarat dan Ketentuan; /syarat-dan-ketentuan/ shows them and sign-ups accept them from now
+    on (accounts keep the version they accepted)."""
+    return text_version_publish(TermsText, acting_user=acting_user, now=now, title=title, body=body)

@@ -19,7 +19,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.forms.forms import NON_FIELD_ERRORS
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -31,7 +31,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts import services
+from accounts import selectors, services
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.forms import (
     EmailChangeForm,
@@ -113,6 +113,34 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 def signup_done(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup_done.html", {"email": request.session.get("signup_email")})
+
+
+# --- The texts accepted at sign-up, for anyone to read ------------------------------------------------------
+
+
+def _public_text_page(request: HttpRequest, text, page_title: str) -> HttpResponse:
+    if text is None:
+        raise Http404
+    return render(
+        request,
+        "accounts/public_text.html",
+        {
+            "text": text,
+            "page_title": page_title,
+            "help": settings.PORTAL_HELP_CONTACTS,
+            "dukcapil": settings.DUKCAPIL_CONTACTS,
+        },
+    )
+
+
+def privacy_policy(request: HttpRequest) -> HttpResponse:
+    """The current Kebijakan Privasi, linked from sign-up and the footer."""
+    return _public_text_page(request, selectors.privacy_policy_text_current(), _("Kebijakan Privasi"))
+
+
+def terms(request: HttpRequest) -> HttpResponse:
+    """The current Syarat dan Ketentuan, linked from sign-up and the footer."""
+    return _public_text_page(request, selectors.terms_text_current(), _("Syarat dan Ketentuan"))
 
 
 def email_verify(request: HttpRequest, token: str) -> HttpResponse:
