@@ -13,10 +13,11 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("email", "email_verified_at", "is_staff", "is_active", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active", ("email_verified_at", admin.EmptyFieldListFilter))
     search_fields = ("email",)
-    readonly_fields = ("date_joined", "last_login", "email_verified_at")
+    readonly_fields = ("date_joined", "last_login", "email_verified_at", "privacy_policy_text", "terms_text")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Status"), {"fields": ("is_active", "email_verified_at", "date_joined", "last_login")}),
+        (_("Persetujuan saat mendaftar"), {"fields": ("privacy_policy_text", "terms_text")}),
         (_("Hak akses"), {"fields": ("is_staff", "is_superuser", "groups", "user_permissions")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)

@@ -48,6 +48,28 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("aktif"), default=True)
     is_staff = models.BooleanField(_("staf"), default=False)
     date_joined = models.DateTimeField(_("tanggal daftar"), default=timezone.now)
+    # The versions ticked at sign-up ("Saya menyetujui Syarat dan Ketentuan dan Kebijakan Privasi"), as a
+    # declaration records its text: a later version does not change what this applicant agreed to. Empty for
+    # accounts made otherwise (staff, management commands). No index: nothing looks accounts up by version, and
+    # a published version is never deleted (the PROTECT is a guard, not a path).
+    privacy_policy_text = models.ForeignKey(
+        "PrivacyPolicyText",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("Kebijakan Privasi yang disetujui"),
+    )
+    terms_text = models.ForeignKey(
+        "TermsText",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("Syarat dan Ketentuan yang disetujui"),
+    )
 
     objects = UserManager()
 

@@ -49,22 +49,45 @@ def _verification_email_enqueue(*, user: User, now: datetime) -> None:
     )
 
 
-def user_signup(*, email: str, password: str, now: datetime | None = None) -> User | None:
+def user_signup(
+    *,
+    email: str,
+    password: str,
+    privacy_policy_version: int | None = None,
+    terms_version: int | None = None,
+    now: datetime | None = None,
+) -> User | None:
     """Create an account and send its verification email; ``None`` when the email already has an account.
 
     The caller shows the same page either way, so sign-up never reveals whether an address is registered;
     the owner of an existing account gets a note instead (at most one an hour), so a person who forgot
     they signed up learns how to get back in.
+
+    The account records the Kebijakan Privasi and Syarat dan Ketentuan its owner accepted: the versions the
+    sign-up page showed (``*_version``), which must still be the current ones (PUBLIC_TEXTS_OUTDATED: the
+    page shows the new ones first). ``None`` for a version: the current one, which is what the checkbox
+    links to.
     """
     now = now or timezone.now()
     email = normalize_email(email)
+    privacy_policy = PrivacyPolicyText.objects.filter(is_current=True).first()
+    terms = TermsText.objects.filter(is_current=True).first()
+    for shown, current in ((privacy_policy_version, privacy_policy), (terms_version, terms)):
+        if shown is not None and current is not None and shown != current.version:
+            raise AccountError(AccountErrorCode.PUBLIC_TEXTS_OUTDATED)
     # Hash before the transaction opens: it is the slow part (Argon2, ~130 ms) and needs no lock.
     password_hash = make_password(password)
     with transaction.atomic():
         try:
             # The savepoint lets a concurrent sign-up with the same email lose cleanly on the unique index.
             with transaction.atomic():
-                user = User.objects.create(email=email, password=password_hash, date_joined=now)
+                user = User.objects.create(
+                    email=email,
+                    password=password_hash,
+                    date_joined=now,
+                    privacy_policy_text=privacy_policy,
+                    terms_text=terms,
+                )
         except IntegrityError:
             _signup_existing_notify(email=email, now=now)
             return None

@@ -72,6 +72,10 @@ ERROR_MESSAGES = {
         "Email verifikasi baru saja dikirim. Tunggu %(seconds)s detik sebelum mengirim ulang.",
         "seconds",
     ),
+    AccountErrorCode.PUBLIC_TEXTS_OUTDATED: _(
+        "Syarat dan Ketentuan atau Kebijakan Privasi baru saja diperbarui. Baca versi terbaru, lalu tekan "
+        "“Daftar” lagi."
+    ),
     AccountErrorCode.TOTP_WRONG: _(
         "Kode autentikator salah. Periksa jam di ponsel Anda, lalu masukkan kode yang sedang tampil."
     ),
@@ -99,12 +103,33 @@ def _error_message(error: AccountError) -> str:
     return ERROR_MESSAGES[error.code] % error.params if error.params else str(ERROR_MESSAGES[error.code])
 
 
+def _public_texts() -> dict:
+    return {"privacy_policy": selectors.privacy_policy_text_current(), "terms": selectors.terms_text_current()}
+
+
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("journey:dashboard")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST or None, **_public_texts())
     if request.method == "POST" and form_valid_within_limits(request, form, "signup"):
-        services.user_signup(email=form.cleaned_data["email"], password=form.cleaned_data["password1"])
+        try:
+            services.user_signup(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                privacy_policy_version=form.cleaned_data["privacy_policy_version"],
+                terms_version=form.cleaned_data["terms_version"],
+            )
+        except AccountError as error:
+            # A new version was published while the page was open: show the links to it and ask again; the
+            # next "Daftar" accepts the versions the page now names.
+            texts = _public_texts()
+            data = request.POST.copy()
+            for name, text in (("privacy_policy_version", texts["privacy_policy"]), ("terms_version", texts["terms"])):
+                data[name] = str(text.version) if text is not None else ""
+            form = SignupForm(data, **texts)
+            form.is_valid()
+            form.add_error("terms", _error_message(error))
+            return render(request, "accounts/signup.html", {"form": form})
         # The same page whether or not the address already had an account.
         request.session["signup_email"] = form.cleaned_data["email"]
         return redirect("accounts:signup_done")
