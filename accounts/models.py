@@ -84,6 +84,13 @@ class User(AbstractBaseUser, PermissionsMixin):
             # The application stores emails lowercase; this guards the rule against any other writer.
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]
+        indexes = [
+            # Retention's purge of never-verified accounts (services.unverified_accounts_purge), oldest first.
+            # Partial: it holds only accounts still unverified, a small share that leaves it on verification.
+            models.Index(
+                fields=["date_joined"], condition=Q(email_verified_at__isnull=True), name="accounts_user_unverified_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.email

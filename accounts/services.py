@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -26,9 +26,10 @@ from accounts.roles import Role
 from accounts.tokens import email_change_tokens, email_verification_tokens
 from notifications.masking import mask_email
 from notifications.models import Channel
-from notifications.selectors import message_last_created_at
+from notifications.selectors import message_last_created_at, messages_queued_since
 from notifications.services import message_enqueue
 from prakerja.codes import code_guess_reserve
+from prakerja.retention import purge_in_batches
 from prakerja.versioning import text_version_publish
 
 EMAIL_VERIFICATION_TEMPLATE = "accounts/email_verification"
@@ -464,3 +465,52 @@ def terms_text_publish(
     """Publish new Syarat dan Ketentuan; /syarat-dan-ketentuan/ shows them and sign-ups accept them from now
     on (accounts keep the version they accepted)."""
     return text_version_publish(TermsText, acting_user=acting_user, now=now, title=title, body=body)
+
+
+# --- Retention (docs/PRIVACY.md) ------------------------------------------------------------------------
+
+
+def unverified_accounts_purge(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Delete the accounts whose email was never verified, UNVERIFIED_ACCOUNT_RETENTION after sign-up and after
+    the last verification link sent to them; returns how many.
+
+    Such an account has only ever been an email and a password: nothing else can be done before the email is
+    verified (journey), so what goes with it is its own (group membership, login codes, email changes) and its
+    messages keep their rows without it. Counting from the last link as well means a link that still works
+    always finds its account. Staff accounts are never purged. A batch per transaction (prakerja/retention.py).
+    """
+    now = now or timezone.now()
+    cutoff = now - settings.UNVERIFIED_ACCOUNT_RETENTION
+    due = User.objects.filter(
+        email_verified_at__isnull=True, date_joined__lt=cutoff, is_staff=False, is_superuser=False
+    ).exclude(Exists(messages_queued_since(user=OuterRef("pk"), template=EMAIL_VERIFICATION_TEMPLATE, since=cutoff)))
+
+    def purge_batch(size: int) -> int:
+        # Locked, skipping an account another request holds (its owner is asking for a new link right now):
+        # that one stays, and its new link moves its deadline.
+        ids = list(
+            due.select_for_update(skip_locked=True).order_by("date_joined", "pk").values_list("pk", flat=True)[:size]
+        )
+        if ids:
+            User.objects.filter(pk__in=ids).delete()
+        return len(ids)
+
+    return purge_in_batches("unverified accounts", purge_batch, batch_size=batch_size)
+
+
+def login_codes_purge(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Delete login codes that expired more than CODE_RETENTION ago, used or not; returns how many.
+
+    Until then they count towards LOGIN_CODE_MAX_PER_HOUR and show support how an account was attacked; a code
+    that can still be entered is never due. A batch per transaction (prakerja/retention.py).
+    """
+    now = now or timezone.now()
+    cutoff = now - settings.CODE_RETENTION
+
+    def purge_batch(size: int) -> int:
+        # The oldest first: they sit at the start of the primary key, so each batch finds its rows at once.
+        batch = LoginCode.objects.filter(expires_at__lt=cutoff).order_by("pk").values("pk")[:size]
+        deleted, _by_model = LoginCode.objects.filter(pk__in=Subquery(batch)).delete()
+        return deleted
+
+    return purge_in_batches("login codes", purge_batch, batch_size=batch_size)

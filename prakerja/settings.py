@@ -298,6 +298,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessment.tasks.attempts_finish_expired_task",
         "schedule": timedelta(minutes=1),
     },
+    # Retention (docs/PRIVACY.md): personal data past its period goes, a short transaction per batch. Hourly,
+    # so each run has an hour's worth to do rather than a day's.
+    "accounts-purge-unverified": {
+        "task": "accounts.tasks.unverified_accounts_purge_task",
+        "schedule": timedelta(hours=1),
+    },
+    "accounts-purge-login-codes": {
+        "task": "accounts.tasks.login_codes_purge_task",
+        "schedule": timedelta(hours=1),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "Asia/Jakarta"
