@@ -308,6 +308,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.login_codes_purge_task",
         "schedule": timedelta(hours=1),
     },
+    "verification-purge-otp-codes": {
+        "task": "verification.tasks.otp_codes_purge_task",
+        "schedule": timedelta(hours=1),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "Asia/Jakarta"
