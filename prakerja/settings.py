@@ -271,6 +271,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
+    # Housekeeping, not delivery: it never waits behind a bulk announcement, nor an announcement behind it.
+    "notifications.tasks.message_bodies_purge_task": {"queue": "default"},
     "notifications.tasks.*": {"queue": "notifications"},
     "waves.tasks.selection_run_task": {"queue": "selection"},
 }
@@ -310,6 +312,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "verification-purge-otp-codes": {
         "task": "verification.tasks.otp_codes_purge_task",
+        "schedule": timedelta(hours=1),
+    },
+    "notifications-purge-bodies": {
+        "task": "notifications.tasks.message_bodies_purge_task",
         "schedule": timedelta(hours=1),
     },
 }
