@@ -10,6 +10,7 @@ class AccountErrorCode(StrEnum):
     TOTP_WRONG = "totp_wrong"
     TOTP_THROTTLED = "totp_throttled"
     EMAIL_TAKEN = "email_taken"
+    PUBLIC_TEXTS_OUTDATED = "public_texts_outdated"
 
 
 class AccountError(Exception):

@@ -4,9 +4,12 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.validators import RegexValidator
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User, normalize_email
+from accounts.models import PrivacyPolicyText, TermsText, User, normalize_email
 from prakerja.forms import submit_helper
 
 
@@ -32,13 +35,36 @@ class SignupForm(forms.Form):
         label=_("Saya menyetujui Syarat dan Ketentuan dan Kebijakan Privasi"),
         error_messages={"required": _("Centang persetujuan Syarat dan Ketentuan untuk melanjutkan.")},
     )
+    # The versions the page linked to, so the account records what its owner was shown even if a new version
+    # is published while the form is open. Text, not numbers: a value that is not a version number is read
+    # as "not said" rather than turned into an error on a field nobody can see.
+    privacy_policy_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    terms_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(
+        self, *args, privacy_policy: PrivacyPolicyText | None = None, terms: TermsText | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Daftar"))
+        if privacy_policy is not None:
+            self.fields["privacy_policy_version"].initial = privacy_policy.version
+        if terms is not None:
+            self.fields["terms_version"].initial = terms.version
+        if privacy_policy is not None and terms is not None:
+            self.fields["terms"].help_text = _public_texts_help()
 
     def clean_email(self) -> str:
         return normalize_email(self.cleaned_data["email"])
+
+    def _version(self, name: str) -> int | None:
+        value = self.cleaned_data.get(name) or ""
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+    def clean_privacy_policy_version(self) -> int | None:
+        return self._version("privacy_policy_version")
+
+    def clean_terms_version(self) -> int | None:
+        return self._version("terms_version")
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -51,6 +77,23 @@ class SignupForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+def _public_texts_help() -> str:
+    """Links to both texts from the checkbox, opened in a new tab so the half-filled form stays as it is."""
+
+    def link(url_name: str, words: str) -> str:
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', reverse(url_name), words)
+
+    # The translated sentence is escaped like any text; only the two links are markup.
+    sentence = escape(_("Baca %(terms)s dan %(privacy)s (terbuka di tab baru)."))
+    return mark_safe(  # noqa: S308
+        sentence
+        % {
+            "terms": link("accounts:terms", _("Syarat dan Ketentuan")),
+            "privacy": link("accounts:privacy_policy", _("Kebijakan Privasi")),
+        }
+    )
 
 
 class LoginForm(AuthenticationForm):

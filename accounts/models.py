@@ -3,6 +3,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -47,6 +48,28 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("aktif"), default=True)
     is_staff = models.BooleanField(_("staf"), default=False)
     date_joined = models.DateTimeField(_("tanggal daftar"), default=timezone.now)
+    # The versions ticked at sign-up ("Saya menyetujui Syarat dan Ketentuan dan Kebijakan Privasi"), as a
+    # declaration records its text: a later version does not change what this applicant agreed to. Empty for
+    # accounts made otherwise (staff, management commands). No index: nothing looks accounts up by version, and
+    # a published version is never deleted (the PROTECT is a guard, not a path).
+    privacy_policy_text = models.ForeignKey(
+        "PrivacyPolicyText",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("Kebijakan Privasi yang disetujui"),
+    )
+    terms_text = models.ForeignKey(
+        "TermsText",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("Syarat dan Ketentuan yang disetujui"),
+    )
 
     objects = UserManager()
 
@@ -60,6 +83,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             # The application stores emails lowercase; this guards the rule against any other writer.
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+        indexes = [
+            # Retention's purge of never-verified accounts (services.unverified_accounts_purge), oldest first.
+            # Partial: it holds only accounts still unverified, a small share that leaves it on verification.
+            models.Index(
+                fields=["date_joined"], condition=Q(email_verified_at__isnull=True), name="accounts_user_unverified_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,3 +171,54 @@ class EmailChange(models.Model):
 
     def __str__(self) -> str:
         return f"Penggantian email #{self.pk}"
+
+
+class PublicText(models.Model):
+    """A text every visitor may read and every applicant accepts at sign-up (the Kebijakan Privasi and the
+    Syarat dan Ketentuan), versioned like the other legal texts (prakerja/versioning.py): a published version
+    never changes, and an account records the version its owner accepted.
+
+    ``body`` is written by staff as lines (prakerja/markup.py): "## " starts a section heading, "- " a list
+    item, any other line is a paragraph, and ``[words](/path/)`` is a link.
+    """
+
+    version = models.PositiveIntegerField(_("versi"), unique=True)
+    title = models.CharField(_("judul"), max_length=150)
+    body = models.TextField(
+        _("isi"),
+        help_text=_(
+            "Satu paragraf per baris. Baris yang diawali “## ” menjadi judul bagian, “- ” butir daftar; "
+            "[teks](/alamat/) menjadi tautan."
+        ),
+    )
+    is_current = models.BooleanField(_("berlaku"), default=False)
+    published_at = models.DateTimeField(_("berlaku sejak"))
+
+    class Meta:
+        abstract = True
+        ordering = ("-version",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="%(app_label)s_%(class)s_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version}: {self.title}"
+
+
+class PrivacyPolicyText(PublicText):
+    """The Kebijakan Privasi: what the portal holds about an applicant, why, who sees it, for how long, and
+    the applicant's rights under UU PDP 27/2022."""
+
+    class Meta(PublicText.Meta):
+        verbose_name = _("teks Kebijakan Privasi")
+        verbose_name_plural = _("teks Kebijakan Privasi")
+
+
+class TermsText(PublicText):
+    """The Syarat dan Ketentuan: the program's rules an applicant agrees to when creating an account."""
+
+    class Meta(PublicText.Meta):
+        verbose_name = _("teks Syarat dan Ketentuan")
+        verbose_name_plural = _("teks Syarat dan Ketentuan")

@@ -53,6 +53,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "waves.add_statementtext",
         "assessment.view_declarationtext",
         "assessment.add_declarationtext",
+        "accounts.view_privacypolicytext",
+        "accounts.add_privacypolicytext",
+        "accounts.view_termstext",
+        "accounts.add_termstext",
         # The province picker on a wave's quotas searches the provinces (the admin's autocomplete needs it).
         "regions.view_province",
     ),

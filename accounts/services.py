@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -21,14 +21,16 @@ from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.errors import AccountError, AccountErrorCode
-from accounts.models import EmailChange, LoginCode, User, normalize_email
+from accounts.models import EmailChange, LoginCode, PrivacyPolicyText, TermsText, User, normalize_email
 from accounts.roles import Role
 from accounts.tokens import email_change_tokens, email_verification_tokens
 from notifications.masking import mask_email
 from notifications.models import Channel
-from notifications.selectors import message_last_created_at
+from notifications.selectors import message_last_created_at, messages_queued_since
 from notifications.services import message_enqueue
 from prakerja.codes import code_guess_reserve
+from prakerja.retention import purge_in_batches
+from prakerja.versioning import text_version_publish
 
 EMAIL_VERIFICATION_TEMPLATE = "accounts/email_verification"
 
@@ -48,22 +50,45 @@ def _verification_email_enqueue(*, user: User, now: datetime) -> None:
     )
 
 
-def user_signup(*, email: str, password: str, now: datetime | None = None) -> User | None:
+def user_signup(
+    *,
+    email: str,
+    password: str,
+    privacy_policy_version: int | None = None,
+    terms_version: int | None = None,
+    now: datetime | None = None,
+) -> User | None:
     """Create an account and send its verification email; ``None`` when the email already has an account.
 
     The caller shows the same page either way, so sign-up never reveals whether an address is registered;
     the owner of an existing account gets a note instead (at most one an hour), so a person who forgot
     they signed up learns how to get back in.
+
+    The account records the Kebijakan Privasi and Syarat dan Ketentuan its owner accepted: the versions the
+    sign-up page showed (``*_version``), which must still be the current ones (PUBLIC_TEXTS_OUTDATED: the
+    page shows the new ones first). ``None`` for a version: the current one, which is what the checkbox
+    links to.
     """
     now = now or timezone.now()
     email = normalize_email(email)
+    privacy_policy = PrivacyPolicyText.objects.filter(is_current=True).first()
+    terms = TermsText.objects.filter(is_current=True).first()
+    for shown, current in ((privacy_policy_version, privacy_policy), (terms_version, terms)):
+        if shown is not None and current is not None and shown != current.version:
+            raise AccountError(AccountErrorCode.PUBLIC_TEXTS_OUTDATED)
     # Hash before the transaction opens: it is the slow part (Argon2, ~130 ms) and needs no lock.
     password_hash = make_password(password)
     with transaction.atomic():
         try:
             # The savepoint lets a concurrent sign-up with the same email lose cleanly on the unique index.
             with transaction.atomic():
-                user = User.objects.create(email=email, password=password_hash, date_joined=now)
+                user = User.objects.create(
+                    email=email,
+                    password=password_hash,
+                    date_joined=now,
+                    privacy_policy_text=privacy_policy,
+                    terms_text=terms,
+                )
         except IntegrityError:
             _signup_existing_notify(email=email, now=now)
             return None
@@ -421,3 +446,71 @@ def staff_totp_verify(*, user: User, token: str, now: datetime | None = None) ->
     if device is None:
         raise AccountError(AccountErrorCode.TOTP_WRONG)
     return _totp_check(user=user, device=device, token=token, now=now)
+
+
+# --- The texts accepted at sign-up ----------------------------------------------------------------------
+
+
+def privacy_policy_text_publish(
+    *, title: str, body: str, acting_user: User | None = None, now: datetime | None = None
+) -> PrivacyPolicyText:
+    """Publish a new Kebijakan Privasi; /kebijakan-privasi/ shows it and sign-ups accept it from now on
+    (accounts keep the version they accepted)."""
+    return text_version_publish(PrivacyPolicyText, acting_user=acting_user, now=now, title=title, body=body)
+
+
+def terms_text_publish(
+    *, title: str, body: str, acting_user: User | None = None, now: datetime | None = None
+) -> TermsText:
+    """Publish new Syarat dan Ketentuan; /syarat-dan-ketentuan/ shows them and sign-ups accept them from now
+    on (accounts keep the version they accepted)."""
+    return text_version_publish(TermsText, acting_user=acting_user, now=now, title=title, body=body)
+
+
+# --- Retention (docs/PRIVACY.md) ------------------------------------------------------------------------
+
+
+def unverified_accounts_purge(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Delete the accounts whose email was never verified, UNVERIFIED_ACCOUNT_RETENTION after sign-up and after
+    the last verification link sent to them; returns how many.
+
+    Such an account has only ever been an email and a password: nothing else can be done before the email is
+    verified (journey), so what goes with it is its own (group membership, login codes, email changes) and its
+    messages keep their rows without it. Counting from the last link as well means a link that still works
+    always finds its account. Staff accounts are never purged. A batch per transaction (prakerja/retention.py).
+    """
+    now = now or timezone.now()
+    cutoff = now - settings.UNVERIFIED_ACCOUNT_RETENTION
+    due = User.objects.filter(
+        email_verified_at__isnull=True, date_joined__lt=cutoff, is_staff=False, is_superuser=False
+    ).exclude(Exists(messages_queued_since(user=OuterRef("pk"), template=EMAIL_VERIFICATION_TEMPLATE, since=cutoff)))
+
+    def purge_batch(size: int) -> int:
+        # Locked, skipping an account another request holds (its owner is asking for a new link right now):
+        # that one stays, and its new link moves its deadline.
+        ids = list(
+            due.select_for_update(skip_locked=True).order_by("date_joined", "pk").values_list("pk", flat=True)[:size]
+        )
+        if ids:
+            User.objects.filter(pk__in=ids).delete()
+        return len(ids)
+
+    return purge_in_batches("unverified accounts", purge_batch, batch_size=batch_size)
+
+
+def login_codes_purge(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Delete login codes that expired more than CODE_RETENTION ago, used or not; returns how many.
+
+    Until then they count towards LOGIN_CODE_MAX_PER_HOUR and show support how an account was attacked; a code
+    that can still be entered is never due. A batch per transaction (prakerja/retention.py).
+    """
+    now = now or timezone.now()
+    cutoff = now - settings.CODE_RETENTION
+
+    def purge_batch(size: int) -> int:
+        # The oldest first: they sit at the start of the primary key, so each batch finds its rows at once.
+        batch = LoginCode.objects.filter(expires_at__lt=cutoff).order_by("pk").values("pk")[:size]
+        deleted, _by_model = LoginCode.objects.filter(pk__in=Subquery(batch)).delete()
+        return deleted
+
+    return purge_in_batches("login codes", purge_batch, batch_size=batch_size)

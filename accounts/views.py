@@ -19,7 +19,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.forms.forms import NON_FIELD_ERRORS
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -31,7 +31,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts import services
+from accounts import selectors, services
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.forms import (
     EmailChangeForm,
@@ -72,6 +72,10 @@ ERROR_MESSAGES = {
         "Email verifikasi baru saja dikirim. Tunggu %(seconds)s detik sebelum mengirim ulang.",
         "seconds",
     ),
+    AccountErrorCode.PUBLIC_TEXTS_OUTDATED: _(
+        "Syarat dan Ketentuan atau Kebijakan Privasi baru saja diperbarui. Baca versi terbaru, lalu tekan "
+        "“Daftar” lagi."
+    ),
     AccountErrorCode.TOTP_WRONG: _(
         "Kode autentikator salah. Periksa jam di ponsel Anda, lalu masukkan kode yang sedang tampil."
     ),
@@ -99,12 +103,33 @@ def _error_message(error: AccountError) -> str:
     return ERROR_MESSAGES[error.code] % error.params if error.params else str(ERROR_MESSAGES[error.code])
 
 
+def _public_texts() -> dict:
+    return {"privacy_policy": selectors.privacy_policy_text_current(), "terms": selectors.terms_text_current()}
+
+
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("journey:dashboard")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST or None, **_public_texts())
     if request.method == "POST" and form_valid_within_limits(request, form, "signup"):
-        services.user_signup(email=form.cleaned_data["email"], password=form.cleaned_data["password1"])
+        try:
+            services.user_signup(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                privacy_policy_version=form.cleaned_data["privacy_policy_version"],
+                terms_version=form.cleaned_data["terms_version"],
+            )
+        except AccountError as error:
+            # A new version was published while the page was open: show the links to it and ask again; the
+            # next "Daftar" accepts the versions the page now names.
+            texts = _public_texts()
+            data = request.POST.copy()
+            for name, text in (("privacy_policy_version", texts["privacy_policy"]), ("terms_version", texts["terms"])):
+                data[name] = str(text.version) if text is not None else ""
+            form = SignupForm(data, **texts)
+            form.is_valid()
+            form.add_error("terms", _error_message(error))
+            return render(request, "accounts/signup.html", {"form": form})
         # The same page whether or not the address already had an account.
         request.session["signup_email"] = form.cleaned_data["email"]
         return redirect("accounts:signup_done")
@@ -113,6 +138,34 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 def signup_done(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup_done.html", {"email": request.session.get("signup_email")})
+
+
+# --- The texts accepted at sign-up, for anyone to read ------------------------------------------------------
+
+
+def _public_text_page(request: HttpRequest, text, page_title: str) -> HttpResponse:
+    if text is None:
+        raise Http404
+    return render(
+        request,
+        "accounts/public_text.html",
+        {
+            "text": text,
+            "page_title": page_title,
+            "help": settings.PORTAL_HELP_CONTACTS,
+            "dukcapil": settings.DUKCAPIL_CONTACTS,
+        },
+    )
+
+
+def privacy_policy(request: HttpRequest) -> HttpResponse:
+    """The current Kebijakan Privasi, linked from sign-up and the footer."""
+    return _public_text_page(request, selectors.privacy_policy_text_current(), _("Kebijakan Privasi"))
+
+
+def terms(request: HttpRequest) -> HttpResponse:
+    """The current Syarat dan Ketentuan, linked from sign-up and the footer."""
+    return _public_text_page(request, selectors.terms_text_current(), _("Syarat dan Ketentuan"))
 
 
 def email_verify(request: HttpRequest, token: str) -> HttpResponse:

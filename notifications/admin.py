@@ -64,6 +64,7 @@ class MessageAdmin(admin.ModelAdmin):
         "last_error",
         "created_at",
         "sent_at",
+        "purged_at",
     )
     readonly_fields = fields
 

@@ -26,6 +26,11 @@ class Status(models.TextChoices):
     FAILED = "failed", _("Gagal")
 
 
+# The rows whose body retention has yet to blank (services.message_bodies_purge), and the condition of their
+# partial index: the purge filters with this very expression, so that PostgreSQL's planner sees it matches.
+MESSAGES_UNPURGED = Q(purged_at__isnull=True, status__in=[Status.SENT, Status.FAILED])
+
+
 class Message(models.Model):
     channel = models.CharField(_("kanal"), max_length=8, choices=Channel.choices)
     recipient = models.CharField(_("penerima"), max_length=254)
@@ -57,6 +62,9 @@ class Message(models.Model):
     leased_until = models.DateTimeField(_("dikunci hingga"), null=True, blank=True)
     last_error = models.TextField(_("galat terakhir"), blank=True)
     sent_at = models.DateTimeField(_("terkirim pada"), null=True, blank=True)
+    # When retention blanked the body (notifications.services.message_bodies_purge); the row stays, for
+    # delivery accounting, and is never sent again.
+    purged_at = models.DateTimeField(_("isi dihapus pada"), null=True, blank=True)
     # A plain default rather than auto_now_add, so bulk writers and tests can set it.
     created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now)
 
@@ -81,6 +89,11 @@ class Message(models.Model):
                 condition=Q(status=Status.SENDING),
                 name="notif_msg_lease_idx",
             ),
+            # The rows whose body retention has yet to blank, in id order, so a purge finds the oldest at once
+            # instead of walking past every row already blanked. A row enters when it is marked sent or failed
+            # (an UPDATE that already writes a new entry in the indexes above) and leaves when blanked, so
+            # the index holds about MESSAGE_BODY_RETENTION of traffic.
+            models.Index(fields=["id"], condition=MESSAGES_UNPURGED, name="notif_msg_unpurged_idx"),
         ]
 
     def __str__(self) -> str:
@@ -88,5 +101,7 @@ class Message(models.Model):
 
     @property
     def text(self) -> str:
-        """The body as sent, decrypted if it is sensitive."""
+        """The body as sent, decrypted if it is sensitive; empty once retention has blanked it."""
+        if self.purged_at is not None:
+            return ""
         return pii_decrypt(self.body) if self.sensitive else self.body

@@ -19,6 +19,12 @@ def message_last_created_at(*, user, template: str) -> datetime | None:
     )
 
 
+def messages_queued_since(*, user, template: str, since: datetime) -> QuerySet[Message]:
+    """The messages from ``template`` queued for ``user`` at ``since`` or later. ``user`` may be an
+    ``OuterRef``, for a per-account ``Exists`` over many accounts (one index look-up each, on the user)."""
+    return Message.objects.filter(user=user, template=template, created_at__gte=since)
+
+
 def _recipient_spellings(recipient: str) -> set[str]:
     # People type their number as 0812…, 62812… or +62812…; the outbox stores E.164 (+62812…).
     spellings = {recipient}

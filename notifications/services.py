@@ -20,15 +20,16 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Subquery
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
 
 from notifications.masking import mask_recipient
-from notifications.models import Channel, Message, Status
+from notifications.models import MESSAGES_UNPURGED, Channel, Message, Status
 from notifications.sms import BaseBackend, get_sms_backend
 from prakerja.crypto import pii_encrypt
+from prakerja.retention import purge_in_batches
 
 logger = logging.getLogger(__name__)
 
@@ -563,9 +564,38 @@ def messages_requeue(*, ids: Iterable[int], now: datetime | None = None) -> int:
     now = now or timezone.now()
     ids = list(ids)
     with transaction.atomic():
-        count = Message.objects.filter(pk__in=ids, status=Status.FAILED).update(
+        # A message whose body retention has blanked has nothing left to send.
+        count = Message.objects.filter(pk__in=ids, status=Status.FAILED, purged_at__isnull=True).update(
             status=Status.PENDING, next_attempt_at=now, leased_until=None
         )
         if count:
             _deliver_after_commit(ids)
     return count
+
+
+# --- Retention ----------------------------------------------------------------------------------------
+
+
+def message_bodies_purge(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Blank the text of every message sent, or failed for good, more than MESSAGE_BODY_RETENTION ago; returns
+    how many.
+
+    The body holds what was personal in a message (names, card numbers, links, one-time codes); after the
+    retention period nobody needs to read it again. The row stays, for delivery accounting: channel, template
+    and subject (the same for everyone), status, attempts, times, and the masked recipient the admin shows.
+    A failed message counts from its last attempt (its ``next_attempt_at``); once blanked it can no longer be
+    sent again (``messages_requeue``). A batch per transaction (prakerja/retention.py).
+    """
+    now = now or timezone.now()
+    cutoff = now - settings.MESSAGE_BODY_RETENTION
+    due = MESSAGES_UNPURGED & (
+        Q(status=Status.SENT, sent_at__lt=cutoff) | Q(status=Status.FAILED, next_attempt_at__lt=cutoff)
+    )
+
+    def purge_batch(size: int) -> int:
+        # One UPDATE … WHERE id IN (the next ``size`` due, oldest first). The condition is repeated outside so
+        # that a row an operator requeued meanwhile is left alone.
+        batch = Message.objects.filter(due).order_by("pk").values("pk")[:size]
+        return Message.objects.filter(due, pk__in=Subquery(batch)).update(body="", html_body="", purged_at=now)
+
+    return purge_in_batches("message bodies", purge_batch, batch_size=batch_size)

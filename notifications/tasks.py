@@ -7,7 +7,7 @@ retries when the database itself was unreachable, and running any task twice sen
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from notifications.services import messages_send, outbox_sweep
+from notifications.services import message_bodies_purge, messages_send, outbox_sweep
 
 _DATABASE_RETRY = {
     "autoretry_for": (OperationalError, InterfaceError),
@@ -27,3 +27,10 @@ def message_deliver_task(ids: list[int]) -> int:
 def outbox_sweep_task() -> int:
     """Deliver every due message: delayed ones (not_before, retries) and those whose worker died."""
     return outbox_sweep().sent
+
+
+@shared_task(**_DATABASE_RETRY)
+def message_bodies_purge_task() -> int:
+    """Blank the bodies of messages past MESSAGE_BODY_RETENTION (beat, hourly; docs/PRIVACY.md). Safe to run
+    twice: a blanked message is not due any more."""
+    return message_bodies_purge()

@@ -271,6 +271,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
+    # Housekeeping, not delivery: it never waits behind a bulk announcement, nor an announcement behind it.
+    "notifications.tasks.message_bodies_purge_task": {"queue": "default"},
     "notifications.tasks.*": {"queue": "notifications"},
     "waves.tasks.selection_run_task": {"queue": "selection"},
 }
@@ -297,6 +299,24 @@ CELERY_BEAT_SCHEDULE = {
     "assessment-finish-expired": {
         "task": "assessment.tasks.attempts_finish_expired_task",
         "schedule": timedelta(minutes=1),
+    },
+    # Retention (docs/PRIVACY.md): personal data past its period goes, a short transaction per batch. Hourly,
+    # so each run has an hour's worth to do rather than a day's.
+    "accounts-purge-unverified": {
+        "task": "accounts.tasks.unverified_accounts_purge_task",
+        "schedule": timedelta(hours=1),
+    },
+    "accounts-purge-login-codes": {
+        "task": "accounts.tasks.login_codes_purge_task",
+        "schedule": timedelta(hours=1),
+    },
+    "verification-purge-otp-codes": {
+        "task": "verification.tasks.otp_codes_purge_task",
+        "schedule": timedelta(hours=1),
+    },
+    "notifications-purge-bodies": {
+        "task": "notifications.tasks.message_bodies_purge_task",
+        "schedule": timedelta(hours=1),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -474,6 +494,30 @@ OTP_VALIDITY = timedelta(seconds=env.int("OTP_VALIDITY_SECONDS", default=300))
 OTP_MAX_GUESSES = env.int("OTP_MAX_GUESSES", default=5)  # wrong guesses before a code is void
 OTP_RESEND_AFTER = timedelta(seconds=env.int("OTP_RESEND_AFTER_SECONDS", default=60))
 OTP_MAX_PER_DAY = env.int("OTP_MAX_PER_DAY", default=5)  # codes per number and per account per day (WIB)
+
+# --- Retention of personal data (docs/PRIVACY.md, UU PDP 27/2022) --------------------------------------
+
+
+def _retention_days(name: str, default: int) -> timedelta:
+    days = env.int(name, default=default)
+    # Codes must outlive the day the daily OTP cap counts (since midnight WIB), and no period may be zero: a
+    # zero would purge what was just written (an account seconds after sign-up, a body before it is read).
+    if days < 1:
+        raise ImproperlyConfigured(f"{name} must be at least 1 (days); it is {days}.")
+    return timedelta(days=days)
+
+
+# An account whose email was never verified goes this long after sign-up and after its last verification link.
+UNVERIFIED_ACCOUNT_RETENTION = _retention_days("RETENTION_UNVERIFIED_ACCOUNT_DAYS", 7)
+# Phone OTP codes and emailed login codes, used or not, go this long after they expired.
+CODE_RETENTION = _retention_days("RETENTION_CODE_DAYS", 7)
+# The text of a sent (or finally failed) SMS or email goes this long after it was sent (or last tried); the
+# row stays, for delivery accounting.
+MESSAGE_BODY_RETENTION = _retention_days("RETENTION_MESSAGE_BODY_DAYS", 30)
+# Rows per transaction of a purge: small enough that no lock is held for long on a large table.
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
+if RETENTION_BATCH_SIZE < 1:
+    raise ImproperlyConfigured(f"RETENTION_BATCH_SIZE must be at least 1; it is {RETENTION_BATCH_SIZE}.")
 
 # --- The motivation and basic-ability test ------------------------------------------------------------
 

@@ -33,6 +33,7 @@ DATA_MIGRATIONS = (
     ("assessment.migrations.0002_declaration_text_v1", "create_version_1"),
     ("waves.migrations.0002_agreement_text_v1", "create"),
     ("waves.migrations.0007_statement_text_v1_and_reviewers", "forwards"),
+    ("accounts.migrations.0006_public_texts_v1", "create"),
     ("accounts.roles", "roles_sync"),
 )
 

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -25,6 +25,7 @@ from notifications.masking import mask_phone
 from notifications.models import Channel
 from notifications.services import message_enqueue
 from prakerja.codes import code_guess_reserve
+from prakerja.retention import purge_in_batches
 from prakerja.timeutil import wib_day_start, wib_next_day_start
 from verification.errors import VerificationError, VerificationErrorCode
 from verification.models import OtpCode, PhoneNumber
@@ -169,3 +170,22 @@ def _phone_change_notify(*, user: User, previous: str, new: str, otp_id: int, no
             idempotency_key=f"phone-changed:{otp_id}:email",
             user=user,
         )
+
+
+def otp_codes_purge(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Delete phone codes that expired more than CODE_RETENTION ago, used or not; returns how many.
+
+    Until then they count towards OTP_MAX_PER_DAY (codes since midnight WIB: CODE_RETENTION is at least a
+    day) and show support how a number was attacked; a code that can still be entered is never due. A batch
+    per transaction (prakerja/retention.py).
+    """
+    now = now or timezone.now()
+    cutoff = now - settings.CODE_RETENTION
+
+    def purge_batch(size: int) -> int:
+        # The oldest first: they sit at the start of the primary key, so each batch finds its rows at once.
+        batch = OtpCode.objects.filter(expires_at__lt=cutoff).order_by("pk").values("pk")[:size]
+        deleted, _by_model = OtpCode.objects.filter(pk__in=Subquery(batch)).delete()
+        return deleted
+
+    return purge_in_batches("phone codes", purge_batch, batch_size=batch_size)

@@ -6,20 +6,23 @@ from django.db.models import Exists, OuterRef
 
 from accounts.models import User
 from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digest
+from verification.identifiers import identifier_mask
 from verification.models import IdentityVerification, KtpPhoto, PersonalData
 
 
 @dataclass(frozen=True)
 class IdentitySummary:
-    """What the dashboard shows the applicant about themselves (their own NIK in full: it is theirs)."""
+    """What the dashboard shows the applicant about themselves. The NIK only masked (3273••••••••0001): a
+    dashboard is left open on shared phones and in screenshots, so the full number is shown on "Data saya"
+    alone (DESIGN §8); there is deliberately no property that gives it here."""
 
     nik_encrypted: str | None
     full_name: str | None
     phone: str | None
 
     @property
-    def nik(self) -> str | None:
-        return pii_decrypt(self.nik_encrypted) if self.nik_encrypted else None
+    def nik_masked(self) -> str | None:
+        return identifier_mask(pii_decrypt(self.nik_encrypted)) if self.nik_encrypted else None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,7 @@
 from django import template
+from django.utils.safestring import SafeString
+
+from prakerja.markup import legal_text_html
 
 register = template.Library()
 
@@ -7,3 +10,9 @@ register = template.Library()
 def rupiah(amount: int) -> str:
     """1000000 -> "1.000.000": Indonesian thousands separators, whatever the page's language."""
     return f"{int(amount):,}".replace(",", ".")
+
+
+@register.filter
+def legal_text(body: str) -> SafeString:
+    """A public legal text's body as HTML (prakerja/markup.py): headings, paragraphs, lists and links."""
+    return legal_text_html(body)

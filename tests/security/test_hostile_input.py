@@ -250,6 +250,8 @@ ROUTES: dict[str, Route] = {
     "javascript-catalog": Route(anonymous, query=("language", "domain", "packages")),
     "accounts:signup": Route(anonymous, forms=(Post(_signup, ("accounts.User",)),)),
     "accounts:signup_done": Route(anonymous),
+    "accounts:privacy_policy": Route(anonymous),
+    "accounts:terms": Route(anonymous),
     "accounts:email_verification_resend": Route(personas.unverified, forms=(_nothing,), status=405),
     "accounts:email_verify": Route(personas.unverified, params=_email_token, status=302),
     "accounts:login": Route(anonymous, forms=(_login,), query=("next",)),

@@ -1,5 +1,6 @@
 import pytest
 
+from verification.identifiers import identifier_mask
 from verification.models import IdentityVerification
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,9 @@ def test_staff_cannot_edit_applicants_identity(admin_client, identified_applican
     assert record.birth_date.year == 1995
 
 
-def test_the_owner_sees_their_own_nik_in_full_on_the_dashboard(client, identified_applicant, resident):
+def test_the_owner_sees_their_own_nik_masked_on_the_dashboard(client, identified_applicant, resident):
     html = client.get("/dashboard/").content.decode()
 
-    assert resident.nik in html
+    # In full only on "Data saya" (DESIGN §8): a dashboard is left open on shared phones.
+    assert resident.nik not in html
+    assert identifier_mask(resident.nik) in html
