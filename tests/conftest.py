@@ -5,7 +5,9 @@ import os
 
 import pytest
 from django.core.cache import cache
+from freezegun import freeze_time
 
+from tests.clock import T0
 from tests.factories import PASSWORD, UserFactory
 from tests.helpers import login_verified
 
@@ -92,3 +94,11 @@ def admin_client(db, admin_user):
     admin = Client()
     login_verified(admin, admin_user)
     return admin
+
+
+@pytest.fixture
+def frozen():
+    """The clock stopped at T0 (tests/clock.py) for the whole test; ``frozen.tick(...)`` and
+    ``frozen.move_to(...)`` move it."""
+    with freeze_time(T0) as clock:
+        yield clock

@@ -1,12 +1,10 @@
 import json
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from assessment.rules import ABILITY_KINDS, QuestionKind
-
-T0 = datetime.fromisoformat("2026-03-02T09:00:00+07:00")
+from tests.clock import T0
 
 # A small bank: 10 questions of each kind. Ability questions have their right answer at different places;
 # motivation options are worth 0..3 points, in a different order for each question.
@@ -116,6 +114,3 @@ def _key(attempt, pick) -> dict[int, int]:
         ]
         key[item.position] = scores.index(pick(scores)) + 1
     return key
-
-
-MINUTE = timedelta(minutes=1)

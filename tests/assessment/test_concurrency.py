@@ -9,7 +9,8 @@ from assessment import services
 from assessment.errors import AssessmentError
 from assessment.models import Attempt
 from assessment.services import attempt_start, attempt_submit, attempts_finish_expired, declaration_text_publish
-from tests.assessment.conftest import MINUTE, T0, bank_entries, declare, write_bank
+from tests.assessment.conftest import bank_entries, declare, write_bank
+from tests.clock import MINUTE, T0
 from tests.conftest import require_service
 from tests.factories import UserFactory
 

@@ -12,7 +12,8 @@ from assessment.rules import Tally, score_compute
 from assessment.selectors import assessment_progress, attempt_outcome
 from assessment.services import attempt_answer, attempt_start, attempt_submit, attempts_finish_expired
 from assessment.tasks import attempts_finish_expired_task
-from tests.assessment.conftest import MINUTE, T0, answer_key, declare, wrong_key
+from tests.assessment.conftest import answer_key, declare, wrong_key
+from tests.clock import MINUTE, T0
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.assessment.urls")]

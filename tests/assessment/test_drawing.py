@@ -3,13 +3,16 @@
 from collections import Counter
 
 import pytest
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from assessment.errors import AssessmentError, AssessmentErrorCode
 from assessment.models import Question
 from assessment.rules import DRAW_PER_KIND, QuestionKind, questions_draw
 from assessment.services import attempt_start
-from tests.assessment.conftest import T0, declare
+from tests.assessment.conftest import declare
+from tests.clock import T0
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

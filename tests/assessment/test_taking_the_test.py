@@ -9,7 +9,8 @@ from assessment.errors import AssessmentError, AssessmentErrorCode
 from assessment.models import Attempt, AttemptItem
 from assessment.selectors import assessment_progress
 from assessment.services import attempt_answer, attempt_start, attempt_submit
-from tests.assessment.conftest import MINUTE, T0, answer_key, declare
+from tests.assessment.conftest import answer_key, declare
+from tests.clock import MINUTE, T0
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.assessment.urls")]
 

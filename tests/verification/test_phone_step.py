@@ -2,12 +2,12 @@
 
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from freezegun import freeze_time
 
 from notifications.models import Message
+from tests.clock import T0, WIB
 from tests.factories import UserFactory
 from verification.errors import VerificationError, VerificationErrorCode
 from verification.models import OtpCode, PhoneNumber
@@ -15,8 +15,6 @@ from verification.otp import otp_send, otp_verify
 
 pytestmark = pytest.mark.django_db
 
-WIB = ZoneInfo("Asia/Jakarta")
-T0 = datetime(2026, 11, 30, 10, 0, tzinfo=WIB)
 URL = "/dashboard/nomor-hp/"
 NUMBER = "+6281234567890"
 
@@ -251,7 +249,7 @@ def test_the_daily_limit_message_names_the_time_in_wib(client, phone_applicant, 
     with freeze_time(T0 + timedelta(minutes=12)):
         response = client.post(URL, {"action": "send", "number": NUMBER})
 
-    assert "1 Desember 2026, 00.00 WIB" in response.content.decode()
+    assert "2 Desember 2026, 00.00 WIB" in response.content.decode()
 
 
 def test_sending_to_many_numbers_from_one_address_hits_the_ip_limit(client, monkeypatch):

@@ -1,13 +1,10 @@
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 
 from tests.assessment.conftest import declare
+from tests.clock import T0
 from tests.factories import UserFactory, registry_resident
-
-WIB = ZoneInfo("Asia/Jakarta")
-T0 = datetime(2026, 12, 1, 9, 0, tzinfo=WIB)
 
 
 def wave_create(*, number=1, province_quotas=None, opens_at=T0, days_open=7, publish=True, **fields):

@@ -7,9 +7,10 @@ import pytest
 from django.db import connection
 from freezegun import freeze_time
 
+from tests.clock import T0
 from tests.conftest import require_service
 from tests.races import at_once
-from tests.waves.conftest import T0, ready_applicant, wave_create
+from tests.waves.conftest import ready_applicant, wave_create
 from waves.errors import WaveError
 from waves.models import AgreementText, Enrollment
 from waves.services import enrollment_join

@@ -3,13 +3,13 @@ are shown on their Jakarta day, also for times between 00:00 and 06:59 WIB, whos
 day in UTC: the date the database hands back."""
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from freezegun import freeze_time
 
 from assessment.models import Attempt
 from assessment.selectors import retake_possible
+from tests.clock import WIB
 from tests.waves.conftest import enrolled, ready_applicant, wave_create
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import AgreementText, Card, Enrollment, Result, Wave
@@ -19,7 +19,6 @@ from waves.services import enrollment_join
 
 pytestmark = pytest.mark.django_db
 
-WIB = ZoneInfo("Asia/Jakarta")
 # 2026-11-24 17:30 UTC: the UTC date is a day before the WIB one.
 CLOSES = datetime(2026, 11, 25, 0, 30, tzinfo=WIB)
 OPENS = CLOSES - timedelta(days=7)

@@ -6,7 +6,8 @@ import pytest
 from freezegun import freeze_time
 
 from prakerja.timeutil import wib_date
-from tests.waves.conftest import T0, ready_applicant, wave_create
+from tests.clock import T0
+from tests.waves.conftest import ready_applicant, wave_create
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import AgreementText, Enrollment
 from waves.services import enrollment_join
@@ -17,10 +18,9 @@ DURING = T0 + timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def _during_the_wave(frozen):
     """The clock stands during the wave (sessions and waves both read it); tests move it when needed."""
-    with freeze_time(DURING) as clock:
-        yield clock
+    frozen.move_to(DURING)
 
 
 def join(client, number: int):

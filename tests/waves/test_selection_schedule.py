@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 from freezegun import freeze_time
 
+from tests.clock import T0
 from tests.conftest import require_service
-from tests.waves.conftest import T0, enrolled, wave_create
+from tests.waves.conftest import enrolled, wave_create
 from waves.models import RunStatus, SelectionRun, Wave, WaveStatus
 from waves.services import selections_schedule
 from waves.tasks import selections_schedule_task

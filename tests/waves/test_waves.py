@@ -6,8 +6,9 @@ import pytest
 from django.db.models import F
 from freezegun import freeze_time
 
+from tests.clock import T0
 from tests.factories import UserFactory
-from tests.waves.conftest import T0, wave_create
+from tests.waves.conftest import wave_create
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import Wave, WaveEvent, WaveStatus
 from waves.services import wave_close_now, wave_open_now, wave_publish, wave_transition, waves_record_schedule
