@@ -8,7 +8,7 @@ from django.core.cache import cache
 from freezegun import freeze_time
 
 from tests.clock import T0
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, question_bank_create
 from tests.helpers import login_verified
 
 
@@ -102,3 +102,9 @@ def frozen():
     ``frozen.move_to(...)`` move it."""
     with freeze_time(T0) as clock:
         yield clock
+
+
+@pytest.fixture
+def question_bank(db):
+    """A small question bank (tests/factories/assessment.py), loaded as seed_demo loads the real one."""
+    question_bank_create()

@@ -49,3 +49,29 @@ def login_verified(client, user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+def answer_key(attempt) -> dict[int, int]:
+    """For each position of a test, the shown number (1..4) of the best option: the right one, or the most points."""
+    return _key(attempt, max)
+
+
+def wrong_key(attempt) -> dict[int, int]:
+    """For each position of a test, the shown number of a worst option: wrong, or worth 0 points."""
+    return _key(attempt, min)
+
+
+def _key(attempt, pick) -> dict[int, int]:
+    from assessment.rules import ABILITY_KINDS
+
+    key = {}
+    for item in attempt.items.select_related("question").prefetch_related("question__options"):
+        options = {option.position: option for option in item.question.options.all()}
+        scores = [
+            (1 if options[position].is_correct else 0)
+            if item.question.kind in ABILITY_KINDS
+            else options[position].points
+            for position in item.option_order
+        ]
+        key[item.position] = scores.index(pick(scores)) + 1
+    return key

@@ -11,9 +11,8 @@ from assessment.errors import AssessmentError, AssessmentErrorCode
 from assessment.models import Question
 from assessment.rules import DRAW_PER_KIND, QuestionKind, questions_draw
 from assessment.services import attempt_start
-from tests.assessment.conftest import declare
 from tests.clock import T0
-from tests.factories import UserFactory
+from tests.factories import DeclarationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +48,7 @@ def test_the_attempts_seed_reproduces_its_draw(started_attempt):
 
 def test_two_applicants_draw_different_questions(declared_applicant, question_bank):
     other = UserFactory(verified=True)
-    declare(other)
+    DeclarationFactory(user=other)
 
     first = attempt_start(user=declared_applicant, now=T0)
     second = attempt_start(user=other, now=T0)

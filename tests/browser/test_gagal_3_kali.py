@@ -7,10 +7,8 @@ from playwright.sync_api import expect
 
 from tests.browser.actions import log_in
 from tests.browser.conftest import csp_watch
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, ApplicantFactory, lost_waves, reviewer
 from tests.helpers import totp_now
-from tests.waves.complaints import lost_waves, reviewer
-from tests.waves.conftest import ready_applicant
 from waves.models import Complaint, ComplaintStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browser, live_server, settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    applicant = ready_applicant()
+    applicant = ApplicantFactory(test_passed=True)
     lost_waves(applicant, 3)
     log_in(page, applicant.email)
 

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.actions import log_in
-from tests.factories import UserFactory, registry_resident
+from tests.factories import ResidentFactory, UserFactory
 from tests.uploads_catalogue import phone_photo
 from verification.models import KtpPhoto, PersonalData
 
@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_an_applicant_verifies_the_ktp_fills_in_data_and_uploads_the_photo(page, settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    resident = registry_resident()
+    resident = ResidentFactory()
     user = UserFactory(verified=True)
     log_in(page, user.email)
 

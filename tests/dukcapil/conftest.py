@@ -1,7 +1,7 @@
 import pytest
 
 from dukcapil import services
-from tests.dukcapil.factories import ResidentFactory
+from tests.factories import ResidentFactory
 
 API_KEY = "test-dukcapil-key"  # prakerja/settings_test.py: DUKCAPIL_API_KEY, the mock's default key
 

@@ -10,17 +10,12 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib import admin
-from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.roles import ROLE_PERMISSIONS, Role
-from tests.factories import UserFactory, staff_user
+from tests.factories import ApplicantFactory, ComplaintFactory, UserFactory, staff_user
 from tests.helpers import login_verified
-from tests.uploads_catalogue import letter_pdf, phone_photo
-from tests.waves.conftest import ready_applicant
-from verification.models import KtpPhoto
-from waves.models import Complaint, StatementText
+from waves.models import Complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -53,21 +48,8 @@ ROLE_OF = {"reviewer": Role.REVIEWER, "operator": Role.OPERATOR}
 def owner(settings, tmp_path):
     """An applicant with a stored KTP photo and a pending "gagal 3 kali" letter, both real files."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    user = ready_applicant()
-    photo = KtpPhoto.objects.get(user=user)
-    photo.image.save("ktp.jpg", ContentFile(phone_photo()), save=False)
-    photo.thumbnail.save("ktp-kecil.jpg", ContentFile(phone_photo()), save=False)
-    photo.save()
-    complaint = Complaint(
-        user=user,
-        text=StatementText.objects.get(),
-        failed_selections=3,
-        letter_kind="pdf",
-        letter_bytes=len(letter_pdf()),
-        submitted_at=timezone.now(),
-    )
-    complaint.letter.save("surat.pdf", ContentFile(letter_pdf()), save=False)
-    complaint.save()
+    user = ApplicantFactory(test_passed=True, ktp_photo__stored=True)
+    ComplaintFactory(user=user)
     return user
 
 

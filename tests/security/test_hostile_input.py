@@ -193,7 +193,7 @@ def _declaration(world):
 
 
 def _letter(world):
-    from tests.waves.complaints import signed_letter
+    from tests.factories import signed_letter
 
     return {"letter": signed_letter()}
 
@@ -769,7 +769,7 @@ def api_bodies(resident) -> list[tuple[str, bytes | str]]:
 
 
 def test_the_registry_api_answers_hostile_bodies_with_a_4xx_code_never_a_500(drive):
-    from tests.dukcapil.factories import ResidentFactory
+    from tests.factories import ResidentFactory
 
     driver = drive(Route(anonymous))
     key = settings.DUKCAPIL_MOCK_API_KEYS[0]
@@ -783,7 +783,7 @@ def test_the_registry_api_answers_hostile_bodies_with_a_4xx_code_never_a_500(dri
 
 
 def test_the_registry_api_refuses_missing_and_hostile_keys_and_other_methods(drive):
-    from tests.dukcapil.factories import ResidentFactory
+    from tests.factories import ResidentFactory
 
     driver = drive(Route(anonymous))
     body = '{"nik": "%s"}' % ResidentFactory().nik
