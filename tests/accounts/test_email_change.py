@@ -27,9 +27,8 @@ from notifications.masking import mask_email
 from notifications.models import Message
 from notifications.services import message_render
 from tests.clock import T0
-from tests.conftest import require_service
 from tests.factories import PASSWORD, UserFactory, staff_user
-from tests.helpers import last_message, link_in, login_verified
+from tests.helpers import last_message, link_in, login_verified, require_service
 from tests.races import at_once
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -39,11 +38,6 @@ NEW = "baru@contoh.id"
 LINK_TEMPLATE = "accounts/email_change_link"
 REQUESTED_TEMPLATE = "accounts/email_change_requested"
 CHANGED_TEMPLATE = "accounts/email_changed"
-
-
-@pytest.fixture
-def owner(db):
-    return UserFactory(verified=True, email="pemilik@contoh.id")
 
 
 @pytest.fixture

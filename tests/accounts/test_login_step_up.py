@@ -50,11 +50,6 @@ def without_csrf(html: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
 
-@pytest.fixture
-def owner(db):
-    return UserFactory(verified=True, email="pemilik@contoh.id")
-
-
 @pytest.mark.parametrize("failures", [31, 100])
 def test_wrong_passwords_from_many_addresses_do_not_keep_the_owner_out(owner, failures):
     attack(owner.email, failures)

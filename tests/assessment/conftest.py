@@ -5,12 +5,6 @@ from tests.factories import DeclarationFactory
 
 
 @pytest.fixture
-def applicant(client, verified_user):
-    client.force_login(verified_user)
-    return verified_user
-
-
-@pytest.fixture
 def declared_applicant(applicant):
     """An applicant whose declaration makes them eligible (step 6 done)."""
     DeclarationFactory(user=applicant)

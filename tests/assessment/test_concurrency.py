@@ -10,8 +10,8 @@ from assessment.errors import AssessmentError
 from assessment.models import Attempt
 from assessment.services import attempt_start, attempt_submit, attempts_finish_expired, declaration_text_publish
 from tests.clock import MINUTE, T0
-from tests.conftest import require_service
 from tests.factories import DeclarationFactory, UserFactory, bank_entries, write_bank
+from tests.helpers import require_service
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

@@ -42,8 +42,7 @@ def signed_in_as(page, live_server, user) -> None:
     )
 
 
-def test_admin_pages_with_photos_and_letters_load_with_nothing_refused(page, live_server, settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+def test_admin_pages_with_photos_and_letters_load_with_nothing_refused(page, live_server, private_media):
     applicant = ApplicantFactory(test_passed=True, ktp_photo__stored=True)
     photo = KtpPhoto.objects.get(user=applicant)
     complaint = ComplaintFactory(user=applicant, letter_kind="jpeg")

@@ -5,8 +5,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from tests.browser.actions import log_in
-from tests.browser.conftest import csp_watch
+from tests.browser.actions import csp_watch, log_in
 from tests.factories import PASSWORD, ApplicantFactory, lost_waves, reviewer
 from tests.helpers import totp_now
 from waves.models import Complaint, ComplaintStatus
@@ -14,8 +13,7 @@ from waves.models import Complaint, ComplaintStatus
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browser, live_server, settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browser, live_server, private_media):
     applicant = ApplicantFactory(test_passed=True)
     lost_waves(applicant, 3)
     log_in(page, applicant.email)

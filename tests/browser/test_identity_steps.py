@@ -12,8 +12,7 @@ from verification.models import KtpPhoto, PersonalData
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_applicant_verifies_the_ktp_fills_in_data_and_uploads_the_photo(page, settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+def test_an_applicant_verifies_the_ktp_fills_in_data_and_uploads_the_photo(page, private_media, tmp_path):
     resident = ResidentFactory()
     user = UserFactory(verified=True)
     log_in(page, user.email)

@@ -6,12 +6,12 @@ from datetime import timedelta
 from random import Random
 
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
 
 from dukcapil import services
 from dukcapil.errors import RegistryFailure
 from dukcapil.services import registry_verify
-from tests.dukcapil.conftest import API_KEY
 from tests.factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 VERIFY = "/dukcapil/api/v1/verifikasi"
 HEALTH = "/dukcapil/api/v1/health"
 UNKNOWN_NIK = "3276014506909999"
+API_KEY = django_settings.DUKCAPIL_API_KEY  # the one key the mock accepts here (conftest.py)
 
 
 def post(client, body, *, key: str | None = API_KEY, header: str = "bearer", path: str = VERIFY):

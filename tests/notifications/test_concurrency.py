@@ -9,7 +9,7 @@ from freezegun import freeze_time
 
 from notifications.services import messages_claim
 from tests.clock import T0
-from tests.conftest import require_service
+from tests.helpers import require_service
 from tests.notifications.helpers import sms_enqueue
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

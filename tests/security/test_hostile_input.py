@@ -458,8 +458,7 @@ class Driver:
 
 
 @pytest.fixture
-def drive(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+def drive(settings, private_media):
     # Hundreds of requests from one client: the abuse limits have their own tests.
     settings.RATELIMIT_ENABLE = False
     settings.DUKCAPIL_MOCK_LATENCY_MS = 0

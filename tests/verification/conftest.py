@@ -1,18 +1,6 @@
 import pytest
 
-from tests.factories import IdentityVerificationFactory, PersonalDataFactory, ResidentFactory, personal_data
-
-
-@pytest.fixture
-def resident(db):
-    """Siti Aminah, born 17 August 1995 in Kota Depok, as the registry knows her."""
-    return ResidentFactory()
-
-
-@pytest.fixture
-def applicant(client, verified_user):
-    client.force_login(verified_user)
-    return verified_user
+from tests.factories import IdentityVerificationFactory, PersonalDataFactory, personal_data
 
 
 @pytest.fixture
@@ -23,9 +11,8 @@ def identified_applicant(applicant, resident):
 
 
 @pytest.fixture
-def described_applicant(identified_applicant, settings, tmp_path):
+def described_applicant(identified_applicant, private_media):
     """An applicant past step 3, with private uploads going to a temporary folder."""
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     from regions.models import District
 
     form = personal_data()

@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
-from tests.conftest import require_service
 from tests.factories import ResidentFactory, UserFactory
+from tests.helpers import require_service
 from verification.errors import VerificationError, VerificationErrorCode
 from verification.models import IdentityVerification
 from verification.services import identity_verify

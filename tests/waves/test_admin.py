@@ -54,7 +54,7 @@ def test_jalankan_seleksi_works_outside_a_test_transaction_on_postgresql(admin_c
     transaction (the other tests here run inside one and would not notice)."""
     from django.db import connection
 
-    from tests.conftest import require_service
+    from tests.helpers import require_service
 
     if connection.vendor != "postgresql":
         require_service("postgresql")

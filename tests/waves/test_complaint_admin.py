@@ -15,9 +15,8 @@ LIST = "/admin/waves/complaint/"
 
 
 @pytest.fixture
-def complaints(settings, tmp_path):
+def complaints(private_media):
     """Two pending complaints, built straight into the table (their eligibility is tested elsewhere)."""
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     return ComplaintFactory.create_batch(2)
 
 

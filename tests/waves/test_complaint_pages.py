@@ -25,20 +25,6 @@ PAGE = "/dashboard/gagal-3-kali/"
 LETTER = "/dashboard/gagal-3-kali/surat-pernyataan.pdf"
 
 
-@pytest.fixture
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
-
-
-@pytest.fixture
-def thrice_failed(private_media, client):
-    user = ApplicantFactory(test_passed=True)
-    lost_waves(user, 3)
-    client.force_login(user)
-    return user
-
-
 def pdf_text(content: bytes) -> str:
     return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(content)).pages)
 

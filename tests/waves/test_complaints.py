@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from assessment.models import Attempt
 from notifications.models import Message
-from tests.conftest import require_service
 from tests.factories import (
     ApplicantFactory,
     AttemptFactory,
@@ -24,6 +23,7 @@ from tests.factories import (
     processed_letter,
     reviewer,
 )
+from tests.helpers import require_service
 from tests.races import at_once
 from waves.errors import WaveError, WaveErrorCode
 from waves.lottery import lottery_number
@@ -40,19 +40,6 @@ def submit(user, **kwargs) -> Complaint:
     return complaint_submit(
         user=user, letter=processed_letter(), text=StatementText.objects.get(is_current=True), **kwargs
     )
-
-
-@pytest.fixture
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
-
-
-@pytest.fixture
-def thrice_failed(private_media):
-    user = ApplicantFactory(test_passed=True)
-    lost_waves(user, 3)
-    return user
 
 
 # --- Who may file ----------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from django.db import connection
 from freezegun import freeze_time
 
 from tests.clock import T0
-from tests.conftest import require_service
 from tests.factories import ApplicantFactory, WaveFactory
+from tests.helpers import require_service
 from tests.races import at_once
 from waves.errors import WaveError
 from waves.models import AgreementText, Enrollment

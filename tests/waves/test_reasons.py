@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 
 from assessment.eligibility import IN_EDUCATION
-from tests.conftest import require_service
 from tests.factories import WaveFactory, enrolled
+from tests.helpers import require_service
 from tests.races import at_once
 from waves.errors import WaveError
 from waves.models import Card, Result, Wave

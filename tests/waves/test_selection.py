@@ -260,7 +260,7 @@ def test_the_selection_task_is_safe_to_run_twice(db):
 def _on_postgresql():
     from django.db import connection
 
-    from tests.conftest import require_service
+    from tests.helpers import require_service
 
     if connection.vendor != "postgresql":
         require_service("postgresql")

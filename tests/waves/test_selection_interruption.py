@@ -17,8 +17,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.test import override_settings
 
-from tests.conftest import require_service
 from tests.factories import SelectionRunFactory, WaveFactory, enrolled_many
+from tests.helpers import require_service
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import Card, Result, RunStatus, SelectionRun, Wave, WaveStatus
 from waves.selection import selection_run

@@ -9,8 +9,8 @@ from django.db import connection
 from freezegun import freeze_time
 
 from tests.clock import T0
-from tests.conftest import require_service
 from tests.factories import WaveFactory, enrolled
+from tests.helpers import require_service
 from waves.models import RunStatus, SelectionRun, Wave, WaveStatus
 from waves.services import selections_schedule
 from waves.tasks import selections_schedule_task
