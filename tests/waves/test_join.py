@@ -10,6 +10,7 @@ from tests.clock import T0
 from tests.factories import ApplicantFactory, WaveFactory
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import AgreementText, Enrollment
+from waves.rules import rule_failures
 from waves.services import enrollment_join
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +123,13 @@ def test_eighteen_on_the_closing_day_is_old_enough():
     user = ApplicantFactory(test_passed=True, resident__birth_date=closing_day.replace(year=closing_day.year - 18))
 
     with freeze_time(DURING):
-        enrollment_join(user=user, wave=wave, agreement=AgreementText.objects.get(is_current=True))
+        no_rule_applies = not rule_failures(user_id=user.pk, wave=wave)
+        enrollment = enrollment_join(user=user, wave=wave, agreement=AgreementText.objects.get(is_current=True))
+
+    assert user.identity.birth_date == closing_day.replace(year=closing_day.year - 18)  # 18 that very day
+    assert no_rule_applies
+    assert Enrollment.objects.get(user=user) == enrollment
+    assert (enrollment.wave, enrollment.province_id, enrollment.pending) == (wave, "32", True)
 
 
 def test_other_aid_recipients_follow_the_waves_policy():
@@ -180,8 +187,6 @@ def test_a_past_recipient_and_a_full_kartu_keluarga_are_refused_at_join():
     Enrollment.objects.filter(pk=sibling.pk).delete()
 
     with freeze_time(T0 + timedelta(days=60)):
-        from waves.rules import rule_failures
-
         assert "past_recipient" in [r.code for r in rule_failures(user_id=first.user_id, wave=later)]
         assert "kk_full" in [r.code for r in rule_failures(user_id=sibling.user_id, wave=later)]
 
