@@ -4,12 +4,14 @@ reruns that change nothing, and a failed run that leaves nothing behind."""
 from datetime import timedelta
 
 import pytest
+from freezegun import freeze_time
 
 from prakerja.timeutil import wib_date
 from tests.factories import EnrollmentFactory, UserFactory, WaveFactory, enrolled, enrolled_many
 from waves.lottery import lottery_number
 from waves.models import Result, RunStatus, SelectionRun, Wave, WaveStatus
 from waves.selection import SelectionFailed, selection_run
+from waves.services import selection_void
 
 pytestmark = pytest.mark.django_db
 
@@ -164,13 +166,12 @@ def test_the_same_seed_gives_the_same_result(db):
     first = selection_run(wave=wave, operator=None, seed=42)
     chosen = dict(Result.objects.filter(run=first).values_list("enrollment_id", "selected"))
     reasons = dict(Result.objects.filter(run=first).values_list("enrollment_id", "reason"))
-    # Undo it as a void will (that service comes with the announcement slice): results gone, wave closed.
-    Result.objects.all().delete()
-    SelectionRun.objects.update(status=RunStatus.VOIDED)
-    Wave.objects.filter(pk=wave.pk).update(status=WaveStatus.CLOSED)
+    # Voided by an operator before the announcement (the only time a run may be), then run again.
+    with freeze_time(wave.announce_at - timedelta(hours=1)):
+        selection_void(run=first, actor=UserFactory(is_staff=True))
+        second = selection_run(wave=wave, operator=None, seed=42)
 
-    second = selection_run(wave=wave, operator=None, seed=42)
-
+    assert second.pk != first.pk and second.status == RunStatus.SUCCEEDED  # a new run, not the voided one
     assert dict(Result.objects.filter(run=second).values_list("enrollment_id", "selected")) == chosen
     assert dict(Result.objects.filter(run=second).values_list("enrollment_id", "reason")) == reasons
 
