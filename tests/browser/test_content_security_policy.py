@@ -62,7 +62,9 @@ def test_admin_pages_with_photos_and_letters_load_with_nothing_refused(page, liv
 
     # The letter's picture really showed (a sandboxed attachment still loads as an <img>).
     assert page.goto(f"/admin/waves/complaint/{complaint.pk}/change/").ok
-    assert page.locator("img.portal-letter").evaluate("image => image.naturalWidth") > 0
+    letter = page.locator("img.portal-letter")
+    expect(letter).to_be_visible()
+    expect(letter).not_to_have_js_property("naturalWidth", 0)  # decoded: a picture, not a broken image
 
 
 def test_an_idle_session_warns_two_minutes_before_it_ends_and_typing_keeps_it_alive(page, live_server):

@@ -24,7 +24,7 @@ def test_an_applicant_verifies_the_ktp_fills_in_data_and_uploads_the_photo(page,
     page.get_by_role("button", name="Lanjutkan").click()
     expect(page.get_by_text("Nomor KK tidak sesuai dengan data Dukcapil")).to_be_visible()
     expect(page.get_by_text("1500537")).to_be_visible()
-    assert page.get_by_label("NIK").input_value() == resident.nik  # nothing typed is lost
+    expect(page.get_by_label("NIK")).to_have_value(resident.nik)  # nothing typed is lost
     page.get_by_label("Nomor KK").fill(resident.family_id)
     page.get_by_role("button", name="Lanjutkan").click()
     page.wait_for_url("**/dashboard/")
