@@ -26,9 +26,7 @@ def test_jalankan_seleksi_runs_the_selection_of_a_closed_wave_from_admin(
 
 
 def test_jalankan_seleksi_refuses_a_wave_that_is_still_open(admin_client):
-    from tests.factories import WaveFactory
-
-    wave = WaveFactory()  # opens in the future / open: not closed
+    wave = WaveFactory(open=True)
 
     response = admin_client.post(
         "/admin/waves/wave/", {"action": "run_selection", "_selected_action": [wave.pk]}, follow=True
