@@ -1,23 +1,14 @@
 """Fixtures shared by the whole suite."""
 
 import importlib
-import os
 
 import pytest
 from django.core.cache import cache
+from freezegun import freeze_time
 
-from tests.factories import PASSWORD, UserFactory
+from tests.clock import T0
+from tests.factories import PASSWORD, ResidentFactory, UserFactory, question_bank_create
 from tests.helpers import login_verified
-
-
-def require_service(name: str) -> None:
-    """A test that needs a real server which is not configured: skipped on a laptop, a failure in CI.
-
-    .ci/run sets PRAKERJA_REQUIRE_SERVICES=1, so a missing PostgreSQL or Redis there cannot pass as a skip.
-    """
-    if os.environ.get("PRAKERJA_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{name} is required in CI but is not configured")
-    pytest.skip(f"{name} is not configured")
 
 
 @pytest.fixture(autouse=True)
@@ -76,12 +67,34 @@ def password() -> str:
 
 @pytest.fixture
 def user(db):
+    """An account whose email is not verified yet."""
     return UserFactory()
 
 
 @pytest.fixture
 def verified_user(db):
+    """An account whose email is verified: at step 2 of the journey."""
     return UserFactory(verified=True)
+
+
+@pytest.fixture
+def applicant(client, verified_user):
+    """``verified_user``, logged in on ``client``."""
+    client.force_login(verified_user)
+    return verified_user
+
+
+@pytest.fixture
+def resident(db):
+    """Siti Aminah, born 17 August 1995 in Kota Depok, as the mock registry knows her (ResidentFactory)."""
+    return ResidentFactory()
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """Private uploads (KTP photos, letters) go to a temporary folder for the test."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
 
 
 @pytest.fixture
@@ -93,3 +106,17 @@ def admin_client(db, admin_user):
     admin = Client()
     login_verified(admin, admin_user)
     return admin
+
+
+@pytest.fixture
+def frozen():
+    """The clock stopped at T0 (tests/clock.py) for the whole test; ``frozen.tick(...)`` and
+    ``frozen.move_to(...)`` move it."""
+    with freeze_time(T0) as clock:
+        yield clock
+
+
+@pytest.fixture
+def question_bank(db):
+    """A small question bank (tests/factories/assessment.py), loaded as seed_demo loads the real one."""
+    question_bank_create()

@@ -1,10 +1,23 @@
-"""Small helpers shared by tests: reading what the portal sent, as a person would read their inbox."""
+"""Small helpers shared by tests: reading what the portal sent as a person would read their inbox, logging staff in,
+reading a test's answers, what the translation tests scan for, and skipping a test whose server is not configured
+(a failure in CI)."""
 
+import os
 import re
+from pathlib import Path
+
+import pytest
 
 from notifications.models import Message
 
 URL_PATTERN = re.compile(r"https?://\S+")
+
+# The translation tests: the English catalogue, and single-line literals to find in the sources:
+# {% translate "…" %} in templates, _("…") / gettext_lazy("…") in Python.
+ROOT = Path(__file__).resolve().parents[1]
+PO_PATH = ROOT / "locale/en/LC_MESSAGES/django.po"
+TEMPLATE_STRING = re.compile(r"""{%\s*(?:translate|trans)\s+(["'])(.+?)\1""")
+PYTHON_STRING = re.compile(r"""\b_\(\s*(["'])((?:(?!\1).)+)\1\s*\)""")
 
 
 def last_message(*, recipient: str, template: str | None = None) -> Message:
@@ -49,3 +62,39 @@ def login_verified(client, user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+def answer_key(attempt) -> dict[int, int]:
+    """For each position of a test, the shown number (1..4) of the best option: the right one, or the most points."""
+    return _key(attempt, max)
+
+
+def wrong_key(attempt) -> dict[int, int]:
+    """For each position of a test, the shown number of a worst option: wrong, or worth 0 points."""
+    return _key(attempt, min)
+
+
+def _key(attempt, pick) -> dict[int, int]:
+    from assessment.rules import ABILITY_KINDS
+
+    key = {}
+    for item in attempt.items.select_related("question").prefetch_related("question__options"):
+        options = {option.position: option for option in item.question.options.all()}
+        scores = [
+            (1 if options[position].is_correct else 0)
+            if item.question.kind in ABILITY_KINDS
+            else options[position].points
+            for position in item.option_order
+        ]
+        key[item.position] = scores.index(pick(scores)) + 1
+    return key
+
+
+def require_service(name: str) -> None:
+    """A test that needs a real server which is not configured: skipped on a laptop, a failure in CI.
+
+    .ci/run sets PRAKERJA_REQUIRE_SERVICES=1, so a missing PostgreSQL or Redis there cannot pass as a skip.
+    """
+    if os.environ.get("PRAKERJA_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{name} is required in CI but is not configured")
+    pytest.skip(f"{name} is not configured")

@@ -10,9 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from assessment.models import Attempt
 from assessment.services import question_bank_load
 from notifications.models import Message
-from tests.assessment.conftest import answer_key
-from tests.factories import registry_resident
-from tests.helpers import last_message, link_in
+from tests.factories import ResidentFactory
+from tests.helpers import answer_key, last_message, link_in
 from tests.uploads_catalogue import phone_photo
 
 
@@ -40,7 +39,7 @@ def test_sign_up_verify_email_log_in_and_see_step_two(client):
 def test_from_sign_up_to_a_passed_test(client, settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path
     question_bank_load()
-    resident = registry_resident(full_name="Dewi Lestari", mother_name="Sri Wahyuni")
+    resident = ResidentFactory(full_name="Dewi Lestari", mother_name="Sri Wahyuni")
     email, password = "dewi.lestari@contoh.id", "Kartu-Prakerja-2026"
 
     client.post("/daftar/", {"email": email, "password1": password, "password2": password, "terms": "on"})

@@ -758,3 +758,31 @@ GOOD_UPLOADS: list[GoodUpload] = [
     ),
     GoodUpload("JPEG where documents are allowed", "surat.jpg", small_jpeg, FileKind.JPEG, allowed=DOCUMENT_KINDS),
 ]
+
+
+# --- Large PNGs written row by row (tests/uploads/test_memory.py, test_images.py) ---------------------------
+
+
+def png_by_rows(width: int, height: int, color_type: int, bit_depth: int, row, *, level: int = 1) -> bytes:
+    """A PNG written row by row (filter 0) without holding its pixels: ``row(y)`` gives each row's bytes."""
+    compressor = zlib.compressobj(level)
+    idat = b"".join(compressor.compress(b"\x00" + row(y)) for y in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
+    chunks = [png_chunk(b"IHDR", header)]
+    if color_type == 3:
+        chunks.append(png_chunk(b"PLTE", bytes(range(256)) * 3))
+    chunks += [png_chunk(b"IDAT", idat), png_chunk(b"IEND", b"")]
+    return b"\x89PNG\r\n\x1a\n" + b"".join(chunks)
+
+
+def noisy_rows(row_bytes: int, noisy: int, seed: int = 7):
+    """Rows of white with ``noisy`` random bytes each, so the file has the bytes its pixels need."""
+    rng = random.Random(seed)
+    white = b"\xff" * (row_bytes - noisy)
+    return lambda _y: rng.randbytes(noisy) + white
+
+
+def review_png() -> bytes:
+    """The finding's file: 6300 x 6300 RGB, white with dark rules every 120 rows, ~170 KB."""
+    white, rule = b"\xff" * (6300 * 3), b"\xff" * 900 + b"\x14" * (5700 * 3)
+    return png_by_rows(6300, 6300, 2, 8, lambda y: rule if y % 120 < 3 else white, level=9)

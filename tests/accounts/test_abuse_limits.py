@@ -9,6 +9,7 @@ from freezegun import freeze_time
 
 from accounts.models import User
 from notifications.models import Message
+from tests.clock import T0
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def signup(client, email, ip="10.0.0.1"):
 
 
 def test_sign_up_per_ip_limit_is_generous_for_a_carrier_address_but_finite(client):
-    with freeze_time("2026-11-29 10:00"):
+    with freeze_time(T0):
         for n in range(60):
             assert signup(client, f"orang{n}@contoh.id").status_code == 302
 
@@ -36,7 +37,7 @@ def test_sign_up_per_ip_limit_is_generous_for_a_carrier_address_but_finite(clien
 
 
 def test_sign_up_per_email_limit_stops_hammering_one_address_from_many_addresses(client):
-    with freeze_time("2026-11-29 10:00"):
+    with freeze_time(T0):
         for n in range(3):
             signup(client, "sasaran@contoh.id", ip=f"10.0.0.{n + 1}")
         response = signup(client, "SASARAN@contoh.id", ip="10.0.0.99")
@@ -45,10 +46,10 @@ def test_sign_up_per_email_limit_stops_hammering_one_address_from_many_addresses
 
 
 def test_sign_up_limit_resets_in_the_next_window(client):
-    with freeze_time("2026-11-29 10:00"):
+    with freeze_time(T0):
         for n in range(4):
             signup(client, "sasaran@contoh.id", ip=f"10.0.0.{n + 1}")
-    with freeze_time("2026-11-29 11:01"):
+    with freeze_time(T0 + timedelta(hours=1, minutes=1)):
         response = signup(client, "sasaran@contoh.id", ip="10.0.0.50")
 
     assert response.status_code == 302
@@ -57,7 +58,7 @@ def test_sign_up_limit_resets_in_the_next_window(client):
 def test_password_reset_per_email_limit_sends_at_most_three_links_an_hour(client):
     user = UserFactory(verified=True)
 
-    with freeze_time("2026-11-29 10:00"):
+    with freeze_time(T0):
         responses = [client.post("/lupa-password/", {"email": user.email}, REMOTE_ADDR=f"10.0.1.{n}") for n in range(5)]
 
     assert [r.status_code for r in responses] == [302, 302, 302, 200, 200]

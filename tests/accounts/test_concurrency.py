@@ -8,7 +8,7 @@ from django.db import connection
 from accounts.models import User
 from accounts.services import user_signup
 from notifications.models import Message
-from tests.conftest import require_service
+from tests.helpers import require_service
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +45,6 @@ def test_two_simultaneous_sign_ups_with_one_email_make_one_account_and_no_error(
 
 def test_parallel_wrong_login_codes_get_no_more_comparisons_than_the_limit(settings):
     from accounts.errors import AccountError, AccountErrorCode
-    from accounts.models import LoginCode
     from accounts.services import login_code_send, login_code_use
     from tests.factories import UserFactory
     from tests.races import at_once

@@ -6,7 +6,7 @@ not the new address has an account. Time is frozen.
 """
 
 import base64
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from functools import partial
 
 import pytest
@@ -17,7 +17,6 @@ from django.db import connection
 from django.test import Client
 from django.urls import resolve, reverse
 from django.utils import translation
-from freezegun import freeze_time
 
 from accounts.errors import AccountError, AccountErrorCode
 from accounts.models import EmailChange, User
@@ -27,30 +26,18 @@ from accounts.tokens import EMAIL_CHANGE_MAX_AGE
 from notifications.masking import mask_email
 from notifications.models import Message
 from notifications.services import message_render
-from tests.conftest import require_service
+from tests.clock import T0
 from tests.factories import PASSWORD, UserFactory, staff_user
-from tests.helpers import last_message, link_in, login_verified
+from tests.helpers import last_message, link_in, login_verified, require_service
 from tests.races import at_once
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
-NOW = "2026-11-30 03:00"  # 10:00 WIB
 CHANGE_URL = "/akun/email/"
 NEW = "baru@contoh.id"
 LINK_TEMPLATE = "accounts/email_change_link"
 REQUESTED_TEMPLATE = "accounts/email_change_requested"
 CHANGED_TEMPLATE = "accounts/email_changed"
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with freeze_time(NOW) as frozen:
-        yield frozen
-
-
-@pytest.fixture
-def owner(db):
-    return UserFactory(verified=True, email="pemilik@contoh.id")
 
 
 @pytest.fixture
@@ -113,7 +100,7 @@ def test_the_old_address_is_told_which_address_was_asked_for_and_what_to_do_if_i
 
     notice = last_message(recipient="pemilik@contoh.id", template=REQUESTED_TEMPLATE)
     assert mask_email(NEW) in notice.text and NEW not in notice.text
-    assert "belum diganti" in notice.text and "10.00 WIB" in notice.text
+    assert "belum diganti" in notice.text and "09.00 WIB" in notice.text
     assert "Jika bukan Anda" in notice.text
     assert settings.SITE_URL + reverse("accounts:password_reset") in notice.text
 
@@ -204,19 +191,19 @@ def test_the_pending_change_and_its_messages_are_written_together(owner, monkeyp
 # --- Opening the link -----------------------------------------------------------------------------------
 
 
-def test_opening_the_link_switches_the_email_verified_and_tells_the_old_address(laptop, owner, clock):
+def test_opening_the_link_switches_the_email_verified_and_tells_the_old_address(laptop, owner, frozen):
     request_change(laptop, new_email=" Baru@Contoh.ID ")
-    clock.tick(timedelta(minutes=5))
+    frozen.tick(timedelta(minutes=5))
 
     response = Client().get(link_sent_to(NEW))
 
     assert response.status_code == 302
     owner.refresh_from_db()
     assert owner.email == NEW
-    assert owner.email_verified_at is not None and owner.email_verified_at.isoformat().startswith("2026-11-30T03:05")
+    assert owner.email_verified_at is not None and owner.email_verified_at == T0 + timedelta(minutes=5)
     notice = last_message(recipient="pemilik@contoh.id", template=CHANGED_TEMPLATE)
     assert mask_email(NEW) in notice.text and NEW not in notice.text
-    assert "sudah diganti" in notice.subject and "10.05 WIB" in notice.text
+    assert "sudah diganti" in notice.subject and "09.05 WIB" in notice.text
     assert "Jika bukan Anda" in notice.text and settings.PORTAL_HELP_CONTACTS["email"] in notice.text
     assert EmailChange.objects.get().confirmed_at is not None
 
@@ -301,11 +288,11 @@ def test_the_link_works_once(laptop, owner):
     assert Message.objects.filter(template=CHANGED_TEMPLATE).count() == 1
 
 
-def test_the_link_expires_after_a_day(laptop, owner, clock):
+def test_the_link_expires_after_a_day(laptop, owner, frozen):
     request_change(laptop)
     link = link_sent_to(NEW)
 
-    clock.tick(EMAIL_CHANGE_MAX_AGE + timedelta(seconds=1))
+    frozen.tick(EMAIL_CHANGE_MAX_AGE + timedelta(seconds=1))
     response = laptop.get(link)
 
     assert response.status_code == 400
@@ -314,18 +301,18 @@ def test_the_link_expires_after_a_day(laptop, owner, clock):
     assert owner.email == "pemilik@contoh.id"
 
 
-def test_the_link_still_works_at_the_end_of_its_day(laptop, owner, clock):
+def test_the_link_still_works_at_the_end_of_its_day(laptop, owner, frozen):
     request_change(laptop)
     link = link_sent_to(NEW)
 
-    clock.tick(EMAIL_CHANGE_MAX_AGE)
+    frozen.tick(EMAIL_CHANGE_MAX_AGE)
     laptop.get(link)
 
     owner.refresh_from_db()
     assert owner.email == NEW
 
 
-def test_a_password_change_voids_the_link(laptop, owner, clock):
+def test_a_password_change_voids_the_link(laptop, owner, frozen):
     request_change(laptop)
     link = link_sent_to(NEW)
     # The owner, told by the old address, makes a new password (here through the reset's service).
@@ -362,10 +349,10 @@ def test_a_double_tap_on_the_button_is_one_request_with_one_link(laptop, owner):
     assert owner.email == NEW
 
 
-def test_the_same_address_asked_for_again_a_minute_later_sends_a_new_link(laptop, owner, clock):
+def test_the_same_address_asked_for_again_a_minute_later_sends_a_new_link(laptop, owner, frozen):
     request_change(laptop)
     first = link_sent_to(NEW)
-    clock.tick(61)
+    frozen.tick(61)
     request_change(laptop)
 
     assert EmailChange.objects.filter(user=owner).count() == 2
@@ -462,8 +449,8 @@ def test_every_notice_has_an_english_translation(template):
         "confirm_url": "http://testserver/x/",
         "valid_hours": 24,
         "new_email": "b•••@contoh.id",
-        "requested_at": datetime(2026, 11, 30, 3, tzinfo=timezone.utc),
-        "changed_at": datetime(2026, 11, 30, 3, tzinfo=timezone.utc),
+        "requested_at": T0,
+        "changed_at": T0,
         "password_reset_url": "http://testserver/lupa-password/",
         "help_email": "bantuan@prakerja.example",
     }

@@ -12,16 +12,14 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
-from freezegun import freeze_time
 
 from accounts.models import LoginCode
 from notifications.models import Message
 from tests.factories import PASSWORD, UserFactory
 from tests.helpers import code_in, last_message
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
-NOW = "2026-11-29 10:00"
 CODE_URL = "/masuk/kode/"
 
 
@@ -50,17 +48,6 @@ def login_code_sent_to(user) -> str:
 
 def without_csrf(html: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with freeze_time(NOW) as frozen:
-        yield frozen
-
-
-@pytest.fixture
-def owner(db):
-    return UserFactory(verified=True, email="pemilik@contoh.id")
 
 
 @pytest.mark.parametrize("failures", [31, 100])
@@ -184,20 +171,20 @@ def test_a_code_is_emailed_only_for_the_right_password_and_encrypted_at_rest(own
     assert LoginCode.objects.get().code_hash != code
 
 
-def test_codes_are_emailed_at_most_five_an_hour_per_account_whoever_asks(owner, settings, clock):
+def test_codes_are_emailed_at_most_five_an_hour_per_account_whoever_asks(owner, settings, frozen):
     attack(owner.email, 31)
     for n in range(8):
         login(Client(), owner.email, PASSWORD, address=f"45.5.0.{n + 1}")
     assert Message.objects.filter(template="accounts/login_code").count() == settings.LOGIN_CODE_MAX_PER_HOUR
 
-    clock.tick(timedelta(minutes=61))
+    frozen.tick(timedelta(minutes=61))
     attack(owner.email, 31)
     login(Client(), owner.email, PASSWORD, address="45.5.1.1")
 
     assert Message.objects.filter(template="accounts/login_code").count() == settings.LOGIN_CODE_MAX_PER_HOUR + 1
 
 
-def test_resending_waits_a_minute_and_the_new_code_replaces_the_old(owner, clock):
+def test_resending_waits_a_minute_and_the_new_code_replaces_the_old(owner, frozen):
     attack(owner.email, 31)
     browser = Client()
     login(browser, owner.email, PASSWORD)
@@ -205,7 +192,7 @@ def test_resending_waits_a_minute_and_the_new_code_replaces_the_old(owner, clock
 
     too_soon = browser.post("/masuk/kode/kirim-ulang/", follow=True)
     assert "Tunggu 60 detik" in too_soon.content.decode()
-    clock.tick(timedelta(seconds=61))
+    frozen.tick(timedelta(seconds=61))
     browser.post("/masuk/kode/kirim-ulang/")
     second = login_code_sent_to(owner)
 
@@ -217,12 +204,12 @@ def test_resending_waits_a_minute_and_the_new_code_replaces_the_old(owner, clock
     assert done.url == reverse("journey:dashboard")
 
 
-def test_an_attempt_left_too_long_starts_again(owner, settings, clock):
+def test_an_attempt_left_too_long_starts_again(owner, settings, frozen):
     attack(owner.email, 31)
     browser = Client()
     login(browser, owner.email, PASSWORD)
     code = login_code_sent_to(owner)
-    clock.tick(settings.LOGIN_CODE_VALIDITY + timedelta(seconds=1))
+    frozen.tick(settings.LOGIN_CODE_VALIDITY + timedelta(seconds=1))
 
     response = enter_code(browser, code)
 

@@ -10,23 +10,15 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from freezegun import freeze_time
 
 from prakerja.staff import staff_required
 from tests.factories import PASSWORD, UserFactory
 from tests.helpers import code_in, last_message, login_verified, totp_now
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
-NOW = "2026-11-29 10:00"
 OTP_URL = "/masuk/autentikator/"
 SETUP_URL = "/masuk/autentikator/pasang/"
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with freeze_time(NOW) as frozen:
-        yield frozen
 
 
 @pytest.fixture
@@ -89,7 +81,7 @@ def test_a_code_is_accepted_once_only(client, staff, device):
     assert "Kode autentikator salah" in replay.content.decode()
 
 
-def test_wrong_authenticator_codes_are_throttled_even_for_the_right_code(client, staff, device, clock):
+def test_wrong_authenticator_codes_are_throttled_even_for_the_right_code(client, staff, device, frozen):
     password_login(client, staff.email)
     wrong = "000000" if totp_now(device) != "000000" else "111111"
     for _ in range(3):
@@ -100,11 +92,11 @@ def test_wrong_authenticator_codes_are_throttled_even_for_the_right_code(client,
     assert throttled.status_code == 200
     assert "Terlalu banyak kode yang salah" in throttled.content.decode()
     assert client.get("/admin/").status_code == 302
-    clock.tick(timedelta(seconds=5))
+    frozen.tick(timedelta(seconds=5))
     assert client.post(OTP_URL, {"code": totp_now(device), "next": "/admin/"}).url == "/admin/"
 
 
-def test_staff_without_an_authenticator_set_one_up_before_the_admin_opens(client, staff, clock):
+def test_staff_without_an_authenticator_set_one_up_before_the_admin_opens(client, staff, frozen):
     response = password_login(client, staff.email)
     assert client.get(response.url).url == f"{SETUP_URL}?next=%2Fadmin%2F"
 
@@ -119,7 +111,7 @@ def test_staff_without_an_authenticator_set_one_up_before_the_admin_opens(client
 
     wrong = client.post(SETUP_URL, {"code": "000000" if totp_now(device) != "000000" else "111111", "next": "/admin/"})
     assert wrong.status_code == 200 and not TOTPDevice.objects.get().confirmed
-    clock.tick(timedelta(seconds=2))  # django-otp's throttle: one second after one wrong code
+    frozen.tick(timedelta(seconds=2))  # django-otp's throttle: one second after one wrong code
     done = client.post(SETUP_URL, {"code": totp_now(device), "next": "/admin/"})
 
     assert done.url == "/admin/"

@@ -3,7 +3,8 @@
 import pytest
 
 from assessment.services import attempt_answer, attempt_submit
-from tests.assessment.conftest import MINUTE, T0, answer_key
+from tests.clock import MINUTE, T0
+from tests.helpers import answer_key
 
 pytestmark = pytest.mark.django_db
 

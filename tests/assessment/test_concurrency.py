@@ -9,9 +9,9 @@ from assessment import services
 from assessment.errors import AssessmentError
 from assessment.models import Attempt
 from assessment.services import attempt_start, attempt_submit, attempts_finish_expired, declaration_text_publish
-from tests.assessment.conftest import MINUTE, T0, bank_entries, declare, write_bank
-from tests.conftest import require_service
-from tests.factories import UserFactory
+from tests.clock import MINUTE, T0
+from tests.factories import DeclarationFactory, UserFactory, bank_entries, write_bank
+from tests.helpers import require_service
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +24,7 @@ def racer(tmp_path):
     services.question_bank_load(path=write_bank(tmp_path / "q.json", bank_entries()))
     declaration_text_publish(title="Pernyataan", intro="Pengantar.", clauses="Saya menyatakan.")
     user = UserFactory(verified=True)
-    declare(user)
+    DeclarationFactory(user=user)
     return user
 
 

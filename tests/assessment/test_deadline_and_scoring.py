@@ -12,8 +12,9 @@ from assessment.rules import Tally, score_compute
 from assessment.selectors import assessment_progress, attempt_outcome
 from assessment.services import attempt_answer, attempt_start, attempt_submit, attempts_finish_expired
 from assessment.tasks import attempts_finish_expired_task
-from tests.assessment.conftest import MINUTE, T0, answer_key, declare, wrong_key
-from tests.factories import UserFactory
+from tests.clock import MINUTE, T0
+from tests.factories import DeclarationFactory, UserFactory
+from tests.helpers import answer_key, wrong_key
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.assessment.urls")]
 
@@ -124,7 +125,7 @@ def test_the_expiry_task_scores_abandoned_attempts_and_leaves_running_ones(start
     # given an abandoned attempt (started at T0) and one started 20 minutes later
     settings.TEST_PASS_SCORE = 0
     late = UserFactory(verified=True)
-    declare(late)
+    DeclarationFactory(user=late)
     running = attempt_start(user=late, now=T0 + 20 * MINUTE)
 
     # when the task runs just after the first deadline
@@ -147,7 +148,7 @@ def test_the_expiry_task_scores_abandoned_attempts_and_leaves_running_ones(start
 def test_the_sweep_works_through_many_attempts_in_batches(question_bank, settings):
     users = [UserFactory(verified=True) for _ in range(5)]
     for user in users:
-        declare(user)
+        DeclarationFactory(user=user)
         attempt_start(user=user, now=T0)
 
     assert attempts_finish_expired(now=DEADLINE, batch_size=2) == 5

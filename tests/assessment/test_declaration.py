@@ -15,8 +15,7 @@ from assessment.errors import AssessmentError, AssessmentErrorCode
 from assessment.models import Declaration, DeclarationText
 from assessment.selectors import assessment_progress, declaration_text_current
 from assessment.services import declaration_submit, declaration_text_publish
-from tests.assessment.conftest import declaration_answers, declare
-from tests.factories import UserFactory
+from tests.factories import DeclarationFactory, UserFactory, declaration_answers
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.assessment.urls")]
 
@@ -145,17 +144,17 @@ def test_no_aid_cannot_be_ticked_together_with_an_aid(client, applicant):
 
 
 def test_a_declaration_is_made_once(applicant):
-    declare(applicant)
+    DeclarationFactory(user=applicant)
 
     with pytest.raises(AssessmentError) as refused:
-        declare(applicant, in_formal_education=True)
+        DeclarationFactory(user=applicant, in_formal_education=True)
 
     assert refused.value.code == AssessmentErrorCode.DECLARATION_DONE
     assert Declaration.objects.get(user=applicant).exclusion_reasons == []
 
 
 def test_an_eligible_applicant_coming_back_to_the_page_goes_to_the_dashboard(client, applicant):
-    declare(applicant)
+    DeclarationFactory(user=applicant)
 
     assert client.get(URL)["Location"] == "/dashboard/"
 
@@ -163,7 +162,7 @@ def test_an_eligible_applicant_coming_back_to_the_page_goes_to_the_dashboard(cli
 def test_a_new_text_version_becomes_current_and_later_declarations_record_it():
     # given an applicant who declared against version 1
     early = UserFactory(verified=True)
-    declare(early)
+    DeclarationFactory(user=early)
 
     # when staff publish version 2
     v2 = declaration_text_publish(title="Pernyataan v2", intro="Pengantar baru.", clauses="Saya menyatakan…")
@@ -172,7 +171,7 @@ def test_a_new_text_version_becomes_current_and_later_declarations_record_it():
     assert v2.version == 2 and declaration_text_current() == v2
     assert list(DeclarationText.objects.filter(is_current=True)) == [v2]
     late = UserFactory(verified=True)
-    assert declare(late).text == v2
+    assert DeclarationFactory(user=late).text == v2
     assert Declaration.objects.get(user=early).text.version == 1
 
 
@@ -217,7 +216,7 @@ def test_adding_a_version_in_the_admin_publishes_it_as_current(admin_client):
 
 
 def test_staff_see_declarations_read_only_with_their_version_and_reasons(admin_client, applicant):
-    declare(applicant, excluded_groups=["asn"])
+    DeclarationFactory(user=applicant, excluded_groups=["asn"])
 
     listing = admin_client.get("/admin/assessment/declaration/").content.decode()
     detail = admin_client.get(f"/admin/assessment/declaration/{applicant.declaration.pk}/change/").content.decode()

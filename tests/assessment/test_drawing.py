@@ -3,14 +3,16 @@
 from collections import Counter
 
 import pytest
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from assessment.errors import AssessmentError, AssessmentErrorCode
 from assessment.models import Question
 from assessment.rules import DRAW_PER_KIND, QuestionKind, questions_draw
 from assessment.services import attempt_start
-from tests.assessment.conftest import T0, declare
-from tests.factories import UserFactory
+from tests.clock import T0
+from tests.factories import DeclarationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +48,7 @@ def test_the_attempts_seed_reproduces_its_draw(started_attempt):
 
 def test_two_applicants_draw_different_questions(declared_applicant, question_bank):
     other = UserFactory(verified=True)
-    declare(other)
+    DeclarationFactory(user=other)
 
     first = attempt_start(user=declared_applicant, now=T0)
     second = attempt_start(user=other, now=T0)

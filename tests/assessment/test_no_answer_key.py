@@ -7,7 +7,7 @@ from freezegun import freeze_time
 
 from assessment.models import Option
 from assessment.services import attempt_submit
-from tests.assessment.conftest import MINUTE, T0
+from tests.clock import MINUTE, T0
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.assessment.urls")]
 

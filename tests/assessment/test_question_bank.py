@@ -8,7 +8,7 @@ from assessment.errors import QuestionBankError
 from assessment.models import Option, Question
 from assessment.rules import ABILITY_KINDS, DRAW_PER_KIND, OptionData, QuestionKind, question_problems
 from assessment.services import QUESTION_BANK_PATH, question_bank_load
-from tests.assessment.conftest import BANK_SIZE_PER_KIND, bank_entries, write_bank
+from tests.factories import BANK_SIZE_PER_KIND, bank_entries, write_bank
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,9 @@ from assessment.errors import AssessmentError, AssessmentErrorCode
 from assessment.models import Attempt, AttemptItem
 from assessment.selectors import assessment_progress
 from assessment.services import attempt_answer, attempt_start, attempt_submit
-from tests.assessment.conftest import MINUTE, T0, answer_key, declare
+from tests.clock import MINUTE, T0
+from tests.factories import DeclarationFactory
+from tests.helpers import answer_key
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.assessment.urls")]
 
@@ -184,7 +186,7 @@ def test_the_journey_reads_the_test_in_a_few_queries(started_attempt, django_ass
 def test_no_test_before_an_eligible_declaration(applicant, question_bank):
     with pytest.raises(AssessmentError) as missing:
         attempt_start(user=applicant, now=T0)
-    declare(applicant, in_formal_education=True)
+    DeclarationFactory(user=applicant, in_formal_education=True)
     with pytest.raises(AssessmentError) as excluded:
         attempt_start(user=applicant, now=T0)
 

@@ -3,7 +3,7 @@ it is merged there, the app's own assessment/locale)."""
 
 import polib
 
-from tests.prakerja.test_translations import PO_PATH, PYTHON_STRING, ROOT, TEMPLATE_STRING
+from tests.helpers import PO_PATH, PYTHON_STRING, ROOT, TEMPLATE_STRING
 
 APP_PO = ROOT / "assessment/locale/en/LC_MESSAGES/django.po"
 

@@ -5,7 +5,8 @@ import shutil
 
 import pytest
 
-from tests.conftest import require_service
+from tests.browser.actions import csp_watch
+from tests.helpers import require_service
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -43,14 +44,3 @@ def page(browser, live_server, settings):
     yield page
     context.close()
     assert not violations, f"Content-Security-Policy violations: {violations}"
-
-
-def csp_watch(page) -> list[str]:
-    """The Content-Security-Policy violations ``page`` meets, as Chromium reports them on its console (an
-    inline script or style, a foreign source): every browser test fails on one."""
-    violations: list[str] = []
-    page.on(
-        "console",
-        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
-    )
-    return violations

@@ -7,23 +7,19 @@ the language switcher's script, the test page's progress, and the admin pages wi
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
 from django.test import Client
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.actions import log_in
+from tests.factories import ApplicantFactory, ComplaintFactory
 from tests.helpers import login_verified
-from tests.uploads_catalogue import phone_photo
-from tests.waves.conftest import ready_applicant
 from verification.models import KtpPhoto
-from waves.models import Complaint, StatementText
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_language_switcher_works_under_the_policy(page, live_server):
-    applicant = ready_applicant()
+    applicant = ApplicantFactory(test_passed=True)
 
     log_in(page, applicant.email)
     page.get_by_label("Bahasa").select_option("en")  # submitted by static/js/portal.js, no inline handler
@@ -46,23 +42,10 @@ def signed_in_as(page, live_server, user) -> None:
     )
 
 
-def test_admin_pages_with_photos_and_letters_load_with_nothing_refused(page, live_server, settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    applicant = ready_applicant()
+def test_admin_pages_with_photos_and_letters_load_with_nothing_refused(page, live_server, private_media):
+    applicant = ApplicantFactory(test_passed=True, ktp_photo__stored=True)
     photo = KtpPhoto.objects.get(user=applicant)
-    photo.image.save("ktp.jpg", ContentFile(phone_photo()), save=False)
-    photo.thumbnail.save("ktp-kecil.jpg", ContentFile(phone_photo()), save=False)
-    photo.save()
-    complaint = Complaint(
-        user=applicant,
-        text=StatementText.objects.get(),
-        failed_selections=3,
-        letter_kind="jpeg",
-        letter_bytes=len(phone_photo()),
-        submitted_at=timezone.now(),
-    )
-    complaint.letter.save("surat.jpg", ContentFile(phone_photo()), save=False)
-    complaint.save()
+    complaint = ComplaintFactory(user=applicant, letter_kind="jpeg")
     superuser = get_user_model().objects.create_superuser(email="super@contoh.id", password="Rahasia-Kuat-2026")
     signed_in_as(page, live_server, superuser)
 
@@ -79,13 +62,15 @@ def test_admin_pages_with_photos_and_letters_load_with_nothing_refused(page, liv
 
     # The letter's picture really showed (a sandboxed attachment still loads as an <img>).
     assert page.goto(f"/admin/waves/complaint/{complaint.pk}/change/").ok
-    assert page.locator("img.portal-letter").evaluate("image => image.naturalWidth") > 0
+    letter = page.locator("img.portal-letter")
+    expect(letter).to_be_visible()
+    expect(letter).not_to_have_js_property("naturalWidth", 0)  # decoded: a picture, not a broken image
 
 
 def test_an_idle_session_warns_two_minutes_before_it_ends_and_typing_keeps_it_alive(page, live_server):
     # The page's clock is Playwright's: minutes pass at once, and the server's session is still young.
     page.clock.install()
-    applicant = ready_applicant()
+    applicant = ApplicantFactory(test_passed=True)
     log_in(page, applicant.email)
     warning = page.locator("#session-warning")
 

@@ -21,26 +21,26 @@ def test_sign_up_read_the_email_in_the_demo_inbox_verify_log_in_and_see_the_next
     page.get_by_label("Ulangi kata sandi").fill(password)
     page.get_by_role("button", name="Daftar").click()
     # The terms were not ticked: a clear message, and the email is still there.
-    assert page.get_by_text("Centang persetujuan Syarat dan Ketentuan untuk melanjutkan.").is_visible()
-    assert page.get_by_label("Email").input_value() == email
+    expect(page.get_by_text("Centang persetujuan Syarat dan Ketentuan untuk melanjutkan.")).to_be_visible()
+    expect(page.get_by_label("Email")).to_have_value(email)
     page.get_by_label("Kata sandi", exact=True).fill(password)
     page.get_by_label("Ulangi kata sandi").fill(password)
     page.get_by_label("Saya menyetujui Syarat dan Ketentuan dan Kebijakan Privasi").check()
     page.get_by_role("button", name="Daftar").click()
-    assert page.get_by_role("heading", name="Cek email Anda").is_visible()
+    expect(page.get_by_role("heading", name="Cek email Anda")).to_be_visible()
 
     page.get_by_role("link", name="Buka kotak masuk demo").click()
     assert last_message(recipient=email).status == "sent"
     page.locator("a[href*='/verifikasi-email/']").first.click()
-    assert page.get_by_text(re.compile(r"Email .* berhasil diverifikasi")).is_visible()
+    expect(page.get_by_text(re.compile(r"Email .* berhasil diverifikasi"))).to_be_visible()
 
     page.get_by_label("Email").fill(email)
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
 
     page.wait_for_url("**/dashboard/")
-    assert page.get_by_test_id("step-counter").inner_text().strip().upper() == "LANGKAH 2 DARI 8"
-    assert page.locator('[data-step="ktp"]').get_attribute("data-state") == "current"
+    expect(page.get_by_test_id("step-counter")).to_have_text("Langkah 2 dari 8", ignore_case=True)
+    expect(page.locator('[data-step="ktp"]')).to_have_attribute("data-state", "current")
 
 
 def test_the_language_switcher_turns_the_portal_english_and_back(page):

@@ -5,20 +5,16 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from tests.browser.actions import log_in
-from tests.browser.conftest import csp_watch
-from tests.factories import PASSWORD
+from tests.browser.actions import csp_watch, log_in
+from tests.factories import PASSWORD, ApplicantFactory, lost_waves, reviewer
 from tests.helpers import totp_now
-from tests.waves.complaints import lost_waves, reviewer
-from tests.waves.conftest import ready_applicant
 from waves.models import Complaint, ComplaintStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browser, live_server, settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    applicant = ready_applicant()
+def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browser, live_server, private_media):
+    applicant = ApplicantFactory(test_passed=True)
     lost_waves(applicant, 3)
     log_in(page, applicant.email)
 

@@ -5,16 +5,15 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.actions import log_in
-from tests.factories import UserFactory, registry_resident
+from tests.factories import ResidentFactory, UserFactory
 from tests.uploads_catalogue import phone_photo
 from verification.models import KtpPhoto, PersonalData
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_applicant_verifies_the_ktp_fills_in_data_and_uploads_the_photo(page, settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    resident = registry_resident()
+def test_an_applicant_verifies_the_ktp_fills_in_data_and_uploads_the_photo(page, private_media, tmp_path):
+    resident = ResidentFactory()
     user = UserFactory(verified=True)
     log_in(page, user.email)
 
@@ -25,7 +24,7 @@ def test_an_applicant_verifies_the_ktp_fills_in_data_and_uploads_the_photo(page,
     page.get_by_role("button", name="Lanjutkan").click()
     expect(page.get_by_text("Nomor KK tidak sesuai dengan data Dukcapil")).to_be_visible()
     expect(page.get_by_text("1500537")).to_be_visible()
-    assert page.get_by_label("NIK").input_value() == resident.nik  # nothing typed is lost
+    expect(page.get_by_label("NIK")).to_have_value(resident.nik)  # nothing typed is lost
     page.get_by_label("Nomor KK").fill(resident.family_id)
     page.get_by_role("button", name="Lanjutkan").click()
     page.wait_for_url("**/dashboard/")

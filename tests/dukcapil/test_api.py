@@ -2,22 +2,24 @@
 
 import json
 import logging
+from datetime import timedelta
 from random import Random
 
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
 
 from dukcapil import services
 from dukcapil.errors import RegistryFailure
 from dukcapil.services import registry_verify
-from tests.dukcapil.conftest import API_KEY
-from tests.dukcapil.factories import ResidentFactory
+from tests.factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db
 
 VERIFY = "/dukcapil/api/v1/verifikasi"
 HEALTH = "/dukcapil/api/v1/health"
 UNKNOWN_NIK = "3276014506909999"
+API_KEY = django_settings.DUKCAPIL_API_KEY  # the one key the mock accepts here (conftest.py)
 
 
 def post(client, body, *, key: str | None = API_KEY, header: str = "bearer", path: str = VERIFY):
@@ -183,8 +185,9 @@ def test_every_field_sent_right_is_answered_sesuai(client, resident):
 
 
 def test_each_field_is_answered_on_its_own(client, resident):
-    # given the right KK and mother, a wrong birth date and a wrong name
-    body = everything_right(resident) | {"tanggal_lahir": "1990-06-06", "nama_lengkap": "SITI NURAENI"}
+    # given the right KK and mother, a wrong birth date and a wrong name (Siti Aminah's, spelled differently)
+    day_after = (resident.birth_date + timedelta(days=1)).isoformat()
+    body = everything_right(resident) | {"tanggal_lahir": day_after, "nama_lengkap": "SITI AMINA"}
 
     # when
     answer = post(client, body).json()
@@ -247,12 +250,12 @@ def test_the_answer_never_contains_any_of_the_records_data(client, resident):
         for value in (
             resident.family_id,
             resident.full_name,
-            "NURAINI",
+            resident.full_name.split()[-1].upper(),
             resident.mother_name,
-            "RATNA",
+            resident.mother_name.upper(),
             resident.birth_date.isoformat(),
-            "05-06-1990",
-            "1990",
+            resident.birth_date.strftime("%d-%m-%Y"),
+            str(resident.birth_date.year),
             resident.address,
             resident.birth_place,
             resident.occupation,
@@ -269,7 +272,10 @@ def test_the_answer_never_contains_any_of_the_records_data(client, resident):
         }
 
 
-def test_a_mothers_name_typed_loosely_still_matches(client, resident):
+def test_a_mothers_name_typed_loosely_still_matches(client):
+    # given names as the KTP prints them, with room for spacing, hyphens and apostrophes
+    resident = ResidentFactory(full_name="SITI NURAINI", mother_name="RATNA SARI DEWI")
+
     # when
     answer = post(client, {"nik": resident.nik, "nama_ibu": "  ratna  sari-dewi. ", "nama_lengkap": "Siti Nur’aini,"})
 
@@ -301,7 +307,13 @@ def test_request_bodies_are_never_logged(client, resident, caplog):
     assert "verify 200 found" in caplog.text
     assert "verify 400 date_format" in caplog.text
     assert "verify 401 unauthorized" in caplog.text
-    for value in (resident.nik, resident.family_id, resident.full_name, resident.mother_name, "1990-06-05"):
+    for value in (
+        resident.nik,
+        resident.family_id,
+        resident.full_name,
+        resident.mother_name,
+        resident.birth_date.isoformat(),
+    ):
         assert value not in caplog.text
 
 

@@ -15,7 +15,7 @@ from dukcapil.services import registry_seed
 from regions.historical import EDITION_BY_KEY, OLD_CODE_OF_REGENCY, current_district_code, historical_districts
 from regions.models import District
 from regions.services import regions_read
-from tests.conftest import require_service
+from tests.helpers import require_service
 from verification.identifiers import kk_validate, nik_validate
 
 pytestmark = pytest.mark.django_db

@@ -2,33 +2,21 @@
 
 import pytest
 
-from tests.assessment.conftest import declare, question_bank  # noqa: F401  (a fixture)
-from verification.selectors import IdentitySummary, VerificationProgress
+from tests.factories import ApplicantFactory, DeclarationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def at_step_six(client, verified_user, monkeypatch):
-    from journey import selectors
-
-    monkeypatch.setattr(
-        selectors,
-        "verification_progress",
-        lambda user: VerificationProgress(
-            identity=True,
-            personal_data=True,
-            ktp_photo=True,
-            phone=True,
-            summary=IdentitySummary(nik_encrypted=None, full_name="Siti Aminah", phone="+6281234567890"),
-        ),
-    )
-    client.force_login(verified_user)
-    return verified_user
+def at_step_six(client, db):
+    """An applicant who has verified their phone number: the declaration is next."""
+    user = ApplicantFactory(phone_verified=True)
+    client.force_login(user)
+    return user
 
 
 def test_an_excluded_declaration_keeps_step_six_current_and_names_the_rule(client, at_step_six):
-    declare(at_step_six, in_formal_education=True)
+    DeclarationFactory(user=at_step_six, in_formal_education=True)
 
     html = client.get("/dashboard/").content.decode()
 
@@ -39,7 +27,7 @@ def test_an_excluded_declaration_keeps_step_six_current_and_names_the_rule(clien
 
 
 def test_an_eligible_declaration_opens_the_test(client, at_step_six):
-    declare(at_step_six)
+    DeclarationFactory(user=at_step_six)
 
     html = client.get("/dashboard/").content.decode()
 
@@ -50,7 +38,7 @@ def test_an_eligible_declaration_opens_the_test(client, at_step_six):
 def test_a_failed_test_says_so_and_offers_no_new_attempt(client, at_step_six, question_bank):
     from assessment.services import attempt_start, attempt_submit
 
-    declare(at_step_six)
+    DeclarationFactory(user=at_step_six)
     attempt_start(user=at_step_six)
     attempt_submit(user=at_step_six)  # nothing answered: 0 points
 

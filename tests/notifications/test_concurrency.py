@@ -1,20 +1,19 @@
 """Concurrent workers on PostgreSQL: SKIP LOCKED lets them share due messages without waiting or overlap."""
 
 import threading
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
 from freezegun import freeze_time
 
 from notifications.services import messages_claim
-from tests.conftest import require_service
+from tests.clock import T0
+from tests.helpers import require_service
 from tests.notifications.helpers import sms_enqueue
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-T0 = datetime(2026, 3, 2, 2, 0, tzinfo=dt_timezone.utc)
 WAIT_SECONDS = 10
 
 

@@ -1,7 +1,6 @@
 """Claiming and delivering outbox rows: idempotency keys, retries with backoff, not_before, leases."""
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -18,12 +17,12 @@ from notifications.services import (
 )
 from notifications.sms import get_sms_backend
 from notifications.tasks import message_deliver_task, outbox_sweep_task
+from tests.clock import T0
 from tests.notifications import backends
 from tests.notifications.helpers import EMAIL, PHONE, email_enqueue, sms_enqueue
 
 pytestmark = pytest.mark.django_db
 
-T0 = datetime(2026, 3, 2, 2, 0, tzinfo=dt_timezone.utc)  # 09:00 WIB
 DOWN_SMS = "tests.notifications.backends.DownSmsBackend"
 MEMORY_SMS = "notifications.sms.MemoryBackend"
 

@@ -1,7 +1,6 @@
 """Reads other apps make of the outbox."""
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import timedelta
 
 import pytest
 from freezegun import freeze_time
@@ -9,10 +8,9 @@ from freezegun import freeze_time
 from notifications.models import Channel
 from notifications.selectors import message_last_created_at, message_template_names
 from notifications.services import message_enqueue
+from tests.clock import T0
 
 pytestmark = pytest.mark.django_db
-
-T0 = datetime(2026, 3, 2, 2, 0, tzinfo=dt_timezone.utc)
 
 
 def test_the_last_message_of_a_template_to_a_user_is_found(django_user_model):

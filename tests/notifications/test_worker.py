@@ -18,7 +18,7 @@ from django.utils import timezone
 from notifications.models import Message, Status
 from notifications.tasks import outbox_sweep_task
 from prakerja.celery import app
-from tests.conftest import require_service
+from tests.helpers import require_service
 from tests.notifications.helpers import sms_enqueue
 
 QUEUE = "notifications"

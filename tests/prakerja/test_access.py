@@ -10,17 +10,12 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib import admin
-from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.roles import ROLE_PERMISSIONS, Role
-from tests.factories import UserFactory, staff_user
+from tests.factories import ApplicantFactory, ComplaintFactory, UserFactory, staff_user
 from tests.helpers import login_verified
-from tests.uploads_catalogue import letter_pdf, phone_photo
-from tests.waves.conftest import ready_applicant
-from verification.models import KtpPhoto
-from waves.models import Complaint, StatementText
+from waves.models import Complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -50,31 +45,17 @@ ROLE_OF = {"reviewer": Role.REVIEWER, "operator": Role.OPERATOR}
 
 
 @pytest.fixture
-def owner(settings, tmp_path):
+def files_owner(private_media):
     """An applicant with a stored KTP photo and a pending "gagal 3 kali" letter, both real files."""
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    user = ready_applicant()
-    photo = KtpPhoto.objects.get(user=user)
-    photo.image.save("ktp.jpg", ContentFile(phone_photo()), save=False)
-    photo.thumbnail.save("ktp-kecil.jpg", ContentFile(phone_photo()), save=False)
-    photo.save()
-    complaint = Complaint(
-        user=user,
-        text=StatementText.objects.get(),
-        failed_selections=3,
-        letter_kind="pdf",
-        letter_bytes=len(letter_pdf()),
-        submitted_at=timezone.now(),
-    )
-    complaint.letter.save("surat.pdf", ContentFile(letter_pdf()), save=False)
-    complaint.save()
+    user = ApplicantFactory(test_passed=True, ktp_photo__stored=True)
+    ComplaintFactory(user=user)
     return user
 
 
-def login_as(client, viewer: Viewer, owner) -> None:
+def login_as(client, viewer: Viewer, files_owner) -> None:
     """Sign ``viewer`` in as they would be: staff past the second factor (on in the tests, as in production)."""
     if viewer.name == "owner":
-        client.force_login(owner)
+        client.force_login(files_owner)
     elif viewer.superuser:
         login_verified(client, UserFactory(verified=True, is_staff=True, is_superuser=True))
     elif viewer.staff:
@@ -83,9 +64,9 @@ def login_as(client, viewer: Viewer, owner) -> None:
         client.force_login(UserFactory(verified=True))
 
 
-def private_files(owner) -> list[tuple[str, str, str | None]]:
+def private_files(files_owner) -> list[tuple[str, str, str | None]]:
     """(label, url, the permission that opens it for someone other than its owner; None: only the owner)."""
-    photo, complaint = owner.ktp_photo, Complaint.objects.get(user=owner)
+    photo, complaint = files_owner.ktp_photo, Complaint.objects.get(user=files_owner)
     return [
         ("KTP photo", reverse("verification:ktp_photo_file", args=[photo.pk, "image"]), "verification.view_ktpphoto"),
         (
@@ -100,10 +81,12 @@ def private_files(owner) -> list[tuple[str, str, str | None]]:
 
 
 @pytest.mark.parametrize("viewer", VIEWERS, ids=lambda viewer: viewer.name)
-def test_each_private_file_opens_for_its_owner_and_its_permission_and_is_a_404_to_everyone_else(client, owner, viewer):
-    login_as(client, viewer, owner)
+def test_each_private_file_opens_for_its_owner_and_its_permission_and_is_a_404_to_everyone_else(
+    client, files_owner, viewer
+):
+    login_as(client, viewer, files_owner)
 
-    for label, url, permission in private_files(owner):
+    for label, url, permission in private_files(files_owner):
         exists = not label.startswith("missing")
         allowed = exists and (viewer.name == "owner" or (permission is not None and viewer.may(permission)))
         response = client.get(url)
@@ -115,14 +98,14 @@ def test_each_private_file_opens_for_its_owner_and_its_permission_and_is_a_404_t
             assert "no-store" in response["Cache-Control"]
 
 
-def test_private_files_send_anonymous_visitors_to_the_login_page(client, owner):
-    for label, url, _permission in private_files(owner):
+def test_private_files_send_anonymous_visitors_to_the_login_page(client, files_owner):
+    for label, url, _permission in private_files(files_owner):
         response = client.get(url)
 
         assert response.status_code == 302 and response["Location"].startswith("/masuk/"), label
 
 
-def admin_pages(owner) -> list[tuple[str, str, str, str | None]]:
+def admin_pages(files_owner) -> list[tuple[str, str, str, str | None]]:
     """(label, url, the permission it needs, the action it is) for every registered model's list, add page
     and the change page of one of its rows."""
     pages = []
@@ -183,11 +166,11 @@ def expected_admin_status(viewer: Viewer, model: str, action: str) -> int:
 
 
 @pytest.mark.parametrize("viewer", [v for v in VIEWERS if v.staff], ids=lambda viewer: viewer.name)
-def test_every_admin_page_answers_by_the_models_permission_not_by_is_staff(client, owner, viewer):
-    login_as(client, viewer, owner)
+def test_every_admin_page_answers_by_the_models_permission_not_by_is_staff(client, files_owner, viewer):
+    login_as(client, viewer, files_owner)
     wrong = []
 
-    for label, url, model, action in admin_pages(owner):
+    for label, url, model, action in admin_pages(files_owner):
         status = client.get(url).status_code
         expected = expected_admin_status(viewer, model, action)
         if status != expected:
@@ -197,23 +180,23 @@ def test_every_admin_page_answers_by_the_models_permission_not_by_is_staff(clien
 
 
 @pytest.mark.parametrize("viewer", [v for v in VIEWERS if not v.staff], ids=lambda viewer: viewer.name)
-def test_applicants_never_get_past_the_admins_door(client, owner, viewer):
-    login_as(client, viewer, owner)
+def test_applicants_never_get_past_the_admins_door(client, files_owner, viewer):
+    login_as(client, viewer, files_owner)
 
-    for label, url, _model, _action in admin_pages(owner):
+    for label, url, _model, _action in admin_pages(files_owner):
         response = client.get(url)
 
         assert response.status_code == 302 and "/login/" in response["Location"], label
 
 
-def test_files_do_not_open_to_a_permission_holder_who_has_not_passed_the_second_factor(client, owner):
+def test_files_do_not_open_to_a_permission_holder_who_has_not_passed_the_second_factor(client, files_owner):
     client.force_login(UserFactory(verified=True, is_staff=True, is_superuser=True))  # password only
 
-    for label, url, _permission in private_files(owner):
+    for label, url, _permission in private_files(files_owner):
         assert client.get(url).status_code == 404, label
 
 
-def test_a_staff_account_in_no_group_sees_an_empty_admin(client, owner):
+def test_a_staff_account_in_no_group_sees_an_empty_admin(client, files_owner):
     login_verified(client, staff_user(None))
 
     html = client.get("/admin/").content.decode()
@@ -221,15 +204,15 @@ def test_a_staff_account_in_no_group_sees_an_empty_admin(client, owner):
     assert "/admin/waves/" not in html and "/admin/verification/" not in html
 
 
-def test_the_reviewer_reviews_a_letter_without_any_link_to_a_ktp_photo(client, owner):
+def test_the_reviewer_reviews_a_letter_without_any_link_to_a_ktp_photo(client, files_owner):
     login_verified(client, staff_user(Role.REVIEWER))
-    complaint = Complaint.objects.get(user=owner)
+    complaint = Complaint.objects.get(user=files_owner)
 
     html = client.get(reverse("admin:waves_complaint_change", args=[complaint.pk])).content.decode()
 
     assert reverse("waves:complaint_file", args=[complaint.pk]) in html
     assert "/verifikasi/foto-ktp/" not in html
-    assert owner.identity.nik not in html and owner.identity.nik_masked in html
+    assert files_owner.identity.nik not in html and files_owner.identity.nik_masked in html
 
 
 @pytest.mark.parametrize(

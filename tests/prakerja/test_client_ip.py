@@ -6,6 +6,7 @@ import pytest
 from freezegun import freeze_time
 
 from prakerja.ratelimits import client_ip
+from tests.clock import T0
 from tests.factories import UserFactory
 
 CLIENT, OTHER_CLIENT = "36.80.1.2", "114.124.9.9"
@@ -92,7 +93,7 @@ def test_the_login_lockout_counts_the_real_client_not_the_address_it_claims(clie
             REMOTE_ADDR=PROXY_1,
         )
 
-    with freeze_time("2026-11-29 10:00"):
+    with freeze_time(T0):
         for n in range(settings.AXES_FAILURE_LIMIT):
             login(f"tebakan-{n}", real=CLIENT, claimed=f"203.0.113.{n}")
         # When the attacker then tries the right password, still claiming a fresh address
@@ -128,7 +129,7 @@ def test_the_sign_up_limit_counts_the_real_client_not_the_address_it_claims(clie
             REMOTE_ADDR=PROXY_1,
         )
 
-    with freeze_time("2026-11-29 10:00"):
+    with freeze_time(T0):
         for n in range(limit):
             assert signup(n, claimed=f"203.0.113.{n % 250}").status_code == 302
         response = signup(limit, claimed="198.51.100.1")

@@ -7,7 +7,7 @@ the security review (#11) and the hostile-input catalogue (tests/security/) foun
 
 import pytest
 
-from tests.factories import UserFactory, registry_resident
+from tests.factories import ResidentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_a_nul_byte_in_a_query_string_is_a_400(client, url):
 def test_a_nul_byte_in_a_posted_field_is_a_400_and_nothing_runs(client):
     from verification.services import identity_verify
 
-    user, resident = UserFactory(verified=True), registry_resident()
+    user, resident = UserFactory(verified=True), ResidentFactory()
     identity_verify(user=user, nik=resident.nik, kk=resident.family_id, birth_date=resident.birth_date)
     client.force_login(user)
 

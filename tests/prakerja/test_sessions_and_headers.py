@@ -5,15 +5,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from freezegun import freeze_time
 
+from tests.clock import T0
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-T0 = timezone.datetime(2026, 11, 30, 8, 0, tzinfo=timezone.get_current_timezone())
 
 
 def dashboard(client):

@@ -1,12 +1,9 @@
 """The English catalogue covers every Indonesian source string, and the committed .mo matches the .po."""
 
-import re
-from pathlib import Path
-
 import polib
 
-ROOT = Path(__file__).resolve().parents[2]
-PO_PATH = ROOT / "locale/en/LC_MESSAGES/django.po"
+from tests.helpers import PO_PATH, PYTHON_STRING, ROOT, TEMPLATE_STRING
+
 MO_PATH = ROOT / "locale/en/LC_MESSAGES/django.mo"
 SOURCE_DIRS = [
     "prakerja",
@@ -21,10 +18,6 @@ SOURCE_DIRS = [
     "uploads",
     "templates",
 ]
-
-# Single-line literals: {% translate "…" %} in templates, _("…") / gettext_lazy("…") in Python.
-TEMPLATE_STRING = re.compile(r"""{%\s*(?:translate|trans)\s+(["'])(.+?)\1""")
-PYTHON_STRING = re.compile(r"""\b_\(\s*(["'])((?:(?!\1).)+)\1\s*\)""")
 
 
 def source_msgids() -> set[str]:

@@ -55,7 +55,7 @@ def test_two_versions_published_at_the_same_moment_get_two_numbers_and_one_stays
     from django.db import connection
 
     from prakerja.versioning import text_version_publish
-    from tests.conftest import require_service
+    from tests.helpers import require_service
     from tests.races import at_once
 
     if connection.vendor != "postgresql":

@@ -12,7 +12,18 @@ from types import SimpleNamespace
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tests.factories import UserFactory, registry_resident
+from tests.factories import (
+    ApplicantFactory,
+    AttemptFactory,
+    DeclarationFactory,
+    PhoneNumberFactory,
+    ResidentFactory,
+    UserFactory,
+    WaveFactory,
+    lost_waves,
+    processed_letter,
+    question_bank_create,
+)
 
 
 @dataclass
@@ -28,10 +39,10 @@ def anonymous(client) -> World:
 
 
 def signed_in(client) -> World:
-    """Email verified, at step 2 (KTP)."""
-    user = UserFactory(verified=True)
+    """Email verified, at step 2 (KTP), with a registry record to type in."""
+    user = ApplicantFactory()
     client.force_login(user)
-    return World(user=user, resident=registry_resident())
+    return World(user=user, resident=ResidentFactory())
 
 
 def unverified(client) -> World:
@@ -43,36 +54,18 @@ def unverified(client) -> World:
 
 def identified(client) -> World:
     """At step 3 (Data diri): the NIK matched the registry."""
-    from verification.services import identity_verify
-
-    world = signed_in(client)
-    resident = world.resident
-    identity_verify(user=world.user, nik=resident.nik, kk=resident.family_id, birth_date=resident.birth_date)
-    return world
+    resident = ResidentFactory()
+    user = ApplicantFactory(identity_verified=True, resident=resident)
+    client.force_login(user)
+    return World(user=user, resident=resident)
 
 
 def described(client) -> World:
     """At step 4 (KTP photo)."""
-    from regions.models import District
-    from verification.services import PersonalDataInput, personal_data_save
-
-    world = identified(client)
-    personal_data_save(
-        user=world.user,
-        data=PersonalDataInput(
-            full_name="Siti Aminah",
-            mother_name="Nurhayati",
-            address="Jl. Merdeka No. 1, RT 001/RW 002",
-            district=District.objects.get(pk="32.76.01"),
-            sex="P",
-            education="sma",
-            marital_status="belum_kawin",
-            dependents=1,
-            employment_status="phk",
-            training_topic="pemasaran_digital",
-        ),
-    )
-    return world
+    resident = ResidentFactory()
+    user = ApplicantFactory(personal_data_done=True, resident=resident)
+    client.force_login(user)
+    return World(user=user, resident=resident)
 
 
 def photographed(client) -> World:
@@ -89,20 +82,16 @@ def photographed(client) -> World:
 
 def phone_verified(client) -> World:
     """At step 6 (declaration)."""
-    from verification.models import PhoneNumber
-
     world = photographed(client)
-    PhoneNumber.objects.create(user=world.user, number="+6281234567890", verified_at=timezone.now())
+    PhoneNumberFactory(user=world.user, number="+6281234567890", verified_at=timezone.now())
     return world
 
 
 def declared(client) -> World:
     """At step 7 (test), with a question bank to draw from."""
-    from tests.assessment.conftest import declare
-
     world = phone_verified(client)
-    question_bank_load()
-    declare(world.user)
+    question_bank_create()
+    DeclarationFactory(user=world.user)
     return world
 
 
@@ -117,23 +106,9 @@ def testing(client) -> World:
 
 def passed(client) -> World:
     """At step 8 (join a wave), with a wave open for Jawa Barat."""
-    from assessment.models import Attempt
-    from tests.waves.conftest import wave_create
-
     world = declared(client)
-    started = timezone.now() - timedelta(days=2)
-    Attempt.objects.create(
-        user=world.user,
-        seed=1,
-        started_at=started,
-        deadline=started + timedelta(minutes=25),
-        submitted_at=started + timedelta(minutes=10),
-        finished_reason="submitted",
-        score=80,
-        pass_score=60,
-        passed=True,
-    )
-    world.objects.wave = wave_create(number=7, opens_at=timezone.now() - timedelta(days=1))
+    AttemptFactory(user=world.user, started_at=timezone.now() - timedelta(days=2))
+    world.objects.wave = WaveFactory(number=7, open=True)
     return world
 
 
@@ -149,10 +124,7 @@ def enrolled(client) -> World:
 
 def thrice_failed(client) -> World:
     """Not selected in three waves: may send the "gagal 3 kali" statement letter."""
-    from tests.waves.complaints import lost_waves
-    from tests.waves.conftest import ready_applicant
-
-    user = ready_applicant()
+    user = ApplicantFactory(test_passed=True)
     lost_waves(user, 3)
     client.force_login(user)
     return World(user=user)
@@ -160,7 +132,6 @@ def thrice_failed(client) -> World:
 
 def complained(client) -> World:
     """Sent the statement letter; it waits for a reviewer."""
-    from tests.waves.complaints import processed_letter
     from waves.models import StatementText
     from waves.services import complaint_submit
 
@@ -197,14 +168,3 @@ def staff_without_authenticator(client) -> World:
     user = UserFactory(verified=True, is_staff=True)
     client.force_login(user)
     return World(user=user)
-
-
-def question_bank_load() -> None:
-    import tempfile
-    from pathlib import Path
-
-    from assessment.services import question_bank_load as load
-    from tests.assessment.conftest import bank_entries, write_bank
-
-    with tempfile.TemporaryDirectory() as folder:
-        load(path=write_bank(Path(folder) / "questions.json", bank_entries()))

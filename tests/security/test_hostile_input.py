@@ -193,7 +193,7 @@ def _declaration(world):
 
 
 def _letter(world):
-    from tests.waves.complaints import signed_letter
+    from tests.factories import signed_letter
 
     return {"letter": signed_letter()}
 
@@ -460,8 +460,7 @@ class Driver:
 
 
 @pytest.fixture
-def drive(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+def drive(settings, private_media):
     # Hundreds of requests from one client: the abuse limits have their own tests.
     settings.RATELIMIT_ENABLE = False
     settings.DUKCAPIL_MOCK_LATENCY_MS = 0
@@ -771,7 +770,7 @@ def api_bodies(resident) -> list[tuple[str, bytes | str]]:
 
 
 def test_the_registry_api_answers_hostile_bodies_with_a_4xx_code_never_a_500(drive):
-    from tests.dukcapil.factories import ResidentFactory
+    from tests.factories import ResidentFactory
 
     driver = drive(Route(anonymous))
     key = settings.DUKCAPIL_MOCK_API_KEYS[0]
@@ -785,7 +784,7 @@ def test_the_registry_api_answers_hostile_bodies_with_a_4xx_code_never_a_500(dri
 
 
 def test_the_registry_api_refuses_missing_and_hostile_keys_and_other_methods(drive):
-    from tests.dukcapil.factories import ResidentFactory
+    from tests.factories import ResidentFactory
 
     driver = drive(Route(anonymous))
     body = '{"nik": "%s"}' % ResidentFactory().nik

@@ -4,8 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
-from tests.uploads.test_memory import _png, _review_png, _rows
-from tests.uploads_catalogue import encode, phone_photo
+from tests.uploads_catalogue import encode, noisy_rows, phone_photo, png_by_rows, review_png
 from uploads import (
     PHOTO_KINDS,
     FileKind,
@@ -35,7 +34,7 @@ def _a4_page(mode: str) -> bytes:
 
 def test_a_small_file_claiming_many_pixels_is_refused_before_decoding():
     # Given the review's PNG: 6300 x 6300 (39.7 MP, under the 40 MP limit) in about 130 KB
-    content = _review_png()
+    content = review_png()
     assert len(content) * IMAGE_PIXELS_PER_BYTE < IMAGE_FREE_PIXELS
 
     # Then it may have the free allowance only, and the message names it
@@ -65,8 +64,8 @@ def test_the_budget_grows_with_the_bytes_up_to_the_absolute_limit(settings):
 
 def test_a_transparent_png_may_have_fewer_pixels_than_an_opaque_one():
     # Given two 5000 x 5000 PNGs with bytes enough for their pixels: RGBA costs twice RGB to shrink
-    rgba = _png(5000, 5000, 6, 8, _rows(20000, 600))
-    rgb = _png(5000, 5000, 2, 8, _rows(15000, 600))
+    rgba = png_by_rows(5000, 5000, 6, 8, noisy_rows(20000, 600))
+    rgb = png_by_rows(5000, 5000, 2, 8, noisy_rows(15000, 600))
 
     # Then the opaque one is accepted and the transparent one refused, naming its own limit
     assert upload_check(SimpleUploadedFile("ktp.png", rgb), allowed=PHOTO_KINDS) == FileKind.PNG

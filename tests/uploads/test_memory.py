@@ -22,16 +22,13 @@ a pixel budget that let more through would cross it.
 
 import json
 import os
-import random
-import struct
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import pytest
 
-from tests.uploads_catalogue import phone_photo, png_chunk
+from tests.uploads_catalogue import noisy_rows, phone_photo, png_by_rows, review_png
 
 ROOT = Path(__file__).resolve().parents[2]
 PEAK_GROWTH_BOUND_MB = 300
@@ -59,39 +56,14 @@ print(json.dumps({"growth_mb": peak_mb() - before, "result": result}))
 """
 
 
-def _png(width: int, height: int, color_type: int, bit_depth: int, row, *, level: int = 1) -> bytes:
-    """A PNG written row by row (filter 0) without holding its pixels: ``row(y)`` gives each row's bytes."""
-    compressor = zlib.compressobj(level)
-    idat = b"".join(compressor.compress(b"\x00" + row(y)) for y in range(height)) + compressor.flush()
-    header = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
-    chunks = [png_chunk(b"IHDR", header)]
-    if color_type == 3:
-        chunks.append(png_chunk(b"PLTE", bytes(range(256)) * 3))
-    chunks += [png_chunk(b"IDAT", idat), png_chunk(b"IEND", b"")]
-    return b"\x89PNG\r\n\x1a\n" + b"".join(chunks)
-
-
-def _rows(row_bytes: int, noisy: int, seed: int = 7):
-    """Rows of white with ``noisy`` random bytes each, so the file has the bytes its pixels need."""
-    rng = random.Random(seed)
-    white = b"\xff" * (row_bytes - noisy)
-    return lambda _y: rng.randbytes(noisy) + white
-
-
-def _review_png() -> bytes:
-    """The finding's file: 6300 x 6300 RGB, white with dark rules every 120 rows, ~170 KB."""
-    white, rule = b"\xff" * (6300 * 3), b"\xff" * 900 + b"\x14" * (5700 * 3)
-    return _png(6300, 6300, 2, 8, lambda y: rule if y % 120 < 3 else white, level=9)
-
-
 CASES = {
-    "the review's 6300 x 6300 PNG": (_review_png, "too_many_pixels"),
-    "8000 x 5000 RGB PNG of 3 MB": (lambda: _png(8000, 5000, 2, 8, _rows(24000, 600)), "accepted"),
-    "8000 x 5000 RGBA PNG of 3 MB": (lambda: _png(8000, 5000, 6, 8, _rows(32000, 600)), "too_many_pixels"),
-    "5000 x 4000 RGBA PNG of 2 MB": (lambda: _png(5000, 4000, 6, 8, _rows(20000, 600)), "accepted"),
-    "4000 x 4000 16-bit grey PNG of 2 MB": (lambda: _png(4000, 4000, 0, 16, _rows(8000, 600)), "accepted"),
-    "6400 x 5000 palette PNG of 3 MB": (lambda: _png(6400, 5000, 3, 8, _rows(6400, 600)), "accepted"),
-    "3200 x 3100 RGBA PNG of a few KB": (lambda: _png(3200, 3100, 6, 8, _rows(12800, 1)), "accepted"),
+    "the review's 6300 x 6300 PNG": (review_png, "too_many_pixels"),
+    "8000 x 5000 RGB PNG of 3 MB": (lambda: png_by_rows(8000, 5000, 2, 8, noisy_rows(24000, 600)), "accepted"),
+    "8000 x 5000 RGBA PNG of 3 MB": (lambda: png_by_rows(8000, 5000, 6, 8, noisy_rows(32000, 600)), "too_many_pixels"),
+    "5000 x 4000 RGBA PNG of 2 MB": (lambda: png_by_rows(5000, 4000, 6, 8, noisy_rows(20000, 600)), "accepted"),
+    "4000 x 4000 16-bit grey PNG of 2 MB": (lambda: png_by_rows(4000, 4000, 0, 16, noisy_rows(8000, 600)), "accepted"),
+    "6400 x 5000 palette PNG of 3 MB": (lambda: png_by_rows(6400, 5000, 3, 8, noisy_rows(6400, 600)), "accepted"),
+    "3200 x 3100 RGBA PNG of a few KB": (lambda: png_by_rows(3200, 3100, 6, 8, noisy_rows(12800, 1)), "accepted"),
     "4000 x 3000 phone JPEG": (phone_photo, "accepted"),
 }
 

@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
-from tests.conftest import require_service
-from tests.factories import UserFactory, registry_resident
+from tests.factories import ResidentFactory, UserFactory
+from tests.helpers import require_service
 from verification.errors import VerificationError, VerificationErrorCode
 from verification.models import IdentityVerification
 from verification.services import identity_verify
@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 def test_two_accounts_racing_for_one_nik_leave_exactly_one_owner():
     if connection.vendor != "postgresql":
         require_service("postgresql")
-    resident = registry_resident()
+    resident = ResidentFactory()
     users = [UserFactory(verified=True), UserFactory(verified=True)]
     start = threading.Barrier(2, timeout=10)
     outcomes: list[object] = []

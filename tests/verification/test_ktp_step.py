@@ -9,9 +9,8 @@ from django.conf import settings
 from django.urls import reverse
 from freezegun import freeze_time
 
-from tests.factories import UserFactory, registry_resident
-from tests.verification.conftest import ktp_data
 from prakerja.crypto import IdentifierKind, pii_digest
+from tests.factories import ResidentFactory, UserFactory, ktp_data
 from verification.forms import KtpVerificationForm
 from verification.models import IdentityVerification
 
@@ -61,7 +60,7 @@ def test_typed_spaces_and_dashes_are_fine(client, applicant, resident):
 
 
 def test_an_excluded_occupation_on_the_ktp_is_recorded_with_the_verification(client, applicant):
-    police = registry_resident(full_name="Budi Santoso", female=False, occupation="KEPOLISIAN RI (POLRI)")
+    police = ResidentFactory(full_name="Budi Santoso", female=False, occupation="KEPOLISIAN RI (POLRI)")
 
     client.post(URL, ktp_data(police))
 
@@ -113,7 +112,7 @@ def test_a_registry_mismatch_says_which_and_shows_the_dukcapil_contacts(client, 
 def test_a_birth_date_the_registry_does_not_hold_is_a_registry_mismatch(client, applicant):
     # A NIK that encodes 17-08-95 but a registry record born in 2095 cannot exist; instead: the same
     # NIK digits, registered with another year (the century is not in the NIK).
-    resident = registry_resident(birth_date=date(1995, 8, 17))
+    resident = ResidentFactory(birth_date=date(1995, 8, 17))
     resident.birth_date = date(1995, 8, 17).replace(year=1895)
     resident.save()
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.verification.conftest import personal_data
+from tests.factories import personal_data
 from verification.models import PersonalData
 
 pytestmark = pytest.mark.django_db

@@ -2,21 +2,19 @@
 
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from freezegun import freeze_time
 
 from notifications.models import Message
-from tests.factories import UserFactory
+from tests.clock import T0, WIB
+from tests.factories import ApplicantFactory, PhoneNumberFactory, UserFactory
 from verification.errors import VerificationError, VerificationErrorCode
 from verification.models import OtpCode, PhoneNumber
 from verification.otp import otp_send, otp_verify
 
 pytestmark = pytest.mark.django_db
 
-WIB = ZoneInfo("Asia/Jakarta")
-T0 = datetime(2026, 11, 30, 10, 0, tzinfo=WIB)
 URL = "/dashboard/nomor-hp/"
 NUMBER = "+6281234567890"
 
@@ -36,23 +34,11 @@ def error_code(call) -> VerificationErrorCode:
 
 
 @pytest.fixture
-def phone_applicant(client, verified_user, monkeypatch):
-    """An applicant at step 5 (the earlier steps are taken as done here; their own tests cover them)."""
-    from journey import selectors
-    from journey.steps import Progress
-
-    def progress(user):
-        return Progress(
-            email_verified=True,
-            identity_verified=True,
-            personal_data_done=True,
-            ktp_photo_done=True,
-            phone_verified=PhoneNumber.objects.filter(user=user).exists(),
-        )
-
-    monkeypatch.setattr(selectors, "progress_for", progress)
-    client.force_login(verified_user)
-    return verified_user
+def phone_applicant(client, db):
+    """An applicant at step 5: the KTP, personal data and photo done."""
+    user = ApplicantFactory(ktp_photo_done=True)
+    client.force_login(user)
+    return user
 
 
 @pytest.mark.parametrize("typed", ["0812-3456-7890", "0812 3456 7890", "6281234567890", "+62 812-3456-7890"])
@@ -251,23 +237,14 @@ def test_the_daily_limit_message_names_the_time_in_wib(client, phone_applicant, 
     with freeze_time(T0 + timedelta(minutes=12)):
         response = client.post(URL, {"action": "send", "number": NUMBER})
 
-    assert "1 Desember 2026, 00.00 WIB" in response.content.decode()
+    assert "2 Desember 2026, 00.00 WIB" in response.content.decode()
 
 
-def test_sending_to_many_numbers_from_one_address_hits_the_ip_limit(client, monkeypatch):
-    from journey import selectors
-    from journey.steps import Progress
-
-    monkeypatch.setattr(
-        selectors,
-        "progress_for",
-        lambda user: Progress(
-            email_verified=True, identity_verified=True, personal_data_done=True, ktp_photo_done=True
-        ),
-    )
+def test_sending_to_many_numbers_from_one_address_hits_the_ip_limit(client):
+    applicants = ApplicantFactory.create_batch(61, ktp_photo_done=True)
     with freeze_time(T0):
-        for n in range(61):
-            client.force_login(UserFactory(verified=True))
+        for n, applicant in enumerate(applicants):
+            client.force_login(applicant)
             response = client.post(URL, {"action": "send", "number": f"+628123456{n:04d}"}, REMOTE_ADDR="10.9.9.10")
 
     assert OtpCode.objects.count() == 60
@@ -276,7 +253,7 @@ def test_sending_to_many_numbers_from_one_address_hits_the_ip_limit(client, monk
 
 def test_a_number_verified_by_another_account_is_refused(phone_applicant, sms_outbox):
     owner = UserFactory(verified=True)
-    PhoneNumber.objects.create(user=owner, number=NUMBER, verified_at=T0)
+    PhoneNumberFactory(user=owner, number=NUMBER, verified_at=T0)
 
     assert error_code(lambda: otp_send(user=phone_applicant, number=NUMBER)) == VerificationErrorCode.PHONE_TAKEN
     assert sms_outbox == []

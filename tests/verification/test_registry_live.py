@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import registry_resident
+from tests.factories import ResidentFactory
 from verification.registry import HttpTransport, RegistryClient, RegistryUnavailable, registry_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,7 +19,7 @@ def test_the_configured_client_uses_http_when_a_url_is_set(http_client):
 
 
 def test_a_matching_identity_over_http(http_client):
-    resident = registry_resident()
+    resident = ResidentFactory()
 
     answer = http_client.verify(
         nik=resident.nik,
@@ -35,7 +35,7 @@ def test_a_matching_identity_over_http(http_client):
 
 
 def test_mismatches_and_unknown_niks_over_http(http_client):
-    resident = registry_resident(occupation="PEGAWAI NEGERI SIPIL (PNS)")
+    resident = ResidentFactory(occupation="PEGAWAI NEGERI SIPIL (PNS)")
 
     answer = http_client.verify(nik=resident.nik, kk="3276010102159999", mother_name="Bukan Ibunya")
     unknown = http_client.verify(nik="3276015708950002", kk=resident.family_id)
@@ -46,7 +46,7 @@ def test_mismatches_and_unknown_niks_over_http(http_client):
 
 
 def test_the_same_answers_over_http_and_in_process(http_client, settings):
-    resident = registry_resident()
+    resident = ResidentFactory()
     query = {"nik": resident.nik, "kk": resident.family_id, "full_name": "Siti Aminah", "mother_name": "Nur"}
 
     over_http = http_client.verify(**query)
@@ -77,14 +77,14 @@ def test_a_failing_registry_is_retried_then_unavailable_over_http(http_client, s
     http_client.transport.sleep = lambda seconds: None
 
     with pytest.raises(RegistryUnavailable):
-        http_client.verify(nik=registry_resident().nik)
+        http_client.verify(nik=ResidentFactory().nik)
 
 
 def test_the_ktp_step_works_end_to_end_over_http(http_client, client, settings):
     from tests.factories import UserFactory
     from verification.models import IdentityVerification
 
-    resident = registry_resident()
+    resident = ResidentFactory()
     user = UserFactory(verified=True)
     client.force_login(user)
 

@@ -1,7 +1,6 @@
 import pytest
 
-from tests.waves.conftest import enrolled
-from tests.waves.test_selection import closed_wave
+from tests.factories import WaveFactory, enrolled
 from waves.models import RunStatus, SelectionRun, Wave, WaveStatus
 
 pytestmark = pytest.mark.django_db
@@ -10,7 +9,7 @@ pytestmark = pytest.mark.django_db
 def test_jalankan_seleksi_runs_the_selection_of_a_closed_wave_from_admin(
     admin_client, admin_user, django_capture_on_commit_callbacks
 ):
-    wave = closed_wave(province_quotas={"32": 1}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 1}, pool_unused_quota=False)
     enrolled(wave)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -27,9 +26,7 @@ def test_jalankan_seleksi_runs_the_selection_of_a_closed_wave_from_admin(
 
 
 def test_jalankan_seleksi_refuses_a_wave_that_is_still_open(admin_client):
-    from tests.waves.conftest import wave_create
-
-    wave = wave_create()  # opens in the future / open: not closed
+    wave = WaveFactory(open=True)
 
     response = admin_client.post(
         "/admin/waves/wave/", {"action": "run_selection", "_selected_action": [wave.pk]}, follow=True
@@ -40,7 +37,7 @@ def test_jalankan_seleksi_refuses_a_wave_that_is_still_open(admin_client):
 
 
 def test_the_wave_list_shows_quotas_that_do_not_add_up(admin_client):
-    wave = closed_wave(province_quotas={"32": 1})
+    wave = WaveFactory(closed=True, province_quotas={"32": 1})
     Wave.objects.filter(pk=wave.pk).update(quota=5)
 
     html = admin_client.get("/admin/waves/wave/").content.decode()
@@ -55,11 +52,11 @@ def test_jalankan_seleksi_works_outside_a_test_transaction_on_postgresql(admin_c
     transaction (the other tests here run inside one and would not notice)."""
     from django.db import connection
 
-    from tests.conftest import require_service
+    from tests.helpers import require_service
 
     if connection.vendor != "postgresql":
         require_service("postgresql")
-    wave = closed_wave(province_quotas={"32": 1}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 1}, pool_unused_quota=False)
     enrolled(wave)
 
     response = admin_client.post(

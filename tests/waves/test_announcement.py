@@ -6,9 +6,7 @@ from datetime import timedelta
 import pytest
 from freezegun import freeze_time
 
-from tests.factories import UserFactory
-from tests.waves.conftest import ready_applicant, wave_create
-from tests.waves.test_selection import closed_wave
+from tests.factories import ApplicantFactory, EnrollmentFactory, UserFactory, WaveFactory
 from waves.errors import WaveError
 from waves.models import AgreementText, Card, Enrollment, Result, RunStatus, SelectionRun, Wave, WaveStatus
 from waves.selection import selection_run
@@ -26,11 +24,10 @@ def dashboard(client, user, at) -> str:
 @pytest.fixture
 def announced_pair(db):
     """A wave with one place and two applicants who have done every step; selected with seed 4."""
-    wave = closed_wave(number=3, province_quotas={"32": 1}, pool_unused_quota=False)
-    users = [ready_applicant(), ready_applicant()]
-    agreement = AgreementText.objects.get()
+    wave = WaveFactory(closed=True, number=3, province_quotas={"32": 1}, pool_unused_quota=False)
+    users = [ApplicantFactory(test_passed=True), ApplicantFactory(test_passed=True)]
     for user in users:
-        Enrollment.objects.create(wave=wave, user=user, province_id="32", agreement=agreement, joined_at=wave.opens_at)
+        EnrollmentFactory(wave=wave, user=user)
     selection_run(wave=wave, acting_user=None, seed=4)
     winner = Result.objects.get(selected=True).user
     loser = next(user for user in users if user != winner)
@@ -74,7 +71,7 @@ def test_the_others_see_kamu_belum_berhasil_with_the_reason_and_the_history(clie
 
 def test_the_unsuccessful_join_the_next_wave_without_entering_anything_even_before_the_job_runs(announced_pair):
     wave, _winner, loser = announced_pair
-    later = wave_create(number=4, opens_at=wave.announce_at)
+    later = WaveFactory(number=4, opens_at=wave.announce_at)
 
     with freeze_time(wave.announce_at + timedelta(hours=1)):
         enrollment_join(user=loser, wave=later, agreement=AgreementText.objects.get())

@@ -3,15 +3,11 @@ letter, and the approve/reject actions (single and bulk, a reason required to re
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
 
 from accounts.roles import Role
-from tests.factories import UserFactory
+from tests.factories import ComplaintFactory, UserFactory, reviewer
 from tests.helpers import login_verified
-from tests.uploads_catalogue import letter_pdf
-from tests.waves.complaints import reviewer
-from tests.waves.conftest import ready_applicant
-from waves.models import Complaint, ComplaintStatus, StatementText
+from waves.models import Complaint, ComplaintStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -19,25 +15,9 @@ LIST = "/admin/waves/complaint/"
 
 
 @pytest.fixture
-def complaints(settings, tmp_path):
+def complaints(private_media):
     """Two pending complaints, built straight into the table (their eligibility is tested elsewhere)."""
-    from django.utils import timezone
-
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    made = []
-    for _ in range(2):
-        complaint = Complaint(
-            user=ready_applicant(),
-            text=StatementText.objects.get(),
-            failed_selections=3,
-            letter_kind="pdf",
-            letter_bytes=len(letter_pdf()),
-            submitted_at=timezone.now(),
-        )
-        complaint.letter.save("surat", ContentFile(letter_pdf()), save=False)
-        complaint.save()
-        made.append(complaint)
-    return made
+    return ComplaintFactory.create_batch(2)
 
 
 @pytest.fixture

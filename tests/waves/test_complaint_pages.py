@@ -3,6 +3,7 @@ and who may see a letter."""
 
 import io
 import logging
+
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,11 +11,9 @@ from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
-from tests.factories import UserFactory
+from tests.factories import ApplicantFactory, UserFactory, lost_waves, reviewer, signed_letter
 from tests.helpers import login_verified
 from tests.uploads_catalogue import BAD_UPLOADS, jpeg
-from tests.waves.complaints import lost_waves, reviewer, signed_letter
-from tests.waves.conftest import ready_applicant
 from uploads import DOCUMENT_KINDS, FileKind
 from waves.forms import ComplaintLetterForm
 from waves.models import Complaint, ComplaintStatus, Wave
@@ -24,20 +23,6 @@ pytestmark = pytest.mark.django_db
 
 PAGE = "/dashboard/gagal-3-kali/"
 LETTER = "/dashboard/gagal-3-kali/surat-pernyataan.pdf"
-
-
-@pytest.fixture
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
-
-
-@pytest.fixture
-def thrice_failed(private_media, client):
-    user = ready_applicant()
-    lost_waves(user, 3)
-    client.force_login(user)
-    return user
 
 
 def pdf_text(content: bytes) -> str:
@@ -59,7 +44,7 @@ def test_the_dashboard_offers_the_statement_after_three_failed_selections(client
 
 
 def test_the_dashboard_says_nothing_of_it_before(client, private_media):
-    user = ready_applicant()
+    user = ApplicantFactory(test_passed=True)
     lost_waves(user, 2)
     client.force_login(user)
 
@@ -116,7 +101,7 @@ def test_the_letter_is_in_indonesian_even_in_english(client, thrice_failed):
 
 def test_the_letter_is_only_its_owners(client, thrice_failed, private_media):
     """There is no letter URL with anyone's id in it: each applicant gets their own, or none."""
-    other = ready_applicant()
+    other = ApplicantFactory(test_passed=True)
     client.force_login(other)
 
     assert client.get(LETTER).status_code == 404
@@ -205,7 +190,7 @@ def test_a_jpeg_named_pdf_is_refused(client, thrice_failed):
 
 
 def test_posting_when_not_allowed_changes_nothing(client, private_media):
-    user = ready_applicant()
+    user = ApplicantFactory(test_passed=True)
     lost_waves(user, 1)
     client.force_login(user)
 
@@ -245,7 +230,7 @@ def test_a_reviewer_sees_it_once_past_the_staff_second_factor(client, filed):
 
 @pytest.mark.parametrize("who", ["another applicant", "staff who are not reviewers"])
 def test_nobody_else_does_not_even_whether_it_exists(client, filed, who):
-    client.force_login(ready_applicant() if who == "another applicant" else UserFactory(is_staff=True))
+    client.force_login(ApplicantFactory(test_passed=True) if who == "another applicant" else UserFactory(is_staff=True))
 
     assert client.get(f"/dashboard/gagal-3-kali/{filed.pk}/berkas/").status_code == 404
     assert client.get(f"/dashboard/gagal-3-kali/{filed.pk + 1}/berkas/").status_code == 404

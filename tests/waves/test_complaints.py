@@ -11,14 +11,23 @@ from django.utils import timezone
 
 from assessment.models import Attempt
 from notifications.models import Message
-from tests.conftest import require_service
-from tests.factories import UserFactory
+from tests.factories import (
+    ApplicantFactory,
+    AttemptFactory,
+    EnrollmentFactory,
+    UserFactory,
+    WaveFactory,
+    enrolled,
+    lost_wave,
+    lost_waves,
+    processed_letter,
+    reviewer,
+)
+from tests.helpers import require_service
 from tests.races import at_once
-from tests.waves.complaints import lost_wave, lost_waves, processed_letter, reviewer
-from tests.waves.conftest import enrolled, ready_applicant, wave_create
 from waves.errors import WaveError, WaveErrorCode
-from waves.models import AgreementText, Complaint, ComplaintStatus, Enrollment, Result, StatementText
 from waves.lottery import lottery_number
+from waves.models import Complaint, ComplaintStatus, Enrollment, Result, StatementText
 from waves.rules import PRIORITY_COMPLAINT
 from waves.selection import selection_run
 from waves.selectors import complaint_state
@@ -33,19 +42,6 @@ def submit(user, **kwargs) -> Complaint:
     )
 
 
-@pytest.fixture
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
-
-
-@pytest.fixture
-def thrice_failed(private_media):
-    user = ready_applicant()
-    lost_waves(user, 3)
-    return user
-
-
 # --- Who may file ----------------------------------------------------------------------------------------
 
 
@@ -58,7 +54,7 @@ def test_three_failed_selections_open_the_complaint(thrice_failed):
 
 
 def test_two_failed_selections_are_not_enough(private_media):
-    user = ready_applicant()
+    user = ApplicantFactory(test_passed=True)
     lost_waves(user, 2)
 
     state = complaint_state(user=user)
@@ -71,7 +67,7 @@ def test_two_failed_selections_are_not_enough(private_media):
 
 def test_exclusions_by_the_rules_are_not_failed_selections(private_media):
     """An applicant excluded by a hard rule in three waves was never a candidate: nothing to complain about."""
-    user = ready_applicant(passed=False)  # enrolled straight into the tables: the join would have refused
+    user = ApplicantFactory(test_failed=True)  # enrolled straight into the tables: the join would have refused
 
     lost_waves(user, 3)
 
@@ -82,20 +78,10 @@ def test_exclusions_by_the_rules_are_not_failed_selections(private_media):
 
 def test_failed_registration_attempts_do_not_count(private_media):
     """Three failed tests (and any number of refused NIKs) are registration attempts, not selections."""
-    user = ready_applicant(passed=False)
+    user = ApplicantFactory(test_failed=True)
     started = timezone.now() - timedelta(days=3)
     for day in range(2):
-        Attempt.objects.create(
-            user=user,
-            seed=day + 2,
-            started_at=started + timedelta(days=day),
-            deadline=started + timedelta(days=day, minutes=25),
-            finished_reason="submitted",
-            submitted_at=started + timedelta(days=day, minutes=5),
-            score=10,
-            pass_score=60,
-            passed=False,
-        )
+        AttemptFactory(user=user, seed=day + 2, started_at=started + timedelta(days=day), score=10, passed=False)
 
     state = complaint_state(user=user)
 
@@ -104,7 +90,7 @@ def test_failed_registration_attempts_do_not_count(private_media):
 
 
 def test_results_not_yet_announced_do_not_count(private_media):
-    user = ready_applicant()
+    user = ApplicantFactory(test_passed=True)
     lost_waves(user, 2)
     lost_wave(user, 3, announced=False)
 
@@ -113,7 +99,7 @@ def test_results_not_yet_announced_do_not_count(private_media):
 
 
 def test_a_wave_the_applicant_won_is_no_failure_and_a_recipient_cannot_file(private_media):
-    user = ready_applicant()
+    user = ApplicantFactory(test_passed=True)
     lost_waves(user, 3)
     lost_wave(user, 4, opens_at=timezone.now() - timedelta(days=12), rival_wins=False)
 
@@ -257,13 +243,11 @@ def test_the_database_refuses_a_decision_without_a_reviewer(thrice_failed):
 
 def _next_wave_against_rivals(user, rivals: int = 5):
     """Wave 4 with one place: ``user`` and ``rivals`` others, and a seed under which ``user`` ranks last."""
-    wave = wave_create(
+    wave = WaveFactory(
         number=4, province_quotas={"32": 1}, opens_at=timezone.now() - timedelta(days=9), pool_unused_quota=False
     )
     others = [enrolled(wave) for _ in range(rivals)]
-    mine = Enrollment.objects.create(
-        wave=wave, user=user, province_id="32", agreement=AgreementText.objects.get(), joined_at=wave.opens_at
-    )
+    mine = EnrollmentFactory(wave=wave, user=user)
     seed = next(
         s
         for s in range(1, 100_000)
@@ -301,15 +285,9 @@ def test_priority_ends_when_the_applicant_is_selected(thrice_failed):
     complaint_decide(complaint=submit(thrice_failed), acting_user=reviewer(), approve=True)
     wave, seed = _next_wave_against_rivals(thrice_failed)
     selection_run(wave=wave, acting_user=None, seed=seed)
-    later = wave_create(number=5, province_quotas={"32": 5}, opens_at=timezone.now() - timedelta(days=8))
+    later = WaveFactory(number=5, province_quotas={"32": 5}, opens_at=timezone.now() - timedelta(days=8))
     Enrollment.objects.filter(wave=wave).update(pending=False)
-    Enrollment.objects.create(
-        wave=later,
-        user=thrice_failed,
-        province_id="32",
-        agreement=AgreementText.objects.get(),
-        joined_at=later.opens_at,
-    )
+    EnrollmentFactory(wave=later, user=thrice_failed)
 
     run = selection_run(wave=later, acting_user=None, seed=1)
 
@@ -324,7 +302,7 @@ def test_priority_ends_when_the_applicant_is_selected(thrice_failed):
 def test_two_simultaneous_uploads_leave_one_complaint(private_media):
     if connection.vendor != "postgresql":
         require_service("postgresql")
-    user = ready_applicant()
+    user = ApplicantFactory(test_passed=True)
     lost_waves(user, 3)
     text = StatementText.objects.get(is_current=True)
     letters = [processed_letter(), processed_letter()]

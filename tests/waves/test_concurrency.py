@@ -7,9 +7,10 @@ import pytest
 from django.db import connection
 from freezegun import freeze_time
 
-from tests.conftest import require_service
+from tests.clock import T0
+from tests.factories import ApplicantFactory, WaveFactory
+from tests.helpers import require_service
 from tests.races import at_once
-from tests.waves.conftest import T0, ready_applicant, wave_create
 from waves.errors import WaveError
 from waves.models import AgreementText, Enrollment
 from waves.services import enrollment_join
@@ -21,9 +22,9 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 def test_two_simultaneous_joins_by_one_applicant_leave_one_enrollment(same_wave):
     if connection.vendor != "postgresql":
         require_service("postgresql")
-    first = wave_create(number=1)
-    second = first if same_wave else wave_create(number=2)
-    user = ready_applicant()
+    first = WaveFactory(number=1)
+    second = first if same_wave else WaveFactory(number=2)
+    user = ApplicantFactory(test_passed=True)
     agreement = AgreementText.objects.get(is_current=True)
 
     # freezegun patches the clock process-wide, so both threads run during the wave.
@@ -43,12 +44,11 @@ def test_two_waves_selected_at_the_same_moment_each_get_their_partition():
     at the attachment and both succeed, each with its own results."""
     if connection.vendor != "postgresql":
         require_service("postgresql")
-    from tests.waves.conftest import enrolled
-    from tests.waves.test_selection import closed_wave
+    from tests.factories import WaveFactory, enrolled
     from waves.models import Result, RunStatus, SelectionRun
     from waves.selection import selection_run
 
-    waves = [closed_wave(number=number, province_quotas={"32": 2}) for number in (1, 2)]
+    waves = [WaveFactory(closed=True, number=number, province_quotas={"32": 2}) for number in (1, 2)]
     for wave in waves:
         for _ in range(3):
             enrolled(wave)

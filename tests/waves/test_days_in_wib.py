@@ -3,23 +3,22 @@ are shown on their Jakarta day, also for times between 00:00 and 06:59 WIB, whos
 day in UTC: the date the database hands back."""
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from freezegun import freeze_time
 
 from assessment.models import Attempt
 from assessment.selectors import retake_possible
-from tests.waves.conftest import enrolled, ready_applicant, wave_create
+from tests.clock import WIB
+from tests.factories import ApplicantFactory, EnrollmentFactory, WaveFactory, enrolled
 from waves.errors import WaveError, WaveErrorCode
-from waves.models import AgreementText, Card, Enrollment, Result, Wave
+from waves.models import AgreementText, Card, Result, Wave
 from waves.selection import selection_run
 from waves.selectors import wave_opened_after
 from waves.services import enrollment_join
 
 pytestmark = pytest.mark.django_db
 
-WIB = ZoneInfo("Asia/Jakarta")
 # 2026-11-24 17:30 UTC: the UTC date is a day before the WIB one.
 CLOSES = datetime(2026, 11, 25, 0, 30, tzinfo=WIB)
 OPENS = CLOSES - timedelta(days=7)
@@ -31,7 +30,7 @@ DISPLAY_ZONES = pytest.mark.parametrize("display_zone", ["Asia/Jakarta", "UTC"])
 
 def early_morning_wave(**fields) -> Wave:
     """The wave as every service sees it: read back from the database, its times in UTC."""
-    wave = wave_create(opens_at=OPENS, days_open=7, **fields)
+    wave = WaveFactory(opens_at=OPENS, days_open=7, **fields)
     assert wave.closes_at == CLOSES and wave.closes_at.date() == date(2026, 11, 24)  # the trap: the UTC date
     return wave
 
@@ -39,7 +38,9 @@ def early_morning_wave(**fields) -> Wave:
 def join(birth_date: date, wave: Wave):
     with freeze_time(OPENS + timedelta(days=1)):
         return enrollment_join(
-            user=ready_applicant(birth_date=birth_date), wave=wave, agreement=AgreementText.objects.get(is_current=True)
+            user=ApplicantFactory(test_passed=True, resident__birth_date=birth_date),
+            wave=wave,
+            agreement=AgreementText.objects.get(is_current=True),
         )
 
 
@@ -81,15 +82,15 @@ def test_a_failed_test_may_be_retaken_once_a_wave_opens_later_that_same_wib_day(
     # The retake window is counted in moments, not days: failed at 05:00 WIB (22:00 UTC the day before), a
     # wave that opened at 04:00 WIB does not reopen the test, one opening at 06:00 WIB the same day does.
     failed_at = datetime(2026, 12, 1, 5, 0, tzinfo=WIB)
-    user = ready_applicant(passed=False)
+    user = ApplicantFactory(test_failed=True)
     Attempt.objects.filter(user=user).update(
         started_at=failed_at - timedelta(minutes=10), deadline=failed_at + timedelta(minutes=15), submitted_at=failed_at
     )
-    wave_create(number=1, opens_at=failed_at - timedelta(hours=1))
+    WaveFactory(number=1, opens_at=failed_at - timedelta(hours=1))
     with freeze_time(failed_at + timedelta(minutes=30)):
         before = retake_possible(user=user, new_wave_opened_after=wave_opened_after)
 
-    wave_create(number=2, opens_at=failed_at + timedelta(hours=1))
+    WaveFactory(number=2, opens_at=failed_at + timedelta(hours=1))
     with freeze_time(failed_at + timedelta(hours=1, minutes=30)):
         after = retake_possible(user=user, new_wave_opened_after=wave_opened_after)
 
@@ -101,7 +102,7 @@ def test_a_failed_test_may_be_retaken_once_a_wave_opens_later_that_same_wib_day(
 
 def test_the_wave_list_shows_a_close_after_midnight_on_its_wib_day(client):
     early_morning_wave()
-    client.force_login(ready_applicant())
+    client.force_login(ApplicantFactory(test_passed=True))
 
     with freeze_time(OPENS + timedelta(days=1)):
         html = client.get("/dashboard/gelombang/").content.decode()
@@ -111,12 +112,10 @@ def test_the_wave_list_shows_a_close_after_midnight_on_its_wib_day(client):
 
 def test_the_first_training_deadline_is_the_end_of_the_thirtieth_wib_day_after_the_announcement(client):
     # Announced 2 December 2026 00:30 WIB, which is 1 December 17:30 UTC.
-    wave = wave_create(opens_at=datetime(2026, 11, 22, 0, 30, tzinfo=WIB), days_open=7, province_quotas={"32": 1})
+    wave = WaveFactory(opens_at=datetime(2026, 11, 22, 0, 30, tzinfo=WIB), days_open=7, province_quotas={"32": 1})
     assert wave.announce_at == datetime(2026, 12, 2, 0, 30, tzinfo=WIB)
-    winner = ready_applicant()
-    Enrollment.objects.create(
-        wave=wave, user=winner, province_id="32", agreement=AgreementText.objects.get(), joined_at=wave.opens_at
-    )
+    winner = ApplicantFactory(test_passed=True)
+    EnrollmentFactory(wave=wave, user=winner)
     with freeze_time(wave.closes_at + timedelta(hours=1)):
         selection_run(wave=wave, acting_user=None, seed=1)
 

@@ -6,9 +6,11 @@ import pytest
 from freezegun import freeze_time
 
 from prakerja.timeutil import wib_date
-from tests.waves.conftest import T0, ready_applicant, wave_create
+from tests.clock import T0
+from tests.factories import ApplicantFactory, WaveFactory
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import AgreementText, Enrollment
+from waves.rules import rule_failures
 from waves.services import enrollment_join
 
 pytestmark = pytest.mark.django_db
@@ -17,10 +19,9 @@ DURING = T0 + timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def _during_the_wave(frozen):
     """The clock stands during the wave (sessions and waves both read it); tests move it when needed."""
-    with freeze_time(DURING) as clock:
-        yield clock
+    frozen.move_to(DURING)
 
 
 def join(client, number: int):
@@ -29,8 +30,8 @@ def join(client, number: int):
 
 
 def test_an_applicant_joins_an_open_wave_for_their_province_through_the_three_pages(client):
-    wave = wave_create(number=7)
-    user = ready_applicant()
+    wave = WaveFactory(number=7)
+    user = ApplicantFactory(test_passed=True)
     client.force_login(user)
 
     with freeze_time(DURING):
@@ -55,8 +56,8 @@ def test_an_applicant_joins_an_open_wave_for_their_province_through_the_three_pa
 
 
 def test_no_open_wave_for_the_province_says_gelombang_tidak_ditemukan(client):
-    wave_create(province_quotas={"31": 10})  # DKI Jakarta only
-    client.force_login(ready_applicant())  # lives in Jawa Barat
+    WaveFactory(province_quotas={"31": 10})  # DKI Jakarta only
+    client.force_login(ApplicantFactory(test_passed=True))  # lives in Jawa Barat
 
     with freeze_time(DURING):
         response = client.get("/dashboard/gelombang/")
@@ -65,8 +66,8 @@ def test_no_open_wave_for_the_province_says_gelombang_tidak_ditemukan(client):
 
 
 def test_a_wave_not_yet_open_or_already_closed_cannot_be_joined(client):
-    wave = wave_create()
-    user = ready_applicant()
+    wave = WaveFactory()
+    user = ApplicantFactory(test_passed=True)
 
     with freeze_time(T0 - timedelta(minutes=1)):
         client.force_login(user)
@@ -78,8 +79,8 @@ def test_a_wave_not_yet_open_or_already_closed_cannot_be_joined(client):
 
 
 def test_one_pending_enrollment_at_a_time(client):
-    first, second = wave_create(number=1), wave_create(number=2)
-    user = ready_applicant()
+    first, second = WaveFactory(number=1), WaveFactory(number=2)
+    user = ApplicantFactory(test_passed=True)
     agreement = AgreementText.objects.get(is_current=True)
 
     with freeze_time(DURING):
@@ -95,21 +96,21 @@ def test_one_pending_enrollment_at_a_time(client):
 
 
 @pytest.mark.parametrize(
-    ("applicant", "rule"),
+    ("applicant_at", "rule"),
     [
-        (dict(birth_date=date(2008, 12, 9)), "age"),  # 17 on the wave's closing day
-        (dict(in_formal_education=True), "in_education"),
-        (dict(excluded_groups=["asn"]), "excluded_group_declared"),
-        (dict(occupation="KEPOLISIAN RI (POLRI)"), "excluded_group_registry"),
-        (dict(passed=False), "test_not_passed"),
+        ({"resident__birth_date": date(2008, 12, 9)}, "age"),  # 17 on the wave's closing day
+        ({"declaration__in_formal_education": True}, "in_education"),
+        ({"declaration__excluded_groups": ["asn"]}, "excluded_group_declared"),
+        ({"resident__occupation": "KEPOLISIAN RI (POLRI)"}, "excluded_group_registry"),
+        ({"attempt__passed": False}, "test_not_passed"),
     ],
 )
-def test_each_rule_refuses_at_join_with_its_reason(client, applicant, rule):
-    wave_create()
-    user = ready_applicant(**applicant)
+def test_each_rule_refuses_at_join_with_its_reason(client, applicant_at, rule):
+    WaveFactory()
+    user = ApplicantFactory(test_passed=True, **applicant_at)
 
     with pytest.raises(WaveError) as raised, freeze_time(DURING):
-        enrollment_join(user=user, wave=wave_create(number=2), agreement=AgreementText.objects.get(is_current=True))
+        enrollment_join(user=user, wave=WaveFactory(number=2), agreement=AgreementText.objects.get(is_current=True))
 
     assert raised.value.code == WaveErrorCode.NOT_ELIGIBLE
     assert rule in raised.value.params["rules"]
@@ -117,30 +118,42 @@ def test_each_rule_refuses_at_join_with_its_reason(client, applicant, rule):
 
 
 def test_eighteen_on_the_closing_day_is_old_enough():
-    wave = wave_create()
+    wave = WaveFactory()
     closing_day = wib_date(wave.closes_at)
-    user = ready_applicant(birth_date=closing_day.replace(year=closing_day.year - 18))
+    user = ApplicantFactory(test_passed=True, resident__birth_date=closing_day.replace(year=closing_day.year - 18))
 
     with freeze_time(DURING):
-        enrollment_join(user=user, wave=wave, agreement=AgreementText.objects.get(is_current=True))
+        no_rule_applies = not rule_failures(user_id=user.pk, wave=wave)
+        enrollment = enrollment_join(user=user, wave=wave, agreement=AgreementText.objects.get(is_current=True))
+
+    assert user.identity.birth_date == closing_day.replace(year=closing_day.year - 18)  # 18 that very day
+    assert no_rule_applies
+    assert Enrollment.objects.get(user=user) == enrollment
+    assert (enrollment.wave, enrollment.province_id, enrollment.pending) == (wave, "32", True)
 
 
 def test_other_aid_recipients_follow_the_waves_policy():
-    allowed = wave_create(number=1, other_aid_allowed=True)
-    refused = wave_create(number=2, other_aid_allowed=False)
+    allowed = WaveFactory(number=1, other_aid_allowed=True)
+    refused = WaveFactory(number=2, other_aid_allowed=False)
     agreement = AgreementText.objects.get(is_current=True)
 
     with freeze_time(DURING):
         with pytest.raises(WaveError) as raised:
-            enrollment_join(user=ready_applicant(other_aid=["bsu"]), wave=refused, agreement=agreement)
-        enrollment_join(user=ready_applicant(other_aid=["bsu"]), wave=allowed, agreement=agreement)
+            enrollment_join(
+                user=ApplicantFactory(test_passed=True, declaration__other_aid=["bsu"]),
+                wave=refused,
+                agreement=agreement,
+            )
+        enrollment_join(
+            user=ApplicantFactory(test_passed=True, declaration__other_aid=["bsu"]), wave=allowed, agreement=agreement
+        )
 
     assert "other_aid" in raised.value.params["rules"]
 
 
 def test_a_refusal_on_the_agreement_page_names_the_rule(client):
-    wave_create()
-    client.force_login(ready_applicant(occupation="KEPOLISIAN RI (POLRI)"))
+    WaveFactory()
+    client.force_login(ApplicantFactory(test_passed=True, resident__occupation="KEPOLISIAN RI (POLRI)"))
 
     with freeze_time(DURING):
         response = join(client, 1)
@@ -150,7 +163,7 @@ def test_a_refusal_on_the_agreement_page_names_the_rule(client):
 
 
 def test_steps_before_the_test_cannot_reach_the_wave_pages(client, verified_user):
-    wave_create()
+    WaveFactory()
     client.force_login(verified_user)
 
     with freeze_time(DURING):
@@ -160,29 +173,27 @@ def test_steps_before_the_test_cannot_reach_the_wave_pages(client, verified_user
 
 
 def test_a_past_recipient_and_a_full_kartu_keluarga_are_refused_at_join():
-    from tests.waves.conftest import enrolled
+    from tests.factories import enrolled
     from waves.selection import selection_run
 
     family = "3276010102150009"
     with freeze_time(T0 + timedelta(days=60)):
-        earlier = wave_create(number=1, opens_at=T0)
+        earlier = WaveFactory(number=1, opens_at=T0)
         first, second = enrolled(earlier, kk=family), enrolled(earlier, kk=family)
         selection_run(wave=earlier, acting_user=None, seed=1)
-    later = wave_create(number=2, opens_at=T0 + timedelta(days=59))
+    later = WaveFactory(number=2, opens_at=T0 + timedelta(days=59))
     Enrollment.objects.update(pending=False)
     sibling = enrolled(later, kk=family)
     Enrollment.objects.filter(pk=sibling.pk).delete()
 
     with freeze_time(T0 + timedelta(days=60)):
-        from waves.rules import rule_failures
-
         assert "past_recipient" in [r.code for r in rule_failures(user_id=first.user_id, wave=later)]
         assert "kk_full" in [r.code for r in rule_failures(user_id=sibling.user_id, wave=later)]
 
 
 def test_the_phone_number_can_be_changed_until_the_applicant_joins_a_wave(client):
-    wave = wave_create()
-    user = ready_applicant()
+    wave = WaveFactory()
+    user = ApplicantFactory(test_passed=True)
     client.force_login(user)
     assert client.get("/dashboard/nomor-hp/ganti/").status_code == 200
 
@@ -195,12 +206,12 @@ def test_the_phone_number_can_be_changed_until_the_applicant_joins_a_wave(client
 def test_a_failed_test_can_be_retaken_once_a_new_wave_has_opened(client):
     from assessment.models import Attempt
 
-    user = ready_applicant(passed=False)
+    user = ApplicantFactory(test_failed=True)
     client.force_login(user)
     failed_at = Attempt.objects.get(user=user).submitted_at
     assert "Mulai Tes Sekarang</button>" not in client.get("/dashboard/tes/").content.decode()
 
-    wave_create(number=5, opens_at=failed_at + timedelta(days=1))  # T0 + 1 day is "now" here
+    WaveFactory(number=5, opens_at=failed_at + timedelta(days=1))  # T0 + 1 day is "now" here
 
     page = client.get("/dashboard/tes/").content.decode()
     assert "Mulai Tes Sekarang</button>" in page

@@ -7,10 +7,9 @@ import pytest
 from django.db import connection
 
 from assessment.eligibility import IN_EDUCATION
-from tests.conftest import require_service
+from tests.factories import WaveFactory, enrolled
+from tests.helpers import require_service
 from tests.races import at_once
-from tests.waves.conftest import enrolled, wave_create
-from tests.waves.test_selection import closed_wave
 from waves.errors import WaveError
 from waves.models import Card, Result, Wave
 from waves.reasons import FAILED_SELECTION, ResultReason, reason_message
@@ -31,7 +30,7 @@ def test_every_code_the_rules_and_the_selection_write_is_a_reason_with_two_texts
 
 
 def test_a_result_stores_its_reason_as_one_of_the_choices(db):
-    wave = closed_wave(province_quotas={"32": 1}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 1}, pool_unused_quota=False)
     enrolled(wave)
     enrolled(wave)
     enrolled(wave, in_education=True)
@@ -52,8 +51,8 @@ def two_waves_sharing_a_family(*, first_announced_before_second_closes: bool):
 
     now = timezone.now()
     a_opens = now - timedelta(days=40 if first_announced_before_second_closes else 20)
-    a = wave_create(number=31, province_quotas={"32": 5}, opens_at=a_opens, pool_unused_quota=False)
-    b = wave_create(number=32, province_quotas={"31": 5}, opens_at=now - timedelta(days=20), pool_unused_quota=False)
+    a = WaveFactory(number=31, province_quotas={"32": 5}, opens_at=a_opens, pool_unused_quota=False)
+    b = WaveFactory(number=32, province_quotas={"31": 5}, opens_at=now - timedelta(days=20), pool_unused_quota=False)
     family = "3276010102777777"
     in_a = [enrolled(a, province="32", kk=family) for _ in range(2)]
     in_b = enrolled(b, province="31", kk=family)
@@ -91,8 +90,8 @@ def test_joining_never_reveals_a_family_members_unannounced_selection(db):
     from django.utils import timezone
 
     now = timezone.now()
-    a = wave_create(number=33, province_quotas={"32": 5}, opens_at=now - timedelta(days=8), pool_unused_quota=False)
-    b = wave_create(number=34, province_quotas={"32": 5}, opens_at=now - timedelta(days=1))  # open now
+    a = WaveFactory(number=33, province_quotas={"32": 5}, opens_at=now - timedelta(days=8), pool_unused_quota=False)
+    b = WaveFactory(number=34, province_quotas={"32": 5}, opens_at=now - timedelta(days=1))  # open now
     family = "3276010102888888"
     for _ in range(2):
         enrolled(a, province="32", kk=family)
@@ -131,7 +130,7 @@ def test_a_priority_tier_beyond_one_digit_fails_the_run_with_nothing_written(db,
     from waves.models import RunStatus, SelectionRun
     from waves.selection import SelectionFailed
 
-    wave = closed_wave(province_quotas={"32": 1}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 1}, pool_unused_quota=False)
     enrolled(wave)
     monkeypatch.setattr(selection.ranking, "priority_tier", lambda prefix="": Value(10))
 

@@ -8,9 +8,7 @@ from freezegun import freeze_time
 from notifications.models import Message
 from notifications.services import outbox_sweep
 from prakerja.timeutil import wib_date, wib_day_end
-from tests.waves.conftest import enrolled
-from tests.waves.test_selection import closed_wave
-from verification.models import PhoneNumber
+from tests.factories import WaveFactory, enrolled
 from waves.cards import card_number
 from waves.models import Card, Result
 from waves.selection import selection_run
@@ -30,10 +28,9 @@ def luhn_valid(number: str) -> bool:
 
 @pytest.fixture
 def selected_wave(db):
-    wave = closed_wave(number=12, province_quotas={"32": 3}, pool_unused_quota=False)
-    for n in range(5):
-        enrollment = enrolled(wave)
-        PhoneNumber.objects.create(user=enrollment.user, number=f"+6281300000{n:03d}", verified_at=wave.opens_at)
+    wave = WaveFactory(closed=True, number=12, province_quotas={"32": 3}, pool_unused_quota=False)
+    for _ in range(5):
+        enrolled(wave)  # each with a verified phone number, for the selected ones' SMS
     run = selection_run(wave=wave, acting_user=None, seed=8)
     return wave, run
 

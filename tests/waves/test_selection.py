@@ -4,25 +4,16 @@ reruns that change nothing, and a failed run that leaves nothing behind."""
 from datetime import timedelta
 
 import pytest
+from freezegun import freeze_time
 
 from prakerja.timeutil import wib_date
-from tests.factories import UserFactory
-from tests.waves.conftest import enrolled, enrolled_many, wave_create
+from tests.factories import EnrollmentFactory, UserFactory, WaveFactory, enrolled, enrolled_many
 from waves.lottery import lottery_number
 from waves.models import Result, RunStatus, SelectionRun, Wave, WaveStatus
 from waves.selection import SelectionFailed, selection_run
+from waves.services import selection_void
 
 pytestmark = pytest.mark.django_db
-
-
-def closed_wave(number=1, **kwargs) -> Wave:
-    return wave_create(number=number, opens_at=_past(), **kwargs)
-
-
-def _past():
-    from django.utils import timezone
-
-    return timezone.now() - timedelta(days=30)
 
 
 def selected_users(run) -> set[int]:
@@ -30,7 +21,7 @@ def selected_users(run) -> set[int]:
 
 
 def test_each_province_gets_exactly_its_quota_or_all_its_candidates(db):
-    wave = closed_wave(province_quotas={"32": 5, "31": 10}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 5, "31": 10}, pool_unused_quota=False)
     for _ in range(12):
         enrolled(wave, province="32")
     for _ in range(4):
@@ -45,7 +36,7 @@ def test_each_province_gets_exactly_its_quota_or_all_its_candidates(db):
 
 
 def test_quota_a_province_cannot_use_goes_to_the_best_ranked_remaining_nationwide(db):
-    wave = closed_wave(province_quotas={"32": 3, "31": 5}, pool_unused_quota=True)
+    wave = WaveFactory(closed=True, province_quotas={"32": 3, "31": 5}, pool_unused_quota=True)
     west_java = [enrolled(wave, province="32") for _ in range(8)]
     for _ in range(2):
         enrolled(wave, province="31")
@@ -62,7 +53,7 @@ def test_quota_a_province_cannot_use_goes_to_the_best_ranked_remaining_nationwid
 def test_the_rank_is_the_documented_hash_recomputed_by_hand(db):
     import hashlib
 
-    wave = closed_wave(province_quotas={"32": 3}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 3}, pool_unused_quota=False)
     enrollments = [enrolled(wave) for _ in range(10)]
 
     run = selection_run(wave=wave, acting_user=None, seed=2026)
@@ -74,7 +65,7 @@ def test_the_rank_is_the_documented_hash_recomputed_by_hand(db):
 
 
 def test_each_hard_rule_excludes_with_its_reason(db):
-    wave = closed_wave(province_quotas={"32": 50}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 50}, pool_unused_quota=False)
     cases = {
         "age": enrolled(wave, birth_date=wib_date(wave.closes_at) - timedelta(days=365 * 17)),
         "in_education": enrolled(wave, in_education=True),
@@ -93,7 +84,7 @@ def test_each_hard_rule_excludes_with_its_reason(db):
 
 
 def test_no_kartu_keluarga_gets_more_than_two_recipients_in_a_run_even_across_provinces(db):
-    wave = closed_wave(province_quotas={"32": 10, "31": 10}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 10, "31": 10}, pool_unused_quota=False)
     family = "3276010102150001"
     members = [enrolled(wave, province="32" if n % 2 else "31", kk=family) for n in range(5)]
     others = [enrolled(wave) for _ in range(3)]
@@ -110,10 +101,10 @@ def test_no_kartu_keluarga_gets_more_than_two_recipients_in_a_run_even_across_pr
 
 def test_the_kk_cap_counts_recipients_of_earlier_waves(db):
     family = "3276010102150002"
-    first = closed_wave(number=1, province_quotas={"32": 10}, pool_unused_quota=False)
+    first = WaveFactory(closed=True, number=1, province_quotas={"32": 10}, pool_unused_quota=False)
     sibling = enrolled(first, kk=family)
     selection_run(wave=first, acting_user=None, seed=1)
-    second = closed_wave(number=2, province_quotas={"32": 10}, pool_unused_quota=False)
+    second = WaveFactory(closed=True, number=2, province_quotas={"32": 10}, pool_unused_quota=False)
     members = [enrolled(second, kk=family) for _ in range(3)]
 
     run = selection_run(wave=second, acting_user=None, seed=5)
@@ -126,7 +117,7 @@ def test_the_kk_cap_counts_recipients_of_earlier_waves(db):
 def test_nobody_is_left_out_by_the_cap_while_their_kk_has_room(db):
     # West Java has one place; the family's best-ranked member is there but loses to an outsider, so the
     # family's two places must go to members elsewhere, not be "used up" by someone who was not selected.
-    wave = closed_wave(province_quotas={"32": 1, "31": 2}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 1, "31": 2}, pool_unused_quota=False)
     family = "3276010102150003"
     seed = 17
     candidates = [enrolled(wave, province="32") for _ in range(6)]
@@ -140,20 +131,14 @@ def test_nobody_is_left_out_by_the_cap_while_their_kk_has_room(db):
 
 
 def test_a_past_recipient_is_never_selected_again(db):
-    first = closed_wave(number=1, province_quotas={"32": 5}, pool_unused_quota=False)
+    first = WaveFactory(closed=True, number=1, province_quotas={"32": 5}, pool_unused_quota=False)
     enrollment = enrolled(first)
     selection_run(wave=first, acting_user=None, seed=1)
-    second = closed_wave(number=2, province_quotas={"32": 5}, pool_unused_quota=False)
-    from waves.models import AgreementText, Enrollment
+    second = WaveFactory(closed=True, number=2, province_quotas={"32": 5}, pool_unused_quota=False)
+    from waves.models import Enrollment
 
     Enrollment.objects.filter(pk=enrollment.pk).update(pending=False)
-    again = Enrollment.objects.create(
-        wave=second,
-        user=enrollment.user,
-        province_id="32",
-        agreement=AgreementText.objects.get(),
-        joined_at=second.opens_at,
-    )
+    again = EnrollmentFactory(wave=second, user=enrollment.user)
 
     run = selection_run(wave=second, acting_user=None, seed=2)
 
@@ -161,7 +146,7 @@ def test_a_past_recipient_is_never_selected_again(db):
 
 
 def test_running_a_selected_wave_again_changes_nothing(db):
-    wave = closed_wave(province_quotas={"32": 2}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 2}, pool_unused_quota=False)
     for _ in range(5):
         enrolled(wave)
     run = selection_run(wave=wave, acting_user=None, seed=1)
@@ -175,19 +160,18 @@ def test_running_a_selected_wave_again_changes_nothing(db):
 
 
 def test_the_same_seed_gives_the_same_result(db):
-    wave = closed_wave(province_quotas={"32": 4, "31": 2}, pool_unused_quota=True)
+    wave = WaveFactory(closed=True, province_quotas={"32": 4, "31": 2}, pool_unused_quota=True)
     for n in range(14):
         enrolled(wave, province="32" if n % 3 else "31", kk=f"32760101021599{n % 4:02d}")
     first = selection_run(wave=wave, acting_user=None, seed=42)
     chosen = dict(Result.objects.filter(run=first).values_list("enrollment_id", "selected"))
     reasons = dict(Result.objects.filter(run=first).values_list("enrollment_id", "reason"))
-    # Undo it as a void will (that service comes with the announcement slice): results gone, wave closed.
-    Result.objects.all().delete()
-    SelectionRun.objects.update(status=RunStatus.VOIDED)
-    Wave.objects.filter(pk=wave.pk).update(status=WaveStatus.CLOSED)
+    # Voided by an operator before the announcement (the only time a run may be), then run again.
+    with freeze_time(wave.announce_at - timedelta(hours=1)):
+        selection_void(run=first, acting_user=UserFactory(is_staff=True))
+        second = selection_run(wave=wave, acting_user=None, seed=42)
 
-    second = selection_run(wave=wave, acting_user=None, seed=42)
-
+    assert second.pk != first.pk and second.status == RunStatus.SUCCEEDED  # a new run, not the voided one
     assert dict(Result.objects.filter(run=second).values_list("enrollment_id", "selected")) == chosen
     assert dict(Result.objects.filter(run=second).values_list("enrollment_id", "reason")) == reasons
 
@@ -195,7 +179,7 @@ def test_the_same_seed_gives_the_same_result(db):
 def test_a_run_that_fails_half_way_leaves_nothing_and_the_wave_closed(db, monkeypatch):
     from waves import selection
 
-    wave = closed_wave(province_quotas={"32": 2}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 2}, pool_unused_quota=False)
     for _ in range(4):
         enrolled(wave)
 
@@ -214,7 +198,7 @@ def test_a_run_that_fails_half_way_leaves_nothing_and_the_wave_closed(db, monkey
 
 def test_the_run_records_its_seed_operator_phases_and_counts(db):
     operator = UserFactory(is_staff=True)
-    wave = closed_wave(province_quotas={"32": 1, "31": 1})
+    wave = WaveFactory(closed=True, province_quotas={"32": 1, "31": 1})
     enrolled(wave)
 
     run = selection_run(wave=wave, acting_user=operator, seed=123)
@@ -232,13 +216,13 @@ def test_the_run_records_its_seed_operator_phases_and_counts(db):
 
 
 def test_the_query_count_does_not_grow_with_the_number_of_enrollments(db, django_assert_max_num_queries):
-    small = closed_wave(number=1, province_quotas={"32": 5, "31": 5})
+    small = WaveFactory(closed=True, number=1, province_quotas={"32": 5, "31": 5})
     enrolled_many(small, 20)
-    large = closed_wave(number=2, province_quotas={"32": 400, "31": 400})
+    large = WaveFactory(closed=True, number=2, province_quotas={"32": 400, "31": 400})
     enrolled_many(large, 4000)
 
-    from django.test.utils import CaptureQueriesContext
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as small_queries:
         selection_run(wave=small, acting_user=None, seed=1)
@@ -254,7 +238,7 @@ def test_run_selection_command_selects_and_prints_the_figures(db):
 
     from django.core.management import call_command
 
-    wave = closed_wave(number=9, province_quotas={"32": 2}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, number=9, province_quotas={"32": 2}, pool_unused_quota=False)
     for _ in range(3):
         enrolled(wave)
     out = io.StringIO()
@@ -268,7 +252,7 @@ def test_run_selection_command_selects_and_prints_the_figures(db):
 def test_the_selection_task_is_safe_to_run_twice(db):
     from waves.tasks import selection_run_task
 
-    wave = closed_wave(province_quotas={"32": 1}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 1}, pool_unused_quota=False)
     enrolled(wave)
 
     assert selection_run_task(wave.pk, None, 3) == selection_run_task(wave.pk, None, 4)
@@ -277,7 +261,7 @@ def test_the_selection_task_is_safe_to_run_twice(db):
 def _on_postgresql():
     from django.db import connection
 
-    from tests.conftest import require_service
+    from tests.helpers import require_service
 
     if connection.vendor != "postgresql":
         require_service("postgresql")
@@ -301,7 +285,7 @@ def _partitions() -> dict[str, list[str]]:
 
 def test_on_postgresql_a_run_s_results_are_its_own_partition_with_every_index(db):
     _on_postgresql()
-    wave = closed_wave(province_quotas={"32": 1})
+    wave = WaveFactory(closed=True, province_quotas={"32": 1})
     enrolled(wave)
     enrolled(wave)
 
@@ -322,7 +306,7 @@ def test_on_postgresql_a_failed_run_leaves_no_partition(db, monkeypatch):
     _on_postgresql()
     from waves import selection
 
-    wave = closed_wave(province_quotas={"32": 1})
+    wave = WaveFactory(closed=True, province_quotas={"32": 1})
     enrolled(wave)
     monkeypatch.setattr(selection.kk_cap, "_cap", lambda *args, **kwargs: 1 / 0)
 
@@ -343,7 +327,10 @@ def test_on_postgresql_the_partitioning_migration_keeps_every_result_and_goes_ba
     from django.db import connection
 
     migration = importlib.import_module("waves.migrations.0012_result_partitioned_by_run")
-    first, second = closed_wave(number=1, province_quotas={"32": 1}), closed_wave(number=2, province_quotas={"32": 1})
+    first, second = (
+        WaveFactory(closed=True, number=1, province_quotas={"32": 1}),
+        WaveFactory(closed=True, number=2, province_quotas={"32": 1}),
+    )
     for wave in (first, second):
         enrolled(wave)
         enrolled(wave)
@@ -360,7 +347,7 @@ def test_on_postgresql_the_partitioning_migration_keeps_every_result_and_goes_ba
     assert sorted(_partitions()) == [f"waves_result_run_{run.pk}" for run in runs]
     assert sorted(Result.objects.values_list("pk", "run_id", "enrollment_id", "selected", "reason")) == before
     # New rows continue the ids.
-    third = closed_wave(number=3, province_quotas={"32": 1})
+    third = WaveFactory(closed=True, number=3, province_quotas={"32": 1})
     enrolled(third)
     selection_run(wave=third, acting_user=None, seed=1)
     assert Result.objects.filter(run__wave=third).get().pk > max(row[0] for row in before)

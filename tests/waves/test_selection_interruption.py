@@ -17,9 +17,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.test import override_settings
 
-from tests.conftest import require_service
-from tests.waves.conftest import enrolled_many
-from tests.waves.test_selection import closed_wave
+from tests.factories import SelectionRunFactory, WaveFactory, enrolled_many
+from tests.helpers import require_service
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import Card, Result, RunStatus, SelectionRun, Wave, WaveStatus
 from waves.selection import selection_run
@@ -44,7 +43,7 @@ def interrupt_at(phase: str):
 
 @pytest.mark.django_db(transaction=True)
 def test_ctrl_c_during_the_announcement_messages_closes_the_wave_at_once_and_a_new_run_succeeds(db):
-    wave = closed_wave(province_quotas={"32": 3, "31": 3}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 3, "31": 3}, pool_unused_quota=False)
     enrolled_many(wave, 20)
 
     with pytest.raises(KeyboardInterrupt):
@@ -63,15 +62,12 @@ def test_ctrl_c_during_the_announcement_messages_closes_the_wave_at_once_and_a_n
 
 def a_dead_run(wave: Wave) -> SelectionRun:
     """What a killed process leaves: the wave "selecting", its run "running", and nobody holding the lock."""
-    Wave.objects.filter(pk=wave.pk).update(status=WaveStatus.SELECTING)
-    from django.utils import timezone
-
-    return SelectionRun.objects.create(wave=wave, seed=7, started_at=timezone.now())
+    return SelectionRunFactory(wave=wave, seed=7, running=True)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_run_whose_process_died_is_recovered_by_the_next_check_and_the_wave_can_be_selected(db):
-    wave = closed_wave(province_quotas={"32": 2}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 2}, pool_unused_quota=False)
     enrolled_many(wave, 5, provinces=("32",))
     dead = a_dead_run(wave)
 
@@ -86,7 +82,7 @@ def test_a_run_whose_process_died_is_recovered_by_the_next_check_and_the_wave_ca
 
 @pytest.mark.django_db(transaction=True)
 def test_run_selection_itself_recovers_a_dead_run_of_its_wave(db):
-    wave = closed_wave(province_quotas={"32": 2}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 2}, pool_unused_quota=False)
     enrolled_many(wave, 5, provinces=("32",))
     a_dead_run(wave)
     out = StringIO()
@@ -125,7 +121,7 @@ class HeldElsewhere:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_run_that_is_alive_elsewhere_is_neither_recovered_nor_run_twice(db):
-    wave = closed_wave(province_quotas={"32": 2}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 2}, pool_unused_quota=False)
     enrolled_many(wave, 5, provinces=("32",))
     alive = a_dead_run(wave)
 
@@ -144,7 +140,7 @@ def test_a_run_that_is_alive_elsewhere_is_neither_recovered_nor_run_twice(db):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_cache_that_is_down_costs_the_progress_display_not_the_run(db):
-    wave = closed_wave(province_quotas={"32": 3}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 3}, pool_unused_quota=False)
     enrolled_many(wave, 6, provinces=("32",))
     nowhere = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
@@ -162,9 +158,9 @@ def test_run_selection_refuses_an_open_wave_in_one_line(db):
 
     from django.utils import timezone
 
-    from tests.waves.conftest import wave_create
+    from tests.factories import WaveFactory
 
-    wave = wave_create(number=8, opens_at=timezone.now() - timedelta(days=1))  # open for six more days
+    wave = WaveFactory(number=8, opens_at=timezone.now() - timedelta(days=1))  # open for six more days
 
     with pytest.raises(CommandError) as refused:
         call_command("run_selection", str(wave.number), stdout=StringIO(), stderr=StringIO())
@@ -255,7 +251,7 @@ def lock_dropped_by_the_server(wave: Wave) -> None:
 def test_a_selection_process_killed_mid_run_leaves_nothing_and_the_wave_is_recovered(db):
     if connection.vendor != "postgresql":
         require_service("postgresql")
-    wave = closed_wave(province_quotas={"32": 40, "31": 40}, pool_unused_quota=True)
+    wave = WaveFactory(closed=True, province_quotas={"32": 40, "31": 40}, pool_unused_quota=True)
     enrolled_many(wave, 300)
     with selection_process(wave, hold_at="kk_cap") as process:
         wait_for_phase(process, "kk_cap")
@@ -281,7 +277,7 @@ def test_a_selection_process_killed_mid_run_leaves_nothing_and_the_wave_is_recov
 def test_ctrl_c_to_a_selection_process_records_the_interruption_before_it_exits(db):
     if connection.vendor != "postgresql":
         require_service("postgresql")
-    wave = closed_wave(province_quotas={"32": 40, "31": 40}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 40, "31": 40}, pool_unused_quota=False)
     enrolled_many(wave, 200)
     with selection_process(wave, hold_at="announcement_messages") as process:
         wait_for_phase(process, "announcement_messages")
@@ -299,7 +295,7 @@ def test_ctrl_c_to_a_selection_process_records_the_interruption_before_it_exits(
 def test_a_dropped_database_connection_fails_the_run_which_records_it_on_a_new_one(db):
     if connection.vendor != "postgresql":
         require_service("postgresql")
-    wave = closed_wave(province_quotas={"32": 40, "31": 40}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 40, "31": 40}, pool_unused_quota=False)
     enrolled_many(wave, 200)
     with selection_process(wave, hold_at="cards") as process:
         backend = wait_for_phase(process, "cards")

@@ -5,25 +5,32 @@ number of statements that depends on the provinces, not on the families."""
 
 import random
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from prakerja.crypto import IdentifierKind, pii_digest
-from tests.waves.conftest import announced_wave, earlier_cards, enrolled, enrolled_many
-from tests.waves.test_selection import closed_wave
+from tests.factories import WaveFactory, earlier_cards, enrolled, enrolled_many
 from verification.models import IdentityVerification
+from waves import selection
 from waves.lottery import lottery_number
 from waves.models import Card, Enrollment, ProvinceQuota, Result
 from waves.rules import RECIPIENTS_PER_KK
-from waves import selection
 from waves.selection import selection_run
 
 pytestmark = pytest.mark.django_db
+
+
+def announced_long_ago():
+    """A wave announced long before the waves under test closed (it opened 90 days ago): its cards count for every
+    rule (waves/rules.py counts another wave's cards once it is announced)."""
+    return WaveFactory(announced=True, opens_at=timezone.now() - timedelta(days=90))
 
 
 def by_rank(enrollments, seed):
@@ -95,7 +102,9 @@ def test_a_place_freed_by_the_cap_cascades_through_full_kks_and_across_provinces
     # 31's place goes to x, whose family K (z, x, y) is then over with y worst: y, selected in 32, is displaced
     # by a better-ranked member selected in another province, and 32's place goes to w.
     seed = 5
-    wave = closed_wave(province_quotas={"31": 1, "32": 1, "33": 1, "35": 1, "36": 1}, pool_unused_quota=False)
+    wave = WaveFactory(
+        closed=True, province_quotas={"31": 1, "32": 1, "33": 1, "35": 1, "36": 1}, pool_unused_quota=False
+    )
     a1, a2, z, q1, x, y, w = by_rank([enrolled(wave) for _ in range(7)], seed)
     for enrollment, province, kk in (
         (a1, "33", "A"),
@@ -123,7 +132,7 @@ def test_a_freed_place_skips_every_next_candidate_whose_kk_is_full(db):
     # 32 has one place; its three best candidates belong to families already full with members selected in
     # 31 and 33, so the place moves down the province until a candidate with room.
     seed = 9
-    wave = closed_wave(province_quotas={"31": 2, "33": 2, "32": 1}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"31": 2, "33": 2, "32": 1}, pool_unused_quota=False)
     e = by_rank([enrolled(wave) for _ in range(8)], seed)
     arrangement = [
         ("31", "K"),
@@ -152,7 +161,7 @@ def test_the_outcome_is_that_of_taking_candidates_one_by_one_in_rank_order(db, s
     # dealt out in rank order, so the arrangement (and how hard it is) does not depend on the ids the database
     # gives the enrollments, which move the lottery.
     rng = random.Random(seed)
-    wave = closed_wave(province_quotas={"31": 6, "32": 9, "33": 12}, pool_unused_quota=pool)
+    wave = WaveFactory(closed=True, province_quotas={"31": 6, "32": 9, "33": 12}, pool_unused_quota=pool)
     enrollments = by_rank([enrolled(wave) for _ in range(45)], seed)
     for enrollment in enrollments:
         place(enrollment, province=rng.choice(["31", "32", "32", "32", "33"]), kk=f"F{rng.randrange(16)}")
@@ -173,10 +182,10 @@ def test_families_split_between_a_large_province_and_a_province_of_one_place_are
     # remaining candidate is in a full KK. (More KKs than the old passes' safety bound of 1,000, each pass of
     # which looked at one row.)
     families = 1100
-    wave = closed_wave(province_quotas={"31": families, "32": 1}, pool_unused_quota=True)
+    wave = WaveFactory(closed=True, province_quotas={"31": families, "32": 1}, pool_unused_quota=True)
     kks = [f"3276010103{n:06d}" for n in range(families)]
     enrolled_many(wave, 2 * families, provinces=("31", "32"), kks=[kk for kk in kks for _member in (31, 32)])
-    earlier_cards(announced_wave(), dict.fromkeys(kks, 1))
+    earlier_cards(announced_long_ago(), dict.fromkeys(kks, 1))
 
     run = selection_run(wave=wave, acting_user=None, seed=11)
 
@@ -204,11 +213,11 @@ def test_a_province_settled_in_a_round_frees_a_place_that_another_settles_on(db)
     # known to fill at t, x1 looks eligible, takes X's room and pushes 32 to y: 32's place can be settled only
     # after 31's, since x1, a contested row of 31 after t, ranks before y.
     seed = 4
-    wave = closed_wave(province_quotas={"31": 1, "32": 1, "33": 1}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"31": 1, "32": 1, "33": 1}, pool_unused_quota=False)
     z, b, t, x1, x2, y = deal(
         wave, seed, [("33", "Z"), ("33", "B"), ("31", "B"), ("31", "X"), ("32", "X"), ("32", "Y")]
     )
-    earlier_cards(announced_wave(), {"B": 1, "X": 1})
+    earlier_cards(announced_long_ago(), {"B": 1, "X": 1})
 
     run = selection_run(wave=wave, acting_user=None, seed=seed)
 
@@ -222,9 +231,9 @@ def test_a_row_after_the_place_where_its_province_fills_up_is_quota_even_if_its_
     # 31 fills up at t (its KK B has room: b is "quota" in 33); c, next in 31, belongs to KK C, whose room c0 took:
     # it is "quota", not "kk_cap", since 31 had no place left for it.
     seed = 8
-    wave = closed_wave(province_quotas={"31": 1, "33": 1, "35": 5}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"31": 1, "33": 1, "35": 5}, pool_unused_quota=False)
     z, b, t, c0, c, n = deal(wave, seed, [("33", "Z"), ("33", "B"), ("31", "B"), ("35", "C"), ("31", "C"), ("31", "N")])
-    earlier_cards(announced_wave(), {"B": 1, "C": 1})
+    earlier_cards(announced_long_ago(), {"B": 1, "C": 1})
 
     run = selection_run(wave=wave, acting_user=None, seed=seed)
 
@@ -238,7 +247,7 @@ def test_the_pool_reads_on_when_the_rows_it_reads_first_do_not_hold_its_picks(db
     # where its picks most likely are, each province's rows taken to lie evenly between its first and its last
     # left out (so about 120 of Jakarta's, with a margin); its picks are Jakarta's first 200, past those.
     seed = 6
-    wave = closed_wave(province_quotas={"31": 1, "32": 1, "33": 1, "82": 200}, pool_unused_quota=True)
+    wave = WaveFactory(closed=True, province_quotas={"31": 1, "32": 1, "33": 1, "82": 200}, pool_unused_quota=True)
     runs = (("31", 200), ("32", 300), ("33", 300), ("31", 100))
     left_out = [
         (province, f"3276010108{i}{province}{n:03d}") for i, (province, size) in enumerate(runs) for n in range(size)
@@ -297,9 +306,9 @@ def selected_as_one_by_one(population) -> None:
             margin = lambda places: places + population["margin"]  # noqa: E731
             patch.setattr(selection.kk_cap, "scope", margin)
             patch.setattr(selection.pool, "scope", margin)
-        wave = closed_wave(province_quotas=population["quotas"], pool_unused_quota=population["pool"])
+        wave = WaveFactory(closed=True, province_quotas=population["quotas"], pool_unused_quota=population["pool"])
         enrollments = deal(wave, population["seed"], population["arrangement"])
-        earlier_cards(announced_wave(), {kk: n for kk, n in population["cards"].items() if n})
+        earlier_cards(announced_long_ago(), {kk: n for kk, n in population["cards"].items() if n})
 
         run = selection_run(wave=wave, acting_user=None, seed=population["seed"])
 
@@ -344,7 +353,7 @@ def test_the_kk_phases_take_a_number_of_statements_bounded_by_the_provinces_not_
     # a place for each, and one in one of eight provinces of one place each; pool on. The passes before took a
     # statement for each KK or so.
     small = ["32", "33", "34", "35", "36", "51", "52", "61"]
-    wave = closed_wave(province_quotas={"31": families, **dict.fromkeys(small, 1)}, pool_unused_quota=True)
+    wave = WaveFactory(closed=True, province_quotas={"31": families, **dict.fromkeys(small, 1)}, pool_unused_quota=True)
     kks = [f"32760101{families:04d}{n:04d}" for n in range(families)]
     enrolled_many(
         wave,
@@ -352,7 +361,7 @@ def test_the_kk_phases_take_a_number_of_statements_bounded_by_the_provinces_not_
         provinces=[p for province in small for p in ("31", province)],
         kks=[kk for kk in kks for _member in (1, 2)],
     )
-    earlier_cards(announced_wave(), dict.fromkeys(kks, 1))
+    earlier_cards(announced_long_ago(), dict.fromkeys(kks, 1))
 
     run, statements = phase_statements(wave, seed=3)
 

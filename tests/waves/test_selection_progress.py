@@ -6,8 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from tests.waves.conftest import enrolled
-from tests.waves.test_selection import closed_wave
+from tests.factories import WaveFactory, enrolled
 from waves.models import RunStatus, SelectionRun
 from waves.progress import Progress, progress_read
 from waves.selection import selection_run
@@ -17,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_each_phase_is_published_when_it_starts_and_when_it_ends_with_its_seconds(db):
-    wave = closed_wave(province_quotas={"32": 1}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 1}, pool_unused_quota=False)
     enrolled(wave)
     enrolled(wave)
     seen: list[Progress] = []
@@ -42,7 +41,7 @@ def test_each_phase_is_published_when_it_starts_and_when_it_ends_with_its_second
 
 
 def test_the_admin_shows_the_phase_under_way_of_a_running_selection(db, admin_client):
-    wave = closed_wave(province_quotas={"32": 1}, pool_unused_quota=True)
+    wave = WaveFactory(closed=True, province_quotas={"32": 1}, pool_unused_quota=True)
     enrolled(wave)
     pages: dict[str, str] = {}
 
@@ -67,7 +66,7 @@ def test_a_failed_run_leaves_no_progress_behind(db, monkeypatch):
     from waves import selection
     from waves.selection import SelectionFailed
 
-    wave = closed_wave(province_quotas={"32": 1}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, province_quotas={"32": 1}, pool_unused_quota=False)
     enrolled(wave)
     monkeypatch.setattr(
         selection.run, "cards_issue", lambda run, wave: (_ for _ in ()).throw(RuntimeError("disk full"))
@@ -81,7 +80,7 @@ def test_a_failed_run_leaves_no_progress_behind(db, monkeypatch):
 
 
 def test_run_selection_shows_a_progress_bar_by_phase_on_stderr(db):
-    wave = closed_wave(number=4, province_quotas={"32": 1}, pool_unused_quota=False)
+    wave = WaveFactory(closed=True, number=4, province_quotas={"32": 1}, pool_unused_quota=False)
     enrolled(wave)
     out, err = io.StringIO(), io.StringIO()
 

@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 from freezegun import freeze_time
 
-from tests.conftest import require_service
-from tests.waves.conftest import T0, enrolled, wave_create
+from tests.clock import T0
+from tests.factories import WaveFactory, enrolled
+from tests.helpers import require_service
 from waves.models import RunStatus, SelectionRun, Wave, WaveStatus
 from waves.services import selections_schedule
 from waves.tasks import selections_schedule_task
@@ -20,7 +21,7 @@ CLOSE = T0 + timedelta(days=7)  # wave_create: opens at T0, open 7 days
 
 
 def test_a_wave_is_selected_by_the_schedule_once_it_has_closed(django_capture_on_commit_callbacks):
-    wave = wave_create(province_quotas={"32": 1})
+    wave = WaveFactory(province_quotas={"32": 1})
     enrolled(wave)
 
     with freeze_time(CLOSE - timedelta(minutes=1)), django_capture_on_commit_callbacks(execute=True):
@@ -38,7 +39,7 @@ def test_a_wave_is_selected_by_the_schedule_once_it_has_closed(django_capture_on
 
 
 def test_two_ticks_before_the_worker_starts_queue_one_selection(django_capture_on_commit_callbacks):
-    wave = wave_create(province_quotas={"32": 1})
+    wave = WaveFactory(province_quotas={"32": 1})
     enrolled(wave)
 
     with freeze_time(CLOSE + timedelta(minutes=1)), django_capture_on_commit_callbacks() as first:
@@ -51,7 +52,7 @@ def test_two_ticks_before_the_worker_starts_queue_one_selection(django_capture_o
 
 
 def test_a_wave_that_selects_by_hand_is_left_to_the_operator(django_capture_on_commit_callbacks):
-    wave_create(province_quotas={"32": 1}, select_automatically=False)
+    WaveFactory(province_quotas={"32": 1}, select_automatically=False)
 
     with django_capture_on_commit_callbacks() as queued:
         assert selections_schedule(now=CLOSE + timedelta(hours=1)) == []
@@ -62,7 +63,7 @@ def test_a_wave_that_selects_by_hand_is_left_to_the_operator(django_capture_on_c
 def test_a_wave_whose_run_failed_is_not_retried_by_the_schedule(django_capture_on_commit_callbacks, monkeypatch):
     from waves import selection
 
-    wave = wave_create(province_quotas={"32": 1})
+    wave = WaveFactory(province_quotas={"32": 1})
     enrolled(wave)
     monkeypatch.setattr(
         selection.run, "cards_issue", lambda run, wave: (_ for _ in ()).throw(RuntimeError("disk full"))
@@ -91,7 +92,7 @@ def test_simultaneous_ticks_on_postgresql_queue_one_selection(monkeypatch):
         require_service("postgresql")
     from waves import tasks
 
-    wave = wave_create(province_quotas={"32": 1})
+    wave = WaveFactory(province_quotas={"32": 1})
     queued: list[int] = []
     monkeypatch.setattr(tasks.selection_run_task, "delay", lambda wave_id, acting_user_id=None: queued.append(wave_id))
     start = threading.Barrier(2, timeout=10)

@@ -2,17 +2,16 @@
 
 import io
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
 
+from tests.clock import WIB
 from verification.selectors import Particulars
 from waves.models import StatementText, Wave
 from waves.statement import StatementLetter, statement_pdf
 
 pytestmark = pytest.mark.django_db
-WIB = ZoneInfo("Asia/Jakarta")
 
 
 def letter(start=datetime(2026, 9, 1, 9, tzinfo=WIB), **particulars) -> StatementLetter:

@@ -1,16 +1,15 @@
 """Voiding a run before its announcement is cheap and clean: its partition dropped on PostgreSQL (the same
 statements for ten rows or thousands), its cards gone, its unsent messages cancelled through notifications."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
-from datetime import timedelta
 
 from notifications.models import Message, Status
-from tests.factories import UserFactory
-from tests.waves.conftest import enrolled_many
-from tests.waves.test_selection import closed_wave
+from tests.factories import UserFactory, WaveFactory, enrolled_many
 from waves.models import Card, Result, RunStatus, Wave, WaveStatus
 from waves.selection import selection_run
 from waves.services import selection_void
@@ -27,7 +26,9 @@ def partition_exists(run) -> bool:
 
 
 def selected(count: int, number: int):
-    wave = closed_wave(number=number, province_quotas={"32": count // 4, "31": count // 4}, pool_unused_quota=False)
+    wave = WaveFactory(
+        closed=True, number=number, province_quotas={"32": count // 4, "31": count // 4}, pool_unused_quota=False
+    )
     enrolled_many(wave, count)
     return wave, selection_run(wave=wave, acting_user=None, seed=number)
 

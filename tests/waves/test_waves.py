@@ -6,8 +6,8 @@ import pytest
 from django.db.models import F
 from freezegun import freeze_time
 
-from tests.factories import UserFactory
-from tests.waves.conftest import T0, wave_create
+from tests.clock import T0
+from tests.factories import UserFactory, WaveFactory
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import Wave, WaveEvent, WaveStatus
 from waves.services import wave_close_now, wave_open_now, wave_publish, wave_transition, waves_record_schedule
@@ -23,7 +23,7 @@ def test_a_published_wave_is_open_and_closed_by_its_times_before_any_job_runs(wa
 
 
 def test_an_unpublished_draft_never_opens_by_itself():
-    draft = wave_create(publish=False)
+    draft = WaveFactory(draft=True)
 
     assert draft.status_at(T0 + timedelta(days=2)) == WaveStatus.DRAFT
 
@@ -48,7 +48,7 @@ def test_moves_the_state_machine_does_not_allow_are_refused(wave):
 
 
 def test_publishing_needs_province_quotas_that_add_up_to_the_national_quota():
-    draft = wave_create(publish=False)
+    draft = WaveFactory(draft=True)
     Wave.objects.filter(pk=draft.pk).update(quota=151)
     draft.refresh_from_db()
 
@@ -61,7 +61,7 @@ def test_publishing_needs_province_quotas_that_add_up_to_the_national_quota():
 
 def test_an_operator_opens_and_closes_early_and_is_recorded(db):
     operator = UserFactory(is_staff=True)
-    draft = wave_create(publish=False)
+    draft = WaveFactory(draft=True)
     early = T0 - timedelta(days=2)
 
     wave_open_now(wave=draft, acting_user=operator, now=early)
