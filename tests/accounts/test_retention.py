@@ -2,7 +2,7 @@
 and login codes, are deleted after their periods by beat. Time is frozen or passed in; batches are counted in
 statements, never timed."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
@@ -15,10 +15,11 @@ from accounts.roles import Role
 from accounts.services import email_verification_send, login_codes_purge, unverified_accounts_purge, user_signup
 from accounts.tasks import login_codes_purge_task, unverified_accounts_purge_task
 from notifications.models import Message
+from tests.clock import T0
 
 pytestmark = pytest.mark.django_db
 
-T0 = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
+
 DAY = timedelta(days=1)
 PASSWORD = "Kartu-Prakerja-2026"
 

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from tests.security import personas
-from tests.security.test_hostile_input import ROUTES, path_of, url_entries
+from tests.security.routes import ROUTES, path_of, url_entries
 from verification.identifiers import identifier_mask
 from verification.models import IdentityVerification
 

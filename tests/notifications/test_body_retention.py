@@ -2,7 +2,7 @@
 email is blanked MESSAGE_BODY_RETENTION after it was sent or last tried; the row stays, for delivery
 accounting. Time is passed in (``now``) or frozen; batches are counted in statements, never timed."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -13,10 +13,11 @@ from notifications.models import Channel, Message, Status
 from notifications.services import message_bodies_purge, messages_requeue
 from notifications.tasks import message_bodies_purge_task
 from prakerja.crypto import pii_encrypt
+from tests.clock import T0
 
 pytestmark = pytest.mark.django_db
 
-T0 = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
+
 DAY = timedelta(days=1)
 
 

@@ -1,13 +1,14 @@
 """Retention of phone codes (issue #15, item 6; docs/PRIVACY.md): an OTP code goes CODE_RETENTION after it
 expired, used or not, in bounded batches; the daily cap still counts today's codes."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
+from tests.clock import T0
 from tests.factories import UserFactory
 from verification.models import OtpCode
 from verification.otp import otp_codes_purge
@@ -15,7 +16,7 @@ from verification.tasks import otp_codes_purge_task
 
 pytestmark = pytest.mark.django_db
 
-T0 = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
+
 DAY = timedelta(days=1)
 
 
