@@ -3,9 +3,9 @@ views stay plain and only the journey knows the order (no app imports journey)."
 
 from django.urls import path
 
+from assessment import views as assessment_views
 from journey import views
 from journey.guards import before_joining_a_wave, step_required
-from assessment import views as assessment_views
 from verification import views as verification_views
 from waves import views as waves_views
 from waves.selectors import wave_opened_after

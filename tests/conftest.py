@@ -47,7 +47,6 @@ def _migration_data(request):
         regions_load()
         for module, function in DATA_MIGRATIONS:
             getattr(importlib.import_module(module), function)(apps, None)
-    yield
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,7 @@ def at_once(*calls: Callable[[], object], errors: tuple[type[Exception], ...], s
             outcomes.append("ok")
         except errors as error:
             outcomes.append(error.code)
-        except Exception as error:  # reported by the caller's assertion
+        except Exception as error:  # noqa: BLE001 - reported by the caller's assertion
             outcomes.append(error)
         finally:
             connection.close()

@@ -434,7 +434,7 @@ class BadUpload:
     filename: str
     content: Callable[[], bytes]
     code: UploadErrorCode  # what a photo upload (JPEG, PNG) answers
-    document_code: UploadErrorCode | None | _Same = SAME  # what a PDF/JPG/PNG upload answers; None: accepted
+    document_code: UploadErrorCode | _Same | None = SAME  # what a PDF/JPG/PNG upload answers; None: accepted
     content_type: str = "image/jpeg"  # what the browser claims; never believed
 
     def expected(self, allowed: frozenset[FileKind]) -> UploadErrorCode | None:

@@ -101,7 +101,7 @@ def test_a_tampered_link_is_refused(client, new_user, tamper):
         token = token[:-1] + ("A" if token[-1] != "A" else "B")
     elif tamper == "other_user":
         other = UserFactory()
-        payload, rest = token.split(":", 1)
+        _payload, rest = token.split(":", 1)
         token = email_verification_tokens.make(other).split(":", 1)[0] + ":" + rest
     else:
         token = "bukan-token"

@@ -37,7 +37,7 @@ def run_together(*calls) -> list[object]:
         try:
             start.wait()
             outcomes[index] = call()
-        except Exception as error:  # reported by the caller's assertions
+        except Exception as error:  # noqa: BLE001 - reported by the caller's assertions
             outcomes[index] = error
         finally:
             connection.close()

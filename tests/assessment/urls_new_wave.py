@@ -4,7 +4,8 @@ as journey/urls.py will pass the waves app's answer."""
 from django.urls import include, path
 
 from assessment import views
-from tests.assessment.urls import journey_patterns, urlpatterns as base_urlpatterns
+from tests.assessment.urls import journey_patterns
+from tests.assessment.urls import urlpatterns as base_urlpatterns
 
 
 def a_wave_opened_after(moment) -> bool:

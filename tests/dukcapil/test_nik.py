@@ -26,7 +26,7 @@ def test_a_kk_is_district_then_issue_date_then_serial():
 
 @pytest.mark.parametrize("serial", [0, 10_000])
 def test_a_serial_is_between_0001_and_9999(serial):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="serial out of range"):
         nik_build(district_digits="327601", birth_date=date(1990, 6, 5), female=False, serial=serial)
 
 

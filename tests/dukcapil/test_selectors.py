@@ -147,7 +147,7 @@ def test_an_empty_registry_gives_an_empty_sample(db):
 
 
 def test_an_unknown_kind_is_refused(db):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown kind 'famous'"):
         resident_sample(count=1, kind="famous")
 
 

@@ -376,9 +376,9 @@ def test_a_claim_takes_expired_leases_first_gives_up_on_the_last_attempt_and_ret
     with freeze_time(T0), django_capture_on_commit_callbacks():
         last = sms_enqueue(key="last")
         retried = sms_enqueue(key="retried")
-        due = sms_enqueue(key="due")
+        sms_enqueue(key="due")
         later = sms_enqueue(key="later", not_before=T0 + timedelta(hours=1))
-        early = sms_enqueue(key="early", not_before=T0 + timedelta(minutes=2))
+        sms_enqueue(key="early", not_before=T0 + timedelta(minutes=2))
     Message.objects.filter(pk=last.pk).update(status=Status.SENDING, attempts=2, leased_until=T0)
     Message.objects.filter(pk=retried.pk).update(status=Status.SENDING, attempts=1, leased_until=T0)
 

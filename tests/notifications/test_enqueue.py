@@ -119,10 +119,13 @@ def test_nothing_is_queued_before_the_transaction_commits(django_capture_on_comm
 
 def test_a_rolled_back_transaction_writes_nothing_and_sends_nothing(django_capture_on_commit_callbacks, sms_outbox):
     # when
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
+    def change_that_fails():
+        with transaction.atomic():
             sms_enqueue()
             raise RuntimeError("the change that caused the message failed")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+        change_that_fails()
 
     # then
     assert Message.objects.count() == 0

@@ -1,7 +1,6 @@
 """The demo inbox at /kotak-masuk/: every SMS and email, only where the demo allows it."""
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -56,7 +55,7 @@ def test_the_inbox_shows_times_in_jakarta_time(client, settings):
     # given a message created and sent at 02:00 UTC
     settings.DEMO_INBOX_ENABLED = True
     message = sms_enqueue()
-    at = datetime(2026, 3, 2, 2, 0, tzinfo=dt_timezone.utc)
+    at = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
     Message.objects.filter(pk=message.pk).update(created_at=at, sent_at=at, status=Status.SENT)
 
     # when

@@ -26,8 +26,10 @@ def test_the_console_backend_prints_one_line_per_sms(capsys):
     # then
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
-        "SMS PRAKERJA → +6281212345678 [otp:1:1]: Kode OTP Kartu Prakerja: 123456. "
-        "Jangan berikan kode ini kepada siapa pun.",
+        (
+            "SMS PRAKERJA → +6281212345678 [otp:1:1]: Kode OTP Kartu Prakerja: 123456. "
+            "Jangan berikan kode ini kepada siapa pun."
+        ),
         "SMS PRAKERJA → +6281298765432 [otp:2:1]: Halo",
     ]
 

@@ -109,7 +109,7 @@ def admin_pages(files_owner) -> list[tuple[str, str, str, str | None]]:
     """(label, url, the permission it needs, the action it is) for every registered model's list, add page
     and the change page of one of its rows."""
     pages = []
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         label, name = model._meta.app_label, model._meta.model_name
         pages.append((f"{label}.{name} list", reverse(f"admin:{label}_{name}_changelist"), f"{label}.{name}", "view"))
         pages.append((f"{label}.{name} add", reverse(f"admin:{label}_{name}_add"), f"{label}.{name}", "add"))

@@ -17,8 +17,7 @@ def through_proxies(rf, *, client: str, proxies: int, sent: str = "", path: str 
     """The request as the portal sees it after ``proxies`` nginx hops; ``sent`` is the client's own header."""
     forwarded = [entry for entry in sent.split(",") if entry.strip()]
     hops = [client, PROXY_1, PROXY_2][: proxies + 1]
-    for hop in hops[:-1]:  # each proxy appends the address it received the request from
-        forwarded.append(hop)
+    forwarded.extend(hops[:-1])  # each proxy appends the address it received the request from
     meta = {"REMOTE_ADDR": hops[-1]}
     if forwarded:
         meta["HTTP_X_FORWARDED_FOR"] = ", ".join(entry.strip() for entry in forwarded)

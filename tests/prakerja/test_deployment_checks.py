@@ -161,5 +161,5 @@ def test_a_check_silenced_by_name_does_not_stop_the_start(settings):
     refuse_to_start()  # nothing else is wrong in the test settings
 
     settings.SILENCED_SYSTEM_CHECKS = []
-    with pytest.raises(ImproperlyConfigured, match="prakerja.E001"):
+    with pytest.raises(ImproperlyConfigured, match=r"prakerja\.E001"):
         refuse_to_start()

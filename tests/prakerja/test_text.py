@@ -3,7 +3,9 @@
 import unicodedata
 
 import pytest
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from dukcapil.matching import name_key
 from prakerja.text import text_clean

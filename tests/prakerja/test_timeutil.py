@@ -23,8 +23,8 @@ def test_the_wib_date_of_an_instant_is_the_same_in_every_zone_it_is_written_in()
 
 
 def test_a_naive_datetime_is_refused_rather_than_guessed():
-    with pytest.raises(ValueError):
-        wib_date(datetime(2026, 12, 1, 0, 30))
+    with pytest.raises(ValueError, match="naive"):
+        wib_date(datetime(2026, 12, 1, 0, 30))  # noqa: DTZ001 - the naive datetime under test
 
 
 def test_the_day_starts_and_ends_at_wib_midnight():

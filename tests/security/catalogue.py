@@ -145,7 +145,7 @@ def hostile_rows(tables: Iterable[str] | None = None) -> list[str]:
         if not fields:
             continue
         for pk, *values in model._default_manager.values_list("pk", *fields):
-            for name, value in zip(fields, values):
+            for name, value in zip(fields, values, strict=True):
                 harm = _harm_in(value) if value not in (None, "") else None
                 if harm:
                     found.append(f"{model._meta.label}#{pk}.{name}: {harm}")

@@ -44,7 +44,7 @@ def test_two_accounts_racing_for_one_nik_leave_exactly_one_owner():
             outcomes.append("won")
         except VerificationError as error:
             outcomes.append(error.code)
-        except Exception as error:  # reported by the assertion below
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
             outcomes.append(error)
         finally:
             connection.close()

@@ -58,7 +58,7 @@ def test_the_photo_has_no_public_url_and_is_served_only_to_its_owner_and_those_a
     photo = KtpPhoto.objects.get()
     url = f"/verifikasi/foto-ktp/{photo.pk}/image/"
 
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not accessible via a URL"):
         photo.image.url  # noqa: B018  (private storage builds no URL)
     owner = client.get(url)
     assert owner.status_code == 200 and owner["Content-Type"] == "image/jpeg"

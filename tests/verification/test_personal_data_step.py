@@ -166,8 +166,10 @@ def test_a_name_with_markup_symbols_or_digits_is_refused_on_its_field_and_nothin
 
     assert response.status_code == 200
     assert response.context["form"].errors[field] == [
-        "Tulis nama dengan huruf, seperti di KTP. Selain huruf dan spasi, hanya titik, koma, tanda petik, "
-        "dan tanda hubung yang boleh dipakai."
+        (
+            "Tulis nama dengan huruf, seperti di KTP. Selain huruf dan spasi, hanya titik, koma, tanda petik, "
+            "dan tanda hubung yang boleh dipakai."
+        )
     ]
     assert not PersonalData.objects.exists()
 

@@ -179,7 +179,7 @@ def test_a_past_recipient_and_a_full_kartu_keluarga_are_refused_at_join():
     family = "3276010102150009"
     with freeze_time(T0 + timedelta(days=60)):
         earlier = WaveFactory(number=1, opens_at=T0)
-        first, second = enrolled(earlier, kk=family), enrolled(earlier, kk=family)
+        first, _second = enrolled(earlier, kk=family), enrolled(earlier, kk=family)
         selection_run(wave=earlier, acting_user=None, seed=1)
     later = WaveFactory(number=2, opens_at=T0 + timedelta(days=59))
     Enrollment.objects.update(pending=False)

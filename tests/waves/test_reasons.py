@@ -26,7 +26,7 @@ def test_every_code_the_rules_and_the_selection_write_is_a_reason_with_two_texts
     for reason in ResultReason:
         assert reason.label and reason.applicant_message and reason.label != reason.applicant_message
         assert reason_message(reason.value) == reason.applicant_message
-    assert FAILED_SELECTION == {ResultReason.QUOTA, ResultReason.KK_CAP}
+    assert {ResultReason.QUOTA, ResultReason.KK_CAP} == FAILED_SELECTION
 
 
 def test_a_result_stores_its_reason_as_one_of_the_choices(db):
@@ -61,7 +61,7 @@ def two_waves_sharing_a_family(*, first_announced_before_second_closes: bool):
 
 
 def test_a_member_whose_kk_another_wave_filled_before_its_announcement_is_told_so_and_not_counted_as_failed(db):
-    a, b, in_a, in_b, other_in_b = two_waves_sharing_a_family(first_announced_before_second_closes=False)
+    a, b, _in_a, in_b, other_in_b = two_waves_sharing_a_family(first_announced_before_second_closes=False)
     assert Wave.objects.get(pk=a.pk).announce_at > b.closes_at
 
     selection_run(wave=a, acting_user=None, seed=1)
@@ -119,7 +119,7 @@ def test_two_waves_selected_at_the_same_moment_never_give_a_kk_more_than_two_car
     assert Card.objects.filter(kk_digest=family).count() == 2
     # Whichever ran second saw the other's cards from its start: its members are told why, and it is not their
     # loss in the lottery. (Interleaved, the second's KK pass met the first's cards midway: "kk_cap".)
-    reasons = {r for r in Result.objects.filter(kk_digest=family, selected=False).values_list("reason", flat=True)}
+    reasons = set(Result.objects.filter(kk_digest=family, selected=False).values_list("reason", flat=True))
     assert reasons == {ResultReason.KK_FILLED_ELSEWHERE}
 
 

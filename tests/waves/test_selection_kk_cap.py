@@ -85,7 +85,7 @@ def one_by_one(wave, candidates, seed) -> dict[int, tuple[bool, str | None, bool
             result[pk] = (True, None, False)
     if wave.pool_unused_quota:
         places = sum(quotas.values()) - sum(taken.values())
-        for _lottery, pk, province, kk in rows:
+        for _lottery, pk, _province, kk in rows:
             if places > 0 and result[pk] == (False, "quota", False):
                 if room(kk) <= 0:
                     result[pk] = (False, "kk_cap", False)
@@ -144,7 +144,7 @@ def test_a_freed_place_skips_every_next_candidate_whose_kk_is_full(db):
         ("32", "K"),
         ("32", "M"),
     ]
-    for enrollment, (province, kk) in zip(e, arrangement):
+    for enrollment, (province, kk) in zip(e, arrangement, strict=True):
         place(enrollment, province=province, kk=kk)
 
     run = selection_run(wave=wave, acting_user=None, seed=seed)
@@ -199,7 +199,7 @@ def deal(wave, seed, arrangement: list[tuple[str, str]]) -> list:
     enrolled_many(wave, len(arrangement))
     enrollments = by_rank(Enrollment.objects.filter(wave=wave), seed)
     identities = IdentityVerification.objects.in_bulk([e.user_id for e in enrollments], field_name="user_id")
-    for enrollment, (province, kk) in zip(enrollments, arrangement):
+    for enrollment, (province, kk) in zip(enrollments, arrangement, strict=True):
         enrollment.province_id = province
         identities[enrollment.user_id].kk_digest = pii_digest(kk, kind=IdentifierKind.KK)
     Enrollment.objects.bulk_update(enrollments, ["province_id"])
@@ -344,7 +344,7 @@ def phase_statements(wave, seed):
             on_progress=lambda progress: marks.append((progress.current, len(queries))),
         )
     # Progress comes at the start of the run, then at the start and the end of each phase.
-    return run, {name: end - start for (name, start), (_done, end) in zip(marks[1::2], marks[2::2])}
+    return run, {name: end - start for (name, start), (_done, end) in zip(marks[1::2], marks[2::2], strict=False)}
 
 
 @pytest.mark.parametrize("families", [48, 480])

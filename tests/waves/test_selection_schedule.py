@@ -68,9 +68,12 @@ def test_a_wave_whose_run_failed_is_not_retried_by_the_schedule(django_capture_o
     monkeypatch.setattr(
         selection.run, "cards_issue", lambda run, wave: (_ for _ in ()).throw(RuntimeError("disk full"))
     )
-    with pytest.raises(selection.SelectionFailed):  # raised by the (eager) task, run when the tick commits
-        with freeze_time(CLOSE + timedelta(minutes=1)), django_capture_on_commit_callbacks(execute=True):
-            selections_schedule_task()
+    with (
+        pytest.raises(selection.SelectionFailed),  # raised by the (eager) task, run when the tick commits
+        freeze_time(CLOSE + timedelta(minutes=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        selections_schedule_task()
     assert SelectionRun.objects.get().status == RunStatus.FAILED
     Wave.objects.filter(pk=wave.pk).update(selection_queued_at=None)  # even without the mark: a run exists
 

@@ -69,7 +69,7 @@ def test_a_long_address_keeps_the_letter_on_one_page():
 def test_the_longest_address_moves_the_signature_to_a_second_page_whole():
     address = "Jl. " + "Panjang Sekali " * 31  # the 500 characters the form allows
 
-    text, pages = text_of(statement_pdf(letter(address=address[:500])))
+    _text, pages = text_of(statement_pdf(letter(address=address[:500])))
 
     assert pages == 2
     second = " ".join(
