@@ -1,18 +1,16 @@
-"""tests/assessment/urls.py, with the test's start page told that a new wave has opened since any moment,
-as journey/urls.py will pass the waves app's answer."""
+"""tests/assessment/urls.py, with the test's start page told that a wave opened half an hour after T0, as
+journey.views.test_start passes the waves app's answer (waves.selectors.wave_last_opened_at)."""
 
 from django.urls import include, path
 
 from assessment import views
+from tests.assessment.conftest import MINUTE, T0
 from tests.assessment.urls import journey_patterns, urlpatterns as base_urlpatterns
 
-
-def a_wave_opened_after(moment) -> bool:
-    return True
-
+A_WAVE_OPENED_AT = T0 + 30 * MINUTE
 
 pages = [
-    path("dashboard/tes/", views.test_start, {"new_wave_opened_after": a_wave_opened_after}, name="test_start"),
+    path("dashboard/tes/", views.test_start, {"latest_wave_opened_at": A_WAVE_OPENED_AT}, name="test_start"),
     *[page for page in journey_patterns if page.name != "test_start"],
 ]
 

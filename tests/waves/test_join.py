@@ -204,3 +204,30 @@ def test_a_failed_test_can_be_retaken_once_a_new_wave_has_opened(client):
 
     page = client.get("/dashboard/tes/").content.decode()
     assert "Mulai Tes Sekarang</button>" in page
+
+
+def test_a_wave_that_opened_before_the_failure_allows_no_retake_even_when_posted(client):
+    from assessment.models import Attempt
+
+    wave_create(number=4, opens_at=T0 - timedelta(days=30))  # the failure was T0 - 20 days
+    user = ready_applicant(passed=False)
+    client.force_login(user)
+    wave_create(number=5, opens_at=DURING + timedelta(days=1), publish=True)  # opens tomorrow
+    wave_create(number=6, opens_at=T0, publish=False)  # a draft: nobody was told it opened
+
+    response = client.post("/dashboard/tes/")
+
+    assert response.status_code == 200 and "setelah gelombang baru dibuka" in response.content.decode()
+    assert Attempt.objects.filter(user=user).count() == 1
+
+
+def test_the_latest_opening_counts_only_published_waves_that_have_opened():
+    from waves.selectors import wave_last_opened_at
+
+    assert wave_last_opened_at() is None
+    wave_create(number=1, opens_at=T0 - timedelta(days=10))
+    wave_create(number=2, opens_at=T0, publish=False)
+    wave_create(number=3, opens_at=DURING + timedelta(hours=1))
+
+    assert wave_last_opened_at() == T0 - timedelta(days=10)
+    assert wave_last_opened_at(now=DURING + timedelta(hours=1)) == DURING + timedelta(hours=1)
