@@ -48,13 +48,5 @@ def agreement_text_v1_create(apps, schema_editor=None) -> None:
     text_version_first_create(apps.get_model("waves", "AgreementText"), **AGREEMENT_V1)
 
 
-def agreement_text_v1_remove(apps, schema_editor=None) -> None:
-    apps.get_model("waves", "AgreementText").objects.filter(version=1).delete()
-
-
 def statement_text_v1_create(apps, schema_editor=None) -> None:
     text_version_first_create(apps.get_model("waves", "StatementText"), **STATEMENT_V1)
-
-
-def statement_text_v1_remove(apps, schema_editor=None) -> None:
-    apps.get_model("waves", "StatementText").objects.filter(version=1).delete()

@@ -8,11 +8,13 @@ PostgreSQL, the results table partitioned by run.
 
 What the cycle added and took back is gone: a result's ``kk_room`` column (0003, removed in 0011 when the KK
 cap began reading the room where it caps), the first result and card indexes and their unique card number
-(0003-0004, replaced in 0008-0009 when results and cards came to be written in bulk), and 0015, which dropped partitions
-that voided runs had left behind (a fresh database has none; every database older than this squash has run it).
+(0003-0004, replaced in 0008-0009 when results and cards came to be written in bulk), and 0015, which dropped
+partitions that voided runs had left behind (a fresh database has none; every database older than this squash
+has run it).
 
-``replaces`` lists them: a database that applied 0001-0017 (the demo's var/db.sqlite3, CI's) counts this
-migration as applied and runs nothing; a fresh one runs only this.
+``replaces`` stays although the 17 files are gone: a database that applied them all (the demo's var/db.sqlite3,
+CI's) counts this migration as applied and runs nothing; a fresh one runs only this. A database part way through
+them cannot be migrated from this tree: migrate it to 0017 first with a checkout from before the squash.
 """
 
 import django.db.models.deletion
@@ -23,12 +25,7 @@ from django.db import migrations, models
 
 import verification.storage
 import waves.models
-from waves.legal_texts import (
-    agreement_text_v1_create,
-    agreement_text_v1_remove,
-    statement_text_v1_create,
-    statement_text_v1_remove,
-)
+from waves.legal_texts import agreement_text_v1_create, statement_text_v1_create
 
 # --- The reviewers' group (DESIGN §5) -------------------------------------------------------------------------
 # Only what reviewing needs: seeing complaints (and, through them, the signed letter) and deciding them. Since
@@ -716,9 +713,11 @@ class Migration(migrations.Migration):
             },
         ),
         # --- What a fresh portal needs, and the results' partitions ---
-        migrations.RunPython(agreement_text_v1_create, agreement_text_v1_remove),
-        migrations.RunPython(statement_text_v1_create, statement_text_v1_remove),
+        # Going back, dropping the tables removes these rows. (Deleting them first would leave PostgreSQL's
+        # deferred foreign-key checks pending on the tables, which then cannot be dropped in that transaction.)
+        migrations.RunPython(agreement_text_v1_create, migrations.RunPython.noop),
+        migrations.RunPython(statement_text_v1_create, migrations.RunPython.noop),
         migrations.RunPython(reviewers_group_create, reviewers_group_delete),
-        # Undone by DeleteModel, which drops the partitioned table and its partitions alike.
+        # Going back, dropping the table takes its partitions along.
         migrations.RunPython(results_partition, migrations.RunPython.noop, elidable=False),
     ]
