@@ -1,4 +1,5 @@
-"""The test's rules in one place: what a draw holds, how options must look, how a score is computed.
+"""The test's rules in one place: what a draw holds, how options must look, how a score is computed, when a
+failed test may be taken again.
 
 Pure functions over plain values, so the draw and the score can be recomputed by hand (or by a test) from
 what an attempt records: its seed, the question bank, the chosen options.
@@ -7,6 +8,7 @@ what an attempt records: its seed, the question bank, the chosen options.
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from fractions import Fraction
 from math import floor
 
@@ -128,3 +130,17 @@ def score_compute(tally: Tally) -> int:
     motivation = Fraction(tally.motivation_points, tally.motivation_max) if tally.motivation_max else Fraction(0)
     exact = 100 * (ABILITY_WEIGHT * ability + MOTIVATION_WEIGHT * motivation)
     return floor(exact + Fraction(1, 2))
+
+
+# --- Taking the test again ----------------------------------------------------------------------------
+
+
+def retake_allowed(*, failed_at: datetime, latest_wave_opened_at: datetime | None, now: datetime) -> bool:
+    """May a test that did not pass, finished at ``failed_at``, be taken again at ``now``? Once a new wave
+    has opened since (DESIGN §2 step 7): the latest wave's opening lies after the failure and not after now.
+
+    Waves are a later app that depends on this one, so the opening comes in as a plain instant (the journey
+    reads it from waves.selectors.wave_last_opened_at); ``None`` — no wave has opened, or the caller does not
+    know — never allows a retake. The window is counted in moments, not days.
+    """
+    return latest_wave_opened_at is not None and failed_at < latest_wave_opened_at <= now

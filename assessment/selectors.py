@@ -4,7 +4,6 @@ The test's deadline holds when read: an attempt whose deadline has passed counts
 from its saved answers, whether or not assessment.services.attempts_finish_expired has recorded it yet.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from assessment.models import Attempt, AttemptItem, Declaration, DeclarationText, FinishedReason, Option
-from assessment.rules import ABILITY_KINDS, QuestionKind, Tally, score_compute
+from assessment.rules import ABILITY_KINDS, QuestionKind, Tally, retake_allowed, score_compute
 
 
 @dataclass(frozen=True)
@@ -126,25 +125,21 @@ def attempt_outcome(*, attempt: Attempt, now: datetime | None = None) -> Attempt
     )
 
 
-def retake_possible(
-    *, user: User, new_wave_opened_after: Callable[[datetime], bool], now: datetime | None = None
-) -> bool:
-    """May ``user`` take the test again? Only after a finished attempt that did not pass, and only once a
-    new wave has opened since it finished (DESIGN §2 step 7).
+def retake_possible(*, user: User, latest_wave_opened_at: datetime | None, now: datetime | None = None) -> bool:
+    """Would ``attempt_start`` let ``user`` take the test again now? For the step-7 page, which offers the
+    button only then; the service checks the same rule (rules.retake_allowed) again when it is pressed.
 
-    Waves live in a later app that depends on this one, so the question "has a wave opened after this
-    moment?" comes in as ``new_wave_opened_after``: the journey passes a function of the waves app (e.g.
-    one that checks for a wave whose opening time lies after the given datetime and not after now). The
-    answer is what the step-7 page passes to ``attempt_start(retake_allowed=...)``. An applicant with no
-    attempt needs no retake: their first attempt is always allowed.
+    ``latest_wave_opened_at`` is the fact this app cannot read (waves depend on it): when the most recent wave
+    opened. An applicant with no attempt needs no retake: their first attempt is always allowed.
     """
+    now = now or timezone.now()
     attempt = attempt_latest(user=user)
     if attempt is None:
         return False
     outcome = attempt_outcome(attempt=attempt, now=now)
     if outcome is None or outcome.passed:
         return False
-    return bool(new_wave_opened_after(outcome.finished_at))
+    return retake_allowed(failed_at=outcome.finished_at, latest_wave_opened_at=latest_wave_opened_at, now=now)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from assessment.rules import (
     QuestionKind,
     question_problems,
     questions_draw,
+    retake_allowed,
     score_compute,
 )
 from assessment.selectors import attempt_latest, attempt_outcome, attempt_tally
@@ -203,12 +204,14 @@ def _locked_open_attempt(*, user: User) -> Attempt | None:
 
 
 @transaction.atomic
-def attempt_start(*, user: User, now: datetime | None = None, retake_allowed: bool = False) -> Attempt:
+def attempt_start(*, user: User, now: datetime | None = None, latest_wave_opened_at: datetime | None = None) -> Attempt:
     """Start the test: draw 18 questions (rules.DRAW_PER_KIND) with a fresh seed and start the clock.
 
-    Refused before an eligible declaration, while an attempt is running, after a pass, and after a
-    failure unless ``retake_allowed``: the journey passes ``selectors.retake_possible(...)``, which is true
-    once a new wave has opened since the failed attempt ended (DESIGN §2 step 7; the latest result counts).
+    Refused before an eligible declaration, while an attempt is running, after a pass, and after a failure
+    until a new wave has opened since it (DESIGN §2 step 7; the latest result counts). The rule is checked
+    here, against this applicant's own latest attempt, so no caller can start a retake it forbids: the caller
+    only supplies the fact this app cannot read, ``latest_wave_opened_at`` (when the most recent wave opened,
+    from waves.selectors.wave_last_opened_at; the journey passes it). Without it there is no retake.
     Two "Mulai" at once start one attempt: the database allows one open attempt per applicant.
     """
     now = now or timezone.now()
@@ -225,8 +228,8 @@ def attempt_start(*, user: User, now: datetime | None = None, retake_allowed: bo
             raise AssessmentError(AssessmentErrorCode.ATTEMPT_RUNNING)
         if outcome.passed:
             raise AssessmentError(AssessmentErrorCode.ALREADY_PASSED)
-        if not retake_allowed:
-            raise AssessmentError(AssessmentErrorCode.RETAKE_NOT_ALLOWED)
+        if not retake_allowed(failed_at=outcome.finished_at, latest_wave_opened_at=latest_wave_opened_at, now=now):
+            raise AssessmentError(AssessmentErrorCode.RETAKE_NOT_ALLOWED, failed_at=outcome.finished_at)
 
     bank = list(Question.objects.filter(active=True).values_list("kind", "key", "pk"))
     pool: dict[str, list[str]] = {kind: [] for kind in QuestionKind.values}

@@ -7,7 +7,6 @@ The server is the test's only clock: every page reads the deadline, and an attem
 finished whether or not the expiry job has run.
 """
 
-from collections.abc import Callable
 from datetime import datetime
 from math import ceil
 
@@ -134,12 +133,11 @@ def _rules_context() -> dict:
 
 @never_cache
 @login_required
-def assessment_start(
-    request: HttpRequest, new_wave_opened_after: Callable[[datetime], bool] | None = None
-) -> HttpResponse:
-    """The rules and "Mulai Tes Sekarang". ``new_wave_opened_after`` comes from the URL's kwargs: the
-    journey passes the waves app's "has a wave opened since …?" so a failed applicant may try again then;
-    without it there is no retake."""
+def assessment_start(request: HttpRequest, *, latest_wave_opened_at: datetime | None = None) -> HttpResponse:
+    """The rules and "Mulai Tes Sekarang". ``latest_wave_opened_at`` is when the most recent wave opened: the
+    journey's page (journey.views.assessment_start) reads it from the waves app and calls this view with it, since
+    a failed applicant may try again once a wave has opened since. Whether they may is the service's rule;
+    this page only asks it (selectors.retake_possible) to offer the button. Without the fact, no retake."""
     now = timezone.now()
     running = selectors.attempt_running(user=request.user, now=now)
     if running is not None:
@@ -148,15 +146,13 @@ def assessment_start(
     outcome = selectors.attempt_outcome(attempt=latest, now=now) if latest else None
     if outcome is not None and outcome.passed:
         return redirect("assessment:assessment_result")
-    retake_allowed = bool(
-        outcome is not None
-        and new_wave_opened_after is not None
-        and selectors.retake_possible(user=request.user, new_wave_opened_after=new_wave_opened_after, now=now)
+    retake_possible = outcome is not None and selectors.retake_possible(
+        user=request.user, latest_wave_opened_at=latest_wave_opened_at, now=now
     )
     error = refused_code = None
     if request.method == "POST":
         try:
-            services.attempt_start(user=request.user, now=now, retake_allowed=retake_allowed)
+            services.attempt_start(user=request.user, now=now, latest_wave_opened_at=latest_wave_opened_at)
         except AssessmentError as refused:
             if refused.code == AssessmentErrorCode.ATTEMPT_RUNNING:
                 return _resume(selectors.attempt_running(user=request.user) or latest)
@@ -168,7 +164,7 @@ def assessment_start(
     context = {
         **_rules_context(),
         "previous": outcome,
-        "can_start": outcome is None or retake_allowed,
+        "can_start": outcome is None or retake_possible,
         "error": error,
         "journey": _journey(request),
     }

@@ -8,7 +8,6 @@ from journey import views
 from journey.guards import before_joining_a_wave, step_required
 from verification import views as verification_views
 from waves import views as waves_views
-from waves.selectors import wave_opened_after
 
 app_name = "journey"
 
@@ -21,13 +20,8 @@ urlpatterns = [
     path("dashboard/foto-ktp/", step_required("ktp_photo")(verification_views.ktp_photo), name="ktp_photo"),
     path("dashboard/nomor-hp/", step_required("phone")(verification_views.phone_verify), name="phone_verify"),
     path("dashboard/pernyataan/", step_required("declaration")(assessment_views.declaration), name="declaration"),
-    # A failed test may be taken again once a new wave has opened since (the waves app answers that).
-    path(
-        "dashboard/tes/",
-        step_required("test")(assessment_views.assessment_start),
-        {"new_wave_opened_after": wave_opened_after},
-        name="assessment_start",
-    ),
+    # The test's page with the one fact from waves it needs (when the latest wave opened): see views.assessment_start.
+    path("dashboard/tes/", step_required("test")(views.assessment_start), name="assessment_start"),
     path("dashboard/nomor-hp/ganti/", before_joining_a_wave(verification_views.phone_change), name="phone_change"),
     path(
         "dashboard/tes/soal/<int:position>/",

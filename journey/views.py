@@ -2,11 +2,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from assessment import views as assessment_views
 from assessment.eligibility import exclusion_reason_message
 from journey.selectors import dashboard_for
 from journey.steps import STEPS
 from waves.reasons import reason_message
-from waves.selectors import card_for, complaint_state, enrollment_pending, wave_history
+from waves.selectors import card_for, complaint_state, enrollment_pending, wave_history, wave_last_opened_at
 
 
 @login_required
@@ -39,6 +40,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if complaints.may_file or complaints.latest:
             context["complaints"] = complaints
     return render(request, "journey/dashboard.html", context)
+
+
+def assessment_start(request: HttpRequest) -> HttpResponse:
+    """Step 7's page is the assessment's; a failed test may be taken again once a wave has opened since
+    (DESIGN §2 step 7), and waves are a later app the assessment cannot read. So the journey, which reads
+    both, hands it the one fact that rule needs — when the latest wave opened — and assessment's
+    ``attempt_start`` decides. Only a failed applicant needs it: nobody else pays the query."""
+    failed = request.journey.progress.test_failed
+    return assessment_views.assessment_start(request, latest_wave_opened_at=wave_last_opened_at() if failed else None)
 
 
 def home(request: HttpRequest) -> HttpResponse:

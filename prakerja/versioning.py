@@ -30,3 +30,13 @@ def text_version_publish(model: type[models.Model], *, acting_user=None, now: da
     )
     logger.info("%s v%s published by user %s", model._meta.label, text.version, getattr(acting_user, "pk", None))
     return text
+
+
+def text_version_first_create(model: type[models.Model], *, now: datetime | None = None, **fields: str) -> None:
+    """Publish ``fields`` as version 1 of ``model``, the current one, unless a version exists already.
+
+    For the data migrations that give a fresh portal its first texts (with their historical model) and for the
+    test suite, which calls them again after a test that empties the tables; so it may run any number of times.
+    """
+    if not model.objects.exists():
+        model.objects.create(version=1, published_at=now or timezone.now(), is_current=True, **fields)

@@ -19,12 +19,12 @@ def _clear_cache():
     cache.clear()
 
 
-# Data migrations whose rows every test expects (their `create` is idempotent).
+# What data migrations load that every test expects, from the modules those migrations call (each idempotent).
 DATA_MIGRATIONS = (
-    ("assessment.migrations.0002_declaration_text_v1", "create_version_1"),
-    ("waves.migrations.0002_agreement_text_v1", "create"),
-    ("waves.migrations.0007_statement_text_v1_and_reviewers", "forwards"),
-    ("accounts.migrations.0006_public_texts_v1", "create"),
+    ("assessment.legal_texts", "declaration_text_v1_create"),
+    ("waves.legal_texts", "agreement_text_v1_create"),
+    ("waves.legal_texts", "statement_text_v1_create"),
+    ("accounts.legal_texts", "public_texts_v1_create"),
     ("accounts.roles", "roles_sync"),
 )
 

@@ -254,9 +254,9 @@ class Result(models.Model):
     # the references are kept by the code rather than re-checked by the database; the run and the enrollment
     # are found through the composite index and constraint below, and provinces are never deleted. The user is
     # a copy of the enrollment's: results go with the enrollment when a user is deleted.
-    # On PostgreSQL the table is partitioned by run (migration 0012): a selection writes its run's rows into a
-    # table of their own and attaches it, so its indexes are built once rather than kept up to date row by row;
-    # the primary key and the unique constraint there include the run.
+    # On PostgreSQL the table is partitioned by run (results_partition in the initial migration): a selection
+    # writes its run's rows into a table of their own and attaches it, so its indexes are built once rather than
+    # kept up to date row by row; the primary key and the unique constraint there include the run.
     run = models.ForeignKey(
         SelectionRun,
         on_delete=models.CASCADE,

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -121,10 +121,12 @@ def wave_history(*, user: User, now: datetime | None = None) -> list[HistoryEntr
     return entries
 
 
-def wave_opened_after(moment: datetime, *, now: datetime | None = None) -> bool:
-    """Has a wave opened after ``moment`` (and by now)? A failed test may be retaken then (DESIGN §2 step 7)."""
+def wave_last_opened_at(*, now: datetime | None = None) -> datetime | None:
+    """When the most recent published wave opened (by now), or None before the first. A failed test may be
+    taken again once a wave has opened since (DESIGN §2 step 7); the journey hands this instant to
+    assessment.services.attempt_start, which applies that rule."""
     now = now or timezone.now()
-    return Wave.objects.filter(published_at__isnull=False, opens_at__gt=moment, opens_at__lte=now).exists()
+    return Wave.objects.filter(published_at__isnull=False, opens_at__lte=now).aggregate(last=Max("opens_at"))["last"]
 
 
 def enrollment_exists(*, user: User) -> bool:

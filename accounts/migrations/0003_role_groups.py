@@ -23,7 +23,7 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
-    # The reviewers' group predates this migration (waves 0007) and stays.
+    # The reviewers' group predates this migration (the waves migration makes it) and stays.
     apps.get_model("auth", "Group").objects.filter(name__in=[Role.APPLICANT.value, Role.OPERATOR.value]).delete()
 
 
@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
         ("assessment", "0002_declaration_text_v1"),
         ("regions", "0002_load_regions"),
-        ("waves", "0013_role_permissions"),
+        ("waves", "0001_squashed_0017_result_priority_one_digit"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]

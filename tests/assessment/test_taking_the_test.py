@@ -196,18 +196,18 @@ def test_no_test_before_an_eligible_declaration(applicant, question_bank):
 
 def test_no_second_attempt_while_one_is_running(started_attempt):
     with pytest.raises(AssessmentError) as refused:
-        attempt_start(user=started_attempt.user, now=T0 + MINUTE, retake_allowed=True)
+        attempt_start(user=started_attempt.user, now=T0 + MINUTE, latest_wave_opened_at=T0 + MINUTE)
 
     assert refused.value.code == AssessmentErrorCode.ATTEMPT_RUNNING
     assert Attempt.objects.count() == 1
 
 
-def test_no_second_attempt_after_a_pass_even_when_a_retake_would_be_allowed(client, started_attempt, settings):
+def test_no_second_attempt_after_a_pass_even_once_a_new_wave_has_opened(client, started_attempt, settings):
     settings.TEST_PASS_SCORE = 0
     attempt_submit(user=started_attempt.user, now=T0 + MINUTE)
 
     with pytest.raises(AssessmentError) as refused:
-        attempt_start(user=started_attempt.user, now=T0 + 60 * MINUTE, retake_allowed=True)
+        attempt_start(user=started_attempt.user, now=T0 + 60 * MINUTE, latest_wave_opened_at=T0 + 30 * MINUTE)
     with freeze_time(T0 + 60 * MINUTE):
         page = client.get(START)
 
@@ -222,7 +222,7 @@ def _fail(attempt, settings) -> None:
     assert Attempt.objects.get(pk=attempt.pk).passed is False
 
 
-def test_after_a_failure_no_retake_unless_allowed(client, started_attempt, settings):
+def test_after_a_failure_no_retake_until_a_new_wave_opens(client, started_attempt, settings):
     _fail(started_attempt, settings)
 
     with pytest.raises(AssessmentError) as refused:
@@ -232,22 +232,57 @@ def test_after_a_failure_no_retake_unless_allowed(client, started_attempt, setti
         post = client.post(START)
 
     assert refused.value.code == AssessmentErrorCode.RETAKE_NOT_ALLOWED
+    assert refused.value.params == {"failed_at": T0 + MINUTE}
     assert "belum lolos" in page and "setelah gelombang baru dibuka" in page
     assert not START_BUTTON.search(page)
     assert post.status_code == 200 and "setelah gelombang baru dibuka" in post.content.decode()
     assert Attempt.objects.count() == 1
 
 
-def test_a_retake_is_allowed_when_the_caller_says_so_and_the_latest_result_counts(started_attempt, settings):
+@pytest.mark.parametrize(
+    "opened_at",
+    [
+        pytest.param(T0 - 60 * MINUTE, id="the-latest-wave-opened-before-the-test"),
+        pytest.param(T0 + MINUTE, id="at-the-moment-the-test-failed"),
+        pytest.param(T0 + 90 * MINUTE, id="a-wave-that-opens-later"),
+    ],
+)
+def test_the_service_itself_refuses_a_retake_the_rule_forbids(started_attempt, settings, opened_at):
+    # Called directly, as any caller could: the rule is the service's, not the page's, and a failure at
+    # T0 + 1 minute is retaken at T0 + 60 minutes only after a wave that opened in between.
+    _fail(started_attempt, settings)
+
+    with pytest.raises(AssessmentError) as refused:
+        attempt_start(user=started_attempt.user, now=T0 + 60 * MINUTE, latest_wave_opened_at=opened_at)
+
+    assert refused.value.code == AssessmentErrorCode.RETAKE_NOT_ALLOWED
+    assert Attempt.objects.filter(user=started_attempt.user).count() == 1
+
+
+def test_a_retake_is_allowed_once_a_wave_has_opened_since_and_the_latest_result_counts(started_attempt, settings):
     _fail(started_attempt, settings)
     settings.TEST_PASS_SCORE = 0
 
-    retake = attempt_start(user=started_attempt.user, now=T0 + 60 * MINUTE, retake_allowed=True)
+    retake = attempt_start(user=started_attempt.user, now=T0 + 60 * MINUTE, latest_wave_opened_at=T0 + 30 * MINUTE)
     attempt_submit(user=started_attempt.user, now=T0 + 61 * MINUTE)
 
     assert retake.pk != started_attempt.pk
     progress = assessment_progress(user=started_attempt.user, now=T0 + 62 * MINUTE)
     assert progress.test_passed and not progress.test_failed
+
+
+def test_a_second_failure_needs_a_wave_opened_after_it(started_attempt, settings):
+    # The latest result counts for the rule too: the wave that allowed the first retake allows no third try.
+    _fail(started_attempt, settings)
+    attempt_start(user=started_attempt.user, now=T0 + 60 * MINUTE, latest_wave_opened_at=T0 + 30 * MINUTE)
+    attempt_submit(user=started_attempt.user, now=T0 + 61 * MINUTE)
+
+    with pytest.raises(AssessmentError) as refused:
+        attempt_start(user=started_attempt.user, now=T0 + 90 * MINUTE, latest_wave_opened_at=T0 + 30 * MINUTE)
+    third = attempt_start(user=started_attempt.user, now=T0 + 90 * MINUTE, latest_wave_opened_at=T0 + 80 * MINUTE)
+
+    assert refused.value.code == AssessmentErrorCode.RETAKE_NOT_ALLOWED
+    assert third.started_at == T0 + 90 * MINUTE
 
 
 @pytest.mark.urls("tests.assessment.urls_new_wave")
@@ -263,30 +298,44 @@ def test_a_failed_applicant_may_start_again_once_the_journey_says_a_new_wave_ope
     assert Attempt.objects.filter(user=started_attempt.user).count() == 2
 
 
-def test_retake_possible_asks_the_waves_about_the_moment_the_failed_attempt_ended(started_attempt, settings):
+@pytest.mark.urls("tests.assessment.urls_new_wave")
+def test_the_wave_that_allowed_a_retake_offers_no_further_one(client, started_attempt, settings):
+    # The page passes the same fact on (a wave opened at T0 + 30 minutes); after a second failure it is
+    # older than the latest result, so there is no button and the service refuses a POST sent anyway.
+    _fail(started_attempt, settings)
+    attempt_start(user=started_attempt.user, now=T0 + 60 * MINUTE, latest_wave_opened_at=T0 + 30 * MINUTE)
+    attempt_submit(user=started_attempt.user, now=T0 + 61 * MINUTE)
+
+    with freeze_time(T0 + 90 * MINUTE):
+        page = client.get(START).content.decode()
+        post = client.post(START)
+
+    assert not START_BUTTON.search(page)
+    assert post.status_code == 200 and "setelah gelombang baru dibuka" in post.content.decode()
+    assert Attempt.objects.filter(user=started_attempt.user).count() == 2
+
+
+def test_retake_possible_follows_the_rule_of_the_service(started_attempt, settings):
     from assessment.selectors import retake_possible
 
     _fail(started_attempt, settings)
-    asked = []
+    now = T0 + 60 * MINUTE
 
-    def opened_after(moment) -> bool:
-        asked.append(moment)
-        return moment < T0 + 2 * MINUTE
-
-    assert retake_possible(user=started_attempt.user, new_wave_opened_after=opened_after) is True
-    assert asked == [T0 + MINUTE]
-    assert retake_possible(user=started_attempt.user, new_wave_opened_after=lambda moment: False) is False
+    assert retake_possible(user=started_attempt.user, latest_wave_opened_at=T0 + 2 * MINUTE, now=now) is True
+    assert retake_possible(user=started_attempt.user, latest_wave_opened_at=T0 + MINUTE, now=now) is False
+    assert retake_possible(user=started_attempt.user, latest_wave_opened_at=now + MINUTE, now=now) is False
+    assert retake_possible(user=started_attempt.user, latest_wave_opened_at=None, now=now) is False
 
 
 def test_retake_possible_is_false_without_an_attempt_while_running_and_after_a_pass(started_attempt, settings, user):
     from assessment.selectors import retake_possible
 
-    always = lambda moment: True  # noqa: E731
-    assert retake_possible(user=user, new_wave_opened_after=always) is False
-    assert retake_possible(user=started_attempt.user, new_wave_opened_after=always, now=T0 + MINUTE) is False
+    opened = T0 + 2 * MINUTE
+    assert retake_possible(user=user, latest_wave_opened_at=opened, now=T0 + 60 * MINUTE) is False
+    assert retake_possible(user=started_attempt.user, latest_wave_opened_at=opened, now=T0 + 3 * MINUTE) is False
     settings.TEST_PASS_SCORE = 0
     attempt_submit(user=started_attempt.user, now=T0 + MINUTE)
-    assert retake_possible(user=started_attempt.user, new_wave_opened_after=always) is False
+    assert retake_possible(user=started_attempt.user, latest_wave_opened_at=opened, now=T0 + 60 * MINUTE) is False
 
 
 def test_answering_refuses_a_position_that_is_not_in_the_test(started_attempt):

@@ -1,18 +1,15 @@
 """District names the 2025 list misspells, corrected from the earlier editions (regions/data/name_corrections.csv)."""
 
 import gzip
-import importlib
 import json
-from types import SimpleNamespace
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from regions.historical import EDITION_BY_KEY
 from regions.historical_build import edition_read
 from regions.models import District
 from regions.services import district_names_correct_into, name_corrections_read, regions_load, regions_read
+from tests.data_migrations import data_migration_run
 
 pytestmark = pytest.mark.django_db
 
@@ -77,13 +74,9 @@ def test_the_data_migration_corrects_a_database_loaded_before_and_is_idempotent(
     # given a database loaded with the misspellings, as 0002 did before the corrections
     for correction in name_corrections_read():
         District.objects.filter(code=correction.code).update(name=correction.listed_as)
-    migration = importlib.import_module("regions.migrations.0003_correct_district_names")
-    historical_apps = (
-        MigrationExecutor(connection).loader.project_state(("regions", "0003_correct_district_names")).apps
-    )
 
     # when
-    migration.correct(historical_apps, SimpleNamespace(connection=connection))
+    data_migration_run("regions", "0003_correct_district_names")
 
     # then
     assert dict(District.objects.filter(code__in=CORRECTED).values_list("code", "name")) == CORRECTED

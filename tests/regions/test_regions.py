@@ -1,14 +1,10 @@
-import importlib
-from types import SimpleNamespace
-
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from regions.models import District, Province, Regency
 from regions.selectors import district_list, province_list, regency_list, region_code_exists
 from regions.services import regions_load
+from tests.data_migrations import data_migration_run
 
 pytestmark = pytest.mark.django_db
 
@@ -86,14 +82,10 @@ def test_loading_puts_back_the_official_name_of_an_existing_code():
 
 
 def test_the_data_migration_runs_with_historical_models_and_can_be_reversed():
-    migration = importlib.import_module("regions.migrations.0002_load_regions")
-    historical_apps = MigrationExecutor(connection).loader.project_state(("regions", "0002_load_regions")).apps
-    schema_editor = SimpleNamespace(connection=connection)
-
-    migration.delete_regions(historical_apps, schema_editor)
+    data_migration_run("regions", "0002_load_regions", backwards=True)
     assert _counts() == (0, 0, 0)
 
-    migration.load_regions(historical_apps, schema_editor)
+    data_migration_run("regions", "0002_load_regions")
     assert _counts() == KEMENDAGRI_2025_COUNTS
 
 

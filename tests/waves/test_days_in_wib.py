@@ -14,7 +14,7 @@ from tests.factories import ApplicantFactory, EnrollmentFactory, WaveFactory, en
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import AgreementText, Card, Result, Wave
 from waves.selection import selection_run
-from waves.selectors import wave_opened_after
+from waves.selectors import wave_last_opened_at
 from waves.services import enrollment_join
 
 pytestmark = pytest.mark.django_db
@@ -88,11 +88,11 @@ def test_a_failed_test_may_be_retaken_once_a_wave_opens_later_that_same_wib_day(
     )
     WaveFactory(number=1, opens_at=failed_at - timedelta(hours=1))
     with freeze_time(failed_at + timedelta(minutes=30)):
-        before = retake_possible(user=user, new_wave_opened_after=wave_opened_after)
+        before = retake_possible(user=user, latest_wave_opened_at=wave_last_opened_at())
 
     WaveFactory(number=2, opens_at=failed_at + timedelta(hours=1))
     with freeze_time(failed_at + timedelta(hours=1, minutes=30)):
-        after = retake_possible(user=user, new_wave_opened_after=wave_opened_after)
+        after = retake_possible(user=user, latest_wave_opened_at=wave_last_opened_at())
 
     assert (before, after) == (False, True)
 

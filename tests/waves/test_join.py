@@ -215,3 +215,30 @@ def test_a_failed_test_can_be_retaken_once_a_new_wave_has_opened(client):
 
     page = client.get("/dashboard/tes/").content.decode()
     assert "Mulai Tes Sekarang</button>" in page
+
+
+def test_a_wave_that_opened_before_the_failure_allows_no_retake_even_when_posted(client):
+    from assessment.models import Attempt
+
+    WaveFactory(number=4, opens_at=T0 - timedelta(days=30))  # the failure was about T0 - 19 days
+    user = ApplicantFactory(test_failed=True)
+    client.force_login(user)
+    WaveFactory(number=5, opens_at=DURING + timedelta(days=1))  # published, opens tomorrow
+    WaveFactory(number=6, opens_at=T0, draft=True)  # a draft: nobody was told it opened
+
+    response = client.post("/dashboard/tes/")
+
+    assert response.status_code == 200 and "setelah gelombang baru dibuka" in response.content.decode()
+    assert Attempt.objects.filter(user=user).count() == 1
+
+
+def test_the_latest_opening_counts_only_published_waves_that_have_opened():
+    from waves.selectors import wave_last_opened_at
+
+    assert wave_last_opened_at() is None
+    WaveFactory(number=1, opens_at=T0 - timedelta(days=10))
+    WaveFactory(number=2, opens_at=T0, draft=True)
+    WaveFactory(number=3, opens_at=DURING + timedelta(hours=1))
+
+    assert wave_last_opened_at() == T0 - timedelta(days=10)
+    assert wave_last_opened_at(now=DURING + timedelta(hours=1)) == DURING + timedelta(hours=1)

@@ -317,37 +317,3 @@ def test_on_postgresql_a_failed_run_leaves_no_partition(db, monkeypatch):
     assert run.status == RunStatus.FAILED
     # (Tests that commit leave their runs' partitions behind, emptied: only this run's matters.)
     assert f"waves_result_run_{run.pk}" not in _partitions()
-
-
-def test_on_postgresql_the_partitioning_migration_keeps_every_result_and_goes_back(db):
-    """Migration 0012 moves existing rows into a partition per run, and its reverse puts them back."""
-    _on_postgresql()
-    import importlib
-
-    from django.db import connection
-
-    migration = importlib.import_module("waves.migrations.0012_result_partitioned_by_run")
-    first, second = (
-        WaveFactory(closed=True, number=1, province_quotas={"32": 1}),
-        WaveFactory(closed=True, number=2, province_quotas={"32": 1}),
-    )
-    for wave in (first, second):
-        enrolled(wave)
-        enrolled(wave)
-    runs = [selection_run(wave=wave, acting_user=None, seed=1) for wave in (first, second)]
-    before = sorted(Result.objects.values_list("pk", "run_id", "enrollment_id", "selected", "reason"))
-
-    with connection.schema_editor() as editor:
-        migration.unpartition(None, editor)
-    assert _partitions() == {}  # no longer partitioned
-    assert sorted(Result.objects.values_list("pk", "run_id", "enrollment_id", "selected", "reason")) == before
-
-    with connection.schema_editor() as editor:
-        migration.partition(None, editor)
-    assert sorted(_partitions()) == [f"waves_result_run_{run.pk}" for run in runs]
-    assert sorted(Result.objects.values_list("pk", "run_id", "enrollment_id", "selected", "reason")) == before
-    # New rows continue the ids.
-    third = WaveFactory(closed=True, number=3, province_quotas={"32": 1})
-    enrolled(third)
-    selection_run(wave=third, acting_user=None, seed=1)
-    assert Result.objects.filter(run__wave=third).get().pk > max(row[0] for row in before)

@@ -75,9 +75,9 @@ class PostgreSQL(SQLite):
 
     def results_target(self, cursor, run_id: int) -> ResultsTarget:
         # The run's rows go into a table of their own, without indexes, which then becomes the run's partition of
-        # the results (migration 0012): its indexes are built once from the written rows, several times faster
-        # than keeping four indexes up to date row by row. The check lets the attachment trust it holds only this
-        # run's rows instead of reading them again.
+        # the results (results_partition in the initial migration): its indexes are built once from the written
+        # rows, several times faster than keeping four indexes up to date row by row. The check lets the
+        # attachment trust it holds only this run's rows instead of reading them again.
         table = f"{RESULTS}_run_{int(run_id)}"
         cursor.execute(
             f"CREATE TABLE {table} (LIKE {RESULTS} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
