@@ -69,11 +69,11 @@ class QuestionAdmin(admin.ModelAdmin):
 
 @admin.register(DeclarationText)
 class DeclarationTextAdmin(VersionedTextAdmin):
-    text_fields = ("title", "intro", "statements")
+    text_fields = ("title", "intro", "clauses")
 
     def publish(self, request, obj: DeclarationText) -> DeclarationText:
         return services.declaration_text_publish(
-            title=obj.title, intro=obj.intro, clauses=obj.statements, acting_user=request.user
+            title=obj.title, intro=obj.intro, clauses=obj.clauses, acting_user=request.user
         )
 
 

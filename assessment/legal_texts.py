@@ -15,7 +15,7 @@ DECLARATION_V1 = {
         "meningkatkan kompetensinya, berusia paling rendah 18 tahun dan tidak sedang menempuh pendidikan formal. "
         "Jawaban Anda dicocokkan dengan data instansi pemerintah, termasuk data kependudukan Dukcapil."
     ),
-    "statements": (
+    "clauses": (
         "Dengan ini saya menyatakan bahwa:\n"
         "1. seluruh data dan jawaban yang saya berikan benar, lengkap, dan sesuai dengan keadaan saya yang "
         "sebenarnya;\n"

@@ -18,9 +18,8 @@ class DeclarationText(models.Model):
     version = models.PositiveIntegerField(_("versi"), unique=True)
     title = models.CharField(_("judul"), max_length=200)
     intro = models.TextField(_("pengantar"))
-    # The clauses the applicant declares true. The field keeps its first name: its v1 data migration,
-    # which tests/conftest.py reruns with today's models, creates it by that name.
-    statements = models.TextField(
+    # The clauses the applicant declares true.
+    clauses = models.TextField(
         _("pernyataan kebenaran data"), help_text=_("Teks yang disetujui pendaftar dengan mencentang kotak pernyataan.")
     )
     published_at = models.DateTimeField(_("diterbitkan pada"))

@@ -50,7 +50,7 @@ def declaration_text_publish(
     Earlier versions stay as they were, because declarations point at the version their applicant answered.
     """
     return text_version_publish(
-        DeclarationText, acting_user=acting_user, now=now, title=title, intro=intro, statements=clauses
+        DeclarationText, acting_user=acting_user, now=now, title=title, intro=intro, clauses=clauses
     )
 
 

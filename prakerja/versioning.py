@@ -38,5 +38,8 @@ def text_version_first_create(model: type[models.Model], *, now: datetime | None
     For the data migrations that give a fresh portal its first texts (with their historical model) and for the
     test suite, which calls them again after a test that empties the tables; so it may run any number of times.
     """
+    if "clauses" in fields and not any(field.name == "clauses" for field in model._meta.fields):
+        # The historical model of a migration before the field's rename (assessment 0003, waves 0002).
+        fields["statements"] = fields.pop("clauses")
     if not model.objects.exists():
         model.objects.create(version=1, published_at=now or timezone.now(), is_current=True, **fields)

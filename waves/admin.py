@@ -179,10 +179,10 @@ class WaveAdmin(admin.ModelAdmin):
 
 @admin.register(AgreementText)
 class AgreementTextAdmin(VersionedTextAdmin):
-    text_fields = ("title", "statements")
+    text_fields = ("title", "clauses")
 
     def publish(self, request, obj: AgreementText) -> AgreementText:
-        return services.agreement_text_publish(title=obj.title, clauses=obj.statements, acting_user=request.user)
+        return services.agreement_text_publish(title=obj.title, clauses=obj.clauses, acting_user=request.user)
 
 
 @admin.register(Enrollment)

@@ -11,7 +11,7 @@ from prakerja.versioning import text_version_first_create
 
 AGREEMENT_V1 = {
     "title": "Persetujuan Kartu Prakerja",
-    "statements": (
+    "clauses": (
         "Saya menyatakan seluruh data yang saya isi benar dan dapat dipertanggungjawabkan.\n"
         "Saya bersedia dicoret dari kepesertaan dan mengembalikan bantuan yang telah diterima jika data saya "
         "terbukti tidak benar.\n"

@@ -146,9 +146,8 @@ class AgreementText(models.Model):
 
     version = models.PositiveIntegerField(_("versi"), unique=True)
     title = models.CharField(_("judul"), max_length=150)
-    # The clauses, one per line. The field keeps its first name: its v1 data migration, which
-    # tests/conftest.py reruns with today's models, creates it by that name.
-    statements = models.TextField(_("pernyataan"), help_text=_("Satu pernyataan per baris."))
+    # The clauses, one per line.
+    clauses = models.TextField(_("pernyataan"), help_text=_("Satu pernyataan per baris."))
     is_current = models.BooleanField(_("berlaku"), default=False)
     published_at = models.DateTimeField(_("berlaku sejak"))
 
@@ -165,7 +164,7 @@ class AgreementText(models.Model):
         return f"v{self.version}: {self.title}"
 
     def clause_lines(self) -> list[str]:
-        return [line.strip() for line in self.statements.splitlines() if line.strip()]
+        return [line.strip() for line in self.clauses.splitlines() if line.strip()]
 
 
 class Enrollment(models.Model):

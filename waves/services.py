@@ -303,7 +303,7 @@ def agreement_text_publish(
     *, title: str, clauses: str, acting_user: User | None = None, now: datetime | None = None
 ) -> AgreementText:
     """Publish a new Persetujuan; it is the one applicants accept from now on (enrollments keep theirs)."""
-    return text_version_publish(AgreementText, acting_user=acting_user, now=now, title=title, statements=clauses)
+    return text_version_publish(AgreementText, acting_user=acting_user, now=now, title=title, clauses=clauses)
 
 
 def statement_text_publish(

@@ -206,7 +206,7 @@ def test_an_outdated_text_is_refused_by_the_service(applicant):
 def test_adding_a_version_in_the_admin_publishes_it_as_current(admin_client):
     response = admin_client.post(
         "/admin/assessment/declarationtext/add/",
-        {"title": "Pernyataan 2027", "intro": "Pengantar.", "statements": "Saya menyatakan data saya benar."},
+        {"title": "Pernyataan 2027", "intro": "Pengantar.", "clauses": "Saya menyatakan data saya benar."},
     )
 
     assert response.status_code == 302

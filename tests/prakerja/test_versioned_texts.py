@@ -12,12 +12,12 @@ TEXTS = [
     (
         DeclarationText,
         "/admin/assessment/declarationtext/",
-        {"title": "Pernyataan 2027", "intro": "Pengantar.", "statements": "Saya menyatakan."},
+        {"title": "Pernyataan 2027", "intro": "Pengantar.", "clauses": "Saya menyatakan."},
     ),
     (
         AgreementText,
         "/admin/waves/agreementtext/",
-        {"title": "Persetujuan 2027", "statements": "Saya setuju.\nSaya paham."},
+        {"title": "Persetujuan 2027", "clauses": "Saya setuju.\nSaya paham."},
     ),
     (
         StatementText,
@@ -63,8 +63,8 @@ def test_two_versions_published_at_the_same_moment_get_two_numbers_and_one_stays
     before = AgreementText.objects.order_by("-version").first().version
 
     outcomes = at_once(
-        lambda: text_version_publish(AgreementText, title="A", statements="Pernyataan A"),
-        lambda: text_version_publish(AgreementText, title="B", statements="Pernyataan B"),
+        lambda: text_version_publish(AgreementText, title="A", clauses="Pernyataan A"),
+        lambda: text_version_publish(AgreementText, title="B", clauses="Pernyataan B"),
         errors=(),
     )
 
