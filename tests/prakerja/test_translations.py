@@ -13,6 +13,7 @@ SOURCE_DIRS = [
     "accounts",
     "journey",
     "notifications",
+    "audit",
     "regions",
     "verification",
     "assessment",
