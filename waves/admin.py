@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import UnmaskedDataAdmin
 from prakerja.admin import ReadOnlyAdmin, VersionedTextAdmin
 from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digest
 from verification.identifiers import full_number
@@ -278,7 +279,7 @@ class DecisionForm(forms.Form):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(ReadOnlyAdmin):
+class ComplaintAdmin(UnmaskedDataAdmin, ReadOnlyAdmin):
     """Review of "gagal 3 kali" complaints (DESIGN §5). Nothing here can be edited: a reviewer opens the letter
     and approves or rejects, one or many at a time, through the two actions (the change page offers them too);
     each decision is recorded with the reviewer and the time by ``waves.services.complaint_decide``."""
@@ -308,6 +309,8 @@ class ComplaintAdmin(ReadOnlyAdmin):
         "decision_reason",
     )
     readonly_fields = fields
+    # The reviewer compares the letter's name with the applicant's, so the complaint's page shows it in full.
+    unmasked_in_record = ("full_name",)
 
     def has_review_permission(self, request) -> bool:
         return request.user.has_perm("waves.review_complaint")
