@@ -93,7 +93,7 @@ def test_simultaneous_ticks_on_postgresql_queue_one_selection(monkeypatch):
 
     wave = wave_create(province_quotas={"32": 1})
     queued: list[int] = []
-    monkeypatch.setattr(tasks.selection_run_task, "delay", lambda wave_id, acting_user_id=None: queued.append(wave_id))
+    monkeypatch.setattr(tasks.selection_run_task, "delay", lambda wave_id, *args, **kwargs: queued.append(wave_id))
     start = threading.Barrier(2, timeout=10)
     outcomes: list[list[int]] = []
 
