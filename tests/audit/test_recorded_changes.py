@@ -3,6 +3,7 @@ selection runs and voids, new versions of the legal texts — with who, their ro
 which address (also when a service or a Celery task does the work); the schedule's own moves with no one."""
 
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.utils import timezone
@@ -14,7 +15,7 @@ from audit.models import Action, Entry
 from tests.factories import staff_user
 from tests.helpers import login_verified
 from tests.waves.conftest import enrolled_many, wave_create
-from waves.models import AgreementText, Complaint, SelectionRun, StatementText, Wave
+from waves.models import AgreementText, Complaint, ProvinceQuota, SelectionRun, StatementText, Wave
 from waves.selection import selection_run
 from waves.services import selection_queue, selections_schedule, waves_record_schedule
 
@@ -93,7 +94,125 @@ def test_a_complaint_decision_is_recorded_without_its_reason(client, complaint, 
     assert entry.details == {"decision": decision}
 
 
-# --- Waves: publishing and moves ----------------------------------------------------------------------
+# --- Waves: edits, quotas, publishing, moves ----------------------------------------------------------------------
+
+
+class FormFields(HTMLParser):
+    """What a browser would post from the first form on a page whose id is ``form_id``."""
+
+    def __init__(self, form_id: str) -> None:
+        super().__init__()
+        self.form_id, self.inside, self.data = form_id, False, {}
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        attributes = dict(attrs)
+        if tag == "form":
+            self.inside = attributes.get("id") == self.form_id
+        if not self.inside:
+            return
+        name = attributes.get("name")
+        if tag == "input" and name:
+            kind = attributes.get("type", "text")
+            if kind in {"submit", "button", "file"} or (kind in {"checkbox", "radio"} and "checked" not in attributes):
+                return
+            self.data[name] = attributes.get("value", "on")
+        elif tag == "select":
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attributes:
+            self.data[self._select] = attributes.get("value", "")
+        elif tag == "textarea":
+            self._textarea = name
+            self.data[name] = ""
+
+    def handle_data(self, data: str) -> None:
+        if self.inside and self._textarea:
+            self.data[self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+        self._select = None if tag == "select" else self._select
+        self._textarea = None if tag == "textarea" else self._textarea
+
+
+def form_data(html: str, form_id: str) -> dict[str, str]:
+    parser = FormFields(form_id)
+    parser.feed(html)
+    return parser.data
+
+
+def test_editing_a_wave_and_its_province_quotas_records_each_change_from_what_to_what(client, operator):
+    wave = wave_create(province_quotas={"32": 100, "31": 50}, publish=False)
+    url = f"/admin/waves/wave/{wave.pk}/change/"
+    data = form_data(client.get(url).content.decode(), "wave_form")
+    rows = {data[f"province_quotas-{n}-province"]: n for n in range(int(data["province_quotas-TOTAL_FORMS"]))}
+    jabar, jakarta = ProvinceQuota.objects.get(province_id="32"), ProvinceQuota.objects.get(province_id="31")
+
+    data.update(
+        {
+            "quota": "130",
+            f"province_quotas-{rows['32']}-quota": "120",
+            f"province_quotas-{rows['31']}-DELETE": "on",
+            "province_quotas-2-province": "33",
+            "province_quotas-2-quota": "10",
+            "province_quotas-2-wave": str(wave.pk),
+            "province_quotas-TOTAL_FORMS": "3",
+        }
+    )
+    response = client.post(url, data, REMOTE_ADDR=ADDRESS)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    edit = the_entry(Action.WAVE_CHANGE)
+    assert (edit.acting_user, edit.roles, edit.client_address) == (operator, Role.OPERATOR, ADDRESS)
+    assert (edit.target_type, edit.target_id, edit.details) == (
+        "waves.wave",
+        str(wave.pk),
+        {"fields": {"quota": [150, 130]}},
+    )
+    added = ProvinceQuota.objects.get(province_id="33")
+    quotas = {entry.target_id: entry.details for entry in entries(Action.QUOTA_CHANGE)}
+    assert quotas == {
+        str(jabar.pk): {"wave": wave.pk, "province": "32", "from": 100, "to": 120},
+        str(jakarta.pk): {"wave": wave.pk, "province": "31", "from": 50, "to": None},
+        str(added.pk): {"wave": wave.pk, "province": "33", "from": None, "to": 10},
+    }
+    assert {entry.target_type for entry in entries(Action.QUOTA_CHANGE)} == {"waves.provincequota"}
+    assert {entry.client_address for entry in entries(Action.QUOTA_CHANGE)} == {ADDRESS}
+
+
+def test_adding_a_wave_records_its_fields_and_each_province_quota(client, operator):
+    data = form_data(client.get("/admin/waves/wave/add/").content.decode(), "wave_form")
+    data.update(
+        {
+            "number": "9",
+            "name": "Gelombang 9",
+            "opens_at_0": "2027-01-04",
+            "opens_at_1": "09:00:00",
+            "closes_at_0": "2027-01-11",
+            "closes_at_1": "09:00:00",
+            "announce_at_0": "2027-01-14",
+            "announce_at_1": "09:00:00",
+            "quota": "10",
+            "province_quotas-0-province": "32",
+            "province_quotas-0-quota": "10",
+            "province_quotas-TOTAL_FORMS": "1",
+        }
+    )
+
+    response = client.post("/admin/waves/wave/add/", data, REMOTE_ADDR=ADDRESS)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    wave = Wave.objects.get(number=9)
+    created = the_entry(Action.WAVE_CHANGE)
+    assert (created.acting_user, created.target_id) == (operator, str(wave.pk))
+    assert created.details["fields"]["quota"] == [None, 10] and created.details["fields"]["name"] == [
+        None,
+        "Gelombang 9",
+    ]
+    quota = the_entry(Action.QUOTA_CHANGE)
+    assert quota.target_id == str(wave.province_quotas.get().pk)
+    assert quota.details == {"wave": wave.pk, "province": "32", "from": None, "to": 10}
 
 
 def test_publishing_and_opening_and_closing_a_wave_now_are_recorded(client, operator):
