@@ -31,7 +31,7 @@ class StaffFilter(admin.SimpleListFilter):
         value = self.value()
         if value == self.AUTOMATIC:
             return queryset.filter(acting_user__isnull=True)
-        if value and value.isdigit():
+        if value and re.fullmatch(r"[0-9]{1,18}", value):  # an id; not "٣٢" nor one too big for the column
             return queryset.filter(acting_user_id=int(value))
         return queryset
 
