@@ -31,6 +31,8 @@ from assessment.rules import (
     score_compute,
 )
 from assessment.selectors import attempt_latest, attempt_outcome, attempt_tally
+from audit.models import Action
+from audit.services import audit_record
 from prakerja.versioning import text_version_publish
 from verification.models import EmploymentStatus
 
@@ -42,6 +44,7 @@ QUESTION_BANK_PATH = Path(__file__).resolve().parent / "data" / "questions.json"
 # --- The declaration ----------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def declaration_text_publish(
     *, title: str, intro: str, clauses: str, acting_user: User | None = None, now: datetime | None = None
 ) -> DeclarationText:
@@ -49,9 +52,11 @@ def declaration_text_publish(
 
     Earlier versions stay as they were, because declarations point at the version their applicant answered.
     """
-    return text_version_publish(
+    text = text_version_publish(
         DeclarationText, acting_user=acting_user, now=now, title=title, intro=intro, clauses=clauses
     )
+    audit_record(acting_user=acting_user, action=Action.TEXT_PUBLISH, target=text, details={"version": text.version})
+    return text
 
 
 def declaration_submit(

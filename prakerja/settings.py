@@ -54,9 +54,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     # The portal's apps. Dependencies point one way (docs/ARCHITECTURE.md):
-    # accounts <- verification <- assessment <- waves <- journey; notifications and regions serve all.
+    # accounts <- verification <- assessment <- waves <- journey; notifications, regions and audit serve all.
     "regions",
     "notifications",
+    "audit",
     "accounts",
     "verification",
     "assessment",
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # early, so that every answer carries the policy, refusals included
     "prakerja.middleware.NulRefusalMiddleware",
+    # The client address the audit log records, for whatever the request does (audit/context.py).
+    "audit.middleware.ClientAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "prakerja.middleware.LanguageMiddleware",

@@ -1,11 +1,14 @@
 """Staff views of the identity steps. NIK and KK appear masked; a full NIK or KK typed in the search box is
-found through its blind index, never by decrypting the table."""
+found through its blind index, never by decrypting the table. What these pages do show in full (names, the
+mother's name, the address, the birth date) is written to the audit log each time it is shown, and every KTP
+photo they show is recorded by the photo's own view."""
 
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import UnmaskedDataAdmin
 from prakerja.admin import ReadOnlyAdmin
 from prakerja.crypto import IdentifierKind, pii_digest
 from verification.identifiers import full_number
@@ -13,7 +16,7 @@ from verification.models import IdentityVerification, KtpPhoto, PersonalData
 
 
 @admin.register(IdentityVerification)
-class IdentityVerificationAdmin(ReadOnlyAdmin):
+class IdentityVerificationAdmin(UnmaskedDataAdmin, ReadOnlyAdmin):
     list_display = (
         "user",
         "nik_masked",
@@ -30,6 +33,7 @@ class IdentityVerificationAdmin(ReadOnlyAdmin):
     fields = ("user", "nik_masked", "kk_masked", "birth_date", "sex", "registry_excluded_occupation", "verified_at")
     readonly_fields = fields
     date_hierarchy = "verified_at"
+    unmasked_in_list = unmasked_in_record = ("birth_date",)
 
     @admin.display(description=_("NIK"))
     def nik_masked(self, obj: IdentityVerification) -> str:
@@ -49,11 +53,13 @@ class IdentityVerificationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PersonalData)
-class PersonalDataAdmin(ReadOnlyAdmin):
+class PersonalDataAdmin(UnmaskedDataAdmin, ReadOnlyAdmin):
     list_display = ("user", "full_name", "district", "education", "employment_status", "completed_at")
     list_filter = ("employment_status", "education", "district__regency__province")
     list_select_related = ("user", "district")
     search_fields = ("user__email", "full_name")
+    unmasked_in_list = ("full_name",)
+    unmasked_in_record = ("full_name", "mother_name", "address")
 
 
 @admin.register(KtpPhoto)

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
+from audit.models import Action
+from audit.services import audit_record
 from notifications.masking import mask_phone
 from prakerja.ratelimits import form_valid_within_limits
 from prakerja.staff import staff_verified
@@ -191,6 +193,15 @@ def ktp_photo_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
     # Anyone but the owner opens it as staff, so only past the staff second factor.
     if photo is None or (photo.user_id != request.user.pk and not staff_verified(request)):
         raise Http404
+    if photo.user_id != request.user.pk:
+        # Before the file is sent, so no staff member sees a photo the audit log does not show.
+        audit_record(
+            acting_user=request.user,
+            action=Action.KTP_PHOTO_VIEW,
+            target=photo,
+            details={"variant": variant},
+            request=request,
+        )
     return private_file_response(
         getattr(photo, variant).open("rb"), content_type="image/jpeg", filename=f"foto-ktp-{photo.pk}-{variant}.jpg"
     )

@@ -11,6 +11,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import UnmaskedDataAdmin
+from audit.models import Action
+from audit.services import audit_record
 from prakerja.admin import ReadOnlyAdmin, VersionedTextAdmin
 from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digest
 from verification.identifiers import full_number
@@ -117,6 +120,43 @@ class WaveAdmin(admin.ModelAdmin):
                 enrolled_count=Count("enrollments", distinct=True),
             )
         )
+
+    def save_model(self, request, obj: Wave, form, change: bool) -> None:
+        """A wave's times, quota and policies are edited here, not through a service: the audit log records
+        which fields changed, from what to what."""
+        super().save_model(request, obj, form, change)
+        changed = {
+            name: [form.initial.get(name) if change else None, form.cleaned_data.get(name)]
+            for name in form.changed_data
+        }
+        if changed:
+            audit_record(acting_user=request.user, action=Action.WAVE_CHANGE, target=obj, details={"fields": changed})
+
+    def save_formset(self, request, form, formset, change: bool) -> None:
+        """The province quotas are edited in the wave's page; each one added, changed or removed is recorded."""
+        if formset.model is not ProvinceQuota:
+            return super().save_formset(request, form, formset, change)
+        edits = []  # (the row's form, its id before saving, quota before, quota after)
+        deleted = formset.deleted_forms if formset.can_delete else []
+        for quota_form in formset.forms:
+            existing = quota_form.instance.pk
+            if quota_form in deleted:
+                if existing:
+                    edits.append((quota_form, existing, quota_form.initial.get("quota"), None))
+            elif quota_form.has_changed():
+                before = quota_form.initial.get("quota") if existing else None
+                edits.append((quota_form, existing, before, quota_form.cleaned_data.get("quota")))
+        super().save_formset(request, form, formset, change)
+        for quota_form, existing, before, after in edits:
+            quota = quota_form.instance
+            audit_record(
+                acting_user=request.user,
+                action=Action.QUOTA_CHANGE,
+                target=ProvinceQuota,
+                target_id=existing or quota.pk,
+                details={"wave": form.instance.pk, "province": quota.province_id, "from": before, "to": after},
+            )
+        return None
 
     @admin.display(description=_("status sekarang"))
     def status_now(self, wave: Wave):
@@ -278,7 +318,7 @@ class DecisionForm(forms.Form):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(ReadOnlyAdmin):
+class ComplaintAdmin(UnmaskedDataAdmin, ReadOnlyAdmin):
     """Review of "gagal 3 kali" complaints (DESIGN §5). Nothing here can be edited: a reviewer opens the letter
     and approves or rejects, one or many at a time, through the two actions (the change page offers them too);
     each decision is recorded with the reviewer and the time by ``waves.services.complaint_decide``."""
@@ -308,6 +348,8 @@ class ComplaintAdmin(ReadOnlyAdmin):
         "decision_reason",
     )
     readonly_fields = fields
+    # The reviewer compares the letter's name with the applicant's, so the complaint's page shows it in full.
+    unmasked_in_record = ("full_name",)
 
     def has_review_permission(self, request) -> bool:
         return request.user.has_perm("waves.review_complaint")

@@ -10,6 +10,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
+from audit.context import client_address
+from audit.models import Action
+from audit.services import audit_record
 from notifications.models import Channel
 from notifications.services import message_enqueue
 from prakerja.versioning import text_version_publish
@@ -54,7 +57,17 @@ def wave_transition(
 
 
 def _move(wave: Wave, to: str, *, acting_user: User | None, now: datetime, note: str = "") -> None:
-    WaveEvent.objects.create(wave=wave, from_status=wave.status, to_status=to, actor=acting_user, note=note, at=now)
+    """Every move of every wave goes through here: the wave's own event, and the audit log's entry (no acting
+    user for the schedule's moves and for a run that ended by itself)."""
+    event = WaveEvent.objects.create(
+        wave=wave, from_status=wave.status, to_status=to, actor=acting_user, note=note, at=now
+    )
+    audit_record(
+        acting_user=acting_user,
+        action=Action.WAVE_MOVE,
+        target=wave,
+        details={"from": wave.status, "to": to, "at": now, "event": event.pk},
+    )
     wave.status = to
     wave.save(update_fields=["status"])
     if to == WaveStatus.ANNOUNCED:
@@ -92,6 +105,7 @@ def wave_publish(*, wave: Wave, acting_user: User, now: datetime | None = None) 
     WaveEvent.objects.create(
         wave=wave, from_status=wave.status, to_status=wave.status, actor=acting_user, note="dipublikasikan", at=now
     )
+    audit_record(acting_user=acting_user, action=Action.WAVE_PUBLISH, target=wave)
     return wave
 
 
@@ -151,6 +165,7 @@ def selection_void(*, run: SelectionRun, acting_user: User, now: datetime | None
     results_discard(run)
     run.status = RunStatus.VOIDED
     run.save(update_fields=["status"])
+    audit_record(acting_user=acting_user, action=Action.SELECTION_VOID, target=run, details={"wave": wave.pk})
     _move(wave, WaveStatus.CLOSED, acting_user=acting_user, now=now, note=note or f"run {run.pk} dibatalkan")
 
 
@@ -185,6 +200,13 @@ def selection_interrupted_record(
     locked.finished_at = timezone.now()
     locked.error = error or INTERRUPTED_ERROR
     locked.save(update_fields=["status", "finished_at", "error"])
+    # Recorded by the run's own process or by recovery, not by a person: no acting user.
+    audit_record(
+        acting_user=None,
+        action=Action.SELECTION_END,
+        target=run,
+        details={"wave": run.wave_id, "status": status},
+    )
     wave = Wave.objects.select_for_update().get(pk=run.wave_id)
     if wave.status == WaveStatus.SELECTING:
         word = "gagal" if status == RunStatus.FAILED else "terputus"
@@ -235,8 +257,11 @@ def selection_queue(*, wave: Wave, acting_user: User | None, now: datetime | Non
         return False
     locked.selection_queued_at = now
     locked.save(update_fields=["selection_queued_at"])
+    audit_record(acting_user=acting_user, action=Action.SELECTION_QUEUE, target=locked)
     acting_user_id = acting_user.pk if acting_user else None
-    transaction.on_commit(lambda: selection_run_task.delay(locked.pk, acting_user_id))
+    # The worker records the run's start and end as this operator's, from the address they queued it from.
+    address = client_address()
+    transaction.on_commit(lambda: selection_run_task.delay(locked.pk, acting_user_id, client_address=address))
     return True
 
 
@@ -299,21 +324,27 @@ def enrollment_join(*, user: User, wave: Wave, agreement: AgreementText, now: da
         raise WaveError(WaveErrorCode.ALREADY_PENDING) from None
 
 
+@transaction.atomic
 def agreement_text_publish(
     *, title: str, clauses: str, acting_user: User | None = None, now: datetime | None = None
 ) -> AgreementText:
     """Publish a new Persetujuan; it is the one applicants accept from now on (enrollments keep theirs)."""
-    return text_version_publish(AgreementText, acting_user=acting_user, now=now, title=title, clauses=clauses)
+    text = text_version_publish(AgreementText, acting_user=acting_user, now=now, title=title, clauses=clauses)
+    audit_record(acting_user=acting_user, action=Action.TEXT_PUBLISH, target=text, details={"version": text.version})
+    return text
 
 
+@transaction.atomic
 def statement_text_publish(
     *, title: str, opening: str, body: str, acting_user: User | None = None, now: datetime | None = None
 ) -> StatementText:
     """Publish a new "gagal 3 kali" statement text; letters are printed from it from now on (complaints keep
     the version they were filed with)."""
-    return text_version_publish(
+    text = text_version_publish(
         StatementText, acting_user=acting_user, now=now, title=title, opening=opening, body=body
     )
+    audit_record(acting_user=acting_user, action=Action.TEXT_PUBLISH, target=text, details={"version": text.version})
+    return text
 
 
 # --- "Gagal 3 kali" (DESIGN §5) ---------------------------------------------------------------------------
@@ -385,6 +416,10 @@ def complaint_decide(
         locked.decided_at = now
         locked.decision_reason = reason
         locked.save(update_fields=["status", "reviewer", "decided_at", "decision_reason"])
+        # The reason stays on the complaint: written to the applicant, it may name them.
+        audit_record(
+            acting_user=acting_user, action=Action.COMPLAINT_DECIDE, target=locked, details={"decision": locked.status}
+        )
         _decision_notify(locked)
     return locked
 

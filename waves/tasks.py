@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from audit.context import client_address_set
 from waves.services import selections_schedule, waves_record_schedule
 
 
@@ -17,12 +18,15 @@ def selections_schedule_task() -> int:
 
 
 @shared_task
-def selection_run_task(wave_id: int, acting_user_id: int | None = None, seed: int | None = None) -> int:
+def selection_run_task(
+    wave_id: int, acting_user_id: int | None = None, seed: int | None = None, client_address: str | None = None
+) -> int:
     """Select a closed wave (its own queue: it can take minutes for millions). Safe to run twice: a selected
-    wave is left as it is."""
+    wave is left as it is. ``client_address``: where the operator who queued it was, for the audit log."""
     from accounts.models import User
     from waves.models import Wave
     from waves.selection import selection_run
 
     acting_user = User.objects.filter(pk=acting_user_id).first() if acting_user_id else None
-    return selection_run(wave=Wave.objects.get(pk=wave_id), acting_user=acting_user, seed=seed).pk
+    with client_address_set(client_address):
+        return selection_run(wave=Wave.objects.get(pk=wave_id), acting_user=acting_user, seed=seed).pk

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit.models import Action
+from audit.services import audit_record
 from prakerja.ratelimits import form_valid_within_limits
 from prakerja.staff import staff_verified
 from verification.selectors import domicile_province_id
@@ -177,6 +179,9 @@ def complaint_file(request: HttpRequest, pk: int) -> FileResponse:
     if complaint is None or (complaint.user_id != request.user.pk and not staff_verified(request)):
         raise Http404
     is_pdf = complaint.letter_kind == "pdf"
+    if complaint.user_id != request.user.pk:
+        # Before the file is sent, so no reviewer reads a letter the audit log does not show.
+        audit_record(acting_user=request.user, action=Action.COMPLAINT_LETTER_VIEW, target=complaint, request=request)
     return private_file_response(
         complaint.letter.open("rb"),
         content_type="application/pdf" if is_pdf else "image/jpeg",

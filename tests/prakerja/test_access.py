@@ -147,9 +147,12 @@ NOT_ADDED_IN_ADMIN = {
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
+    # the audit log: written by the portal as staff act, never by hand
+    "audit.entry",
 }
-# The mock registry's data are the registry's, not the portal's: only a superuser looks at them.
-SUPERUSER_ONLY = {"dukcapil.resident", "dukcapil.family"}
+# The mock registry's data are the registry's, not the portal's: only a superuser looks at them. The audit log
+# records what reviewers and operators did: only a superuser reads it.
+SUPERUSER_ONLY = {"dukcapil.resident", "dukcapil.family", "audit.entry"}
 
 
 def expected_admin_status(viewer: Viewer, model: str, action: str) -> int:

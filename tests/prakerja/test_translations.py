@@ -10,6 +10,7 @@ SOURCE_DIRS = [
     "accounts",
     "journey",
     "notifications",
+    "audit",
     "regions",
     "verification",
     "assessment",

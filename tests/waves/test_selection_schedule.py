@@ -17,7 +17,7 @@ from waves.tasks import selections_schedule_task
 
 pytestmark = pytest.mark.django_db
 
-CLOSE = T0 + timedelta(days=7)  # wave_create: opens at T0, open 7 days
+CLOSE = T0 + timedelta(days=7)  # WaveFactory: opens at T0, open 7 days
 
 
 def test_a_wave_is_selected_by_the_schedule_once_it_has_closed(django_capture_on_commit_callbacks):
@@ -97,7 +97,7 @@ def test_simultaneous_ticks_on_postgresql_queue_one_selection(monkeypatch):
 
     wave = WaveFactory(province_quotas={"32": 1})
     queued: list[int] = []
-    monkeypatch.setattr(tasks.selection_run_task, "delay", lambda wave_id, acting_user_id=None: queued.append(wave_id))
+    monkeypatch.setattr(tasks.selection_run_task, "delay", lambda wave_id, *args, **kwargs: queued.append(wave_id))
     start = threading.Barrier(2, timeout=10)
     outcomes: list[list[int]] = []
 

@@ -13,6 +13,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import Action
+from audit.services import audit_record
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import ProvinceQuota, Result, RunStatus, SelectionRun, Wave, WaveStatus
 from waves.progress import PHASE_LABELS, Progress, progress_clear, progress_publish
@@ -66,6 +68,7 @@ def selection_run(
                 wave=wave, to=WaveStatus.SELECTING, acting_user=acting_user, now=now, note=f"seleksi, benih {seed}"
             )
             run = SelectionRun.objects.create(wave=wave, seed=seed, operator=acting_user, started_at=now)
+            audit_record(acting_user=acting_user, action=Action.SELECTION_START, target=run, details={"wave": wave.pk})
         return _run(run, wave, acting_user, on_progress)
     finally:
         lock.release()
@@ -87,6 +90,12 @@ def _run(
                 status=RunStatus.SUCCEEDED, finished_at=timezone.now(), phases=phases, counts=counts
             )
             wave_transition(wave=wave, to=WaveStatus.SELECTED, acting_user=acting_user, note=f"run {run.pk}")
+            audit_record(
+                acting_user=acting_user,
+                action=Action.SELECTION_END,
+                target=run,
+                details={"wave": wave.pk, "status": RunStatus.SUCCEEDED, "selected": counts["selected"]},
+            )
     except Exception as error:
         logger.exception("selection of wave %s failed (run %s)", wave.number, run.pk)
         _run_end(run, RunStatus.FAILED, error)
