@@ -9,6 +9,11 @@ from phonenumbers import PhoneNumberType
 _SEPARATORS = re.compile(r"[\s\-().]")
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
+# phonenumbers loads a region's metadata on first use under a lock it never releases if the load raises (its
+# acquire/release pair has no try/finally): one failed import in one thread leaves every later parse waiting
+# forever. Indonesia's metadata is loaded here, at import, before any request or worker thread runs.
+phonenumbers.PhoneMetadata.metadata_for_region("ID")
+
 
 class PhoneErrorCode(StrEnum):
     INVALID = "phone_invalid"

@@ -1,6 +1,8 @@
 """verification.phones.phone_normalize: anything typed is an E.164 Indonesian mobile number or a PhoneError."""
 
 import re
+import subprocess
+import sys
 
 import pytest
 from hypothesis import assume, given
@@ -77,3 +79,13 @@ def test_every_usual_way_of_writing_a_mobile_number_gives_the_same_e164(local, s
 def test_hostile_or_foreign_numbers_are_refused_with_a_code(typed):
     with pytest.raises(PhoneError):
         phone_normalize(typed)
+
+
+def test_indonesian_metadata_is_loaded_at_import_not_under_the_first_requests_lock():
+    """phonenumbers holds a lock while it loads a region on first use and never releases it if that load
+    raises; with Indonesia's loaded at import, no request or worker thread ever takes that path for it. In a
+    fresh process: here the other tests have long since loaded it."""
+    probe = "import verification.phones, phonenumbers; print(phonenumbers.PhoneMetadata._region_available['ID'])"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+
+    assert result.stdout.strip() == "None"  # loaded: no loader left to run on first use
