@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -29,7 +29,7 @@ from notifications.models import Channel
 from notifications.selectors import message_last_created_at, messages_queued_since
 from notifications.services import message_enqueue
 from prakerja.codes import code_guess_reserve
-from prakerja.retention import purge_in_batches
+from prakerja.retention import purge_in_batches, rows_delete_in_batches
 from prakerja.versioning import text_version_publish
 
 EMAIL_VERIFICATION_TEMPLATE = "accounts/email_verification"
@@ -507,10 +507,4 @@ def login_codes_purge(*, now: datetime | None = None, batch_size: int | None = N
     now = now or timezone.now()
     cutoff = now - settings.CODE_RETENTION
 
-    def purge_batch(size: int) -> int:
-        # The oldest first: they sit at the start of the primary key, so each batch finds its rows at once.
-        batch = LoginCode.objects.filter(expires_at__lt=cutoff).order_by("pk").values("pk")[:size]
-        deleted, _by_model = LoginCode.objects.filter(pk__in=Subquery(batch)).delete()
-        return deleted
-
-    return purge_in_batches("login codes", purge_batch, batch_size=batch_size)
+    return rows_delete_in_batches("login codes", LoginCode.objects.filter(expires_at__lt=cutoff), batch_size=batch_size)

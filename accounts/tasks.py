@@ -1,25 +1,18 @@
 """Celery entry points of the accounts app: retention (docs/PRIVACY.md), run hourly by beat."""
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from accounts.services import login_codes_purge, unverified_accounts_purge
-
-_DATABASE_RETRY = {
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": True,
-    "retry_backoff_max": 60,
-    "max_retries": 5,
-}
+from prakerja.celery import DATABASE_RETRY
 
 
-@shared_task(**_DATABASE_RETRY)
+@shared_task(**DATABASE_RETRY)
 def unverified_accounts_purge_task() -> int:
     """Delete accounts whose email was never verified, past UNVERIFIED_ACCOUNT_RETENTION. Safe to run twice."""
     return unverified_accounts_purge()
 
 
-@shared_task(**_DATABASE_RETRY)
+@shared_task(**DATABASE_RETRY)
 def login_codes_purge_task() -> int:
     """Delete login codes expired more than CODE_RETENTION ago. Safe to run twice."""
     return login_codes_purge()

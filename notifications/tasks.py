@@ -5,31 +5,24 @@ retries when the database itself was unreachable, and running any task twice sen
 """
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from notifications.services import message_bodies_purge, messages_send, outbox_sweep
-
-_DATABASE_RETRY = {
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": True,
-    "retry_backoff_max": 60,
-    "max_retries": 5,
-}
+from prakerja.celery import DATABASE_RETRY
 
 
-@shared_task(**_DATABASE_RETRY)
+@shared_task(**DATABASE_RETRY)
 def message_deliver_task(ids: list[int]) -> int:
     """Deliver the messages just enqueued with ``ids``; rows already claimed or sent are left alone."""
     return messages_send(ids=ids).sent
 
 
-@shared_task(**_DATABASE_RETRY)
+@shared_task(**DATABASE_RETRY)
 def outbox_sweep_task() -> int:
     """Deliver every due message: delayed ones (not_before, retries) and those whose worker died."""
     return outbox_sweep().sent
 
 
-@shared_task(**_DATABASE_RETRY)
+@shared_task(**DATABASE_RETRY)
 def message_bodies_purge_task() -> int:
     """Blank the bodies of messages past MESSAGE_BODY_RETENTION (beat, hourly; docs/PRIVACY.md). Safe to run
     twice: a blanked message is not due any more."""

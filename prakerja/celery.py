@@ -3,8 +3,18 @@
 import os
 
 from celery import Celery, signals
+from django.db import InterfaceError, OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prakerja.settings")
+
+# Tasks that only read and write the database retry when it is briefly unreachable (a failover, a restart),
+# backing off up to a minute; anything else is a bug to see, not to retry.
+DATABASE_RETRY = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "max_retries": 5,
+}
 
 app = Celery("prakerja")
 app.config_from_object("django.conf:settings", namespace="CELERY")

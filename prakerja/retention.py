@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet, Subquery
 
 logger = logging.getLogger(__name__)
 
@@ -32,3 +33,15 @@ def purge_in_batches(name: str, purge_batch: Callable[[int], int], *, batch_size
     if total:
         logger.info("retention: %s purged %s rows in %s batches", name, total, batches)
     return total
+
+
+def rows_delete_in_batches(name: str, due: QuerySet, *, batch_size: int | None = None) -> int:
+    """Delete the rows of ``due`` in batches (purge_in_batches), oldest first: they sit at the start of the
+    primary key, so each batch finds its rows at once. Returns how many were deleted."""
+
+    def purge_batch(size: int) -> int:
+        batch = due.order_by("pk").values("pk")[:size]
+        deleted, _by_model = due.model.objects.filter(pk__in=Subquery(batch)).delete()
+        return deleted
+
+    return purge_in_batches(name, purge_batch, batch_size=batch_size)

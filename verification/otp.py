@@ -15,7 +15,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Subquery
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -25,7 +25,7 @@ from notifications.masking import mask_phone
 from notifications.models import Channel
 from notifications.services import message_enqueue
 from prakerja.codes import code_guess_reserve
-from prakerja.retention import purge_in_batches
+from prakerja.retention import rows_delete_in_batches
 from prakerja.timeutil import wib_day_start, wib_next_day_start
 from verification.errors import VerificationError, VerificationErrorCode
 from verification.models import OtpCode, PhoneNumber
@@ -182,10 +182,4 @@ def otp_codes_purge(*, now: datetime | None = None, batch_size: int | None = Non
     now = now or timezone.now()
     cutoff = now - settings.CODE_RETENTION
 
-    def purge_batch(size: int) -> int:
-        # The oldest first: they sit at the start of the primary key, so each batch finds its rows at once.
-        batch = OtpCode.objects.filter(expires_at__lt=cutoff).order_by("pk").values("pk")[:size]
-        deleted, _by_model = OtpCode.objects.filter(pk__in=Subquery(batch)).delete()
-        return deleted
-
-    return purge_in_batches("phone codes", purge_batch, batch_size=batch_size)
+    return rows_delete_in_batches("phone codes", OtpCode.objects.filter(expires_at__lt=cutoff), batch_size=batch_size)
