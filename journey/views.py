@@ -70,7 +70,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def applicant_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """For an applicant's own-data pages: a staff account has no applicant data here, and its account is closed
-    by an administrator, so these pages do not exist for it (the same 404 as any unknown page)."""
+    by an administrator, so these pages do not exist for it (the same 404 as any unknown page), whether or not
+    its login is recent. Anonymous visitors pass on, to the login page."""
 
     @wraps(view)
     def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -82,8 +83,8 @@ def applicant_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 
 @never_cache
-@recent_login_required
 @applicant_only
+@recent_login_required
 def own_data(request: HttpRequest) -> HttpResponse:
     """ "Data saya": every field the portal holds about the applicant, masked where the screen may be seen by
     others; the download has it all."""
@@ -92,8 +93,8 @@ def own_data(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
-@recent_login_required
 @applicant_only
+@recent_login_required
 def own_data_download(request: HttpRequest) -> HttpResponse:
     """The applicant's full data as JSON (UTF-8, not escaped: names are read by people), as a file."""
     data = own_data_for(user=request.user)

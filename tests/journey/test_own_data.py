@@ -176,3 +176,10 @@ def test_the_dashboard_and_the_menu_link_to_data_saya_and_account_deletion(clien
 
     assert html.count('href="/dashboard/data-saya/"') == 2  # the menu and the dashboard
     assert 'href="/dashboard/hapus-akun/"' in html
+
+
+def test_staff_get_the_404_even_when_their_login_is_no_longer_recent(client, frozen, settings):
+    login_verified(client, staff_user("Operator gelombang"))
+    frozen.tick(settings.RECENT_LOGIN_WINDOW + timedelta(minutes=1))
+
+    assert client.get(OWN_DATA).status_code == 404
