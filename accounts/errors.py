@@ -11,6 +11,10 @@ class AccountErrorCode(StrEnum):
     TOTP_THROTTLED = "totp_throttled"
     EMAIL_TAKEN = "email_taken"
     PUBLIC_TEXTS_OUTDATED = "public_texts_outdated"
+    # Deleting an account ("Hapus akun")
+    PASSWORD_WRONG = "password_wrong"  # noqa: S105 - an error code
+    ACCOUNT_CLOSED = "account_closed"  # already deleted (a double submit), or deactivated
+    STAFF_ACCOUNT = "staff_account"  # staff accounts are closed by an administrator, not from the portal
 
 
 class AccountError(Exception):

@@ -225,6 +225,30 @@ class EmailChangeForm(CurrentPasswordForm):
         return new_email
 
 
+class PasswordConfirmForm(CurrentPasswordForm):
+    """ "Konfirmasi kata sandi": the password again, before a page that shows or erases all the applicant's data
+    when the login is no longer recent (accounts/recent_login.py)."""
+
+    password_help = _("Demi keamanan data Anda, masukkan lagi kata sandi akun Anda.")
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["password"].widget.attrs["autofocus"] = True
+        self.helper = submit_helper(_("Lanjutkan"))
+
+
+class AccountDeleteForm(CurrentPasswordForm):
+    """ "Hapus akun": the password, so that a session left open cannot erase the account."""
+
+    password_help = _("Kata sandi akun Anda, untuk memastikan Anda sendiri yang menghapus akun ini.")
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.helper = submit_helper(_("Hapus akun"))
+        # Red, not the portal's blue: this button cannot be undone.
+        self.helper.inputs[0].field_classes = "btn btn-danger w-100 btn-lg"
+
+
 class PasswordResetRequestForm(forms.Form):
     email = forms.EmailField(
         label=_("Email"),

@@ -1,6 +1,8 @@
 """Reads of the accounts app that pages of other apps, or more than one view, need."""
 
-from accounts.models import PrivacyPolicyText, TermsText
+from dataclasses import dataclass
+
+from accounts.models import EmailChange, LoginCode, PrivacyPolicyText, TermsText, User
 
 
 def privacy_policy_text_current() -> PrivacyPolicyText | None:
@@ -9,3 +11,18 @@ def privacy_policy_text_current() -> PrivacyPolicyText | None:
 
 def terms_text_current() -> TermsText | None:
     return TermsText.objects.filter(is_current=True).first()
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    """What the accounts app holds about an applicant beyond the account row, for "Data saya"."""
+
+    email_changes: list[EmailChange]
+    login_codes: list[LoginCode]
+
+
+def account_record_for(*, user: User) -> AccountRecord:
+    return AccountRecord(
+        email_changes=list(EmailChange.objects.filter(user=user).order_by("-created_at", "-pk")),
+        login_codes=list(LoginCode.objects.filter(user=user).order_by("-created_at", "-pk")),
+    )

@@ -1,12 +1,17 @@
 """Every write to accounts: sign-up, email verification, passwords, email changes, login codes, staff
 authenticators."""
 
+import json
 import math
 import secrets
 import uuid
 from datetime import datetime, timedelta
+from importlib import import_module
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
@@ -29,6 +34,7 @@ from notifications.models import Channel
 from notifications.selectors import message_last_created_at, messages_queued_since
 from notifications.services import message_enqueue
 from prakerja.codes import code_guess_reserve
+from prakerja.erasure import ERASED_REPR, admin_log_scrub
 from prakerja.retention import purge_in_batches, rows_delete_in_batches
 from prakerja.versioning import text_version_publish
 
@@ -508,3 +514,80 @@ def login_codes_purge(*, now: datetime | None = None, batch_size: int | None = N
     cutoff = now - settings.CODE_RETENTION
 
     return rows_delete_in_batches("login codes", LoginCode.objects.filter(expires_at__lt=cutoff), batch_size=batch_size)
+
+
+# --- Erasure: the account's part of deleting it (journey.services.account_delete, docs/PRIVACY.md) -------------
+
+ERASED_EMAIL_DOMAIN = "invalid"  # RFC 2606: reserved, never routable
+
+
+def erased_email(user_id: int) -> str:
+    """The address an erased account keeps: unique (the column is), tied to nothing but the row's id, and
+    undeliverable, so no message can ever reach anyone through it."""
+    return f"deleted-{user_id}@{ERASED_EMAIL_DOMAIN}"
+
+
+def account_erase(*, user: User, now: datetime | None = None) -> None:
+    """Erase what the accounts app holds about ``user`` and close the account for good; the row stays.
+
+    The row stays because the program's records point at it (cards issued, selection results, the audit log):
+    it keeps its id, sign-up date and the versions of the texts accepted, and nothing that names a person. The
+    email becomes ``deleted-<id>@invalid``, the password unusable, the account inactive and in no group. Gone:
+    email-change requests (both addresses), login codes, authenticators, django-axes' records of logins under
+    any of its addresses, and every session that belongs to it or mentions one of them. Changing the email and
+    the password already ends every session on its next request (``User.get_session_auth_hash``); deleting
+    them also removes what they hold (the address a sign-up typed, a login waiting for its code).
+
+    Runs inside the caller's transaction, after the other apps' erasures (which may still read the account).
+    """
+    now = now or timezone.now()
+    changes = EmailChange.objects.filter(user=user)
+    addresses = {user.email, *changes.values_list("old_email", flat=True), *changes.values_list("new_email", flat=True)}
+    addresses = {normalize_email(address) for address in addresses if address}
+    changes.delete()
+    LoginCode.objects.filter(user=user).delete()
+    TOTPDevice.objects.filter(user=user).delete()
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        model.objects.filter(username__in=addresses).delete()
+    sessions_end_for(user_id=user.pk, addresses=addresses)
+    user.groups.clear()
+    user.user_permissions.clear()
+    admin_log_scrub(model=User, pks=[user.pk])
+    for address in addresses:
+        # Rows of other apps whose str() was the account (a declaration, a test) were named by its email.
+        LogEntry.objects.filter(object_repr__icontains=address).update(object_repr=ERASED_REPR, change_message="")
+    user.email = erased_email(user.pk)
+    user.set_unusable_password()
+    user.is_active = False
+    user.is_staff = user.is_superuser = False
+    user.last_login = None
+    user.save(update_fields=["email", "password", "is_active", "is_staff", "is_superuser", "last_login"])
+
+
+def sessions_end_for(*, user_id: int, addresses: set[str]) -> int:
+    """Delete every stored session logged in as ``user_id`` or holding one of ``addresses``; returns how many.
+
+    Sessions are stored by key, not by account, so each stored session is read (in chunks, by the session
+    engine's own decoding). That costs a pass over the sessions table per deleted account, which is rare; the
+    sessions already stopped working when the account's email and password changed, so this removes only what
+    they hold. A session engine that stores nothing in the database (cache, signed cookies) cannot be searched:
+    its sessions end by that same change and expire on their own.
+    """
+    engine = import_module(settings.SESSION_ENGINE)
+    store_class = engine.SessionStore
+    if not hasattr(store_class, "get_model_class"):
+        return 0
+    model = store_class.get_model_class()
+    owner = str(user_id)
+    doomed = []
+    for key, data in model.objects.values_list("session_key", "session_data").iterator(chunk_size=2000):
+        decoded = store_class().decode(data)
+        if not decoded:
+            continue
+        if decoded.get(SESSION_KEY) == owner or any(
+            address in json.dumps(decoded, default=str, ensure_ascii=False).lower() for address in addresses
+        ):
+            doomed.append(key)
+    for key in doomed:
+        store_class(session_key=key).delete()  # the cache too, for cached_db
+    return len(doomed)

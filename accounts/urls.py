@@ -18,6 +18,7 @@ urlpatterns = [
     path("masuk/autentikator/pasang/", views.staff_otp_setup, name="staff_otp_setup"),
     path("keluar/", views.LogoutView.as_view(), name="logout"),
     path("akun/kata-sandi/", views.password_change, name="password_change"),
+    path("akun/konfirmasi-kata-sandi/", views.password_confirm, name="password_confirm"),
     path("akun/email/", views.email_change, name="email_change"),
     path("akun/email/konfirmasi/<str:token>/", views.email_change_confirm, name="email_change_confirm"),
     path("lupa-password/", views.password_reset, name="password_reset"),

@@ -39,6 +39,7 @@ from accounts.forms import (
     LoginFieldsForm,
     LoginForm,
     NewPasswordForm,
+    PasswordConfirmForm,
     PasswordResetRequestForm,
     PortalPasswordChangeForm,
     SignupForm,
@@ -55,6 +56,7 @@ from accounts.login_guard import (
     step_up_required,
 )
 from accounts.models import User, normalize_email
+from accounts.recent_login import password_entered_stamp
 from accounts.tokens import email_change_tokens
 from prakerja.ratelimits import RATE_LIMITED_MESSAGE, form_valid_within_limits, limit_exceeded
 from prakerja.staff import safe_next, staff_door, staff_verified, url_with_next
@@ -409,6 +411,26 @@ def password_change(request: HttpRequest) -> HttpResponse:
         )
         return redirect("journey:dashboard")
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@login_required
+def password_confirm(request: HttpRequest) -> HttpResponse:
+    """ "Konfirmasi kata sandi": the password again when a page that shows or erases all the applicant's data is
+    asked for and the login is no longer recent (accounts/recent_login.py); then on to that page (``next``)."""
+    next_url = safe_next(
+        request,
+        request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME),
+        reverse("journey:dashboard"),
+    )
+    form = PasswordConfirmForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form_valid_within_limits(request, form, "password_confirm"):
+        password_entered_stamp(request)
+        return HttpResponseRedirect(next_url)
+    minutes = int(settings.RECENT_LOGIN_WINDOW.total_seconds() // 60)
+    context = {"form": form, "next": next_url, "window_minutes": minutes}
+    return render(request, "accounts/password_confirm.html", context)
 
 
 # --- Email change ---------------------------------------------------------------------------------------

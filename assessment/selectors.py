@@ -214,3 +214,20 @@ def attempt_question_page(*, attempt: Attempt, position: int) -> QuestionPage | 
         navigation=navigation,
         total=len(items),
     )
+
+
+@dataclass(frozen=True)
+class AssessmentRecord:
+    """The applicant's declaration and every test they took, with its outcome (None: still running)."""
+
+    declaration: Declaration | None
+    attempts: list[tuple[Attempt, AttemptOutcome | None]]  # newest first
+
+
+def assessment_record_for(*, user: User, now: datetime | None = None) -> AssessmentRecord:
+    now = now or timezone.now()
+    attempts = list(Attempt.objects.filter(user=user).order_by("-started_at", "-pk"))
+    return AssessmentRecord(
+        declaration=declaration_for(user=user),
+        attempts=[(attempt, attempt_outcome(attempt=attempt, now=now)) for attempt in attempts],
+    )

@@ -33,6 +33,7 @@ from assessment.rules import (
 from assessment.selectors import attempt_latest, attempt_outcome, attempt_tally
 from audit.models import Action
 from audit.services import audit_record
+from prakerja.erasure import admin_log_scrub
 from prakerja.versioning import text_version_publish
 from verification.models import EmploymentStatus
 
@@ -334,3 +335,16 @@ def attempts_finish_expired(*, now: datetime | None = None, user: User | None = 
                     recorded += _attempt_record(
                         attempt=attempt, reason=FinishedReason.TIMEOUT, finished_at=attempt.deadline
                     )
+
+
+# --- Erasure (journey.services.account_delete, docs/PRIVACY.md) ------------------------------------------------
+
+
+def assessment_erase_for(*, user: User) -> None:
+    """Delete ``user``'s declaration (its answers: employment, education, excluded groups, other aid) and every
+    test they took with its answers and scores. Selection results already written keep their reason code (e.g.
+    "test not passed"), which is the program's record of why, and names no one."""
+    for model in (Declaration, Attempt):
+        rows = model.objects.filter(user=user)
+        admin_log_scrub(model=model, pks=rows.values_list("pk", flat=True))
+        rows.delete()

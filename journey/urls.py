@@ -13,6 +13,11 @@ app_name = "journey"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    # The applicant's own data and account: open at any step after login, not steps themselves.
+    path("dashboard/data-saya/", views.own_data, name="own_data"),
+    path("dashboard/data-saya/unduh/", views.own_data_download, name="own_data_download"),
+    path("dashboard/hapus-akun/", views.account_delete, name="account_delete"),
+    path("dashboard/hapus-akun/selesai/", views.account_deleted, name="account_deleted"),
     path("dashboard/verifikasi-ktp/", step_required("ktp")(verification_views.ktp_verify), name="ktp_verify"),
     path(
         "dashboard/data-diri/", step_required("personal_data")(verification_views.personal_data), name="personal_data"

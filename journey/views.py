@@ -1,11 +1,28 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+import json
+from collections.abc import Callable
+from functools import wraps
 
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET
+
+from accounts.errors import AccountError, AccountErrorCode
+from accounts.forms import AccountDeleteForm
+from accounts.recent_login import recent_login_required
 from assessment import views as assessment_views
 from assessment.eligibility import exclusion_reason_message
+from journey import services
+from journey.own_data import own_data_for
 from journey.selectors import dashboard_for
 from journey.steps import STEPS
+from prakerja.ratelimits import form_valid_within_limits
+from waves.errors import WaveError
 from waves.reasons import reason_message
 from waves.selectors import card_for, complaint_state, enrollment_pending, wave_history, wave_last_opened_at
 
@@ -56,3 +73,85 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("journey:dashboard")
     return render(request, "home.html", {"steps": STEPS})
+
+
+# --- "Data saya", its download, and deleting the account (UU PDP 27/2022, docs/PRIVACY.md) ---------------------
+
+
+def applicant_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For an applicant's own-data pages: a staff account has no applicant data here, and its account is closed
+    by an administrator, so these pages do not exist for it (the same 404 as any unknown page), whether or not
+    its login is recent. Anonymous visitors pass on, to the login page."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_staff or request.user.is_superuser:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+@never_cache
+@applicant_only
+@recent_login_required
+def own_data(request: HttpRequest) -> HttpResponse:
+    """ "Data saya": every field the portal holds about the applicant, masked where the screen may be seen by
+    others; the download has it all."""
+    return render(request, "journey/own_data.html", {"data": own_data_for(user=request.user)})
+
+
+@never_cache
+@require_GET
+@applicant_only
+@recent_login_required
+def own_data_download(request: HttpRequest) -> HttpResponse:
+    """The applicant's full data as JSON (UTF-8, not escaped: names are read by people), as a file."""
+    data = own_data_for(user=request.user)
+    body = json.dumps(data.as_json(), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    day = timezone.localdate(data.generated_at)
+    response["Content-Disposition"] = f'attachment; filename="data-saya-prakerja-{day:%Y%m%d}.json"'
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+ACCOUNT_DELETE_MESSAGES = {
+    AccountErrorCode.PASSWORD_WRONG: _("Kata sandi salah. Akun Anda tidak dihapus."),
+}
+SELECTION_RUNNING_MESSAGE = _(
+    "Seleksi gelombang yang Anda ikuti sedang berjalan, jadi akun belum dapat dihapus. Coba lagi beberapa menit lagi."
+)
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@login_required
+@applicant_only
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """ "Hapus akun": what is erased and what the program keeps, then the password and the button. Afterwards the
+    browser is logged out and sees a confirmation."""
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form_valid_within_limits(request, form, "account_delete"):
+        try:
+            services.account_delete(user=request.user, password=form.cleaned_data["password"])
+        except AccountError as error:
+            if error.code != AccountErrorCode.ACCOUNT_CLOSED:
+                form.add_error("password", ACCOUNT_DELETE_MESSAGES[error.code])
+                return render(request, "journey/account_delete.html", _account_delete_context(form))
+        except WaveError:
+            form.add_error(None, SELECTION_RUNNING_MESSAGE)
+            return render(request, "journey/account_delete.html", _account_delete_context(form))
+        logout(request)
+        return redirect("journey:account_deleted")
+    return render(request, "journey/account_delete.html", _account_delete_context(form))
+
+
+def _account_delete_context(form: AccountDeleteForm) -> dict:
+    return {"form": form}
+
+
+def account_deleted(request: HttpRequest) -> HttpResponse:
+    """After "Hapus akun", logged out: what happened. Says nothing about any account: anyone may open it."""
+    return render(request, "journey/account_deleted.html")

@@ -64,3 +64,11 @@ def message_template_names() -> list[str]:
                 if not name.endswith("_subject") and not name.startswith("tests/"):
                     names.add(name)
     return sorted(names)
+
+
+def messages_of(*, user, now: datetime) -> list[Message]:
+    """The messages written to ``user``, newest first, for "Data saya". Not those held for a later time (a result
+    waiting for its wave's announcement): until then their text is not the applicant's to read."""
+    return list(
+        Message.objects.filter(user=user).exclude(not_before__gt=now).defer("html_body").order_by("-created_at", "-pk")
+    )

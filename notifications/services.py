@@ -599,3 +599,23 @@ def message_bodies_purge(*, now: datetime | None = None, batch_size: int | None 
         return Message.objects.filter(due, pk__in=Subquery(batch)).update(body="", html_body="", purged_at=now)
 
     return purge_in_batches("message bodies", purge_batch, batch_size=batch_size)
+
+
+# --- Erasure (journey.services.account_delete, docs/PRIVACY.md) ------------------------------------------------
+
+
+def messages_erase_for(*, user, now: datetime | None = None) -> int:
+    """Erase the outbox's messages to ``user``; returns how many rows were deleted or blanked.
+
+    Every message the portal writes names its account (``message_enqueue``'s ``user``, the bulk announcements'
+    ``user_id``), whatever address it went to (the email, the phone, an old number or email told of a change).
+    Unsent ones (waiting, being sent, failed) are deleted: nobody is left to receive them, and a worker holding one
+    finds nothing to mark. Sent ones keep their row for delivery accounting (channel, template, status, attempts,
+    times) with the recipient, subject, texts and last error blanked, like retention's blanked messages
+    (``purged_at``), so they can never be sent again.
+    """
+    now = now or timezone.now()
+    mine = Message.objects.filter(user=user)
+    deleted, _by_model = mine.exclude(status=Status.SENT).delete()
+    blanked = mine.update(recipient="", subject="", body="", html_body="", last_error="", purged_at=now)
+    return deleted + blanked

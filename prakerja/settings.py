@@ -234,6 +234,9 @@ RATE_LIMITS = {
     "email_verification_resend": [("ip", "120/h"), ("user", "5/h"), ("user", "10/d")],
     # "Ganti email" asks for the password: per account, so a session left open cannot be used to guess it.
     "email_change": [("ip", "60/h"), ("user", "5/h")],
+    # The password asked again before "Data saya" and before deleting the account: per account, for the same reason.
+    "password_confirm": [("ip", "60/h"), ("user", "5/h")],
+    "account_delete": [("ip", "60/h"), ("user", "5/h")],
     # NIK checks: tight per account so the form cannot be used to enumerate NIKs or probe the registry.
     "ktp_verify": [("ip", "120/h"), ("user", "10/h"), ("user", "20/d")],
     "personal_data": [("ip", "120/h"), ("user", "20/h")],
@@ -405,6 +408,10 @@ SESSION_COOKIE_HTTPONLY = True
 # a kiosk) and at the latest SESSION_COOKIE_AGE after the login, however active (prakerja.middleware).
 SESSION_COOKIE_AGE = int(timedelta(hours=env.int("SESSION_MAX_HOURS", default=12)).total_seconds())
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
+# Pages that show or erase everything the portal holds about an applicant ("Data saya", its download, deleting the
+# account) open only this long after the password was last entered (at login, or again on a confirm page), so a
+# session left open on a shared phone does not hand them over (accounts/recent_login.py).
+RECENT_LOGIN_WINDOW = timedelta(minutes=env.int("RECENT_LOGIN_MINUTES", default=15))
 # Content-Security-Policy (django-csp): only the portal's own files; no inline script or style anywhere, so
 # no nonce is needed. Bootstrap's CSS draws its form icons as data: SVGs; the region picker fetches JSON.
 CONTENT_SECURITY_POLICY = {

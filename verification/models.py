@@ -58,6 +58,27 @@ class IdentityVerification(models.Model):
         return identifier_mask(self.kk)
 
 
+class RetainedNikIndex(models.Model):
+    """The blind index of a NIK whose account was deleted after it had been given a Kartu Prakerja, and nothing
+    else: no account, no number, no name (journey.services.account_delete, docs/PRIVACY.md).
+
+    "A past recipient never again" (Perpres 36/2020) is checked by account; once an account is deleted its NIK is
+    free for a new one, which would otherwise be a stranger to that rule. Only a keyed HMAC is kept (without
+    PII_BLIND_INDEX_KEY nobody can test a NIK against it), only for recipients, and the rule reads it
+    (waves.rules, PAST_RECIPIENT).
+    """
+
+    nik_digest = models.CharField(_("indeks NIK"), max_length=64, unique=True)
+    retained_at = models.DateTimeField(_("disimpan pada"))
+
+    class Meta:
+        verbose_name = _("indeks NIK penerima yang akunnya dihapus")
+        verbose_name_plural = _("indeks NIK penerima yang akunnya dihapus")
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
 class Education(models.TextChoices):
     NONE = "tidak_sekolah", _("Tidak/belum sekolah")
     SD = "sd", _("SD/sederajat")

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef
 from accounts.models import User
 from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digest
 from verification.identifiers import identifier_mask
-from verification.models import IdentityVerification, KtpPhoto, PersonalData
+from verification.models import IdentityVerification, KtpPhoto, OtpCode, PersonalData, PhoneNumber
 
 
 @dataclass(frozen=True)
@@ -122,3 +122,24 @@ def ktp_photo_for_viewer(*, pk: int, viewer: User) -> KtpPhoto | None:
     if photo is None or not (photo.user_id == viewer.pk or viewer.has_perm("verification.view_ktpphoto")):
         return None
     return photo
+
+
+@dataclass(frozen=True)
+class VerificationRecord:
+    """Everything the identity steps hold about an applicant, for "Data saya" and its download."""
+
+    identity: IdentityVerification | None
+    personal_data: PersonalData | None
+    ktp_photo: KtpPhoto | None
+    phone: PhoneNumber | None
+    otp_codes: list[OtpCode]  # every code sent, to whichever number, newest first
+
+
+def verification_record_for(*, user: User) -> VerificationRecord:
+    return VerificationRecord(
+        identity=IdentityVerification.objects.filter(user=user).first(),
+        personal_data=PersonalData.objects.filter(user=user).select_related("district__regency__province").first(),
+        ktp_photo=KtpPhoto.objects.filter(user=user).first(),
+        phone=PhoneNumber.objects.filter(user=user).first(),
+        otp_codes=list(OtpCode.objects.filter(user=user).order_by("-created_at", "-pk")),
+    )

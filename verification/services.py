@@ -15,12 +15,20 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User
 from prakerja.crypto import IdentifierKind, pii_digest, pii_encrypt
+from prakerja.erasure import FilesToErase, admin_log_scrub
 from prakerja.text import text_clean
 from regions.models import District
 from uploads import ProcessedPhoto
 from verification.errors import VerificationError, VerificationErrorCode
 from verification.identifiers import nik_parse
-from verification.models import IdentityVerification, KtpPhoto, PersonalData
+from verification.models import (
+    IdentityVerification,
+    KtpPhoto,
+    OtpCode,
+    PersonalData,
+    PhoneNumber,
+    RetainedNikIndex,
+)
 from verification.registry import RegistryClient, RegistryUnavailable, registry_client
 
 logger = logging.getLogger(__name__)
@@ -177,3 +185,32 @@ def ktp_photo_save(*, user: User, photo: ProcessedPhoto, now: datetime | None = 
         record.thumbnail.delete(save=False)
         raise VerificationError(VerificationErrorCode.ALREADY_DONE) from None
     return record
+
+
+# --- Erasure (journey.services.account_delete, docs/PRIVACY.md) ------------------------------------------------
+
+
+def verification_erase_for(*, user: User, recipient: bool = False, now: datetime | None = None) -> FilesToErase:
+    """Delete everything the identity steps hold about ``user``: the NIK and KK (ciphertexts and blind indexes:
+    the NIK is free for a new account from the commit on), birth date, names, mother's name, address and the
+    other personal data, the KTP photo's row, the phone number and every OTP code. Returns the photo's files
+    for the caller to delete with the rest, at the end of its transaction.
+
+    Nothing else refers to these rows: the program's records (cards, results) carry their own copy of what
+    they must keep (the KK's index on a card, see waves.services.waves_erase_for). For a ``recipient`` (given a
+    card) the NIK's blind index alone is kept, unlinked (``RetainedNikIndex``), so that a new account with the
+    same NIK is still a past recipient to the rules.
+    """
+    files = FilesToErase()
+    if recipient:
+        digest = IdentityVerification.objects.filter(user=user).values_list("nik_digest", flat=True).first()
+        if digest:
+            RetainedNikIndex.objects.get_or_create(nik_digest=digest, defaults={"retained_at": now or timezone.now()})
+    for photo in KtpPhoto.objects.filter(user=user):
+        files.add(photo.image)
+        files.add(photo.thumbnail)
+    for model in (IdentityVerification, PersonalData, KtpPhoto, PhoneNumber, OtpCode):
+        rows = model.objects.filter(user=user)
+        admin_log_scrub(model=model, pks=rows.values_list("pk", flat=True))
+        rows.delete()
+    return files

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from assessment.models import Attempt
 from prakerja.timeutil import wib_date
+from verification.models import RetainedNikIndex
 from waves.models import Card, Complaint, ComplaintStatus, Wave
 from waves.reasons import ResultReason
 
@@ -125,7 +126,14 @@ RULES: tuple[Rule, ...] = (
         ResultReason.EXCLUDED_GROUP_REGISTRY,
         lambda wave, p: Q(**{f"{p}identity__registry_excluded_occupation": False}),
     ),
-    Rule(ResultReason.PAST_RECIPIENT, lambda wave, p: ~Q(Exists(recipients().filter(user_id=OuterRef(_user(p)))))),
+    Rule(
+        ResultReason.PAST_RECIPIENT,
+        lambda wave, p: (
+            ~Q(Exists(recipients().filter(user_id=OuterRef(_user(p)))))
+            # A recipient who deleted their account and came back with the same NIK (verification.RetainedNikIndex).
+            & ~Q(Exists(RetainedNikIndex.objects.filter(nik_digest=OuterRef(f"{p}identity__nik_digest"))))
+        ),
+    ),
     Rule(ResultReason.KK_FULL, lambda wave, p: Q(GreaterThan(kk_room(p, announced_by=_announced_by(wave)), 0))),
     # After KK_FULL: the KK had room counting the announced waves, and another wave selected meanwhile (its
     # cards not announced yet) has filled it. Selections take turns (waves/selection/dialect.py), so the later one

@@ -91,6 +91,11 @@ def card_for(*, user: User, now: datetime | None = None) -> Card | None:
     )
 
 
+def card_issued_to(*, user: User) -> bool:
+    """Whether ``user`` was ever issued a card, announced or not, revoked or not (a voided run's are gone)."""
+    return Card.objects.filter(user=user).exists()
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     enrollment: Enrollment
@@ -238,3 +243,29 @@ def complaint_for_viewer(*, pk: int, viewer: User) -> Complaint | None:
     if complaint.user_id == viewer.pk or viewer.has_perm("waves.view_complaint"):
         return complaint
     return None
+
+
+# --- "Data saya" ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WavesRecord:
+    """What the waves app holds about an applicant, as far as they may know it now: every wave joined with its
+    result once announced, the cards of announced waves (revoked ones too), and their complaints."""
+
+    history: list[HistoryEntry]
+    cards: list[Card]
+    complaints: list[Complaint]
+
+
+def waves_record_for(*, user: User, now: datetime | None = None) -> WavesRecord:
+    now = now or timezone.now()
+    cards = Card.objects.filter(
+        user=user, wave__announce_at__lte=now, wave__status__in=[WaveStatus.SELECTED, WaveStatus.ANNOUNCED]
+    )
+    complaints = Complaint.objects.filter(user=user).prefetch_related("waves").order_by("-submitted_at", "-pk")
+    return WavesRecord(
+        history=wave_history(user=user, now=now),
+        cards=list(cards.select_related("wave").order_by("-issued_at")),
+        complaints=list(complaints),
+    )

@@ -15,6 +15,7 @@ from audit.models import Action
 from audit.services import audit_record
 from notifications.models import Channel
 from notifications.services import message_enqueue
+from prakerja.erasure import FilesToErase, admin_log_scrub
 from prakerja.versioning import text_version_publish
 from uploads import ProcessedDocument
 from verification.models import PhoneNumber
@@ -26,6 +27,7 @@ from waves.models import (
     ComplaintStatus,
     Enrollment,
     ProvinceQuota,
+    Result,
     RunStatus,
     SelectionRun,
     StatementText,
@@ -163,6 +165,10 @@ def selection_void(*, run: SelectionRun, acting_user: User, now: datetime | None
         raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=wave.status, to=WaveStatus.CLOSED)
     messages_cancel(key_prefix=announcement_key_prefix(run))
     results_discard(run)
+    # An account deleted while these results stood kept its enrollment as part of them (waves_erase_for); with
+    # them gone it is withdrawn, as it would have been before the selection. Only an erased account's
+    # enrollment has no identity behind it (joining needs one), and the next run could not rank it.
+    Enrollment.objects.filter(wave=wave, pending=True, user__identity__isnull=True).delete()
     run.status = RunStatus.VOIDED
     run.save(update_fields=["status"])
     audit_record(acting_user=acting_user, action=Action.SELECTION_VOID, target=run, details={"wave": wave.pk})
@@ -453,3 +459,42 @@ def _decision_notify(complaint: Complaint) -> None:
 
 def _complaint_url() -> str:
     return settings.SITE_URL + reverse("waves:complaint")
+
+
+# --- Erasure (journey.services.account_delete, docs/PRIVACY.md) ------------------------------------------------
+
+
+def waves_erase_for(*, user: User, now: datetime | None = None) -> FilesToErase:
+    """The waves app's part of deleting ``user``'s account; returns the letters' files for the caller to delete
+    at the end of its transaction.
+
+    - A pending enrollment in a wave not yet selected (open, or closed and waiting) is withdrawn: the applicant
+      no longer competes. One whose wave is being selected right now refuses the deletion (SELECTION_RUNNING,
+      for the minutes a run takes): the run is reading it. One in a selected or announced wave stays, as do all
+      enrollments with results: they are the program's record of that selection (wave, province, the lottery
+      number, the outcome and its reason), which must add up to the published counts.
+    - "Gagal 3 kali" complaints and their signed letters (which print the name, NIK and address) are deleted.
+    - Results keep no KK index: it served the run that wrote it. Cards keep theirs (a keyed HMAC of the KK
+      number, not the number): the rule "at most two recipients per Kartu Keluarga, ever" counts cards by it,
+      and without it the family of a recipient who deleted their account could be given a third card.
+    """
+    now = now or timezone.now()
+    pending = Enrollment.objects.filter(user=user, pending=True).first()
+    if pending is not None:
+        wave = Wave.objects.select_for_update().get(pk=pending.wave_id)
+        _record_time_moves(wave, now)
+        if wave.status == WaveStatus.SELECTING:
+            raise WaveError(WaveErrorCode.SELECTION_RUNNING)
+        if wave.status in (WaveStatus.DRAFT, WaveStatus.OPEN, WaveStatus.CLOSED):
+            admin_log_scrub(model=Enrollment, pks=[pending.pk])
+            pending.delete()
+    files = FilesToErase()
+    complaints = Complaint.objects.filter(user=user)
+    for complaint in complaints:
+        files.add(complaint.letter)
+    admin_log_scrub(model=Complaint, pks=complaints.values_list("pk", flat=True))
+    complaints.delete()
+    # Through the enrollments (indexed by user, and results by enrollment): results have no index on the user.
+    mine = Enrollment.objects.filter(user=user).values("pk")
+    Result.objects.filter(enrollment_id__in=mine).exclude(kk_digest="").update(kk_digest="")
+    return files

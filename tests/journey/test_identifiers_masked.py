@@ -1,5 +1,5 @@
-"""No applicant page shows a full NIK or KK (issue #15, DESIGN §8): the dashboard shows the NIK masked, and the
-only page meant to show them in full is the owner's own "Data saya" (and its download).
+"""No applicant page shows a full NIK or KK (issue #15, DESIGN §8): the dashboard and "Data saya" show them masked;
+only the owner's download of "Data saya" has them in full.
 
 Every page an applicant with a verified identity reaches is rendered as that applicant: the dashboard and the
 account pages at each step, and each page of the hostile-input catalogue's URL map (tests/security) at the step
@@ -39,11 +39,13 @@ ALWAYS = [
     "/dashboard/gagal-3-kali/",
     "/akun/kata-sandi/",
     "/akun/email/",
+    "/dashboard/data-saya/",
+    "/dashboard/hapus-akun/",
     "/kebijakan-privasi/",
     "/syarat-dan-ketentuan/",
 ]
-# The owner's own data, in full on purpose (built elsewhere; listed so that it is never checked by mistake).
-OWN_DATA = ("/dashboard/data-saya/",)
+# The owner's own data in full, on purpose: a file, not a page (tests/journey/test_own_data.py).
+OWN_DATA = ("/dashboard/data-saya/unduh/",)
 
 
 def pages_at(step, world) -> list[str]:

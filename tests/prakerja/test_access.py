@@ -105,6 +105,37 @@ def test_private_files_send_anonymous_visitors_to_the_login_page(client, files_o
         assert response.status_code == 302 and response["Location"].startswith("/masuk/"), label
 
 
+OWN_DATA_PAGES = ("/dashboard/data-saya/", "/dashboard/data-saya/unduh/", "/dashboard/hapus-akun/")
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda viewer: viewer.name)
+def test_the_own_data_pages_show_each_applicant_their_own_and_do_not_exist_for_staff(client, files_owner, viewer):
+    """ "Data saya", its download and "Hapus akun" take no id: an applicant reaches only their own; staff hold no
+    applicant data and are closed by an administrator, so the pages are a 404 to them."""
+    login_as(client, viewer, files_owner)
+    nik, name = files_owner.identity.nik, files_owner.personal_data.full_name
+
+    for url in OWN_DATA_PAGES:
+        response = client.get(url)
+
+        if viewer.staff:
+            assert response.status_code == 404, (url, viewer.name)
+            continue
+        assert response.status_code == 200, (url, viewer.name)
+        body = response.content.decode()
+        if viewer.name == "owner" and url.endswith("/unduh/"):
+            assert nik in body and name in body
+        elif viewer.name != "owner":
+            assert nik not in body and name not in body, url
+
+
+def test_the_own_data_pages_send_anonymous_visitors_to_the_login_page(client, files_owner):
+    for url in OWN_DATA_PAGES:
+        response = client.get(url)
+
+        assert response.status_code == 302 and response["Location"].startswith("/masuk/"), url
+
+
 def admin_pages(files_owner) -> list[tuple[str, str, str, str | None]]:
     """(label, url, the permission it needs, the action it is) for every registered model's list, add page
     and the change page of one of its rows."""

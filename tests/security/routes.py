@@ -241,10 +241,18 @@ ROUTES: dict[str, Route] = {
         personas.staff_without_authenticator, forms=(lambda world: {"code": "123456"},), query=("next",)
     ),
     "accounts:password_change": Route(signed_in, forms=(_password_change,)),
+    "accounts:password_confirm": Route(
+        signed_in, forms=(lambda world: {"password": PASSWORD, "next": "/dashboard/data-saya/"},), query=("next",)
+    ),
     "accounts:email_change": Route(signed_in, forms=(Post(_email_change, ("accounts.EmailChange",)),)),
     "accounts:email_change_confirm": Route(signed_in, params=_email_change_link, status=302),
     "session_keepalive": Route(signed_in, status=204),
     "journey:dashboard": Route(signed_in),
+    "journey:own_data": Route(personas.complained),
+    "journey:own_data_download": Route(personas.complained),
+    # A valid submit deletes the account (rolled back after each request, as every request here is).
+    "journey:account_delete": Route(personas.complained, forms=(lambda world: {"password": PASSWORD},)),
+    "journey:account_deleted": Route(anonymous),
     "journey:ktp_verify": Route(signed_in, forms=(Post(_ktp, ("verification.IdentityVerification",)),)),
     "journey:personal_data": Route(personas.identified, forms=(Post(_personal_data, ("verification.PersonalData",)),)),
     "journey:ktp_photo": Route(personas.described, forms=(Post(_photo, ("verification.KtpPhoto",)),)),
