@@ -446,17 +446,23 @@ LOGGING = {
     },
 }
 
-# --- Personal identifiers (NIK, KK): encrypted at rest, with a keyed blind index -----------------------
+# --- Personal data: encrypted at rest, with a keyed blind index (prakerja/crypto.py) -----------------------
 
-# Fernet keys (urlsafe base64, 32 bytes), newest first: the first encrypts, all decrypt (key rotation).
-# The blind index key makes the HMAC that uniqueness, look-ups and the KK grouping use; changing it means
-# recomputing every index. Neither has a default outside DEBUG.
+# Fernet keys (urlsafe base64, 32 bytes), newest first: the first encrypts, all decrypt. To rotate, put a new key
+# first and run ``manage.py pii_rotate_keys``; drop the old key once it has finished (docs/PRIVACY.md).
+# The blind index keys make the HMAC that uniqueness, look-ups and the KK grouping use, newest first: the first
+# writes, all are tried by look-ups; ``manage.py pii_reindex`` moves the stored indexes to the first. A single
+# key may still be given as PII_BLIND_INDEX_KEY. Neither has a default outside DEBUG.
 if DEBUG:
     PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS", default=["ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q="])
-    PII_BLIND_INDEX_KEY = env.str("PII_BLIND_INDEX_KEY", default="demo-only-blind-index-key")
+    PII_BLIND_INDEX_KEYS = env.list("PII_BLIND_INDEX_KEYS", default=[]) or [
+        env.str("PII_BLIND_INDEX_KEY", default="demo-only-blind-index-key")
+    ]
 else:
     PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS")
-    PII_BLIND_INDEX_KEY = env.str("PII_BLIND_INDEX_KEY")
+    PII_BLIND_INDEX_KEYS = env.list("PII_BLIND_INDEX_KEYS", default=[]) or [env.str("PII_BLIND_INDEX_KEY")]
+# How many rows pii_rotate_keys and pii_reindex rewrite per transaction.
+PII_ROTATION_BATCH_SIZE = env.int("PII_ROTATION_BATCH_SIZE", default=1000)
 
 # --- The civil registry (Dukcapil) -------------------------------------------------------------------
 
