@@ -47,6 +47,7 @@ def _verification_email_enqueue(*, user: User, now: datetime) -> None:
         },
         idempotency_key=f"email-verification:{user.pk}:{uuid.uuid4().hex}",
         user=user,
+        sensitive=True,  # the link acts for the account
     )
 
 
@@ -161,6 +162,7 @@ def password_reset_request(*, email: str, now: datetime | None = None) -> None:
         },
         idempotency_key=f"password-reset:{user.pk}:{uuid.uuid4().hex}",
         user=user,
+        sensitive=True,  # the link acts for the account
     )
 
 
@@ -233,6 +235,7 @@ def email_change_request(*, user: User, new_email: str, now: datetime | None = N
             },
             idempotency_key=f"email-change:{change.pk}:link",
             user=user,
+            sensitive=True,  # the link acts for the account
         )
     # In Indonesian, whatever the page's language: whoever asked may not be the person who reads the old
     # address (as for the phone number's notice).
