@@ -114,6 +114,7 @@ def populate(n: int, seed: int, short: int = 0) -> int:
     from django.db import connection
 
     from assessment.models import DeclarationText
+    from prakerja.crypto import pii_encrypt
     from waves.models import AgreementText, ProvinceQuota, Wave
 
     rng = random.Random(seed)
@@ -143,6 +144,8 @@ def populate(n: int, seed: int, short: int = 0) -> int:
     province_of = rng.choices(provinces, weights=weights, k=n)
     # The age rule reads the fact the join keeps on the enrollment (waves/rules.py); one in 200 is too young.
     adult_of = [rng.random() > 0.005 for _ in range(n)]
+    # Encrypted as the portal stores them; two tokens shared by all (the selection never reads them).
+    born = {True: pii_encrypt(date(1990, 1, 1).isoformat()), False: pii_encrypt(date(2015, 1, 1).isoformat())}
     kk_of, family, size = [], 0, 0
     for _ in range(n):
         if size == 0:
@@ -166,7 +169,7 @@ def populate(n: int, seed: int, short: int = 0) -> int:
                 "nik_digest",
                 "kk_encrypted",
                 "kk_digest",
-                "birth_date",
+                "birth_date_encrypted",
                 "sex",
                 "registry_excluded_occupation",
                 "verified_at",
@@ -178,7 +181,7 @@ def populate(n: int, seed: int, short: int = 0) -> int:
                     f"{i:064d}",
                     "x",
                     f"{kk_of[i - 1]:064x}",
-                    date(1990, 1, 1) if adult_of[i - 1] else date(2015, 1, 1),
+                    born[adult_of[i - 1]],
                     "L",
                     rng.random() < 0.01,
                     opens,

@@ -1,5 +1,6 @@
-"""Staff views of the identity steps. NIK and KK appear masked; a full NIK or KK typed in the search box is
-found through its blind index, never by decrypting the table."""
+"""Staff views of the identity steps. NIK, KK, names and birth dates appear masked in lists; a full NIK, KK or
+phone number typed in the search box is found through its blind index, never by decrypting the table (the
+columns are encrypted: a name cannot be searched for)."""
 
 from django.contrib import admin
 from django.urls import reverse
@@ -7,26 +8,38 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.admin import ReadOnlyAdmin
-from prakerja.crypto import IdentifierKind, pii_digest
-from verification.identifiers import full_number
+from verification.identifiers import birth_date_mask, name_mask
 from verification.models import IdentityVerification, KtpPhoto, PersonalData
+from verification.selectors import applicants_by_number
+
+
+class NumberSearchAdmin(ReadOnlyAdmin):
+    """Search by email (Django's search on ``search_fields``), or by a full NIK, KK or phone number through their
+    blind indexes (``applicants_by_number``)."""
+
+    search_fields = ("user__email",)
+    search_help_text = _("Email, atau NIK/nomor KK lengkap (16 digit), atau nomor HP lengkap.")
+
+    def get_search_results(self, request, queryset, search_term):
+        by_number = applicants_by_number(search_term, path="user__")
+        if by_number is not None:
+            return queryset.filter(by_number), False
+        return super().get_search_results(request, queryset, search_term)
 
 
 @admin.register(IdentityVerification)
-class IdentityVerificationAdmin(ReadOnlyAdmin):
+class IdentityVerificationAdmin(NumberSearchAdmin):
     list_display = (
         "user",
         "nik_masked",
         "kk_masked",
-        "birth_date",
+        "birth_date_masked",
         "sex",
         "registry_excluded_occupation",
         "verified_at",
     )
     list_filter = ("registry_excluded_occupation", "sex")
     list_select_related = ("user",)
-    search_fields = ("user__email",)
-    search_help_text = _("Email, atau NIK/nomor KK lengkap (16 digit).")
     fields = ("user", "nik_masked", "kk_masked", "birth_date", "sex", "registry_excluded_occupation", "verified_at")
     readonly_fields = fields
     date_hierarchy = "verified_at"
@@ -39,21 +52,20 @@ class IdentityVerificationAdmin(ReadOnlyAdmin):
     def kk_masked(self, obj: IdentityVerification) -> str:
         return obj.kk_masked
 
-    def get_search_results(self, request, queryset, search_term):
-        number = full_number(search_term)
-        if number:
-            digests = [pii_digest(number, kind=IdentifierKind.NIK), pii_digest(number, kind=IdentifierKind.KK)]
-            matches = queryset.filter(nik_digest=digests[0]) | queryset.filter(kk_digest=digests[1])
-            return matches, False
-        return super().get_search_results(request, queryset, search_term)
+    @admin.display(description=_("tanggal lahir"))
+    def birth_date_masked(self, obj: IdentityVerification) -> str:
+        return birth_date_mask(obj.birth_date)
 
 
 @admin.register(PersonalData)
-class PersonalDataAdmin(ReadOnlyAdmin):
-    list_display = ("user", "full_name", "district", "education", "employment_status", "completed_at")
+class PersonalDataAdmin(NumberSearchAdmin):
+    list_display = ("user", "full_name_masked", "district", "education", "employment_status", "completed_at")
     list_filter = ("employment_status", "education", "district__regency__province")
     list_select_related = ("user", "district")
-    search_fields = ("user__email", "full_name")
+
+    @admin.display(description=_("nama lengkap"))
+    def full_name_masked(self, obj: PersonalData) -> str:
+        return name_mask(obj.full_name)
 
 
 @admin.register(KtpPhoto)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.admin import ReadOnlyAdmin, VersionedTextAdmin
-from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digest
+from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digests
 from verification.identifiers import full_number
 from waves import services
 from waves.errors import WaveError, WaveErrorCode
@@ -321,7 +321,7 @@ class ComplaintAdmin(ReadOnlyAdmin):
         region and serial among the complaints' applicants; else the email."""
         number = full_number(search_term)
         if number:
-            return queryset.filter(user__identity__nik_digest=pii_digest(number, kind=IdentifierKind.NIK)), False
+            return queryset.filter(user__identity__nik_digest__in=pii_digests(number, kind=IdentifierKind.NIK)), False
         masked = MASKED_NIK.fullmatch(search_term.strip())
         if masked:
             region, serial = masked.groups()

@@ -2,10 +2,13 @@
 index, an email recipient in clear; and what the sending code reads: the plain values (issue #15)."""
 
 import pytest
+from django.db.models import F
 
+from accounts.models import User
 from notifications.models import Message
-from notifications.services import messages_claim
+from notifications.services import messages_claim, messages_enqueue_bulk
 from prakerja.crypto import IdentifierKind, pii_digest, pii_is_token
+from tests.factories import UserFactory
 from tests.helpers import stored
 from tests.notifications.helpers import EMAIL, PHONE, email_enqueue, sms_enqueue
 
@@ -47,3 +50,22 @@ def test_a_claim_hands_the_worker_plain_values():
     [claimed] = messages_claim(limit=10)
 
     assert claimed.recipient == PHONE and claimed.body.startswith("Halo Siti")
+
+
+def test_a_bulk_announcement_encrypts_its_text_once_and_copies_each_number_as_stored():
+    from verification.models import PhoneNumber
+
+    users = [UserFactory() for _ in range(3)]
+    for n, user in enumerate(users):
+        PhoneNumber.objects.create(user=user, number=f"+62812000000{n:02d}", verified_at=user.date_joined)
+    recipients = User.objects.filter(pk__in=[u.pk for u in users]).annotate(
+        user_id=F("pk"), recipient=F("phone__number"), recipient_digest=F("phone__number_digest")
+    )
+
+    messages_enqueue_bulk(channel="sms", template="tests/plain", context={}, recipients=recipients, key_prefix="b")
+
+    rows = [stored(message, "recipient", "recipient_digest", "body") for message in Message.objects.order_by("pk")]
+    phones = {user.pk: stored(user.phone, "number", "number_digest") for user in users}
+    assert [row[:2] for row in rows] == [phones[user.pk] for user in users]  # the phone's own token and index
+    assert len({row[2] for row in rows}) == 1 and pii_is_token(rows[0][2])
+    assert {m.recipient for m in Message.objects.all()} == {f"+62812000000{n:02d}" for n in range(3)}
