@@ -24,3 +24,14 @@ def _refuse_to_start(**kwargs) -> None:
         refuse_to_start()
     except ImproperlyConfigured as error:
         raise SystemExit(str(error)) from None
+
+
+@signals.setup_logging.connect
+def _logging_as_django(**kwargs) -> None:
+    # Workers and beat log through the portal's own LOGGING, whose handlers mask personal data
+    # (prakerja/redaction.py), instead of the handlers Celery would put on the root logger.
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
