@@ -53,6 +53,18 @@ def index_fields(model: type[models.Model]) -> list[BlindIndexField]:
     ]
 
 
+def reencrypt_order() -> list[type[models.Model]]:
+    """The portal's models with encrypted columns."""
+    return [model for model in portal_models() if encrypted_fields(model)]
+
+
+def reindex_order() -> list[type[models.Model]]:
+    """The portal's models with blind indexes to recompute: those computed from a value first, then the copies."""
+    indexed = [model for model in portal_models() if index_fields(model)]
+    copies = [model for model in indexed if any(not field.source for field in index_fields(model))]
+    return [model for model in indexed if model not in copies] + copies
+
+
 def table_size_estimate(model: type[models.Model]) -> int:
     """About how many rows ``model`` has, for a progress bar: PostgreSQL's statistics when it has them (a count
     of a large table is a scan of it), else a count."""
@@ -123,8 +135,10 @@ def table_reencrypt(
     batch_size: int,
     after_pk=None,
     on_batch: Callable[[BatchReport], None] | None = None,
+    dry_run: bool = False,
 ) -> BatchReport:
-    """Re-encrypt ``fields`` (default: every encrypted column of ``model``) under the first key, in batches."""
+    """Re-encrypt ``fields`` (default: every encrypted column of ``model``) under the first key, in batches.
+    ``dry_run`` writes nothing and counts what would change (is a rotation finished?)."""
     fields = encrypted_fields(model) if fields is None else fields
     if not fields:
         return BatchReport()
@@ -146,7 +160,7 @@ def table_reencrypt(
             for field, value in zip(fields, row[1:], strict=True)
             if (new := _reencrypted(field, value)) is not None
         ]
-        lost = _compare_and_swap(model, changes)
+        lost = 0 if dry_run else _compare_and_swap(model, changes)
         report = BatchReport(rows=len(rows), changed=len(changes) - lost, lost_races=lost)
         return (rows[-1][0] if len(rows) == batch_size else None), report
 
@@ -160,9 +174,11 @@ def table_reindex(
     batch_size: int,
     after_pk=None,
     on_batch: Callable[[BatchReport], None] | None = None,
+    dry_run: bool = False,
 ) -> BatchReport:
     """Recompute ``fields`` (default: every blind index of ``model`` that has a source or is a copy) under the
-    first index key, in batches."""
+    first index key, in batches. Copies are copied again from what they copy, so the models holding the
+    originals go first (``reindex_order``). ``dry_run`` writes nothing and counts what would change."""
     fields = index_fields(model) if fields is None else fields
     if not fields:
         return BatchReport()
@@ -190,7 +206,7 @@ def table_reindex(
                 new, old = copied.get(obj.pk), getattr(obj, field.attname)
                 if new is not None and new != old:
                     changes.append((field.column, obj.pk, old, new))
-        lost = _compare_and_swap(model, changes)
+        lost = 0 if dry_run else _compare_and_swap(model, changes)
         report = BatchReport(rows=len(page), changed=len(changes) - lost, lost_races=lost)
         return (page[-1].pk if len(page) == batch_size else None), report
 
