@@ -27,11 +27,23 @@ def _refuse_to_start(**kwargs) -> None:
 
 
 @signals.setup_logging.connect
-def _logging_as_django(**kwargs) -> None:
+def _logging_as_django(loglevel=None, logfile=None, **kwargs) -> None:
     # Workers and beat log through the portal's own LOGGING, whose handlers mask personal data
-    # (prakerja/redaction.py), instead of the handlers Celery would put on the root logger.
+    # (prakerja/redaction.py), instead of the handlers Celery would put on the root logger; --loglevel and
+    # --logfile still apply.
+    import logging
     from logging.config import dictConfig
 
     from django.conf import settings
 
+    from prakerja.redaction import PersonalDataLogFilter
+
     dictConfig(settings.LOGGING)
+    root = logging.getLogger()
+    if loglevel:
+        root.setLevel(loglevel)
+    if logfile:
+        handler = logging.FileHandler(logfile)
+        handler.setFormatter(logging.Formatter(settings.LOGGING["formatters"]["plain"]["format"]))
+        handler.addFilter(PersonalDataLogFilter())
+        root.addHandler(handler)

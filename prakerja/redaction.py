@@ -18,9 +18,6 @@ import re
 
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
-# Pure functions with no model behind them: the filter is built when logging is configured, before the apps load.
-from notifications.masking import BULLET, mask_email, mask_phone
-
 # A NIK or KK: 16 digits not part of a longer number.
 _SIXTEEN_DIGITS = re.compile(r"(?<![\d])\d{16}(?![\d])")
 # An Indonesian mobile number as people write it: +62 8…, 62 8…, 08…, with spaces or dashes between digits.
@@ -56,20 +53,34 @@ _NAMED_VALUE = re.compile(
     r"""(?P<value>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|datetime\.date\([^)]*\))"""
 )
 HIDDEN = SafeExceptionReporterFilter.cleansed_substitute
+BULLET = "•"
+
+# The masks are the ones staff see (notifications.masking, verification.identifiers), written out here: this
+# module imports no app, as the filter is built when logging is configured, before the apps are loaded.
+
+
+def _identifier_mask(match: re.Match) -> str:
+    return match.group(0)[:4] + BULLET * 8 + match.group(0)[-4:]
 
 
 def _mobile_mask(match: re.Match) -> str:
     digits = re.sub(r"[ -]", "", match.group(0))
-    return mask_phone(digits)
+    head = 6 if digits.startswith("+") else 4
+    return digits[:head] + BULLET * (len(digits) - head - 4) + digits[-4:]
+
+
+def _email_mask(match: re.Match) -> str:
+    local, _at, domain = match.group(0).rpartition("@")
+    return f"{local[:1]}{BULLET * 3}@{domain}"
 
 
 def pii_redact(text: str) -> str:
     """``text`` with every NIK/KK-shaped number, Indonesian mobile number and email address masked, and the values
     of personal fields written as ``name=value`` hidden."""
     text = _NAMED_VALUE.sub(lambda m: m.group("name") + HIDDEN, text)
-    text = _SIXTEEN_DIGITS.sub(lambda m: m.group(0)[:4] + BULLET * 8 + m.group(0)[-4:], text)
+    text = _SIXTEEN_DIGITS.sub(_identifier_mask, text)
     text = _MOBILE.sub(_mobile_mask, text)
-    return _EMAIL.sub(lambda m: mask_email(m.group(0)), text)
+    return _EMAIL.sub(_email_mask, text)
 
 
 class PersonalDataLogFilter(logging.Filter):
