@@ -17,6 +17,7 @@ changed the value meanwhile wrote it under the current key already; the UPDATE t
 newer value stays. Nothing is ever locked longer than one batch's UPDATEs.
 """
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -108,23 +109,31 @@ def _batches(
 
 def _compare_and_swap(model: type[models.Model], changes: Iterable[tuple[str, object, object, object]]) -> int:
     """Apply (column, pk, old, new) changes, each only where the column still holds ``old``; returns how many
-    did not (someone wrote the row meanwhile)."""
+    did not (someone wrote the row meanwhile). One UPDATE per column for the whole batch, joined to the batch's
+    values (PostgreSQL and SQLite both name a VALUES list's columns column1, column2, …)."""
     quote = connection.ops.quote_name
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    by_column: dict[str, list[tuple[object, object, object]]] = defaultdict(list)
+    for column, row_pk, old, new in changes:
+        by_column[column].append((row_pk, old, new))
     lost = 0
     with connection.cursor() as cursor:
-        for column, row_pk, old, new in changes:
-            if old is None:
-                cursor.execute(
-                    f"UPDATE {table} SET {quote(column)} = %s WHERE {pk} = %s AND {quote(column)} IS NULL",
-                    [new, row_pk],
-                )
-            else:
-                cursor.execute(
-                    f"UPDATE {table} SET {quote(column)} = %s WHERE {pk} = %s AND {quote(column)} = %s",
-                    [new, row_pk, old],
-                )
-            lost += cursor.rowcount == 0
+        for column, rows in by_column.items():
+            target = quote(column)
+            # An index column being filled for the first time holds NULL, which "=" never matches.
+            empty = [(row_pk, new) for row_pk, old, new in rows if old is None]
+            for row_pk, new in empty:
+                cursor.execute(f"UPDATE {table} SET {target} = %s WHERE {pk} = %s AND {target} IS NULL", [new, row_pk])
+                lost += cursor.rowcount == 0
+            rows = [row for row in rows if row[1] is not None]
+            if not rows:
+                continue
+            cursor.execute(
+                f"UPDATE {table} SET {target} = v.column3 FROM (VALUES {', '.join(['(%s, %s, %s)'] * len(rows))}) AS v "
+                f"WHERE {table}.{pk} = v.column1 AND {table}.{target} = v.column2",
+                [value for row in rows for value in row],
+            )
+            lost += len(rows) - cursor.rowcount
     return lost
 
 

@@ -38,7 +38,7 @@ def _every_encrypted_value() -> list[tuple[str, object]]:
     """Every encrypted value of the portal, read back plain (reading one fails if no configured key opens it)."""
     values = []
     for model in pii.reencrypt_order():
-        for obj in model._base_manager.all():
+        for obj in model._base_manager.order_by("pk"):
             for field in pii.encrypted_fields(model):
                 value = getattr(obj, field.attname)
                 if isinstance(value, str) and pii_is_token(value):  # a token column read as it is (nik_encrypted)
