@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prakerja.crypto import IdentifierKind, pii_decrypt, pii_encrypt
 from prakerja.fields import BlindIndexField, EncryptedDateField, EncryptedTextField, FernetTokenField
-from verification.identifiers import Sex, identifier_mask
+from verification.identifiers import Sex, identifier_mask, name_mask
 from verification.storage import private_storage
 
 SEX_CHOICES = [(Sex.MALE.value, _("Laki-laki")), (Sex.FEMALE.value, _("Perempuan"))]
@@ -137,7 +137,8 @@ class PersonalData(models.Model):
         verbose_name_plural = _("data diri")
 
     def __str__(self) -> str:
-        return self.full_name
+        # Masked: a str() ends up in admin titles, logs and audit records.
+        return name_mask(self.full_name)
 
 
 def _photo_path(instance: "KtpPhoto", filename: str) -> str:
