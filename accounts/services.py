@@ -53,6 +53,7 @@ def _verification_email_enqueue(*, user: User, now: datetime) -> None:
         },
         idempotency_key=f"email-verification:{user.pk}:{uuid.uuid4().hex}",
         user=user,
+        sensitive=True,  # the link acts for the account
     )
 
 
@@ -167,6 +168,7 @@ def password_reset_request(*, email: str, now: datetime | None = None) -> None:
         },
         idempotency_key=f"password-reset:{user.pk}:{uuid.uuid4().hex}",
         user=user,
+        sensitive=True,  # the link acts for the account
     )
 
 
@@ -239,6 +241,7 @@ def email_change_request(*, user: User, new_email: str, now: datetime | None = N
             },
             idempotency_key=f"email-change:{change.pk}:link",
             user=user,
+            sensitive=True,  # the link acts for the account
         )
     # In Indonesian, whatever the page's language: whoever asked may not be the person who reads the old
     # address (as for the phone number's notice).

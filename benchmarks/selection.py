@@ -114,18 +114,20 @@ def populate(n: int, seed: int, short: int = 0) -> int:
     from django.db import connection
 
     from assessment.models import DeclarationText
+    from prakerja.crypto import pii_encrypt
     from waves.models import AgreementText, ProvinceQuota, Wave
 
     rng = random.Random(seed)
     now = datetime.now(UTC)
     opens = now - timedelta(days=30)
+    closes = opens + timedelta(days=7)
     provinces = list(WEIGHTS)
     weights = [WEIGHTS[p] for p in provinces]
     wave = Wave.objects.create(
         number=1,
         name="Bench",
         opens_at=opens,
-        closes_at=opens + timedelta(days=7),
+        closes_at=closes,
         announce_at=opens + timedelta(days=10),
         quota=n // 5,
         published_at=opens,
@@ -140,6 +142,10 @@ def populate(n: int, seed: int, short: int = 0) -> int:
     agreement_id = AgreementText.objects.get(is_current=True).pk
 
     province_of = rng.choices(provinces, weights=weights, k=n)
+    # The age rule reads the fact the join keeps on the enrollment (waves/rules.py); one in 200 is too young.
+    adult_of = [rng.random() > 0.005 for _ in range(n)]
+    # Encrypted as the portal stores them; two tokens shared by all (the selection never reads them).
+    born = {True: pii_encrypt(date(1990, 1, 1).isoformat()), False: pii_encrypt(date(2015, 1, 1).isoformat())}
     kk_of, family, size = [], 0, 0
     for _ in range(n):
         if size == 0:
@@ -163,7 +169,7 @@ def populate(n: int, seed: int, short: int = 0) -> int:
                 "nik_digest",
                 "kk_encrypted",
                 "kk_digest",
-                "birth_date",
+                "birth_date_encrypted",
                 "sex",
                 "registry_excluded_occupation",
                 "verified_at",
@@ -175,7 +181,7 @@ def populate(n: int, seed: int, short: int = 0) -> int:
                     f"{i:064d}",
                     "x",
                     f"{kk_of[i - 1]:064x}",
-                    date(1990, 1, 1) if rng.random() > 0.005 else date(2015, 1, 1),
+                    born[adult_of[i - 1]],
                     "L",
                     rng.random() < 0.01,
                     opens,
@@ -221,8 +227,20 @@ def populate(n: int, seed: int, short: int = 0) -> int:
         copy(
             raw,
             "waves_enrollment",
-            ["wave_id", "user_id", "province_id", "agreement_id", "joined_at", "pending"],
-            ((wave.pk, i, province_of[i - 1], agreement_id, opens + timedelta(days=1), True) for i in range(1, n + 1)),
+            [
+                "wave_id",
+                "user_id",
+                "province_id",
+                "agreement_id",
+                "joined_at",
+                "pending",
+                "adult_at_close",
+                "adult_counted_for",
+            ],
+            (
+                (wave.pk, i, province_of[i - 1], agreement_id, opens + timedelta(days=1), True, adult_of[i - 1], closes)
+                for i in range(1, n + 1)
+            ),
         )
         # As a live database has them: autovacuum has been through the tables, and their rows' hint bits are set.
         # Otherwise whichever statement reads them first (here the selection) pays for the bulk load, rewriting
@@ -248,7 +266,7 @@ WITH earlier AS (
     SELECT e.id, e.province_id, i.kk_digest, 2 - COALESCE(c.n, 0) AS kk_room,
            CASE WHEN ap.user_id IS NULL THEN 0 ELSE 1 END AS priority,
            encode(sha256(convert_to(%(seed)s || ':' || e.id, 'UTF8')), 'hex') AS lottery,
-           CASE WHEN i.birth_date > %(adult)s THEN 'age'
+           CASE WHEN NOT e.adult_at_close THEN 'age'
                 WHEN d.in_formal_education THEN 'in_education'
                 WHEN d.excluded_groups <> '[]'::jsonb THEN 'excluded_group_declared'
                 WHEN i.registry_excluded_occupation THEN 'excluded_group_registry'
@@ -313,7 +331,7 @@ def main() -> None:
 
         with connection.cursor() as cursor:
             started = time.perf_counter()
-            cursor.execute(FLOOR, {"seed": str(args.seed), "wave": wave_id, "adult": date(2008, 1, 1)})
+            cursor.execute(FLOOR, {"seed": str(args.seed), "wave": wave_id})
             floor = time.perf_counter() - started
             cursor.execute("SELECT COUNT(*) FILTER (WHERE selected) FROM bench_floor")
             floor_selected = cursor.fetchone()[0]

@@ -8,7 +8,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from notifications.masking import mask_recipient
 from notifications.models import Message
 from notifications.selectors import message_template_names
 from notifications.services import messages_requeue
@@ -70,7 +69,11 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("penerima"))
     def masked_recipient(self, message: Message) -> str:
-        return mask_recipient(message.recipient)
+        return message.recipient_masked
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
+        # The bodies are never shown here (see ``fields``): not loading them spares decrypting them.
+        return super().get_queryset(request).defer("body", "html_body")
 
     @admin.display(description=_("pengguna"))
     def user_link(self, message: Message) -> str:

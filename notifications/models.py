@@ -1,5 +1,9 @@
 """The outbox: one row per SMS or email, written in the transaction of the change that causes it.
 
+What is personal in a row is encrypted at rest (prakerja/fields.py): every body, and the recipient when it is a
+phone number. An email recipient stays in clear: it is the account's login, in clear in the accounts table
+anyway, and the demo inbox finds messages by it. The sending code reads the plain values like any other.
+
 A row moves pending → sending → sent, or back to pending for a later attempt, or to failed for good. The moves
 are conditional UPDATEs in notifications.services (claim and deliver), never ``obj.status = ...; save()``:
 ``attempts`` doubles as the lease token, so a worker can only record the outcome of the claim it holds.
@@ -11,7 +15,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prakerja.crypto import pii_decrypt
+from notifications.masking import mask_recipient
+from prakerja.crypto import IdentifierKind
+from prakerja.fields import BlindIndexField, EncryptedTextField
 
 
 class Channel(models.TextChoices):
@@ -31,15 +37,35 @@ class Status(models.TextChoices):
 MESSAGES_UNPURGED = Q(purged_at__isnull=True, status__in=[Status.SENT, Status.FAILED])
 
 
+class RecipientField(EncryptedTextField):
+    """A phone number encrypted; an email address in clear, which can also be compared in SQL (the demo inbox
+    finds messages by it). A filter by a phone number would never match: use ``recipient_digest``."""
+
+    def encrypts(self, value: str) -> bool:
+        return "@" not in value
+
+    def get_lookup(self, lookup_name: str):
+        return models.TextField.get_lookup(self, lookup_name)
+
+    def get_transform(self, lookup_name: str):
+        return models.TextField.get_transform(self, lookup_name)
+
+
 class Message(models.Model):
     channel = models.CharField(_("kanal"), max_length=8, choices=Channel.choices)
-    recipient = models.CharField(_("penerima"), max_length=254)
+    recipient = RecipientField(_("penerima"), max_length=254)
+    # The phone number's blind index for an SMS ("" for an email), for the demo inbox's search by number.
+    recipient_digest = BlindIndexField(
+        _("indeks nomor penerima"), kind=IdentifierKind.PHONE, source="recipient", blank=True, default=""
+    )
     template = models.CharField(_("templat"), max_length=100)
     subject = models.TextField(_("subjek"), blank=True)
-    # Encrypted when ``sensitive`` (a one-time code must not sit in the database in clear); read ``text``.
-    body = models.TextField(_("isi"))
-    sensitive = models.BooleanField(_("isi rahasia (terenkripsi)"), default=False)
-    html_body = models.TextField(_("isi HTML"), blank=True)
+    # Encrypted, always: a body can hold a one-time code, a reset link, a name or a phone number. Read ``text``,
+    # which is empty once retention has blanked it.
+    body = EncryptedTextField(_("isi"))
+    # A secret (a one-time code or a link that acts for the account): no HTML alternative is kept for it.
+    sensitive = models.BooleanField(_("isi rahasia"), default=False)
+    html_body = EncryptedTextField(_("isi HTML"), blank=True)
     idempotency_key = models.CharField(_("kunci idempotensi"), max_length=200)
     # No database-level check of the reference: a selection's announcement writes a row per applicant, millions
     # in one transaction, and a deferred check is a locking look-up of the user per row at commit (measured: a
@@ -101,7 +127,9 @@ class Message(models.Model):
 
     @property
     def text(self) -> str:
-        """The body as sent, decrypted if it is sensitive; empty once retention has blanked it."""
-        if self.purged_at is not None:
-            return ""
-        return pii_decrypt(self.body) if self.sensitive else self.body
+        """The body as sent; empty once retention has blanked it."""
+        return "" if self.purged_at is not None else self.body
+
+    @property
+    def recipient_masked(self) -> str:
+        return mask_recipient(self.recipient)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from notifications.models import Message
+from prakerja.crypto import IdentifierKind, pii_digests
 
 
 def message_last_created_at(*, user, template: str) -> datetime | None:
@@ -43,9 +44,15 @@ def inbox_messages(*, recipient: str = "") -> QuerySet[Message]:
     recipient = recipient.strip()
     if recipient:
         if "@" in recipient:
-            messages = messages.filter(recipient__iexact=recipient)
+            messages = messages.filter(recipient__iexact=recipient)  # emails are kept in clear
         else:
-            messages = messages.filter(recipient__in=_recipient_spellings(recipient))
+            # Numbers are encrypted: found by their blind index, under each spelling and configured key.
+            digests = [
+                digest
+                for spelling in _recipient_spellings(recipient)
+                for digest in pii_digests(spelling, kind=IdentifierKind.PHONE)
+            ]
+            messages = messages.filter(recipient_digest__in=digests)
     # Ids grow with creation, and the primary key index keeps this cheap on a large outbox.
     return messages.order_by("-pk")
 

@@ -86,8 +86,9 @@ def message_enqueue(
 
     The body is rendered now, in the active language, so what is sent is what the applicant saw happen.
     A second call with the same ``idempotency_key`` writes nothing and returns the first row. A message with
-    ``not_before`` in the future is left to the sweep, which sends it once that time has come. A
-    ``sensitive`` body (a one-time code) is stored encrypted. ``queue`` sends the delivery task to another
+    ``not_before`` in the future is left to the sweep, which sends it once that time has come. The body is
+    stored encrypted, and so is a phone number recipient (notifications/models.py); a ``sensitive`` body (a
+    one-time code, a link that acts for the account) keeps no HTML alternative. ``queue`` sends the delivery task to another
     queue than "notifications" (one-time codes have their own, so bulk mail never delays them).
     """
     channel = Channel(channel)
@@ -98,7 +99,7 @@ def message_enqueue(
         recipient=recipient,
         template=template,
         subject=rendered.subject,
-        body=pii_encrypt(rendered.body) if sensitive else rendered.body,
+        body=rendered.body,
         sensitive=sensitive,
         html_body="" if sensitive else rendered.html_body,
         idempotency_key=idempotency_key,
@@ -144,11 +145,15 @@ def messages_enqueue_bulk(
     key_prefix: str,
     not_before: datetime | None = None,
 ) -> int:
-    """One message per row of ``recipients`` (a query yielding ``user_id`` and ``recipient``), written by one
-    INSERT … SELECT in the caller's transaction; returns how many.
+    """One message per row of ``recipients`` (a query yielding ``user_id`` and ``recipient``, and for SMS its
+    ``recipient_digest``), written by one INSERT … SELECT in the caller's transaction; returns how many.
 
-    For announcements to thousands or millions: the text names no one, so it is rendered once, here, for all of
-    them. ``recipients`` is typically ``Model.objects.filter(…).annotate(recipient=F("user__email"))``. Each row's idempotency key is ``<key_prefix>:<user_id>:<channel>``; ``messages_cancel`` takes the same
+    For announcements to thousands or millions: the text names no one, so it is rendered and encrypted once,
+    here, for all of them (every row holds the same token). ``recipient`` is copied as stored: an email column
+    (``annotate(recipient=F("user__email"))``), or for SMS a phone number's encrypted column with its blind
+    index (``recipient=F("user__phone__number"), recipient_digest=F("user__phone__number_digest")``): the token
+    and the index are the outbox's own forms of them (the same keys), so nothing is decrypted or encrypted per
+    row. Each row's idempotency key is ``<key_prefix>:<user_id>:<channel>``; ``messages_cancel`` takes the same
     prefix back. Rows go in user order, so the key and user indexes grow at a few points instead of at random
     places. Like ``message_enqueue``, nothing is sent before ``not_before``: the sweep picks the rows up.
     """
@@ -156,12 +161,16 @@ def messages_enqueue_bulk(
     rendered = message_render(channel=channel, template=template, context=context)
     now = timezone.now()
     due = not_before or now  # the sweep takes them from then on
-    rows_sql, rows_params = recipients.values("user_id", "recipient").query.sql_with_params()
+    with_digest = channel == Channel.SMS and "recipient_digest" in recipients.query.annotations
+    columns = ("user_id", "recipient", "recipient_digest") if with_digest else ("user_id", "recipient")
+    rows_sql, rows_params = recipients.values(*columns).query.sql_with_params()
+    digest = "r.recipient_digest" if with_digest else "''"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""INSERT INTO {Message._meta.db_table} (channel, recipient, template, subject, body, html_body, sensitive,
-                    idempotency_key, user_id, not_before, status, attempts, next_attempt_at, last_error, created_at)
-                SELECT %s, r.recipient, %s, %s, %s, %s, %s,
+            f"""INSERT INTO {Message._meta.db_table} (channel, recipient, recipient_digest, template, subject, body,
+                    html_body, sensitive, idempotency_key, user_id, not_before, status, attempts, next_attempt_at,
+                    last_error, created_at)
+                SELECT %s, r.recipient, {digest}, %s, %s, %s, %s, %s,
                        %s || ':' || r.user_id || ':' || %s, r.user_id, %s, %s, 0, %s, '', %s
                 FROM ({rows_sql}) r
                 ORDER BY r.user_id""",
@@ -169,8 +178,8 @@ def messages_enqueue_bulk(
                 channel.value,
                 template,
                 rendered.subject,
-                rendered.body,
-                rendered.html_body,
+                pii_encrypt(rendered.body),
+                pii_encrypt(rendered.html_body) if rendered.html_body else "",
                 False,
                 key_prefix,
                 channel.value,
@@ -333,8 +342,18 @@ def _messages_claim_postgresql(
         cursor.execute(_claim_sql(with_ids=ids is not None), params)
         rows = cursor.fetchall()
     rows.sort(key=lambda row: row[0])
-    attnames = [field.attname for field in Message._meta.concrete_fields]
-    return [Message.from_db(connection.alias, attnames, row[1:]) for row in rows]
+    fields = Message._meta.concrete_fields
+    attnames = [field.attname for field in fields]
+    # Raw rows skip the fields' own conversions: the encrypted ones decrypt here, as a query would.
+    converted = [(n, field) for n, field in enumerate(fields) if hasattr(field, "from_db_value")]
+
+    def message(row: tuple) -> Message:
+        values = list(row[1:])
+        for n, field in converted:
+            values[n] = field.from_db_value(values[n], None, connection)
+        return Message.from_db(connection.alias, attnames, values)
+
+    return [message(row) for row in rows]
 
 
 # --- Deliver ------------------------------------------------------------------------------------------

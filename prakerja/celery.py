@@ -34,3 +34,26 @@ def _refuse_to_start(**kwargs) -> None:
         refuse_to_start()
     except ImproperlyConfigured as error:
         raise SystemExit(str(error)) from None
+
+
+@signals.setup_logging.connect
+def _logging_as_django(loglevel=None, logfile=None, **kwargs) -> None:
+    # Workers and beat log through the portal's own LOGGING, whose handlers mask personal data
+    # (prakerja/redaction.py), instead of the handlers Celery would put on the root logger; --loglevel and
+    # --logfile still apply.
+    import logging
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    from prakerja.redaction import PersonalDataLogFilter
+
+    dictConfig(settings.LOGGING)
+    root = logging.getLogger()
+    if loglevel:
+        root.setLevel(loglevel)
+    if logfile:
+        handler = logging.FileHandler(logfile)
+        handler.setFormatter(logging.Formatter(settings.LOGGING["formatters"]["plain"]["format"]))
+        handler.addFilter(PersonalDataLogFilter())
+        root.addHandler(handler)

@@ -30,3 +30,46 @@ def index_add_online(app_label: str, model_name: str, index: models.Index) -> mi
         state_operations=[migrations.AddIndex(model_name=model_name, index=index)],
         database_operations=[migrations.RunPython(forwards, backwards)],
     )
+
+
+def unique_not_null_online(app_label: str, model_name: str, name: str, field: models.Field):
+    """The migration operation that makes ``model_name.name`` the NOT NULL, unique ``field`` once its rows are
+    filled in, without blocking writes while the unique index is built.
+
+    On PostgreSQL the index is built CONCURRENTLY (so the migration says ``atomic = False``) and then becomes the
+    constraint (``ADD CONSTRAINT … UNIQUE USING INDEX``, instant); SET NOT NULL reads the table once under a
+    short lock. Elsewhere, the usual ALTER."""
+
+    def forwards(apps, schema_editor) -> None:
+        model = apps.get_model(app_label, model_name)
+        old = model._meta.get_field(name)
+        new = field.clone()
+        new.set_attributes_from_name(name)
+        new.model = model
+        if schema_editor.connection.vendor != "postgresql":
+            schema_editor.alter_field(model, old, new)
+            return
+        quote = schema_editor.quote_name
+        table, column = model._meta.db_table, old.column
+        constraint = schema_editor._create_index_name(table, [column], suffix="_uniq")
+        schema_editor.execute(
+            f"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS {quote(constraint)} ON {quote(table)} ({quote(column)})"
+        )
+        schema_editor.execute(
+            f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(constraint)} UNIQUE USING INDEX {quote(constraint)}"
+        )
+        schema_editor.execute(f"ALTER TABLE {quote(table)} ALTER COLUMN {quote(column)} SET NOT NULL")
+
+    def backwards(apps, schema_editor) -> None:
+        model = apps.get_model(app_label, model_name)
+        new = model._meta.get_field(name)
+        old = new.clone()
+        old.unique, old.null = False, True
+        old.set_attributes_from_name(name)
+        old.model = model
+        schema_editor.alter_field(model, new, old)
+
+    return migrations.SeparateDatabaseAndState(
+        state_operations=[migrations.AlterField(model_name=model_name, name=name, field=field)],
+        database_operations=[migrations.RunPython(forwards, backwards)],
+    )

@@ -443,30 +443,67 @@ if not DEBUG:
 
 # --- Logging: no personal data; messages name ids, never NIK, KK, codes or passwords -------------------
 
+# Every handler masks what slips through anyway (prakerja/redaction.py); a new handler must list the filter too
+# (tests/prakerja/test_redaction.py). Django's own "django" logger mails errors to ADMINS through the same filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "personal_data": {"()": "prakerja.redaction.PersonalDataLogFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]},
+        # runserver's request lines (a query string can hold a number): Django's handler, with the filter.
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["personal_data"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Replaces Django's default handlers for it (a console of its own in DEBUG, mail_admins): the root's
+        # console prints its records, this mail_admins masks them.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
         # The filesystem broker has no host name; kombu warns about it on every publish.
         "kombu.connection": {"level": "WARNING" if REDIS_URL else "ERROR"},
     },
 }
 
-# --- Personal identifiers (NIK, KK): encrypted at rest, with a keyed blind index -----------------------
+# A 500's report (mailed to ADMINS, or the DEBUG page) hides personal form fields and variables on every view and
+# masks NIK, KK, phone numbers and emails in the rest (prakerja/redaction.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "prakerja.redaction.PersonalDataReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "prakerja.redaction.PersonalDataExceptionReporter"
 
-# Fernet keys (urlsafe base64, 32 bytes), newest first: the first encrypts, all decrypt (key rotation).
-# The blind index key makes the HMAC that uniqueness, look-ups and the KK grouping use; changing it means
-# recomputing every index. Neither has a default outside DEBUG.
+# --- Personal data: encrypted at rest, with a keyed blind index (prakerja/crypto.py) -----------------------
+
+# Fernet keys (urlsafe base64, 32 bytes), newest first: the first encrypts, all decrypt. To rotate, put a new key
+# first and run ``manage.py pii_rotate_keys``; drop the old key once it has finished (docs/PRIVACY.md).
+# The blind index keys make the HMAC that uniqueness, look-ups and the KK grouping use, newest first: the first
+# writes, all are tried by look-ups; ``manage.py pii_reindex`` moves the stored indexes to the first. A single
+# key may still be given as PII_BLIND_INDEX_KEY. Neither has a default outside DEBUG.
 if DEBUG:
     PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS", default=["ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q="])
-    PII_BLIND_INDEX_KEY = env.str("PII_BLIND_INDEX_KEY", default="demo-only-blind-index-key")
+    PII_BLIND_INDEX_KEYS = env.list("PII_BLIND_INDEX_KEYS", default=[]) or [
+        env.str("PII_BLIND_INDEX_KEY", default="demo-only-blind-index-key")
+    ]
 else:
     PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS")
-    PII_BLIND_INDEX_KEY = env.str("PII_BLIND_INDEX_KEY")
+    PII_BLIND_INDEX_KEYS = env.list("PII_BLIND_INDEX_KEYS", default=[]) or [env.str("PII_BLIND_INDEX_KEY")]
+# How many rows pii_rotate_keys and pii_reindex rewrite per transaction.
+PII_ROTATION_BATCH_SIZE = env.int("PII_ROTATION_BATCH_SIZE", default=1000)
 
 # --- The civil registry (Dukcapil) -------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from notifications.models import Message
+from prakerja.crypto import IdentifierKind, pii_digest
 
 URL_PATTERN = re.compile(r"https?://\S+")
 
@@ -21,7 +22,10 @@ PYTHON_STRING = re.compile(r"""\b_\(\s*(["'])((?:(?!\1).)+)\1\s*\)""")
 
 
 def last_message(*, recipient: str, template: str | None = None) -> Message:
-    messages = Message.objects.filter(recipient=recipient)
+    if "@" in recipient:
+        messages = Message.objects.filter(recipient=recipient)
+    else:  # a phone number, stored encrypted: found by its blind index
+        messages = Message.objects.filter(recipient_digest=pii_digest(recipient, kind=IdentifierKind.PHONE))
     if template:
         messages = messages.filter(template=template)
     return messages.latest("created_at", "id")
@@ -98,3 +102,16 @@ def require_service(name: str) -> None:
     if os.environ.get("PRAKERJA_REQUIRE_SERVICES") == "1":
         pytest.fail(f"{name} is required in CI but is not configured")
     pytest.skip(f"{name} is not configured")
+
+
+def stored(obj, *field_names: str) -> tuple:
+    """The values of ``obj``'s row as the database holds them, fields named in Python (an encrypted field's
+    token, not its plain value): what someone reading the table would see."""
+    from django.db import connection
+
+    meta = obj._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in field_names)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s", [obj.pk])
+        return cursor.fetchone()

@@ -1,7 +1,8 @@
-"""Staff views of the identity steps. NIK and KK appear masked; a full NIK or KK typed in the search box is
-found through its blind index, never by decrypting the table. What these pages do show in full (names, the
-mother's name, the address, the birth date) is written to the audit log each time it is shown, and every KTP
-photo they show is recorded by the photo's own view."""
+"""Staff views of the identity steps. NIK, KK, names and birth dates appear masked in lists; a full NIK, KK or
+phone number typed in the search box is found through its blind index, never by decrypting the table (the
+columns are encrypted: a name cannot be searched for). What a record's page shows in full (names, the mother's
+name, the address, the birth date) is written to the audit log each time it is shown, and every KTP photo these
+pages show is recorded by the photo's own view."""
 
 from django.contrib import admin
 from django.urls import reverse
@@ -10,30 +11,42 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.admin import UnmaskedDataAdmin
 from prakerja.admin import ReadOnlyAdmin
-from prakerja.crypto import IdentifierKind, pii_digest
-from verification.identifiers import full_number
+from verification.identifiers import birth_date_mask, name_mask
 from verification.models import IdentityVerification, KtpPhoto, PersonalData
+from verification.selectors import applicants_by_number
+
+
+class NumberSearchAdmin(ReadOnlyAdmin):
+    """Search by email (Django's search on ``search_fields``), or by a full NIK, KK or phone number through their
+    blind indexes (``applicants_by_number``)."""
+
+    search_fields = ("user__email",)
+    search_help_text = _("Email, atau NIK/nomor KK lengkap (16 digit), atau nomor HP lengkap.")
+
+    def get_search_results(self, request, queryset, search_term):
+        by_number = applicants_by_number(search_term, path="user__")
+        if by_number is not None:
+            return queryset.filter(by_number), False
+        return super().get_search_results(request, queryset, search_term)
 
 
 @admin.register(IdentityVerification)
-class IdentityVerificationAdmin(UnmaskedDataAdmin, ReadOnlyAdmin):
+class IdentityVerificationAdmin(UnmaskedDataAdmin, NumberSearchAdmin):
     list_display = (
         "user",
         "nik_masked",
         "kk_masked",
-        "birth_date",
+        "birth_date_masked",
         "sex",
         "registry_excluded_occupation",
         "verified_at",
     )
     list_filter = ("registry_excluded_occupation", "sex")
     list_select_related = ("user",)
-    search_fields = ("user__email",)
-    search_help_text = _("Email, atau NIK/nomor KK lengkap (16 digit).")
     fields = ("user", "nik_masked", "kk_masked", "birth_date", "sex", "registry_excluded_occupation", "verified_at")
     readonly_fields = fields
     date_hierarchy = "verified_at"
-    unmasked_in_list = unmasked_in_record = ("birth_date",)
+    unmasked_in_record = ("birth_date",)  # the list masks it
 
     @admin.display(description=_("NIK"))
     def nik_masked(self, obj: IdentityVerification) -> str:
@@ -43,23 +56,21 @@ class IdentityVerificationAdmin(UnmaskedDataAdmin, ReadOnlyAdmin):
     def kk_masked(self, obj: IdentityVerification) -> str:
         return obj.kk_masked
 
-    def get_search_results(self, request, queryset, search_term):
-        number = full_number(search_term)
-        if number:
-            digests = [pii_digest(number, kind=IdentifierKind.NIK), pii_digest(number, kind=IdentifierKind.KK)]
-            matches = queryset.filter(nik_digest=digests[0]) | queryset.filter(kk_digest=digests[1])
-            return matches, False
-        return super().get_search_results(request, queryset, search_term)
+    @admin.display(description=_("tanggal lahir"))
+    def birth_date_masked(self, obj: IdentityVerification) -> str:
+        return birth_date_mask(obj.birth_date)
 
 
 @admin.register(PersonalData)
-class PersonalDataAdmin(UnmaskedDataAdmin, ReadOnlyAdmin):
-    list_display = ("user", "full_name", "district", "education", "employment_status", "completed_at")
+class PersonalDataAdmin(UnmaskedDataAdmin, NumberSearchAdmin):
+    list_display = ("user", "full_name_masked", "district", "education", "employment_status", "completed_at")
     list_filter = ("employment_status", "education", "district__regency__province")
     list_select_related = ("user", "district")
-    search_fields = ("user__email", "full_name")
-    unmasked_in_list = ("full_name",)
     unmasked_in_record = ("full_name", "mother_name", "address")
+
+    @admin.display(description=_("nama lengkap"))
+    def full_name_masked(self, obj: PersonalData) -> str:
+        return name_mask(obj.full_name)
 
 
 @admin.register(KtpPhoto)

@@ -118,3 +118,13 @@ def identifier_mask(value: str) -> str:
     if len(value) < 8:
         return "•" * len(value)
     return value[:4] + "•" * (len(value) - 8) + value[-4:]
+
+
+def name_mask(value: str) -> str:
+    """Siti Aminah → S••• A•••: each word's initial, for lists where staff recognise a record, not read a name."""
+    return " ".join(word[:1] + "•••" for word in (value or "").split())
+
+
+def birth_date_mask(value: date | None) -> str:
+    """The year only (••-••-1995): enough to tell records apart in a list, not to know a birthday."""
+    return f"••-••-{value.year}" if value else ""

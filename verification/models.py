@@ -5,8 +5,9 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from prakerja.crypto import pii_decrypt
-from verification.identifiers import Sex, identifier_mask
+from prakerja.crypto import IdentifierKind, pii_decrypt, pii_encrypt
+from prakerja.fields import BlindIndexField, EncryptedDateField, EncryptedTextField, FernetTokenField
+from verification.identifiers import Sex, identifier_mask, name_mask
 from verification.storage import private_storage
 
 SEX_CHOICES = [(Sex.MALE.value, _("Laki-laki")), (Sex.FEMALE.value, _("Perempuan"))]
@@ -17,17 +18,19 @@ class IdentityVerification(models.Model):
 
     NIK and KK are stored encrypted with a keyed blind index (prakerja/crypto.py); the database's
     unique constraint on the NIK's index is what stops two accounts from claiming one NIK, even when two
-    requests arrive at the same moment.
+    requests arrive at the same moment. The birth date is encrypted too: the age rule reads the fact the
+    enrollment keeps (``waves.Enrollment.adult_at_close``), never the date in SQL.
     """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identity", verbose_name=_("pengguna")
     )
-    nik_encrypted = models.TextField(_("NIK (terenkripsi)"))
-    nik_digest = models.CharField(_("indeks NIK"), max_length=64, unique=True)
-    kk_encrypted = models.TextField(_("nomor KK (terenkripsi)"))
-    kk_digest = models.CharField(_("indeks KK"), max_length=64, db_index=True)
-    birth_date = models.DateField(_("tanggal lahir"))
+    # Tokens, read and written as such; ``nik`` and ``kk`` are the plain numbers.
+    nik_encrypted = FernetTokenField(_("NIK (terenkripsi)"))
+    nik_digest = BlindIndexField(_("indeks NIK"), kind=IdentifierKind.NIK, source="nik", unique=True)
+    kk_encrypted = FernetTokenField(_("nomor KK (terenkripsi)"))
+    kk_digest = BlindIndexField(_("indeks KK"), kind=IdentifierKind.KK, source="kk", db_index=True)
+    birth_date = EncryptedDateField(_("tanggal lahir"), db_column="birth_date_encrypted")
     sex = models.CharField(_("jenis kelamin"), max_length=1, choices=SEX_CHOICES)
     # The registry's answer to "is the occupation on the KTP in an excluded group?", kept so that
     # selection never has to call the registry.
@@ -45,9 +48,18 @@ class IdentityVerification(models.Model):
     def nik(self) -> str:
         return pii_decrypt(self.nik_encrypted)
 
+    @nik.setter
+    def nik(self, value: str) -> None:
+        # The index follows when the row is saved (BlindIndexField).
+        self.nik_encrypted = pii_encrypt(value)
+
     @property
     def kk(self) -> str:
         return pii_decrypt(self.kk_encrypted)
+
+    @kk.setter
+    def kk(self, value: str) -> None:
+        self.kk_encrypted = pii_encrypt(value)
 
     @property
     def nik_masked(self) -> str:
@@ -120,14 +132,15 @@ class TrainingTopic(models.TextChoices):
 
 
 class PersonalData(models.Model):
-    """The applicant's own data (DESIGN §2 step 3); names were matched against the registry."""
+    """The applicant's own data (DESIGN §2 step 3); names were matched against the registry. Names and address
+    are stored encrypted (prakerja/fields.py): nothing looks them up, so they have no index."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_data", verbose_name=_("pengguna")
     )
-    full_name = models.CharField(_("nama lengkap"), max_length=150)
-    mother_name = models.CharField(_("nama ibu kandung"), max_length=150)
-    address = models.TextField(_("alamat sesuai KTP"), max_length=500)
+    full_name = EncryptedTextField(_("nama lengkap"), max_length=150)
+    mother_name = EncryptedTextField(_("nama ibu kandung"), max_length=150)
+    address = EncryptedTextField(_("alamat sesuai KTP"), max_length=500)
     # Domicile decides which waves the applicant may join (waves open per province).
     district = models.ForeignKey(
         "regions.District", on_delete=models.PROTECT, related_name="+", verbose_name=_("domisili (kecamatan)")
@@ -145,7 +158,8 @@ class PersonalData(models.Model):
         verbose_name_plural = _("data diri")
 
     def __str__(self) -> str:
-        return self.full_name
+        # Masked: a str() ends up in admin titles, logs and audit records.
+        return name_mask(self.full_name)
 
 
 def _photo_path(instance: "KtpPhoto", filename: str) -> str:
@@ -185,12 +199,14 @@ class KtpPhoto(models.Model):
 
 
 class PhoneNumber(models.Model):
-    """An account's verified mobile number (E.164). A number is verified by at most one account."""
+    """An account's verified mobile number (E.164), stored encrypted. A number is verified by at most one account:
+    the unique blind index says so, as look-ups by number go through it."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone", verbose_name=_("pengguna")
     )
-    number = models.CharField(_("nomor HP"), max_length=16, unique=True)
+    number = EncryptedTextField(_("nomor HP"), max_length=16)
+    number_digest = BlindIndexField(_("indeks nomor HP"), kind=IdentifierKind.PHONE, source="number", unique=True)
     verified_at = models.DateTimeField(_("diverifikasi pada"))
 
     class Meta:
@@ -208,7 +224,9 @@ class OtpCode(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="otp_codes", verbose_name=_("pengguna")
     )
-    number = models.CharField(_("nomor HP"), max_length=16)
+    number = EncryptedTextField(_("nomor HP"), max_length=16)
+    # The daily cap per number counts codes by it.
+    number_digest = BlindIndexField(_("indeks nomor HP"), kind=IdentifierKind.PHONE, source="number")
     code_hash = models.CharField(_("hash kode"), max_length=64)
     created_at = models.DateTimeField(_("dibuat pada"))
     expires_at = models.DateTimeField(_("kedaluwarsa pada"))
@@ -222,7 +240,7 @@ class OtpCode(models.Model):
         indexes = [
             # The daily caps count codes per account and per number since midnight WIB.
             models.Index(fields=["user", "created_at"], name="verif_otp_user_created"),
-            models.Index(fields=["number", "created_at"], name="verif_otp_number_created"),
+            models.Index(fields=["number_digest", "created_at"], name="verif_otp_digest_created"),
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,7 @@ from notifications.masking import mask_phone
 from notifications.models import Channel
 from notifications.services import message_enqueue
 from prakerja.codes import code_guess_reserve
+from prakerja.crypto import IdentifierKind, pii_digests
 from prakerja.retention import rows_delete_in_batches
 from prakerja.timeutil import wib_day_start, wib_next_day_start
 from verification.errors import VerificationError, VerificationErrorCode
@@ -48,7 +49,9 @@ def otp_send(*, user: User, number: str, now: datetime | None = None) -> OtpCode
     now = now or timezone.now()
     # One send at a time per account: two quick taps on "Kirim" cannot both pass the limits.
     User.objects.select_for_update().get(pk=user.pk)
-    if PhoneNumber.objects.filter(number=number).exclude(user=user).exists():
+    # Numbers are stored encrypted: found by their blind index, under any configured key (prakerja/crypto.py).
+    digests = pii_digests(number, kind=IdentifierKind.PHONE)
+    if PhoneNumber.objects.filter(number_digest__in=digests).exclude(user=user).exists():
         raise VerificationError(VerificationErrorCode.PHONE_TAKEN, fields=("number",))
 
     last = OtpCode.objects.filter(user=user).order_by("-created_at").first()
@@ -58,12 +61,12 @@ def otp_send(*, user: User, number: str, now: datetime | None = None) -> OtpCode
     today = wib_day_start(now)
     sent_today = (
         OtpCode.objects.filter(created_at__gte=today)
-        .filter(Q(user=user) | Q(number=number))
-        .values_list("user_id", "number")
+        .filter(Q(user=user) | Q(number_digest__in=digests))
+        .values_list("user_id", "number_digest")
     )
     if (
         sum(1 for user_id, _n in sent_today if user_id == user.pk) >= settings.OTP_MAX_PER_DAY
-        or sum(1 for _u, sent_number in sent_today if sent_number == number) >= settings.OTP_MAX_PER_DAY
+        or sum(1 for _u, sent_digest in sent_today if sent_digest in digests) >= settings.OTP_MAX_PER_DAY
     ):
         raise VerificationError(VerificationErrorCode.OTP_DAILY_LIMIT, until=wib_next_day_start(now))
 

@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import User
-from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digest
-from verification.identifiers import identifier_mask
+from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digests
+from verification.identifiers import full_number, identifier_mask
 from verification.models import IdentityVerification, KtpPhoto, OtpCode, PersonalData, PhoneNumber
+from verification.phones import PhoneError, phone_normalize
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,27 @@ def verification_progress(*, user: User) -> VerificationProgress:
 
 def niks_in_use(niks: list[str]) -> set[str]:
     """Which of ``niks`` an account already holds, found through the blind index (one query)."""
-    by_digest = {pii_digest(nik, kind=IdentifierKind.NIK): nik for nik in niks}
+    by_digest = {digest: nik for nik in niks for digest in pii_digests(nik, kind=IdentifierKind.NIK)}
     used = IdentityVerification.objects.filter(nik_digest__in=by_digest).values_list("nik_digest", flat=True)
     return {by_digest[digest] for digest in used}
+
+
+def applicants_by_number(typed: str, *, path: str = "") -> Q | None:
+    """The applicants a full NIK, KK or mobile number typed by staff names, as a filter on the rows reaching the
+    applicant through ``path`` (``"user__"`` from a row with a ``user``, ``""`` on accounts): matched through the
+    blind indexes, as the columns are encrypted. None when ``typed`` is none of these (search the email then)."""
+    number = full_number(typed)
+    if number:
+        return Q(**{f"{path}identity__nik_digest__in": pii_digests(number, kind=IdentifierKind.NIK)}) | Q(
+            **{f"{path}identity__kk_digest__in": pii_digests(number, kind=IdentifierKind.KK)}
+        )
+    if "@" in typed or not any(character.isdigit() for character in typed):
+        return None
+    try:
+        phone = phone_normalize(typed)
+    except PhoneError:
+        return None
+    return Q(**{f"{path}phone__number_digest__in": pii_digests(phone, kind=IdentifierKind.PHONE)})
 
 
 def domicile_province_id(*, user: User) -> str | None:

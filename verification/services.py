@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User
-from prakerja.crypto import IdentifierKind, pii_digest, pii_encrypt
+from prakerja.crypto import IdentifierKind, pii_digests
 from prakerja.erasure import FilesToErase, admin_log_scrub
 from prakerja.text import text_clean
 from regions.models import District
@@ -70,18 +70,15 @@ def identity_verify(
     # Only now, once the registry has confirmed NIK, KK and birth date together, may the page say that the NIK
     # already has an account: asked first, it told anyone who typed a NIK (its birth date is in its digits)
     # that the person had registered. The constraint below is what keeps one NIK to one account.
-    nik_digest = pii_digest(nik, kind=IdentifierKind.NIK)
-    if IdentityVerification.objects.filter(nik_digest=nik_digest).exists():
+    if IdentityVerification.objects.filter(nik_digest__in=pii_digests(nik, kind=IdentifierKind.NIK)).exists():
         raise VerificationError(VerificationErrorCode.NIK_TAKEN, fields=("nik",))
 
     try:
         with transaction.atomic():
             return IdentityVerification.objects.create(
                 user=user,
-                nik_encrypted=pii_encrypt(nik),
-                nik_digest=nik_digest,
-                kk_encrypted=pii_encrypt(kk),
-                kk_digest=pii_digest(kk, kind=IdentifierKind.KK),
+                nik=nik,  # encrypted, and its blind index written with it (verification/models.py)
+                kk=kk,
                 birth_date=birth_date,
                 sex=nik_parse(nik).sex,
                 registry_excluded_occupation=bool(answer.excluded_occupation),

@@ -15,7 +15,7 @@ from audit.admin import UnmaskedDataAdmin
 from audit.models import Action
 from audit.services import audit_record
 from prakerja.admin import ReadOnlyAdmin, VersionedTextAdmin
-from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digest
+from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digests
 from verification.identifiers import full_number
 from waves import services
 from waves.errors import WaveError, WaveErrorCode
@@ -363,7 +363,7 @@ class ComplaintAdmin(UnmaskedDataAdmin, ReadOnlyAdmin):
         region and serial among the complaints' applicants; else the email."""
         number = full_number(search_term)
         if number:
-            return queryset.filter(user__identity__nik_digest=pii_digest(number, kind=IdentifierKind.NIK)), False
+            return queryset.filter(user__identity__nik_digest__in=pii_digests(number, kind=IdentifierKind.NIK)), False
         masked = MASKED_NIK.fullmatch(search_term.strip())
         if masked:
             region, serial = masked.groups()

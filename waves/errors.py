@@ -4,6 +4,7 @@ from enum import StrEnum
 class WaveErrorCode(StrEnum):
     TRANSITION_NOT_ALLOWED = "transition_not_allowed"
     SELECTION_RUNNING = "selection_running"  # another process is selecting this wave now
+    BLIND_INDEX_ROTATING = "blind_index_rotating"  # PII_BLIND_INDEX_KEYS has an old key: pii_reindex under way
     QUOTAS_DO_NOT_ADD_UP = "quotas_do_not_add_up"
     WAVE_NOT_OPEN = "wave_not_open"
     NOT_FOR_YOUR_PROVINCE = "not_for_your_province"

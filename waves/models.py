@@ -14,6 +14,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.crypto import IdentifierKind
+from prakerja.fields import BlindIndexField
 from verification.storage import private_storage
 from waves.reasons import ResultReason
 
@@ -183,6 +185,13 @@ class Enrollment(models.Model):
     )
     joined_at = models.DateTimeField(_("bergabung pada"))
     pending = models.BooleanField(_("menunggu hasil"), default=True)
+    # Whether the applicant is 18 by the wave's close (DESIGN §4: ages are counted at the close, in WIB), worked
+    # out from their encrypted birth date in Python: the birth date cannot be compared in SQL, and this fact names
+    # nobody. ``adult_counted_for`` is the closing time it was counted for; the selection recounts every row
+    # counted for another one (the wave was closed early, or the row was written without it), so the age rule
+    # in SQL (waves/rules.py) always reads a count for the close the wave really had.
+    adult_at_close = models.BooleanField(_("berusia 18 saat gelombang ditutup"), null=True, blank=True)
+    adult_counted_for = models.DateTimeField(_("usia dihitung untuk penutupan pada"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("pendaftaran gelombang")
@@ -288,7 +297,7 @@ class Result(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    kk_digest = models.CharField(_("indeks KK"), max_length=64)
+    kk_digest = BlindIndexField(_("indeks KK"), kind=IdentifierKind.KK, copy_of="user__identity__kk_digest")
     priority = models.SmallIntegerField(_("prioritas"), default=0)
     lottery = models.CharField(
         _("nomor undian"), max_length=64, help_text=_('SHA-256 dari "benih:id pendaftaran", heksadesimal.')
@@ -353,7 +362,7 @@ class Card(models.Model):
     )
     number = models.CharField(_("nomor kartu"), max_length=16)
     # The holder's KK index, kept with the card: the KK cap counts cards (revoked ones too) by it.
-    kk_digest = models.CharField(_("indeks KK"), max_length=64)
+    kk_digest = BlindIndexField(_("indeks KK"), kind=IdentifierKind.KK, copy_of="user__identity__kk_digest")
     balance = models.PositiveIntegerField(_("saldo pelatihan (Rp)"))
     issued_at = models.DateTimeField(_("diterbitkan pada"))
     first_training_deadline = models.DateTimeField(_("batas membeli pelatihan pertama"))

@@ -6,11 +6,16 @@ Codes and texts are waves.reasons.ResultReason.
 A rule is a function of the wave (some depend on its close date or its policy) and of the path from the
 rows being filtered to the applicant: ``""`` when filtering users (accounts.User), ``"user__"`` when
 filtering enrollments. It returns a ``Q`` that is true for applicants the rule lets through.
+
+One rule reads a date the database cannot compare: the birth date is encrypted (prakerja/fields.py). The age rule
+is therefore worked out in Python, by ``adult_at_close``, for the one applicant who joins (``Rule.check``), and
+the enrollment keeps the outcome (``Enrollment.adult_at_close``, recounted by the selection if the wave's close
+moved: waves.services.enrollment_ages_count), which the selection's SQL reads. Both come from the same function.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import (
     BooleanField,
@@ -31,7 +36,7 @@ from django.utils import timezone
 
 from assessment.models import Attempt
 from prakerja.timeutil import wib_date
-from verification.models import RetainedNikIndex
+from verification.models import IdentityVerification, RetainedNikIndex
 from waves.models import Card, Complaint, ComplaintStatus, Wave
 from waves.reasons import ResultReason
 
@@ -46,6 +51,24 @@ def _years_before(day, years: int):
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February in a year without one
         return day.replace(year=day.year - years, day=28)
+
+
+def adult_at_close(birth_date: date | None, closes_at: datetime) -> bool:
+    """Whether someone born on ``birth_date`` is ADULT_AGE by the day (WIB) a wave closing at ``closes_at``
+    closes: the age rule, to the day (someone born on 29 February turns a year older on 28 February)."""
+    return birth_date is not None and birth_date <= _years_before(wib_date(closes_at), ADULT_AGE)
+
+
+def _adult_at_join(wave: Wave, user_id: int) -> bool:
+    birth_date = IdentityVerification.objects.filter(user_id=user_id).values_list("birth_date", flat=True).first()
+    return adult_at_close(birth_date, wave.closes_at)
+
+
+def _enrollment_adult(wave: Wave, prefix: str) -> Q:
+    # Only the enrollments' form exists (the selection's, prefix "user__"): at join it is Rule.check.
+    if prefix != "user__":
+        raise ValueError("the age rule filters enrollments; at join it is checked in Python (Rule.check)")
+    return Q(adult_at_close=True)
 
 
 def _user(prefix: str) -> str:
@@ -104,6 +127,8 @@ class Rule:
     # False for a rule that reads what applicants may not know yet (another wave's unannounced cards): the
     # selection applies it, the join-time check cannot say it.
     at_join: bool = True
+    # The join-time check in Python, for a rule SQL cannot say for one applicant (the age: an encrypted date).
+    check: Callable[[Wave, int], bool] | None = None
 
     @property
     def message(self) -> str:
@@ -116,10 +141,7 @@ def _announced_by(wave: Wave) -> datetime:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule(
-        ResultReason.AGE,
-        lambda wave, p: Q(**{f"{p}identity__birth_date__lte": _years_before(wib_date(wave.closes_at), ADULT_AGE)}),
-    ),
+    Rule(ResultReason.AGE, _enrollment_adult, check=_adult_at_join),
     Rule(ResultReason.IN_EDUCATION, lambda wave, p: Q(**{f"{p}declaration__in_formal_education": False})),
     Rule(ResultReason.EXCLUDED_GROUP_DECLARED, lambda wave, p: Q(**{f"{p}declaration__excluded_groups": []})),
     Rule(
@@ -157,13 +179,18 @@ def rule_failures(*, user_id: int, wave: Wave) -> list[Rule]:
     from accounts.models import User
 
     rules = [rule for rule in RULES if rule.at_join]
-    columns = {f"rule_{rule.code}": as_boolean(rule.allows(wave, "")) for rule in rules}
+    columns = {f"rule_{rule.code}": as_boolean(rule.allows(wave, "")) for rule in rules if rule.check is None}
     row = User.objects.filter(pk=user_id).annotate(**columns).values(*columns).first()
-    return [rule for rule in rules if not row[f"rule_{rule.code}"]]
+    return [
+        rule
+        for rule in rules
+        if not (rule.check(wave, user_id) if rule.check is not None else row[f"rule_{rule.code}"])
+    ]
 
 
 def first_failure(wave: Wave, prefix: str):
-    """The reason code of the first rule an applicant fails, or NULL: one CASE expression for the selection."""
+    """The reason code of the first rule an applicant fails, or NULL: one CASE expression for the selection, over
+    enrollments whose age has been counted for the wave's close (waves.services.enrollment_ages_count)."""
     return Case(
         *(When(~rule.allows(wave, prefix), then=Value(rule.code.value)) for rule in RULES),
         default=Value(None),

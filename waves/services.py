@@ -35,7 +35,7 @@ from waves.models import (
     WaveEvent,
     WaveStatus,
 )
-from waves.rules import rule_failures
+from waves.rules import adult_at_close, rule_failures
 from waves.selectors import complaint_state
 from waves.states import transition_allowed
 
@@ -322,12 +322,43 @@ def enrollment_join(*, user: User, wave: Wave, agreement: AgreementText, now: da
     try:
         with transaction.atomic():
             return Enrollment.objects.create(
-                wave=wave, user=user, province_id=province_id, agreement=agreement, joined_at=now
+                wave=wave,
+                user=user,
+                province_id=province_id,
+                agreement=agreement,
+                joined_at=now,
+                # The age rule let them through for this close (rule_failures); the selection recounts it if
+                # the close moves.
+                adult_at_close=True,
+                adult_counted_for=wave.closes_at,
             )
     except IntegrityError:
         if Enrollment.objects.filter(wave=wave, user=user).exists():
             raise WaveError(WaveErrorCode.ALREADY_JOINED) from None
         raise WaveError(WaveErrorCode.ALREADY_PENDING) from None
+
+
+def enrollment_ages_count(*, wave: Wave, batch_size: int = 1000) -> int:
+    """Count, for every enrollment of ``wave`` not yet counted for its present close, whether the applicant is 18
+    by then (``Enrollment.adult_at_close``); returns how many rows were counted.
+
+    The selection's age rule reads that fact, since the birth date is encrypted and cannot be compared in SQL. A
+    join counts it for the close the wave had then; a wave closed early (``wave_close_now``), or rows written
+    without it, are counted here, by the selection, before its rules are read: decrypting the birth dates in
+    batches, the adults and the others each written with one UPDATE per batch. Usually no row is due, and this
+    is one read of the wave's enrollments."""
+    due = Enrollment.objects.filter(wave=wave).exclude(adult_counted_for=wave.closes_at)
+    counted = 0
+    while True:
+        batch = list(due.order_by("pk").values_list("pk", "user__identity__birth_date")[:batch_size])
+        adults = [pk for pk, born in batch if adult_at_close(born, wave.closes_at)]
+        others = [pk for pk, born in batch if not adult_at_close(born, wave.closes_at)]
+        for pks, adult in ((adults, True), (others, False)):
+            if pks:
+                Enrollment.objects.filter(pk__in=pks).update(adult_at_close=adult, adult_counted_for=wave.closes_at)
+        counted += len(batch)
+        if len(batch) < batch_size:
+            return counted
 
 
 @transaction.atomic

@@ -132,6 +132,17 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     province_id = "32"
     agreement = factory.LazyFunction(lambda: AgreementText.objects.get(is_current=True))
     joined_at = factory.LazyAttribute(lambda o: o.wave.opens_at)
+    # What a join records: the age counted for the wave's close, from the (encrypted) birth date.
+    adult_at_close = factory.LazyAttribute(lambda o: _adult_at_close(o.user, o.wave))
+    adult_counted_for = factory.LazyAttribute(lambda o: o.wave.closes_at)
+
+
+def _adult_at_close(user, wave: Wave) -> bool:
+    from verification.models import IdentityVerification
+    from waves.rules import adult_at_close
+
+    birth_date = IdentityVerification.objects.filter(user=user).values_list("birth_date", flat=True).first()
+    return adult_at_close(birth_date, wave.closes_at)
 
 
 def enrolled(
@@ -176,6 +187,7 @@ def enrolled_many(wave: Wave, count: int, *, provinces=("32", "31"), kks=None) -
     from accounts.models import User
     from assessment.models import DeclarationText
     from dukcapil.nik import kk_build, nik_build
+    from waves.rules import adult_at_close
 
     serials = [next(_bulk_serials) for _ in range(count)]
     users = User.objects.bulk_create(
@@ -195,8 +207,11 @@ def enrolled_many(wave: Wave, count: int, *, provinces=("32", "31"), kks=None) -
     for rows in (identities, declarations, attempts):
         type(rows[0]).objects.bulk_create(rows)
     agreement = AgreementText.objects.get(is_current=True)
+    adult = adult_at_close(BIRTH_DATE, wave.closes_at)
     Enrollment.objects.bulk_create(
-        EnrollmentFactory.build(wave=wave, user=user, province_id=provinces[n % len(provinces)], agreement=agreement)
+        EnrollmentFactory.build(
+            wave=wave, user=user, province_id=provinces[n % len(provinces)], agreement=agreement, adult_at_close=adult
+        )
         for n, user in enumerate(users)
     )
 

@@ -40,8 +40,10 @@ TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField, models.Bina
 
 
 def _searched(field: models.Field) -> bool:
-    # Dates too (not times): a birth date is a date column.
-    return isinstance(field, TEXT_FIELDS) or type(field) is models.DateField
+    # Dates too (not times): a birth date is a date column, encrypted or not (EncryptedDateField is one).
+    return isinstance(field, TEXT_FIELDS) or (
+        isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField)
+    )
 
 
 def delete(client, password=PASSWORD):

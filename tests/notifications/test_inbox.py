@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.masking import mask_email, mask_phone
 from notifications.models import Channel, Message, Status
 from tests.notifications.helpers import PHONE, email_enqueue, sms_enqueue
 
@@ -45,7 +46,7 @@ def test_the_inbox_lists_messages_newest_first_with_clickable_links(client, sett
     html = response.content.decode()
     assert "Kotak masuk (demo)" in html
     assert "hanya ada di demo" in html
-    assert html.index(PHONE) < html.index(older.recipient)
+    assert html.index(mask_phone(PHONE)) < html.index(mask_email(older.recipient))  # masked
     assert "Salam untuk Siti" in html
     assert '<a href="http://testserver/dashboard/" rel="nofollow">http://testserver/dashboard/</a>' in html
     assert "no-store" in response.headers["Cache-Control"]

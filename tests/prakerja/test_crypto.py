@@ -16,7 +16,7 @@ def test_the_blind_index_is_stable_keyed_and_separate_per_kind(settings):
 
     assert nik_index == pii_digest("3276011708950001", kind=IdentifierKind.NIK)
     assert nik_index != pii_digest("3276011708950001", kind=IdentifierKind.KK)
-    settings.PII_BLIND_INDEX_KEY = "another-key"
+    settings.PII_BLIND_INDEX_KEYS = ["another-key"]
     assert pii_digest("3276011708950001", kind=IdentifierKind.NIK) != nik_index
 
 

@@ -53,10 +53,14 @@ def announcement_enqueue(run: SelectionRun, wave: Wave) -> None:
     the dashboard), so each kind is rendered once for all its recipients."""
     context = {"wave": wave, "dashboard_url": settings.SITE_URL + reverse("journey:dashboard")}
     for channel, template, selected in ANNOUNCEMENTS:
-        address = "user__email" if channel == Channel.EMAIL else "user__phone__number"
-        recipients = Result.objects.filter(run=run, selected=selected, **{f"{address}__isnull": False}).annotate(
-            recipient=F(address)
-        )
+        results = Result.objects.filter(run=run, selected=selected)
+        if channel == Channel.EMAIL:
+            recipients = results.filter(user__email__isnull=False).annotate(recipient=F("user__email"))
+        else:
+            # The number as stored, encrypted, with its blind index: the outbox keeps both as they are.
+            recipients = results.filter(user__phone__isnull=False).annotate(
+                recipient=F("user__phone__number"), recipient_digest=F("user__phone__number_digest")
+            )
         messages_enqueue_bulk(
             channel=channel,
             template=template,

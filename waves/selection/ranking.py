@@ -14,11 +14,13 @@ from waves.models import Enrollment, ProvinceQuota, SelectionRun, Wave
 from waves.rules import first_failure, priority_tier
 from waves.selection.dialect import dialect
 from waves.selection.sql import QUOTA, named
+from waves.services import enrollment_ages_count
 
 
 def results_insert(run: SelectionRun, wave: Wave) -> None:
     """One row per enrollment: its rules, lottery and place in its province, and the province cut as if no KK
-    were full."""
+    were full. The ages are counted for the wave's close first: the age rule reads them."""
+    enrollment_ages_count(wave=wave)
     rows = (
         Enrollment.objects.filter(wave=wave)
         .annotate(

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -54,6 +55,10 @@ def selection_run(
     standing = SelectionRun.objects.filter(wave=wave, status=RunStatus.SUCCEEDED).first()
     if standing is not None:
         return standing
+    if len(settings.PII_BLIND_INDEX_KEYS) > 1:
+        # The KK cap groups applicants and earlier cards by the KK's blind index in SQL; while pii_reindex moves
+        # the indexes to a new key, one family can be under two (docs/PRIVACY.md, "Encryption and key rotation").
+        raise WaveError(WaveErrorCode.BLIND_INDEX_ROTATING, keys=len(settings.PII_BLIND_INDEX_KEYS))
     lock = dialect().lock(wave.pk)
     if not lock.acquire():
         raise WaveError(WaveErrorCode.SELECTION_RUNNING)

@@ -72,6 +72,12 @@ class Command(BaseCommand):
         """One line an operator can act on, for each reason a wave cannot be selected now."""
         if error.code == WaveErrorCode.SELECTION_RUNNING:
             return f"Wave {wave.number} is being selected by another process right now; wait for it to finish."
+        if error.code == WaveErrorCode.BLIND_INDEX_ROTATING:
+            return (
+                f"Wave {wave.number} cannot be selected while the blind index key is being rotated "
+                f"(PII_BLIND_INDEX_KEYS has {error.params['keys']} keys): finish manage.py pii_reindex, drop the "
+                "old key, then select."
+            )
         if error.code == WaveErrorCode.TRANSITION_NOT_ALLOWED:
             status = WaveStatus(wave.status_at(timezone.now())).label
             return f"Wave {wave.number} cannot be selected now: its status is {status!s}; only a closed wave can."
