@@ -136,6 +136,9 @@ def demo() -> int:
     except KeyboardInterrupt:
         say("Stopping")
     finally:
+        # A second Ctrl-C (or kill) while stopping must not abandon the stop half-way and leave a worker running.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for process in processes:
             if process.poll() is None:
                 process.terminate()  # Celery's warm shutdown: it finishes the task at hand and stops its pool
