@@ -17,6 +17,19 @@ from accounts.errors import AccountError, AccountErrorCode
 from accounts.models import User
 
 
+def signed_payload(token: str, *, salt: str, max_age: timedelta) -> dict:
+    """What a link's token signed under ``salt`` carries; raises AccountError(LINK_EXPIRED / LINK_INVALID)."""
+    try:
+        payload = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.SignatureExpired:
+        raise AccountError(AccountErrorCode.LINK_EXPIRED) from None
+    except signing.BadSignature:
+        raise AccountError(AccountErrorCode.LINK_INVALID) from None
+    if not isinstance(payload, dict):
+        raise AccountError(AccountErrorCode.LINK_INVALID)
+    return payload
+
+
 class EmailVerificationTokens:
     salt = "accounts.email-verification"
 
@@ -31,12 +44,7 @@ class EmailVerificationTokens:
 
     def user_for(self, token: str) -> User:
         """The user the token verifies; raises AccountError(LINK_INVALID / LINK_EXPIRED / LINK_USED)."""
-        try:
-            payload = signing.loads(token, salt=self.salt, max_age=self.max_age)
-        except signing.SignatureExpired:
-            raise AccountError(AccountErrorCode.LINK_EXPIRED) from None
-        except signing.BadSignature:
-            raise AccountError(AccountErrorCode.LINK_INVALID) from None
+        payload = signed_payload(token, salt=self.salt, max_age=self.max_age)
         user = User.objects.filter(pk=payload.get("u"), is_active=True).first()
         if user is None or not constant_time_compare(payload.get("e", ""), self._email_digest(user)):
             raise AccountError(AccountErrorCode.LINK_INVALID)
@@ -92,15 +100,7 @@ class EmailChangeTokens:
             raise AccountError(AccountErrorCode.LINK_INVALID)
 
     def _payload(self, token: str) -> dict:
-        try:
-            payload = signing.loads(token, salt=self.salt, max_age=self.max_age)
-        except signing.SignatureExpired:
-            raise AccountError(AccountErrorCode.LINK_EXPIRED) from None
-        except signing.BadSignature:
-            raise AccountError(AccountErrorCode.LINK_INVALID) from None
-        if not isinstance(payload, dict):
-            raise AccountError(AccountErrorCode.LINK_INVALID)
-        return payload
+        return signed_payload(token, salt=self.salt, max_age=self.max_age)
 
 
 email_change_tokens = EmailChangeTokens()
