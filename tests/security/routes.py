@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, personal_data
 from tests.security import personas
 
 # --- The URLconf -------------------------------------------------------------------------------------------
@@ -114,21 +114,7 @@ def _ktp(world):
 
 
 def _personal_data(world):
-    return {
-        "full_name": "Siti Aminah",
-        "mother_name": "Nurhayati",
-        "address": "Jl. Merdeka No. 1, RT 001/RW 002",
-        "province": "32",
-        "regency": "32.76",
-        "district": "32.76.01",
-        "sex": "P",
-        "education": "sma",
-        "marital_status": "belum_kawin",
-        "dependents": "1",
-        "employment_status": "phk",
-        "training_topic": "pemasaran_digital",
-        "truthful": "on",
-    }
+    return personal_data()
 
 
 def _photo(world):
