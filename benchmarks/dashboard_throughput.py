@@ -251,6 +251,7 @@ def main(args: argparse.Namespace) -> None:
         "SECRET_KEY": "bench-only-secret-key-" + os.urandom(16).hex(),
         "PII_ENCRYPTION_KEYS": "YmVuY2gtb25seS1rZXktYmVuY2gtb25seS1rZXktMzI=",
         "PII_BLIND_INDEX_KEY": "bench-only-blind-index-key",
+        "PII_RETAINED_INDEX_KEYS": "bench-only-retained-index-key",
         "DUKCAPIL_API_KEY": "bench-dukcapil-key",
         "SECURE_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1",

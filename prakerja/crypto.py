@@ -102,3 +102,41 @@ def pii_digests(value: str, *, kind: str) -> list[str]:
     and uniqueness checks filter with ``__in`` these, so they keep finding rows while ``pii_reindex`` moves
     them from an old key to a new one."""
     return [_hmac(key, value, kind) for key in settings.PII_BLIND_INDEX_KEYS]
+
+
+# --- Seals: what an account deletion keeps of a recipient's NIK and KK ----------------------------------------
+#
+# A deleted recipient's NIK (verification.RetainedNikIndex) and their card's KK (waves.Card) must still be
+# recognised when the same NIK or a relative's KK comes back ("a past recipient never again", "two recipients
+# per KK, ever"), yet the portal no longer holds the value, so ``pii_reindex`` cannot recompute a blind index for
+# them. They therefore also keep a *seal*: HMAC-SHA256 chained through every key in PII_RETAINED_INDEX_KEYS,
+# oldest first (``s1 = HMAC(k1, "sealed-<kind>:" + value)``, ``s2 = HMAC(k2, s1)``, …). A seal is extended
+# through a new key without the value (``pii_reseal``), so these keys rotate like the others, and a leaked key
+# alone matches nothing stored: every later key is needed too. A seal is only ever compared with one computed
+# from a value in hand (a NIK being verified, a KK joining a wave), which then restores the blind index.
+
+
+def _seal_keys() -> list[str]:
+    return list(settings.PII_RETAINED_INDEX_KEYS)
+
+
+def pii_seal(value: str, *, kind: str) -> tuple[int, str]:
+    """``value`` sealed through every retained-index key: (the generation, i.e. how many keys, the seal)."""
+    return pii_seals(value, kind=kind)[-1]
+
+
+def pii_seals(value: str, *, kind: str) -> list[tuple[int, str]]:
+    """The seal of ``value`` at every generation, 1 to the number of keys: a stored seal is found under the
+    generation it was last extended to (``pii_reindex`` extends them to the newest)."""
+    keys = _seal_keys()
+    seals = [(1, _hmac(keys[0], value, f"sealed-{kind}"))]
+    for generation, key in enumerate(keys[1:], start=2):
+        seals.append((generation, hmac.new(key.encode(), seals[-1][1].encode(), hashlib.sha256).hexdigest()))
+    return seals
+
+
+def pii_reseal(seal: str, *, generation: int) -> tuple[int, str]:
+    """A seal of generation ``generation`` extended through the keys added since, without the value."""
+    for key in _seal_keys()[generation:]:
+        seal = hmac.new(key.encode(), seal.encode(), hashlib.sha256).hexdigest()
+    return len(_seal_keys()), seal

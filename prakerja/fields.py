@@ -19,8 +19,9 @@ from datetime import date
 
 from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db import models
+from django.db.models import Q
 
-from prakerja.crypto import pii_decrypt, pii_digest, pii_encrypt, pii_is_token
+from prakerja.crypto import pii_decrypt, pii_digest, pii_encrypt, pii_is_token, pii_seal, pii_seals
 
 
 class EncryptedField:
@@ -104,12 +105,18 @@ class BlindIndexField(models.CharField):
     indexes, whoever writes the row; ``pii_reindex`` recomputes it under a new key from the same source. Without
     ``source`` it is kept as written; ``copy_of`` then names, as a look-up path, the index it copies (a card
     keeps its holder's KK index, ``user__identity__kk_digest``), for ``pii_reindex`` to copy again after moving
-    that one to a new key. ``kind`` namespaces the index (``IdentifierKind``)."""
+    that one to a new key. ``kind`` namespaces the index (``IdentifierKind``).
 
-    def __init__(self, *args, kind: str = "", source: str = "", copy_of: str = "", **kwargs):
+    ``follows`` ("app_label.Model.field") marks an index kept after the row it came from is gone (a deleted
+    recipient's card, their retained NIK): ``pii_reindex`` moves it along with that field's values (old index to
+    new), and empties it where no row holds its value any more, since it cannot be recomputed; the row's seal
+    (``SealField``) then restores it when the value comes back (prakerja/crypto.py, "Seals")."""
+
+    def __init__(self, *args, kind: str = "", source: str = "", copy_of: str = "", follows: str = "", **kwargs):
         self.kind = kind
         self.source = source
         self.copy_of = copy_of
+        self.follows = follows
         kwargs["max_length"] = 64
         super().__init__(*args, **kwargs)
 
@@ -121,6 +128,8 @@ class BlindIndexField(models.CharField):
             kwargs["source"] = self.source
         if self.copy_of:
             kwargs["copy_of"] = self.copy_of
+        if self.follows:
+            kwargs["follows"] = self.follows
         return name, path, args, kwargs
 
     def digest_of(self, value: str | None) -> str | None:
@@ -147,3 +156,40 @@ class BlindIndexField(models.CharField):
         digest = self.digest_for(model_instance)
         setattr(model_instance, self.attname, digest)
         return digest
+
+
+class SealField(models.CharField):
+    """The seal (prakerja/crypto.py, "Seals") of a personal value the portal no longer holds but must recognise
+    when it comes back, beside the ``BlindIndexField`` (with ``follows``) it restores. Its generation, how many
+    keys it has been chained through, is kept in ``generation_field`` so that ``pii_reindex`` extends it through
+    keys added since and a look-up tries each generation. "" for no seal."""
+
+    def __init__(self, *args, kind: str = "", generation_field: str = "", restores: str = "", **kwargs):
+        self.kind = kind
+        self.generation_field = generation_field
+        self.restores = restores  # the name of the BlindIndexField (with ``follows``) this seal can restore
+        kwargs["max_length"] = 64
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("db_default", "")  # rows written in bulk SQL (cards_issue) have no seal
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        del kwargs["max_length"]
+        kwargs["kind"] = self.kind
+        kwargs["generation_field"] = self.generation_field
+        kwargs["restores"] = self.restores
+        return name, path, args, kwargs
+
+    def sealed(self, value: str) -> dict:
+        """The field values sealing ``value`` now, for ``update()`` or a constructor."""
+        generation, seal = pii_seal(value, kind=self.kind)
+        return {self.attname: seal, self.generation_field: generation}
+
+    def matching(self, value: str) -> Q:
+        """Rows whose seal is ``value``'s, at whichever generation each was last extended to."""
+        matches = Q(pk__in=[])
+        for generation, seal in pii_seals(value, kind=self.kind):
+            matches |= Q(**{self.attname: seal, self.generation_field: generation})
+        return matches

@@ -10,7 +10,9 @@ done, and a second run simply goes over what is left:
   and the migrations that encrypted the columns use it.
 - ``table_reindex``: every blind index recomputed under the first key of ``PII_BLIND_INDEX_KEYS``, from the
   value it indexes (a ``BlindIndexField`` with ``source``) or, for a copy (``copy_of``), from the row it was
-  copied from. ``manage.py pii_reindex`` and the migrations that added indexes use it.
+  copied from; what an account deletion keeps (``follows``) moved along with the value it follows, and its
+  seal extended through new retained-index keys. ``manage.py pii_reindex`` and the migrations that added
+  indexes use it.
 
 Both write with a compare-and-swap: ``UPDATE … SET col = new WHERE pk = … AND col = old``. A request that
 changed the value meanwhile wrote it under the current key already; the UPDATE then matches nothing and the
@@ -22,10 +24,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection, models, transaction
+from django.db.models import Exists, OuterRef
 
-from prakerja.crypto import pii_encrypt, pii_is_token, pii_rotate, pii_under_first_key
-from prakerja.fields import BlindIndexField, EncryptedField, FernetTokenField
+from prakerja.crypto import pii_encrypt, pii_is_token, pii_reseal, pii_rotate, pii_under_first_key
+from prakerja.fields import BlindIndexField, EncryptedField, FernetTokenField, SealField
 
 # The mock civil registry plays the external service: its tables are the registry's, not the portal's.
 EXTERNAL_APPS = frozenset({"dukcapil"})
@@ -50,7 +54,27 @@ def index_fields(model: type[models.Model]) -> list[BlindIndexField]:
     return [
         field
         for field in model._meta.concrete_fields
-        if isinstance(field, BlindIndexField) and (field.source or field.copy_of)
+        if isinstance(field, BlindIndexField) and (field.source or field.copy_of or field.follows)
+    ]
+
+
+def seal_fields(model: type[models.Model]) -> list[SealField]:
+    return [field for field in model._meta.concrete_fields if isinstance(field, SealField)]
+
+
+def followed(field: BlindIndexField) -> tuple[type[models.Model], str]:
+    """The model and field name an index with ``follows`` moves along with."""
+    label, name = field.follows.rsplit(".", 1)
+    return apps.get_model(label), name
+
+
+def followers(model: type[models.Model], field: BlindIndexField) -> list[tuple[type[models.Model], BlindIndexField]]:
+    """The indexes kept after ``model``'s rows are gone that follow ``field`` (a card's KK, a retained NIK)."""
+    return [
+        (other, index)
+        for other in portal_models()
+        for index in index_fields(other)
+        if index.follows and followed(index) == (model, field.name)
     ]
 
 
@@ -60,10 +84,11 @@ def reencrypt_order() -> list[type[models.Model]]:
 
 
 def reindex_order() -> list[type[models.Model]]:
-    """The portal's models with blind indexes to recompute: those computed from a value first, then the copies."""
-    indexed = [model for model in portal_models() if index_fields(model)]
-    copies = [model for model in indexed if any(not field.source for field in index_fields(model))]
-    return [model for model in indexed if model not in copies] + copies
+    """The portal's models with blind indexes to recompute or seals to extend: those computed from a value first,
+    then the copies and the kept ones, which follow them."""
+    indexed = [model for model in portal_models() if index_fields(model) or seal_fields(model)]
+    later = [model for model in indexed if any(not field.source for field in index_fields(model))]
+    return [model for model in indexed if model not in later] + later
 
 
 def table_size_estimate(model: type[models.Model]) -> int:
@@ -185,17 +210,27 @@ def table_reindex(
     on_batch: Callable[[BatchReport], None] | None = None,
     dry_run: bool = False,
 ) -> BatchReport:
-    """Recompute ``fields`` (default: every blind index of ``model`` that has a source or is a copy) under the
-    first index key, in batches. Copies are copied again from what they copy, so the models holding the
-    originals go first (``reindex_order``). ``dry_run`` writes nothing and counts what would change."""
+    """Recompute ``fields`` (default: every blind index of ``model`` that has a source, is a copy or is kept
+    after its source, and every seal) under the first key, in batches. Copies are copied again from what they
+    copy, so the models holding the originals go first (``reindex_order``). ``dry_run`` writes nothing and
+    counts what would change.
+
+    An index computed from a value takes its followers (``BlindIndexField.follows``: the KK of a deleted
+    recipient's card, a retained NIK) with it, old index to new, in the same transaction. A follower no row holds
+    any more is emptied: it cannot be recomputed, and an index under a retired key must not outlive it; its seal
+    restores it when the value comes back. Seals are extended through the retained-index keys added since."""
     fields = index_fields(model) if fields is None else fields
-    if not fields:
+    seals = seal_fields(model)
+    if not fields and not seals:
         return BatchReport()
     concrete = {field.name for field in model._meta.concrete_fields}
     sourced = [field for field in fields if field.source]
-    copies = [field for field in fields if not field.source]
+    copies = [field for field in fields if field.copy_of]
+    kept = [field for field in fields if field.follows]
+    moving = [(field, followers(model, field)) for field in sourced]
     # Load only what the indexes need, unless a source is a property (IdentityVerification.nik): then the row.
     needed = {field.name for field in fields} | {field.source for field in sourced}
+    needed |= {name for seal in seals for name in (seal.name, seal.generation_field)}
     rows = model._base_manager.order_by("pk")
     if needed <= concrete:
         rows = rows.only(*needed)
@@ -216,7 +251,65 @@ def table_reindex(
                 if new is not None and new != old:
                     changes.append((field.column, obj.pk, old, new))
         lost = 0 if dry_run else _compare_and_swap(model, changes)
-        report = BatchReport(rows=len(page), changed=len(changes) - lost, lost_races=lost)
+        moved = 0
+        for field, kept_by in moving:
+            pairs = {(old, new) for column, _pk, old, new in changes if column == field.column and old and new}
+            for other, index in kept_by:
+                moved += _follow(other, index, pairs, dry_run=dry_run)
+        unlinked = sum(_unlink(model, field, [obj.pk for obj in page], dry_run=dry_run) for field in kept)
+        resealed = sum(_reseal(model, seal, page, dry_run=dry_run) for seal in seals)
+        changed = len(changes) - lost + moved + unlinked + resealed
+        report = BatchReport(rows=len(page), changed=changed, lost_races=lost)
         return (page[-1].pk if len(page) == batch_size else None), report
 
     return _batches(batch, after_pk, on_batch)
+
+
+def _follow(model: type[models.Model], field: BlindIndexField, pairs: set[tuple[str, str]], *, dry_run: bool) -> int:
+    """Move ``field`` of ``model`` from each old index to its new one; returns how many rows moved."""
+    if not pairs:
+        return 0
+    if dry_run:
+        return model._base_manager.filter(**{f"{field.name}__in": [old for old, _new in pairs]}).count()
+    quote = connection.ops.quote_name
+    table, column = quote(model._meta.db_table), quote(field.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = v.column2 FROM (VALUES {', '.join(['(%s, %s)'] * len(pairs))}) AS v "
+            f"WHERE {table}.{column} = v.column1",
+            [value for pair in pairs for value in pair],
+        )
+        return cursor.rowcount
+
+
+def _unlink(model: type[models.Model], field: BlindIndexField, pks: list, *, dry_run: bool) -> int:
+    """Empty ``field`` on the rows among ``pks`` whose value no row of the followed field holds any more, where
+    a seal can restore it (rows kept before seals existed keep theirs); returns how many."""
+    seals = [seal for seal in seal_fields(model) if seal.restores == field.name]
+    if not seals:
+        return 0
+    source, name = followed(field)
+    rows = (
+        model._base_manager.filter(pk__in=pks, **{f"{field.name}__isnull": False})
+        .exclude(**{field.name: ""})
+        .exclude(**{seals[0].name: ""})
+        .exclude(Exists(source._base_manager.filter(**{name: OuterRef(field.name)})))
+    )
+    return rows.count() if dry_run else rows.update(**{field.name: None if field.null else ""})
+
+
+def _reseal(model: type[models.Model], seal: SealField, page: list, *, dry_run: bool) -> int:
+    """Extend the seals among ``page`` through the retained-index keys added since; returns how many. Rare
+    (deleted recipients' rows, once per new key), so one compare-and-swap UPDATE per row."""
+    newest = len(settings.PII_RETAINED_INDEX_KEYS)
+    due = [obj for obj in page if getattr(obj, seal.attname) and getattr(obj, seal.generation_field) < newest]
+    if dry_run:
+        return len(due)
+    done = 0
+    for obj in due:
+        old, generation = getattr(obj, seal.attname), getattr(obj, seal.generation_field)
+        generation_now, new = pii_reseal(old, generation=generation)
+        done += model._base_manager.filter(pk=obj.pk, **{seal.attname: old, seal.generation_field: generation}).update(
+            **{seal.attname: new, seal.generation_field: generation_now}
+        )
+    return done

@@ -502,6 +502,14 @@ if DEBUG:
 else:
     PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS")
     PII_BLIND_INDEX_KEYS = env.list("PII_BLIND_INDEX_KEYS", default=[]) or [env.str("PII_BLIND_INDEX_KEY")]
+# The keys that seal what an account deletion keeps of a recipient's NIK and KK (prakerja/crypto.py, pii_seal),
+# OLDEST first: a seal is a chain of HMACs through every key, so a new key is appended, never swapped in, and
+# ``manage.py pii_reindex`` extends the stored seals through it. None of them may ever be removed.
+PII_RETAINED_INDEX_KEYS = (
+    env.list("PII_RETAINED_INDEX_KEYS", default=["demo-only-retained-index-key"])
+    if DEBUG
+    else env.list("PII_RETAINED_INDEX_KEYS")
+)
 # How many rows pii_rotate_keys and pii_reindex rewrite per transaction.
 PII_ROTATION_BATCH_SIZE = env.int("PII_ROTATION_BATCH_SIZE", default=1000)
 

@@ -16,6 +16,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("PII_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTMyYis=")
 os.environ.setdefault("PII_BLIND_INDEX_KEY", "test-only-blind-index-key")
+os.environ.setdefault("PII_RETAINED_INDEX_KEYS", "test-only-retained-index-key")
 os.environ.setdefault("DUKCAPIL_API_KEY", "test-dukcapil-key")
 os.environ.setdefault("DUKCAPIL_MOCK_ENABLED", "1")  # the suite verifies identities against the mock registry
 

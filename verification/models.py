@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.crypto import IdentifierKind, pii_decrypt, pii_encrypt
-from prakerja.fields import BlindIndexField, EncryptedDateField, EncryptedTextField, FernetTokenField
+from prakerja.fields import BlindIndexField, EncryptedDateField, EncryptedTextField, FernetTokenField, SealField
 from verification.identifiers import Sex, identifier_mask, name_mask
 from verification.storage import private_storage
 
@@ -78,9 +78,25 @@ class RetainedNikIndex(models.Model):
     free for a new one, which would otherwise be a stranger to that rule. Only a keyed HMAC is kept (without
     PII_BLIND_INDEX_KEY nobody can test a NIK against it), only for recipients, and the rule reads it
     (waves.rules, PAST_RECIPIENT).
+
+    The index cannot be recomputed under a new PII_BLIND_INDEX_KEYS key (the NIK is gone), so the row also keeps
+    the NIK's seal (prakerja/crypto.py, "Seals"): ``pii_reindex`` moves the index along when an account holds the
+    NIK again, and otherwise empties it; a NIK that is verified again restores it from the seal
+    (``verification.services.retained_nik_relink``).
     """
 
-    nik_digest = models.CharField(_("indeks NIK"), max_length=64, unique=True)
+    nik_digest = BlindIndexField(
+        _("indeks NIK"),
+        kind=IdentifierKind.NIK,
+        follows="verification.IdentityVerification.nik_digest",
+        unique=True,
+        null=True,
+        blank=True,
+    )
+    nik_seal = SealField(
+        _("segel NIK"), kind=IdentifierKind.NIK, generation_field="nik_seal_generation", restores="nik_digest"
+    )
+    nik_seal_generation = models.PositiveSmallIntegerField(default=0, db_default=0)
     retained_at = models.DateTimeField(_("disimpan pada"))
 
     class Meta:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User
-from prakerja.crypto import IdentifierKind, pii_digests
+from prakerja.crypto import IdentifierKind, pii_digest, pii_digests
 from prakerja.erasure import FilesToErase, admin_log_scrub
 from prakerja.text import text_clean
 from regions.models import District
@@ -75,7 +75,7 @@ def identity_verify(
 
     try:
         with transaction.atomic():
-            return IdentityVerification.objects.create(
+            identity = IdentityVerification.objects.create(
                 user=user,
                 nik=nik,  # encrypted, and its blind index written with it (verification/models.py)
                 kk=kk,
@@ -84,11 +84,29 @@ def identity_verify(
                 registry_excluded_occupation=bool(answer.excluded_occupation),
                 verified_at=now or timezone.now(),
             )
+            retained_nik_relink(nik=nik)
+            return identity
     except IntegrityError:
         # Two requests raced: for the same account (a double submit) or for the same NIK.
         if IdentityVerification.objects.filter(user=user).exists():
             raise VerificationError(VerificationErrorCode.ALREADY_DONE) from None
         raise VerificationError(VerificationErrorCode.NIK_TAKEN, fields=("nik",)) from None
+
+
+def retained_nik_relink(*, nik: str) -> int:
+    """Give the retained index of a deleted recipient's NIK (``RetainedNikIndex``) back its blind index under the
+    current key when that NIK is verified again, so the rules recognise the past recipient.
+
+    ``pii_reindex`` cannot recompute that index (the NIK is gone) and empties it when no account holds the NIK;
+    its seal, matched here with the NIK in hand, finds the row again. The seal is brought to the newest
+    generation while at it. Returns how many rows were relinked (0 or 1)."""
+    field = RetainedNikIndex._meta.get_field("nik_seal")
+    digest = pii_digest(nik, kind=IdentifierKind.NIK)
+    return (
+        RetainedNikIndex.objects.filter(field.matching(nik))
+        .exclude(nik_digest=digest)
+        .update(nik_digest=digest, **field.sealed(nik))
+    )
 
 
 @dataclass(frozen=True)
@@ -199,10 +217,14 @@ def verification_erase_for(*, user: User, recipient: bool = False, now: datetime
     same NIK is still a past recipient to the rules.
     """
     files = FilesToErase()
-    if recipient:
-        digest = IdentityVerification.objects.filter(user=user).values_list("nik_digest", flat=True).first()
-        if digest:
-            RetainedNikIndex.objects.get_or_create(nik_digest=digest, defaults={"retained_at": now or timezone.now()})
+    identity = IdentityVerification.objects.filter(user=user).first()
+    if recipient and identity is not None:
+        seal = RetainedNikIndex._meta.get_field("nik_seal").sealed(identity.nik)
+        RetainedNikIndex.objects.update_or_create(
+            nik_digest=identity.nik_digest,
+            defaults=seal,
+            create_defaults={**seal, "retained_at": now or timezone.now()},
+        )
     for photo in KtpPhoto.objects.filter(user=user):
         files.add(photo.image)
         files.add(photo.thumbnail)

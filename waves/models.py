@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.crypto import IdentifierKind
-from prakerja.fields import BlindIndexField
+from prakerja.fields import BlindIndexField, SealField
 from verification.storage import private_storage
 from waves.reasons import ResultReason
 
@@ -361,8 +361,20 @@ class Card(models.Model):
         db_constraint=False,
     )
     number = models.CharField(_("nomor kartu"), max_length=16)
-    # The holder's KK index, kept with the card: the KK cap counts cards (revoked ones too) by it.
-    kk_digest = BlindIndexField(_("indeks KK"), kind=IdentifierKind.KK, copy_of="user__identity__kk_digest")
+    # The holder's KK index, kept with the card: the KK cap counts cards (revoked ones too) by it. When the holder
+    # deletes their account the card stays and so does the index, with a seal of the KK to restore it should a key
+    # rotation find no one holding that KK any more (prakerja/crypto.py, "Seals"; waves.services.cards_relink).
+    kk_digest = BlindIndexField(
+        _("indeks KK"),
+        kind=IdentifierKind.KK,
+        copy_of="user__identity__kk_digest",
+        follows="verification.IdentityVerification.kk_digest",
+        blank=True,
+    )
+    kk_seal = SealField(
+        _("segel KK"), kind=IdentifierKind.KK, generation_field="kk_seal_generation", restores="kk_digest"
+    )
+    kk_seal_generation = models.PositiveSmallIntegerField(default=0, db_default=0)
     balance = models.PositiveIntegerField(_("saldo pelatihan (Rp)"))
     issued_at = models.DateTimeField(_("diterbitkan pada"))
     first_training_deadline = models.DateTimeField(_("batas membeli pelatihan pertama"))
@@ -372,7 +384,10 @@ class Card(models.Model):
         verbose_name = _("Kartu Prakerja")
         verbose_name_plural = _("Kartu Prakerja")
         constraints = [models.UniqueConstraint(fields=["number"], name="waves_card_number_unique")]
-        indexes = [models.Index(fields=["kk_digest"], name="waves_card_kk_digest")]
+        indexes = [
+            models.Index(fields=["kk_digest"], name="waves_card_kk_digest"),
+            models.Index(fields=["kk_seal"], condition=~Q(kk_seal=""), name="waves_card_kk_seal"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number[:4]}••••••••{self.number[-4:]}"

@@ -15,14 +15,16 @@ from audit.models import Action
 from audit.services import audit_record
 from notifications.models import Channel
 from notifications.services import message_enqueue
+from prakerja.crypto import IdentifierKind, pii_digest
 from prakerja.erasure import FilesToErase, admin_log_scrub
 from prakerja.versioning import text_version_publish
 from uploads import ProcessedDocument
-from verification.models import PhoneNumber
+from verification.models import IdentityVerification, PhoneNumber
 from verification.selectors import domicile_province_id
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import (
     AgreementText,
+    Card,
     Complaint,
     ComplaintStatus,
     Enrollment,
@@ -316,6 +318,7 @@ def enrollment_join(*, user: User, wave: Wave, agreement: AgreementText, now: da
         raise WaveError(WaveErrorCode.JOURNEY_INCOMPLETE)
     if not ProvinceQuota.objects.filter(wave=wave, province_id=province_id, quota__gt=0).exists():
         raise WaveError(WaveErrorCode.NOT_FOR_YOUR_PROVINCE)
+    cards_relink(user=user)
     failures = rule_failures(user_id=user.pk, wave=wave)
     if failures:
         raise WaveError(WaveErrorCode.NOT_ELIGIBLE, rules=tuple(rule.code for rule in failures))
@@ -336,6 +339,23 @@ def enrollment_join(*, user: User, wave: Wave, agreement: AgreementText, now: da
         if Enrollment.objects.filter(wave=wave, user=user).exists():
             raise WaveError(WaveErrorCode.ALREADY_JOINED) from None
         raise WaveError(WaveErrorCode.ALREADY_PENDING) from None
+
+
+def cards_relink(*, user: User) -> int:
+    """Give the cards of the applicant's KK whose holders deleted their accounts back their KK index under the
+    current key, before the KK cap is applied to the applicant.
+
+    Such a card keeps its holder's KK index, but ``pii_reindex`` cannot recompute it (the KK is gone with the
+    account): it moves it along while a relative's account holds the KK, and otherwise empties it. The card's
+    seal of the KK (prakerja/crypto.py, "Seals"), matched here with the applicant's KK in hand, finds it again.
+    Every joiner passes here, so every candidate of a selection has their family's cards counted. Returns how
+    many cards were relinked (almost always none)."""
+    identity = IdentityVerification.objects.filter(user=user).only("kk_encrypted").first()
+    if identity is None:
+        return 0
+    field = Card._meta.get_field("kk_seal")
+    digest = pii_digest(identity.kk, kind=IdentifierKind.KK)
+    return Card.objects.filter(field.matching(identity.kk)).exclude(kk_digest=digest).update(kk_digest=digest)
 
 
 def enrollment_ages_count(*, wave: Wave, batch_size: int = 1000) -> int:
@@ -525,6 +545,10 @@ def waves_erase_for(*, user: User, now: datetime | None = None) -> FilesToErase:
         files.add(complaint.letter)
     admin_log_scrub(model=Complaint, pks=complaints.values_list("pk", flat=True))
     complaints.delete()
+    # Cards stay with their KK index; their seal lets the index be found again after a key rotation (cards_relink).
+    identity = IdentityVerification.objects.filter(user=user).only("kk_encrypted").first()
+    if identity is not None:
+        Card.objects.filter(user=user).update(**Card._meta.get_field("kk_seal").sealed(identity.kk))
     # Through the enrollments (indexed by user, and results by enrollment): results have no index on the user.
     mine = Enrollment.objects.filter(user=user).values("pk")
     Result.objects.filter(enrollment_id__in=mine).exclude(kk_digest="").update(kk_digest="")

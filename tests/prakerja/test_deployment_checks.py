@@ -28,6 +28,7 @@ def production_env(tmp_path, **changes) -> dict[str, str]:
         "REDIS_URL": "redis://127.0.0.1:6379/0",  # not connected to by the checks
         "PII_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1saWtlLWtleS1mb3ItdGhlLWNoZWNr",
         "PII_BLIND_INDEX_KEY": "production-like-blind-index-key",
+        "PII_RETAINED_INDEX_KEYS": "production-like-retained-index-key",
         "DUKCAPIL_API_KEY": "production-like-registry-key",
         "DUKCAPIL_URL": "https://registry.example/api/v1/",
         "SMS_BACKEND": "notifications.sms.HttpBackend",

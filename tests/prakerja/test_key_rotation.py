@@ -202,3 +202,134 @@ def test_no_selection_runs_while_two_index_keys_are_configured(settings):
         selection_run(wave=wave, acting_user=None, seed=1)
 
     assert refused.value.code == WaveErrorCode.BLIND_INDEX_ROTATING
+
+
+# --- What an account deletion keeps, through a rotation (prakerja/crypto.py, "Seals") --------------------------
+#
+# A deleted recipient's retained NIK index and their card's KK index cannot be recomputed from a value the portal
+# no longer holds. Found by trying it: rotate the index key after a deletion, and the recipient who came back was
+# eligible again, and the family of two deleted recipients could be given a third card.
+
+FAMILY = "3276010102150011"
+
+
+def _index_key_rotated(settings) -> None:
+    settings.PII_BLIND_INDEX_KEYS = [NEW_INDEX_KEY, *settings.PII_BLIND_INDEX_KEYS]
+    _reindex()
+    _reindex("--check")
+    settings.PII_BLIND_INDEX_KEYS = [NEW_INDEX_KEY]
+
+
+def _failed_rules(user) -> set[str]:
+    from tests.factories import WaveFactory
+    from waves.rules import rule_failures
+
+    return {rule.code for rule in rule_failures(user_id=user.pk, wave=WaveFactory(open=True))}
+
+
+def _deleted_recipient(**kwargs):
+    from dukcapil.models import Resident
+    from journey.services import account_delete
+    from tests.factories import PASSWORD
+
+    user = ApplicantFactory(selected=True, **kwargs)
+    resident = Resident.objects.get(nik=user.identity.nik)
+    account_delete(user=user, password=PASSWORD)
+    return resident
+
+
+def _every_stored_index() -> set[str]:
+    indexes = set()
+    for model in pii.reindex_order():
+        for field in pii.index_fields(model):
+            indexes |= set(
+                model._base_manager.exclude(**{f"{field.name}__isnull": True}).values_list(field.name, flat=True)
+            )
+    return indexes - {""}
+
+
+def test_a_deleted_recipient_who_comes_back_after_the_index_key_rotated_is_still_a_past_recipient(settings, frozen):
+    from verification.models import RetainedNikIndex
+    from waves.reasons import ResultReason
+
+    resident = _deleted_recipient()
+    old_index = pii_digest(resident.nik, kind=IdentifierKind.NIK)
+
+    _index_key_rotated(settings)
+
+    # No account holds the NIK, so its index could not follow the key: it is emptied, not left under the old key.
+    assert old_index not in _every_stored_index()
+    assert RetainedNikIndex.objects.get().nik_digest is None
+    newcomer = ApplicantFactory(test_passed=True, resident=resident)
+    assert ResultReason.PAST_RECIPIENT in _failed_rules(newcomer)
+    assert RetainedNikIndex.objects.get().nik_digest == newcomer.identity.nik_digest
+
+
+def test_a_recipient_who_came_back_before_the_rotation_stays_a_past_recipient_after_it(settings, frozen):
+    from waves.reasons import ResultReason
+
+    newcomer = ApplicantFactory(test_passed=True, resident=_deleted_recipient())
+
+    _index_key_rotated(settings)
+
+    assert ResultReason.PAST_RECIPIENT in _failed_rules(newcomer)
+
+
+def test_a_family_with_two_deleted_recipients_gets_no_third_card_after_the_index_key_rotated(settings, frozen):
+    from tests.factories import WaveFactory
+    from waves.models import AgreementText
+    from waves.reasons import ResultReason
+    from waves.services import enrollment_join
+
+    _deleted_recipient(resident__family__kk=FAMILY)
+    _deleted_recipient(resident__family__kk=FAMILY)
+    old_index = pii_digest(FAMILY, kind=IdentifierKind.KK)
+
+    _index_key_rotated(settings)
+
+    assert old_index not in _every_stored_index()
+    assert set(Card.objects.values_list("kk_digest", flat=True)) == {""}
+    sibling = ApplicantFactory(test_passed=True, resident__family__kk=FAMILY)
+    wave = WaveFactory(open=True)
+    with pytest.raises(WaveError) as refused:
+        enrollment_join(user=sibling, wave=wave, agreement=AgreementText.objects.get(is_current=True))
+    assert refused.value.params["rules"] == (ResultReason.KK_FULL,)
+    assert set(Card.objects.values_list("kk_digest", flat=True)) == {sibling.identity.kk_digest}
+
+
+def test_a_relative_registered_during_the_rotation_keeps_the_family_count(settings, frozen):
+    from waves.reasons import ResultReason
+
+    _deleted_recipient(resident__family__kk=FAMILY)
+    _deleted_recipient(resident__family__kk=FAMILY)
+    sibling = ApplicantFactory(test_passed=True, resident__family__kk=FAMILY)
+
+    _index_key_rotated(settings)
+
+    # The sibling's account holds the KK, so the cards' index moved with it to the new key.
+    assert (
+        set(Card.objects.values_list("kk_digest", flat=True))
+        == {pii_digest(FAMILY, kind=IdentifierKind.KK)}
+        == {IdentityVerification.objects.get(user=sibling).kk_digest}
+    )
+    assert ResultReason.KK_FULL in _failed_rules(sibling)
+
+
+def test_a_new_retained_index_key_extends_the_seals_without_the_values(settings, frozen):
+    from verification.models import RetainedNikIndex
+    from waves.reasons import ResultReason
+
+    resident = _deleted_recipient(resident__family__kk=FAMILY)
+    settings.PII_RETAINED_INDEX_KEYS = [*settings.PII_RETAINED_INDEX_KEYS, "a-second-retained-index-key"]
+    before = RetainedNikIndex.objects.get().nik_seal
+
+    with pytest.raises(CommandError, match="still to do"):
+        _reindex("--check")
+    _reindex()
+    _reindex("--check")
+
+    retained, card = RetainedNikIndex.objects.get(), Card.objects.get()
+    assert (retained.nik_seal_generation, card.kk_seal_generation) == (2, 2) and retained.nik_seal != before
+    _index_key_rotated(settings)
+    newcomer = ApplicantFactory(test_passed=True, resident=resident)
+    assert ResultReason.PAST_RECIPIENT in _failed_rules(newcomer)

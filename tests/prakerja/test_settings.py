@@ -37,6 +37,7 @@ def settings_read(settings_module: str, dotenv: Path, tmp_path: Path) -> list[st
         "SECRET_KEY": "a-secret-from-the-environment-" + "x" * 40,
         "PII_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LTMyYis=",
         "PII_BLIND_INDEX_KEY": "a-blind-index-key-from-the-environment",
+        "PII_RETAINED_INDEX_KEYS": "a-retained-index-key-from-the-environment",
         "DUKCAPIL_API_KEY": "a-registry-key-from-the-environment",
     }
     result = subprocess.run(
