@@ -1,5 +1,5 @@
 """The first versions of the Kebijakan Privasi and the Syarat dan Ketentuan, which a migration publishes so a fresh
-portal can take sign-ups at once.
+portal can take sign-ups at once, and the later versions the project itself publishes by migration.
 
 They are here rather than in the migration so the test suite can publish them again after a test that empties
 the tables (tests/conftest.py). The bodies are data, not interface strings: they are not translated, and a change
@@ -7,6 +7,8 @@ is a new version published by staff in the admin (accounts.services.privacy_poli
 terms_text_publish), never an edit here. The retention periods they state are the defaults of docs/PRIVACY.md; a
 deployment that changes them publishes a new version saying so.
 """
+
+from django.utils import timezone
 
 from prakerja.versioning import text_version_first_create
 
@@ -97,6 +99,33 @@ Pemrosesan data pribadi Anda diatur dalam [Kebijakan Privasi](/kebijakan-privasi
 Bila ada pertanyaan, hubungi pusat bantuan Kartu Prakerja. Untuk data yang tidak sesuai dengan data kependudukan, hubungi Dukcapil. Kontak keduanya tercantum di bawah."""
 
 
+# Version 2 of the Kebijakan Privasi (accounts 0009): version 1 said the NIK and KK were shown in full on Data saya,
+# which masks them like every page (only the download has them whole), and did not say what a deleted recipient's
+# account leaves behind (their NIK's and KK's keyed hashes, docs/PRIVACY.md, "Deletion and your data").
+PRIVACY_BODY_V2 = PRIVACY_BODY.replace(
+    """- Anda sendiri, melalui dasbor. NIK dan nomor KK hanya ditampilkan lengkap di halaman [Data saya](/dashboard/data-saya/); di halaman lain keduanya disamarkan, misalnya 3273••••••••0001.""",
+    """- Anda sendiri, melalui dasbor. Di setiap halaman, termasuk [Data saya](/dashboard/data-saya/), NIK dan nomor KK disamarkan, misalnya 3273••••••••0001; keduanya hanya tertulis lengkap di berkas unduhan data Anda dari halaman Data saya, yang dapat dibuka setelah Anda memasukkan kata sandi lagi.""",
+).replace(
+    """- Data lainnya disimpan selama akun Anda ada. Bila Anda menghapus akun, data pribadi Anda ikut dihapus; yang wajib disimpan program, seperti nomor kartu, hasil seleksi, dan log audit, tetap disimpan tanpa data pribadi.""",
+    """- Data lainnya disimpan selama akun Anda ada. Bila Anda menghapus akun, data pribadi Anda ikut dihapus; yang wajib disimpan program, seperti nomor kartu, hasil seleksi, dan log audit, tetap disimpan tanpa nama, NIK, nomor KK, alamat, maupun nomor HP.
+- Bila Anda pernah menerima Kartu Prakerja, setelah akun dihapus kami tetap menyimpan sidik berkunci (hash HMAC) dari NIK dan nomor KK Anda, tanpa nomornya sendiri dan tanpa kaitan ke akun atau nama. Sidik itu hanya dipakai untuk menegakkan aturan program: penerima tidak dapat menerima kartu lagi, dan paling banyak dua penerima dalam satu Kartu Keluarga. Tanpa kunci rahasia portal, sidik itu tidak dapat dicocokkan dengan NIK atau nomor KK siapa pun.""",
+)
+
+
 def public_texts_v1_create(apps, schema_editor=None) -> None:
     text_version_first_create(apps.get_model("accounts", "PrivacyPolicyText"), title=PRIVACY_TITLE, body=PRIVACY_BODY)
     text_version_first_create(apps.get_model("accounts", "TermsText"), title=TERMS_TITLE, body=TERMS_BODY)
+
+
+def privacy_policy_v2_publish(apps, schema_editor=None) -> None:
+    """Publish ``PRIVACY_BODY_V2`` as the next version, where version 1 is still the current text: a deployment
+    whose staff have already published their own newer version keeps it. Idempotent, like the first versions."""
+    model = apps.get_model("accounts", "PrivacyPolicyText")
+    current = model.objects.filter(is_current=True).first()
+    if current is None or current.body != PRIVACY_BODY:
+        return
+    latest = model.objects.order_by("-version").values_list("version", flat=True).first()
+    model.objects.filter(pk=current.pk).update(is_current=False)
+    model.objects.create(
+        version=latest + 1, title=PRIVACY_TITLE, body=PRIVACY_BODY_V2, published_at=timezone.now(), is_current=True
+    )

@@ -25,6 +25,7 @@ DATA_MIGRATIONS = (
     ("waves.legal_texts", "agreement_text_v1_create"),
     ("waves.legal_texts", "statement_text_v1_create"),
     ("accounts.legal_texts", "public_texts_v1_create"),
+    ("accounts.legal_texts", "privacy_policy_v2_publish"),
     ("accounts.roles", "roles_sync"),
 )
 

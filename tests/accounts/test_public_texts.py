@@ -4,6 +4,7 @@ versioned like the other legal texts, linked from the footer of every page."""
 import pytest
 from django.utils import timezone
 
+from accounts.legal_texts import PRIVACY_BODY, PRIVACY_BODY_V2, privacy_policy_v2_publish
 from accounts.models import PrivacyPolicyText, TermsText
 from accounts.services import privacy_policy_text_publish, terms_text_publish
 from prakerja.markup import legal_text_html
@@ -18,25 +19,26 @@ PAGES = [
 
 @pytest.mark.parametrize(("url", "model", "publish"), PAGES)
 def test_a_visitor_reads_the_current_version_with_its_number_and_date(client, url, model, publish):
-    first = model.objects.get(version=1)
+    current = model.objects.get(is_current=True)
 
     html = client.get(url).content.decode()
 
-    assert first.title in html
-    assert 'data-version="1"' in html
-    assert "Versi 1 · berlaku sejak" in html
-    assert timezone.localtime(first.published_at).strftime("%Y") in html
+    assert current.title in html
+    assert f'data-version="{current.version}"' in html
+    assert f"Versi {current.version} · berlaku sejak" in html
+    assert timezone.localtime(current.published_at).strftime("%Y") in html
     assert '<h2 class="h5 mt-4">1. ' in html  # the body's sections are headings
 
 
 @pytest.mark.parametrize(("url", "model", "publish"), PAGES)
 def test_a_new_version_replaces_the_old_one_on_the_page_at_once(client, url, model, publish):
+    before = model.objects.get(is_current=True)
     publish(title="Versi Baru", body="## Bagian\nIsi yang baru.")
 
     html = client.get(url).content.decode()
 
-    assert 'data-version="2"' in html and "Versi Baru" in html and "Isi yang baru." in html
-    assert model.objects.get(version=1).is_current is False
+    assert f'data-version="{before.version + 1}"' in html and "Versi Baru" in html and "Isi yang baru." in html
+    assert model.objects.get(pk=before.pk).is_current is False
 
 
 @pytest.mark.parametrize(("url", "model", "publish"), PAGES)
@@ -47,7 +49,7 @@ def test_without_any_published_version_the_page_is_not_found(client, url, model,
 
 
 def test_the_privacy_policy_names_the_law_the_data_and_the_applicants_rights():
-    body = PrivacyPolicyText.objects.get(version=1).body
+    body = PrivacyPolicyText.objects.get(is_current=True).body
 
     assert "Nomor 27 Tahun 2022" in body
     for held in (
@@ -70,6 +72,32 @@ def test_the_privacy_policy_links_the_applicants_own_data_pages(client):
 
     assert '<a href="/dashboard/data-saya/">Data saya</a>' in html
     assert '<a href="/dashboard/hapus-akun/">Hapus akun</a>' in html
+
+
+def test_the_privacy_policy_says_what_data_saya_shows_and_what_a_deletion_leaves(client, applicant):
+    # Version 1 said the NIK and KK were shown in full on Data saya; the page masks them like every other.
+    current = PrivacyPolicyText.objects.get(is_current=True)
+    assert current.version == 2 and current.body == PRIVACY_BODY_V2
+    assert "ditampilkan lengkap di halaman [Data saya]" not in current.body
+    assert "termasuk [Data saya](/dashboard/data-saya/), NIK dan nomor KK disamarkan" in current.body
+    assert "hanya tertulis lengkap di berkas unduhan" in current.body
+    # What a deleted recipient leaves behind (docs/PRIVACY.md): keyed hashes of the NIK and KK, nothing readable.
+    assert "sidik berkunci (hash HMAC) dari NIK dan nomor KK" in current.body
+    assert PrivacyPolicyText.objects.get(version=1).body == PRIVACY_BODY
+
+
+def test_the_second_privacy_policy_is_not_published_over_a_newer_one_of_the_deployments():
+    from django.apps import apps
+
+    privacy_policy_text_publish(title="Kebijakan Privasi", body="## 1. Versi kami sendiri")
+    PrivacyPolicyText.objects.filter(body=PRIVACY_BODY_V2).delete()
+    ours = PrivacyPolicyText.objects.get(is_current=True)
+
+    privacy_policy_v2_publish(apps)
+    privacy_policy_v2_publish(apps)
+
+    assert PrivacyPolicyText.objects.get(is_current=True) == ours
+    assert not PrivacyPolicyText.objects.filter(body=PRIVACY_BODY_V2).exists()
 
 
 def test_the_terms_say_one_account_per_nik_and_honest_data():
