@@ -519,6 +519,20 @@ def login_codes_purge(*, now: datetime | None = None, batch_size: int | None = N
     return rows_delete_in_batches("login codes", LoginCode.objects.filter(expires_at__lt=cutoff), batch_size=batch_size)
 
 
+def sessions_expired_purge(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Delete the stored sessions that have expired; returns how many. What ``manage.py clearsessions`` does, in
+    batches (prakerja/retention.py): a session holds who is logged in and, during sign-up and login, an address,
+    and nothing needs it once it has expired. Engines that store nothing on the server (signed cookies) have
+    nothing to purge."""
+    engine = import_module(settings.SESSION_ENGINE)
+    model = getattr(engine.SessionStore, "get_model_class", None)
+    if model is None:
+        engine.SessionStore.clear_expired()
+        return 0
+    due = model().objects.filter(expire_date__lt=now or timezone.now())
+    return rows_delete_in_batches("sessions", due, batch_size=batch_size)
+
+
 # --- Erasure: the account's part of deleting it (journey.services.account_delete, docs/PRIVACY.md) -------------
 
 ERASED_EMAIL_DOMAIN = "invalid"  # RFC 2606: reserved, never routable

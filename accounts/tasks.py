@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from accounts.services import login_codes_purge, unverified_accounts_purge
+from accounts.services import login_codes_purge, sessions_expired_purge, unverified_accounts_purge
 from prakerja.celery import DATABASE_RETRY
 
 
@@ -16,3 +16,9 @@ def unverified_accounts_purge_task() -> int:
 def login_codes_purge_task() -> int:
     """Delete login codes expired more than CODE_RETENTION ago. Safe to run twice."""
     return login_codes_purge()
+
+
+@shared_task(**DATABASE_RETRY)
+def sessions_purge_task() -> int:
+    """Delete expired sessions (``clearsessions``, in batches). Safe to run twice."""
+    return sessions_expired_purge()

@@ -320,6 +320,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "verification.tasks.otp_codes_purge_task",
         "schedule": timedelta(hours=1),
     },
+    "accounts-purge-sessions": {
+        "task": "accounts.tasks.sessions_purge_task",
+        "schedule": timedelta(hours=1),
+    },
     "notifications-purge-bodies": {
         "task": "notifications.tasks.message_bodies_purge_task",
         "schedule": timedelta(hours=1),

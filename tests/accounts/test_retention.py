@@ -12,8 +12,14 @@ from freezegun import freeze_time
 
 from accounts.models import EmailChange, LoginCode, User
 from accounts.roles import Role
-from accounts.services import email_verification_send, login_codes_purge, unverified_accounts_purge, user_signup
-from accounts.tasks import login_codes_purge_task, unverified_accounts_purge_task
+from accounts.services import (
+    email_verification_send,
+    login_codes_purge,
+    sessions_expired_purge,
+    unverified_accounts_purge,
+    user_signup,
+)
+from accounts.tasks import login_codes_purge_task, sessions_purge_task, unverified_accounts_purge_task
 from notifications.models import Message
 from tests.clock import T0
 
@@ -186,3 +192,43 @@ def test_beat_runs_the_purge_of_login_codes(settings):
         assert login_codes_purge_task.apply().get() == 1
     assert settings.CELERY_BEAT_SCHEDULE["accounts-purge-login-codes"]["task"] == login_codes_purge_task.name
     assert settings.CELERY_BEAT_SCHEDULE["accounts-purge-unverified"]["task"] == unverified_accounts_purge_task.name
+
+
+# --- Sessions (what ``manage.py clearsessions`` does) -------------------------------------------------------
+
+
+def stored_session(*, expires: datetime) -> str:
+    from django.contrib.sessions.backends.db import SessionStore
+
+    with freeze_time(expires - timedelta(weeks=2)):
+        session = SessionStore()
+        session["_auth_user_id"] = "1"
+        session.set_expiry(expires - (expires - timedelta(weeks=2)))
+        session.create()
+    return session.session_key
+
+
+def test_expired_sessions_go_in_bounded_batches_and_live_ones_stay(settings):
+    from django.contrib.sessions.models import Session
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    expired = [stored_session(expires=T0 - DAY) for _ in range(5)]
+    live = stored_session(expires=T0 + DAY)
+
+    with CaptureQueriesContext(connection) as run:
+        deleted = sessions_expired_purge(now=T0, batch_size=2)
+
+    assert deleted == 5 and list(Session.objects.values_list("session_key", flat=True)) == [live]
+    assert not Session.objects.filter(session_key__in=expired).exists()
+    assert len(deletes_of(run.captured_queries, Session)) == 3
+
+
+def test_beat_runs_the_purge_of_expired_sessions(settings):
+    from django.contrib.sessions.models import Session
+
+    stored_session(expires=T0 - DAY)
+
+    with freeze_time(T0):
+        assert sessions_purge_task.apply().get() == 1
+    assert not Session.objects.exists()
+    assert settings.CELERY_BEAT_SCHEDULE["accounts-purge-sessions"]["task"] == sessions_purge_task.name
