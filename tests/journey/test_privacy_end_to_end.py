@@ -8,44 +8,25 @@ import json
 
 import pytest
 from cryptography.fernet import Fernet
-from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.roles import Role
 from audit.models import Action, Entry
-from tests.factories import PASSWORD, ApplicantFactory, UserFactory, staff_user
+from tests.factories import PASSWORD, ApplicantFactory, ComplaintFactory, UserFactory, staff_user
 from tests.helpers import login_verified
-from tests.uploads_catalogue import letter_pdf, phone_photo
 from verification.models import KtpPhoto
-from waves.models import Complaint, StatementText
+from waves.models import Complaint
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def applicant(settings, tmp_path):
-    """An applicant who lost three waves' worth of hope: a stored KTP photo and a pending letter."""
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    user = ApplicantFactory(test_passed=True)
-    photo = KtpPhoto.objects.get(user=user)
-    photo.image.save("ktp.jpg", ContentFile(phone_photo()), save=False)
-    photo.thumbnail.save("ktp-kecil.jpg", ContentFile(phone_photo()), save=False)
-    photo.save()
-    complaint = Complaint(
-        user=user,
-        text=StatementText.objects.get(),
-        failed_selections=3,
-        letter_kind="pdf",
-        letter_bytes=len(letter_pdf()),
-        submitted_at=timezone.now(),
-    )
-    complaint.letter.save("surat.pdf", ContentFile(letter_pdf()), save=False)
-    complaint.save()
-    return user
+def applicant(private_media):
+    """An applicant with a stored KTP photo and a pending "gagal 3 kali" letter, both real files."""
+    return ComplaintFactory(user=ApplicantFactory(test_passed=True, ktp_photo__stored=True)).user
 
 
 def logged_in(user) -> Client:
