@@ -95,4 +95,5 @@ def test_the_region_buttons_bring_the_page_back_at_the_domicile_fieldset(client)
 
     assert '<fieldset id="domisili"' in html
     assert len(re.findall(r'name="refresh" value="\w+" formaction="#domisili"', html)) == 2
+    assert f'<form method="post" action="{reverse("journey:personal_data")}"' in html  # the final submit: no fragment
     assert 'value="32.76"' in html  # Jawa Barat's regencies, Kota Depok among them
