@@ -1,11 +1,11 @@
 """The portal without JavaScript (a phone browser with scripts off, a proxy browser, a script that failed to
-load): every step from sign-up to the test still works, the menu still opens, and the region buttons bring
-the page back where the person was."""
+load): every step from sign-up through the test to a joined wave still works, the menu still opens, and the
+region buttons bring the page back where the person was."""
 
 import pytest
 
 from tests.browser.actions import csp_watch
-from tests.browser.walk import walk_to_the_test
+from tests.browser.walk import walk_to_a_wave
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,5 +28,5 @@ def page(browser, live_server, settings):
     assert not violations, f"Content-Security-Policy violations: {violations}"
 
 
-def test_sign_up_to_the_test_without_javascript(page, private_media, tmp_path):
-    walk_to_the_test(page, javascript=False, tmp_path=tmp_path)
+def test_sign_up_to_a_joined_wave_without_javascript(page, private_media, tmp_path):
+    walk_to_a_wave(page, javascript=False, tmp_path=tmp_path)

@@ -1,4 +1,4 @@
-"""The newcomer's walk from the home page to the test, as one person does it on a phone: driven with JavaScript
+"""The newcomer's walk from the home page through the test to a joined wave, as one person does it on a phone: driven with JavaScript
 (test_phone_walk.py, which also takes the README's screenshots) and without (test_without_javascript.py)."""
 
 import os
@@ -7,9 +7,11 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from assessment.models import Attempt
 from assessment.services import question_bank_load
 from tests.browser.actions import assert_accessible
-from tests.factories import ResidentFactory
+from tests.factories import ResidentFactory, WaveFactory
+from tests.helpers import answer_key
 from tests.uploads_catalogue import phone_photo
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs/screenshots"
@@ -46,9 +48,10 @@ class Walk:
             self.camera(self.page, name)
 
 
-def walk_to_the_test(page, *, javascript: bool, camera=None, tmp_path: Path) -> None:
+def walk_to_a_wave(page, *, javascript: bool, camera=None, tmp_path: Path) -> None:
     step = Walk(page, javascript=javascript, camera=camera).step
     question_bank_load()
+    wave = WaveFactory(open=True)  # Jawa Barat has places: the domicile chosen below
     resident = ResidentFactory(full_name="Dewi Lestari", mother_name="Sri Wahyuni")
 
     page.goto("/")
@@ -157,3 +160,23 @@ def walk_to_the_test(page, *, javascript: bool, camera=None, tmp_path: Path) -> 
     page.get_by_role("button", name="Mulai Tes Sekarang").click()
     expect(page.get_by_test_id("question-counter")).to_have_text("Soal 1 dari 18")
     step("soal")
+    key = answer_key(Attempt.objects.get())
+    for position in range(1, 19):
+        page.locator(f"input[name=choice][value='{key[position]}']").check()
+        page.get_by_role("button", name="Selesai" if position == 18 else "Berikutnya").click()
+    expect(page.get_by_text("100", exact=False).first).to_be_visible()
+    step("hasil-tes")
+
+    page.goto("/dashboard/")
+    page.get_by_role("link", name="Lihat gelombang").click()
+    step("gelombang")
+    page.get_by_role("link", name="Gabung").click()
+    step("gabung")
+    page.get_by_role("button", name="Ya, Gabung").click()
+    step("persetujuan")
+    page.get_by_role("button", name="Saya Menyetujui").click()
+    expect(page.get_by_text("Tahap pendaftaran selesai").first).to_be_visible()
+    step("selesai")
+    page.goto("/dashboard/")
+    expect(page.get_by_text(f"Gelombang {wave.number}").first).to_be_visible()
+    step("menunggu-seleksi")
