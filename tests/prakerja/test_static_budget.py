@@ -27,10 +27,9 @@ def _trim_tool():
 
 
 def _assets(html: str) -> list[str]:
-    return [
-        url.removeprefix(settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL)
-        for url in ASSET.findall(html)
-    ]
+    """The static paths ("css/portal.css") of the stylesheets and scripts a page links."""
+    prefix = "/" + settings.STATIC_URL.lstrip("/")
+    return [url.removeprefix(prefix) for url in ASSET.findall(html)]
 
 
 @pytest.mark.django_db
