@@ -167,6 +167,8 @@ def selector_used(selector: str, words: set[str]) -> bool:
 def trim(nodes: list[tuple], words: set[str]) -> list[tuple]:
     kept = []
     for node in nodes:
+        if node[0] == "comment" and node[1].startswith("/*# sourceMappingURL"):
+            continue  # the full file's map does not describe this one
         if node[0] == "rule":
             _, prelude, body = node
             if prelude.startswith("@"):  # @keyframes, @font-face: decided by trim_keyframes
@@ -209,7 +211,10 @@ def trim_keyframes(nodes: list[tuple]) -> list[tuple]:
 def build(words: set[str] | None = None) -> str:
     words = used_words() if words is None else words
     nodes = trim(parse(SOURCE.read_text(encoding="utf-8")), words)
-    return serialize(trim_keyframes(nodes)) + "\n"
+    css = serialize(trim_keyframes(nodes))
+    licence_end = css.index("*/") + 2  # Bootstrap's licence comment stays first
+    note = "/* Trimmed to the rules the portal uses by tools/trim_bootstrap.py: edit the templates, not this file. */"
+    return css[:licence_end] + note + css[licence_end:] + "\n"
 
 
 def main() -> int:
