@@ -7,7 +7,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from tests.factories import ApplicantFactory, Step
+from tests.factories import ApplicantFactory, Step, WaveFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,10 +82,19 @@ def test_every_step_page_has_a_link_back_to_the_dashboard(client, step, name):
 
     html = client.get(reverse(name)).content.decode()
 
-    assert (
-        f'<a class="pk-back" href="{reverse("journey:dashboard")}" data-testid="back-link">Kembali ke Dasbor</a>'
-        in html
-    )
+    assert back_link() in html
+
+
+def test_the_wave_pages_have_the_link_back_too(client):
+    wave = WaveFactory(open=True)
+    client.force_login(ApplicantFactory(test_passed=True))
+
+    for url in (reverse("journey:wave_list"), reverse("journey:wave_confirm", args=[wave.number])):
+        assert back_link() in client.get(url).content.decode(), url
+
+
+def back_link() -> str:
+    return f'<a class="pk-back" href="{reverse("journey:dashboard")}" data-testid="back-link">Kembali ke Dasbor</a>'
 
 
 def test_the_region_buttons_bring_the_page_back_at_the_domicile_fieldset(client):
