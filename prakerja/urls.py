@@ -8,6 +8,7 @@ from prakerja import views
 urlpatterns = [
     path("", include("journey.public_urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("sesi/perpanjang/", views.session_keepalive, name="session_keepalive"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

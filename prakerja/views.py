@@ -1,4 +1,4 @@
-"""Project-level pages: the health check and the session keep-alive. (The landing page is the journey's: the
+"""Project-level pages: the health check, the session keep-alive and the favicon. (The landing page is the journey's: the
 project imports no app.)"""
 
 import logging
@@ -6,7 +6,8 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger(__name__)
@@ -17,6 +18,12 @@ def session_keepalive(request: HttpRequest) -> HttpResponse:
     """ "Tetap masuk": a request that counts as activity (prakerja.middleware.SessionPolicyMiddleware), so a
     person filling in a long form is not signed out; 401 once the session has ended."""
     return HttpResponse(status=204 if request.user.is_authenticated else 401)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for whatever the page says: a permanent redirect to the static icon, so
+    it is cached like every static file (and its hashed name changes when the icon does)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.ico"))
 
 
 def _check_database() -> None:

@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import models as db_models
 from django.db.models import Count, Sum
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin import UnmaskedDataAdmin
 from audit.models import Action
 from audit.services import audit_record
-from prakerja.admin import ReadOnlyAdmin, VersionedTextAdmin
+from prakerja.admin import LabelledSplitDateTime, ReadOnlyAdmin, VersionedTextAdmin
 from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digests
 from verification.identifiers import full_number
 from waves import services
@@ -110,6 +111,7 @@ class WaveAdmin(admin.ModelAdmin):
     inlines = [ProvinceQuotaInline, WaveEventInline]
     actions = ["publish", "open_now", "close_now", "run_selection"]
     search_fields = ("name", "=number")
+    formfield_overrides = {db_models.DateTimeField: {"widget": LabelledSplitDateTime}}
 
     def get_queryset(self, request):
         return (

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from playwright.sync_api import expect
 
-from tests.browser.actions import log_in
+from tests.browser.actions import assert_accessible, log_in
 from tests.factories import ApplicantFactory, ComplaintFactory
 from tests.helpers import login_verified
 from verification.models import KtpPhoto
@@ -59,6 +59,7 @@ def test_admin_pages_with_photos_and_letters_load_with_nothing_refused(page, liv
     ]:
         page.goto(url)
         page.wait_for_load_state("networkidle")
+        assert_accessible(page)
 
     # The letter's picture really showed (a sandboxed attachment still loads as an <img>).
     assert page.goto(f"/admin/waves/complaint/{complaint.pk}/change/").ok

@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.actions import assert_accessible
 from tests.helpers import last_message
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,7 +16,9 @@ def test_sign_up_read_the_email_in_the_demo_inbox_verify_log_in_and_see_the_next
     email, password = "wulan@contoh.id", "Kartu-Prakerja-2026"
 
     page.goto("/")
+    assert_accessible(page)
     page.get_by_role("link", name="Buat akun").first.click()
+    assert_accessible(page)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Kata sandi", exact=True).fill(password)
     page.get_by_label("Ulangi kata sandi").fill(password)
@@ -23,16 +26,20 @@ def test_sign_up_read_the_email_in_the_demo_inbox_verify_log_in_and_see_the_next
     # The terms were not ticked: a clear message, and the email is still there.
     expect(page.get_by_text("Centang persetujuan Syarat dan Ketentuan untuk melanjutkan.")).to_be_visible()
     expect(page.get_by_label("Email")).to_have_value(email)
+    assert_accessible(page)  # with the error shown
     page.get_by_label("Kata sandi", exact=True).fill(password)
     page.get_by_label("Ulangi kata sandi").fill(password)
     page.get_by_label("Saya menyetujui Syarat dan Ketentuan dan Kebijakan Privasi").check()
     page.get_by_role("button", name="Daftar").click()
     expect(page.get_by_role("heading", name="Cek email Anda")).to_be_visible()
+    assert_accessible(page)
 
     page.get_by_role("link", name="Buka kotak masuk demo").click()
     assert last_message(recipient=email).status == "sent"
+    assert_accessible(page)
     page.locator("a[href*='/verifikasi-email/']").first.click()
     expect(page.get_by_text(re.compile(r"Email .* berhasil diverifikasi"))).to_be_visible()
+    assert_accessible(page)
 
     page.get_by_label("Email").fill(email)
     page.get_by_label("Kata sandi").fill(password)
@@ -41,12 +48,14 @@ def test_sign_up_read_the_email_in_the_demo_inbox_verify_log_in_and_see_the_next
     page.wait_for_url("**/dashboard/")
     expect(page.get_by_test_id("step-counter")).to_have_text("Langkah 2 dari 8", ignore_case=True)
     expect(page.locator('[data-step="ktp"]')).to_have_attribute("data-state", "current")
+    assert_accessible(page)
 
 
 def test_the_language_switcher_turns_the_portal_english_and_back(page):
     page.goto("/daftar/")
     page.get_by_label("Bahasa").select_option("en")
     expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
+    assert_accessible(page)
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
     page.get_by_label("Language").select_option("id")

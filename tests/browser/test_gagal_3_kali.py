@@ -5,7 +5,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from tests.browser.actions import csp_watch, log_in
+from tests.browser.actions import assert_accessible, csp_watch, log_in
 from tests.factories import PASSWORD, ApplicantFactory, lost_waves, reviewer
 from tests.helpers import totp_now
 from waves.models import Complaint, ComplaintStatus
@@ -20,6 +20,7 @@ def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browse
 
     page.get_by_role("link", name="Ajukan surat pernyataan").click()
     expect(page.get_by_text("Seleksi yang belum berhasil: 3 gelombang")).to_be_visible()
+    assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Unduh surat pernyataan (PDF)").click()
     letter = download.value
@@ -30,6 +31,7 @@ def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browse
     page.get_by_role("button", name="Unggah surat pernyataan").click()
     expect(page.get_by_text("Surat pernyataan Anda sudah kami terima")).to_be_visible()
     expect(page.get_by_text("Surat pernyataan sedang ditinjau")).to_be_visible()
+    assert_accessible(page)
 
     admin = browser.new_context(base_url=live_server.url)
     admin.set_default_timeout(10_000)
@@ -42,19 +44,24 @@ def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browse
     desk.locator("#id_password").fill(PASSWORD)
     desk.locator("input[type=submit]").click()
     desk.get_by_label("Kode autentikator").fill(totp_now(authenticator))
+    assert_accessible(desk)
     desk.get_by_role("button", name="Lanjutkan").click()
     desk.wait_for_url("**/admin/waves/complaint/")
+    assert_accessible(desk)
     complaint = Complaint.objects.get()
     desk.get_by_role("link", name=applicant.email).click()
     with desk.expect_download() as reviewed:  # served as an attachment, never rendered in the admin's origin
         desk.get_by_role("link", name="Unduh surat").click()
     assert reviewed.value.suggested_filename == f"surat-pernyataan-{complaint.pk}.pdf"
+    assert_accessible(desk)
     desk.get_by_test_id("reject").click()
     desk.get_by_role("button", name="Ya, tolak").click()  # without a reason first
     expect(desk.get_by_text("Tulis alasan penolakan")).to_be_visible()
+    assert_accessible(desk)
     desk.get_by_label("Alasan").fill("Meterai belum ditempel.")
     desk.get_by_role("button", name="Ya, tolak").click()
     expect(desk.get_by_text("1 pengaduan ditolak.")).to_be_visible()
+    assert_accessible(desk)
     admin.close()
     assert not desk_violations, desk_violations
 
@@ -63,3 +70,4 @@ def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browse
     page.goto("/dashboard/")
     expect(page.get_by_text("Surat pernyataan ditolak")).to_be_visible()
     expect(page.get_by_text("Meterai belum ditempel.")).to_be_visible()
+    assert_accessible(page)

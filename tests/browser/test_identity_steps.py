@@ -4,7 +4,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.actions import log_in
+from tests.browser.actions import assert_accessible, log_in
 from tests.factories import ResidentFactory, UserFactory
 from tests.uploads_catalogue import phone_photo
 from verification.models import KtpPhoto, PersonalData
@@ -16,6 +16,7 @@ def test_an_applicant_verifies_the_ktp_fills_in_data_and_uploads_the_photo(page,
     resident = ResidentFactory()
     user = UserFactory(verified=True)
     log_in(page, user.email)
+    assert_accessible(page)
 
     page.get_by_role("link", name="Verifikasi KTP sekarang").click()
     page.get_by_label("NIK").fill(resident.nik)
@@ -25,6 +26,7 @@ def test_an_applicant_verifies_the_ktp_fills_in_data_and_uploads_the_photo(page,
     expect(page.get_by_text("Nomor KK tidak sesuai dengan data Dukcapil")).to_be_visible()
     expect(page.get_by_text("1500537")).to_be_visible()
     expect(page.get_by_label("NIK")).to_have_value(resident.nik)  # nothing typed is lost
+    assert_accessible(page)  # with the registry's answer and the Dukcapil contacts
     page.get_by_label("Nomor KK").fill(resident.family_id)
     page.get_by_role("button", name="Lanjutkan").click()
     page.wait_for_url("**/dashboard/")
@@ -46,6 +48,7 @@ def test_an_applicant_verifies_the_ktp_fills_in_data_and_uploads_the_photo(page,
     page.get_by_label("Status kebekerjaan").select_option(label="Terkena PHK")
     page.get_by_label("Topik pelatihan yang diminati").select_option(label="Pemasaran digital")
     page.get_by_label("Saya bersedia mengisi seluruh data yang dibutuhkan dengan sejujur-jujurnya").check()
+    assert_accessible(page)
     page.get_by_role("button", name="Simpan dan lanjutkan").click()
     page.wait_for_url("**/dashboard/")
     assert PersonalData.objects.get(user=user).district_id == "32.76.01"
@@ -54,7 +57,9 @@ def test_an_applicant_verifies_the_ktp_fills_in_data_and_uploads_the_photo(page,
     photo = tmp_path / "IMG_20240501_100000.jpg"
     photo.write_bytes(phone_photo())
     page.get_by_label("Foto KTP").set_input_files(str(photo))
+    assert_accessible(page)
     page.get_by_role("button", name="Unggah foto").click()
     page.wait_for_url("**/dashboard/")
     expect(page.get_by_test_id("step-counter")).to_have_text("Langkah 5 dari 8")
+    assert_accessible(page)
     assert KtpPhoto.objects.get(user=user).from_camera

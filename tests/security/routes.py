@@ -203,6 +203,7 @@ anonymous, signed_in = personas.anonymous, personas.signed_in
 ROUTES: dict[str, Route] = {
     "home": Route(anonymous),
     "healthz": Route(anonymous),
+    "favicon": Route(anonymous, status=301),
     "set_language": Route(
         anonymous, forms=(lambda world: {"language": "en", "next": "/"},), query=("next",), status=302
     ),
