@@ -103,3 +103,15 @@ def test_a_refresh_replaces_the_rows(population):
 
     assert FunnelCount.objects.filter(snapshot=snapshot, province__isnull=True).count() == 1
     assert counts(snapshot, None)[0] == 7
+
+
+def test_a_beat_tick_finding_the_previous_one_still_running_does_nothing(population):
+    from django.core.cache import cache
+
+    from console.tasks import REFRESH_LOCK, funnels_refresh_task
+
+    cache.add(REFRESH_LOCK, 1)
+    assert funnels_refresh_task() == 0
+    cache.delete(REFRESH_LOCK)
+    assert funnels_refresh_task() == 1
+    assert funnels_refresh_task() == 0  # nothing due any more
