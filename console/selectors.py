@@ -203,7 +203,7 @@ def _chosen_wave(waves: list[Wave], now: datetime) -> Wave | None:
 
 
 def console_overview(*, now: datetime) -> Console:
-    """/operator/: every wave's state, the funnel of the current wave, the latest runs and the outbox. Eight
+    """/operator/: every wave's state, the funnel of the current wave, the latest runs and the outbox. Nine
     queries, however many waves, provinces, applicants or messages there are."""
     waves = list(Wave.objects.order_by("-number"))
     chosen = _chosen_wave(waves, now)
@@ -211,7 +211,7 @@ def console_overview(*, now: datetime) -> Console:
 
 
 def console_wave(*, wave: Wave, now: datetime) -> Console:
-    """/operator/gelombang/<n>/: one wave's funnel per province and its runs. Six queries."""
+    """/operator/gelombang/<n>/: one wave's funnel per province and its runs. Five queries."""
     return _console(waves=[], chosen=wave, runs=selection_runs_latest(wave=wave, limit=5), now=now, outbox=False)
 
 
