@@ -115,3 +115,11 @@ def test_a_beat_tick_finding_the_previous_one_still_running_does_nothing(populat
     cache.delete(REFRESH_LOCK)
     assert funnels_refresh_task() == 1
     assert funnels_refresh_task() == 0  # nothing due any more
+
+
+def test_beat_refreshes_the_funnels_every_minute(settings):
+    from console.tasks import funnels_refresh_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["console-funnels-refresh"]
+    assert entry["task"] == funnels_refresh_task.name
+    assert entry["schedule"] == timedelta(minutes=1)
