@@ -167,3 +167,14 @@ def test_the_consoles_numbers_read_as_djangos_own_formats(language):
             assert number(value) == intcomma(value)
         for value in (0.0, 25.81, 100.0, 3.05):
             assert percent(value) == floatformat(value, "1")
+
+
+def test_in_english_the_console_reads_in_english_with_english_numbers(operator_client, wave, settings):
+    snapshot = FunnelSnapshot.objects.create(wave=wave, as_of=timezone.now(), computed_at=timezone.now(), seconds=1)
+    FunnelCount.objects.create(snapshot=snapshot, province_id="32", accounts=5_965_048, email_verified=4_428_669)
+    operator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = operator_client.get(f"/operator/gelombang/{wave.number}/").content.decode()
+
+    assert "Registration funnel" in page and "Count the funnel again" in page
+    assert "5,965,048" in page and "(−25.8%)" in page
