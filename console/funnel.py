@@ -10,7 +10,6 @@ wave's enrollments and "Terpilih" its standing selection run. An account is in t
 The counts are cumulative and in step order: an account that verified its phone counts under every step before.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -48,6 +47,9 @@ DOMICILE_STEP = STEP_NAMES.index("personal_data")
 # only timestamps, flags and keys: no personal value (those are encrypted) is compared. The test counts once
 # the account has any passed attempt (a pass carries over to every later wave), found by a grouped sub-query so
 # an account with several attempts is one row.
+# Then, per province, how many reached each step (before Data diri an account has no domicile yet, whatever a
+# later row says: it came after the cut-off): 39 rows, cumulative already.
+_CUMULATIVE = ", ".join(f"SUM(CASE WHEN level >= {n} THEN 1 ELSE 0 END)" for n in range(1, len(ACCOUNT_STEPS) + 1))
 ACCOUNT_LEVELS_SQL = f"""
 WITH passed AS (
     SELECT user_id, MIN(submitted_at) AS at FROM {Attempt._meta.db_table} WHERE passed = %(yes)s GROUP BY user_id
@@ -72,7 +74,8 @@ WITH passed AS (
     LEFT JOIN passed pa ON pa.user_id = u.id
     WHERE u.date_joined <= %(cutoff)s AND u.is_staff = %(no)s
 )
-SELECT province_id, level, COUNT(*) FROM reached GROUP BY province_id, level
+SELECT CASE WHEN level > %(domicile)s THEN province_id END AS province, {_CUMULATIVE}
+FROM reached GROUP BY 1
 """
 
 
@@ -86,20 +89,17 @@ class Funnel:
 
 def account_funnels(*, cutoff: datetime) -> dict[str | None, Funnel]:
     """The account steps' cumulative counts per domicile province at ``cutoff`` (one query)."""
-    ops = connection.ops
-    params = {"cutoff": ops.adapt_datetimefield_value(cutoff), "yes": True, "no": False}
-    funnels: dict[str | None, Funnel] = {}
+    params = {
+        "cutoff": connection.ops.adapt_datetimefield_value(cutoff),
+        "yes": True,
+        "no": False,
+        "domicile": DOMICILE_STEP,
+    }
     with connection.cursor() as cursor:
         cursor.execute(ACCOUNT_LEVELS_SQL, params)
         rows = cursor.fetchall()
-    per_level: dict[str | None, dict[int, int]] = defaultdict(dict)
-    for province_id, level, n in rows:
-        # Before Data diri an account has no domicile yet, whatever a later row says (it came after the cut-off).
-        province = province_id if level > DOMICILE_STEP else None
-        per_level[province][level] = per_level[province].get(level, 0) + n
-    for province, levels in per_level.items():
-        funnel = funnels.setdefault(province, Funnel(province))
-        for level, n in levels.items():
-            for step in ACCOUNT_STEPS[:level]:
-                funnel.counts[step] += n
+    funnels: dict[str | None, Funnel] = {}
+    for province, *counts in rows:
+        funnel = funnels[province] = Funnel(province)
+        funnel.counts.update(zip(ACCOUNT_STEPS, (n or 0 for n in counts), strict=True))
     return funnels
