@@ -126,7 +126,8 @@ def demo() -> int:
     print(
         f"\n  Portal:           http://{DEMO_ADDRESS}/\n"
         f"  Demo inbox:       http://{DEMO_ADDRESS}/kotak-masuk/  (emails and SMS the portal sent)\n"
-        f"  Admin:            http://{DEMO_ADDRESS}/admin/  (login printed by seed_demo above)\n",
+        f"  Admin:            http://{DEMO_ADDRESS}/admin/  (login printed by seed_demo above)\n"
+        f"  Operator console: http://{DEMO_ADDRESS}/operator/  (the operator login above)\n",
         flush=True,
     )
     try:

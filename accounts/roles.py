@@ -10,7 +10,8 @@ by migrations (``roles_sync``); docs/SECURITY.md shows it to people, and a test 
 - Peninjau pengaduan (reviewer): the "gagal 3 kali" complaints and the letters attached to them, and the
   decision; no KTP photo, no identity record, no wave.
 - Operator gelombang (operator): waves and their province quotas, publishing, opening and closing them,
-  running and voiding a selection, the runs and results, and the legal texts' new versions. No KTP photo
+  running and voiding a selection, the runs and results, the operator console and its exports (results with the
+  NIK and card number masked), and the legal texts' new versions. No KTP photo
   and no identity record: running a wave needs counts, not people.
 - Superuser: Django's ``is_superuser`` flag, which holds every permission (the audit log included); not a
   group, because a group could only list the permissions that exist today.
@@ -57,6 +58,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "accounts.add_privacypolicytext",
         "accounts.view_termstext",
         "accounts.add_termstext",
+        # The operator console (/operator/): the funnel, the runs, the outbox's health; the results' CSV.
+        "console.view_console",
+        "console.export_results",
         # The province picker on a wave's quotas searches the provinces (the admin's autocomplete needs it).
         "regions.view_province",
     ),

@@ -30,6 +30,9 @@ class Action(models.TextChoices):
     SELECTION_END = "selection_end", _("Seleksi berakhir")
     SELECTION_VOID = "selection_void", _("Membatalkan hasil seleksi")
     TEXT_PUBLISH = "text_publish", _("Menerbitkan versi teks")
+    # Downloads from the operator console (counts and masked numbers only, but every copy leaves the portal).
+    RESULTS_EXPORT = "results_export", _("Mengunduh hasil seleksi (CSV)")
+    FUNNEL_EXPORT = "funnel_export", _("Mengunduh corong pendaftaran (CSV)")
 
 
 class AppendOnlyError(Exception):

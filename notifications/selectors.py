@@ -1,12 +1,13 @@
 """Reads of the outbox for other apps and the demo inbox."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
-from notifications.models import Message
+from notifications.models import Message, Status
 from prakerja.crypto import IdentifierKind, pii_digests
 
 
@@ -79,3 +80,29 @@ def messages_of(*, user, now: datetime) -> list[Message]:
     return list(
         Message.objects.filter(user=user).exclude(not_before__gt=now).defer("html_body").order_by("-created_at", "-pk")
     )
+
+
+@dataclass(frozen=True)
+class OutboxHealth:
+    """The outbox as an operator watches it: rows due and waiting (and since when), rows held until their "not
+    before" (an announcement's), rows being sent, and rows that failed for good."""
+
+    due: int
+    oldest_due_at: datetime | None
+    scheduled: int
+    sending: int
+    failed: int
+
+
+def outbox_health(*, now: datetime) -> OutboxHealth:
+    """Two queries, whatever the outbox holds: one over the pending and sending rows (their partial indexes keep
+    them few), one counting the failed ones."""
+    waiting = Message.objects.filter(status__in=[Status.PENDING, Status.SENDING]).aggregate(
+        due=Count("pk", filter=Q(status=Status.PENDING) & (Q(not_before__isnull=True) | Q(not_before__lte=now))),
+        oldest_due_at=Min(
+            "created_at", filter=Q(status=Status.PENDING) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
+        ),
+        scheduled=Count("pk", filter=Q(status=Status.PENDING, not_before__gt=now)),
+        sending=Count("pk", filter=Q(status=Status.SENDING)),
+    )
+    return OutboxHealth(**waiting, failed=Message.objects.filter(status=Status.FAILED).count())

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "assessment",
     "waves",
     "journey",
+    # The operator console: like journey, at the top of the graph, reading the other apps' selectors.
+    "console",
     # The mock civil registry: a separate service that happens to share the process. The portal reaches it
     # only through verification.registry (HTTP, or the in-process transport), never through its models.
     "dukcapil",
@@ -298,6 +300,11 @@ CELERY_BEAT_SCHEDULE = {
     # Queues the selection of closed waves whose policy is to select automatically (never retries a failure).
     "waves-select-closed": {
         "task": "waves.tasks.selections_schedule_task",
+        "schedule": timedelta(minutes=1),
+    },
+    # The operator console's funnel snapshots (console/services.py): only the waves whose funnel can have changed.
+    "console-funnels-refresh": {
+        "task": "console.tasks.funnels_refresh_task",
         "schedule": timedelta(minutes=1),
     },
     # Scores tests whose time ran out. Pages already treat them as finished when read; this makes it

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("assessment.urls")),
     path("", include("waves.urls")),
     path("", include("regions.urls")),
+    path("", include("console.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DUKCAPIL_MOCK_ENABLED:

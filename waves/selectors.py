@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -15,6 +15,7 @@ from waves.models import (
     Complaint,
     ComplaintStatus,
     Enrollment,
+    ProvinceQuota,
     Result,
     RunStatus,
     SelectionRun,
@@ -268,4 +269,62 @@ def waves_record_for(*, user: User, now: datetime | None = None) -> WavesRecord:
         history=wave_history(user=user, now=now),
         cards=list(cards.select_related("wave").order_by("-issued_at")),
         complaints=list(complaints),
+    )
+
+
+# --- The operator console (console/) ----------------------------------------------------------------------
+
+
+def enrollments_per_province(*, wave: Wave) -> dict[str, int]:
+    """How many joined ``wave`` in each province (one grouped query on the enrollments' (wave, province) index)."""
+    rows = Enrollment.objects.filter(wave=wave).values("province_id").annotate(n=Count("pk")).order_by()
+    return {row["province_id"]: row["n"] for row in rows}
+
+
+def selection_run_standing(*, wave: Wave) -> SelectionRun | None:
+    """The run whose results stand for ``wave`` (at most one succeeded run: a new seed needs a void first)."""
+    return SelectionRun.objects.filter(wave=wave, status=RunStatus.SUCCEEDED).order_by("-pk").first()
+
+
+def selection_runs_standing(*, waves) -> dict[int, int]:
+    """The standing run's id of each of ``waves`` that has one (one query)."""
+    return dict(SelectionRun.objects.filter(wave__in=waves, status=RunStatus.SUCCEEDED).values_list("wave_id", "pk"))
+
+
+def selection_runs_latest(*, wave: Wave | None = None, limit: int = 5) -> list[SelectionRun]:
+    """The latest runs (of ``wave``, or of every wave), newest first, with their waves, in one query."""
+    runs = SelectionRun.objects.select_related("wave").order_by("-started_at", "-pk")
+    if wave is not None:
+        runs = runs.filter(wave=wave)
+    return list(runs[:limit])
+
+
+def province_quotas_of(*, wave_ids) -> dict[int, dict[str, int]]:
+    """Each wave's quota per province, for the waves ``wave_ids`` (one query)."""
+    quotas: dict[int, dict[str, int]] = {}
+    for wave_id, province_id, quota in ProvinceQuota.objects.filter(wave_id__in=list(wave_ids)).values_list(
+        "wave_id", "province_id", "quota"
+    ):
+        quotas.setdefault(wave_id, {})[province_id] = quota
+    return quotas
+
+
+def result_rows_for_export(*, run: SelectionRun, chunk_size: int = 2000):
+    """Every result of ``run`` as (enrollment id, province code, selected, from pool, reason, NIK token, card
+    number), in enrollment order, read through a server-side cursor ``chunk_size`` rows at a time (PostgreSQL; on
+    SQLite in chunks of the same size), so a million rows never sit in memory. The NIK is its stored token: the
+    caller masks it (a deleted applicant's results stay, without it)."""
+    return (
+        Result.objects.filter(run=run)
+        .order_by("enrollment_id")
+        .values_list(
+            "enrollment_id",
+            "province_id",
+            "selected",
+            "from_pool",
+            "reason",
+            "user__identity__nik_encrypted",
+            "card__number",
+        )
+        .iterator(chunk_size=chunk_size)
     )

@@ -5,10 +5,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.models import User
+from console.models import FunnelSnapshot
 from journey.management.commands.seed_demo import (
     APPLICANTS,
     COMPLAINED,
     FAILED_THRICE,
+    OPEN_WAVE,
+    OPERATOR_EMAIL,
     PAST_APPLICANTS,
     REVIEWER_EMAIL,
     RUNNER_UP,
@@ -30,7 +33,8 @@ def test_seed_demo_refuses_to_run_without_debug(settings):
         call_command("seed_demo", stdout=io.StringIO())
 
 
-def test_seed_demo_puts_an_applicant_at_every_stage_and_can_run_again(settings, tmp_path):
+def test_seed_demo_puts_an_applicant_at_every_stage_and_can_run_again(settings, tmp_path, monkeypatch):
+    monkeypatch.setattr("journey.management.commands.seed_demo.SIMULATED_APPLICANTS", 200)
     settings.DEBUG = True
     settings.PRIVATE_MEDIA_ROOT = tmp_path
     out = io.StringIO()
@@ -53,6 +57,12 @@ def test_seed_demo_puts_an_applicant_at_every_stage_and_can_run_again(settings, 
     assert Complaint.objects.get().status == ComplaintStatus.PENDING
     reviewer = User.objects.get(email=REVIEWER_EMAIL)
     assert reviewer.is_staff and not reviewer.is_superuser and reviewer.has_perm("waves.review_complaint")
+    operator = User.objects.get(email=OPERATOR_EMAIL)
+    assert operator.has_perm("console.view_console") and operator.has_perm("console.export_results")
+    # The open wave has synthetic applicants for the console's funnel, written once.
+    assert User.objects.filter(email__startswith=f"simulasi.{OPEN_WAVE}.").count() == 200
+    assert FunnelSnapshot.objects.filter(wave__number=OPEN_WAVE).exists()
     printed = out.getvalue()
     assert "admin@prakerja.example" in printed and REVIEWER_EMAIL in printed and FAILED_THRICE in printed
+    assert OPERATOR_EMAIL in printed and "/operator/" in printed
     assert printed.count("NIK ") >= 5

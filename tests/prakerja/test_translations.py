@@ -15,6 +15,7 @@ SOURCE_DIRS = [
     "verification",
     "assessment",
     "waves",
+    "console",
     "dukcapil",
     "uploads",
     "templates",

@@ -152,6 +152,19 @@ def superuser(client) -> World:
     return world
 
 
+def operator(client) -> World:
+    """An operator past the staff second factor, with a wave selected but not yet announced."""
+    from accounts.roles import Role
+    from tests.factories import staff_user
+    from tests.helpers import login_verified
+
+    user = staff_user(Role.OPERATOR)
+    world = World(user=user)
+    world.objects.device = login_verified(client, user)
+    world.objects.wave = WaveFactory(selected=True)
+    return world
+
+
 def staff_password_only(client) -> World:
     """A staff member with an authenticator, signed in with the password: the code step comes next."""
     from django_otp.plugins.otp_totp.models import TOTPDevice

@@ -292,6 +292,17 @@ ROUTES: dict[str, Route] = {
     "dukcapil/api/v1/verifikasi/": Route(anonymous, api=True),
     "dukcapil:health": Route(anonymous, api=True),
     "dukcapil/api/v1/health/": Route(anonymous, api=True),
+    # The operator console (console/): an operator past the second factor, with a selected wave.
+    "console:overview": Route(personas.operator),
+    "console:wave_detail": Route(personas.operator, params=lambda world: {"number": str(world.objects.wave.number)}),
+    "console:funnel_refresh": Route(
+        personas.operator,
+        params=lambda world: {"number": str(world.objects.wave.number)},
+        forms=(_nothing,),
+        status=405,
+    ),
+    "console:results_csv": Route(personas.operator, params=lambda world: {"number": str(world.objects.wave.number)}),
+    "console:funnel_csv": Route(personas.operator, params=lambda world: {"number": str(world.objects.wave.number)}),
     # The admin's own pages; the pages of each registered model are driven generically (admin_model_of).
     "admin:index": Route(personas.superuser),
     # The admin's login only sends staff to the portal's /masuk/ (one login to defend).

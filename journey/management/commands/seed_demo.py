@@ -52,6 +52,10 @@ ADMIN_EMAIL = "admin@prakerja.example"
 REVIEWER_EMAIL = "peninjau@prakerja.example"
 OPERATOR_EMAIL = "operator@prakerja.example"
 REGISTRY_RESIDENTS = 5_000
+# Synthetic applicants in the open wave, so the operator console has a funnel to show (console/simulation.py);
+# a few seconds to write.
+SIMULATED_APPLICANTS = 3_000
+SIMULATION_SEED = 2026
 REGISTRY_SEED = 2026
 PAST_WAVES, OPEN_WAVE, NEXT_WAVE = (1, 2, 3), 4, 5
 # The past waves' demo selections: everyone in them lives in Kota Depok, where each wave had one place.
@@ -125,13 +129,15 @@ class Command(BaseCommand):
         for number in PAST_WAVES:
             self._past_selection(admin, number)
         self._complaint(COMPLAINED)
+        self._simulated_applicants(verbosity=options["verbosity"])
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Admin login:      {ADMIN_EMAIL} / {DEMO_PASSWORD}  ({settings.SITE_URL}/admin/)")
         self.stdout.write(
             f"  Reviewer login:   {REVIEWER_EMAIL} / {DEMO_PASSWORD}  (reviews gagal 3 kali statements in /admin/)"
         )
         self.stdout.write(
-            f"  Operator login:   {OPERATOR_EMAIL} / {DEMO_PASSWORD}  (waves, quotas and selection in /admin/)"
+            f"  Operator login:   {OPERATOR_EMAIL} / {DEMO_PASSWORD}  (the console at /operator/; waves, quotas "
+            "and selection in /admin/)"
         )
         if settings.STAFF_OTP_REQUIRED:
             self.stdout.write(
@@ -275,6 +281,19 @@ class Command(BaseCommand):
         seed = next(s for s in range(1, 10_000) if min(ids, key=lambda pk: lottery_number(s, pk)) == ids[0])
         selection_run(wave=wave, acting_user=admin, seed=seed, now=wave.closes_at + timedelta(hours=1))
         waves_record_schedule(now=wave.announce_at)
+
+    def _simulated_applicants(self, *, verbosity: int) -> None:
+        """SIMULATED_APPLICANTS synthetic applicants in the open wave, once (their emails say which wave and seed)."""
+        if User.objects.filter(email__startswith=f"simulasi.{OPEN_WAVE}.").exists():
+            return
+        call_command(
+            "simulate_wave",
+            OPEN_WAVE,
+            applicants=SIMULATED_APPLICANTS,
+            seed=SIMULATION_SEED,
+            verbosity=verbosity,
+            stdout=self.stdout,
+        )
 
     def _complaint(self, email: str) -> None:
         """``email`` downloads the statement letter and sends it back (a PDF, as if signed digitally), so the
