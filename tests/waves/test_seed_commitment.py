@@ -166,3 +166,19 @@ def test_every_enrollment_gets_an_unguessable_registration_number_of_its_own():
 
     assert len(set(numbers)) == 50
     assert all(re.fullmatch(r"([0-9A-HJKMNP-TV-Z]{4}-){3}[0-9A-HJKMNP-TV-Z]{4}", n) for n in numbers)
+
+
+def test_waves_under_way_when_seeds_began_to_be_committed_get_one_before_they_close(frozen):
+    from tests.data_migrations import data_migration_run
+
+    # given a published wave not yet open, an open one, one already closed, and one that has its commitment
+    coming, running = WaveFactory(published=True), WaveFactory(open=True)
+    closed, committed = WaveFactory(closed=True), published()
+    before = current(committed)
+
+    data_migration_run("waves", "0008_seed_commitment_for_waves_under_way")
+
+    for wave in (coming, running):
+        assert current(wave).commitment == hashlib.sha256(current(wave).seed.encode("ascii")).hexdigest()
+    assert not SeedCommitment.objects.filter(wave=closed).exists()
+    assert SeedCommitment.objects.filter(wave=committed).get() == before
