@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from audit.context import client_address
 from audit.models import Action
-from audit.services import audit_record
+from audit.services import audit_record, user_roles
 from notifications.models import Channel
 from notifications.services import message_enqueue
 from prakerja.erasure import FilesToErase, admin_log_scrub
@@ -170,17 +170,6 @@ def _seed_recommit(wave: Wave, *, acting_user: User, now: datetime) -> SeedCommi
         voided_at=now, voided_by_role=user_roles(acting_user)
     )
     return _seed_commit(wave, now)
-
-
-def user_roles(user: User | None) -> str:
-    """The roles (accounts/roles.py) of ``user`` as they are now, for what the public may read about who acted;
-    empty for the schedule."""
-    if user is None:
-        return ""
-    names = sorted(user.groups.values_list("name", flat=True))
-    if user.is_superuser:
-        names.append("superuser")
-    return ", ".join(names)
 
 
 def _earlier_announcement_record(*, user: User, now: datetime) -> None:
