@@ -213,3 +213,19 @@ def test_the_explanation_page_is_public_in_both_languages(client):
 
     assert "Cara memeriksa undian" in page and "verify_lottery.py" in page
     assert "How to check the lottery" in english
+
+
+def test_a_void_before_the_announcement_shows_publicly_with_its_time_and_role(client):
+    from waves.services import selection_void
+
+    wave, run = selected_wave()
+    first = SeedCommitment.objects.get(wave=wave)
+
+    with freeze_time(wave.announce_at - timedelta(hours=2)):
+        selection_void(run=run, acting_user=staff_user(Role.OPERATOR))
+        page = client.get(f"/transparansi/gelombang/{wave.number}/").content.decode()
+
+    second = SeedCommitment.objects.get(wave=wave, voided_at__isnull=True)
+    assert first.commitment in page and second.commitment in page
+    assert "dibatalkan sebelum pengumuman" in page and str(Role.OPERATOR) in page
+    assert first.seed not in page and second.seed not in page
