@@ -40,7 +40,7 @@ def audit_record(
         target_key = "" if key is None else str(key)
     return Entry.objects.create(
         acting_user=acting_user,
-        roles=_roles(acting_user),
+        roles=user_roles(acting_user),
         action=action,
         target_type=target_type,
         target_id=target_key,
@@ -49,8 +49,9 @@ def audit_record(
     )
 
 
-def _roles(user: PermissionsMixin | None) -> str:
-    """The user's roles as they are now: their groups (accounts/roles.py) and whether they are a superuser."""
+def user_roles(user: PermissionsMixin | None) -> str:
+    """The user's roles as they are now: their groups (accounts/roles.py) and whether they are a superuser. Also
+    what the public reads about who voided a selection (waves.services.selection_void): a role, never a name."""
     if user is None:
         return ""
     names = sorted(user.groups.values_list("name", flat=True))

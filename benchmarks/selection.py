@@ -115,6 +115,7 @@ def populate(n: int, seed: int, short: int = 0) -> int:
 
     from assessment.models import DeclarationText
     from prakerja.crypto import pii_encrypt
+    from waves.lottery import registration_number_new
     from waves.models import AgreementText, ProvinceQuota, Wave
 
     rng = random.Random(seed)
@@ -236,9 +237,20 @@ def populate(n: int, seed: int, short: int = 0) -> int:
                 "pending",
                 "adult_at_close",
                 "adult_counted_for",
+                "registration_number",
             ],
             (
-                (wave.pk, i, province_of[i - 1], agreement_id, opens + timedelta(days=1), True, adult_of[i - 1], closes)
+                (
+                    wave.pk,
+                    i,
+                    province_of[i - 1],
+                    agreement_id,
+                    opens + timedelta(days=1),
+                    True,
+                    adult_of[i - 1],
+                    closes,
+                    registration_number_new(),
+                )
                 for i in range(1, n + 1)
             ),
         )
@@ -265,7 +277,7 @@ WITH earlier AS (
 ), base AS (
     SELECT e.id, e.province_id, i.kk_digest, 2 - COALESCE(c.n, 0) AS kk_room,
            CASE WHEN ap.user_id IS NULL THEN 0 ELSE 1 END AS priority,
-           encode(sha256(convert_to(%(seed)s || ':' || e.id, 'UTF8')), 'hex') AS lottery,
+           encode(sha256(convert_to(%(seed)s || ':' || e.registration_number, 'UTF8')), 'hex') AS lottery,
            CASE WHEN NOT e.adult_at_close THEN 'age'
                 WHEN d.in_formal_education THEN 'in_education'
                 WHEN d.excluded_groups <> '[]'::jsonb THEN 'excluded_group_declared'

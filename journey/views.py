@@ -48,7 +48,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         history = wave_history(user=request.user)
         latest = next((entry for entry in history if entry.announced), None)
         if latest is not None and not latest.selected:
-            context["not_selected"] = {"wave": latest.enrollment.wave, "reason": reason_message(latest.reason)}
+            context["not_selected"] = {
+                "wave": latest.enrollment.wave,
+                "reason": reason_message(latest.reason),
+                "registration_number": latest.enrollment.registration_number,
+                "lottery": latest.lottery,
+            }
         context["has_history"] = bool(history)
     if context["has_history"] and not progress.recipient:
         # "Gagal 3 kali" (DESIGN §5): offered after three failed selections; a complaint's status once sent.

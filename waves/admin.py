@@ -238,14 +238,15 @@ class EnrollmentAdmin(ReadOnlyAdmin):
 class SelectionRunAdmin(ReadOnlyAdmin):
     """Each run with what explains its results: seed, operator, phases with timings, counts."""
 
-    list_display = ("id", "wave", "status", "seed", "operator", "started_at", "finished_at", "selected_count")
+    list_display = ("id", "wave", "status", "seed_shown", "operator", "started_at", "finished_at", "selected_count")
     list_filter = ("status", "wave")
     list_select_related = ("wave", "operator")
     fields = (
         "wave",
         "status",
         "progress",
-        "seed",
+        "seed_shown",
+        "commitment_shown",
         "operator",
         "started_at",
         "finished_at",
@@ -259,6 +260,18 @@ class SelectionRunAdmin(ReadOnlyAdmin):
     @admin.display(description=_("kemajuan per fase"))
     def progress(self, run: SelectionRun):
         return run_progress_html(run)
+
+    @admin.display(description=_("benih undian"))
+    def seed_shown(self, run: SelectionRun):
+        """The seed is secret until the wave's announcement, for staff too (docs/LOTTERY.md): whoever knows it
+        before then could tell an applicant's place, or, before a run, try seeds against a list."""
+        if run.wave.status_at(timezone.now()) != WaveStatus.ANNOUNCED:
+            return _("dirahasiakan sampai pengumuman")
+        return run.seed
+
+    @admin.display(description=_("komitmen benih (SHA-256)"))
+    def commitment_shown(self, run: SelectionRun):
+        return run.commitment.commitment if run.commitment_id else _("tidak ada (benih diberikan manual)")
 
     @admin.display(description=_("terpilih"))
     def selected_count(self, run: SelectionRun):

@@ -15,8 +15,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.crypto import IdentifierKind
-from prakerja.fields import BlindIndexField, SealField
+from prakerja.fields import BlindIndexField, EncryptedTextField, SealField
 from verification.storage import private_storage
+from waves.lottery import REGISTRATION_LENGTH, registration_number_new
 from waves.reasons import ResultReason
 
 
@@ -184,6 +185,15 @@ class Enrollment(models.Model):
         AgreementText, on_delete=models.PROTECT, related_name="+", verbose_name=_("versi persetujuan")
     )
     joined_at = models.DateTimeField(_("bergabung pada"))
+    # The applicant's own number in this wave, the lottery's input (waves/lottery.py): random (80 bits), so that
+    # nobody can recompute the published list's numbers from the enrollments' sequential ids. Never published.
+    registration_number = models.CharField(
+        _("nomor registrasi"),
+        max_length=REGISTRATION_LENGTH,
+        unique=True,
+        default=registration_number_new,
+        editable=False,
+    )
     pending = models.BooleanField(_("menunggu hasil"), default=True)
     # Whether the applicant is 18 by the wave's close (DESIGN §4: ages are counted at the close, in WIB), worked
     # out from their encrypted birth date in Python: the birth date cannot be compared in SQL, and this fact names
@@ -216,11 +226,52 @@ class RunStatus(models.TextChoices):
     VOIDED = "voided", _("Dibatalkan")
 
 
+class SeedCommitment(models.Model):
+    """A wave's lottery seed, drawn when the wave is published (before it opens), and its commitment.
+
+    The commitment (SHA-256 of the seed, waves/lottery.py) is public at once on /transparansi/; the seed is
+    stored encrypted and shown to nobody, staff included, until the wave's announcement. A void of a run before
+    the announcement retires the commitment (when, and the acting operator's role, public too) and draws a new
+    one: the next run uses the new seed."""
+
+    wave = models.ForeignKey(
+        Wave, on_delete=models.CASCADE, related_name="seed_commitments", verbose_name=_("gelombang")
+    )
+    seed = EncryptedTextField(_("benih undian"), max_length=64)
+    commitment = models.CharField(_("komitmen benih (SHA-256)"), max_length=64)
+    committed_at = models.DateTimeField(_("dipublikasikan pada"))
+    voided_at = models.DateTimeField(_("diganti pada"), null=True, blank=True)
+    voided_by_role = models.CharField(_("diganti oleh (peran)"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("komitmen benih undian")
+        verbose_name_plural = _("komitmen benih undian")
+        ordering = ["committed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave"], condition=Q(voided_at__isnull=True), name="waves_one_current_commitment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wave_id}: {self.commitment[:12]}…"
+
+
 class SelectionRun(models.Model):
     """One selection of a wave: its seed, who ran it, its phases and counts, so any result can be explained."""
 
     wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="selection_runs", verbose_name=_("gelombang"))
-    seed = models.BigIntegerField(_("benih undian"))
+    # Secret until the announcement, like the commitment's: encrypted at rest, hidden in the admin before then.
+    seed = EncryptedTextField(_("benih undian"), max_length=64)
+    # The published commitment whose seed the run used; empty for a seed given by hand (tests, benchmarks).
+    commitment = models.ForeignKey(
+        SeedCommitment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="runs",
+        verbose_name=_("komitmen benih"),
+    )
     operator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -300,7 +351,7 @@ class Result(models.Model):
     kk_digest = BlindIndexField(_("indeks KK"), kind=IdentifierKind.KK, copy_of="user__identity__kk_digest")
     priority = models.SmallIntegerField(_("prioritas"), default=0)
     lottery = models.CharField(
-        _("nomor undian"), max_length=64, help_text=_('SHA-256 dari "benih:id pendaftaran", heksadesimal.')
+        _("nomor undian"), max_length=64, help_text=_('SHA-256 dari "benih:nomor registrasi", heksadesimal.')
     )
     # The place among the province's candidates (priority, then lottery), 1 first; empty for an enrollment a
     # rule excluded. A province selects its best places up to its quota, skipping places the KK cap sets aside.

@@ -98,19 +98,41 @@ def card_issued_to(*, user: User) -> bool:
 
 
 @dataclass(frozen=True)
+class LotteryPlace:
+    lottery: str
+    tier: int
+    place: int | None  # among the province's candidates; None when a rule excluded the applicant
+    cut: dict | None  # the province's last own selection: {"place", "tier", "lottery"}
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     enrollment: Enrollment
     announced: bool
     selected: bool | None
     reason: str | None
+    # After the announcement: the applicant's own lottery figures, and their province's cut (docs/LOTTERY.md).
+    lottery: LotteryPlace | None = None
+
+
+def _lottery_place(result: Result) -> LotteryPlace:
+    province = ((result.run.counts or {}).get("provinces") or {}).get(result.province_id) or {}
+    return LotteryPlace(
+        lottery=result.lottery, tier=result.priority, place=result.province_rank, cut=province.get("cut")
+    )
 
 
 def wave_history(*, user: User, now: datetime | None = None) -> list[HistoryEntry]:
     """ "Riwayat Gelombang": every wave joined, with its result once announced (two queries)."""
     now = now or timezone.now()
     enrollments = list(Enrollment.objects.filter(user=user).select_related("wave").order_by("-joined_at"))
+    # The run comes along for its counts (the province's cut), in the same query; never its seed, which is
+    # secret until the announcement and not needed here.
     results = {
-        r.enrollment_id: r for r in Result.objects.filter(enrollment__in=enrollments, run__status=RunStatus.SUCCEEDED)
+        r.enrollment_id: r
+        for r in Result.objects.filter(enrollment__in=enrollments, run__status=RunStatus.SUCCEEDED)
+        .select_related("run")
+        .defer("run__seed", "run__phases", "run__error")
     }
     entries = []
     for enrollment in enrollments:
@@ -122,6 +144,7 @@ def wave_history(*, user: User, now: datetime | None = None) -> list[HistoryEntr
                 announced=announced,
                 selected=result.selected if result else None,
                 reason=result.reason if result else None,
+                lottery=_lottery_place(result) if result else None,
             )
         )
     return entries

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from audit.context import client_address
 from audit.models import Action
-from audit.services import audit_record
+from audit.services import audit_record, user_roles
 from notifications.models import Channel
 from notifications.services import message_enqueue
 from prakerja.crypto import IdentifierKind, pii_digest
@@ -22,6 +22,7 @@ from uploads import ProcessedDocument
 from verification.models import IdentityVerification, PhoneNumber
 from verification.selectors import domicile_province_id
 from waves.errors import WaveError, WaveErrorCode
+from waves.lottery import seed_commitment, seed_new
 from waves.models import (
     AgreementText,
     Card,
@@ -31,6 +32,7 @@ from waves.models import (
     ProvinceQuota,
     Result,
     RunStatus,
+    SeedCommitment,
     SelectionRun,
     StatementText,
     Wave,
@@ -74,6 +76,10 @@ def _move(wave: Wave, to: str, *, acting_user: User | None, now: datetime, note:
     )
     wave.status = to
     wave.save(update_fields=["status"])
+    if to == WaveStatus.OPEN:
+        # Publishing drew the seed already; a wave published without one (before seeds were committed) gets
+        # it now, the moment its opening is recorded, so no wave is selected from a seed nobody saw committed.
+        seed_commitment_ensure(wave=wave, now=now)
     if to == WaveStatus.ANNOUNCED:
         # Results are out: the applicants of this wave may join the next one.
         Enrollment.objects.filter(wave=wave, pending=True).update(pending=False)
@@ -106,6 +112,7 @@ def wave_publish(*, wave: Wave, acting_user: User, now: datetime | None = None) 
         raise WaveError(WaveErrorCode.QUOTAS_DO_NOT_ADD_UP, total=total, quota=wave.quota)
     wave.published_at = now
     wave.save(update_fields=["published_at"])
+    seed_commitment_ensure(wave=wave, now=now)
     WaveEvent.objects.create(
         wave=wave, from_status=wave.status, to_status=wave.status, actor=acting_user, note="dipublikasikan", at=now
     )
@@ -141,6 +148,32 @@ def _move_now(wave: Wave, source: str, *, acting_user: User, now: datetime, note
     return locked
 
 
+def seed_commitment_ensure(*, wave: Wave, now: datetime | None = None) -> SeedCommitment:
+    """The wave's current seed commitment, drawn now if it has none (waves/lottery.py, docs/LOTTERY.md).
+
+    The seed is 32 bytes from the operating system's cryptographic generator; it is stored encrypted and shown
+    nowhere until the announcement, while its SHA-256 is public on /transparansi/ from this moment. Called when
+    a wave is published, which is before it opens (a published draft opens by itself at its time)."""
+    current = SeedCommitment.objects.filter(wave=wave, voided_at__isnull=True).first()
+    if current is not None:
+        return current
+    return _seed_commit(wave, now or timezone.now())
+
+
+def _seed_commit(wave: Wave, now: datetime) -> SeedCommitment:
+    seed = seed_new()
+    return SeedCommitment.objects.create(wave=wave, seed=seed, commitment=seed_commitment(seed), committed_at=now)
+
+
+def _seed_recommit(wave: Wave, *, acting_user: User, now: datetime) -> SeedCommitment:
+    """After a void: the seed that run used is retired (when, and by whom in the sense of their role, shown to
+    the public; the operator's name is not) and a new one is drawn and committed, for the next run."""
+    SeedCommitment.objects.filter(wave=wave, voided_at__isnull=True).update(
+        voided_at=now, voided_by_role=user_roles(acting_user)
+    )
+    return _seed_commit(wave, now)
+
+
 def _earlier_announcement_record(*, user: User, now: datetime) -> None:
     """If the wave the applicant is waiting on has been announced by time but the schedule has not recorded
     it yet, record it now, so a late job never blocks joining the next wave."""
@@ -155,7 +188,8 @@ def _earlier_announcement_record(*, user: User, now: datetime) -> None:
 def selection_void(*, run: SelectionRun, acting_user: User, now: datetime | None = None, note: str = "") -> None:
     """Void a run before its announcement (a new seed needs this first): its results and cards are discarded
     (on PostgreSQL its partition is dropped: instant at any size), its unsent announcement messages cancelled,
-    the wave closed again, and who did it recorded."""
+    the wave closed again, and who did it recorded. The seed's commitment is retired and a new seed drawn and
+    committed, publicly (docs/LOTTERY.md): the next run cannot reuse a seed staff may have seen the outcome of."""
     from notifications.services import messages_cancel
     from waves.selection import announcement_key_prefix, results_discard
 
@@ -174,6 +208,7 @@ def selection_void(*, run: SelectionRun, acting_user: User, now: datetime | None
     run.status = RunStatus.VOIDED
     run.save(update_fields=["status"])
     audit_record(acting_user=acting_user, action=Action.SELECTION_VOID, target=run, details={"wave": wave.pk})
+    _seed_recommit(wave, acting_user=acting_user, now=now)
     _move(wave, WaveStatus.CLOSED, acting_user=acting_user, now=now, note=note or f"run {run.pk} dibatalkan")
 
 

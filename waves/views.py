@@ -2,9 +2,12 @@
 the Persetujuan Kartu Prakerja → "Saya Menyetujui" → "Tahap pendaftaran selesai". journey/urls.py mounts
 the step pages behind the guard; the done page stays reachable after the step is done."""
 
+import csv
+import itertools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +24,7 @@ from waves import services
 from waves.errors import WaveError, WaveErrorCode
 from waves.forms import ComplaintLetterForm
 from waves.models import Wave
-from waves.reasons import reason_message
+from waves.reasons import ResultReason, reason_message
 from waves.rules import RULES_BY_CODE
 from waves.selectors import (
     FAILED_SELECTIONS_TO_COMPLAIN,
@@ -34,6 +37,14 @@ from waves.selectors import (
     waves_open_for,
 )
 from waves.statement import statement_letter_for, statement_pdf
+from waves.transparency import (
+    CSV_COLUMNS,
+    announced_run,
+    lottery_list_rows,
+    reason_label,
+    transparency_wave,
+    transparency_waves,
+)
 
 ERROR_MESSAGES = {
     WaveErrorCode.WAVE_NOT_OPEN: _("Gelombang ini sudah tidak dibuka. Pilih gelombang lain yang sedang dibuka."),
@@ -187,3 +198,54 @@ def complaint_file(request: HttpRequest, pk: int) -> FileResponse:
         content_type="application/pdf" if is_pdf else "image/jpeg",
         filename=f"surat-pernyataan-{complaint.pk}.{'pdf' if is_pdf else 'jpg'}",
     )
+
+
+# --- /transparansi/: the lottery anyone can check (docs/LOTTERY.md) -------------------------------------------
+
+
+@require_GET
+def transparency(request: HttpRequest) -> HttpResponse:
+    """Every published wave with its seed commitment; the seed and the figures once it is announced."""
+    return render(request, "waves/transparency.html", {"waves": transparency_waves()})
+
+
+@require_GET
+def transparency_wave_page(request: HttpRequest, number: int) -> HttpResponse:
+    published = transparency_wave(number=number)
+    if published is None:
+        raise Http404
+    return render(
+        request,
+        "waves/transparency_wave.html",
+        {"published": published, "reason_labels": {code: reason_label(code) for code in ResultReason.values}},
+    )
+
+
+class _Line:
+    """What csv.writer writes to: it hands back each line instead of keeping it, so the list streams."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+@require_GET
+def transparency_csv(request: HttpRequest, number: int) -> StreamingHttpResponse:
+    """The anonymous list of the wave's candidates, streamed: memory stays flat for millions of rows. Not
+    before the announcement (the same 404 as a wave that does not exist)."""
+    wave = get_object_or_404(Wave, number=number)
+    run = announced_run(wave=wave)
+    if run is None:
+        raise Http404
+    writer = csv.writer(_Line())
+    lines = itertools.chain(
+        [writer.writerow(CSV_COLUMNS)], (writer.writerow(row) for row in lottery_list_rows(run=run))
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="gelombang-{wave.number}-undian.csv"'
+    return response
+
+
+@require_GET
+def lottery_explained(request: HttpRequest) -> HttpResponse:
+    """How the lottery works and how to recompute one's own number, in plain words."""
+    return render(request, "waves/lottery_explained.html")

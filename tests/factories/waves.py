@@ -265,7 +265,11 @@ def lost_wave(user, number: int | None = None, *, opens_at=None, announced: bool
     rival = enrolled(wave)
     mine = EnrollmentFactory(wave=wave, user=user)
     first, second = (rival, mine) if rival_wins else (mine, rival)
-    seed = next(s for s in range(1, 10_000) if lottery_number(s, first.pk) < lottery_number(s, second.pk))
+    seed = next(
+        s
+        for s in range(1, 10_000)
+        if lottery_number(s, first.registration_number) < lottery_number(s, second.registration_number)
+    )
     selection_run(wave=wave, acting_user=None, seed=seed, now=wave.closes_at + timedelta(hours=1))
     waves_record_schedule(now=now)  # the announcement recorded: the applicant may join the next wave
     return wave

@@ -287,6 +287,11 @@ ROUTES: dict[str, Route] = {
     "waves:complaint": Route(personas.thrice_failed, forms=(Post(_letter, ("waves.Complaint",)),)),
     "waves:complaint_letter": Route(personas.thrice_failed),
     "waves:complaint_file": Route(personas.complained, params=lambda world: {"pk": str(world.objects.complaint.pk)}),
+    # Public: the lottery's transparency pages; an announced wave's list (three lost waves, numbered 1 to 3).
+    "waves:transparency": Route(anonymous),
+    "waves:lottery_explained": Route(anonymous),
+    "waves:transparency_wave": Route(personas.thrice_failed, params=lambda world: {"number": "1"}),
+    "waves:transparency_csv": Route(personas.thrice_failed, params=lambda world: {"number": "1"}),
     "regions:children": Route(anonymous, params=lambda world: {"code": "32.76"}),
     "dukcapil:verify": Route(anonymous, api=True),
     "dukcapil/api/v1/verifikasi/": Route(anonymous, api=True),

@@ -93,7 +93,7 @@ def test_a_run_is_voided_before_the_announcement_and_a_new_seed_can_run(announce
 
     first.refresh_from_db()
     assert first.status == RunStatus.VOIDED
-    assert second.status == RunStatus.SUCCEEDED and second.seed == 5
+    assert second.status == RunStatus.SUCCEEDED and second.seed == "5"
     assert wave.events.filter(actor=operator, note="data diperbaiki").exists()
 
 

@@ -251,7 +251,10 @@ def _next_wave_against_rivals(user, rivals: int = 5):
     seed = next(
         s
         for s in range(1, 100_000)
-        if all(lottery_number(s, other.pk) < lottery_number(s, mine.pk) for other in others)
+        if all(
+            lottery_number(s, other.registration_number) < lottery_number(s, mine.registration_number)
+            for other in others
+        )
     )
     return wave, seed
 

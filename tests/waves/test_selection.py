@@ -29,8 +29,13 @@ def test_each_province_gets_exactly_its_quota_or_all_its_candidates(db):
 
     run = selection_run(wave=wave, acting_user=UserFactory(is_staff=True), seed=7)
 
-    assert run.counts["provinces"]["32"] == {"enrollments": 12, "selected": 5}
-    assert run.counts["provinces"]["31"] == {"enrollments": 4, "selected": 4}
+    figures = ("enrollments", "candidates", "selected", "from_pool", "quota", "reasons")
+    jabar, jakarta = (run.counts["provinces"][code] for code in ("32", "31"))
+    assert {key: jabar[key] for key in figures} == dict(zip(figures, (12, 12, 5, 0, 5, {"quota": 7}), strict=True))
+    assert {key: jakarta[key] for key in figures} == dict(zip(figures, (4, 4, 4, 0, 10, {}), strict=True))
+    # The cut: Jawa Barat's fifth place, the last it selected; Jakarta's fourth, all its candidates.
+    fifth = Result.objects.get(run=run, province_id="32", province_rank=5)
+    assert jabar["cut"] == {"place": 5, "tier": 0, "lottery": fifth.lottery} and jakarta["cut"]["place"] == 4
     assert run.counts["reasons"] == {"quota": 7}
     assert Wave.objects.get().status == WaveStatus.SELECTED
 
@@ -45,7 +50,7 @@ def test_quota_a_province_cannot_use_goes_to_the_best_ranked_remaining_nationwid
 
     assert run.counts["selected"] == 8
     assert run.counts["from_pool"] == 3
-    ranked = sorted(west_java, key=lambda e: lottery_number(11, e.pk))
+    ranked = sorted(west_java, key=lambda e: lottery_number(11, e.registration_number))
     assert {e.user_id for e in ranked[:6]} <= selected_users(run)
     assert not {e.user_id for e in ranked[6:]} & selected_users(run)
 
@@ -58,10 +63,12 @@ def test_the_rank_is_the_documented_hash_recomputed_by_hand(db):
 
     run = selection_run(wave=wave, acting_user=None, seed=2026)
 
-    by_hand = sorted(enrollments, key=lambda e: hashlib.sha256(f"2026:{e.pk}".encode()).hexdigest())
+    by_hand = sorted(enrollments, key=lambda e: hashlib.sha256(f"2026:{e.registration_number}".encode()).hexdigest())
     assert selected_users(run) == {e.user_id for e in by_hand[:3]}
     stored = dict(Result.objects.filter(run=run).values_list("enrollment_id", "lottery"))
-    assert all(stored[e.pk] == hashlib.sha256(f"2026:{e.pk}".encode()).hexdigest() for e in enrollments)
+    assert all(
+        stored[e.pk] == hashlib.sha256(f"2026:{e.registration_number}".encode()).hexdigest() for e in enrollments
+    )
 
 
 def test_each_hard_rule_excludes_with_its_reason(db):
@@ -92,7 +99,7 @@ def test_no_kartu_keluarga_gets_more_than_two_recipients_in_a_run_even_across_pr
     run = selection_run(wave=wave, acting_user=None, seed=3)
 
     chosen = selected_users(run)
-    ranked = sorted(members, key=lambda e: lottery_number(3, e.pk))
+    ranked = sorted(members, key=lambda e: lottery_number(3, e.registration_number))
     assert {e.user_id for e in ranked[:2]} <= chosen
     assert not {e.user_id for e in ranked[2:]} & chosen
     assert run.counts["reasons"] == {"kk_cap": 3}
@@ -125,7 +132,7 @@ def test_nobody_is_left_out_by_the_cap_while_their_kk_has_room(db):
 
     run = selection_run(wave=wave, acting_user=None, seed=seed)
 
-    ranked = sorted(members, key=lambda e: lottery_number(seed, e.pk))
+    ranked = sorted(members, key=lambda e: lottery_number(seed, e.registration_number))
     assert {e.user_id for e in ranked[:2]} == selected_users(run) & {e.user_id for e in members}
     assert len(selected_users(run) & {e.user_id for e in candidates}) == 1
 
@@ -203,7 +210,7 @@ def test_the_run_records_its_seed_operator_phases_and_counts(db):
 
     run = selection_run(wave=wave, acting_user=operator, seed=123)
 
-    assert (run.seed, run.operator, run.status) == (123, operator, RunStatus.SUCCEEDED)
+    assert (run.seed, run.operator, run.status) == ("123", operator, RunStatus.SUCCEEDED)
     assert [phase["name"] for phase in run.phases] == [
         "rules_and_ranking",
         "kk_cap",
@@ -246,7 +253,7 @@ def test_run_selection_command_selects_and_prints_the_figures(db):
     call_command("run_selection", "9", "--seed", "5", stdout=out)
 
     assert "2 of 3 enrollments selected" in out.getvalue()
-    assert SelectionRun.objects.get().seed == 5
+    assert SelectionRun.objects.get().seed == "5"
 
 
 def test_the_selection_task_is_safe_to_run_twice(db):

@@ -34,7 +34,7 @@ def announced_long_ago():
 
 
 def by_rank(enrollments, seed):
-    return sorted(enrollments, key=lambda e: lottery_number(seed, e.pk))
+    return sorted(enrollments, key=lambda e: lottery_number(seed, e.registration_number))
 
 
 def place(enrollment, *, province: str, kk: str) -> None:
@@ -60,9 +60,9 @@ def one_by_one(wave, candidates, seed) -> dict[int, tuple[bool, str | None, bool
     quotas = dict(ProvinceQuota.objects.filter(wave=wave).values_list("province_id", "quota"))
     cards = Counter(Card.objects.exclude(wave=wave).values_list("kk_digest", flat=True))  # earlier waves' only
     rows = sorted(
-        (lottery_number(seed, pk), pk, province, kk)
-        for pk, province, kk in Enrollment.objects.filter(pk__in=[c.pk for c in candidates]).values_list(
-            "pk", "province_id", "user__identity__kk_digest"
+        (lottery_number(seed, number), pk, province, kk)
+        for pk, number, province, kk in Enrollment.objects.filter(pk__in=[c.pk for c in candidates]).values_list(
+            "pk", "registration_number", "province_id", "user__identity__kk_digest"
         )
     )
     taken: dict[str, int] = {}

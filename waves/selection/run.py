@@ -2,7 +2,6 @@
 happens when anything stops it."""
 
 import logging
-import secrets
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -17,7 +16,8 @@ from accounts.models import User
 from audit.models import Action
 from audit.services import audit_record
 from waves.errors import WaveError, WaveErrorCode
-from waves.models import ProvinceQuota, Result, RunStatus, SelectionRun, Wave, WaveStatus
+from waves.lottery import seed_new
+from waves.models import ProvinceQuota, Result, RunStatus, SeedCommitment, SelectionRun, Wave, WaveStatus
 from waves.progress import PHASE_LABELS, Progress, progress_clear, progress_publish
 from waves.selection.dialect import CARDS, RESULTS, dialect
 from waves.selection.issue import announcement_enqueue, cards_issue
@@ -37,7 +37,7 @@ def selection_run(
     *,
     wave: Wave,
     acting_user: User | None,
-    seed: int | None = None,
+    seed: int | str | None = None,
     now: datetime | None = None,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> SelectionRun:
@@ -50,6 +50,10 @@ def selection_run(
     with nothing written: at once when this process can still act (an error, Ctrl-C, a shutdown), otherwise
     at the next recovery. Its progress by phase is published outside its transaction (waves/progress.py) and,
     if given, passed to ``on_progress`` at the start and end of each phase (the command's progress bar).
+
+    The lottery's seed is the one the wave committed to when it was published (``SeedCommitment``,
+    docs/LOTTERY.md). ``seed`` replaces it, for tests and benchmarks only: such a run names no commitment, and
+    ``manage.py run_selection --seed`` refuses a wave that has one.
     """
     now = now or timezone.now()
     standing = SelectionRun.objects.filter(wave=wave, status=RunStatus.SUCCEEDED).first()
@@ -67,12 +71,18 @@ def selection_run(
         for dead in SelectionRun.objects.filter(wave=wave, status=RunStatus.RUNNING):
             selection_interrupted_record(run=dead, note="ditemukan saat seleksi baru dimulai")
         wave.refresh_from_db()
-        seed = seed if seed is not None else secrets.randbits(62)
         with transaction.atomic():
-            wave_transition(
-                wave=wave, to=WaveStatus.SELECTING, acting_user=acting_user, now=now, note=f"seleksi, benih {seed}"
+            # The seed stays out of the wave's history: staff read it there, and it is secret until the announcement.
+            wave_transition(wave=wave, to=WaveStatus.SELECTING, acting_user=acting_user, now=now, note="seleksi")
+            commitment = None
+            if seed is None:
+                commitment = SeedCommitment.objects.filter(wave=wave, voided_at__isnull=True).first()
+                # A wave with no commitment never passed through publishing or a recorded opening (written
+                # straight into the table): its seed is drawn now, and the public page says it was not committed.
+                seed = commitment.seed if commitment is not None else seed_new()
+            run = SelectionRun.objects.create(
+                wave=wave, seed=str(seed), commitment=commitment, operator=acting_user, started_at=now
             )
-            run = SelectionRun.objects.create(wave=wave, seed=seed, operator=acting_user, started_at=now)
             audit_record(acting_user=acting_user, action=Action.SELECTION_START, target=run, details={"wave": wave.pk})
         return _run(run, wave, acting_user, on_progress)
     finally:
@@ -156,28 +166,46 @@ def _select(
     phase("cards", lambda: cards_issue(run, wave))
     phase("announcement_messages", lambda: announcement_enqueue(run, wave))
     counts: dict = {}
-    phase("counts", lambda: counts.update(_counts(run)))
+    phase("counts", lambda: counts.update(_counts(run, quotas)))
     return progress.as_data()["done"], counts
 
 
-def _counts(run: SelectionRun) -> dict:
-    """Counts per province and per reason, in one pass over the run's rows."""
-    per_province: dict[str, dict[str, int]] = {}
+def _counts(run: SelectionRun, quotas: dict[str, int]) -> dict:
+    """Counts per province and per reason, in one pass over the run's rows, and each province's cut: the tier and
+    lottery of the last candidate it selected itself (not from the national pool), which /transparansi/
+    publishes after the announcement and the dashboard shows an applicant beside their own (docs/LOTTERY.md)."""
+    per_province: dict[str, dict] = {}
     reasons: Counter = Counter()
     from_pool = 0
     rows = (
         Result.objects.filter(run=run)
         .values("province_id", "selected", "from_pool", "reason")
-        .annotate(n=Count("pk"))
-        .values_list("province_id", "selected", "from_pool", "reason", "n")
+        .annotate(n=Count("pk"), candidates=Count("province_rank"))
+        .values_list("province_id", "selected", "from_pool", "reason", "n", "candidates")
     )
-    for province, selected, pooled, reason, n in rows:
-        entry = per_province.setdefault(province, {"enrollments": 0, "selected": 0})
+    for province, selected, pooled, reason, n, candidates in rows:
+        entry = per_province.setdefault(
+            province,
+            {
+                "enrollments": 0,
+                "selected": 0,
+                "candidates": 0,
+                "from_pool": 0,
+                "quota": quotas.get(province, 0),
+                "reasons": {},
+                "cut": None,
+            },
+        )
         entry["enrollments"] += n
         entry["selected"] += n if selected else 0
+        entry["candidates"] += candidates
+        entry["from_pool"] += n if pooled else 0
         from_pool += n if pooled else 0
         if reason is not None:
             reasons[reason] += n
+            entry["reasons"][reason] = entry["reasons"].get(reason, 0) + n
+    for province, place, priority, lottery in _cuts(run):
+        per_province[province]["cut"] = {"place": place, "tier": priority, "lottery": lottery}
     return {
         "enrollments": sum(entry["enrollments"] for entry in per_province.values()),
         "selected": sum(entry["selected"] for entry in per_province.values()),
@@ -185,6 +213,24 @@ def _counts(run: SelectionRun) -> dict:
         "provinces": per_province,
         "reasons": dict(reasons),
     }
+
+
+def _cuts(run: SelectionRun) -> list[tuple]:
+    """Each province's last place selected by the province, with its tier and lottery: one read of the run's
+    selected rows, then a probe of the (run, province, place) index per province."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH last (province_id, place) AS (
+                    -- the place of each province's last selection from its own quota
+                    SELECT province_id, MAX(province_rank) FROM {RESULTS}
+                    WHERE run_id = %(run)s AND selected AND NOT from_pool GROUP BY province_id
+                )
+                SELECT r.province_id, r.province_rank, r.priority, r.lottery
+                FROM last l JOIN {RESULTS} r
+                  ON r.run_id = %(run)s AND r.province_id = l.province_id AND r.province_rank = l.place""",
+            {"run": run.pk},
+        )
+        return cursor.fetchall()
 
 
 def results_discard(run: SelectionRun) -> None:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from waves.errors import WaveError, WaveErrorCode
-from waves.models import Wave, WaveStatus
+from waves.models import SeedCommitment, Wave, WaveStatus
 from waves.progress import PHASE_LABELS, Progress
 from waves.selection import SelectionFailed, selection_run
 
@@ -16,13 +16,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("wave_number", type=int)
-        parser.add_argument("--seed", type=int, default=None, help="the lottery seed (default: a random one, recorded)")
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=None,
+            help="for tests and benchmarks only: the lottery seed instead of the wave's committed one; refused for a "
+            "wave with a published seed commitment (docs/LOTTERY.md)",
+        )
 
     def handle(self, *args, wave_number: int, seed: int | None, **options) -> None:
         self._started = timezone.now()
         wave = Wave.objects.filter(number=wave_number).first()
         if wave is None:
             raise CommandError(f"There is no wave {wave_number}.")
+        if seed is not None and SeedCommitment.objects.filter(wave=wave).exists():
+            # The public was promised the committed seed: a seed by hand would make the published check fail,
+            # or worse, let whoever runs the command pick an outcome.
+            raise CommandError(
+                f"Wave {wave.number} has a published seed commitment: its selection uses that seed, and --seed "
+                "(for tests and benchmarks) is refused."
+            )
         # One step of the bar per phase, on stderr (stdout keeps the figures); it shows the phase under way.
         with tqdm(
             total=None,
@@ -57,7 +70,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Wave {wave.number} was already selected by run {run.pk}; nothing changed.")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Wave {wave.number}: run {run.pk}, seed {run.seed}: {counts['selected']:,} of "
+                f"Wave {wave.number}: run {run.pk}, {self._seed_line(run)}: {counts['selected']:,} of "
                 f"{counts['enrollments']:,} enrollments selected ({counts['from_pool']:,} from the national pool)."
             )
         )
@@ -66,6 +79,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label:<36} {phase['seconds']:>8.3f} s")
         for reason, n in sorted(counts["reasons"].items()):
             self.stdout.write(f"  not selected, {reason:<24} {n:>10,}")
+
+    @staticmethod
+    def _seed_line(run) -> str:
+        """The seed stays secret until the announcement: the command names the commitment it used instead."""
+        if run.commitment_id:
+            return f"seed committed as {run.commitment.commitment[:16]}…"
+        return f"seed {run.seed} (given by hand, not committed)"
 
     @staticmethod
     def _refusal(wave: Wave, error: WaveError) -> str:
