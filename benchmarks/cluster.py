@@ -67,6 +67,7 @@ LOCUSTFILE = ROOT / "benchmarks" / "cluster_locustfile.py"
 PASSWORD = "Gelombang-Satu-2020"  # noqa: S105 - the rehearsal population's, in its own database
 WAVE_NUMBER = 1
 QUEUES = ("otp", "default", "notifications", "selection")
+RESERVED = 5  # applicants kept out of the rush, who get messages written while Redis is down
 
 
 # --- The checks of "once", pure so that tests/benchmarks/test_cluster.py can hold them -------------------------
@@ -142,9 +143,11 @@ def phase_setup(args: argparse.Namespace) -> dict:
         call_command("collectstatic", "--noinput", verbosity=0, stdout=devnull)
     WaveFactory(open=True, number=WAVE_NUMBER, province_quotas={"32": 1_000_000})
     started = time.perf_counter()
-    *users, watcher = ready_many(args.population + 1, password=make_password(PASSWORD))
+    *users, watcher = ready_many(args.population + RESERVED + 1, password=make_password(PASSWORD))
     built = time.perf_counter() - started
+    users, reserved = users[: args.population], users[args.population :]
     Path(args.applicants_file).write_text("".join(f"{user.email}\n" for user in users))
+    Path(args.applicants_file + ".reserved").write_text("".join(f"{user.email}\n" for user in reserved))
     # One more, not in the rush: the probe's signed-in session, as a login leaves it.
     client = Client()
     client.force_login(watcher, backend="django.contrib.auth.backends.ModelBackend")
@@ -170,6 +173,44 @@ def phase_hasher(args: argparse.Namespace) -> dict:
         make_password(PASSWORD)
         done += 1
     return {"hashes": done, "seconds": time.perf_counter() - started, "hasher": get_hasher().algorithm}
+
+
+def phase_enqueue(args: argparse.Namespace) -> dict:
+    """While Redis is down: write an SMS and an email for each of the RESERVED applicants (never reached by the
+    rush), through the outbox service, as any change that sends a message would (an admin's decision on a
+    complaint, say; the rate-limited forms are refused meanwhile). The rows commit; the tasks that should announce
+    them cannot reach the broker, which the service logs and survives; the sweep must send them later."""
+    _django()
+    from django.conf import settings
+    from django.db import transaction
+
+    from accounts.models import User
+    from notifications.models import Channel
+    from notifications.services import message_enqueue
+
+    emails = Path(args.applicants_file + ".reserved").read_text().split()
+    started = time.perf_counter()
+    with transaction.atomic():
+        for user in User.objects.filter(email__in=emails).select_related("phone"):
+            message_enqueue(
+                channel=Channel.SMS,
+                recipient=user.phone.number,
+                template="verification/otp",
+                context={"code": "000000", "minutes": 5},
+                idempotency_key=f"rehearsal:{user.pk}:sms",
+                user=user,
+                sensitive=True,
+                queue=settings.OTP_QUEUE,
+            )
+            message_enqueue(
+                channel=Channel.EMAIL,
+                recipient=user.email,
+                template="accounts/password_changed",
+                context={"changed_at": datetime.now(UTC), "reset_url": settings.SITE_URL},
+                idempotency_key=f"rehearsal:{user.pk}:email",
+                user=user,
+            )
+    return {"messages": 2 * len(emails), "seconds": time.perf_counter() - started}
 
 
 def phase_outbox(args: argparse.Namespace) -> dict:
@@ -691,6 +732,8 @@ def main(args: argparse.Namespace) -> None:
             report["rush"].append({"users": users, **{k: v for k, v in stats.items() if k != "names"}})
         signups = load.run(args.stages[-1], args.stage_seconds, ["NewAccount"])
         report["signups"] = {"users": args.stages[-1], **{k: v for k, v in signups.items() if k != "names"}}
+        # The hasher again, right after: the machine is shared, so the ratio is taken against both readings.
+        report["hasher_after"] = hasher_rate(env, os.cpu_count() or 1, args.hasher_seconds)
 
         # 3. The rehearsal.
         duration = args.rehearsal_seconds
@@ -718,6 +761,14 @@ def main(args: argparse.Namespace) -> None:
         processes.kill("redis", signal.SIGTERM)
         down = time.time()
         events.append((down - started, "Redis stopped"))
+        at(redis_down_at + 2)
+        written = child(env, "enqueue", "--applicants-file", str(applicants))
+        events.append(
+            (
+                time.time() - started,
+                f"{written['messages']} messages written to the outbox ({written['seconds']:.1f} s)",
+            )
+        )
         at(redis_up_at)
         processes.restart("redis")
         wait_port(args.redis_port, processes, "redis")
@@ -795,6 +846,8 @@ def print_report(report: dict, setup: dict, command_line: str, args: argparse.Na
             f"  {s['users']:>5} {s['rps']:7.1f} {s['p50_ms'] or 0:5.0f}ms {s['p95_ms'] or 0:5.0f}ms "
             f"{s['p99_ms'] or 0:5.0f}ms {s['requests']:9,} {s['failures']:7} {s['joins_per_s']:8.2f}"
         )
+    h = report["hasher_after"]
+    print(f"  hasher alone again after the rush, {h['processes']} process(es): {h['hashes_per_s']:.1f} hashes/s")
     s = report["signups"]
     print(
         f"  sign-ups alone, {s['users']} users: {s['signups_per_s']:.2f} sign-ups/s, {s['rps']:.1f} req/s, "
@@ -836,7 +889,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--locust", help="the locust executable (default: .venv/bin/locust, $LOCUST or PATH)")
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument("--keep-workdir", action="store_true")
-    parser.add_argument("--phase", choices=["setup", "hasher", "outbox"], help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=["setup", "hasher", "outbox", "enqueue"], help=argparse.SUPPRESS)
     parser.add_argument("--applicants-file", help=argparse.SUPPRESS)
     parser.add_argument("--seconds", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -851,7 +904,12 @@ def parse() -> argparse.Namespace:
 if __name__ == "__main__":
     arguments = parse()
     if arguments.phase:
-        phases = {"setup": phase_setup, "hasher": phase_hasher, "outbox": phase_outbox}
+        phases = {
+            "setup": phase_setup,
+            "hasher": phase_hasher,
+            "outbox": phase_outbox,
+            "enqueue": phase_enqueue,
+        }
         print(json.dumps(phases[arguments.phase](arguments)))
     else:
         main(arguments)
