@@ -168,11 +168,16 @@ def phase_hasher(args: argparse.Namespace) -> dict:
 
     make_password(PASSWORD)  # the first call loads the library
     done, stop = 0, time.perf_counter() + args.seconds
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     while time.perf_counter() < stop:
         make_password(PASSWORD)
         done += 1
-    return {"hashes": done, "seconds": time.perf_counter() - started, "hasher": get_hasher().algorithm}
+    return {
+        "hashes": done,
+        "seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - cpu,
+        "hasher": get_hasher().algorithm,
+    }
 
 
 def phase_enqueue(args: argparse.Namespace) -> dict:
@@ -298,6 +303,53 @@ def wait_port(port: int, processes: Processes, name: str, seconds: float = 90) -
     raise SystemExit(f"{name} did not listen on {port}:\n{processes.log_tail(name)}")
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_times(pids: set[int]) -> dict[int, float]:
+    """User + system CPU seconds of each of ``pids`` so far (Linux /proc); processes gone are left out."""
+    times = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        times[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime (fields 14 and 15 of stat)
+    return times
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two readings by the processes alive at the second (new ones from zero). What a
+    process that ended meanwhile spent is lost: a lower bound when processes come and go (database backends)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def group_pids(leaders: list[int]) -> set[int]:
+    """Every process in the process groups of ``leaders`` (a gunicorn master and its workers)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) in leaders:  # pgrp
+                found.add(int(entry.name))
+    return found
+
+
+def database_pids(url: str) -> set[int]:
+    """The PostgreSQL backends serving the rehearsal's database (persistent connections: CONN_MAX_AGE)."""
+    import psycopg
+
+    database = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [database]
+        ).fetchall()
+    return {pid for (pid,) in rows}
+
+
 def server_sql(url: str, sql: str) -> None:
     import psycopg
 
@@ -328,8 +380,12 @@ def haproxy_config(port: int, nodes: list[int]) -> str:
     )
     return f"""global
     maxconn 4096
+    log stdout format raw local0 notice
 defaults
     mode http
+    log global
+    option httplog
+    option dontlog-normal
     timeout connect 2s
     timeout client 60s
     timeout server 60s
@@ -400,7 +456,8 @@ class Probe:
     def _run(self) -> None:
         while not self._stop.is_set():
             for path, cookie in (("/", None), ("/dashboard/", self.cookie)):
-                self.samples.append((time.time(), path, self._get(path, cookie)))
+                sent = time.time()  # a sample belongs to the moment its request was sent
+                self.samples.append((sent, path, self._get(path, cookie)))
             self._stop.wait(0.5)
 
     def start(self) -> None:
@@ -469,6 +526,8 @@ class Load:
         self.outcomes = workdir / "outcomes.jsonl"
         self.locust = locust_path(args.locust)
         self.runs = 0
+        self.web: list[int] = []
+        self.database_url = ""
 
     def first_unused(self) -> int:
         taken = [o["index"] for o in read_outcomes(self.outcomes) if o.get("kind") == "take"]
@@ -527,12 +586,24 @@ class Load:
         return stats
 
     def run(self, users: int, seconds: float, classes: list[str]) -> dict:
+        """One locust run; with ``self.web`` (gunicorn masters' pids) and ``self.database_url`` set, also the CPU
+        seconds the web nodes and the database's backends spent on it, per join and per sign-up."""
+        web_before = cpu_times(group_pids(self.web)) if self.web else {}
+        database_before = cpu_times(database_pids(self.database_url)) if self.database_url else {}
         process, prefix, run = self.start(users, seconds, classes)
         try:
-            return self.finish(process, prefix, run, seconds)
+            stats = self.finish(process, prefix, run, seconds)
         finally:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
+        web_after = cpu_times(group_pids(self.web)) if self.web else {}
+        database_after = cpu_times(database_pids(self.database_url)) if self.database_url else {}
+        stats["web_cpu_s"] = cpu_spent(web_before, web_after)
+        stats["db_cpu_s"] = cpu_spent(database_before, database_after)
+        done = stats["joins"] + stats["signups"]
+        stats["web_cpu_ms_per_op"] = 1000 * stats["web_cpu_s"] / done if done else None
+        stats["db_cpu_ms_per_op"] = 1000 * stats["db_cpu_s"] / done if done else None
+        return stats
 
 
 # --- The parent --------------------------------------------------------------------------------------------------
@@ -569,6 +640,7 @@ def hasher_rate(env: dict, processes: int, seconds: float) -> dict:
         "processes": processes,
         "hasher": results[0]["hasher"],
         "hashes_per_s": sum(r["hashes"] / r["seconds"] for r in results),
+        "cpu_ms_per_hash": 1000 * sum(r["cpu_seconds"] for r in results) / sum(r["hashes"] for r in results),
     }
 
 
@@ -718,13 +790,15 @@ def main(args: argparse.Namespace) -> None:
         for i, port in enumerate(nodes):
             wait_port(port, processes, f"node{i}")
         wait_port(front, processes, "haproxy")
-        time.sleep(2)  # HAProxy's first health checks
+        time.sleep(3)  # HAProxy marks a node up after two passed checks a second apart
 
         # 1. The hasher alone, on the idle cluster.
         report["hasher"] = [hasher_rate(env, n, args.hasher_seconds) for n in sorted({1, os.cpu_count() or 1})]
 
         # 2. The rush at rising concurrency, then sign-ups alone.
         load = Load(args, workdir, front, applicants)
+        load.web = [processes.running[f"node{i}"][0].pid for i in range(args.nodes)]
+        load.database_url = own_url
         load.run(2, args.warmup_seconds, ["Applicant"])  # every worker imports, connects, compiles templates
         report["rush"] = []
         for users in args.stages:
@@ -749,17 +823,17 @@ def main(args: argparse.Namespace) -> None:
             time.sleep(max(0.0, started + seconds - time.time()))
 
         at(kill_node_at)
-        processes.kill("node0")
         events.append((time.time() - started, "SIGKILL web node0 (gunicorn master and its workers)"))
+        processes.kill("node0")
         at(kill_worker_at)
-        processes.kill("worker-notifications")
         events.append((time.time() - started, "SIGKILL worker-notifications"))
+        processes.kill("worker-notifications")
         at(kill_worker_at + 5)
         processes.restart("worker-notifications")
         events.append((time.time() - started, "worker-notifications started again"))
         at(redis_down_at)
-        processes.kill("redis", signal.SIGTERM)
         down = time.time()
+        processes.kill("redis", signal.SIGTERM)
         events.append((down - started, "Redis stopped"))
         at(redis_down_at + 2)
         written = child(env, "enqueue", "--applicants-file", str(applicants))
@@ -839,19 +913,30 @@ def print_report(report: dict, setup: dict, command_line: str, args: argparse.Na
     )
     print(f"  population: {setup['population']:,} ready applicants built in {setup['population_seconds']:.1f} s")
     for h in report["hasher"]:
-        print(f"  hasher alone ({h['hasher']}), {h['processes']} process(es): {h['hashes_per_s']:.1f} hashes/s")
-    print(f"  {'users':>5} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'requests':>9} {'errors':>7} {'joins/s':>8}")
+        print(
+            f"  hasher alone ({h['hasher']}), {h['processes']} process(es): {h['hashes_per_s']:.1f} hashes/s, "
+            f"{h['cpu_ms_per_hash']:.0f} ms of CPU per hash"
+        )
+    print(
+        f"  {'users':>5} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'requests':>9} {'errors':>7} {'joins/s':>8} "
+        f"{'web CPU/join':>13} {'db CPU/join':>12}"
+    )
     for s in report["rush"]:
         print(
             f"  {s['users']:>5} {s['rps']:7.1f} {s['p50_ms'] or 0:5.0f}ms {s['p95_ms'] or 0:5.0f}ms "
-            f"{s['p99_ms'] or 0:5.0f}ms {s['requests']:9,} {s['failures']:7} {s['joins_per_s']:8.2f}"
+            f"{s['p99_ms'] or 0:5.0f}ms {s['requests']:9,} {s['failures']:7} {s['joins_per_s']:8.2f} "
+            f"{s['web_cpu_ms_per_op'] or 0:11.0f}ms {s['db_cpu_ms_per_op'] or 0:10.0f}ms"
         )
     h = report["hasher_after"]
-    print(f"  hasher alone again after the rush, {h['processes']} process(es): {h['hashes_per_s']:.1f} hashes/s")
+    print(
+        f"  hasher alone again after the rush, {h['processes']} process(es): {h['hashes_per_s']:.1f} hashes/s, "
+        f"{h['cpu_ms_per_hash']:.0f} ms of CPU per hash"
+    )
     s = report["signups"]
     print(
         f"  sign-ups alone, {s['users']} users: {s['signups_per_s']:.2f} sign-ups/s, {s['rps']:.1f} req/s, "
-        f"p50 {s['p50_ms'] or 0:.0f} ms, p95 {s['p95_ms'] or 0:.0f} ms, {s['failures']} errors"
+        f"p50 {s['p50_ms'] or 0:.0f} ms, p95 {s['p95_ms'] or 0:.0f} ms, {s['failures']} errors; CPU per sign-up: "
+        f"web {s['web_cpu_ms_per_op'] or 0:.0f} ms, database {s['db_cpu_ms_per_op'] or 0:.0f} ms"
     )
     r = report["rehearsal"]
     print(
