@@ -528,6 +528,7 @@ class Load:
         self.runs = 0
         self.web: list[int] = []
         self.database_url = ""
+        self.current: subprocess.Popen | None = None
 
     def first_unused(self) -> int:
         taken = [o["index"] for o in read_outcomes(self.outcomes) if o.get("kind") == "take"]
@@ -571,7 +572,15 @@ class Load:
         log = (self.workdir / f"{run}.log").open("w")
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
+        self.current = process
         return process, prefix, run
+
+    def stop(self) -> None:
+        """Stop a locust run still going (after a failure or Ctrl-C)."""
+        if self.current is not None and self.current.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.current.pid, signal.SIGKILL)
+            self.current.wait(timeout=30)
 
     def finish(self, process: subprocess.Popen, prefix: Path, run: str, seconds: float) -> dict:
         if process.wait(timeout=seconds + 120) not in (0, 1):  # locust exits 1 when any request failed
@@ -712,13 +721,15 @@ def main(args: argparse.Namespace) -> None:
     gateway = SmsGateway()
     env = cluster_env(args, workdir, own_url, args.redis_port, gateway.url)
     applicants = workdir / "applicants.txt"
-    probe = None
+    probe = load = None
     report: dict = {"benchmark": "cluster"}
 
     def interrupted(signum, frame):
         raise KeyboardInterrupt
 
+    # Both, explicitly: a shell that starts the script in the background leaves SIGINT ignored.
     signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)
     server_sql(url, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
     server_sql(url, f'CREATE DATABASE "{args.database}"')
     try:
@@ -886,6 +897,8 @@ def main(args: argparse.Namespace) -> None:
             name: processes.running[name][0].poll() is None for name in processes.running if name != "redis"
         }
     finally:
+        if load is not None:
+            load.stop()
         if probe is not None:
             probe.stop()
         processes.stop_all()
