@@ -25,6 +25,8 @@ simulated phone its own address (benchmarks/cluster_locustfile.py).
 Then:
 1. the hasher alone: Argon2 hashes/s (Django's hasher, production parameters) in 1 process and in one process
    per CPU, on the idle cluster;
+   The hasher runs again after the rush. For each rush stage, also the CPU seconds the web nodes and the
+   database's backends spent per join (per sign-up) — the figure that survives a shared machine;
 2. the rush: locust (headless) drives ready applicants (every step done, the test passed: tests.factories
    ``ready_many``) through /masuk/, /dashboard/, the waves page, "Gabung" and "Saya Menyetujui", at each
    concurrency of ``--stages``: requests/s, p50/p95/p99, errors and joins/s; then sign-ups alone at /daftar/;
@@ -32,12 +34,14 @@ Then:
    SIGKILLed (never restarted), the notifications worker is SIGKILLed (restarted 5 s later, as a supervisor
    would) and Redis is stopped for ``--redis-down-seconds`` and started again, empty (no persistence: what was
    queued in it is lost). A probe reads the landing page and a signed-in dashboard through HAProxy every half
-   second throughout;
+   second throughout; while Redis is down, 10 messages are written through the outbox service for 5 applicants
+   kept out of the rush;
 4. after the load, waits until the outbox is empty (nothing pending or being sent), then checks that every
    join was recorded once (no applicant enrolled twice; every join answered 302 has its enrollment) and every
    message delivered once (each sent row's key delivered, none twice, nothing delivered that is not a row).
 
-The last line is one JSON object: {"benchmark": "cluster", ...}. ``--ci``: a few seconds, a small population.
+The last line is one JSON object: {"benchmark": "cluster", ...}. ``--ci``: short stages, a 16 s rehearsal with a
+4 s Redis outage and 60 applicants (about 3 minutes on a busy 2-CPU machine, most of it starting processes).
 """
 
 from __future__ import annotations
