@@ -384,7 +384,7 @@ def haproxy_config(port: int, nodes: list[int]) -> str:
     )
     return f"""global
     maxconn 4096
-    log stdout format raw local0 notice
+    log stdout format raw local0 info
 defaults
     mode http
     log global

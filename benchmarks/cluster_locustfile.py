@@ -47,6 +47,12 @@ def record(**outcome) -> None:
     _outcomes.write(json.dumps({"at": time.time(), **outcome}) + "\n")
 
 
+def has_form(response) -> bool:
+    """The page came whole, with its form: a person would not submit a form they never received (a request cut by
+    a killed node, or one locust stopped at the end of its run); they would load the page again."""
+    return response.status_code == 200 and "csrfmiddlewaretoken" in response.text
+
+
 def hidden_fields(html: str) -> dict:
     """The form's hidden inputs (the CSRF token, the versions of the texts accepted), as the browser posts them."""
     fields = {}
@@ -100,6 +106,9 @@ class Applicant(Browser):
         self.email = APPLICANTS[index]
         record(run=RUN, kind="take", index=index)
         page = self.request("GET", "/masuk/")
+        if not has_form(page):
+            self.email = None
+            return False
         fields = {**hidden_fields(page.text), "username": self.email, "password": PASSWORD}
         done = self.request("POST", "/masuk/", data=fields)
         if done.status_code == 302:
@@ -117,6 +126,8 @@ class Applicant(Browser):
         self.request("GET", "/dashboard/")
         self.request("GET", "/dashboard/gelombang/")
         confirm = self.request("GET", f"/dashboard/gelombang/{WAVE}/gabung/", name="/dashboard/gelombang/N/gabung/")
+        if not has_form(confirm):
+            return  # tried again on the next round
         agree = self.request(
             "POST",
             f"/dashboard/gelombang/{WAVE}/gabung/",
@@ -127,6 +138,8 @@ class Applicant(Browser):
             record(run=RUN, kind="join", email=self.email, status=agree.status_code, step="gabung")
             return  # tried again from the dashboard on the next round, as a person would
         page = self.request("GET", agree.headers["Location"], name="/dashboard/gelombang/N/persetujuan/")
+        if not has_form(page):
+            return
         joined = self.request(
             "POST",
             f"/dashboard/gelombang/{WAVE}/persetujuan/",
@@ -147,6 +160,8 @@ class NewAccount(Browser):
         self.jar.clear()
         email = f"baru-{RUN}-{os.getpid()}-{next(_next_signup)}@contoh.id"
         page = self.request("GET", "/daftar/")
+        if not has_form(page):
+            return
         fields = {
             **hidden_fields(page.text),
             "email": email,
