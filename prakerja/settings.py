@@ -144,7 +144,15 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="prakerja"),
-        }
+        },
+        # The rate limits' counters, in the same Redis: while it is unreachable they fail closed instead of
+        # raising (prakerja/cache.py), so only rate-limited forms are refused and every other page serves.
+        "ratelimit": {
+            "BACKEND": "prakerja.cache.RateLimitRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="prakerja"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        },
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -226,6 +234,7 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret 
 # NAT), "email"/"user" rules are tight. Rates are "count/period" with period s, m, h or d.
 RATELIMIT_IP_META_KEY = "prakerja.ratelimits.client_ip"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_USE_CACHE = "ratelimit" if REDIS_URL else "default"
 RATE_LIMITS = {
     "signup": [("ip", "60/h"), ("email", "3/h")],
     # No per-email refusal on login: it would let anyone keep the owner out. Failures per account ask for

@@ -48,7 +48,9 @@ def _check_broker() -> None:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database, cache and broker, each "ok" or "error"; 503 when any is down (for load balancers)."""
+    """Database, cache and broker, each "ok" or "error"; 503 when any is down. For monitoring, not a load
+    balancer's check: a shared dependency down would take every node out at once, for an outage the pages
+    survive (docs/DEPLOY.md)."""
     checks = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
     results = {}
     for name, check in checks.items():

@@ -6,7 +6,7 @@ the tests need, walked there through the portal's services where the state has i
 - applicants.py: ApplicantFactory, an applicant at any step of the journey (Step).
 - verification.py, assessment.py: each step's row (used by ApplicantFactory), the steps' forms, a question bank.
 - waves.py: WaveFactory in each state, EnrollmentFactory, SelectionRunFactory, ComplaintFactory, bulk
-  enrollments, and lost waves for "gagal 3 kali".
+  enrollments and bulk applicants ready to join (ready_many), and lost waves for "gagal 3 kali".
 """
 
 from tests.factories.accounts import PASSWORD, UserFactory, reviewer, staff_user
@@ -40,6 +40,7 @@ from tests.factories.waves import (
     lost_wave,
     lost_waves,
     processed_letter,
+    ready_many,
     signed_letter,
 )
 
@@ -72,6 +73,7 @@ __all__ = [
     "personal_data",
     "processed_letter",
     "question_bank_create",
+    "ready_many",
     "reviewer",
     "signed_letter",
     "staff_user",

@@ -216,6 +216,61 @@ def enrolled_many(wave: Wave, count: int, *, provinces=("32", "31"), kks=None) -
     )
 
 
+def ready_many(count: int, *, password: str | None = None, domicile: str = "32.76.01") -> list:
+    """``count`` applicants at step 8 (every step done, the test passed: they may join a wave), in one bulk
+    insert per table: the wave-opening rush's population (benchmarks/cluster.py; 3,000 in about 30 s on a busy
+    2-CPU machine). All live in ``domicile``, born the same day, so at most SERIAL_MAX (9,999) NIKs differ.
+
+    The rows are the factories' own (``build()``), as the services write them: personal data encrypted, the NIK's
+    and the phone number's digests their blind indexes. ``password``: an already hashed password shared by all
+    (hash it once: at Argon2's cost, one per applicant would take minutes); default, the factories' PASSWORD
+    hashed once. The KTP photo rows point at files that are not there, as KtpPhotoFactory's do. Emails are
+    ``siap<serial>@contoh.id``, returned in order with the users."""
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import User
+    from assessment.models import DeclarationText
+    from dukcapil.nik import kk_build, nik_build
+    from tests.factories.accounts import PASSWORD
+    from tests.factories.verification import (
+        KtpPhotoFactory,
+        PersonalDataFactory,
+        PhoneNumberFactory,
+        district_get,
+    )
+
+    hashed = password or make_password(PASSWORD)
+    verified_at = timezone.now() - timedelta(days=31)
+    serials = [next(_bulk_serials) for _ in range(count)]
+    # password=None: no hash per user (the factory hashes what it is given); the shared hash is set after.
+    users = [
+        UserFactory.build(email=f"siap{s}@contoh.id", password=None, email_verified_at=verified_at) for s in serials
+    ]
+    for user in users:
+        user.password = hashed
+    users = User.objects.bulk_create(users)
+    district = district_get(domicile)
+    digits = domicile.replace(".", "")
+    text = DeclarationText.objects.get(is_current=True)
+    rows: dict[type, list] = {}
+    for user, serial in zip(users, serials, strict=True):
+        nik = nik_build(district_digits=digits, birth_date=BIRTH_DATE, female=False, serial=_serial(serial))
+        kk = kk_build(district_digits=digits, issued=KK_ISSUED, serial=_serial(serial))
+        identity = IdentityVerificationFactory.build(user=user, resident=None, nik=nik, kk=kk, birth_date=BIRTH_DATE)
+        for row in (
+            identity,
+            PersonalDataFactory.build(user=user, district=district, sex=identity.sex),
+            KtpPhotoFactory.build(user=user),
+            PhoneNumberFactory.build(user=user),
+            DeclarationFactory.build(user=user, text=text),
+            AttemptFactory.build(user=user),
+        ):
+            rows.setdefault(type(row), []).append(row)
+    for model, objects in rows.items():
+        model.objects.bulk_create(objects)
+    return users
+
+
 def earlier_cards(wave: Wave, kks: dict[str, int]) -> None:
     """Cards of an earlier ``wave`` for the KK numbers in ``kks`` (how many each), held by people who are not in
     the wave being tested. The KK cap counts a KK's cards by its digest (waves/rules.py, kk_room); the results the

@@ -7,7 +7,7 @@ from freezegun import freeze_time
 
 from prakerja.timeutil import wib_date
 from tests.clock import T0
-from tests.factories import ApplicantFactory, WaveFactory
+from tests.factories import PASSWORD, ApplicantFactory, WaveFactory, ready_many
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import AgreementText, Enrollment
 from waves.rules import rule_failures
@@ -53,6 +53,20 @@ def test_an_applicant_joins_an_open_wave_for_their_province_through_the_three_pa
         dashboard = client.get("/dashboard/").content.decode()
     assert 'data-step="wave" data-state="done"' in dashboard
     assert "Sedang diproses" in dashboard
+
+
+def test_applicants_built_in_bulk_log_in_and_join_through_the_pages(client):
+    WaveFactory(number=7)
+    first, second = ready_many(2)
+
+    with freeze_time(DURING):
+        login = client.post("/masuk/", {"username": second.email, "password": PASSWORD})
+        assert login.status_code == 302
+        assert "Gabung" in client.get("/dashboard/gelombang/").content.decode()
+        assert join(client, 7).status_code == 302
+
+    assert list(Enrollment.objects.values_list("user", flat=True)) == [second.pk]
+    assert first.personal_data.district_id == "32.76.01" and first.phone.number != second.phone.number
 
 
 def test_no_open_wave_for_the_province_says_gelombang_tidak_ditemukan(client):
