@@ -3,9 +3,12 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
@@ -16,8 +19,10 @@ from audit.models import Action
 from audit.services import audit_record
 from prakerja.admin import ReadOnlyAdmin, VersionedTextAdmin
 from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digests
+from prakerja.formats import thousands
 from verification.identifiers import full_number
 from waves import services
+from waves.actions import WaveAction, action_refusal, available_actions, standing_run
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import (
     AgreementText,
@@ -34,13 +39,30 @@ from waves.models import (
     WaveStatus,
 )
 from waves.progress import PhaseTiming
-from waves.selectors import selection_progress, selection_run_in_flight
+from waves.reasons import reason_label
+from waves.selectors import (
+    selection_progress,
+    selection_run_in_flight,
+    selection_run_provinces,
+    wave_consequence,
+)
 
 
 class ProvinceQuotaInline(admin.TabularInline):
+    """Editable until results exist; then fixed (the model refuses too: ProvinceQuota.save)."""
+
     model = ProvinceQuota
     extra = 0
     autocomplete_fields = ("province",)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not (obj and obj.has_results()) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not (obj and obj.has_results()) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not (obj and obj.has_results()) and super().has_delete_permission(request, obj)
 
 
 class WaveEventInline(admin.TabularInline):
@@ -93,23 +115,24 @@ def _run(request, queryset, service, done: str) -> None:
             messages.success(request, done % {"number": wave.number})
 
 
+# Wave fields edited on its page that its results were drawn with (waves.models.LOCKED_WAVE_FIELDS).
+LOCKED_FIELDS = ("opens_at", "closes_at", "announce_at", "quota", "other_aid_allowed", "pool_unused_quota")
+
+
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin):
-    list_display = (
-        "number",
-        "name",
-        "status_now",
-        "opens_at",
-        "closes_at",
-        "announce_at",
-        "quota",
-        "quota_split",
-        "enrolled",
-    )
+    """Waves with their province quotas. The far-reaching moves — open now, close now, run the selection, void its
+    results — are buttons on a wave's page, each leading to a confirmation page that states the consequence
+    (``action_view``; the operator console links to the same pages by their URL names, waves.actions)."""
+
+    # Fits a 1366 px screen: the times other than the close, and the policies, are on the wave's page.
+    list_display = ("number", "name", "status_now", "closes_at", "quota_shown", "enrolled")
+    list_display_links = ("number", "name")
     readonly_fields = ("status", "selection_in_flight", "selection_queued_at", "published_at", "created_at")
     inlines = [ProvinceQuotaInline, WaveEventInline]
-    actions = ["publish", "open_now", "close_now", "run_selection"]
+    actions = ["publish"]
     search_fields = ("name", "=number")
+    change_form_template = "admin/waves/wave/change_form.html"
 
     def get_queryset(self, request):
         return (
@@ -120,6 +143,88 @@ class WaveAdmin(admin.ModelAdmin):
                 enrolled_count=Count("enrollments", distinct=True),
             )
         )
+
+    def get_readonly_fields(self, request, obj: Wave | None = None):
+        if obj is not None and obj.has_results():
+            return (*LOCKED_FIELDS, *self.readonly_fields)
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj: Wave | None = None) -> bool:
+        if obj is not None and obj.has_results():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_urls(self):
+        own = [
+            path(
+                f"<path:object_id>/{action.value}/",
+                self.admin_site.admin_view(self.action_view),
+                {"action": action},
+                name=action.url_name.removeprefix("admin:"),
+            )
+            for action in WaveAction
+        ]
+        return own + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        wave = self.get_object(request, object_id)
+        offers = available_actions(wave=wave, now=timezone.now(), user=request.user) if wave else []
+        context = {**(extra_context or {}), "wave_actions": offers, "wave_locked": bool(wave and wave.has_results())}
+        return super().change_view(request, object_id, form_url, context)
+
+    def action_view(self, request, object_id: str, action: WaveAction):
+        """GET: what ``action`` will do to this wave (or why it cannot be done now); POST (with the CSRF token):
+        do it through its service, which decides again under the wave's lock."""
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        wave = self.get_object(request, object_id)
+        if wave is None:
+            raise Http404
+        if not request.user.has_perm(action.permission):
+            raise PermissionDenied
+        now = timezone.now()
+        refusal = action_refusal(wave=wave, action=action, now=now)
+        if request.method == "POST" and refusal is None:
+            try:
+                done = self._act(request, wave, action, now)
+            except WaveError as error:
+                refusal = error.params.get("why") or str(error.code)
+            else:
+                messages.success(request, done)
+                return redirect(reverse("admin:waves_wave_change", args=[wave.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("%(action)s: %(wave)s") % {"action": action.label, "wave": wave.label},
+            "opts": self.model._meta,
+            "original": wave,
+            "action": action,
+            "refusal": refusal,
+            "consequence": wave_consequence(wave=wave, action=action, now=now),
+        }
+        status = 409 if request.method == "POST" and refusal else 200
+        return TemplateResponse(request, "admin/waves/wave/action_confirm.html", context, status=status)
+
+    def _act(self, request, wave: Wave, action: WaveAction, now) -> str:
+        label = wave.label
+        if action == WaveAction.OPEN:
+            services.wave_open_now(wave=wave, acting_user=request.user, now=now)
+            return gettext("%(wave)s dibuka.") % {"wave": label}
+        if action == WaveAction.CLOSE:
+            services.wave_close_now(wave=wave, acting_user=request.user, now=now)
+            return gettext("%(wave)s ditutup.") % {"wave": label}
+        if action == WaveAction.SELECT:
+            if not services.selection_queue(wave=wave, acting_user=request.user, now=now):
+                wave.refresh_from_db()
+                why = action_refusal(wave=wave, action=action, now=now)
+                raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, why=why)
+            return gettext("Seleksi %(wave)s dijalankan; lihat kemajuannya di Proses seleksi.") % {"wave": label}
+        run = standing_run(wave)
+        if run is None:
+            raise WaveError(
+                WaveErrorCode.TRANSITION_NOT_ALLOWED, why=action_refusal(wave=wave, action=action, now=now, run=run)
+            )
+        services.selection_void(run=run, acting_user=request.user, now=now)
+        return gettext("Hasil seleksi %(wave)s dibatalkan; gelombang kembali ditutup.") % {"wave": label}
 
     def save_model(self, request, obj: Wave, form, change: bool) -> None:
         """A wave's times, quota and policies are edited here, not through a service: the audit log records
@@ -178,43 +283,25 @@ class WaveAdmin(admin.ModelAdmin):
         run = selection_run_in_flight(wave=wave) if wave.pk else None
         return run_progress_html(run) if run else "—"
 
-    @admin.display(description=_("jumlah kuota provinsi"))
-    def quota_split(self, wave: Wave) -> str:
-        return f"{wave.quota_sum or 0:,}" + ("" if (wave.quota_sum or 0) == wave.quota else " ⚠")
+    @admin.display(description=_("kuota"), ordering="quota")
+    def quota_shown(self, wave: Wave) -> str:
+        """The national quota; ⚠ when the province quotas do not add up to it (hover for their sum)."""
+        split = wave.quota_sum or 0
+        if split == wave.quota:
+            return thousands(wave.quota)
+        return format_html(
+            '{} <span title="{}">⚠</span>',
+            thousands(wave.quota),
+            gettext("Jumlah kuota provinsi: %(sum)s") % {"sum": thousands(split)},
+        )
 
-    @admin.display(description=_("pendaftar"))
-    def enrolled(self, wave: Wave) -> int:
-        return wave.enrolled_count
-
-    def has_run_selection_permission(self, request) -> bool:
-        return request.user.has_perm("waves.run_selection")
+    @admin.display(description=_("pendaftar"), ordering="enrolled_count")
+    def enrolled(self, wave: Wave) -> str:
+        return thousands(wave.enrolled_count)
 
     @admin.action(description=_("Publikasikan (dibuka otomatis sesuai jadwal)"), permissions=["change"])
     def publish(self, request, queryset) -> None:
         _run(request, queryset, services.wave_publish, _("Gelombang %(number)s dipublikasikan."))
-
-    @admin.action(description=_("Buka sekarang"), permissions=["change"])
-    def open_now(self, request, queryset) -> None:
-        _run(request, queryset, services.wave_open_now, _("Gelombang %(number)s dibuka."))
-
-    @admin.action(description=_("Tutup sekarang"), permissions=["change"])
-    def close_now(self, request, queryset) -> None:
-        _run(request, queryset, services.wave_close_now, _("Gelombang %(number)s ditutup."))
-
-    @admin.action(description=_("Jalankan seleksi"), permissions=["run_selection"])
-    def run_selection(self, request, queryset) -> None:
-        """Queue the selection of each closed wave on the selection queue; its run page shows the phases."""
-        for wave in queryset:
-            if not services.selection_queue(wave=wave, acting_user=request.user, now=timezone.now()):
-                messages.error(
-                    request, _("Gelombang %(number)s belum ditutup atau sudah diseleksi.") % {"number": wave.number}
-                )
-                continue
-            messages.success(
-                request,
-                _("Seleksi gelombang %(number)s dijalankan; lihat kemajuannya di Proses seleksi.")
-                % {"number": wave.number},
-            )
 
 
 @admin.register(AgreementText)
@@ -234,9 +321,11 @@ class EnrollmentAdmin(ReadOnlyAdmin):
 
 @admin.register(SelectionRun)
 class SelectionRunAdmin(ReadOnlyAdmin):
-    """Each run with what explains its results: seed, operator, phases with timings, counts."""
+    """Each run with what explains its results: seed, operator, phases with timings, and its counts as tables
+    (per province by name: quota, candidates, selected; per reason by label). Voiding goes through the wave's
+    confirmation page (``WaveAdmin.action_view``), linked from here."""
 
-    list_display = ("id", "wave", "status", "seed", "operator", "started_at", "finished_at", "selected_count")
+    list_display = ("id", "wave", "status", "operator", "started_at", "selected_count")
     list_filter = ("status", "wave")
     list_select_related = ("wave", "operator")
     fields = (
@@ -247,12 +336,12 @@ class SelectionRunAdmin(ReadOnlyAdmin):
         "operator",
         "started_at",
         "finished_at",
-        "phases",
-        "counts",
+        "void_link",
+        "province_table",
+        "reason_table",
         "error",
     )
     readonly_fields = fields
-    actions = ["void"]
 
     @admin.display(description=_("kemajuan per fase"))
     def progress(self, run: SelectionRun):
@@ -260,22 +349,58 @@ class SelectionRunAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("terpilih"))
     def selected_count(self, run: SelectionRun):
-        return (run.counts or {}).get("selected", "—")
+        return thousands((run.counts or {}).get("selected"))
 
-    def has_void_permission(self, request) -> bool:
-        return request.user.has_perm("waves.void_selectionrun")
+    @admin.display(description=_("batalkan hasil"))
+    def void_link(self, run: SelectionRun):
+        if run.status != RunStatus.SUCCEEDED:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse(WaveAction.VOID.url_name, args=[run.wave_id]), WaveAction.VOID.label + "…"
+        )
 
-    @admin.action(description=_("Batalkan hasil (sebelum pengumuman)"), permissions=["void"])
-    def void(self, request, queryset) -> None:
-        for run in queryset.filter(status=RunStatus.SUCCEEDED):
-            try:
-                services.selection_void(run=run, acting_user=request.user)
-            except WaveError:
-                messages.error(
-                    request, _("Proses %(id)s tidak bisa dibatalkan: hasilnya sudah diumumkan.") % {"id": run.pk}
+    @admin.display(description=_("per provinsi"))
+    def province_table(self, run: SelectionRun):
+        rows = selection_run_provinces(run=run)
+        if not rows:
+            return "—"
+        head = format_html(
+            "<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>",
+            _("Provinsi"),
+            _("Kuota"),
+            _("Pendaftar"),
+            _("Kandidat"),
+            _("Terpilih"),
+        )
+        body = format_html_join(
+            "",
+            '<tr><td>{}</td><td class="number">{}</td><td class="number">{}</td>'
+            '<td class="number">{}</td><td class="number">{}</td></tr>',
+            (
+                (
+                    row.name,
+                    thousands(row.quota),
+                    thousands(row.enrolled),
+                    thousands(row.candidates),
+                    thousands(row.selected),
                 )
-            else:
-                messages.success(request, _("Proses %(id)s dibatalkan.") % {"id": run.pk})
+                for row in rows
+            ),
+        )
+        return format_html('<table class="province-table">{}<tbody>{}</tbody></table>', head, body)
+
+    @admin.display(description=_("tidak terpilih, per alasan"))
+    def reason_table(self, run: SelectionRun):
+        reasons = (run.counts or {}).get("reasons") or {}
+        if not reasons:
+            return "—"
+        rows = sorted(reasons.items(), key=lambda item: -item[1])
+        body = format_html_join(
+            "",
+            '<tr><td>{}</td><td class="number">{}</td></tr>',
+            ((reason_label(code), thousands(n)) for code, n in rows),
+        )
+        return format_html('<table class="province-table"><tbody>{}</tbody></table>', body)
 
 
 @admin.register(StatementText)

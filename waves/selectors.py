@@ -269,3 +269,95 @@ def waves_record_for(*, user: User, now: datetime | None = None) -> WavesRecord:
         cards=list(cards.select_related("wave").order_by("-issued_at")),
         complaints=list(complaints),
     )
+
+
+# --- An operator's action on a wave (waves.actions) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProvinceLine:
+    name: str
+    quota: int
+    enrolled: int
+
+
+@dataclass(frozen=True)
+class WaveConsequence:
+    """What a confirmation page states: the wave, its province quotas and enrollments, and the standing run."""
+
+    wave: Wave
+    status: str
+    provinces: list[ProvinceLine]
+    quota: int
+    enrolled: int
+    run: SelectionRun | None
+    selected: int | None
+
+
+def wave_consequence(*, wave: Wave, action: str, now: datetime | None = None) -> WaveConsequence:
+    """Three queries: the quotas by province name, the enrollments per province, the standing run."""
+    from django.db.models import Count
+
+    now = now or timezone.now()
+    enrolled = dict(
+        Enrollment.objects.filter(wave=wave)
+        .values_list("province_id")
+        .annotate(n=Count("pk"))
+        .values_list("province_id", "n")
+    )
+    quotas = wave.province_quotas.select_related("province").order_by("province_id")
+    lines = [ProvinceLine(name=q.province.name, quota=q.quota, enrolled=enrolled.get(q.province_id, 0)) for q in quotas]
+    run = (
+        SelectionRun.objects.filter(wave=wave, status__in=[RunStatus.RUNNING, RunStatus.SUCCEEDED])
+        .order_by("-pk")
+        .first()
+    )
+    return WaveConsequence(
+        wave=wave,
+        status=WaveStatus(wave.status_at(now)).label,
+        provinces=lines,
+        quota=wave.quota,
+        enrolled=sum(enrolled.values()),
+        run=run,
+        selected=(run.counts or {}).get("selected") if run else None,
+    )
+
+
+@dataclass(frozen=True)
+class RunProvince:
+    name: str
+    quota: int | None
+    enrolled: int
+    candidates: int | None
+    selected: int
+
+
+def selection_run_provinces(*, run: SelectionRun) -> list[RunProvince]:
+    """A run's counts per province, by name, with the wave's quota and (while its results stand) its candidates:
+    those through every rule. Three queries; the candidates one reads the run's results grouped by province."""
+    from django.db.models import Count
+
+    from regions.models import Province
+
+    per_province = (run.counts or {}).get("provinces") or {}
+    names = dict(Province.objects.filter(pk__in=per_province).values_list("pk", "name"))
+    quotas = dict(run.wave.province_quotas.values_list("province_id", "quota"))
+    candidates = {}
+    if run.status == RunStatus.SUCCEEDED:
+        candidates = dict(
+            Result.objects.filter(run=run)
+            .filter(Q(reason__isnull=True) | Q(reason__in=FAILED_SELECTION))
+            .values_list("province_id")
+            .annotate(n=Count("pk"))
+            .values_list("province_id", "n")
+        )
+    return [
+        RunProvince(
+            name=names.get(code, code),
+            quota=quotas.get(code),
+            enrolled=entry.get("enrollments", 0),
+            candidates=candidates.get(code) if candidates else None,
+            selected=entry.get("selected", 0),
+        )
+        for code, entry in sorted(per_province.items(), key=lambda item: names.get(item[0], item[0]))
+    ]

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import User
 from audit.context import client_address
@@ -20,6 +21,7 @@ from prakerja.versioning import text_version_publish
 from uploads import ProcessedDocument
 from verification.models import PhoneNumber
 from verification.selectors import domicile_province_id
+from waves.actions import WaveAction, action_refusal
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import (
     AgreementText,
@@ -115,6 +117,7 @@ def wave_publish(*, wave: Wave, acting_user: User, now: datetime | None = None) 
 def wave_open_now(*, wave: Wave, acting_user: User, now: datetime | None = None) -> Wave:
     """An operator opens a draft before its time (publishing it if needed): the opening time becomes now."""
     now = now or timezone.now()
+    _refuse_unless_allowed(wave, WaveAction.OPEN, now)
     if Wave.objects.filter(pk=wave.pk, published_at__isnull=True).exists():
         wave_publish(wave=wave, acting_user=acting_user, now=now)
     return _move_now(wave, WaveStatus.DRAFT, acting_user=acting_user, now=now, note="dibuka operator")
@@ -123,14 +126,28 @@ def wave_open_now(*, wave: Wave, acting_user: User, now: datetime | None = None)
 @transaction.atomic
 def wave_close_now(*, wave: Wave, acting_user: User, now: datetime | None = None) -> Wave:
     """An operator closes an open wave before its time: the closing time becomes now."""
-    return _move_now(wave, WaveStatus.OPEN, acting_user=acting_user, now=now or timezone.now(), note="ditutup operator")
+    now = now or timezone.now()
+    _refuse_unless_allowed(wave, WaveAction.CLOSE, now)
+    return _move_now(wave, WaveStatus.OPEN, acting_user=acting_user, now=now, note="ditutup operator")
+
+
+def _refuse_unless_allowed(wave: Wave, action: WaveAction, now: datetime) -> Wave:
+    """Lock the wave and refuse ``action`` with the sentence the pages show (waves.actions), if it is refused."""
+    locked = Wave.objects.select_for_update().get(pk=wave.pk)
+    refusal = action_refusal(wave=locked, action=action, now=now)
+    if refusal is not None:
+        raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=locked.status_at(now), why=refusal)
+    return locked
 
 
 def _move_now(wave: Wave, source: str, *, acting_user: User, now: datetime, note: str) -> Wave:
     """Make the move time would make from ``source`` (TIME_MOVES) now: its time becomes now, the operator acts."""
     to, time_field = TIME_MOVES[source]
     locked = Wave.objects.select_for_update().get(pk=wave.pk)
-    _record_time_moves(locked, now)
+    if not (source == WaveStatus.DRAFT and locked.status == WaveStatus.DRAFT):
+        # A draft the operator has just published with its opening time past would otherwise be "opened by the
+        # schedule" at a time before it was published; the opening is the operator's, now.
+        _record_time_moves(locked, now)
     if locked.status != source:
         raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=locked.status, to=to)
     setattr(locked, time_field, now)
@@ -161,8 +178,11 @@ def selection_void(*, run: SelectionRun, acting_user: User, now: datetime | None
     wave = Wave.objects.select_for_update().get(pk=run.wave_id)
     _record_time_moves(wave, now)
     run = SelectionRun.objects.select_for_update().get(pk=run.pk)
-    if run.status != RunStatus.SUCCEEDED or wave.status != WaveStatus.SELECTED:
-        raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=wave.status, to=WaveStatus.CLOSED)
+    refusal = action_refusal(wave=wave, action=WaveAction.VOID, now=now, run=run)
+    if refusal is None and run.status != RunStatus.SUCCEEDED:
+        refusal = gettext("Proses seleksi ini tidak berhasil, jadi tidak punya hasil untuk dibatalkan.")
+    if refusal is not None:
+        raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=wave.status, to=WaveStatus.CLOSED, why=refusal)
     messages_cancel(key_prefix=announcement_key_prefix(run))
     results_discard(run)
     # An account deleted while these results stood kept its enrollment as part of them (waves_erase_for); with
@@ -257,9 +277,7 @@ def selection_queue(*, wave: Wave, acting_user: User | None, now: datetime | Non
     now = now or timezone.now()
     selections_recover(wave=wave)  # a run whose process died must not keep the wave from being selected
     locked = Wave.objects.select_for_update().get(pk=wave.pk)
-    if locked.status_at(now) != WaveStatus.CLOSED:
-        return False
-    if SelectionRun.objects.filter(wave=locked, status__in=[RunStatus.RUNNING, RunStatus.SUCCEEDED]).exists():
+    if action_refusal(wave=locked, action=WaveAction.SELECT, now=now) is not None:
         return False
     locked.selection_queued_at = now
     locked.save(update_fields=["selection_queued_at"])

@@ -199,6 +199,24 @@ def _totp_code(world):
     return {"code": totp_now(world.objects.device)}
 
 
+def _wave_in(state: str) -> dict:
+    """A wave in ``state`` for an operator's move on it (``selected``: results not yet announced)."""
+    from tests.factories import WaveFactory, enrolled
+
+    if state != "selected":
+        return {"object_id": str(WaveFactory(**{state: True}).pk)}
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from waves.selection import selection_run
+
+    wave = WaveFactory(opens_at=timezone.now() - timedelta(days=8), province_quotas={"32": 1})
+    enrolled(wave)
+    selection_run(wave=wave, acting_user=None, seed=1)
+    return {"object_id": str(wave.pk)}
+
+
 anonymous, signed_in = personas.anonymous, personas.signed_in
 ROUTES: dict[str, Route] = {
     "home": Route(anonymous),
@@ -330,6 +348,13 @@ ROUTES: dict[str, Route] = {
         personas.superuser, status=403, params=lambda world: {"pk": str(world.objects.device.pk)}
     ),
     CATCH_ALL: Route(personas.superuser, params=lambda world: {"url": "tidak-ada/"}, status=404),
+    # An operator's moves on a wave: GET states the consequence, POST (CSRF) does it once; a second POST is refused.
+    "admin:waves_wave_open": Route(personas.superuser, params=lambda world: _wave_in("draft"), forms=(_nothing,)),
+    "admin:waves_wave_close": Route(personas.superuser, params=lambda world: _wave_in("open"), forms=(_nothing,)),
+    "admin:waves_wave_select": Route(personas.superuser, params=lambda world: _wave_in("closed"), forms=(_nothing,)),
+    "admin:waves_wave_void": Route(
+        personas.superuser, params=lambda world: _wave_in("selected"), forms=(Post(_nothing, ("waves.WaveEvent",)),)
+    ),
 }
 
 ADMIN_MODEL_VIEW = re.compile(
