@@ -1,5 +1,6 @@
 import re
 
+from csp.decorators import csp_update
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -10,7 +11,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
+from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -40,7 +43,11 @@ from waves.models import (
 )
 from waves.progress import PhaseTiming
 from waves.reasons import reason_label
+from waves.rejections import CheckItem, RejectionReason
 from waves.selectors import (
+    complaint_cited_results,
+    complaint_next_pending,
+    complaint_particulars,
     selection_progress,
     selection_run_in_flight,
     selection_run_provinces,
@@ -423,35 +430,65 @@ def _shows_as(nik: str, region: str, serial: str) -> bool:
 
 
 class DecisionForm(forms.Form):
+    """A reviewer's decision on one letter (the workbench) or many (the list's actions): for a rejection a reason
+    from the list, and the reviewer's words when it is "lainnya"; on the workbench also the checks of the letter."""
+
+    checklist = forms.MultipleChoiceField(
+        label=_("Daftar periksa"), choices=CheckItem.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    rejection = forms.ChoiceField(
+        label=_("Alasan penolakan"),
+        choices=[("", "—"), *RejectionReason.choices],
+        required=False,
+        help_text=_("Alasan yang dapat diperbaiki membuat pendaftar bisa langsung mengunggah surat baru."),
+    )
     reason = forms.CharField(
-        label=_("Alasan"),
+        label=_("Catatan untuk pendaftar"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text=_("Wajib untuk penolakan; dikirim kepada pendaftar lewat email dan tampil di dasbornya."),
+        help_text=_('Wajib untuk alasan "Lainnya"; dikirim kepada pendaftar lewat email dan tampil di dasbornya.'),
     )
 
-    def __init__(self, *args, approve: bool, **kwargs) -> None:
+    def __init__(self, *args, approve: bool | None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.approve = approve
 
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not self.approve and not reason:
-            raise forms.ValidationError(_("Tulis alasan penolakan: pendaftar perlu tahu apa yang harus diperbaiki."))
-        return reason
+    def clean(self):
+        data = super().clean()
+        if self.approve is False:
+            if not data.get("rejection"):
+                self.add_error(
+                    "rejection", _("Pilih alasan penolakan: pendaftar perlu tahu apa yang harus diperbaiki.")
+                )
+            elif data["rejection"] == RejectionReason.OTHER and not (data.get("reason") or "").strip():
+                self.add_error("reason", _("Tulis alasan penolakan: pendaftar perlu tahu apa yang harus diperbaiki."))
+        return data
+
+    def decide(self, complaint: Complaint, acting_user) -> Complaint:
+        return services.complaint_decide(
+            complaint=complaint,
+            acting_user=acting_user,
+            approve=bool(self.approve),
+            rejection=self.cleaned_data.get("rejection") or None,
+            reason=self.cleaned_data.get("reason") or "",
+            checklist=dict.fromkeys(self.cleaned_data.get("checklist") or (), True),
+        )
 
 
 @admin.register(Complaint)
 class ComplaintAdmin(UnmaskedDataAdmin, ReadOnlyAdmin):
-    """Review of "gagal 3 kali" complaints (DESIGN §5). Nothing here can be edited: a reviewer opens the letter
-    and approves or rejects, one or many at a time, through the two actions (the change page offers them too);
-    each decision is recorded with the reviewer and the time by ``waves.services.complaint_decide``."""
+    """The reviewer's workbench for "gagal 3 kali" complaints (DESIGN §5). Nothing here can be edited. A complaint's
+    page shows the letter beside the applicant's particulars and the three waves it cites, with the checklist and
+    the decision (``decide_view``), which then opens the oldest pending case ("Berikutnya"); the list, oldest first,
+    shows how long each case has waited, and its two actions decide many at once after a confirmation page. Each
+    decision is recorded with the reviewer and the time by ``waves.services.complaint_decide``."""
 
-    list_display = ("applicant", "nik", "status", "failed_selections", "submitted_at", "decided_at")
+    list_display = ("applicant", "nik", "status", "waiting", "submitted_at")
     list_display_links = ("applicant",)
-    list_filter = ("status", "submitted_at", "failed_selections", "decided_at")
+    list_filter = ("status", "rejection_reason", "submitted_at", "decided_at")
     list_select_related = ("user", "user__identity", "reviewer")
+    ordering = ("submitted_at", "id")
     search_fields = ("user__email",)
     search_help_text = _(
         "Email pendaftar, NIK lengkap 16 digit, atau NIK tersamar seperti di daftar (3273••••••••0001)."
@@ -470,6 +507,7 @@ class ComplaintAdmin(UnmaskedDataAdmin, ReadOnlyAdmin):
         "status",
         "reviewer",
         "decided_at",
+        "rejection_reason",
         "decision_reason",
     )
     readonly_fields = fields
@@ -479,9 +517,76 @@ class ComplaintAdmin(UnmaskedDataAdmin, ReadOnlyAdmin):
     def has_review_permission(self, request) -> bool:
         return request.user.has_perm("waves.review_complaint")
 
+    def get_urls(self):
+        decide = path(
+            "<path:object_id>/putuskan/",
+            self.admin_site.admin_view(self.decide_view),
+            name="waves_complaint_decide",
+        )
+        return [decide, *super().get_urls()]
+
+    @method_decorator(csp_update({"frame-src": ["'self'"]}))
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        buttons = [("approve", _("Setujui…"), "approve"), ("reject", _("Tolak…"), "reject")]
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "decision_buttons": buttons})
+        complaint = self.get_object(request, object_id)
+        context = {**(extra_context or {})}
+        if complaint is not None:
+            following = complaint_next_pending(after=complaint)
+            context.update(
+                {
+                    "decision_form": DecisionForm(approve=None),
+                    "particulars": complaint_particulars(complaint=complaint),
+                    "cited": complaint_cited_results(complaint=complaint),
+                    "next_case": following,
+                    "waited": self.waiting(complaint),
+                    "checked": [(label, complaint.checklist.get(item)) for item, label in CheckItem.choices]
+                    if complaint.checklist
+                    else [],
+                }
+            )
+        return super().change_view(request, object_id, form_url, context)
+
+    def decide_view(self, request, object_id: str):
+        """POST only: the decision on one complaint from its page; then the oldest pending case ("Berikutnya")."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("waves.review_complaint"):
+            raise PermissionDenied
+        complaint = self.get_object(request, object_id)
+        if complaint is None:
+            raise Http404
+        here = reverse("admin:waves_complaint_change", args=[complaint.pk])
+        decision = request.POST.get("decision")
+        if decision not in ("approve", "reject"):
+            messages.error(request, gettext("Pilih Setujui atau Tolak."))
+            return redirect(here)
+        form = DecisionForm(request.POST, approve=decision == "approve")
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(here)
+        try:
+            decided = form.decide(complaint, request.user)
+        except WaveError as error:
+            if error.code != WaveErrorCode.COMPLAINT_DECIDED:
+                raise
+            messages.warning(
+                request, gettext("Pengaduan #%(id)s sudah diputuskan peninjau lain.") % {"id": complaint.pk}
+            )
+            return redirect(here)
+        done = gettext("Pengaduan #%(id)s disetujui.") if form.approve else gettext("Pengaduan #%(id)s ditolak.")
+        messages.success(request, done % {"id": decided.pk})
+        following = complaint_next_pending(after=decided)
+        if following is None:
+            messages.info(request, gettext("Tidak ada lagi pengaduan yang menunggu."))
+            return redirect(reverse("admin:waves_complaint_changelist"))
+        return redirect(reverse("admin:waves_complaint_change", args=[following.pk]))
+
+    @admin.display(description=_("lama menunggu"), ordering="submitted_at")
+    def waiting(self, complaint: Complaint) -> str:
+        """How long the case has waited: until now while pending, until its decision once decided."""
+        end = complaint.decided_at or timezone.now()
+        return timesince(complaint.submitted_at, end, depth=2)
 
     def get_search_results(self, request, queryset, search_term):
         """A full NIK through the blind index; a masked one ("3273••••••••0001", as the list shows it) by its
@@ -567,12 +672,7 @@ class ComplaintAdmin(UnmaskedDataAdmin, ReadOnlyAdmin):
             decided = 0
             for complaint in pending:
                 try:
-                    services.complaint_decide(
-                        complaint=complaint,
-                        acting_user=request.user,
-                        approve=approve,
-                        reason=form.cleaned_data["reason"],
-                    )
+                    form.decide(complaint, request.user)
                 except WaveError as error:
                     if error.code != WaveErrorCode.COMPLAINT_DECIDED:
                         raise

@@ -18,6 +18,7 @@ from prakerja.crypto import IdentifierKind
 from prakerja.fields import BlindIndexField
 from verification.storage import private_storage
 from waves.reasons import ResultReason
+from waves.rejections import RejectionReason
 
 
 class WaveStatus(models.TextChoices):
@@ -506,7 +507,13 @@ class Complaint(models.Model):
         verbose_name=_("peninjau"),
     )
     decided_at = models.DateTimeField(_("diputuskan pada"), null=True, blank=True)
-    decision_reason = models.TextField(_("alasan keputusan"), blank=True)
+    rejection_reason = models.CharField(
+        _("alasan penolakan"), max_length=32, blank=True, choices=RejectionReason.choices
+    )
+    # The reviewer's own words: required with "lainnya", optional with the other reasons and with an approval.
+    decision_reason = models.TextField(_("catatan peninjau"), blank=True)
+    # The reviewer's checks of the letter (waves.rejections.CheckItem: true/false), stored with the decision.
+    checklist = models.JSONField(_("daftar periksa"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("pengaduan gagal 3 kali")
@@ -526,11 +533,25 @@ class Complaint(models.Model):
                 ),
                 name="waves_complaint_decision_recorded",
             ),
+            # A rejection has a reason from the list, and "lainnya" the reviewer's words.
             models.CheckConstraint(
-                condition=~Q(status="rejected") | ~Q(decision_reason=""), name="waves_complaint_rejection_reason"
+                condition=~Q(status="rejected")
+                | (~Q(rejection_reason="") & (~Q(rejection_reason="lainnya") | ~Q(decision_reason=""))),
+                name="waves_complaint_rejection_reason",
             ),
         ]
         indexes = [models.Index(fields=["status", "submitted_at"], name="waves_complaint_status")]
 
     def __str__(self) -> str:
         return gettext("Pengaduan #%(id)s (%(status)s)") % {"id": self.pk, "status": self.get_status_display()}
+
+    @property
+    def rejection(self) -> RejectionReason | None:
+        if self.status != ComplaintStatus.REJECTED or not self.rejection_reason:
+            return None
+        return RejectionReason(self.rejection_reason)
+
+    @property
+    def fixable(self) -> bool:
+        """Rejected for a reason the applicant can correct by uploading the letter again at once."""
+        return self.rejection is not None and self.rejection.fixable

@@ -196,7 +196,8 @@ class ComplaintState:
             return WaveErrorCode.COMPLAINT_OPEN
         if self.failures_needed:
             return WaveErrorCode.COMPLAINT_TOO_EARLY
-        if self.latest is not None and not self.fresh_failures:
+        if self.latest is not None and not self.fresh_failures and not self.latest.fixable:
+            # A letter rejected for a reason the applicant can correct (waves.rejections) may be sent again now.
             return WaveErrorCode.COMPLAINT_NEEDS_NEW_FAILURE
         return None
 
@@ -361,3 +362,55 @@ def selection_run_provinces(*, run: SelectionRun) -> list[RunProvince]:
         )
         for code, entry in sorted(per_province.items(), key=lambda item: names.get(item[0], item[0]))
     ]
+
+
+# --- The reviewer's workbench ------------------------------------------------------------------------------------
+
+
+def complaint_next_pending(*, after: Complaint | None = None) -> Complaint | None:
+    """The oldest pending complaint other than ``after``: the case a reviewer opens next ("Berikutnya")."""
+    pending = Complaint.objects.filter(status=ComplaintStatus.PENDING).order_by("submitted_at", "id")
+    if after is not None:
+        pending = pending.exclude(pk=after.pk)
+    return pending.first()
+
+
+def complaint_cited_results(*, complaint: Complaint) -> list[Result]:
+    """The waves the letter cites with the applicant's result in each (newest first), for the reviewer to compare
+    with the letter."""
+    return list(
+        Result.objects.filter(
+            enrollment__user_id=complaint.user_id,
+            run__status=RunStatus.SUCCEEDED,
+            run__wave__in=complaint.waves.all(),
+        )
+        .select_related("run__wave")
+        .order_by("-run__wave__number")
+    )
+
+
+@dataclass(frozen=True)
+class ReviewParticulars:
+    """What a reviewer compares with the letter: the name in full (recorded in the audit log by the admin), the
+    NIK masked (its first and last four digits are enough to compare), the domicile's city, the email. Never the
+    KTP photo, the address's street or the phone number (docs/SECURITY.md)."""
+
+    full_name: str
+    nik_masked: str
+    city: str
+    email: str
+
+
+def complaint_particulars(*, complaint: Complaint) -> ReviewParticulars | None:
+    from verification.identifiers import identifier_mask
+    from verification.selectors import applicant_particulars
+
+    particulars = applicant_particulars(user=complaint.user)
+    if particulars is None:
+        return None
+    return ReviewParticulars(
+        full_name=particulars.full_name,
+        nik_masked=identifier_mask(particulars.nik),
+        city=particulars.city,
+        email=particulars.email,
+    )

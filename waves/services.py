@@ -37,6 +37,7 @@ from waves.models import (
     WaveEvent,
     WaveStatus,
 )
+from waves.rejections import CheckItem, RejectionReason
 from waves.rules import adult_at_close, rule_failures
 from waves.selectors import complaint_state
 from waves.states import transition_allowed
@@ -451,16 +452,30 @@ def complaint_submit(
 
 
 def complaint_decide(
-    *, complaint: Complaint, acting_user: User, approve: bool, reason: str = "", now: datetime | None = None
+    *,
+    complaint: Complaint,
+    acting_user: User,
+    approve: bool,
+    rejection: str | None = None,
+    reason: str = "",
+    checklist: dict[str, bool] | None = None,
+    now: datetime | None = None,
 ) -> Complaint:
-    """Approve or reject a pending complaint, recording ``acting_user`` as its reviewer and the time; the applicant is told by
-    email and SMS (in Indonesian, whatever language the reviewer's admin is in). A rejection needs a reason.
-    An approval puts the applicant in the priority tier of every selection until they are selected."""
+    """Approve or reject a pending complaint, recording ``acting_user`` as its reviewer, the time, the reviewer's
+    checks of the letter (``checklist``, waves.rejections.CheckItem) and their note (``reason``); the applicant is
+    told by email and SMS (in Indonesian, whatever language the reviewer's admin is in). A rejection has a reason
+    from the list (``rejection``, waves.rejections.RejectionReason; "lainnya" when none is given), and "lainnya"
+    needs the reviewer's words. An approval puts the applicant in the priority tier of every selection until they
+    are selected; a rejection for a fixable reason lets them upload a corrected letter at once."""
     if not acting_user.has_perm("waves.review_complaint"):
         raise WaveError(WaveErrorCode.NOT_A_REVIEWER)
     reason = reason.strip()
-    if not approve and not reason:
-        raise WaveError(WaveErrorCode.REJECTION_NEEDS_REASON)
+    code = ""
+    if not approve:
+        code = RejectionReason(rejection or RejectionReason.OTHER)
+        if code == RejectionReason.OTHER and not reason:
+            raise WaveError(WaveErrorCode.REJECTION_NEEDS_REASON)
+    checks = {item.value: bool((checklist or {}).get(item.value)) for item in CheckItem} if checklist else {}
     now = now or timezone.now()
     with transaction.atomic():
         locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
@@ -469,12 +484,18 @@ def complaint_decide(
         locked.status = ComplaintStatus.APPROVED if approve else ComplaintStatus.REJECTED
         locked.reviewer = acting_user
         locked.decided_at = now
+        locked.rejection_reason = code
         locked.decision_reason = reason
-        locked.save(update_fields=["status", "reviewer", "decided_at", "decision_reason"])
-        # The reason stays on the complaint: written to the applicant, it may name them.
-        audit_record(
-            acting_user=acting_user, action=Action.COMPLAINT_DECIDE, target=locked, details={"decision": locked.status}
+        locked.checklist = checks
+        locked.save(
+            update_fields=["status", "reviewer", "decided_at", "rejection_reason", "decision_reason", "checklist"]
         )
+        # The reviewer's note stays on the complaint: written to the applicant, it may name them. The reason's code
+        # names nobody.
+        details = {"decision": locked.status}
+        if code:
+            details["reason"] = str(code)
+        audit_record(acting_user=acting_user, action=Action.COMPLAINT_DECIDE, target=locked, details=details)
         _decision_notify(locked)
     return locked
 

@@ -78,15 +78,25 @@ def complaint(settings, tmp_path):
     return complaint
 
 
-@pytest.mark.parametrize(("action", "decision"), [("approve", "approved"), ("reject", "rejected")])
-def test_a_complaint_decision_is_recorded_without_its_reason(client, complaint, action, decision):
+@pytest.mark.parametrize(
+    ("action", "decision", "recorded"),
+    [("approve", "approved", {}), ("reject", "rejected", {"reason": "lainnya"})],
+)
+def test_a_complaint_decision_is_recorded_without_its_reason(client, complaint, action, decision, recorded):
+    """The reviewer's words may name the applicant, so only the reason's code is recorded."""
     reviewer = staff_user(Role.REVIEWER)
     login_verified(client, reviewer)
     reason = f"Nama di surat bukan {complaint.user.personal_data.full_name}."
 
     client.post(
         "/admin/waves/complaint/",
-        {"action": action, "_selected_action": [complaint.pk], "confirm": "yes", "reason": reason},
+        {
+            "action": action,
+            "_selected_action": [complaint.pk],
+            "confirm": "yes",
+            "rejection": "lainnya",
+            "reason": reason,
+        },
         REMOTE_ADDR=ADDRESS,
     )
 
@@ -94,7 +104,22 @@ def test_a_complaint_decision_is_recorded_without_its_reason(client, complaint, 
     entry = the_entry(Action.COMPLAINT_DECIDE)
     assert (entry.acting_user, entry.roles, entry.client_address) == (reviewer, Role.REVIEWER, ADDRESS)
     assert (entry.target_type, entry.target_id) == ("waves.complaint", str(complaint.pk))
-    assert entry.details == {"decision": decision}
+    assert entry.details == {"decision": decision, **recorded}
+
+
+def test_a_decision_from_the_workbench_is_recorded(client, complaint):
+    reviewer = staff_user(Role.REVIEWER)
+    login_verified(client, reviewer)
+
+    client.post(
+        f"/admin/waves/complaint/{complaint.pk}/putuskan/",
+        {"decision": "reject", "rejection": "unsigned", "checklist": ["meterai", "name_matches"]},
+        REMOTE_ADDR=ADDRESS,
+    )
+
+    entry = the_entry(Action.COMPLAINT_DECIDE)
+    assert (entry.acting_user, entry.roles, entry.client_address) == (reviewer, Role.REVIEWER, ADDRESS)
+    assert entry.details == {"decision": "rejected", "reason": "unsigned"}
 
 
 # --- Waves: edits, quotas, publishing, moves ----------------------------------------------------------------------

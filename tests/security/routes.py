@@ -199,6 +199,13 @@ def _totp_code(world):
     return {"code": totp_now(world.objects.device)}
 
 
+def _complaint():
+    """A pending "gagal 3 kali" complaint with its letter."""
+    from tests.factories import ComplaintFactory
+
+    return ComplaintFactory()
+
+
 def _wave_in(state: str) -> dict:
     """A wave in ``state`` for an operator's move on it (``selected``: results not yet announced)."""
     from tests.factories import WaveFactory, enrolled
@@ -303,7 +310,9 @@ ROUTES: dict[str, Route] = {
     "waves:history": Route(personas.enrolled),
     "waves:complaint": Route(personas.thrice_failed, forms=(Post(_letter, ("waves.Complaint",)),)),
     "waves:complaint_letter": Route(personas.thrice_failed),
-    "waves:complaint_file": Route(personas.complained, params=lambda world: {"pk": str(world.objects.complaint.pk)}),
+    "waves:complaint_file": Route(
+        personas.complained, params=lambda world: {"pk": str(world.objects.complaint.pk)}, query=("tampil",)
+    ),
     "regions:children": Route(anonymous, params=lambda world: {"code": "32.76"}),
     "dukcapil:verify": Route(anonymous, api=True),
     "dukcapil/api/v1/verifikasi/": Route(anonymous, api=True),
@@ -349,6 +358,13 @@ ROUTES: dict[str, Route] = {
     ),
     CATCH_ALL: Route(personas.superuser, params=lambda world: {"url": "tidak-ada/"}, status=404),
     # An operator's moves on a wave: GET states the consequence, POST (CSRF) does it once; a second POST is refused.
+    # The reviewer's decision on one complaint from its workbench page (POST only), then the next case.
+    "admin:waves_complaint_decide": Route(
+        personas.superuser,
+        params=lambda world: {"object_id": str(_complaint().pk)},
+        forms=(lambda world: {"decision": "reject", "rejection": "unsigned", "checklist": ["meterai"]},),
+        status=405,
+    ),
     "admin:waves_wave_open": Route(personas.superuser, params=lambda world: _wave_in("draft"), forms=(_nothing,)),
     "admin:waves_wave_close": Route(personas.superuser, params=lambda world: _wave_in("open"), forms=(_nothing,)),
     "admin:waves_wave_select": Route(personas.superuser, params=lambda world: _wave_in("closed"), forms=(_nothing,)),
