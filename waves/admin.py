@@ -153,8 +153,16 @@ class WaveAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj: Wave | None = None):
         if obj is not None and obj.has_results():
-            return (*LOCKED_FIELDS, *self.readonly_fields)
+            return (*LOCKED_FIELDS, "quota_shown", *self.readonly_fields)
         return self.readonly_fields
+
+    def get_fields(self, request, obj: Wave | None = None):
+        """Once locked, the quota shows as the list shows it (164.000), in its place."""
+        fields = list(super().get_fields(request, obj))
+        if "quota_shown" in fields and "quota" in fields:
+            fields.remove("quota_shown")
+            fields[fields.index("quota")] = "quota_shown"
+        return fields
 
     def has_delete_permission(self, request, obj: Wave | None = None) -> bool:
         if obj is not None and obj.has_results():

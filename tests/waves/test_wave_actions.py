@@ -174,7 +174,7 @@ def test_quotas_and_times_are_read_only_once_results_exist(client, operator):
 
     assert 'name="quota"' not in html and 'name="closes_at_0"' not in html
     assert 'name="province_quotas-0-quota"' not in html
-    assert "dikunci" in html
+    assert "dikunci" in html and "field-quota_shown" in html  # shown as the list shows it
 
 
 def test_quotas_are_editable_before_results(client, operator):
