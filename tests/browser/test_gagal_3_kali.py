@@ -46,6 +46,9 @@ def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browse
     desk.wait_for_url("**/admin/waves/complaint/")
     complaint = Complaint.objects.get()
     desk.get_by_role("link", name=applicant.email).click()
+    letter = desk.get_by_test_id("letter-frame").element_handle().content_frame()
+    letter.wait_for_load_state()
+    assert letter.url.endswith(f"/dashboard/gagal-3-kali/{complaint.pk}/berkas/?tampil=1")  # shown, not blocked
     with desk.expect_download() as reviewed:  # served as an attachment, never rendered in the admin's origin
         desk.get_by_role("link", name="Unduh surat").click()
     assert reviewed.value.suggested_filename == f"surat-pernyataan-{complaint.pk}.pdf"

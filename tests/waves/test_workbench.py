@@ -45,7 +45,7 @@ def test_the_page_shows_the_letter_framed_beside_the_case(desk, cases):
     response = desk.get(f"{LIST}{complaint.pk}/change/")
 
     html = response.content.decode()
-    assert f'src="/dashboard/gagal-3-kali/{complaint.pk}/berkas/?tampil=1" sandbox' in html
+    assert f'src="/dashboard/gagal-3-kali/{complaint.pk}/berkas/?tampil=1"' in html
     assert "frame-src 'self'" in response["Content-Security-Policy"]
     assert complaint.user.personal_data.full_name in html
     assert identity.nik_masked in html and identity.nik not in html
