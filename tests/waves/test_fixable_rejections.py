@@ -97,3 +97,31 @@ def test_the_email_and_sms_carry_the_reasons_label(thrice_failed):
     if phone is not None:
         sms = last_message(recipient=phone.number, template="waves/complaint_rejected_sms")
         assert "Tidak terbaca" in sms.text and "unggah lagi" in sms.text
+
+
+@pytest.mark.services
+def test_earlier_free_text_rejections_become_lainnya_with_their_words(private_media):
+    """Migration 0006. Rows as they were before it (rejected, words only) cannot be written under the new
+    constraint, so it is dropped inside the test's transaction first: PostgreSQL only (transactional DDL)."""
+    from django.db import connection
+
+    from tests.data_migrations import data_migration_run
+    from tests.factories import ComplaintFactory
+
+    if connection.vendor != "postgresql":
+        from tests.helpers import require_service
+
+        require_service("postgresql")
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE waves_complaint DROP CONSTRAINT waves_complaint_rejection_reason")
+    old = ComplaintFactory()
+    pending = ComplaintFactory()
+    Complaint.objects.filter(pk=old.pk).update(
+        status="rejected", reviewer=reviewer(), decided_at=old.submitted_at, decision_reason="Tanpa meterai."
+    )
+
+    data_migration_run("waves", "0006_complaint_rejections_to_lainnya")
+
+    old.refresh_from_db()
+    assert (old.rejection_reason, old.decision_reason, old.fixable) == ("lainnya", "Tanpa meterai.", False)
+    assert Complaint.objects.get(pk=pending.pk).rejection_reason == ""
