@@ -6,7 +6,7 @@ ask ``action_refusal`` under the wave's lock and refuse with its sentence, and t
 pages and the operator console ask ``available_actions`` (the same function), so a page never offers what the
 service would refuse, and a refusal always says the same thing as the page.
 
-Whether results exist (``wave_has_results``) also locks the wave's quotas and times and forbids deleting it.
+Whether results exist (``Wave.has_results``) locks the wave's quotas and times and forbids deleting it.
 """
 
 from dataclasses import dataclass
@@ -67,12 +67,6 @@ def standing_run(wave: Wave) -> SelectionRun | None:
         .order_by("-pk")
         .first()
     )
-
-
-def wave_has_results(wave: Wave) -> bool:
-    """Results exist (a run succeeded and stands, or one is writing them): the quotas and times they were drawn
-    with are locked, and the wave cannot be deleted."""
-    return wave.pk is not None and standing_run(wave) is not None
 
 
 def _quota_refusal(wave: Wave) -> str | None:

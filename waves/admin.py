@@ -458,9 +458,11 @@ class DecisionForm(forms.Form):
         help_text=_('Wajib untuk alasan "Lainnya"; dikirim kepada pendaftar lewat email dan tampil di dasbornya.'),
     )
 
-    def __init__(self, *args, approve: bool | None, **kwargs) -> None:
+    def __init__(self, *args, approve: bool | None, checks: bool = False, **kwargs) -> None:
+        """``checks``: the form carries the checklist (the workbench), so its answers are stored, unticked ones too."""
         super().__init__(*args, **kwargs)
         self.approve = approve
+        self.checks = checks
 
     def clean(self):
         data = super().clean()
@@ -480,7 +482,7 @@ class DecisionForm(forms.Form):
             approve=bool(self.approve),
             rejection=self.cleaned_data.get("rejection") or None,
             reason=self.cleaned_data.get("reason") or "",
-            checklist=dict.fromkeys(self.cleaned_data.get("checklist") or (), True),
+            checklist=dict.fromkeys(self.cleaned_data.get("checklist") or (), True) if self.checks else None,
         )
 
 
@@ -567,7 +569,7 @@ class ComplaintAdmin(UnmaskedDataAdmin, ReadOnlyAdmin):
         if decision not in ("approve", "reject"):
             messages.error(request, gettext("Pilih Setujui atau Tolak."))
             return redirect(here)
-        form = DecisionForm(request.POST, approve=decision == "approve")
+        form = DecisionForm(request.POST, approve=decision == "approve", checks=True)
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:

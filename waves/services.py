@@ -475,7 +475,7 @@ def complaint_decide(
         code = RejectionReason(rejection or RejectionReason.OTHER)
         if code == RejectionReason.OTHER and not reason:
             raise WaveError(WaveErrorCode.REJECTION_NEEDS_REASON)
-    checks = {item.value: bool((checklist or {}).get(item.value)) for item in CheckItem} if checklist else {}
+    checks = {item.value: bool(checklist.get(item.value)) for item in CheckItem} if checklist is not None else {}
     now = now or timezone.now()
     with transaction.atomic():
         locked = Complaint.objects.select_for_update().get(pk=complaint.pk)

@@ -92,6 +92,9 @@ def test_a_decision_stores_the_checklist_and_reason_then_opens_the_oldest_pendin
     assert decided.checklist == {"signed": False, "meterai": True, "name_matches": True, "waves_match": False}
 
     assert decide(desk, oldest, decision="approve").url == f"{LIST}{middle.pk}/change/"
+    assert Complaint.objects.get(pk=oldest.pk).checklist == dict.fromkeys(
+        ("signed", "meterai", "name_matches", "waves_match"), False
+    )  # nothing ticked is an answer too
     assert decide(desk, middle, decision="approve").url == LIST  # none left: back to the list
 
 
