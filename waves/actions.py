@@ -69,7 +69,8 @@ def standing_run(wave: Wave) -> SelectionRun | None:
     )
 
 
-def _quota_refusal(wave: Wave) -> str | None:
+def quota_refusal(wave: Wave) -> str | None:
+    """Why a draft cannot be published or opened: its province quotas do not add up to the national quota."""
     total = ProvinceQuota.objects.filter(wave=wave).aggregate(total=Sum("quota"))["total"] or 0
     if total == wave.quota:
         return None
@@ -92,7 +93,7 @@ def action_refusal(*, wave: Wave, action: WaveAction, now: datetime, run: Select
                 return gettext("Waktu tutup gelombang (%(closes)s) sudah lewat; ubah dulu jadwalnya.") % {
                     "closes": closes
                 }
-            return _quota_refusal(wave)
+            return quota_refusal(wave)
         if status == WaveStatus.OPEN:
             return gettext("Gelombang sudah dibuka sejak %(opens)s.") % {"opens": opens}
         return gettext("Gelombang sudah ditutup pada %(closes)s; gelombang yang ditutup tidak dibuka lagi.") % {

@@ -117,7 +117,8 @@ def _run(request, queryset, service, done: str) -> None:
         try:
             service(wave=wave, acting_user=request.user, now=timezone.now())
         except WaveError as error:
-            messages.error(request, _("Gelombang %(number)s: %(code)s") % {"number": wave.number, "code": error.code})
+            why = error.params.get("why") or error.code
+            messages.error(request, _("Gelombang %(number)s: %(code)s") % {"number": wave.number, "code": why})
         else:
             messages.success(request, done % {"number": wave.number})
 
@@ -649,7 +650,7 @@ class ComplaintAdmin(UnmaskedDataAdmin, ReadOnlyAdmin):
     @admin.display(description=_("surat bertanda tangan"))
     def letter_preview(self, complaint: Complaint) -> str:
         url = reverse("waves:complaint_file", args=[complaint.pk])
-        size = f"{complaint.letter_bytes / 1024:,.0f} KB"
+        size = f"{thousands(round(complaint.letter_bytes / 1024))} KB"
         if complaint.letter_kind == "pdf":
             return format_html('<a href="{}" download>{}</a> (PDF, {})', url, _("Unduh surat"), size)
         return format_html(

@@ -21,7 +21,7 @@ from prakerja.versioning import text_version_publish
 from uploads import ProcessedDocument
 from verification.models import PhoneNumber
 from verification.selectors import domicile_province_id
-from waves.actions import WaveAction, action_refusal
+from waves.actions import WaveAction, action_refusal, quota_refusal
 from waves.errors import WaveError, WaveErrorCode
 from waves.models import (
     AgreementText,
@@ -104,7 +104,7 @@ def wave_publish(*, wave: Wave, acting_user: User, now: datetime | None = None) 
         raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=wave.status, to=WaveStatus.OPEN)
     total = ProvinceQuota.objects.filter(wave=wave).aggregate(total=Sum("quota"))["total"] or 0
     if total != wave.quota:
-        raise WaveError(WaveErrorCode.QUOTAS_DO_NOT_ADD_UP, total=total, quota=wave.quota)
+        raise WaveError(WaveErrorCode.QUOTAS_DO_NOT_ADD_UP, total=total, quota=wave.quota, why=quota_refusal(wave))
     wave.published_at = now
     wave.save(update_fields=["published_at"])
     WaveEvent.objects.create(
