@@ -38,6 +38,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "waves.view_wave",
         "waves.add_wave",
         "waves.change_wave",
+        "waves.open_wave",
+        "waves.close_wave",
         "waves.run_selection",
         "waves.view_provincequota",
         "waves.add_provincequota",

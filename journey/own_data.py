@@ -391,6 +391,11 @@ def own_data_for(*, user: User, now: dt.datetime | None = None) -> OwnData:
                     Item("status", _("Status"), complaint.get_status_display()),
                     Item("diputuskan_pada", _("Diputuskan pada"), complaint.decided_at),
                     Item(
+                        "alasan_penolakan",
+                        _("Alasan penolakan"),
+                        complaint.rejection.label if complaint.rejection else None,
+                    ),
+                    Item(
                         "alasan_keputusan",
                         _("Alasan keputusan"),
                         complaint.decision_reason if complaint.status != ComplaintStatus.PENDING else None,

@@ -43,3 +43,15 @@ def wib_day_end(day: date) -> datetime:
     """The last moment of ``day`` in Jakarta (23:59:59.999999 WIB): a deadline "until the end of that day"
     that shows as "23.59 WIB" and still lies within the day."""
     return wib_midnight(day + timedelta(days=1)) - timedelta(microseconds=1)
+
+
+def wib_moment(instant: datetime) -> str:
+    """``instant`` as staff read it in a sentence: "9 Desember 2026 pukul 23.59 WIB" (in the active language)."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext
+
+    local = timezone.localtime(instant, WIB)
+    return gettext("%(day)s pukul %(time)s WIB") % {
+        "day": date_format(local, "j F Y"),
+        "time": local.strftime("%H.%M"),
+    }

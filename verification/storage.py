@@ -39,15 +39,18 @@ def private_storage() -> PrivateStorage:
     return PrivateStorage()
 
 
-def private_file_response(file: File, *, content_type: str, filename: str) -> FileResponse:
+def private_file_response(file: File, *, content_type: str, filename: str, framed: bool = False) -> FileResponse:
     """A private file (KTP photo, signed letter) for a viewer the caller has already checked.
 
     Always an attachment, kept by no cache, and under ``Content-Security-Policy: sandbox``: should a browser
     or a PDF viewer render it anyway, nothing in it runs with the portal's origin (no script, no forms, no
-    cookies). ``nosniff`` keeps an image an image.
+    cookies). ``nosniff`` keeps an image an image. ``framed``: shown inline inside a page of the portal's own
+    (the reviewer's workbench), still sandboxed, and framed by no other site.
     """
-    response = FileResponse(file, content_type=content_type, as_attachment=True, filename=filename)
+    response = FileResponse(file, content_type=content_type, as_attachment=not framed, filename=filename)
     response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "sandbox"
+    response["Content-Security-Policy"] = "sandbox; frame-ancestors 'self'" if framed else "sandbox"
     response["X-Content-Type-Options"] = "nosniff"
+    if framed:
+        response["X-Frame-Options"] = "SAMEORIGIN"
     return response

@@ -6,6 +6,7 @@ class WaveErrorCode(StrEnum):
     SELECTION_RUNNING = "selection_running"  # another process is selecting this wave now
     BLIND_INDEX_ROTATING = "blind_index_rotating"  # PII_BLIND_INDEX_KEYS has an old key: pii_reindex under way
     QUOTAS_DO_NOT_ADD_UP = "quotas_do_not_add_up"
+    WAVE_LOCKED = "wave_locked"  # results exist: its quotas and times are fixed, and it cannot be deleted
     WAVE_NOT_OPEN = "wave_not_open"
     NOT_FOR_YOUR_PROVINCE = "not_for_your_province"
     JOURNEY_INCOMPLETE = "journey_incomplete"

@@ -19,6 +19,7 @@ from prakerja.fields import BlindIndexField, EncryptedTextField, SealField
 from verification.storage import private_storage
 from waves.lottery import REGISTRATION_LENGTH, registration_number_new
 from waves.reasons import ResultReason
+from waves.rejections import RejectionReason
 
 
 class WaveStatus(models.TextChoices):
@@ -68,7 +69,11 @@ class Wave(models.Model):
         verbose_name = _("gelombang")
         verbose_name_plural = _("gelombang")
         ordering = ["-number"]
-        permissions = [("run_selection", _("Dapat menjalankan seleksi gelombang"))]
+        permissions = [
+            ("run_selection", _("Dapat menjalankan seleksi gelombang")),
+            ("open_wave", _("Dapat membuka gelombang sebelum jadwalnya")),
+            ("close_wave", _("Dapat menutup gelombang sebelum jadwalnya")),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(opens_at__lt=F("closes_at")), name="waves_wave_opens_before_close"),
             models.CheckConstraint(
@@ -78,6 +83,31 @@ class Wave(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Refuse to change what results were drawn with: the quota, the times and the policies."""
+        update_fields = kwargs.get("update_fields")
+        locked = LOCKED_WAVE_FIELDS if update_fields is None else LOCKED_WAVE_FIELDS & set(update_fields)
+        if self.pk is not None and locked and self.has_results():
+            stored = Wave.objects.filter(pk=self.pk).values(*locked).first() or {}
+            changed = sorted(name for name in locked if name in stored and stored[name] != getattr(self, name))
+            if changed:
+                from waves.errors import WaveError, WaveErrorCode
+
+                raise WaveError(WaveErrorCode.WAVE_LOCKED, fields=changed)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.has_results():
+            from waves.errors import WaveError, WaveErrorCode
+
+            raise WaveError(WaveErrorCode.WAVE_LOCKED, fields=["delete"])
+        return super().delete(*args, **kwargs)
+
+    def has_results(self) -> bool:
+        """A selection run stands (succeeded, or running and writing): the quotas and times it drew with are locked
+        and the wave cannot be deleted (waves.actions decides the rest of what an operator may do)."""
+        return self.pk is not None and self.selection_runs.filter(status__in=["running", "succeeded"]).exists()
 
     @property
     def label(self) -> str:
@@ -99,6 +129,12 @@ class Wave(models.Model):
         return status
 
 
+# What a selection's results were drawn with: fixed once results exist (Wave.save, ProvinceQuota.save).
+LOCKED_WAVE_FIELDS = frozenset(
+    {"opens_at", "closes_at", "announce_at", "quota", "other_aid_allowed", "pool_unused_quota"}
+)
+
+
 class ProvinceQuota(models.Model):
     wave = models.ForeignKey(
         Wave, on_delete=models.CASCADE, related_name="province_quotas", verbose_name=_("gelombang")
@@ -114,7 +150,23 @@ class ProvinceQuota(models.Model):
         constraints = [models.UniqueConstraint(fields=["wave", "province"], name="waves_quota_one_per_province")]
 
     def __str__(self) -> str:
-        return f"{self.province_id}: {self.quota}"
+        from prakerja.formats import thousands
+
+        return f"{self.province.name}: {thousands(self.quota)}"
+
+    def save(self, *args, **kwargs) -> None:
+        self._refuse_if_locked()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_locked()
+        return super().delete(*args, **kwargs)
+
+    def _refuse_if_locked(self) -> None:
+        if self.wave_id is not None and self.wave.has_results():
+            from waves.errors import WaveError, WaveErrorCode
+
+            raise WaveError(WaveErrorCode.WAVE_LOCKED, fields=["province_quotas"])
 
 
 class WaveEvent(models.Model):
@@ -141,7 +193,13 @@ class WaveEvent(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+        from prakerja.timeutil import wib_moment
+
+        return gettext("%(from)s → %(to)s, %(at)s") % {
+            "from": self.get_from_status_display(),
+            "to": self.get_to_status_display(),
+            "at": wib_moment(self.at),
+        }
 
 
 class AgreementText(models.Model):
@@ -214,7 +272,8 @@ class Enrollment(models.Model):
         indexes = [models.Index(fields=["wave", "province"], name="waves_enrollment_wave_prov")]
 
     def __str__(self) -> str:
-        return f"#{self.pk}"
+        # Never the applicant's name; the admin lists select the wave with the row.
+        return gettext("Pendaftaran #%(id)s di gelombang %(wave)s") % {"id": self.pk, "wave": self.wave.number}
 
 
 class RunStatus(models.TextChoices):
@@ -300,7 +359,7 @@ class SelectionRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.wave_id}/{self.pk}"
+        return gettext("Proses seleksi #%(id)s (%(status)s)") % {"id": self.pk, "status": self.get_status_display()}
 
 
 class Result(models.Model):
@@ -514,7 +573,13 @@ class Complaint(models.Model):
         verbose_name=_("peninjau"),
     )
     decided_at = models.DateTimeField(_("diputuskan pada"), null=True, blank=True)
-    decision_reason = models.TextField(_("alasan keputusan"), blank=True)
+    rejection_reason = models.CharField(
+        _("alasan penolakan"), max_length=32, blank=True, choices=RejectionReason.choices
+    )
+    # The reviewer's own words: required with "lainnya", optional with the other reasons and with an approval.
+    decision_reason = models.TextField(_("catatan peninjau"), blank=True)
+    # The reviewer's checks of the letter (waves.rejections.CheckItem: true/false), stored with the decision.
+    checklist = models.JSONField(_("daftar periksa"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("pengaduan gagal 3 kali")
@@ -534,11 +599,25 @@ class Complaint(models.Model):
                 ),
                 name="waves_complaint_decision_recorded",
             ),
+            # A rejection has a reason from the list, and "lainnya" the reviewer's words.
             models.CheckConstraint(
-                condition=~Q(status="rejected") | ~Q(decision_reason=""), name="waves_complaint_rejection_reason"
+                condition=~Q(status="rejected")
+                | (~Q(rejection_reason="") & (~Q(rejection_reason="lainnya") | ~Q(decision_reason=""))),
+                name="waves_complaint_rejection_reason",
             ),
         ]
         indexes = [models.Index(fields=["status", "submitted_at"], name="waves_complaint_status")]
 
     def __str__(self) -> str:
-        return f"#{self.pk}"
+        return gettext("Pengaduan #%(id)s (%(status)s)") % {"id": self.pk, "status": self.get_status_display()}
+
+    @property
+    def rejection(self) -> RejectionReason | None:
+        if self.status != ComplaintStatus.REJECTED or not self.rejection_reason:
+            return None
+        return RejectionReason(self.rejection_reason)
+
+    @property
+    def fixable(self) -> bool:
+        """Rejected for a reason the applicant can correct by uploading the letter again at once."""
+        return self.rejection is not None and self.rejection.fixable

@@ -73,3 +73,11 @@ def reason_message(code: str | None) -> str:
         return ResultReason(code).applicant_message
     except ValueError:
         return code
+
+
+def reason_label(code: str) -> str:
+    """The operator's label for a stored reason code (the code itself if unknown)."""
+    try:
+        return str(ResultReason(code).label)
+    except ValueError:
+        return code

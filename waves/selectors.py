@@ -220,7 +220,8 @@ class ComplaintState:
             return WaveErrorCode.COMPLAINT_OPEN
         if self.failures_needed:
             return WaveErrorCode.COMPLAINT_TOO_EARLY
-        if self.latest is not None and not self.fresh_failures:
+        if self.latest is not None and not self.fresh_failures and not self.latest.fixable:
+            # A letter rejected for a reason the applicant can correct (waves.rejections) may be sent again now.
             return WaveErrorCode.COMPLAINT_NEEDS_NEW_FAILURE
         return None
 
@@ -350,4 +351,148 @@ def result_rows_for_export(*, run: SelectionRun, chunk_size: int = 2000):
             "card__number",
         )
         .iterator(chunk_size=chunk_size)
+    )
+
+
+# --- An operator's action on a wave (waves.actions) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProvinceLine:
+    name: str
+    quota: int
+    enrolled: int
+
+
+@dataclass(frozen=True)
+class WaveConsequence:
+    """What a confirmation page states: the wave, its province quotas and enrollments, and the standing run."""
+
+    wave: Wave
+    status: str
+    provinces: list[ProvinceLine]
+    quota: int
+    enrolled: int
+    run: SelectionRun | None
+    selected: int | None
+
+
+def wave_consequence(*, wave: Wave, action: str, now: datetime | None = None) -> WaveConsequence:
+    """Three queries: the quotas by province name, the enrollments per province, the standing run."""
+    from django.db.models import Count
+
+    now = now or timezone.now()
+    enrolled = dict(
+        Enrollment.objects.filter(wave=wave)
+        .values_list("province_id")
+        .annotate(n=Count("pk"))
+        .values_list("province_id", "n")
+    )
+    quotas = wave.province_quotas.select_related("province").order_by("province_id")
+    lines = [ProvinceLine(name=q.province.name, quota=q.quota, enrolled=enrolled.get(q.province_id, 0)) for q in quotas]
+    run = (
+        SelectionRun.objects.filter(wave=wave, status__in=[RunStatus.RUNNING, RunStatus.SUCCEEDED])
+        .order_by("-pk")
+        .first()
+    )
+    return WaveConsequence(
+        wave=wave,
+        status=WaveStatus(wave.status_at(now)).label,
+        provinces=lines,
+        quota=wave.quota,
+        enrolled=sum(enrolled.values()),
+        run=run,
+        selected=(run.counts or {}).get("selected") if run else None,
+    )
+
+
+@dataclass(frozen=True)
+class RunProvince:
+    name: str
+    quota: int | None
+    enrolled: int
+    candidates: int | None
+    selected: int
+
+
+def selection_run_provinces(*, run: SelectionRun) -> list[RunProvince]:
+    """A run's counts per province, by name, with the wave's quota and (while its results stand) its candidates:
+    those through every rule. Three queries; the candidates one reads the run's results grouped by province."""
+    from django.db.models import Count
+
+    from regions.models import Province
+
+    per_province = (run.counts or {}).get("provinces") or {}
+    names = dict(Province.objects.filter(pk__in=per_province).values_list("pk", "name"))
+    quotas = dict(run.wave.province_quotas.values_list("province_id", "quota"))
+    candidates = {}
+    if run.status == RunStatus.SUCCEEDED:
+        candidates = dict(
+            Result.objects.filter(run=run)
+            .filter(Q(reason__isnull=True) | Q(reason__in=FAILED_SELECTION))
+            .values_list("province_id")
+            .annotate(n=Count("pk"))
+            .values_list("province_id", "n")
+        )
+    return [
+        RunProvince(
+            name=names.get(code, code),
+            quota=quotas.get(code),
+            enrolled=entry.get("enrollments", 0),
+            candidates=candidates.get(code) if candidates else None,
+            selected=entry.get("selected", 0),
+        )
+        for code, entry in sorted(per_province.items(), key=lambda item: names.get(item[0], item[0]))
+    ]
+
+
+# --- The reviewer's workbench ------------------------------------------------------------------------------------
+
+
+def complaint_next_pending(*, after: Complaint | None = None) -> Complaint | None:
+    """The oldest pending complaint other than ``after``: the case a reviewer opens next ("Berikutnya")."""
+    pending = Complaint.objects.filter(status=ComplaintStatus.PENDING).order_by("submitted_at", "id")
+    if after is not None:
+        pending = pending.exclude(pk=after.pk)
+    return pending.first()
+
+
+def complaint_cited_results(*, complaint: Complaint) -> list[Result]:
+    """The waves the letter cites with the applicant's result in each (newest first), for the reviewer to compare
+    with the letter."""
+    return list(
+        Result.objects.filter(
+            enrollment__user_id=complaint.user_id,
+            run__status=RunStatus.SUCCEEDED,
+            run__wave__in=complaint.waves.all(),
+        )
+        .select_related("run__wave")
+        .order_by("-run__wave__number")
+    )
+
+
+@dataclass(frozen=True)
+class ReviewParticulars:
+    """What a reviewer compares with the letter: the name in full (recorded in the audit log by the admin), the
+    NIK masked (its first and last four digits are enough to compare), the domicile's city, the email. Never the
+    KTP photo, the address's street or the phone number (docs/SECURITY.md)."""
+
+    full_name: str
+    nik_masked: str
+    city: str
+    email: str
+
+
+def complaint_particulars(*, complaint: Complaint) -> ReviewParticulars | None:
+    from verification.identifiers import identifier_mask
+    from verification.selectors import applicant_particulars
+
+    particulars = applicant_particulars(user=complaint.user)
+    if particulars is None:
+        return None
+    return ReviewParticulars(
+        full_name=particulars.full_name,
+        nik_masked=identifier_mask(particulars.nik),
+        city=particulars.city,
+        email=particulars.email,
     )

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import User
 from audit.context import client_address
@@ -21,6 +22,7 @@ from prakerja.versioning import text_version_publish
 from uploads import ProcessedDocument
 from verification.models import IdentityVerification, PhoneNumber
 from verification.selectors import domicile_province_id
+from waves.actions import WaveAction, action_refusal, quota_refusal
 from waves.errors import WaveError, WaveErrorCode
 from waves.lottery import seed_commitment, seed_new
 from waves.models import (
@@ -39,6 +41,7 @@ from waves.models import (
     WaveEvent,
     WaveStatus,
 )
+from waves.rejections import CheckItem, RejectionReason
 from waves.rules import adult_at_close, rule_failures
 from waves.selectors import complaint_state
 from waves.states import transition_allowed
@@ -109,7 +112,7 @@ def wave_publish(*, wave: Wave, acting_user: User, now: datetime | None = None) 
         raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=wave.status, to=WaveStatus.OPEN)
     total = ProvinceQuota.objects.filter(wave=wave).aggregate(total=Sum("quota"))["total"] or 0
     if total != wave.quota:
-        raise WaveError(WaveErrorCode.QUOTAS_DO_NOT_ADD_UP, total=total, quota=wave.quota)
+        raise WaveError(WaveErrorCode.QUOTAS_DO_NOT_ADD_UP, total=total, quota=wave.quota, why=quota_refusal(wave))
     wave.published_at = now
     wave.save(update_fields=["published_at"])
     seed_commitment_ensure(wave=wave, now=now)
@@ -124,6 +127,7 @@ def wave_publish(*, wave: Wave, acting_user: User, now: datetime | None = None) 
 def wave_open_now(*, wave: Wave, acting_user: User, now: datetime | None = None) -> Wave:
     """An operator opens a draft before its time (publishing it if needed): the opening time becomes now."""
     now = now or timezone.now()
+    _refuse_unless_allowed(wave, WaveAction.OPEN, now)
     if Wave.objects.filter(pk=wave.pk, published_at__isnull=True).exists():
         wave_publish(wave=wave, acting_user=acting_user, now=now)
     return _move_now(wave, WaveStatus.DRAFT, acting_user=acting_user, now=now, note="dibuka operator")
@@ -132,14 +136,28 @@ def wave_open_now(*, wave: Wave, acting_user: User, now: datetime | None = None)
 @transaction.atomic
 def wave_close_now(*, wave: Wave, acting_user: User, now: datetime | None = None) -> Wave:
     """An operator closes an open wave before its time: the closing time becomes now."""
-    return _move_now(wave, WaveStatus.OPEN, acting_user=acting_user, now=now or timezone.now(), note="ditutup operator")
+    now = now or timezone.now()
+    _refuse_unless_allowed(wave, WaveAction.CLOSE, now)
+    return _move_now(wave, WaveStatus.OPEN, acting_user=acting_user, now=now, note="ditutup operator")
+
+
+def _refuse_unless_allowed(wave: Wave, action: WaveAction, now: datetime) -> Wave:
+    """Lock the wave and refuse ``action`` with the sentence the pages show (waves.actions), if it is refused."""
+    locked = Wave.objects.select_for_update().get(pk=wave.pk)
+    refusal = action_refusal(wave=locked, action=action, now=now)
+    if refusal is not None:
+        raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=locked.status_at(now), why=refusal)
+    return locked
 
 
 def _move_now(wave: Wave, source: str, *, acting_user: User, now: datetime, note: str) -> Wave:
     """Make the move time would make from ``source`` (TIME_MOVES) now: its time becomes now, the operator acts."""
     to, time_field = TIME_MOVES[source]
     locked = Wave.objects.select_for_update().get(pk=wave.pk)
-    _record_time_moves(locked, now)
+    if not (source == WaveStatus.DRAFT and locked.status == WaveStatus.DRAFT):
+        # A draft the operator has just published with its opening time past would otherwise be "opened by the
+        # schedule" at a time before it was published; the opening is the operator's, now.
+        _record_time_moves(locked, now)
     if locked.status != source:
         raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=locked.status, to=to)
     setattr(locked, time_field, now)
@@ -197,8 +215,11 @@ def selection_void(*, run: SelectionRun, acting_user: User, now: datetime | None
     wave = Wave.objects.select_for_update().get(pk=run.wave_id)
     _record_time_moves(wave, now)
     run = SelectionRun.objects.select_for_update().get(pk=run.pk)
-    if run.status != RunStatus.SUCCEEDED or wave.status != WaveStatus.SELECTED:
-        raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=wave.status, to=WaveStatus.CLOSED)
+    refusal = action_refusal(wave=wave, action=WaveAction.VOID, now=now, run=run)
+    if refusal is None and run.status != RunStatus.SUCCEEDED:
+        refusal = gettext("Proses seleksi ini tidak berhasil, jadi tidak punya hasil untuk dibatalkan.")
+    if refusal is not None:
+        raise WaveError(WaveErrorCode.TRANSITION_NOT_ALLOWED, current=wave.status, to=WaveStatus.CLOSED, why=refusal)
     messages_cancel(key_prefix=announcement_key_prefix(run))
     results_discard(run)
     # An account deleted while these results stood kept its enrollment as part of them (waves_erase_for); with
@@ -294,9 +315,7 @@ def selection_queue(*, wave: Wave, acting_user: User | None, now: datetime | Non
     now = now or timezone.now()
     selections_recover(wave=wave)  # a run whose process died must not keep the wave from being selected
     locked = Wave.objects.select_for_update().get(pk=wave.pk)
-    if locked.status_at(now) != WaveStatus.CLOSED:
-        return False
-    if SelectionRun.objects.filter(wave=locked, status__in=[RunStatus.RUNNING, RunStatus.SUCCEEDED]).exists():
+    if action_refusal(wave=locked, action=WaveAction.SELECT, now=now) is not None:
         return False
     locked.selection_queued_at = now
     locked.save(update_fields=["selection_queued_at"])
@@ -488,16 +507,30 @@ def complaint_submit(
 
 
 def complaint_decide(
-    *, complaint: Complaint, acting_user: User, approve: bool, reason: str = "", now: datetime | None = None
+    *,
+    complaint: Complaint,
+    acting_user: User,
+    approve: bool,
+    rejection: str | None = None,
+    reason: str = "",
+    checklist: dict[str, bool] | None = None,
+    now: datetime | None = None,
 ) -> Complaint:
-    """Approve or reject a pending complaint, recording ``acting_user`` as its reviewer and the time; the applicant is told by
-    email and SMS (in Indonesian, whatever language the reviewer's admin is in). A rejection needs a reason.
-    An approval puts the applicant in the priority tier of every selection until they are selected."""
+    """Approve or reject a pending complaint, recording ``acting_user`` as its reviewer, the time, the reviewer's
+    checks of the letter (``checklist``, waves.rejections.CheckItem) and their note (``reason``); the applicant is
+    told by email and SMS (in Indonesian, whatever language the reviewer's admin is in). A rejection has a reason
+    from the list (``rejection``, waves.rejections.RejectionReason; "lainnya" when none is given), and "lainnya"
+    needs the reviewer's words. An approval puts the applicant in the priority tier of every selection until they
+    are selected; a rejection for a fixable reason lets them upload a corrected letter at once."""
     if not acting_user.has_perm("waves.review_complaint"):
         raise WaveError(WaveErrorCode.NOT_A_REVIEWER)
     reason = reason.strip()
-    if not approve and not reason:
-        raise WaveError(WaveErrorCode.REJECTION_NEEDS_REASON)
+    code = ""
+    if not approve:
+        code = RejectionReason(rejection or RejectionReason.OTHER)
+        if code == RejectionReason.OTHER and not reason:
+            raise WaveError(WaveErrorCode.REJECTION_NEEDS_REASON)
+    checks = {item.value: bool(checklist.get(item.value)) for item in CheckItem} if checklist is not None else {}
     now = now or timezone.now()
     with transaction.atomic():
         locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
@@ -506,12 +539,18 @@ def complaint_decide(
         locked.status = ComplaintStatus.APPROVED if approve else ComplaintStatus.REJECTED
         locked.reviewer = acting_user
         locked.decided_at = now
+        locked.rejection_reason = code
         locked.decision_reason = reason
-        locked.save(update_fields=["status", "reviewer", "decided_at", "decision_reason"])
-        # The reason stays on the complaint: written to the applicant, it may name them.
-        audit_record(
-            acting_user=acting_user, action=Action.COMPLAINT_DECIDE, target=locked, details={"decision": locked.status}
+        locked.checklist = checks
+        locked.save(
+            update_fields=["status", "reviewer", "decided_at", "rejection_reason", "decision_reason", "checklist"]
         )
+        # The reviewer's note stays on the complaint: written to the applicant, it may name them. The reason's code
+        # names nobody.
+        details = {"decision": locked.status}
+        if code:
+            details["reason"] = str(code)
+        audit_record(acting_user=acting_user, action=Action.COMPLAINT_DECIDE, target=locked, details=details)
         _decision_notify(locked)
     return locked
 

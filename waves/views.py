@@ -184,7 +184,8 @@ def complaint_letter(request: HttpRequest) -> HttpResponse:
 @require_GET
 def complaint_file(request: HttpRequest, pk: int) -> FileResponse:
     """The signed letter as uploaded (a PDF) or re-encoded (an image), to its owner and to reviewers only; a
-    404 to anyone else, the same as for an id that does not exist."""
+    404 to anyone else, the same as for an id that does not exist. Reviewers may ask for it framed
+    (``?tampil=1``) for the workbench."""
     complaint = complaint_for_viewer(pk=pk, viewer=request.user)
     # A reviewer opens it as staff, so only past the staff second factor.
     if complaint is None or (complaint.user_id != request.user.pk and not staff_verified(request)):
@@ -197,6 +198,8 @@ def complaint_file(request: HttpRequest, pk: int) -> FileResponse:
         complaint.letter.open("rb"),
         content_type="application/pdf" if is_pdf else "image/jpeg",
         filename=f"surat-pernyataan-{complaint.pk}.{'pdf' if is_pdf else 'jpg'}",
+        # "?tampil=1": inline in the reviewer's workbench, beside the case (still sandboxed).
+        framed=request.GET.get("tampil") == "1" and complaint.user_id != request.user.pk,
     )
 
 

@@ -16,3 +16,11 @@ def rupiah(amount: int) -> str:
 def legal_text(body: str) -> SafeString:
     """A public legal text's body as HTML (prakerja/markup.py): headings, paragraphs, lists and links."""
     return legal_text_html(body)
+
+
+@register.filter
+def thousands(value: int | None) -> str:
+    """164000 -> "164.000" in Indonesian ("164,000" in English): staff pages' numbers (prakerja/formats.py)."""
+    from prakerja.formats import thousands as grouped
+
+    return grouped(value)

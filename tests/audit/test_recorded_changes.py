@@ -40,6 +40,10 @@ def operator(client):
 
 
 def wave_action(client, action: str, wave: Wave, **data):
+    """A bulk action of the wave list, or (``buka``, ``tutup``, ``seleksi``, ``batalkan-seleksi``) the POST of the
+    wave's confirmation page."""
+    if action in {"buka", "tutup", "seleksi", "batalkan-seleksi"}:
+        return client.post(f"/admin/waves/wave/{wave.pk}/{action}/", data, REMOTE_ADDR=ADDRESS)
     return client.post(
         "/admin/waves/wave/", {"action": action, "_selected_action": [wave.pk], **data}, REMOTE_ADDR=ADDRESS
     )
@@ -74,15 +78,25 @@ def complaint(settings, tmp_path):
     return complaint
 
 
-@pytest.mark.parametrize(("action", "decision"), [("approve", "approved"), ("reject", "rejected")])
-def test_a_complaint_decision_is_recorded_without_its_reason(client, complaint, action, decision):
+@pytest.mark.parametrize(
+    ("action", "decision", "recorded"),
+    [("approve", "approved", {}), ("reject", "rejected", {"reason": "lainnya"})],
+)
+def test_a_complaint_decision_is_recorded_without_its_reason(client, complaint, action, decision, recorded):
+    """The reviewer's words may name the applicant, so only the reason's code is recorded."""
     reviewer = staff_user(Role.REVIEWER)
     login_verified(client, reviewer)
     reason = f"Nama di surat bukan {complaint.user.personal_data.full_name}."
 
     client.post(
         "/admin/waves/complaint/",
-        {"action": action, "_selected_action": [complaint.pk], "confirm": "yes", "reason": reason},
+        {
+            "action": action,
+            "_selected_action": [complaint.pk],
+            "confirm": "yes",
+            "rejection": "lainnya",
+            "reason": reason,
+        },
         REMOTE_ADDR=ADDRESS,
     )
 
@@ -90,7 +104,22 @@ def test_a_complaint_decision_is_recorded_without_its_reason(client, complaint, 
     entry = the_entry(Action.COMPLAINT_DECIDE)
     assert (entry.acting_user, entry.roles, entry.client_address) == (reviewer, Role.REVIEWER, ADDRESS)
     assert (entry.target_type, entry.target_id) == ("waves.complaint", str(complaint.pk))
-    assert entry.details == {"decision": decision}
+    assert entry.details == {"decision": decision, **recorded}
+
+
+def test_a_decision_from_the_workbench_is_recorded(client, complaint):
+    reviewer = staff_user(Role.REVIEWER)
+    login_verified(client, reviewer)
+
+    client.post(
+        f"/admin/waves/complaint/{complaint.pk}/putuskan/",
+        {"decision": "reject", "rejection": "unsigned", "checklist": ["meterai", "name_matches"]},
+        REMOTE_ADDR=ADDRESS,
+    )
+
+    entry = the_entry(Action.COMPLAINT_DECIDE)
+    assert (entry.acting_user, entry.roles, entry.client_address) == (reviewer, Role.REVIEWER, ADDRESS)
+    assert entry.details == {"decision": "rejected", "reason": "unsigned"}
 
 
 # --- Waves: edits, quotas, publishing, moves ----------------------------------------------------------------------
@@ -218,8 +247,8 @@ def test_publishing_and_opening_and_closing_a_wave_now_are_recorded(client, oper
     wave = WaveFactory(opens_at=timezone.now() + timedelta(days=3), draft=True)
 
     wave_action(client, "publish", wave)
-    wave_action(client, "open_now", wave)
-    wave_action(client, "close_now", wave)
+    wave_action(client, "buka", wave)
+    wave_action(client, "tutup", wave)
 
     publish = the_entry(Action.WAVE_PUBLISH)
     assert (publish.acting_user, publish.client_address, publish.target_id) == (operator, ADDRESS, str(wave.pk))
@@ -253,7 +282,7 @@ def test_a_selection_run_from_the_admin_records_its_queueing_start_and_end_as_th
     enrolled_many(wave, 5, provinces=("32",))
 
     with django_capture_on_commit_callbacks(execute=True):
-        wave_action(client, "run_selection", wave)
+        wave_action(client, "seleksi", wave)
 
     run = SelectionRun.objects.get()
     queued, started, ended = (
@@ -334,7 +363,7 @@ def test_voiding_a_run_is_recorded(client, operator):
     enrolled_many(wave, 2, provinces=("32",))
     run = selection_run(wave=wave, acting_user=None, seed=1)
 
-    client.post("/admin/waves/selectionrun/", {"action": "void", "_selected_action": [run.pk]}, REMOTE_ADDR=ADDRESS)
+    wave_action(client, "batalkan-seleksi", wave)
 
     void = the_entry(Action.SELECTION_VOID)
     assert (void.acting_user, void.roles, void.client_address) == (operator, Role.OPERATOR, ADDRESS)

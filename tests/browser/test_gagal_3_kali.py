@@ -50,17 +50,21 @@ def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browse
     assert_accessible(desk)
     complaint = Complaint.objects.get()
     desk.get_by_role("link", name=applicant.email).click()
+    letter = desk.get_by_test_id("letter-frame").element_handle().content_frame()
+    letter.wait_for_load_state()
+    assert letter.url.endswith(f"/dashboard/gagal-3-kali/{complaint.pk}/berkas/?tampil=1")  # shown, not blocked
     with desk.expect_download() as reviewed:  # served as an attachment, never rendered in the admin's origin
         desk.get_by_role("link", name="Unduh surat").click()
     assert reviewed.value.suggested_filename == f"surat-pernyataan-{complaint.pk}.pdf"
     assert_accessible(desk)
-    desk.get_by_test_id("reject").click()
-    desk.get_by_role("button", name="Ya, tolak").click()  # without a reason first
-    expect(desk.get_by_text("Tulis alasan penolakan")).to_be_visible()
+    desk.get_by_test_id("reject").click()  # without a reason first
+    expect(desk.get_by_text("Pilih alasan penolakan")).to_be_visible()
     assert_accessible(desk)
-    desk.get_by_label("Alasan").fill("Meterai belum ditempel.")
-    desk.get_by_role("button", name="Ya, tolak").click()
-    expect(desk.get_by_text("1 pengaduan ditolak.")).to_be_visible()
+    desk.get_by_label("Bermeterai Rp10.000, tanda tangan di atas meterai").uncheck()
+    desk.get_by_label("Alasan penolakan").select_option("no_meterai")
+    desk.get_by_label("Catatan untuk pendaftar").fill("Meterai belum ditempel.")
+    desk.get_by_test_id("reject").click()
+    expect(desk.get_by_text(f"Pengaduan #{complaint.pk} ditolak.")).to_be_visible()
     assert_accessible(desk)
     admin.close()
     assert not desk_violations, desk_violations
@@ -71,3 +75,5 @@ def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browse
     expect(page.get_by_text("Surat pernyataan ditolak")).to_be_visible()
     expect(page.get_by_text("Meterai belum ditempel.")).to_be_visible()
     assert_accessible(page)
+    expect(page.get_by_test_id("rejection-reason")).to_have_text("Tanpa meterai")
+    expect(page.get_by_test_id("complaint-fixable")).to_be_visible()  # a fixable reason: upload again at once

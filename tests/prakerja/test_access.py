@@ -252,11 +252,16 @@ def test_the_reviewer_reviews_a_letter_without_any_link_to_a_ktp_photo(client, f
 @pytest.mark.parametrize(
     ("role", "actions"),
     [
-        (Role.OPERATOR, {"publish", "open_now", "close_now", "run_selection"}),
+        # Opening, closing, selecting and voiding are buttons to confirmation pages (tests/waves/test_wave_actions.py).
+        (Role.OPERATOR, {"publish"}),
         (Role.REVIEWER, None),  # no access to waves at all
     ],
 )
 def test_wave_actions_are_offered_only_to_those_allowed_to_take_them(client, role, actions):
+    from django.utils import timezone
+
+    from tests.factories import WaveFactory
+    from waves.actions import available_actions
     from waves.admin import WaveAdmin
     from waves.models import Wave
 
@@ -271,6 +276,8 @@ def test_wave_actions_are_offered_only_to_those_allowed_to_take_them(client, rol
         assert client.get("/admin/waves/wave/").status_code == 403
     else:
         assert offered == actions
+        wave = WaveFactory(open=True)
+        assert all(offer.permitted for offer in available_actions(wave=wave, now=timezone.now(), user=user))
 
 
 def test_a_staff_member_who_may_only_look_at_waves_is_offered_no_wave_action():

@@ -199,6 +199,31 @@ def _totp_code(world):
     return {"code": totp_now(world.objects.device)}
 
 
+def _complaint():
+    """A pending "gagal 3 kali" complaint with its letter."""
+    from tests.factories import ComplaintFactory
+
+    return ComplaintFactory()
+
+
+def _wave_in(state: str) -> dict:
+    """A wave in ``state`` for an operator's move on it (``selected``: results not yet announced)."""
+    from tests.factories import WaveFactory, enrolled
+
+    if state != "selected":
+        return {"object_id": str(WaveFactory(**{state: True}).pk)}
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from waves.selection import selection_run
+
+    wave = WaveFactory(opens_at=timezone.now() - timedelta(days=8), province_quotas={"32": 1})
+    enrolled(wave)
+    selection_run(wave=wave, acting_user=None, seed=1)
+    return {"object_id": str(wave.pk)}
+
+
 anonymous, signed_in = personas.anonymous, personas.signed_in
 ROUTES: dict[str, Route] = {
     "home": Route(anonymous),
@@ -286,7 +311,9 @@ ROUTES: dict[str, Route] = {
     "waves:history": Route(personas.enrolled),
     "waves:complaint": Route(personas.thrice_failed, forms=(Post(_letter, ("waves.Complaint",)),)),
     "waves:complaint_letter": Route(personas.thrice_failed),
-    "waves:complaint_file": Route(personas.complained, params=lambda world: {"pk": str(world.objects.complaint.pk)}),
+    "waves:complaint_file": Route(
+        personas.complained, params=lambda world: {"pk": str(world.objects.complaint.pk)}, query=("tampil",)
+    ),
     # Public: the lottery's transparency pages; an announced wave's list (three lost waves, numbered 1 to 3).
     "waves:transparency": Route(anonymous),
     "waves:lottery_explained": Route(anonymous),
@@ -347,6 +374,20 @@ ROUTES: dict[str, Route] = {
         personas.superuser, status=403, params=lambda world: {"pk": str(world.objects.device.pk)}
     ),
     CATCH_ALL: Route(personas.superuser, params=lambda world: {"url": "tidak-ada/"}, status=404),
+    # An operator's moves on a wave: GET states the consequence, POST (CSRF) does it once; a second POST is refused.
+    # The reviewer's decision on one complaint from its workbench page (POST only), then the next case.
+    "admin:waves_complaint_decide": Route(
+        personas.superuser,
+        params=lambda world: {"object_id": str(_complaint().pk)},
+        forms=(lambda world: {"decision": "reject", "rejection": "unsigned", "checklist": ["meterai"]},),
+        status=405,
+    ),
+    "admin:waves_wave_open": Route(personas.superuser, params=lambda world: _wave_in("draft"), forms=(_nothing,)),
+    "admin:waves_wave_close": Route(personas.superuser, params=lambda world: _wave_in("open"), forms=(_nothing,)),
+    "admin:waves_wave_select": Route(personas.superuser, params=lambda world: _wave_in("closed"), forms=(_nothing,)),
+    "admin:waves_wave_void": Route(
+        personas.superuser, params=lambda world: _wave_in("selected"), forms=(Post(_nothing, ("waves.WaveEvent",)),)
+    ),
 }
 
 ADMIN_MODEL_VIEW = re.compile(

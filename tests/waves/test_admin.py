@@ -13,26 +13,22 @@ def test_jalankan_seleksi_runs_the_selection_of_a_closed_wave_from_admin(
     enrolled(wave)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(
-            "/admin/waves/wave/", {"action": "run_selection", "_selected_action": [wave.pk]}, follow=True
-        )
+        response = admin_client.post(f"/admin/waves/wave/{wave.pk}/seleksi/", follow=True)
 
-    assert "Seleksi gelombang 1 dijalankan" in response.content.decode()
+    assert "Seleksi Gelombang 1 dijalankan" in response.content.decode()
     run = SelectionRun.objects.get()
     assert run.operator == admin_user and run.status == RunStatus.SUCCEEDED
     assert Wave.objects.get().status == WaveStatus.SELECTED
     page = admin_client.get(f"/admin/waves/selectionrun/{run.pk}/change/").content.decode()
-    assert "rules_and_ranking" in page
+    assert "Jawa Barat" in page  # its counts per province, by name
 
 
 def test_jalankan_seleksi_refuses_a_wave_that_is_still_open(admin_client):
     wave = WaveFactory(open=True)
 
-    response = admin_client.post(
-        "/admin/waves/wave/", {"action": "run_selection", "_selected_action": [wave.pk]}, follow=True
-    )
+    response = admin_client.post(f"/admin/waves/wave/{wave.pk}/seleksi/")
 
-    assert "belum ditutup" in response.content.decode()
+    assert response.status_code == 409 and "masih dibuka sampai" in response.content.decode()
     assert not SelectionRun.objects.exists()
 
 
@@ -59,9 +55,7 @@ def test_jalankan_seleksi_works_outside_a_test_transaction_on_postgresql(admin_c
     wave = WaveFactory(closed=True, province_quotas={"32": 1}, pool_unused_quota=False)
     enrolled(wave)
 
-    response = admin_client.post(
-        "/admin/waves/wave/", {"action": "run_selection", "_selected_action": [wave.pk]}, follow=True
-    )
+    response = admin_client.post(f"/admin/waves/wave/{wave.pk}/seleksi/", follow=True)
 
-    assert "Seleksi gelombang 1 dijalankan" in response.content.decode()
+    assert "Seleksi Gelombang 1 dijalankan" in response.content.decode()
     assert SelectionRun.objects.get().status == RunStatus.SUCCEEDED

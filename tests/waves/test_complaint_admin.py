@@ -50,7 +50,7 @@ def test_the_list_shows_status_wave_count_date_and_a_masked_nik(reviewer_client,
         assert complaint.user.email in html
         assert identity.nik_masked in html and identity.nik not in html
     assert "Menunggu peninjauan" in html
-    assert "seleksi gagal" in html.lower()
+    assert "lama menunggu" in html.lower()
 
 
 def test_search_by_email_and_by_full_nik(reviewer_client, complaints):
@@ -121,16 +121,20 @@ def test_staff_outside_the_group_cannot_review(client, complaints):
 
 def test_reject_asks_for_a_reason_first_and_decides_nothing_without_one(reviewer_client, complaints):
     page = act(reviewer_client, "reject", complaints[:1])
-    assert page.status_code == 200 and "Alasan" in page.content.decode()
+    assert page.status_code == 200 and "Alasan penolakan" in page.content.decode()
 
-    refused = act(reviewer_client, "reject", complaints[:1], confirm="yes", reason="  ")
+    no_reason = act(reviewer_client, "reject", complaints[:1], confirm="yes", reason="  ")
+    no_words = act(reviewer_client, "reject", complaints[:1], confirm="yes", rejection="lainnya", reason="  ")
 
-    assert refused.status_code == 200 and "Tulis alasan penolakan" in refused.content.decode()
+    assert no_reason.status_code == 200 and "Pilih alasan penolakan" in no_reason.content.decode()
+    assert no_words.status_code == 200 and "Tulis alasan penolakan" in no_words.content.decode()
     assert Complaint.objects.get(pk=complaints[0].pk).status == ComplaintStatus.PENDING
 
 
 def test_a_rejection_with_its_reason_is_recorded_with_the_reviewer(reviewer_client, complaints):
-    response = act(reviewer_client, "reject", complaints[:1], confirm="yes", reason="Tanda tangan tidak ada.")
+    response = act(
+        reviewer_client, "reject", complaints[:1], confirm="yes", rejection="lainnya", reason="Tanda tangan tidak ada."
+    )
 
     assert response.status_code == 302
     complaint = Complaint.objects.get(pk=complaints[0].pk)
@@ -154,7 +158,7 @@ def test_a_decided_complaint_is_skipped_by_a_later_action(reviewer_client, compl
     other = reviewer()
     login_verified(reviewer_client, other)
 
-    act(reviewer_client, "reject", complaints, confirm="yes", reason="Terlambat.")
+    act(reviewer_client, "reject", complaints, confirm="yes", rejection="unreadable", reason="Terlambat.")
 
     statuses = dict(Complaint.objects.values_list("pk", "status"))
     assert statuses == {complaints[0].pk: ComplaintStatus.APPROVED, complaints[1].pk: ComplaintStatus.REJECTED}
