@@ -23,6 +23,7 @@ from console import exports
 from console.selectors import console_overview, console_wave, provinces_by_code
 from console.tasks import funnel_refresh_task
 from prakerja.staff import staff_door, staff_verified
+from waves.actions import available_actions
 from waves.models import Wave
 from waves.selectors import result_rows_for_export, selection_run_standing
 
@@ -64,8 +65,12 @@ def overview(request: HttpRequest) -> HttpResponse:
 @never_cache
 @operator_required(VIEW_CONSOLE)
 def wave_detail(request: HttpRequest, number: int) -> HttpResponse:
-    console = console_wave(wave=_wave(number), now=timezone.now())
-    return render(request, "console/wave_detail.html", {"console": console})
+    wave, now = _wave(number), timezone.now()
+    console = console_wave(wave=wave, now=now)
+    # The far-reaching moves, each to its confirmation page (waves.actions decides, the admin hosts the pages),
+    # those the wave's state forbids now with the reason.
+    actions = available_actions(wave=wave, now=now, user=request.user)
+    return render(request, "console/wave_detail.html", {"console": console, "actions": actions})
 
 
 @require_POST

@@ -178,3 +178,17 @@ def test_in_english_the_console_reads_in_english_with_english_numbers(operator_c
 
     assert "Registration funnel" in page and "Count the funnel again" in page
     assert "5,965,048" in page and "(−25.8%)" in page
+
+
+def test_a_waves_moves_lead_to_their_confirmation_pages_and_forbidden_ones_say_why(operator_client):
+    open_wave = WaveFactory(open=True)
+
+    html = operator_client.get(f"/operator/gelombang/{open_wave.number}/").content.decode()
+
+    # Open now: closing is offered, through the admin's confirmation page; selecting is not, with the reason.
+    assert f'href="/admin/waves/wave/{open_wave.pk}/tutup/"' in html
+    assert f'href="/admin/waves/wave/{open_wave.pk}/seleksi/"' not in html
+    assert "seleksi dapat dijalankan setelah ditutup" in html
+    # The page itself changes nothing: the confirmation page does, on its own POST.
+    open_wave.refresh_from_db()
+    assert open_wave.status_at(timezone.now()) == "open"
