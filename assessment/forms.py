@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessment.eligibility import EXCLUDED_GROUP_QUESTIONS, ExcludedGroup, OtherAid
+from prakerja.forms import ErrorSummaryForm
 from verification.models import EmploymentStatus
 
 YES, NO = "ya", "tidak"
@@ -33,7 +34,7 @@ def group_field(group: str) -> str:
     return f"group_{group}"
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(ErrorSummaryForm, forms.Form):
     """Step 6. Every yes/no is asked explicitly (no pre-ticked answer), each excluded group on its own."""
 
     # The version the applicant read, so the answers are recorded against exactly that text.

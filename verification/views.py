@@ -108,6 +108,8 @@ def _show_error(form, error: VerificationError) -> dict:
     """Put a service error on the form (nothing typed is lost) and say what the page should add."""
     message = _error_message(error)
     form.add_error(None, message)
+    # The summary's link leads to the first field concerned, and each is marked invalid.
+    form.mark_invalid(*error.fields)
     for field in error.fields:
         if field in FIELD_MESSAGES:
             form.add_error(field, FIELD_MESSAGES[field])
