@@ -182,6 +182,12 @@ def attempt_first_unanswered(*, attempt: Attempt) -> int:
     return AttemptItem.objects.filter(attempt=attempt).count()
 
 
+def attempt_answered(*, attempt: Attempt) -> list[tuple[int, bool]]:
+    """Each question's position and whether it has an answer, in order, in one query ("Periksa jawaban")."""
+    rows = AttemptItem.objects.filter(attempt=attempt).order_by("position").values_list("position", "answered_at")
+    return [(position, answered_at is not None) for position, answered_at in rows]
+
+
 def attempt_question_page(*, attempt: Attempt, position: int) -> QuestionPage | None:
     """One question as the applicant sees it, in two queries; ``None`` for a position not in the attempt.
 

@@ -54,6 +54,14 @@ ERROR_MESSAGES = {
 }
 
 
+# "Berikutnya" without an answer warns once: the page comes back saying so, with a hidden ``skip`` naming this
+# question, and the second "Berikutnya" moves on. A slip costs one tap; a deliberate skip costs two.
+SKIP_WARNING = _(
+    "Anda belum memilih jawaban untuk soal ini. Pilih jawaban, atau tekan “Berikutnya” sekali lagi untuk "
+    "melewatinya; Anda bisa kembali ke soal ini sebelum menyelesaikan tes."
+)
+
+
 def _journey(request: HttpRequest):
     return getattr(request, "journey", None)
 
@@ -190,24 +198,34 @@ def assessment_question(request: HttpRequest, position: int) -> HttpResponse:
     page = selectors.attempt_question_page(attempt=attempt, position=position)
     if page is None:
         return _resume(attempt)
+    skip_warning = False
 
     form = AnswerForm(request.POST or None, option_count=len(page.options), initial={"choice": page.chosen_number})
     if request.method == "POST" and form.is_valid():
         choice = form.cleaned_data["choice"]
+        skipping = (
+            choice is None
+            and page.chosen_number is None
+            and "next" in request.POST
+            and request.POST.get("skip") != str(position)
+        )
         try:
             if choice is not None:
                 services.attempt_answer(user=request.user, position=position, choice=choice, now=now)
-            if "finish" in request.POST:
-                services.attempt_submit(user=request.user, now=now)
-                return redirect("assessment:assessment_result")
         except AssessmentError as error:
             if error.code in {AssessmentErrorCode.DEADLINE_PASSED, AssessmentErrorCode.NO_RUNNING_ATTEMPT}:
                 messages.warning(request, ERROR_MESSAGES[error.code])
                 return redirect("assessment:assessment_result")
             form.add_error("choice", ERROR_MESSAGES[error.code])
         else:
-            return _question_redirect(_next_position(request, page))
-    return _question_page(request, page, form, now)
+            if skipping:
+                skip_warning = True
+            elif "finish" in request.POST:
+                # "Selesai" never ends the test by itself: the applicant checks what is left first.
+                return redirect("journey:assessment_review")
+            else:
+                return _question_redirect(_next_position(request, page))
+    return _question_page(request, page, form, now, skip_warning=skip_warning)
 
 
 def _next_position(request: HttpRequest, page: selectors.QuestionPage) -> int:
@@ -219,8 +237,14 @@ def _next_position(request: HttpRequest, page: selectors.QuestionPage) -> int:
     return min(max(target, 1), page.total)
 
 
-def _question_page(request: HttpRequest, page: selectors.QuestionPage, form: AnswerForm, now: datetime) -> HttpResponse:
-    remaining = max(0, ceil((page.attempt.deadline - now).total_seconds()))
+def _remaining(attempt, now: datetime) -> dict:
+    remaining = max(0, ceil((attempt.deadline - now).total_seconds()))
+    return {"remaining_seconds": remaining, "remaining_display": f"{remaining // 60}:{remaining % 60:02d}"}
+
+
+def _question_page(
+    request: HttpRequest, page: selectors.QuestionPage, form: AnswerForm, now: datetime, *, skip_warning: bool = False
+) -> HttpResponse:
     return render(
         request,
         "assessment/assessment_question.html",
@@ -229,11 +253,46 @@ def _question_page(request: HttpRequest, page: selectors.QuestionPage, form: Ans
             "form": form,
             # As a string, the way the radio values are written: the saved answer, or what was just sent.
             "chosen": str(form["choice"].value() or "") if form.is_bound else str(page.chosen_number or ""),
-            "remaining_seconds": remaining,
-            "remaining_display": f"{remaining // 60}:{remaining % 60:02d}",
+            "skip_warning": skip_warning,
+            "skip_message": SKIP_WARNING,
+            **_remaining(page.attempt, now),
             "journey": _journey(request),
         },
     )
+
+
+@never_cache
+@login_required
+def assessment_review(request: HttpRequest) -> HttpResponse:
+    """ "Periksa jawaban": before the test ends, the questions still unanswered (each a link back to it) and a
+    confirmation. Only here does the applicant end the test; the server's deadline ends it anyway."""
+    now = timezone.now()
+    attempt = selectors.attempt_running(user=request.user, now=now)
+    if attempt is None:
+        latest = selectors.attempt_latest(user=request.user)
+        if latest is None:
+            return redirect("journey:assessment_start")
+        if request.method == "POST":
+            late = now >= latest.deadline
+            code = AssessmentErrorCode.DEADLINE_PASSED if late else AssessmentErrorCode.NO_RUNNING_ATTEMPT
+            messages.warning(request, ERROR_MESSAGES[code])
+        return redirect("assessment:assessment_result")
+    if request.method == "POST" and "confirm" in request.POST:
+        try:
+            services.attempt_submit(user=request.user, now=now)
+        except AssessmentError as error:
+            messages.warning(request, ERROR_MESSAGES[error.code])
+        return redirect("assessment:assessment_result")
+    answers = selectors.attempt_answered(attempt=attempt)
+    unanswered = [position for position, answered in answers if not answered]
+    context = {
+        "total": len(answers),
+        "answered_count": len(answers) - len(unanswered),
+        "unanswered": unanswered,
+        **_remaining(attempt, now),
+        "journey": _journey(request),
+    }
+    return render(request, "assessment/assessment_review.html", context)
 
 
 @never_cache

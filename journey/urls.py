@@ -33,6 +33,7 @@ urlpatterns = [
         step_required("test")(assessment_views.assessment_question),
         name="assessment_question",
     ),
+    path("dashboard/tes/periksa/", step_required("test")(assessment_views.assessment_review), name="assessment_review"),
     path("dashboard/gelombang/", step_required("wave")(waves_views.wave_list), name="wave_list"),
     path(
         "dashboard/gelombang/<int:number>/gabung/", step_required("wave")(waves_views.wave_confirm), name="wave_confirm"

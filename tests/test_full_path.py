@@ -98,6 +98,7 @@ def test_from_sign_up_to_a_passed_test(client, settings, tmp_path):
     for position in range(1, 19):
         button = {"finish": "1"} if position == 18 else {"next": "1"}
         client.post(f"/dashboard/tes/soal/{position}/", {"choice": str(key[position]), **button})
+    client.post("/dashboard/tes/periksa/", {"confirm": "1"})
 
     result = client.get("/dashboard/tes/hasil/").content.decode()
     attempt.refresh_from_db()

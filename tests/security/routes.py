@@ -267,6 +267,7 @@ ROUTES: dict[str, Route] = {
             lambda world: {"choice": "3", "finish": "1"},
         ),
     ),
+    "journey:assessment_review": Route(personas.testing, forms=(lambda world: {"confirm": "1"},)),
     "journey:wave_list": Route(personas.passed),
     "journey:wave_confirm": Route(
         personas.passed, params=lambda world: {"number": str(world.objects.wave.number)}, forms=(_nothing,)
