@@ -256,7 +256,7 @@ class PhoneForm(ErrorSummaryForm, forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper(_("Kirim"))
+        self.helper = submit_helper(_("Kirim"), name="send")
 
     def clean_number(self) -> str:
         try:
@@ -292,7 +292,7 @@ class OtpForm(ErrorSummaryForm, forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper(_("Verifikasi"))
+        self.helper = submit_helper(_("Verifikasi"), name="verify")
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip()
