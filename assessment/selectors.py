@@ -33,7 +33,7 @@ def assessment_progress(*, user: User, now: datetime | None = None) -> Assessmen
     no attempt can start after a pass.
     """
     now = now or timezone.now()
-    reasons = Declaration.objects.filter(user=user).values_list("exclusion_reasons", flat=True).first()
+    reasons = Declaration.objects.filter(current_for=user).values_list("exclusion_reasons", flat=True).first()
     attempt = attempt_latest(user=user)
     outcome = attempt_outcome(attempt=attempt, now=now) if attempt else None
     return AssessmentProgress(
@@ -53,7 +53,8 @@ def declaration_text_current() -> DeclarationText | None:
 
 
 def declaration_for(*, user: User) -> Declaration | None:
-    return Declaration.objects.filter(user=user).select_related("text").first()
+    """The applicant's declaration in force (the latest revision); the ones it replaced are kept but not read."""
+    return Declaration.objects.filter(current_for=user).select_related("text").first()
 
 
 # --- The test -----------------------------------------------------------------------------------------

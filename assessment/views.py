@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from assessment import selectors, services
-from assessment.eligibility import exclusion_reason_message
+from assessment.eligibility import exclusion_reason_message, exclusion_reasons_from
 from assessment.errors import AssessmentError, AssessmentErrorCode
 from assessment.forms import AnswerForm, DeclarationForm
-from assessment.models import DeclarationText
+from assessment.models import Declaration, DeclarationText
 from assessment.rules import ABILITY_WEIGHT, DRAW_PER_KIND, MOTIVATION_MAX_POINTS, MOTIVATION_WEIGHT, QuestionKind
 
 ERROR_MESSAGES = {
@@ -80,10 +80,12 @@ def _resume(attempt) -> HttpResponse:
 
 @login_required
 def declaration(request: HttpRequest) -> HttpResponse:
+    """Step 6: the form, then "Periksa pernyataan" (every answer and, if an answer excludes, what that means),
+    and only then the declaration is stored."""
     existing = selectors.declaration_for(user=request.user)
     if existing is not None:
         if existing.exclusion_reasons:
-            # Told at once and plainly which rule applies; the account stays.
+            # Told at once and plainly which rule applies, and how to correct a wrong answer; the account stays.
             return render(
                 request,
                 "assessment/declaration_excluded.html",
@@ -94,38 +96,86 @@ def declaration(request: HttpRequest) -> HttpResponse:
                 },
             )
         return redirect("journey:dashboard")
+    return _declaration_flow(request, existing=None)
 
+
+@login_required
+def declaration_correct(request: HttpRequest) -> HttpResponse:
+    """ "Ubah pernyataan": the same form, filled with the declaration in force; storing it makes a new revision and
+    keeps the old. journey/urls.py opens it only until the applicant joins a wave."""
+    existing = selectors.declaration_for(user=request.user)
+    if existing is None:
+        return redirect("journey:dashboard")
+    return _declaration_flow(request, existing=existing)
+
+
+def _declaration_flow(request: HttpRequest, *, existing: Declaration | None) -> HttpResponse:
     text = selectors.declaration_text_current()
     if text is None:
         messages.error(request, ERROR_MESSAGES[AssessmentErrorCode.DECLARATION_TEXT_MISSING])
         return redirect("journey:dashboard")
-    form = DeclarationForm(request.POST or None, initial={"text_version": text.version})
-    if request.method == "POST" and form.is_valid():
-        answered = DeclarationText.objects.filter(version=form.cleaned_data["text_version"]).first() or text
-        try:
-            created = services.declaration_submit(user=request.user, text=answered, **form.answers())
-        except AssessmentError as error:
-            if error.code == AssessmentErrorCode.DECLARATION_DONE:
-                return redirect(request.path)
-            if error.code == AssessmentErrorCode.DECLARATION_TEXT_OUTDATED:
-                # Show the new text with every answer kept; the next "Oke" answers that version.
-                data = request.POST.copy()
-                data["text_version"] = str(text.version)
-                form = DeclarationForm(data)
-                form.is_valid()
-            form.add_error(None, ERROR_MESSAGES[error.code])
-            return _declaration_page(request, form, text)
-        if created.exclusion_reasons:
-            return redirect(request.path)
+    initial = {"text_version": text.version, **(DeclarationForm.initial_from(existing) if existing else {})}
+    form = DeclarationForm(request.POST or None, initial=initial)
+    if request.method != "POST" or not form.is_valid() or "edit" in request.POST:
+        # "Ubah jawaban" on the check page comes back here with every answer kept.
+        return _declaration_page(request, form, text, correcting=existing is not None)
+    if "confirm" not in request.POST:
+        return _declaration_review(request, form, text, correcting=existing is not None)
+    answered = DeclarationText.objects.filter(version=form.cleaned_data["text_version"]).first() or text
+    try:
+        created = services.declaration_submit(
+            user=request.user, text=answered, correction=existing is not None, **form.answers()
+        )
+    except AssessmentError as error:
+        if error.code == AssessmentErrorCode.DECLARATION_DONE:
+            return redirect("journey:declaration")
+        if error.code == AssessmentErrorCode.DECLARATION_TEXT_OUTDATED:
+            # Show the new text with every answer kept; the next check and confirmation answer that version.
+            data = request.POST.copy()
+            data["text_version"] = str(text.version)
+            form = DeclarationForm(data)
+            form.is_valid()
+        form.add_error(None, ERROR_MESSAGES[error.code])
+        return _declaration_page(request, form, text, correcting=existing is not None)
+    if created.exclusion_reasons:
+        return redirect("journey:declaration")
+    if existing is not None:
+        messages.success(request, _("Pernyataan Anda sudah diperbarui. Pernyataan sebelumnya tetap tersimpan."))
+    else:
         messages.success(request, _("Pernyataan Anda tersimpan. Langkah berikutnya: tes motivasi dan kemampuan dasar."))
-        return redirect("journey:dashboard")
-    return _declaration_page(request, form, text)
+    return redirect("journey:dashboard")
 
 
-def _declaration_page(request: HttpRequest, form: DeclarationForm, text: DeclarationText) -> HttpResponse:
-    return render(
-        request, "assessment/declaration_form.html", {"form": form, "text": text, "journey": _journey(request)}
+def _declaration_page(
+    request: HttpRequest, form: DeclarationForm, text: DeclarationText, *, correcting: bool
+) -> HttpResponse:
+    context = {"form": form, "text": text, "correcting": correcting, "journey": _journey(request)}
+    return render(request, "assessment/declaration_form.html", context)
+
+
+# What the check page carries forward unchanged: every answer, not the buttons.
+_REVIEW_BUTTONS = {"csrfmiddlewaretoken", "review", "confirm", "edit"}
+
+
+def _declaration_review(
+    request: HttpRequest, form: DeclarationForm, text: DeclarationText, *, correcting: bool
+) -> HttpResponse:
+    answers = form.answers()
+    reasons = exclusion_reasons_from(
+        in_formal_education=answers["in_formal_education"], excluded_groups=frozenset(answers["excluded_groups"])
     )
+    context = {
+        "form": form,
+        "text": text,
+        "summary": form.summary(),
+        "exclusions": [exclusion_reason_message(code) for code in reasons],
+        "carried": [
+            (name, value) for name, values in request.POST.lists() if name not in _REVIEW_BUTTONS for value in values
+        ],
+        "correcting": correcting,
+        "journey": _journey(request),
+    }
+    return render(request, "assessment/declaration_review.html", context)
 
 
 # --- Step 7: the test ---------------------------------------------------------------------------------

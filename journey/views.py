@@ -50,6 +50,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if latest is not None and not latest.selected:
             context["not_selected"] = {"wave": latest.enrollment.wave, "reason": reason_message(latest.reason)}
         context["has_history"] = bool(history)
+        # Back on step 8 after a wave: the same step again, for the next wave, not a step back (7 of 8 done).
+        context["next_wave"] = bool(history)
+    # Until a wave is joined, the declaration can be corrected (journey/urls.py, "declaration_correct").
+    context["can_correct_declaration"] = progress.declaration_eligible and not context["has_history"]
     if context["has_history"] and not progress.recipient:
         # "Gagal 3 kali" (DESIGN §5): offered after three failed selections; a complaint's status once sent.
         # Nobody who has never joined a wave has either, so their dashboard does not ask.

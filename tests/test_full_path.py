@@ -65,7 +65,6 @@ def test_from_sign_up_to_a_passed_test(client, settings, tmp_path):
             "education": "sma",
             "marital_status": "kawin",
             "dependents": "2",
-            "employment_status": "phk",
             "training_topic": "kuliner",
             "truthful": "on",
         },

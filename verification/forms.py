@@ -18,7 +18,7 @@ from verification.identifiers import (
     nik_parse,
     nik_validate,
 )
-from verification.models import SEX_CHOICES, Education, EmploymentStatus, MaritalStatus, TrainingTopic
+from verification.models import SEX_CHOICES, Education, MaritalStatus, TrainingTopic
 from verification.phones import PhoneError, PhoneErrorCode, phone_normalize
 
 IDENTIFIER_MESSAGES = {
@@ -139,7 +139,6 @@ class PersonalDataForm(ErrorSummaryForm, forms.Form):
         "education": _("Pilih pendidikan terakhir Anda."),
         "marital_status": _("Pilih status perkawinan Anda."),
         "dependents": _("Masukkan jumlah tanggungan Anda (0 jika tidak ada)."),
-        "employment_status": _("Pilih status kebekerjaan Anda."),
         "training_topic": _("Pilih topik pelatihan yang Anda minati."),
     }
 
@@ -174,7 +173,6 @@ class PersonalDataForm(ErrorSummaryForm, forms.Form):
         help_text=_("Orang yang biaya hidupnya Anda tanggung."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    employment_status = forms.ChoiceField(label=_("Status kebekerjaan"), choices=BLANK + EmploymentStatus.choices)
     training_topic = forms.ChoiceField(label=_("Topik pelatihan yang diminati"), choices=BLANK + TrainingTopic.choices)
     truthful = forms.BooleanField(
         label=_("Saya bersedia mengisi seluruh data yang dibutuhkan dengan sejujur-jujurnya"),
