@@ -88,7 +88,10 @@ def test_from_sign_up_to_a_passed_test(client, settings, tmp_path):
         "truthful": "on",
     }
     answers |= {name: "tidak" for name in declaration.fields if name.startswith("group_")}
-    client.post("/dashboard/pernyataan/", answers)
+    checked = client.post("/dashboard/pernyataan/", {**answers, "review": "1"}).content.decode()
+    assert "Periksa pernyataan Anda" in checked  # nothing stored before it is confirmed
+    assert current_step(client) == "declaration"
+    client.post("/dashboard/pernyataan/", {**answers, "confirm": "1"})
     assert current_step(client) == "test"
 
     client.post("/dashboard/tes/")
