@@ -10,10 +10,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PrivacyPolicyText, TermsText, User, normalize_email
-from prakerja.forms import submit_helper
+from prakerja.forms import ErrorSummaryForm, submit_helper
 
 
-class SignupForm(forms.Form):
+class SignupForm(ErrorSummaryForm, forms.Form):
+    required_messages = {
+        "email": _("Masukkan alamat email Anda."),
+        "password1": _("Buat kata sandi untuk akun Anda."),
+        "password2": _("Ulangi kata sandi yang sama."),
+    }
     email = forms.EmailField(
         label=_("Email"),
         max_length=254,
@@ -96,7 +101,11 @@ def _public_texts_help() -> str:
     )
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(ErrorSummaryForm, AuthenticationForm):
+    required_messages = {
+        "username": _("Masukkan email akun Anda."),
+        "password": _("Masukkan kata sandi akun Anda."),
+    }
     username = forms.EmailField(
         label=_("Email"),
         max_length=254,
@@ -127,7 +136,7 @@ class LoginFieldsForm(LoginForm):
         return self.cleaned_data
 
 
-def _code_field(label: str, length: int, help_text: str = "") -> forms.CharField:
+def _code_field(label: str, length: int, required_message: str, help_text: str = "") -> forms.CharField:
     return forms.CharField(
         label=label,
         min_length=length,
@@ -135,6 +144,7 @@ def _code_field(label: str, length: int, help_text: str = "") -> forms.CharField
         help_text=help_text,
         validators=[RegexValidator(rf"^\d{{{length}}}$", _("Masukkan %(length)s angka.") % {"length": length})],
         error_messages={
+            "required": required_message,
             "min_length": _("Masukkan %(length)s angka.") % {"length": length},
             "max_length": _("Masukkan %(length)s angka.") % {"length": length},
         },
@@ -144,26 +154,36 @@ def _code_field(label: str, length: int, help_text: str = "") -> forms.CharField
     )
 
 
-class LoginCodeForm(forms.Form):
+class LoginCodeForm(ErrorSummaryForm, forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["code"] = _code_field(_("Kode masuk"), settings.LOGIN_CODE_LENGTH)
+        self.fields["code"] = _code_field(
+            _("Kode masuk"), settings.LOGIN_CODE_LENGTH, _("Masukkan kode masuk dari email yang kami kirim.")
+        )
         self.helper = submit_helper(_("Masuk"))
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip()
 
 
-class StaffTotpForm(forms.Form):
+class StaffTotpForm(ErrorSummaryForm, forms.Form):
     def __init__(self, *args, submit_label: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["code"] = _code_field(
-            _("Kode autentikator"), 6, _("Enam angka yang sedang tampil di aplikasi autentikator Anda.")
+            _("Kode autentikator"),
+            6,
+            _("Masukkan kode dari aplikasi autentikator Anda."),
+            _("Enam angka yang sedang tampil di aplikasi autentikator Anda."),
         )
         self.helper = submit_helper(submit_label or _("Lanjutkan"))
 
 
-class PortalPasswordChangeForm(PasswordChangeForm):
+class PortalPasswordChangeForm(ErrorSummaryForm, PasswordChangeForm):
+    required_messages = {
+        "old_password": _("Masukkan kata sandi Anda saat ini."),
+        "new_password1": _("Buat kata sandi baru."),
+        "new_password2": _("Ulangi kata sandi baru yang sama."),
+    }
     error_messages = {
         "password_incorrect": _("Kata sandi saat ini salah. Periksa kembali, atau pakai “Lupa kata sandi”."),
         "password_mismatch": _("Kata sandi yang diulang tidak sama."),
@@ -180,7 +200,7 @@ class PortalPasswordChangeForm(PasswordChangeForm):
         self.helper = submit_helper(_("Simpan kata sandi"))
 
 
-class CurrentPasswordForm(forms.Form):
+class CurrentPasswordForm(ErrorSummaryForm, forms.Form):
     """For a change a session left open on a shared phone or computer must not make alone: the account's
     password, checked against ``user``. Subclasses say in ``password_help`` what it protects."""
 
@@ -188,6 +208,7 @@ class CurrentPasswordForm(forms.Form):
         label=_("Kata sandi"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
     password_help = ""
+    required_messages = {"password": _("Masukkan kata sandi akun Anda.")}
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -213,6 +234,7 @@ class EmailChangeForm(CurrentPasswordForm):
     )
     password_help = _("Kata sandi akun Anda, untuk memastikan Anda sendiri yang mengganti email.")
     field_order = ["new_email", "password"]
+    required_messages = {**CurrentPasswordForm.required_messages, "new_email": _("Masukkan alamat email baru.")}
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, user=user, **kwargs)
@@ -249,7 +271,8 @@ class AccountDeleteForm(CurrentPasswordForm):
         self.helper.inputs[0].field_classes = "btn btn-danger w-100 btn-lg"
 
 
-class PasswordResetRequestForm(forms.Form):
+class PasswordResetRequestForm(ErrorSummaryForm, forms.Form):
+    required_messages = {"email": _("Masukkan email akun Anda.")}
     email = forms.EmailField(
         label=_("Email"),
         max_length=254,
@@ -264,7 +287,12 @@ class PasswordResetRequestForm(forms.Form):
         return normalize_email(self.cleaned_data["email"])
 
 
-class NewPasswordForm(SetPasswordForm):
+class NewPasswordForm(ErrorSummaryForm, SetPasswordForm):
+    required_messages = {
+        "new_password1": _("Buat kata sandi baru."),
+        "new_password2": _("Ulangi kata sandi baru yang sama."),
+    }
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].label = _("Kata sandi baru")

@@ -79,13 +79,24 @@ class DeclarationTextAdmin(VersionedTextAdmin):
 
 @admin.register(Declaration)
 class DeclarationAdmin(ReadOnlyAdmin):
-    list_display = ("user", "text_version", "employment", "in_formal_education", "eligible", "submitted_at")
+    list_display = (
+        "user",
+        "revision",
+        "in_force",
+        "text_version",
+        "employment",
+        "in_formal_education",
+        "eligible",
+        "submitted_at",
+    )
     list_filter = ("employment", "in_formal_education", "text__version")
     list_select_related = ("user", "text")
     search_fields = ("user__email",)
     date_hierarchy = "submitted_at"
     fields = (
         "user",
+        "revision",
+        "current_for",
         "text",
         "employment",
         "in_formal_education",
@@ -96,6 +107,10 @@ class DeclarationAdmin(ReadOnlyAdmin):
         "submitted_at",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("berlaku"), boolean=True)
+    def in_force(self, obj: Declaration) -> bool:
+        return obj.current_for_id is not None
 
     @admin.display(description=_("versi"), ordering="text__version")
     def text_version(self, obj: Declaration) -> int:

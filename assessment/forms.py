@@ -1,21 +1,24 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from assessment.eligibility import EXCLUDED_GROUP_QUESTIONS, ExcludedGroup, OtherAid
+from prakerja.forms import ErrorSummaryForm
 from verification.models import EmploymentStatus
 
 YES, NO = "ya", "tidak"
 YES_NO = [(YES, _("Ya")), (NO, _("Tidak"))]
 NO_AID = "tidak_menerima"
-ANSWER_REQUIRED = _("Pilih Ya atau Tidak.")
 
-# The declaration's employment question lists the situations in the applicant's words.
+# "Apakah saat ini Anda menganggur?" answered as the question asks, yes or no, each with the situation in the
+# applicant's words. The declaration is the one place employment is asked (Data diri no longer does); no
+# eligibility rule reads it (waves/rules.py), the programme records it.
 EMPLOYMENT_CHOICES = [
-    (EmploymentStatus.LAID_OFF.value, _("Terkena PHK")),
-    (EmploymentStatus.FURLOUGHED.value, _("Dirumahkan")),
-    (EmploymentStatus.UNEMPLOYED.value, _("Tidak bekerja dan sedang mencari kerja")),
-    (EmploymentStatus.EMPLOYED.value, _("Bekerja")),
-    (EmploymentStatus.SELF_EMPLOYED.value, _("Usaha sendiri")),
+    (EmploymentStatus.LAID_OFF.value, _("Ya, saya terkena PHK")),
+    (EmploymentStatus.FURLOUGHED.value, _("Ya, saya dirumahkan")),
+    (EmploymentStatus.UNEMPLOYED.value, _("Ya, saya tidak bekerja dan sedang mencari kerja")),
+    (EmploymentStatus.EMPLOYED.value, _("Tidak, saya bekerja")),
+    (EmploymentStatus.SELF_EMPLOYED.value, _("Tidak, saya punya usaha sendiri")),
 ]
 
 
@@ -25,7 +28,8 @@ def _yes_no(label) -> forms.TypedChoiceField:
         choices=YES_NO,
         coerce=lambda value: value == YES,
         widget=forms.RadioSelect,
-        error_messages={"required": ANSWER_REQUIRED},
+        # Named by its question, so the error summary says which one is left.
+        error_messages={"required": format_lazy(_("Jawab “{question}”: pilih Ya atau Tidak."), question=label)},
     )
 
 
@@ -33,7 +37,7 @@ def group_field(group: str) -> str:
     return f"group_{group}"
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(ErrorSummaryForm, forms.Form):
     """Step 6. Every yes/no is asked explicitly (no pre-ticked answer), each excluded group on its own."""
 
     # The version the applicant read, so the answers are recorded against exactly that text.
@@ -42,7 +46,7 @@ class DeclarationForm(forms.Form):
         label=_("Apakah saat ini Anda menganggur?"),
         choices=EMPLOYMENT_CHOICES,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Pilih keadaan Anda saat ini.")},
+        error_messages={"required": _("Jawab “Apakah saat ini Anda menganggur?”: pilih keadaan Anda saat ini.")},
     )
     in_formal_education = _yes_no(_("Apakah saat ini Anda sedang menempuh pendidikan formal (sekolah/kuliah)?"))
     other_aid = forms.MultipleChoiceField(
@@ -82,6 +86,39 @@ class DeclarationForm(forms.Form):
                 _("“Tidak menerima bantuan lain” tidak bisa dipilih bersama bantuan lainnya."), code="contradiction"
             )
         return [aid for aid in chosen if aid != NO_AID]
+
+    @classmethod
+    def initial_from(cls, declaration) -> dict:
+        """The form's answers as ``declaration`` gave them, to start a correction from."""
+        initial = {
+            "employment": declaration.employment,
+            "in_formal_education": YES if declaration.in_formal_education else NO,
+            "other_aid": list(declaration.other_aid) or [NO_AID],
+        }
+        for group in ExcludedGroup.values:
+            initial[group_field(group)] = YES if group in declaration.excluded_groups else NO
+        return initial
+
+    def summary(self) -> list[tuple[str, str]]:
+        """Each question and the answer given, in the page's order, for the page that checks them before they
+        are stored."""
+        data = self.cleaned_data
+        yes_no = dict(YES_NO)
+        lines = [
+            (self.fields["employment"].label, dict(EMPLOYMENT_CHOICES)[data["employment"]]),
+            (self.fields["in_formal_education"].label, yes_no[YES if data["in_formal_education"] else NO]),
+        ]
+        for group in ExcludedGroup.values:
+            name = group_field(group)
+            lines.append((self.fields[name].label, yes_no[YES if data[name] else NO]))
+        aid_labels = dict(OtherAid.choices)
+        lines.append(
+            (
+                self.fields["other_aid"].label,
+                ", ".join(str(aid_labels[aid]) for aid in data["other_aid"]) or _("Tidak menerima bantuan lain"),
+            )
+        )
+        return lines
 
     def answers(self) -> dict:
         """The cleaned answers as assessment.services.declaration_submit takes them."""

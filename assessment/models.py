@@ -44,11 +44,26 @@ class Declaration(models.Model):
 
     ``excluded_groups`` and ``other_aid`` hold the codes answered "ya" (assessment.eligibility);
     ``exclusion_reasons`` the reason codes those answers give (empty: eligible as far as declared).
+
+    An applicant may correct their declaration until they join a wave: each correction is a new row (its
+    ``revision`` one more), and the rows before it stay as they were, so what was declared when is never lost.
+    ``current_for`` points from the one in force to its applicant (NULL on the rows it replaced): it is the
+    relation ``user.declaration`` that the eligibility rules (waves/rules.py), the journey and the join read,
+    so they all see the latest declaration and never an older one.
     """
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="declaration", verbose_name=_("pengguna")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="declarations", verbose_name=_("pengguna")
     )
+    current_for = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="declaration",
+        verbose_name=_("berlaku untuk"),
+    )
+    revision = models.PositiveSmallIntegerField(_("revisi"), default=1)
     text = models.ForeignKey(
         DeclarationText, on_delete=models.PROTECT, related_name="declarations", verbose_name=_("versi teks")
     )
@@ -66,6 +81,12 @@ class Declaration(models.Model):
         verbose_name_plural = _("pernyataan pendaftar")
         constraints = [
             models.CheckConstraint(condition=Q(truthful=True), name="assessment_declaration_truthful"),
+            models.UniqueConstraint(fields=["user", "revision"], name="assessment_declaration_user_revision"),
+            # The row in force is the applicant's own.
+            models.CheckConstraint(
+                condition=Q(current_for__isnull=True) | Q(current_for=models.F("user")),
+                name="assessment_declaration_current_is_own",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -33,7 +33,7 @@ def assessment_progress(*, user: User, now: datetime | None = None) -> Assessmen
     no attempt can start after a pass.
     """
     now = now or timezone.now()
-    reasons = Declaration.objects.filter(user=user).values_list("exclusion_reasons", flat=True).first()
+    reasons = Declaration.objects.filter(current_for=user).values_list("exclusion_reasons", flat=True).first()
     attempt = attempt_latest(user=user)
     outcome = attempt_outcome(attempt=attempt, now=now) if attempt else None
     return AssessmentProgress(
@@ -53,7 +53,8 @@ def declaration_text_current() -> DeclarationText | None:
 
 
 def declaration_for(*, user: User) -> Declaration | None:
-    return Declaration.objects.filter(user=user).select_related("text").first()
+    """The applicant's declaration in force (the latest revision); the ones it replaced are kept but not read."""
+    return Declaration.objects.filter(current_for=user).select_related("text").first()
 
 
 # --- The test -----------------------------------------------------------------------------------------
@@ -180,6 +181,12 @@ def attempt_first_unanswered(*, attempt: Attempt) -> int:
     if first is not None:
         return first
     return AttemptItem.objects.filter(attempt=attempt).count()
+
+
+def attempt_answered(*, attempt: Attempt) -> list[tuple[int, bool]]:
+    """Each question's position and whether it has an answer, in order, in one query ("Periksa jawaban")."""
+    rows = AttemptItem.objects.filter(attempt=attempt).order_by("position").values_list("position", "answered_at")
+    return [(position, answered_at is not None) for position, answered_at in rows]
 
 
 def attempt_question_page(*, attempt: Attempt, position: int) -> QuestionPage | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
@@ -69,6 +70,7 @@ def declaration_submit(
     excluded_groups: Iterable[str],
     other_aid: Iterable[str],
     truthful: bool,
+    correction: bool = False,
     now: datetime | None = None,
 ) -> Declaration:
     """Record the applicant's declaration against ``text``, the version they read, and the exclusion
@@ -77,6 +79,11 @@ def declaration_submit(
 
     ``text`` must still be the current version: answers to a text replaced meanwhile are refused
     (DECLARATION_TEXT_OUTDATED) so the applicant reads the new one first.
+
+    With ``correction``, a declaration already recorded is replaced: the new one is the next revision and the
+    one in force (``current_for``), and every earlier row is kept unchanged. The journey offers a correction only
+    until the applicant joins a wave (journey.guards.until_joining_a_wave), since a join is checked against, and
+    a selection reads, the declaration in force. Without it, a second declaration is DECLARATION_DONE.
     """
     excluded_groups, other_aid = frozenset(excluded_groups), frozenset(other_aid)
     if employment not in EmploymentStatus.values:
@@ -87,23 +94,42 @@ def declaration_submit(
         raise ValueError(f"unknown aid programmes {sorted(unknown)}")
     if not truthful:
         raise AssessmentError(AssessmentErrorCode.NOT_TRUTHFUL)
-    if Declaration.objects.filter(user=user).exists():
+    if not correction and Declaration.objects.filter(user=user).exists():
         raise AssessmentError(AssessmentErrorCode.DECLARATION_DONE)
     current_id = DeclarationText.objects.filter(is_current=True).values_list("pk", flat=True).first()
     if current_id is None:
         raise AssessmentError(AssessmentErrorCode.DECLARATION_TEXT_MISSING)
     if text.pk != current_id:
         raise AssessmentError(AssessmentErrorCode.DECLARATION_TEXT_OUTDATED)
+    excluded_groups = [group for group in ExcludedGroup.values if group in excluded_groups]
+    other_aid = [aid for aid in OtherAid.values if aid in other_aid]
+    if correction:
+        current = Declaration.objects.filter(current_for=user).first()
+        unchanged = current is not None and (
+            current.text_id,
+            current.employment,
+            current.in_formal_education,
+            current.excluded_groups,
+            current.other_aid,
+        ) == (text.pk, employment, in_formal_education, excluded_groups, other_aid)
+        if unchanged:
+            return current  # a correction that changes nothing (or the same one sent twice) is no new revision
     try:
         with transaction.atomic():
+            # Two corrections at once both aim at the same next revision; the unique (user, revision) and the
+            # one-to-one current_for let one through and turn the other into DECLARATION_DONE.
+            latest = Declaration.objects.filter(user=user).aggregate(latest=Max("revision"))["latest"] or 0
+            Declaration.objects.filter(current_for=user).update(current_for=None)
             return Declaration.objects.create(
                 user=user,
+                current_for=user,
+                revision=latest + 1,
                 text=text,
                 employment=employment,
                 in_formal_education=in_formal_education,
                 # Stored in the regulation's order, so equal answers are equal rows.
-                excluded_groups=[group for group in ExcludedGroup.values if group in excluded_groups],
-                other_aid=[aid for aid in OtherAid.values if aid in other_aid],
+                excluded_groups=excluded_groups,
+                other_aid=other_aid,
                 truthful=True,
                 exclusion_reasons=list(
                     exclusion_reasons_from(in_formal_education=in_formal_education, excluded_groups=excluded_groups)
@@ -221,7 +247,7 @@ def attempt_start(*, user: User, now: datetime | None = None, latest_wave_opened
     Two "Mulai" at once start one attempt: the database allows one open attempt per applicant.
     """
     now = now or timezone.now()
-    reasons = Declaration.objects.filter(user=user).values_list("exclusion_reasons", flat=True).first()
+    reasons = Declaration.objects.filter(current_for=user).values_list("exclusion_reasons", flat=True).first()
     if reasons is None:
         raise AssessmentError(AssessmentErrorCode.DECLARATION_MISSING)
     if reasons:

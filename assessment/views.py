@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from assessment import selectors, services
-from assessment.eligibility import exclusion_reason_message
+from assessment.eligibility import exclusion_reason_message, exclusion_reasons_from
 from assessment.errors import AssessmentError, AssessmentErrorCode
 from assessment.forms import AnswerForm, DeclarationForm
-from assessment.models import DeclarationText
+from assessment.models import Declaration, DeclarationText
 from assessment.rules import ABILITY_WEIGHT, DRAW_PER_KIND, MOTIVATION_MAX_POINTS, MOTIVATION_WEIGHT, QuestionKind
 
 ERROR_MESSAGES = {
@@ -54,6 +54,14 @@ ERROR_MESSAGES = {
 }
 
 
+# "Berikutnya" without an answer warns once: the page comes back saying so, with a hidden ``skip`` naming this
+# question, and the second "Berikutnya" moves on. A slip costs one tap; a deliberate skip costs two.
+SKIP_WARNING = _(
+    "Anda belum memilih jawaban untuk soal ini. Pilih jawaban, atau tekan “Berikutnya” sekali lagi untuk "
+    "melewatinya; Anda bisa kembali ke soal ini sebelum menyelesaikan tes."
+)
+
+
 def _journey(request: HttpRequest):
     return getattr(request, "journey", None)
 
@@ -72,10 +80,12 @@ def _resume(attempt) -> HttpResponse:
 
 @login_required
 def declaration(request: HttpRequest) -> HttpResponse:
+    """Step 6: the form, then "Periksa pernyataan" (every answer and, if an answer excludes, what that means),
+    and only then the declaration is stored."""
     existing = selectors.declaration_for(user=request.user)
     if existing is not None:
         if existing.exclusion_reasons:
-            # Told at once and plainly which rule applies; the account stays.
+            # Told at once and plainly which rule applies, and how to correct a wrong answer; the account stays.
             return render(
                 request,
                 "assessment/declaration_excluded.html",
@@ -86,38 +96,86 @@ def declaration(request: HttpRequest) -> HttpResponse:
                 },
             )
         return redirect("journey:dashboard")
+    return _declaration_flow(request, existing=None)
 
+
+@login_required
+def declaration_correct(request: HttpRequest) -> HttpResponse:
+    """ "Ubah pernyataan": the same form, filled with the declaration in force; storing it makes a new revision and
+    keeps the old. journey/urls.py opens it only until the applicant joins a wave."""
+    existing = selectors.declaration_for(user=request.user)
+    if existing is None:
+        return redirect("journey:dashboard")
+    return _declaration_flow(request, existing=existing)
+
+
+def _declaration_flow(request: HttpRequest, *, existing: Declaration | None) -> HttpResponse:
     text = selectors.declaration_text_current()
     if text is None:
         messages.error(request, ERROR_MESSAGES[AssessmentErrorCode.DECLARATION_TEXT_MISSING])
         return redirect("journey:dashboard")
-    form = DeclarationForm(request.POST or None, initial={"text_version": text.version})
-    if request.method == "POST" and form.is_valid():
-        answered = DeclarationText.objects.filter(version=form.cleaned_data["text_version"]).first() or text
-        try:
-            created = services.declaration_submit(user=request.user, text=answered, **form.answers())
-        except AssessmentError as error:
-            if error.code == AssessmentErrorCode.DECLARATION_DONE:
-                return redirect(request.path)
-            if error.code == AssessmentErrorCode.DECLARATION_TEXT_OUTDATED:
-                # Show the new text with every answer kept; the next "Oke" answers that version.
-                data = request.POST.copy()
-                data["text_version"] = str(text.version)
-                form = DeclarationForm(data)
-                form.is_valid()
-            form.add_error(None, ERROR_MESSAGES[error.code])
-            return _declaration_page(request, form, text)
-        if created.exclusion_reasons:
-            return redirect(request.path)
+    initial = {"text_version": text.version, **(DeclarationForm.initial_from(existing) if existing else {})}
+    form = DeclarationForm(request.POST or None, initial=initial)
+    if request.method != "POST" or not form.is_valid() or "edit" in request.POST:
+        # "Ubah jawaban" on the check page comes back here with every answer kept.
+        return _declaration_page(request, form, text, correcting=existing is not None)
+    if "confirm" not in request.POST:
+        return _declaration_review(request, form, text, correcting=existing is not None)
+    answered = DeclarationText.objects.filter(version=form.cleaned_data["text_version"]).first() or text
+    try:
+        created = services.declaration_submit(
+            user=request.user, text=answered, correction=existing is not None, **form.answers()
+        )
+    except AssessmentError as error:
+        if error.code == AssessmentErrorCode.DECLARATION_DONE:
+            return redirect("journey:declaration")
+        if error.code == AssessmentErrorCode.DECLARATION_TEXT_OUTDATED:
+            # Show the new text with every answer kept; the next check and confirmation answer that version.
+            data = request.POST.copy()
+            data["text_version"] = str(text.version)
+            form = DeclarationForm(data)
+            form.is_valid()
+        form.add_error(None, ERROR_MESSAGES[error.code])
+        return _declaration_page(request, form, text, correcting=existing is not None)
+    if created.exclusion_reasons:
+        return redirect("journey:declaration")
+    if existing is not None:
+        messages.success(request, _("Pernyataan Anda sudah diperbarui. Pernyataan sebelumnya tetap tersimpan."))
+    else:
         messages.success(request, _("Pernyataan Anda tersimpan. Langkah berikutnya: tes motivasi dan kemampuan dasar."))
-        return redirect("journey:dashboard")
-    return _declaration_page(request, form, text)
+    return redirect("journey:dashboard")
 
 
-def _declaration_page(request: HttpRequest, form: DeclarationForm, text: DeclarationText) -> HttpResponse:
-    return render(
-        request, "assessment/declaration_form.html", {"form": form, "text": text, "journey": _journey(request)}
+def _declaration_page(
+    request: HttpRequest, form: DeclarationForm, text: DeclarationText, *, correcting: bool
+) -> HttpResponse:
+    context = {"form": form, "text": text, "correcting": correcting, "journey": _journey(request)}
+    return render(request, "assessment/declaration_form.html", context)
+
+
+# What the check page carries forward unchanged: every answer, not the buttons.
+_REVIEW_BUTTONS = {"csrfmiddlewaretoken", "review", "confirm", "edit"}
+
+
+def _declaration_review(
+    request: HttpRequest, form: DeclarationForm, text: DeclarationText, *, correcting: bool
+) -> HttpResponse:
+    answers = form.answers()
+    reasons = exclusion_reasons_from(
+        in_formal_education=answers["in_formal_education"], excluded_groups=frozenset(answers["excluded_groups"])
     )
+    context = {
+        "form": form,
+        "text": text,
+        "summary": form.summary(),
+        "exclusions": [exclusion_reason_message(code) for code in reasons],
+        "carried": [
+            (name, value) for name, values in request.POST.lists() if name not in _REVIEW_BUTTONS for value in values
+        ],
+        "correcting": correcting,
+        "journey": _journey(request),
+    }
+    return render(request, "assessment/declaration_review.html", context)
 
 
 # --- Step 7: the test ---------------------------------------------------------------------------------
@@ -190,24 +248,34 @@ def assessment_question(request: HttpRequest, position: int) -> HttpResponse:
     page = selectors.attempt_question_page(attempt=attempt, position=position)
     if page is None:
         return _resume(attempt)
+    skip_warning = False
 
     form = AnswerForm(request.POST or None, option_count=len(page.options), initial={"choice": page.chosen_number})
     if request.method == "POST" and form.is_valid():
         choice = form.cleaned_data["choice"]
+        skipping = (
+            choice is None
+            and page.chosen_number is None
+            and "next" in request.POST
+            and request.POST.get("skip") != str(position)
+        )
         try:
             if choice is not None:
                 services.attempt_answer(user=request.user, position=position, choice=choice, now=now)
-            if "finish" in request.POST:
-                services.attempt_submit(user=request.user, now=now)
-                return redirect("assessment:assessment_result")
         except AssessmentError as error:
             if error.code in {AssessmentErrorCode.DEADLINE_PASSED, AssessmentErrorCode.NO_RUNNING_ATTEMPT}:
                 messages.warning(request, ERROR_MESSAGES[error.code])
                 return redirect("assessment:assessment_result")
             form.add_error("choice", ERROR_MESSAGES[error.code])
         else:
-            return _question_redirect(_next_position(request, page))
-    return _question_page(request, page, form, now)
+            if skipping:
+                skip_warning = True
+            elif "finish" in request.POST:
+                # "Selesai" never ends the test by itself: the applicant checks what is left first.
+                return redirect("journey:assessment_review")
+            else:
+                return _question_redirect(_next_position(request, page))
+    return _question_page(request, page, form, now, skip_warning=skip_warning)
 
 
 def _next_position(request: HttpRequest, page: selectors.QuestionPage) -> int:
@@ -219,8 +287,14 @@ def _next_position(request: HttpRequest, page: selectors.QuestionPage) -> int:
     return min(max(target, 1), page.total)
 
 
-def _question_page(request: HttpRequest, page: selectors.QuestionPage, form: AnswerForm, now: datetime) -> HttpResponse:
-    remaining = max(0, ceil((page.attempt.deadline - now).total_seconds()))
+def _remaining(attempt, now: datetime) -> dict:
+    remaining = max(0, ceil((attempt.deadline - now).total_seconds()))
+    return {"remaining_seconds": remaining, "remaining_display": f"{remaining // 60}:{remaining % 60:02d}"}
+
+
+def _question_page(
+    request: HttpRequest, page: selectors.QuestionPage, form: AnswerForm, now: datetime, *, skip_warning: bool = False
+) -> HttpResponse:
     return render(
         request,
         "assessment/assessment_question.html",
@@ -229,11 +303,46 @@ def _question_page(request: HttpRequest, page: selectors.QuestionPage, form: Ans
             "form": form,
             # As a string, the way the radio values are written: the saved answer, or what was just sent.
             "chosen": str(form["choice"].value() or "") if form.is_bound else str(page.chosen_number or ""),
-            "remaining_seconds": remaining,
-            "remaining_display": f"{remaining // 60}:{remaining % 60:02d}",
+            "skip_warning": skip_warning,
+            "skip_message": SKIP_WARNING,
+            **_remaining(page.attempt, now),
             "journey": _journey(request),
         },
     )
+
+
+@never_cache
+@login_required
+def assessment_review(request: HttpRequest) -> HttpResponse:
+    """ "Periksa jawaban": before the test ends, the questions still unanswered (each a link back to it) and a
+    confirmation. Only here does the applicant end the test; the server's deadline ends it anyway."""
+    now = timezone.now()
+    attempt = selectors.attempt_running(user=request.user, now=now)
+    if attempt is None:
+        latest = selectors.attempt_latest(user=request.user)
+        if latest is None:
+            return redirect("journey:assessment_start")
+        if request.method == "POST":
+            late = now >= latest.deadline
+            code = AssessmentErrorCode.DEADLINE_PASSED if late else AssessmentErrorCode.NO_RUNNING_ATTEMPT
+            messages.warning(request, ERROR_MESSAGES[code])
+        return redirect("assessment:assessment_result")
+    if request.method == "POST" and "confirm" in request.POST:
+        try:
+            services.attempt_submit(user=request.user, now=now)
+        except AssessmentError as error:
+            messages.warning(request, ERROR_MESSAGES[error.code])
+        return redirect("assessment:assessment_result")
+    answers = selectors.attempt_answered(attempt=attempt)
+    unanswered = [position for position, answered in answers if not answered]
+    context = {
+        "total": len(answers),
+        "answered_count": len(answers) - len(unanswered),
+        "unanswered": unanswered,
+        **_remaining(attempt, now),
+        "journey": _journey(request),
+    }
+    return render(request, "assessment/assessment_review.html", context)
 
 
 @never_cache

@@ -162,8 +162,8 @@ def populate_copy(wave, n: int, seed: int) -> dict[str, int]:
                at + 2 * minute) for i, _p, at in taken("ktp_verified")))  # fmt: skip
         copy(raw, "verification_personaldata",
              ["user_id", "full_name", "mother_name", "address", "district_id", "sex", "education", "marital_status",
-              "dependents", "employment_status", "training_topic", "completed_at"],
-             ((i, token["name"], token["name"], token["address"], districts[p], "L", "sma", "belum_kawin", 0, "phk",
+              "dependents", "training_topic", "completed_at"],
+             ((i, token["name"], token["name"], token["address"], districts[p], "L", "sma", "belum_kawin", 0,
                "pemasaran_digital", at + 3 * minute) for i, p, at in taken("personal_data")))  # fmt: skip
         copy(raw, "verification_ktpphoto",
              ["user_id", "image", "thumbnail", "width", "height", "size_bytes", "original_bytes", "original_kind",
@@ -173,9 +173,9 @@ def populate_copy(wave, n: int, seed: int) -> dict[str, int]:
         copy(raw, "verification_phonenumber", ["user_id", "number", "number_digest", "verified_at"],
              ((i, token["phone"], f"{i:064x}", at + 5 * minute) for i, _p, at in taken("phone_verified")))  # fmt: skip
         copy(raw, "assessment_declaration",
-             ["user_id", "text_id", "employment", "in_formal_education", "excluded_groups", "other_aid", "truthful",
-              "exclusion_reasons", "submitted_at"],
-             ((i, text_id, "phk", False, "[]", "[]", True, "[]", at + 6 * minute)
+             ["user_id", "current_for_id", "revision", "text_id", "employment", "in_formal_education",
+              "excluded_groups", "other_aid", "truthful", "exclusion_reasons", "submitted_at"],
+             ((i, i, 1, text_id, "phk", False, "[]", "[]", True, "[]", at + 6 * minute)
               for i, _p, at in taken("declared")))  # fmt: skip
         passed = {i for i, _p, _at in taken("test_passed")}
         copy(raw, "assessment_attempt",

@@ -195,6 +195,8 @@ def populate(n: int, seed: int, short: int = 0) -> int:
             "assessment_declaration",
             [
                 "user_id",
+                "current_for_id",
+                "revision",
                 "text_id",
                 "employment",
                 "in_formal_education",
@@ -204,7 +206,7 @@ def populate(n: int, seed: int, short: int = 0) -> int:
                 "exclusion_reasons",
                 "submitted_at",
             ],
-            ((i, text_id, "phk", rng.random() < 0.005, "[]", "[]", True, "[]", opens) for i in range(1, n + 1)),
+            ((i, i, 1, text_id, "phk", rng.random() < 0.005, "[]", "[]", True, "[]", opens) for i in range(1, n + 1)),
         )
         copy(
             raw,
@@ -288,7 +290,7 @@ WITH earlier AS (
                      THEN 'test_not_passed' END AS reason
     FROM waves_enrollment e
     JOIN verification_identityverification i ON i.user_id = e.user_id
-    JOIN assessment_declaration d ON d.user_id = e.user_id
+    JOIN assessment_declaration d ON d.current_for_id = e.user_id
     LEFT JOIN earlier c ON c.kk_digest = i.kk_digest
     LEFT JOIN recipients r ON r.user_id = e.user_id
     LEFT JOIN approved ap ON ap.user_id = e.user_id

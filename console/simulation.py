@@ -286,7 +286,6 @@ def _steps(world: _World, p: _Person, rows: dict[type, list], result: Simulation
             education="sma",
             marital_status="belum_kawin",
             dependents=rng.randint(0, 3),
-            employment_status="phk",
             training_topic="pemasaran_digital",
             completed_at=(at := world.later(at, 60)),
         )
@@ -316,6 +315,7 @@ def _steps(world: _World, p: _Person, rows: dict[type, list], result: Simulation
     rows[Declaration].append(
         Declaration(
             user=user,
+            current_for=user,  # the declaration in force: what user.declaration and the rules read
             text=world.declaration_text,
             employment="phk",
             in_formal_education=False,

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from journey.selectors import journey_for
 from journey.steps import STEP_KEYS, StepState
@@ -48,15 +49,24 @@ def step_required(step_key: str) -> Callable:
     return decorator
 
 
-def before_joining_a_wave(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Open the view only until the applicant has joined a wave (e.g. changing the phone number)."""
+def until_joining_a_wave(refusal: str) -> Callable:
+    """Open the decorated view only until the applicant has joined a wave, and say ``refusal`` after: what a
+    join was checked against (the phone number, the declaration) no longer changes once it is in a wave."""
 
-    @login_required
-    @wraps(view)
-    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if enrollment_exists(user=request.user):
-            messages.warning(request, _("Nomor HP tidak dapat diganti setelah Anda bergabung di gelombang."))
-            return redirect("journey:dashboard")
-        return view(request, *args, **kwargs)
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if enrollment_exists(user=request.user):
+                messages.warning(request, str(refusal))
+                return redirect("journey:dashboard")
+            return view(request, *args, **kwargs)
 
-    return guarded
+        return guarded
+
+    return decorator
+
+
+before_joining_a_wave = until_joining_a_wave(
+    gettext_lazy("Nomor HP tidak dapat diganti setelah Anda bergabung di gelombang.")
+)

@@ -222,11 +222,6 @@ def own_data_for(*, user: User, now: dt.datetime | None = None) -> OwnData:
                     Item("status_perkawinan", _("Status perkawinan"), personal.get_marital_status_display()),
                     Item("jumlah_tanggungan", _("Jumlah tanggungan"), personal.dependents),
                     Item(
-                        "status_kebekerjaan",
-                        _("Status kebekerjaan"),
-                        personal.get_employment_status_display(),
-                    ),
-                    Item(
                         "topik_pelatihan",
                         _("Topik pelatihan yang diminati"),
                         personal.get_training_topic_display(),

@@ -2,10 +2,11 @@
 views stay plain and only the journey knows the order (no app imports journey)."""
 
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from assessment import views as assessment_views
 from journey import views
-from journey.guards import before_joining_a_wave, step_required
+from journey.guards import before_joining_a_wave, step_required, until_joining_a_wave
 from verification import views as verification_views
 from waves import views as waves_views
 
@@ -25,6 +26,15 @@ urlpatterns = [
     path("dashboard/foto-ktp/", step_required("ktp_photo")(verification_views.ktp_photo), name="ktp_photo"),
     path("dashboard/nomor-hp/", step_required("phone")(verification_views.phone_verify), name="phone_verify"),
     path("dashboard/pernyataan/", step_required("declaration")(assessment_views.declaration), name="declaration"),
+    # Correcting the declaration: open at any step until the applicant joins a wave (a join and the selection read
+    # the declaration in force).
+    path(
+        "dashboard/pernyataan/ubah/",
+        until_joining_a_wave(_("Pernyataan tidak dapat diubah setelah Anda bergabung di gelombang."))(
+            assessment_views.declaration_correct
+        ),
+        name="declaration_correct",
+    ),
     # The test's page with the one fact from waves it needs (when the latest wave opened): see views.assessment_start.
     path("dashboard/tes/", step_required("test")(views.assessment_start), name="assessment_start"),
     path("dashboard/nomor-hp/ganti/", before_joining_a_wave(verification_views.phone_change), name="phone_change"),
@@ -33,6 +43,7 @@ urlpatterns = [
         step_required("test")(assessment_views.assessment_question),
         name="assessment_question",
     ),
+    path("dashboard/tes/periksa/", step_required("test")(assessment_views.assessment_review), name="assessment_review"),
     path("dashboard/gelombang/", step_required("wave")(waves_views.wave_list), name="wave_list"),
     path(
         "dashboard/gelombang/<int:number>/gabung/", step_required("wave")(waves_views.wave_confirm), name="wave_confirm"

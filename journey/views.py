@@ -2,6 +2,7 @@ import json
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -42,7 +43,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if progress.wave_pending:
         context["wave_status"] = enrollment_pending(user=request.user)
     elif progress.recipient:
-        context["card"] = card_for(user=request.user)
+        context["card"] = card = card_for(user=request.user)
+        # A date already gone is said as such, with what to do now (issue #16), never as a deadline to meet.
+        context["training_deadline_passed"] = card is not None and card.first_training_deadline <= timezone.now()
+        context["help"] = settings.PORTAL_HELP_CONTACTS
     elif progress.test_passed:
         # Between waves: the latest announced result, if it was "not yet", explains why step 8 is open again.
         history = wave_history(user=request.user)
@@ -55,6 +59,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "lottery": latest.lottery,
             }
         context["has_history"] = bool(history)
+        # Back on step 8 after a wave: the same step again, for the next wave, not a step back (7 of 8 done).
+        context["next_wave"] = bool(history)
+    # Until a wave is joined, the declaration can be corrected (journey/urls.py, "declaration_correct").
+    context["can_correct_declaration"] = progress.declaration_eligible and not context["has_history"]
     if context["has_history"] and not progress.recipient:
         # "Gagal 3 kali" (DESIGN §5): offered after three failed selections; a complaint's status once sent.
         # Nobody who has never joined a wave has either, so their dashboard does not ask.

@@ -65,7 +65,6 @@ def test_from_sign_up_to_a_passed_test(client, settings, tmp_path):
             "education": "sma",
             "marital_status": "kawin",
             "dependents": "2",
-            "employment_status": "phk",
             "training_topic": "kuliner",
             "truthful": "on",
         },
@@ -89,7 +88,10 @@ def test_from_sign_up_to_a_passed_test(client, settings, tmp_path):
         "truthful": "on",
     }
     answers |= {name: "tidak" for name in declaration.fields if name.startswith("group_")}
-    client.post("/dashboard/pernyataan/", answers)
+    checked = client.post("/dashboard/pernyataan/", {**answers, "review": "1"}).content.decode()
+    assert "Periksa pernyataan Anda" in checked  # nothing stored before it is confirmed
+    assert current_step(client) == "declaration"
+    client.post("/dashboard/pernyataan/", {**answers, "confirm": "1"})
     assert current_step(client) == "test"
 
     client.post("/dashboard/tes/")
@@ -98,6 +100,7 @@ def test_from_sign_up_to_a_passed_test(client, settings, tmp_path):
     for position in range(1, 19):
         button = {"finish": "1"} if position == 18 else {"next": "1"}
         client.post(f"/dashboard/tes/soal/{position}/", {"choice": str(key[position]), **button})
+    client.post("/dashboard/tes/periksa/", {"confirm": "1"})
 
     result = client.get("/dashboard/tes/hasil/").content.decode()
     attempt.refresh_from_db()

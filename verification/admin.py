@@ -63,8 +63,8 @@ class IdentityVerificationAdmin(UnmaskedDataAdmin, NumberSearchAdmin):
 
 @admin.register(PersonalData)
 class PersonalDataAdmin(UnmaskedDataAdmin, NumberSearchAdmin):
-    list_display = ("user", "full_name_masked", "district", "education", "employment_status", "completed_at")
-    list_filter = ("employment_status", "education", "district__regency__province")
+    list_display = ("user", "full_name_masked", "district", "education", "completed_at")
+    list_filter = ("education", "district__regency__province")
     list_select_related = ("user", "district")
     unmasked_in_record = ("full_name", "mother_name", "address")
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import CurrentPasswordForm
-from prakerja.forms import CleanTextField, submit_helper
+from prakerja.forms import CleanTextField, ErrorSummaryForm, submit_helper
 from prakerja.timeutil import wib_today
 from regions.models import District
 from regions.selectors import district_list, province_list, regency_list
@@ -18,7 +18,7 @@ from verification.identifiers import (
     nik_parse,
     nik_validate,
 )
-from verification.models import SEX_CHOICES, Education, EmploymentStatus, MaritalStatus, TrainingTopic
+from verification.models import SEX_CHOICES, Education, MaritalStatus, TrainingTopic
 from verification.phones import PhoneError, PhoneErrorCode, phone_normalize
 
 IDENTIFIER_MESSAGES = {
@@ -65,7 +65,12 @@ def _address_markup_validate(value: str) -> None:
         raise forms.ValidationError(_("Alamat tidak boleh berisi tanda < atau >."), code="address_markup")
 
 
-class KtpVerificationForm(forms.Form):
+class KtpVerificationForm(ErrorSummaryForm, forms.Form):
+    required_messages = {
+        "nik": _("Masukkan NIK Anda: 16 digit di KTP."),
+        "kk": _("Masukkan nomor KK Anda: 16 digit di Kartu Keluarga."),
+        "birth_date": _("Masukkan tanggal lahir Anda."),
+    }
     nik = forms.CharField(
         label=_("NIK"),
         max_length=24,
@@ -82,6 +87,7 @@ class KtpVerificationForm(forms.Form):
         label=_("Tanggal Lahir"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
+        error_messages={"invalid": _("Tulis tanggal lahir seperti di KTP, mis. 31-12-1990.")},
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -119,10 +125,22 @@ class KtpVerificationForm(forms.Form):
         return cleaned
 
 
-class PersonalDataForm(forms.Form):
+class PersonalDataForm(ErrorSummaryForm, forms.Form):
     """DESIGN §2 step 3. Province → regency → district choices narrow as the person picks, with or without
     JavaScript: without it, the "Pilih" buttons send the form back to refresh the lists, keeping every
     other answer."""
+
+    required_messages = {
+        "full_name": _("Masukkan nama lengkap Anda sesuai KTP."),
+        "mother_name": _("Masukkan nama ibu kandung Anda."),
+        "address": _("Masukkan alamat Anda sesuai KTP."),
+        "province": _("Pilih provinsi domisili Anda."),
+        "sex": _("Pilih jenis kelamin Anda."),
+        "education": _("Pilih pendidikan terakhir Anda."),
+        "marital_status": _("Pilih status perkawinan Anda."),
+        "dependents": _("Masukkan jumlah tanggungan Anda (0 jika tidak ada)."),
+        "training_topic": _("Pilih topik pelatihan yang Anda minati."),
+    }
 
     # Cleaned of what nobody sees (prakerja.text) before they are checked, sent to the registry and stored.
     full_name = CleanTextField(
@@ -155,7 +173,6 @@ class PersonalDataForm(forms.Form):
         help_text=_("Orang yang biaya hidupnya Anda tanggung."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    employment_status = forms.ChoiceField(label=_("Status kebekerjaan"), choices=BLANK + EmploymentStatus.choices)
     training_topic = forms.ChoiceField(label=_("Topik pelatihan yang diminati"), choices=BLANK + TrainingTopic.choices)
     truthful = forms.BooleanField(
         label=_("Saya bersedia mengisi seluruh data yang dibutuhkan dengan sejujur-jujurnya"),
@@ -197,7 +214,8 @@ class PersonalDataForm(forms.Form):
         return cleaned
 
 
-class KtpPhotoForm(forms.Form):
+class KtpPhotoForm(ErrorSummaryForm, forms.Form):
+    required_messages = {"photo": _("Pilih foto KTP Anda.")}
     photo = forms.FileField(
         label=_("Foto KTP"),
         # On phones, `capture` opens the camera directly: the portal asks for a photo taken of the card.
@@ -225,7 +243,8 @@ PHONE_MESSAGES = {
 }
 
 
-class PhoneForm(forms.Form):
+class PhoneForm(ErrorSummaryForm, forms.Form):
+    required_messages = {"number": _("Masukkan nomor HP Anda.")}
     number = forms.CharField(
         label=_("Nomor HP"),
         max_length=24,
@@ -235,7 +254,7 @@ class PhoneForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper(_("Kirim"))
+        self.helper = submit_helper(_("Kirim"), name="send")
 
     def clean_number(self) -> str:
         try:
@@ -250,9 +269,17 @@ class PhoneChangeForm(PhoneForm, CurrentPasswordForm):
 
     password_help = _("Kata sandi akun Anda, untuk memastikan Anda sendiri yang mengganti nomor.")
     field_order = ["number", "password"]
+    required_messages = {**PhoneForm.required_messages, **CurrentPasswordForm.required_messages}
 
 
-class OtpForm(forms.Form):
+class OtpResendForm(ErrorSummaryForm, forms.Form):
+    """ "Kirim ulang": no field, only the button (id ``resend``), so a refusal has a form to be shown on."""
+
+    summary_anchor = "resend"
+
+
+class OtpForm(ErrorSummaryForm, forms.Form):
+    required_messages = {"code": _("Masukkan kode OTP 6 angka dari SMS.")}
     code = forms.RegexField(
         label=_("Kode OTP"),
         regex=r"^\s*[0-9]{6}\s*$",
@@ -263,7 +290,7 @@ class OtpForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper(_("Verifikasi"))
+        self.helper = submit_helper(_("Verifikasi"), name="verify")
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip()

@@ -149,7 +149,10 @@ class TrainingTopic(models.TextChoices):
 
 class PersonalData(models.Model):
     """The applicant's own data (DESIGN §2 step 3); names were matched against the registry. Names and address
-    are stored encrypted (prakerja/fields.py): nothing looks them up, so they have no index."""
+    are stored encrypted (prakerja/fields.py): nothing looks them up, so they have no index.
+
+    Employment is not here: it is asked once, in the declaration ("Apakah saat ini Anda menganggur?",
+    assessment.models.Declaration.employment), which every applicant who goes on answers."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_data", verbose_name=_("pengguna")
@@ -165,7 +168,6 @@ class PersonalData(models.Model):
     education = models.CharField(_("pendidikan terakhir"), max_length=16, choices=Education.choices)
     marital_status = models.CharField(_("status perkawinan"), max_length=16, choices=MaritalStatus.choices)
     dependents = models.PositiveSmallIntegerField(_("jumlah tanggungan"), validators=[MaxValueValidator(20)])
-    employment_status = models.CharField(_("status kebekerjaan"), max_length=16, choices=EmploymentStatus.choices)
     training_topic = models.CharField(_("topik pelatihan yang diminati"), max_length=32, choices=TrainingTopic.choices)
     completed_at = models.DateTimeField(_("diisi pada"))
 

@@ -119,7 +119,6 @@ class PersonalDataInput:
     education: str
     marital_status: str
     dependents: int
-    employment_status: str
     training_topic: str
 
 
@@ -164,7 +163,6 @@ def personal_data_save(
                 education=data.education,
                 marital_status=data.marital_status,
                 dependents=data.dependents,
-                employment_status=data.employment_status,
                 training_topic=data.training_topic,
                 completed_at=now or timezone.now(),
             )

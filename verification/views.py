@@ -1,6 +1,8 @@
 """The identity steps' pages. journey/urls.py mounts them behind the step guard; these views assume the
 step is the applicant's current one and leave the order to the guard."""
 
+from math import ceil
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,6 +26,7 @@ from verification.forms import (
     KtpPhotoForm,
     KtpVerificationForm,
     OtpForm,
+    OtpResendForm,
     PersonalDataForm,
     PhoneChangeForm,
     PhoneForm,
@@ -108,6 +111,8 @@ def _show_error(form, error: VerificationError) -> dict:
     """Put a service error on the form (nothing typed is lost) and say what the page should add."""
     message = _error_message(error)
     form.add_error(None, message)
+    # The summary's link leads to the first field concerned, and each is marked invalid.
+    form.mark_invalid(*error.fields)
     for field in error.fields:
         if field in FIELD_MESSAGES:
             form.add_error(field, FIELD_MESSAGES[field])
@@ -207,22 +212,36 @@ def ktp_photo_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
     )
 
 
-def _phone_page(
-    request: HttpRequest, phone_form: PhoneForm, code_form: OtpForm, current_phone: PhoneNumber | None
-) -> HttpResponse:
-    now = timezone.now()
-    pending = (
-        OtpCode.objects.filter(user=request.user, used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now)
+def _pending_code(user, now) -> OtpCode | None:
+    return (
+        OtpCode.objects.filter(user=user, used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now)
         .order_by("-created_at")
         .first()
     )
+
+
+def _phone_page(
+    request: HttpRequest,
+    phone_form: PhoneForm,
+    code_form: OtpForm,
+    current_phone: PhoneNumber | None,
+    resend_form: OtpResendForm | None = None,
+) -> HttpResponse:
+    now = timezone.now()
+    pending = _pending_code(request.user, now)
+    # Once a code is on its way the page is about that code only; "Ganti nomor" (?ganti=1) brings the number
+    # form back, as does a refused send (its error belongs to the number).
+    show_code = pending is not None and "ganti" not in request.GET and not phone_form.errors
+    wait = (pending.created_at + settings.OTP_RESEND_AFTER - now).total_seconds() if pending else 0
     context = {
         "phone_form": phone_form,
         "code_form": code_form,
+        "resend_form": resend_form or OtpResendForm(),
         "pending": pending,
+        "show_code": show_code,
         "pending_masked": mask_phone(pending.number) if pending else "",
         "current_phone": current_phone,
-        "resend_seconds": int(settings.OTP_RESEND_AFTER.total_seconds()),
+        "resend_wait": max(0, ceil(wait)),
         "journey": getattr(request, "journey", None),
     }
     return render(request, "verification/phone_verify.html", context)
@@ -232,7 +251,8 @@ def _phone_page(
 @login_required
 def phone_verify(request: HttpRequest) -> HttpResponse:
     """Step 5 (and, outside the journey, "Ganti nomor HP", which also asks for the password): send a code,
-    then verify it."""
+    then verify it; "Kirim ulang" sends a new code to the same number, refused by the service before the wait
+    between codes has passed."""
     action = request.POST.get("action")
     current_phone = PhoneNumber.objects.filter(user=request.user).first()
     data = request.POST if action == "send" else None
@@ -249,6 +269,24 @@ def phone_verify(request: HttpRequest) -> HttpResponse:
             _("Kode OTP dikirim lewat SMS ke %(number)s.") % {"number": mask_phone(phone_form.cleaned_data["number"])},
         )
         return redirect(request.path)
+    if action == "resend":
+        pending = _pending_code(request.user, timezone.now())
+        if pending is None:
+            return redirect(request.path)  # no code to repeat: the number form
+        resend_form = OtpResendForm(request.POST)
+        # A resend is a send, counted alike.
+        if form_valid_within_limits(request, resend_form, "otp_send"):
+            try:
+                otp.otp_send(user=request.user, number=pending.number)
+            except VerificationError as error:
+                resend_form.add_error(None, _error_message(error))
+            else:
+                messages.success(
+                    request,
+                    _("Kode OTP baru dikirim lewat SMS ke %(number)s.") % {"number": mask_phone(pending.number)},
+                )
+                return redirect(request.path)
+        return _phone_page(request, phone_form, code_form, current_phone, resend_form)
     if action == "verify" and form_valid_within_limits(request, code_form, "otp_verify"):
         try:
             otp.otp_verify(user=request.user, code=code_form.cleaned_data["code"])

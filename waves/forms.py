@@ -2,13 +2,14 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from prakerja.forms import submit_helper
+from prakerja.forms import ErrorSummaryForm, submit_helper
 from uploads import DOCUMENT_KINDS, UploadError, document_process, upload_error_message
 
 
-class ComplaintLetterForm(forms.Form):
+class ComplaintLetterForm(ErrorSummaryForm, forms.Form):
     """The signed "gagal 3 kali" statement: a scan (PDF) or a photo (JPG, PNG) of the printed letter."""
 
+    required_messages = {"letter": _("Pilih file surat pernyataan yang sudah Anda tandatangani.")}
     letter = forms.FileField(
         label=_("Surat pernyataan yang sudah ditandatangani"),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),

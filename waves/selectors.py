@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -44,6 +44,36 @@ def waves_open_for(*, province_id: str | None, now: datetime | None = None) -> l
         province_quotas__quota__gt=0,
     ).order_by("number")
     return [wave for wave in candidates if wave.status_at(now) == WaveStatus.OPEN]
+
+
+@dataclass(frozen=True)
+class WaveChoice:
+    """The waves page: open waves the applicant may join now, and those published to open later, each wave with
+    ``province_quota``, the places of the applicant's province."""
+
+    open: list[Wave]
+    upcoming: list[Wave]
+
+
+def waves_for_province(*, province_id: str | None, now: datetime | None = None) -> WaveChoice:
+    """Open and upcoming waves with a quota for the province, in one query (statuses derived from the times)."""
+    if province_id is None:
+        return WaveChoice(open=[], upcoming=[])
+    now = now or timezone.now()
+    waves = list(
+        Wave.objects.filter(
+            Q(status=WaveStatus.OPEN) | Q(status=WaveStatus.DRAFT, published_at__isnull=False),
+            closes_at__gt=now,
+            province_quotas__province_id=province_id,
+            province_quotas__quota__gt=0,
+        )
+        .annotate(province_quota=F("province_quotas__quota"))
+        .order_by("opens_at", "number")
+    )
+    return WaveChoice(
+        open=[wave for wave in waves if wave.status_at(now) == WaveStatus.OPEN],
+        upcoming=[wave for wave in waves if wave.status_at(now) == WaveStatus.DRAFT],
+    )
 
 
 @dataclass(frozen=True)

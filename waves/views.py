@@ -34,6 +34,7 @@ from waves.selectors import (
     enrollment_pending,
     statement_text_current,
     wave_history,
+    waves_for_province,
     waves_open_for,
 )
 from waves.statement import statement_letter_for, statement_pdf
@@ -76,8 +77,9 @@ def _open_wave(request: HttpRequest, number: int) -> Wave:
 
 @login_required
 def wave_list(request: HttpRequest) -> HttpResponse:
-    waves = waves_open_for(province_id=domicile_province_id(user=request.user))
-    return render(request, "waves/wave_list.html", {"waves": waves, "journey": getattr(request, "journey", None)})
+    choice = waves_for_province(province_id=domicile_province_id(user=request.user))
+    context = {"waves": choice.open, "upcoming": choice.upcoming, "journey": getattr(request, "journey", None)}
+    return render(request, "waves/wave_list.html", context)
 
 
 @login_required

@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.assessment.urls")]
 
 DEADLINE = T0 + 25 * MINUTE
 RESULT = "/dashboard/tes/hasil/"
+REVIEW = "/dashboard/tes/periksa/"
 
 
 def question(position: int) -> str:
@@ -160,9 +161,11 @@ def test_the_sweep_works_through_many_attempts_in_batches(question_bank, setting
 
 def test_a_double_clicked_selesai_submits_once(client, started_attempt):
     with freeze_time(T0 + 3 * MINUTE):
-        first = client.post(question(18), {"choice": "1", "finish": "1"})
+        client.post(question(18), {"choice": "1", "finish": "1"})
+        first = client.post(REVIEW, {"confirm": "1"})
     with freeze_time(T0 + 3 * MINUTE + MINUTE / 60):
-        second = client.post(question(18), {"choice": "2", "finish": "1"})
+        client.post(question(18), {"choice": "2", "finish": "1"})
+        second = client.post(REVIEW, {"confirm": "1"})
 
     attempt = Attempt.objects.get(pk=started_attempt.pk)
     assert first["Location"] == second["Location"] == RESULT

@@ -30,6 +30,8 @@ def form_data(**overrides) -> dict:
         **{f"group_{group}": "tidak" for group in ExcludedGroup.values},
         "other_aid": ["tidak_menerima"],
         "truthful": "on",
+        # "Kirim pernyataan" on the check page (tests/assessment/test_declaration_check.py for the page itself).
+        "confirm": "1",
     }
     data.update(overrides)
     return data
@@ -43,7 +45,9 @@ def test_a_fresh_portal_has_version_one_of_the_text_as_current():
     assert DeclarationText.objects.filter(is_current=True).count() == 1
 
 
-def test_the_page_shows_the_texts_intro_and_clauses_each_group_as_its_own_question_and_an_oke_button(client, applicant):
+def test_the_page_shows_the_texts_intro_and_clauses_each_group_as_its_own_question_and_a_check_button(
+    client, applicant
+):
     text = declaration_text_current()
 
     html = client.get(URL).content.decode()
@@ -57,7 +61,8 @@ def test_the_page_shows_the_texts_intro_and_clauses_each_group_as_its_own_questi
         assert f'name="group_{group}"' in html
     assert "Apakah Anda prajurit TNI?" in html
     assert "BLT Dana Desa" in html and "Bantuan Subsidi Upah (BSU)" in html
-    assert re.search(r"<button[^>]*>\s*Oke\s*</button>", html)
+    assert re.search(r'<button[^>]*name="review"[^>]*>\s*Periksa pernyataan\s*</button>', html)
+    assert "Versi pernyataan" not in html  # recorded with the answers, not shown
 
 
 def test_an_eligible_declaration_is_recorded_with_its_text_version_and_goes_back_to_the_dashboard(client, applicant):
@@ -132,7 +137,8 @@ def test_every_excluded_group_must_be_answered(client, applicant):
 
     response = client.post(URL, data)
 
-    assert response.context["form"].errors["group_tni"] == ["Pilih Ya atau Tidak."]
+    [message] = response.context["form"].errors["group_tni"]
+    assert message.startswith("Jawab “Apakah") and "TNI" in message and message.endswith("pilih Ya atau Tidak.")
     assert not Declaration.objects.exists()
 
 

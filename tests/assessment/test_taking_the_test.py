@@ -123,9 +123,12 @@ def test_the_applicant_may_go_back_and_change_an_answer_before_the_deadline(clie
     assert items[2].chosen_option.position == items[2].option_order[3]
 
 
-def test_berikutnya_without_an_answer_moves_on_and_leaves_the_question_unanswered(client, started_attempt):
+def test_berikutnya_without_an_answer_moves_on_once_confirmed_and_leaves_the_question_unanswered(
+    client, started_attempt
+):
     with freeze_time(T0 + MINUTE):
-        response = client.post(question(1), {"next": "1"})
+        client.post(question(1), {"next": "1"})  # warned once (tests/assessment/test_check_before_finishing.py)
+        response = client.post(question(1), {"next": "1", "skip": "1"})
 
     assert response["Location"] == question(2)
     assert AttemptItem.objects.get(attempt=started_attempt, position=1).answered_at is None
@@ -146,7 +149,8 @@ def test_selesai_saves_the_last_answer_scores_and_shows_the_result(client, start
     with freeze_time(T0 + 10 * MINUTE):
         for position in range(1, 18):
             client.post(question(position), {"choice": str(key[position]), "next": "1"})
-        finish = client.post(question(18), {"choice": str(key[18]), "finish": "1"})
+        client.post(question(18), {"choice": str(key[18]), "finish": "1"})
+        finish = client.post("/dashboard/tes/periksa/", {"confirm": "1"})
         result = client.get(RESULT).content.decode()
 
     attempt = Attempt.objects.get(pk=started_attempt.pk)

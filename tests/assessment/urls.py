@@ -11,6 +11,7 @@ STEP_PAGES = [
     path("dashboard/pernyataan/", views.declaration, name="declaration"),
     path("dashboard/tes/", views.assessment_start, name="assessment_start"),
     path("dashboard/tes/soal/<int:position>/", views.assessment_question, name="assessment_question"),
+    path("dashboard/tes/periksa/", views.assessment_review, name="assessment_review"),
 ]
 _ours = {page.name for page in STEP_PAGES}
 

@@ -23,8 +23,14 @@ def test_sign_up_read_the_email_in_the_demo_inbox_verify_log_in_and_see_the_next
     page.get_by_label("Kata sandi", exact=True).fill(password)
     page.get_by_label("Ulangi kata sandi").fill(password)
     page.get_by_role("button", name="Daftar").click()
-    # The terms were not ticked: a clear message, and the email is still there.
-    expect(page.get_by_text("Centang persetujuan Syarat dan Ketentuan untuk melanjutkan.")).to_be_visible()
+    # The terms were not ticked: a clear message, in the error summary (which takes the focus, its link leading to
+    # the checkbox) and at the field, and the email is still there.
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(
+        summary.get_by_role("link", name="Centang persetujuan Syarat dan Ketentuan untuk melanjutkan.")
+    ).to_have_attribute("href", "#id_terms")
+    expect(page.locator("#div_id_terms").get_by_text("Centang persetujuan Syarat dan Ketentuan")).to_be_visible()
     expect(page.get_by_label("Email")).to_have_value(email)
     assert_accessible(page)  # with the error shown
     page.get_by_label("Kata sandi", exact=True).fill(password)

@@ -45,7 +45,6 @@ def test_an_applicant_verifies_the_ktp_fills_in_data_and_uploads_the_photo(page,
     page.get_by_label("Pendidikan terakhir").select_option(label="SMA/SMK/sederajat")
     page.get_by_label("Status perkawinan").select_option(label="Belum kawin")
     page.get_by_label("Jumlah tanggungan").fill("0")
-    page.get_by_label("Status kebekerjaan").select_option(label="Terkena PHK")
     page.get_by_label("Topik pelatihan yang diminati").select_option(label="Pemasaran digital")
     page.get_by_label("Saya bersedia mengisi seluruh data yang dibutuhkan dengan sejujur-jujurnya").check()
     assert_accessible(page)

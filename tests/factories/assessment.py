@@ -39,6 +39,8 @@ class DeclarationFactory(factory.django.DjangoModelFactory):
         model = Declaration
 
     user = None
+    # The declaration in force (what user.declaration and the rules read): a built row needs it as a created one has.
+    current_for = factory.SelfAttribute("user")
     text = factory.LazyFunction(lambda: DeclarationText.objects.get(is_current=True))
     employment = "phk"
     in_formal_education = False
@@ -53,7 +55,7 @@ class DeclarationFactory(factory.django.DjangoModelFactory):
     submitted_at = factory.LazyFunction(timezone.now)
 
     @classmethod
-    def _create(cls, model_class, *args, exclusion_reasons, submitted_at, **answers):
+    def _create(cls, model_class, *args, exclusion_reasons, submitted_at, current_for, **answers):
         from assessment.services import declaration_submit
 
         return declaration_submit(**answers, now=submitted_at)

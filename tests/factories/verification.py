@@ -65,7 +65,6 @@ class PersonalDataFactory(factory.django.DjangoModelFactory):
     education = "sma"
     marital_status = "kawin"
     dependents = 1
-    employment_status = "phk"
     training_topic = "kuliner"
     completed_at = factory.LazyFunction(_a_month_ago)
 
@@ -156,7 +155,6 @@ def personal_data(**overrides) -> dict:
         "education": "sma",
         "marital_status": "belum_kawin",
         "dependents": "1",
-        "employment_status": "phk",
         "training_topic": "pemasaran_digital",
         "truthful": "on",
     }

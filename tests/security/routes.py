@@ -148,7 +148,12 @@ def _declaration(world):
         **{f"group_{group}": "tidak" for group in ExcludedGroup.values},
         "other_aid": ["tidak_menerima"],
         "truthful": "on",
+        "confirm": "1",
     }
+
+
+def _declaration_changed(world):
+    return {**_declaration(world), "employment": "dirumahkan"}
 
 
 def _letter(world):
@@ -283,6 +288,9 @@ ROUTES: dict[str, Route] = {
         ),
     ),
     "journey:declaration": Route(personas.phone_verified, forms=(Post(_declaration, ("assessment.Declaration",)),)),
+    "journey:declaration_correct": Route(
+        personas.declared, forms=(Post(_declaration_changed, ("assessment.Declaration",)),)
+    ),
     "journey:assessment_start": Route(personas.declared, forms=(Post(_nothing, ("assessment.Attempt",)),)),
     "journey:assessment_question": Route(
         personas.testing,
@@ -293,6 +301,7 @@ ROUTES: dict[str, Route] = {
             lambda world: {"choice": "3", "finish": "1"},
         ),
     ),
+    "journey:assessment_review": Route(personas.testing, forms=(lambda world: {"confirm": "1"},)),
     "journey:wave_list": Route(personas.passed),
     "journey:wave_confirm": Route(
         personas.passed, params=lambda world: {"number": str(world.objects.wave.number)}, forms=(_nothing,)

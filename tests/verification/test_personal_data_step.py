@@ -146,7 +146,6 @@ def test_the_service_cleans_names_itself_whoever_calls_it(identified_applicant):
             education="sma",
             marital_status="kawin",
             dependents=0,
-            employment_status="phk",
             training_topic="kuliner",
         ),
     )

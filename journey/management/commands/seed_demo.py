@@ -189,7 +189,6 @@ class Command(BaseCommand):
                 education="sma",
                 marital_status="belum_kawin",
                 dependents=0,
-                employment_status="phk",
                 training_topic="pemasaran_digital",
             ),
         )
