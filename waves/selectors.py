@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Max, Q
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -105,22 +105,28 @@ class HistoryEntry:
 
 
 def wave_history(*, user: User, now: datetime | None = None) -> list[HistoryEntry]:
-    """ "Riwayat Gelombang": every wave joined, with its result once announced (two queries)."""
+    """ "Riwayat Gelombang": every wave joined, with its result once announced (one query, however many)."""
     now = now or timezone.now()
-    enrollments = list(Enrollment.objects.filter(user=user).select_related("wave").order_by("-joined_at"))
-    results = {
-        r.enrollment_id: r for r in Result.objects.filter(enrollment__in=enrollments, run__status=RunStatus.SUCCEEDED)
-    }
+    # A standing run's result of each enrollment (at most one: a run is voided before another is made).
+    result = Result.objects.filter(enrollment=OuterRef("pk"), run__status=RunStatus.SUCCEEDED)
+    enrollments = (
+        Enrollment.objects.filter(user=user)
+        .select_related("wave")
+        .annotate(
+            result_selected=Subquery(result.values("selected")[:1]),
+            result_reason=Subquery(result.values("reason")[:1]),
+        )
+        .order_by("-joined_at")
+    )
     entries = []
     for enrollment in enrollments:
         announced = enrollment.wave.status_at(now) == WaveStatus.ANNOUNCED
-        result = results.get(enrollment.pk) if announced else None
         entries.append(
             HistoryEntry(
                 enrollment=enrollment,
                 announced=announced,
-                selected=result.selected if result else None,
-                reason=result.reason if result else None,
+                selected=enrollment.result_selected if announced else None,
+                reason=enrollment.result_reason if announced else None,
             )
         )
     return entries
