@@ -148,8 +148,8 @@ def messages_enqueue_bulk(
     ``recipient_digest``), written by one INSERT … SELECT in the caller's transaction; returns how many.
 
     For announcements to thousands or millions: the text names no one, so it is rendered and encrypted once, here,
-    and stored once, in a ``SharedBody`` every row refers to; a row keeps only what differs per recipient (measured
-    at 1,000,000 rows: docs/PERFORMANCE.md, "Outbox delivery"). ``recipient`` is copied as stored: an email column
+    and stored once, in a ``SharedBody`` every row refers to; a row keeps only what differs per recipient
+    (docs/PERFORMANCE.md, "Shared bodies and the delivery batch"). ``recipient`` is copied as stored: an email column
     (``annotate(recipient=F("user__email"))``), or for SMS a phone number's encrypted column with its blind
     index (``recipient=F("user__phone__number"), recipient_digest=F("user__phone__number_digest")``): the token
     and the index are the outbox's own forms of them (the same keys), so nothing is decrypted or encrypted per
