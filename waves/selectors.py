@@ -67,15 +67,6 @@ def _announced(now: datetime, prefix: str = "") -> Q:
     )
 
 
-def _pending(user: User, now: datetime):
-    # Pending until the announcement: read from the wave's times, so a late job never shows a stale state.
-    return Enrollment.objects.filter(user=user, pending=True).exclude(_announced(now, "wave__"))
-
-
-def enrollment_pending_exists(*, user: User, now: datetime | None = None) -> bool:
-    return _pending(user, now or timezone.now()).exists()
-
-
 def card_for(*, user: User, now: datetime | None = None) -> Card | None:
     """The applicant's card, once its wave's results are announced (hidden before, even if issued)."""
     now = now or timezone.now()
