@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db import models
+from django.db.models import Count, Q, Subquery, Sum
 from django.utils import timezone
 
 from accounts.models import User
@@ -26,15 +27,31 @@ class AssessmentProgress:
 
 
 def assessment_progress(*, user: User, now: datetime | None = None) -> AssessmentProgress:
-    """Steps 6 and 7 for ``user``, in two queries (three while an expired attempt awaits its score).
+    """Steps 6 and 7 for ``user``, in one query once the test is started (one more while an expired attempt
+    awaits its score), two before.
 
     Step 6 is done when ``declaration_done and not exclusion_reasons``; an excluded applicant stops there.
     Step 7 is done when ``test_passed``. The latest attempt counts: a pass after a failure replaces it, and
     no attempt can start after a pass.
     """
     now = now or timezone.now()
-    reasons = Declaration.objects.filter(current_for=user).values_list("exclusion_reasons", flat=True).first()
-    attempt = attempt_latest(user=user)
+    declaration = Declaration.objects.filter(current_for=user)
+    # An applicant who has started the test has declared (step 6 comes first): the latest attempt and the
+    # declaration's answers in one query; only before the first attempt a second look-up of the declaration.
+    attempt = (
+        Attempt.objects.filter(user=user)
+        .annotate(
+            declared_reasons=Subquery(
+                declaration.values("exclusion_reasons")[:1], output_field=models.JSONField(default=list)
+            )
+        )
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+    if attempt is not None and attempt.declared_reasons is not None:
+        reasons = attempt.declared_reasons
+    else:
+        reasons = declaration.values_list("exclusion_reasons", flat=True).first()
     outcome = attempt_outcome(attempt=attempt, now=now) if attempt else None
     return AssessmentProgress(
         declaration_done=reasons is not None,

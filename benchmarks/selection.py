@@ -373,7 +373,7 @@ def main() -> None:
                     "selection_seconds": round(real, 3),
                     "ranking_and_cut_seconds": round(ranking, 3),
                     "floor_seconds": round(floor, 3),
-                    "ratio": round(ranking / floor, 3),
+                    "ranking_ratio": round(ranking / floor, 3),
                     "whole_run_ratio": round(real / floor, 3),
                     "phases": {phase["name"]: phase["seconds"] for phase in run.phases},
                     "peak_rss_mb": round(peak_mb),

@@ -441,7 +441,7 @@ def own_data_for(*, user: User, now: dt.datetime | None = None) -> OwnData:
                         message.recipient,
                         mask_recipient(message.recipient) if message.recipient else None,
                     ),
-                    Item("subjek", _("Subjek"), message.subject),
+                    Item("subjek", _("Subjek"), message.email_subject),
                     Item("status", _("Status"), message.get_status_display()),
                     Item("dibuat_pada", _("Dibuat pada"), message.created_at),
                     Item("terkirim_pada", _("Terkirim pada"), message.sent_at),

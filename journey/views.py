@@ -25,31 +25,32 @@ from journey.steps import STEPS
 from prakerja.ratelimits import form_valid_within_limits
 from waves.errors import WaveError
 from waves.reasons import reason_message
-from waves.selectors import card_for, complaint_state, enrollment_pending, wave_history, wave_last_opened_at
+from waves.selectors import complaint_state, wave_last_opened_at
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    journey, summary = dashboard_for(request.user)
+    dashboard = dashboard_for(request.user)
+    journey = dashboard.journey
     progress = journey.progress
     context = {
         "journey": journey,
         "current": journey.current,
-        "summary": summary,
+        "summary": dashboard.summary,
         "exclusions": [exclusion_reason_message(code) for code in progress.declaration_exclusions],
         "test_finished": progress.test_passed or progress.test_failed,
         "has_history": progress.wave_pending or progress.recipient,
     }
     if progress.wave_pending:
-        context["wave_status"] = enrollment_pending(user=request.user)
+        context["wave_status"] = dashboard.waiting
     elif progress.recipient:
-        context["card"] = card = card_for(user=request.user)
+        context["card"] = card = dashboard.card
         # A date already gone is said as such, with what to do now (issue #16), never as a deadline to meet.
         context["training_deadline_passed"] = card is not None and card.first_training_deadline <= timezone.now()
         context["help"] = settings.PORTAL_HELP_CONTACTS
     elif progress.test_passed:
         # Between waves: the latest announced result, if it was "not yet", explains why step 8 is open again.
-        history = wave_history(user=request.user)
+        history = dashboard.history
         latest = next((entry for entry in history if entry.announced), None)
         if latest is not None and not latest.selected:
             context["not_selected"] = {
@@ -63,7 +64,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["next_wave"] = bool(history)
     # Until a wave is joined, the declaration can be corrected (journey/urls.py, "declaration_correct").
     context["can_correct_declaration"] = progress.declaration_eligible and not context["has_history"]
-    if context["has_history"] and not progress.recipient:
+    # Nobody without an announced "not selected" has a failed selection, so nor a complaint: no need to ask.
+    lost = any(entry.announced and not entry.selected for entry in dashboard.history or ())
+    if context["has_history"] and not progress.recipient and lost:
         # "Gagal 3 kali" (DESIGN §5): offered after three failed selections; a complaint's status once sent.
         # Nobody who has never joined a wave has either, so their dashboard does not ask.
         complaints = complaint_state(user=request.user, recipient=False)

@@ -52,7 +52,7 @@ class MessageAdmin(admin.ModelAdmin):
         "channel",
         "masked_recipient",
         "template",
-        "subject",
+        "subject_shown",
         "idempotency_key",
         "user_link",
         "status",
@@ -70,6 +70,10 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description=_("penerima"))
     def masked_recipient(self, message: Message) -> str:
         return message.recipient_masked
+
+    @admin.display(description=_("subjek"))
+    def subject_shown(self, message: Message) -> str:
+        return message.email_subject
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
         # The bodies are never shown here (see ``fields``): not loading them spares decrypting them.

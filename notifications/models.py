@@ -51,6 +51,36 @@ class RecipientField(EncryptedTextField):
         return models.TextField.get_transform(self, lookup_name)
 
 
+class SharedBody(models.Model):
+    """The text of a bulk message (an announcement), stored once for the thousands or millions of rows that send it.
+
+    The rows (``Message.shared_body``) keep only what differs per recipient: the recipient, key, status and
+    lease. Encrypted like a row's own body. Retention blanks it (``purged_at``) once every row that refers to it
+    has been blanked (notifications.services.message_bodies_purge).
+    """
+
+    subject = models.TextField(_("subjek"), blank=True)
+    body = EncryptedTextField(_("isi"))
+    html_body = EncryptedTextField(_("isi HTML"), blank=True)
+    created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now)
+    purged_at = models.DateTimeField(_("isi dihapus pada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("isi pesan bersama")
+        verbose_name_plural = _("isi pesan bersama")
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+    @property
+    def text(self) -> str:
+        return "" if self.purged_at is not None else self.body
+
+    @property
+    def html_text(self) -> str:
+        return "" if self.purged_at is not None else self.html_body
+
+
 class Message(models.Model):
     channel = models.CharField(_("kanal"), max_length=8, choices=Channel.choices)
     recipient = RecipientField(_("penerima"), max_length=254)
@@ -66,6 +96,20 @@ class Message(models.Model):
     # A secret (a one-time code or a link that acts for the account): no HTML alternative is kept for it.
     sensitive = models.BooleanField(_("isi rahasia"), default=False)
     html_body = EncryptedTextField(_("isi HTML"), blank=True)
+    # A bulk message's subject and texts, stored once for all its rows; the row's own ``subject``, ``body`` and
+    # ``html_body`` are then empty. Read ``email_subject``, ``text`` and ``html_text``, which look in the right
+    # place. No database-level check and no full index, for the same reason as ``user``: an announcement
+    # inserts millions of rows pointing at one body; the partial index below serves retention.
+    shared_body = models.ForeignKey(
+        SharedBody,
+        verbose_name=_("isi bersama"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        db_constraint=False,
+        db_index=False,
+    )
     idempotency_key = models.CharField(_("kunci idempotensi"), max_length=200)
     # No database-level check of the reference: a selection's announcement writes a row per applicant, millions
     # in one transaction, and a deferred check is a locking look-up of the user per row at commit (measured: a
@@ -120,15 +164,38 @@ class Message(models.Model):
             # (an UPDATE that already writes a new entry in the indexes above) and leaves when blanked, so
             # the index holds about MESSAGE_BODY_RETENTION of traffic.
             models.Index(fields=["id"], condition=MESSAGES_UNPURGED, name="notif_msg_unpurged_idx"),
+            # The rows of a shared body not blanked yet: retention blanks the body once there are none. Rows leave
+            # as they are blanked, so the look-up stays small once an announcement is old.
+            models.Index(
+                fields=["shared_body"],
+                condition=Q(shared_body__isnull=False, purged_at__isnull=True),
+                name="notif_msg_shared_unpurged_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} #{self.pk} ({self.template})"
 
     @property
+    def email_subject(self) -> str:
+        """The subject (emails only), the row's own or its shared body's."""
+        if self.shared_body_id is not None and self.purged_at is None:
+            return self.shared_body.subject
+        return self.subject
+
+    @property
     def text(self) -> str:
         """The body as sent; empty once retention has blanked it."""
-        return "" if self.purged_at is not None else self.body
+        if self.purged_at is not None:
+            return ""
+        return self.shared_body.text if self.shared_body_id is not None else self.body
+
+    @property
+    def html_text(self) -> str:
+        """The HTML alternative, if any; empty once retention has blanked it."""
+        if self.purged_at is not None:
+            return ""
+        return self.shared_body.html_text if self.shared_body_id is not None else self.html_body
 
     @property
     def recipient_masked(self) -> str:

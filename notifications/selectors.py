@@ -41,7 +41,7 @@ def _recipient_spellings(recipient: str) -> set[str]:
 
 def inbox_messages(*, recipient: str = "") -> QuerySet[Message]:
     """Every message, newest first, optionally only those to ``recipient`` (the demo inbox)."""
-    messages = Message.objects.defer("html_body")
+    messages = Message.objects.select_related("shared_body").defer("html_body", "shared_body__html_body")
     recipient = recipient.strip()
     if recipient:
         if "@" in recipient:
@@ -78,7 +78,11 @@ def messages_of(*, user, now: datetime) -> list[Message]:
     """The messages written to ``user``, newest first, for "Data saya". Not those held for a later time (a result
     waiting for its wave's announcement): until then their text is not the applicant's to read."""
     return list(
-        Message.objects.filter(user=user).exclude(not_before__gt=now).defer("html_body").order_by("-created_at", "-pk")
+        Message.objects.filter(user=user)
+        .exclude(not_before__gt=now)
+        .select_related("shared_body")
+        .defer("html_body", "shared_body__html_body")
+        .order_by("-created_at", "-pk")
     )
 
 

@@ -20,15 +20,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
 
 from notifications.masking import mask_recipient
-from notifications.models import MESSAGES_UNPURGED, Channel, Message, Status
+from notifications.models import MESSAGES_UNPURGED, Channel, Message, SharedBody, Status
 from notifications.sms import BaseBackend, get_sms_backend
-from prakerja.crypto import pii_encrypt
 from prakerja.retention import purge_in_batches
 
 logger = logging.getLogger(__name__)
@@ -148,8 +147,9 @@ def messages_enqueue_bulk(
     """One message per row of ``recipients`` (a query yielding ``user_id`` and ``recipient``, and for SMS its
     ``recipient_digest``), written by one INSERT … SELECT in the caller's transaction; returns how many.
 
-    For announcements to thousands or millions: the text names no one, so it is rendered and encrypted once,
-    here, for all of them (every row holds the same token). ``recipient`` is copied as stored: an email column
+    For announcements to thousands or millions: the text names no one, so it is rendered and encrypted once, here,
+    and stored once, in a ``SharedBody`` every row refers to; a row keeps only what differs per recipient
+    (docs/PERFORMANCE.md, "Shared bodies and the delivery batch"). ``recipient`` is copied as stored: an email column
     (``annotate(recipient=F("user__email"))``), or for SMS a phone number's encrypted column with its blind
     index (``recipient=F("user__phone__number"), recipient_digest=F("user__phone__number_digest")``): the token
     and the index are the outbox's own forms of them (the same keys), so nothing is decrypted or encrypted per
@@ -161,6 +161,9 @@ def messages_enqueue_bulk(
     rendered = message_render(channel=channel, template=template, context=context)
     now = timezone.now()
     due = not_before or now  # the sweep takes them from then on
+    shared = SharedBody.objects.create(
+        subject=rendered.subject, body=rendered.body, html_body=rendered.html_body, created_at=now
+    )
     with_digest = channel == Channel.SMS and "recipient_digest" in recipients.query.annotations
     columns = ("user_id", "recipient", "recipient_digest") if with_digest else ("user_id", "recipient")
     rows_sql, rows_params = recipients.values(*columns).query.sql_with_params()
@@ -168,29 +171,31 @@ def messages_enqueue_bulk(
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {Message._meta.db_table} (channel, recipient, recipient_digest, template, subject, body,
-                    html_body, sensitive, idempotency_key, user_id, not_before, status, attempts, next_attempt_at,
-                    last_error, created_at)
-                SELECT %s, r.recipient, {digest}, %s, %s, %s, %s, %s,
+                    html_body, shared_body_id, sensitive, idempotency_key, user_id, not_before, status, attempts,
+                    next_attempt_at, last_error, created_at)
+                SELECT %s, r.recipient, {digest}, %s, '', '', '', %s, %s,
                        %s || ':' || r.user_id || ':' || %s, r.user_id, %s, %s, 0, %s, '', %s
                 FROM ({rows_sql}) r
                 ORDER BY r.user_id""",
             [
                 channel.value,
                 template,
-                rendered.subject,
-                pii_encrypt(rendered.body),
-                pii_encrypt(rendered.html_body) if rendered.html_body else "",
+                shared.pk,
                 False,
                 key_prefix,
                 channel.value,
-                not_before,
+                # As the ORM writes them: SQLite compares datetimes as text, in Django's own format.
+                connection.ops.adapt_datetimefield_value(not_before),
                 Status.PENDING,
-                due,
-                now,
+                connection.ops.adapt_datetimefield_value(due),
+                connection.ops.adapt_datetimefield_value(now),
                 *rows_params,
             ],
         )
-        return cursor.rowcount
+        count = cursor.rowcount
+    if not count:
+        shared.delete()  # nobody to send it to
+    return count
 
 
 def messages_cancel(*, key_prefix: str) -> int:
@@ -225,8 +230,27 @@ def messages_claim(
             return []
     leased_until = now + settings.OUTBOX_LEASE
     if connection.vendor == "postgresql":
-        return _messages_claim_postgresql(ids=ids, limit=limit, now=now, leased_until=leased_until)
-    return _messages_claim_orm(ids=ids, limit=limit, now=now, leased_until=leased_until)
+        claimed = _messages_claim_postgresql(ids=ids, limit=limit, now=now, leased_until=leased_until)
+    else:
+        claimed = _messages_claim_orm(ids=ids, limit=limit, now=now, leased_until=leased_until)
+    _shared_bodies_attach(claimed)
+    return claimed
+
+
+def _shared_bodies_attach(messages: list[Message]) -> None:
+    # A batch of an announcement shares one or two bodies: one query, one decryption each, instead of one per row.
+    # (PostgreSQL's claim has read them already.)
+    ids = {
+        message.shared_body_id
+        for message in messages
+        if message.shared_body_id is not None and not Message.shared_body.is_cached(message)
+    }
+    if not ids:
+        return
+    bodies = SharedBody.objects.in_bulk(ids)
+    for message in messages:
+        if message.shared_body_id is not None:
+            message.shared_body = bodies[message.shared_body_id]
 
 
 def _messages_claim_orm(*, ids: list[int] | None, limit: int, now: datetime, leased_until: datetime) -> list[Message]:
@@ -270,8 +294,10 @@ def _messages_claim_orm(*, ids: list[int] | None, limit: int, now: datetime, lea
 #   candidates locks, SKIP LOCKED, the expired leases first and then the due pending rows, ``limit`` in all
 #              (each branch is a subquery because FOR UPDATE is not allowed directly in a UNION; the outer
 #              LIMIT stops pulling, and so locking, from the second branch once the batch is full);
-#   the UPDATE leases them (attempts + 1 is the lease token) and RETURNs every column and the claim order
-#   (RETURNING has no ORDER BY), so the Message objects are built from its rows without another SELECT.
+#   claimed    leases them (attempts + 1 is the lease token) and RETURNs every column and the claim order
+#              (RETURNING has no ORDER BY), so the Message objects are built from its rows without another SELECT;
+#   the SELECT adds each row's shared body (a bulk message's text), so a batch of an announcement needs no
+#              second round trip; the body's token, the same on every row, is decrypted once per batch.
 # Table and column names come from Message._meta.
 _CLAIM_SQL = """
 WITH given_up AS (
@@ -299,12 +325,15 @@ WITH given_up AS (
         ) AS due
         LIMIT %(limit)s
     ) AS locked
+), claimed AS (
+    UPDATE {table} AS message
+    SET {status} = %(sending)s, {leased_until} = %(leased_until)s, {attempts} = message.{attempts} + 1
+    FROM candidates
+    WHERE message.{id} = candidates.{id}
+    RETURNING candidates.claim_rank, {returning}
 )
-UPDATE {table} AS message
-SET {status} = %(sending)s, {leased_until} = %(leased_until)s, {attempts} = message.{attempts} + 1
-FROM candidates
-WHERE message.{id} = candidates.{id}
-RETURNING candidates.claim_rank, {returning}
+SELECT claimed.*, {shared_returning}
+FROM claimed LEFT JOIN {shared_table} AS shared ON shared.{shared_id} = claimed.{shared_body}
 """
 
 
@@ -315,11 +344,16 @@ def _claim_sql(*, with_ids: bool) -> str:
         name: quote(meta.get_field(name).column)
         for name in ("status", "leased_until", "last_error", "attempts", "next_attempt_at", "not_before")
     }
+    shared = SharedBody._meta
     return _CLAIM_SQL.format(
         table=quote(meta.db_table),
         id=quote(meta.pk.column),
         ids=f" AND {quote(meta.pk.column)} = ANY(%(ids)s::bigint[])" if with_ids else "",
         returning=", ".join(f"message.{quote(field.column)}" for field in meta.concrete_fields),
+        shared_table=quote(shared.db_table),
+        shared_id=quote(shared.pk.column),
+        shared_body=quote(meta.get_field("shared_body").column),
+        shared_returning=", ".join(f"shared.{quote(field.column)}" for field in shared.concrete_fields),
         **columns,
     )
 
@@ -343,15 +377,30 @@ def _messages_claim_postgresql(
         rows = cursor.fetchall()
     rows.sort(key=lambda row: row[0])
     fields = Message._meta.concrete_fields
+    shared_fields = SharedBody._meta.concrete_fields
     attnames = [field.attname for field in fields]
+    shared_attnames = [field.attname for field in shared_fields]
     # Raw rows skip the fields' own conversions: the encrypted ones decrypt here, as a query would.
     converted = [(n, field) for n, field in enumerate(fields) if hasattr(field, "from_db_value")]
+    shared_converted = [(n, field) for n, field in enumerate(shared_fields) if hasattr(field, "from_db_value")]
+    bodies: dict[int, SharedBody] = {}
+
+    def shared_body(values: list) -> SharedBody:
+        pk = values[0]
+        if pk not in bodies:
+            for n, field in shared_converted:
+                values[n] = field.from_db_value(values[n], None, connection)
+            bodies[pk] = SharedBody.from_db(connection.alias, shared_attnames, values)
+        return bodies[pk]
 
     def message(row: tuple) -> Message:
-        values = list(row[1:])
+        values = list(row[1 : 1 + len(fields)])
         for n, field in converted:
             values[n] = field.from_db_value(values[n], None, connection)
-        return Message.from_db(connection.alias, attnames, values)
+        message = Message.from_db(connection.alias, attnames, values)
+        if message.shared_body_id is not None:
+            message.shared_body = shared_body(list(row[1 + len(fields) :]))
+        return message
 
     return [message(row) for row in rows]
 
@@ -404,15 +453,15 @@ class _Transport:
             self._email = get_connection()
             self._email.open()
         email = EmailMultiAlternatives(
-            subject=message.subject,
+            subject=message.email_subject,
             body=message.text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.recipient],
             headers={IDEMPOTENCY_HEADER: message.idempotency_key},
             connection=self._email,
         )
-        if message.html_body:
-            email.attach_alternative(message.html_body, "text/html")
+        if html := message.html_text:
+            email.attach_alternative(html, "text/html")
         try:
             sent = email.send()
         except Exception:
@@ -617,7 +666,29 @@ def message_bodies_purge(*, now: datetime | None = None, batch_size: int | None 
         batch = Message.objects.filter(due).order_by("pk").values("pk")[:size]
         return Message.objects.filter(due, pk__in=Subquery(batch)).update(body="", html_body="", purged_at=now)
 
-    return purge_in_batches("message bodies", purge_batch, batch_size=batch_size)
+    purged = purge_in_batches("message bodies", purge_batch, batch_size=batch_size)
+    shared_bodies_purge(now=now)
+    return purged
+
+
+def shared_bodies_purge(*, now: datetime | None = None) -> int:
+    """Blank every shared body (a bulk message's text) none of whose rows still needs it; returns how many.
+
+    A row needs its body until retention or an erasure has blanked it (its ``purged_at``); a row cancelled or
+    erased before it was sent is gone. So a body goes once every row of the announcement was sent (or failed
+    for good) more than MESSAGE_BODY_RETENTION ago, or was erased, whichever comes last. Bodies are few (one per
+    announcement and channel) and the look-up for each is the partial index of unblanked rows, so one statement.
+    """
+    now = now or timezone.now()
+    still_needed = Message.objects.filter(shared_body=OuterRef("pk"), purged_at__isnull=True)
+    count = (
+        SharedBody.objects.filter(purged_at__isnull=True)
+        .exclude(Exists(still_needed))
+        .update(body="", html_body="", purged_at=now)
+    )
+    if count:
+        logger.info("retention: %s shared message bodies blanked", count)
+    return count
 
 
 # --- Erasure (journey.services.account_delete, docs/PRIVACY.md) ------------------------------------------------

@@ -157,7 +157,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# With a shared cache (Redis), sessions are read from it and written through to the database (cached_db): a
+# signed-in page costs no session query (docs/PERFORMANCE.md, "Applicant dashboard"). A per-process cache
+# (LocMemCache) would let a session ended in one gunicorn worker live on in another, so there only the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # --- Accounts, passwords, abuse limits ------------------------------------------------------------------
 

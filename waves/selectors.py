@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, JSONField, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -98,15 +98,6 @@ def _announced(now: datetime, prefix: str = "") -> Q:
     )
 
 
-def _pending(user: User, now: datetime):
-    # Pending until the announcement: read from the wave's times, so a late job never shows a stale state.
-    return Enrollment.objects.filter(user=user, pending=True).exclude(_announced(now, "wave__"))
-
-
-def enrollment_pending_exists(*, user: User, now: datetime | None = None) -> bool:
-    return _pending(user, now or timezone.now()).exists()
-
-
 def card_for(*, user: User, now: datetime | None = None) -> Card | None:
     """The applicant's card, once its wave's results are announced (hidden before, even if issued)."""
     now = now or timezone.now()
@@ -145,39 +136,50 @@ class HistoryEntry:
     lottery: LotteryPlace | None = None
 
 
-def _lottery_place(result: Result) -> LotteryPlace:
-    province = ((result.run.counts or {}).get("provinces") or {}).get(result.province_id) or {}
-    return LotteryPlace(
-        lottery=result.lottery, tier=result.priority, place=result.province_rank, cut=province.get("cut")
-    )
-
-
 def wave_history(*, user: User, now: datetime | None = None) -> list[HistoryEntry]:
-    """ "Riwayat Gelombang": every wave joined, with its result once announced (two queries)."""
+    """ "Riwayat Gelombang": every wave joined, with its result once announced, in one query however many: each
+    enrollment comes with its standing result's figures (at most one: a run is voided before another is made)
+    and that run's counts, for the province's cut; never the run's seed, secret until the announcement."""
     now = now or timezone.now()
-    enrollments = list(Enrollment.objects.filter(user=user).select_related("wave").order_by("-joined_at"))
-    # The run comes along for its counts (the province's cut), in the same query; never its seed, which is
-    # secret until the announcement and not needed here.
-    results = {
-        r.enrollment_id: r
-        for r in Result.objects.filter(enrollment__in=enrollments, run__status=RunStatus.SUCCEEDED)
-        .select_related("run")
-        .defer("run__seed", "run__phases", "run__error")
-    }
+    result = Result.objects.filter(enrollment=OuterRef("pk"), run__status=RunStatus.SUCCEEDED)
+    enrollments = (
+        Enrollment.objects.filter(user=user)
+        .select_related("wave")
+        .annotate(
+            result_selected=Subquery(result.values("selected")[:1]),
+            result_reason=Subquery(result.values("reason")[:1]),
+            result_lottery=Subquery(result.values("lottery")[:1]),
+            result_priority=Subquery(result.values("priority")[:1]),
+            result_place=Subquery(result.values("province_rank")[:1]),
+            result_run_counts=Subquery(result.values("run__counts")[:1], output_field=JSONField()),
+        )
+        .order_by("-joined_at")
+    )
     entries = []
     for enrollment in enrollments:
         announced = enrollment.wave.status_at(now) == WaveStatus.ANNOUNCED
-        result = results.get(enrollment.pk) if announced else None
+        has_result = announced and enrollment.result_lottery is not None
         entries.append(
             HistoryEntry(
                 enrollment=enrollment,
                 announced=announced,
-                selected=result.selected if result else None,
-                reason=result.reason if result else None,
-                lottery=_lottery_place(result) if result else None,
+                selected=enrollment.result_selected if has_result else None,
+                reason=enrollment.result_reason if has_result else None,
+                lottery=_lottery_place(enrollment) if has_result else None,
             )
         )
     return entries
+
+
+def _lottery_place(enrollment: Enrollment) -> LotteryPlace:
+    counts = enrollment.result_run_counts or {}
+    province = (counts.get("provinces") or {}).get(enrollment.province_id) or {}
+    return LotteryPlace(
+        lottery=enrollment.result_lottery,
+        tier=enrollment.result_priority,
+        place=enrollment.result_place,
+        cut=province.get("cut"),
+    )
 
 
 def wave_last_opened_at(*, now: datetime | None = None) -> datetime | None:

@@ -5,7 +5,7 @@ import pytest
 from django.db.models import F
 
 from accounts.models import User
-from notifications.models import Message
+from notifications.models import Message, SharedBody
 from notifications.services import messages_claim, messages_enqueue_bulk
 from prakerja.crypto import IdentifierKind, pii_digest, pii_is_token
 from tests.factories import UserFactory
@@ -52,7 +52,7 @@ def test_a_claim_hands_the_worker_plain_values():
     assert claimed.recipient == PHONE and claimed.body.startswith("Halo Siti")
 
 
-def test_a_bulk_announcement_encrypts_its_text_once_and_copies_each_number_as_stored():
+def test_a_bulk_announcement_stores_its_text_once_encrypted_and_copies_each_number_as_stored():
     from verification.models import PhoneNumber
 
     users = [UserFactory() for _ in range(3)]
@@ -67,5 +67,7 @@ def test_a_bulk_announcement_encrypts_its_text_once_and_copies_each_number_as_st
     rows = [stored(message, "recipient", "recipient_digest", "body") for message in Message.objects.order_by("pk")]
     phones = {user.pk: stored(user.phone, "number", "number_digest") for user in users}
     assert [row[:2] for row in rows] == [phones[user.pk] for user in users]  # the phone's own token and index
-    assert len({row[2] for row in rows}) == 1 and pii_is_token(rows[0][2])
+    assert {row[2] for row in rows} == {""}  # the text is the shared body's, once
+    [shared] = SharedBody.objects.all()
+    assert pii_is_token(stored(shared, "body")[0]) and Message.objects.first().text == "Kode Anda ."
     assert {m.recipient for m in Message.objects.all()} == {f"+62812000000{n:02d}" for n in range(3)}

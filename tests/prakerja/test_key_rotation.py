@@ -84,12 +84,14 @@ def test_a_second_run_finds_nothing_to_do_and_an_interrupted_one_is_resumed(sett
 
     with pytest.raises(KeyboardInterrupt):
         pii.table_reencrypt(Message, batch_size=1, on_batch=stop_after_the_first)
-    done_first = batches[0].changed
     resumed = pii.table_reencrypt(Message, batch_size=1)
     again = pii.table_reencrypt(Message, batch_size=1)
 
-    assert done_first >= 1 and resumed.changed >= 1 and again.changed == 0
-    assert all(pii_under_first_key(stored(m, "body")[0]) for m in Message.objects.all())
+    # (The first batch may change nothing: a row of a bulk announcement keeps its text in a shared body, and an
+    # email recipient is in clear.)
+    assert len(batches) == 1 and resumed.changed >= 1 and again.changed == 0
+    bodies = [stored(m, "body")[0] for m in Message.objects.all()]
+    assert all(pii_under_first_key(body) for body in bodies if body)
 
 
 def test_a_value_written_while_the_rotation_runs_is_kept(settings, journey, monkeypatch):

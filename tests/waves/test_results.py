@@ -67,7 +67,7 @@ def test_selected_applicants_get_an_sms_and_an_email_the_others_an_email_all_hel
     }
     assert len([m for m in messages if m.template == "waves/result_not_selected"]) == 2
     assert all(m.not_before == wave.announce_at for m in messages)
-    assert all("Gelombang 12" in m.body for m in messages)
+    assert all("Gelombang 12" in m.text for m in messages)
 
 
 def test_the_sweep_sends_nothing_before_the_announcement_and_everything_after(selected_wave, sms_outbox, mailoutbox):

@@ -1,0 +1,102 @@
+"""Each benchmark runs end to end at a CI size and ends with its one-line JSON summary (CONTRIBUTING.md,
+"Benchmarks"), so a change that breaks a benchmark is found by the suite, not on the day someone measures.
+
+The figures of such small runs mean nothing and are not asserted; only that the run completes, checks itself
+(exactly once, for the outbox) and states its result in the agreed shape. They need PostgreSQL and Redis: each
+benchmark creates a database of its own (named after the suite's, with a suffix) and uses the Redis database of
+REDIS_URL, which the suite's own fixtures clear before every test as well.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.helpers import require_service
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.services
+
+
+@pytest.fixture
+def services() -> dict:
+    url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        require_service("postgresql")
+    if not redis_url.startswith("redis://"):
+        require_service("redis")
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    client.close()
+    base = urlsplit(url).path.lstrip("/") or "postgres"
+    return {"url": url, "redis_url": redis_url, "database": f"{base}_bench"}
+
+
+def run(services: dict, script: str, *arguments: str) -> dict:
+    # What a shell on a fresh checkout has: not the suite's own settings (prakerja/settings_test.py fills this
+    # process's environment with test defaults, which a benchmark must not lean on).
+    env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
+    env |= {"DATABASE_URL": services["url"], "REDIS_URL": services["redis_url"]}
+    done = subprocess.run(
+        [sys.executable, f"benchmarks/{script}", *arguments],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_outbox_benchmark_delivers_exactly_once_and_ends_with_its_summary(services):
+    summary = run(
+        services,
+        "outbox_delivery.py",
+        "--messages",
+        "300",
+        "--single-messages",
+        "10",
+        "--database",
+        services["database"] + "_outbox",
+    )
+
+    assert set(summary) >= {"benchmark", "ratio", "per_s"} and summary["benchmark"] == "outbox"
+    assert summary["ratio"] > 0 and summary["per_s"] > 0
+
+
+def test_the_selection_benchmark_ends_with_its_summary(services):
+    summary = run(services, "selection.py", "--enrollments", "2000", "--database", services["database"] + "_selection")
+
+    assert summary["benchmark"] == "selection" and summary["enrollments"] == 2000
+    assert summary["ranking_ratio"] > 0 and summary["whole_run_ratio"] > 0
+
+
+def test_the_dashboard_benchmark_ends_with_its_summary(services):
+    summary = run(
+        services,
+        "dashboard_throughput.py",
+        "--duration",
+        "3",
+        "--warmup",
+        "1",
+        "--rounds",
+        "1",
+        "--connections",
+        "4",
+        "--workers",
+        "1",
+        "--inprocess-requests",
+        "2",
+        "--database",
+        services["database"] + "_dashboard",
+    )
+
+    assert summary["benchmark"] == "dashboard"
+    assert summary["ratio"] > 0 and summary["p99_ms"] > 0
