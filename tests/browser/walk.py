@@ -117,7 +117,6 @@ def walk_to_a_wave(page, *, javascript: bool, camera=None, tmp_path: Path) -> No
     page.get_by_label("Pendidikan terakhir").select_option(label="SMA/SMK/sederajat")
     page.get_by_label("Status perkawinan").select_option(label="Kawin")
     page.get_by_label("Jumlah tanggungan").fill("2")
-    page.get_by_label("Status kebekerjaan").select_option(label="Terkena PHK")
     page.get_by_label("Topik pelatihan yang diminati").select_option(label="Pemasaran digital")
     page.get_by_label("Saya bersedia mengisi seluruh data yang dibutuhkan dengan sejujur-jujurnya").check()
     step("data-diri")
@@ -146,13 +145,18 @@ def walk_to_a_wave(page, *, javascript: bool, camera=None, tmp_path: Path) -> No
     page.wait_for_url("**/dashboard/")
 
     page.get_by_role("link", name="Isi pernyataan").click()
-    page.get_by_label("Terkena PHK").check()
+    page.get_by_label("Ya, saya terkena PHK").check()
     for radio in page.locator("input[type=radio][value=tidak]").all():
         radio.check()
     page.get_by_label("Tidak menerima bantuan lain").check()
     page.get_by_label("Saya telah membaca dan menyetujui pernyataan di atas, dan seluruh jawaban saya benar.").check()
     step("pernyataan")
-    page.get_by_role("button", name="Oke").click()
+    page.get_by_role("button", name="Periksa pernyataan").click()
+    # Nothing is stored before the applicant has read the answers back and sent them.
+    expect(page.get_by_role("heading", name="Periksa pernyataan Anda")).to_be_visible()
+    if javascript:
+        assert_accessible(page)
+    page.get_by_role("button", name="Kirim pernyataan").click()
     page.wait_for_url("**/dashboard/")
 
     page.get_by_role("link", name="Mulai Tes Sekarang").click()
@@ -164,6 +168,11 @@ def walk_to_a_wave(page, *, javascript: bool, camera=None, tmp_path: Path) -> No
     for position in range(1, 19):
         page.locator(f"input[name=choice][value='{key[position]}']").check()
         page.get_by_role("button", name="Selesai" if position == 18 else "Berikutnya").click()
+    # "Selesai" asks to check the answers first; the test ends only when confirmed.
+    expect(page.get_by_role("heading", name="Periksa jawaban")).to_be_visible()
+    if javascript:
+        assert_accessible(page)
+    page.get_by_role("button", name="Ya, selesaikan tes").click()
     expect(page.get_by_text("100", exact=False).first).to_be_visible()
     step("hasil-tes")
 
