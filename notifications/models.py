@@ -171,6 +171,9 @@ class Message(models.Model):
                 condition=Q(shared_body__isnull=False, purged_at__isnull=True),
                 name="notif_msg_shared_unpurged_idx",
             ),
+            # The messages that failed for good, which the operator console counts on every view
+            # (notifications.selectors.outbox_health): few, so the count reads a small index, not the outbox.
+            models.Index(fields=["id"], condition=Q(status=Status.FAILED), name="notif_msg_failed_idx"),
         ]
 
     def __str__(self) -> str:
