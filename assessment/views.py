@@ -230,21 +230,26 @@ def assessment_start(request: HttpRequest, *, latest_wave_opened_at: datetime | 
     return render(request, "assessment/assessment_intro.html", context, status=503 if unavailable else 200)
 
 
+def _no_running_attempt(request: HttpRequest, now: datetime) -> HttpResponse:
+    """Where a question or the check page sends an applicant whose test is not running: to start one, or to the
+    result. An answer or a "Selesai" sent too late is lost and the applicant is told; a second one is a no-op."""
+    latest = selectors.attempt_latest(user=request.user)
+    if latest is None:
+        return redirect("journey:assessment_start")
+    if request.method == "POST":
+        late = now >= latest.deadline
+        code = AssessmentErrorCode.DEADLINE_PASSED if late else AssessmentErrorCode.NO_RUNNING_ATTEMPT
+        messages.warning(request, ERROR_MESSAGES[code])
+    return redirect("assessment:assessment_result")
+
+
 @never_cache
 @login_required
 def assessment_question(request: HttpRequest, position: int) -> HttpResponse:
     now = timezone.now()
     attempt = selectors.attempt_running(user=request.user, now=now)
     if attempt is None:
-        latest = selectors.attempt_latest(user=request.user)
-        if latest is None:
-            return redirect("journey:assessment_start")
-        if request.method == "POST":
-            # An answer sent too late is lost and the applicant is told; a second "Selesai" is just a no-op.
-            late = now >= latest.deadline
-            code = AssessmentErrorCode.DEADLINE_PASSED if late else AssessmentErrorCode.NO_RUNNING_ATTEMPT
-            messages.warning(request, ERROR_MESSAGES[code])
-        return redirect("assessment:assessment_result")
+        return _no_running_attempt(request, now)
     page = selectors.attempt_question_page(attempt=attempt, position=position)
     if page is None:
         return _resume(attempt)
@@ -319,14 +324,7 @@ def assessment_review(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     attempt = selectors.attempt_running(user=request.user, now=now)
     if attempt is None:
-        latest = selectors.attempt_latest(user=request.user)
-        if latest is None:
-            return redirect("journey:assessment_start")
-        if request.method == "POST":
-            late = now >= latest.deadline
-            code = AssessmentErrorCode.DEADLINE_PASSED if late else AssessmentErrorCode.NO_RUNNING_ATTEMPT
-            messages.warning(request, ERROR_MESSAGES[code])
-        return redirect("assessment:assessment_result")
+        return _no_running_attempt(request, now)
     if request.method == "POST" and "confirm" in request.POST:
         try:
             services.attempt_submit(user=request.user, now=now)

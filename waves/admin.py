@@ -34,7 +34,6 @@ from waves.models import (
     ComplaintStatus,
     Enrollment,
     ProvinceQuota,
-    Result,
     RunStatus,
     SelectionRun,
     StatementText,
@@ -647,15 +646,7 @@ class ComplaintAdmin(UnmaskedDataAdmin, ReadOnlyAdmin):
 
     @admin.display(description=_("gelombang yang disebut dan hasilnya"))
     def cited_waves(self, complaint: Complaint) -> str:
-        results = (
-            Result.objects.filter(
-                enrollment__user_id=complaint.user_id,
-                run__status=RunStatus.SUCCEEDED,
-                run__wave__in=complaint.waves.all(),
-            )
-            .select_related("run__wave")
-            .order_by("-run__wave__number")
-        )
+        results = complaint_cited_results(complaint=complaint)
         return format_html_join(
             "",
             "<div>{} · {}</div>",
