@@ -15,7 +15,7 @@ from assessment.errors import AssessmentError, AssessmentErrorCode
 from assessment.models import Declaration, DeclarationText
 from assessment.selectors import assessment_progress, declaration_text_current
 from assessment.services import declaration_submit, declaration_text_publish
-from tests.factories import DeclarationFactory, UserFactory, declaration_answers
+from tests.factories import DeclarationFactory, UserFactory, declaration_answers, declaration_form
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.assessment.urls")]
 
@@ -23,18 +23,8 @@ URL = "/dashboard/pernyataan/"
 
 
 def form_data(**overrides) -> dict:
-    data = {
-        "text_version": str(declaration_text_current().version),
-        "employment": "phk",
-        "in_formal_education": "tidak",
-        **{f"group_{group}": "tidak" for group in ExcludedGroup.values},
-        "other_aid": ["tidak_menerima"],
-        "truthful": "on",
-        # "Kirim pernyataan" on the check page (tests/assessment/test_declaration_check.py for the page itself).
-        "confirm": "1",
-    }
-    data.update(overrides)
-    return data
+    # "Kirim pernyataan" on the check page (tests/assessment/test_declaration_check.py for the page itself).
+    return declaration_form(**{"confirm": "1", **overrides})
 
 
 def test_a_fresh_portal_has_version_one_of_the_text_as_current():

@@ -8,22 +8,14 @@ import tracemalloc
 import pytest
 from django.http import StreamingHttpResponse
 
-from accounts.roles import Role
 from audit.models import Action, Entry
 from console import exports
 from prakerja.crypto import pii_encrypt
-from tests.factories import SelectionRunFactory, WaveFactory, enrolled_many, staff_user
-from tests.helpers import login_verified
+from tests.factories import SelectionRunFactory, WaveFactory, enrolled_many
 from verification.models import IdentityVerification
 from waves.models import Card, Result
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
-
-
-@pytest.fixture
-def operator_client(client):
-    login_verified(client, staff_user(Role.OPERATOR))
-    return client
 
 
 @pytest.fixture

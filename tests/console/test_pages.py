@@ -24,12 +24,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 @pytest.fixture
-def operator_client(client):
-    login_verified(client, staff_user(Role.OPERATOR))
-    return client
-
-
-@pytest.fixture
 def wave():
     return WaveFactory()
 

@@ -17,6 +17,7 @@ from tests.factories.assessment import (
     DeclarationFactory,
     bank_entries,
     declaration_answers,
+    declaration_form,
     question_bank_create,
     write_bank,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "WaveFactory",
     "bank_entries",
     "declaration_answers",
+    "declaration_form",
     "earlier_cards",
     "enrolled",
     "enrolled_many",

@@ -28,6 +28,24 @@ def declaration_answers(**overrides) -> dict:
     return answers
 
 
+def declaration_form(**overrides) -> dict:
+    """The declaration page's fields filled in so the applicant stays eligible, with ``overrides``: what the
+    browser posts (add ``confirm="1"`` for "Kirim pernyataan" on the check page)."""
+    from assessment.eligibility import ExcludedGroup
+    from assessment.selectors import declaration_text_current
+
+    data = {
+        "text_version": str(declaration_text_current().version),
+        "employment": "phk",
+        "in_formal_education": "tidak",
+        **{f"group_{group}": "tidak" for group in ExcludedGroup.values},
+        "other_aid": ["tidak_menerima"],
+        "truthful": "on",
+    }
+    data.update(overrides)
+    return data
+
+
 class DeclarationFactory(factory.django.DjangoModelFactory):
     """A declaration submitted through declaration_submit (which works out its exclusion reasons), against the
     current text; eligible unless the answers say otherwise (``in_formal_education=True``, ``excluded_groups``).

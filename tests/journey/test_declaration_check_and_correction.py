@@ -7,10 +7,8 @@ import re
 
 import pytest
 
-from assessment.eligibility import ExcludedGroup
 from assessment.models import Declaration
-from assessment.selectors import declaration_text_current
-from tests.factories import ApplicantFactory, WaveFactory
+from tests.factories import ApplicantFactory, WaveFactory, declaration_form
 from waves.reasons import ResultReason
 from waves.rules import rule_failures
 from waves.selectors import agreement_current
@@ -23,16 +21,7 @@ CORRECT = "/dashboard/pernyataan/ubah/"
 
 
 def answers(**overrides) -> dict:
-    data = {
-        "text_version": str(declaration_text_current().version),
-        "employment": "phk",
-        "in_formal_education": "tidak",
-        **{f"group_{group}": "tidak" for group in ExcludedGroup.values},
-        "other_aid": ["tidak_menerima"],
-        "truthful": "on",
-    }
-    data.update(overrides)
-    return data
+    return declaration_form(**overrides)
 
 
 @pytest.fixture
