@@ -41,6 +41,16 @@ from prakerja.versioning import text_version_publish
 EMAIL_VERIFICATION_TEMPLATE = "accounts/email_verification"
 
 
+def applicant_lock(*, user: User) -> None:
+    """Hold ``user``'s row until the surrounding transaction ends.
+
+    A join of a wave is checked against what the applicant declared and verified, and those may change only until
+    the join. The join and every such change (journey.guards.until_joining_a_wave) take this lock before they read,
+    so one waits for the other: the join then reads the corrected declaration, or the correction finds the join.
+    """
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+
+
 def _verification_email_enqueue(*, user: User, now: datetime) -> None:
     token = email_verification_tokens.make(user)
     message_enqueue(

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from accounts.models import User
+from accounts.services import applicant_lock
 from audit.context import client_address
 from audit.models import Action
 from audit.services import audit_record, user_roles
@@ -372,27 +373,31 @@ def enrollment_join(*, user: User, wave: Wave, agreement: AgreementText, now: da
         raise WaveError(WaveErrorCode.JOURNEY_INCOMPLETE)
     if not ProvinceQuota.objects.filter(wave=wave, province_id=province_id, quota__gt=0).exists():
         raise WaveError(WaveErrorCode.NOT_FOR_YOUR_PROVINCE)
-    cards_relink(user=user)
-    failures = rule_failures(user_id=user.pk, wave=wave)
-    if failures:
-        raise WaveError(WaveErrorCode.NOT_ELIGIBLE, rules=tuple(rule.code for rule in failures))
-    try:
-        with transaction.atomic():
-            return Enrollment.objects.create(
-                wave=wave,
-                user=user,
-                province_id=province_id,
-                agreement=agreement,
-                joined_at=now,
-                # The age rule let them through for this close (rule_failures); the selection recounts it if
-                # the close moves.
-                adult_at_close=True,
-                adult_counted_for=wave.closes_at,
-            )
-    except IntegrityError:
-        if Enrollment.objects.filter(wave=wave, user=user).exists():
-            raise WaveError(WaveErrorCode.ALREADY_JOINED) from None
-        raise WaveError(WaveErrorCode.ALREADY_PENDING) from None
+    with transaction.atomic():
+        # The rules read the declaration and the phone number, which the applicant may still change until this
+        # join is stored: the change waits for the lock, or this waits for the change and reads it.
+        applicant_lock(user=user)
+        cards_relink(user=user)
+        failures = rule_failures(user_id=user.pk, wave=wave)
+        if failures:
+            raise WaveError(WaveErrorCode.NOT_ELIGIBLE, rules=tuple(rule.code for rule in failures))
+        try:
+            with transaction.atomic():
+                return Enrollment.objects.create(
+                    wave=wave,
+                    user=user,
+                    province_id=province_id,
+                    agreement=agreement,
+                    joined_at=now,
+                    # The age rule let them through for this close (rule_failures); the selection recounts it if
+                    # the close moves.
+                    adult_at_close=True,
+                    adult_counted_for=wave.closes_at,
+                )
+        except IntegrityError:
+            if Enrollment.objects.filter(wave=wave, user=user).exists():
+                raise WaveError(WaveErrorCode.ALREADY_JOINED) from None
+            raise WaveError(WaveErrorCode.ALREADY_PENDING) from None
 
 
 def cards_relink(*, user: User) -> int:
