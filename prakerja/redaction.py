@@ -18,10 +18,10 @@ import re
 
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
-# A NIK or KK: 16 digits not part of a longer number.
-_SIXTEEN_DIGITS = re.compile(r"(?<![\d])\d{16}(?![\d])")
+# A NIK or KK: 16 digits not part of a longer number, nor the decimals of one (a duration: 0.1952000000000675s).
+_SIXTEEN_DIGITS = re.compile(r"(?<![\d])(?<!\d\.)\d{16}(?![\d])")
 # An Indonesian mobile number as people write it: +62 8…, 62 8…, 08…, with spaces or dashes between digits.
-_MOBILE = re.compile(r"(?<![\w+])(?:\+62|62|0)[ -]?8(?:[ -]?\d){7,11}(?![\d])")
+_MOBILE = re.compile(r"(?<![\w+])(?<!\d\.)(?:\+62|62|0)[ -]?8(?:[ -]?\d){7,11}(?![\d])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Fields and variables whose value is personal whatever it looks like (a name cannot be recognised by its form).
 PERSONAL_NAMES = frozenset(

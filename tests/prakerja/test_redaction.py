@@ -35,6 +35,16 @@ def test_mobile_numbers_are_masked_however_they_are_written(phone):
     assert "1234" not in redacted.replace("5678", "")
 
 
+def test_a_duration_with_many_decimals_is_no_nik_or_phone_number():
+    # Celery logs "succeeded in 0.1952000000000675s"; masked, the engineer reading it sees a broken number.
+    text = "succeeded in 0.1952000000000675s: 5; took 0.081212345678901s; NIK.3276011708950001"
+
+    redacted = pii_redact(text)
+
+    assert "0.1952000000000675s" in redacted and "0.081212345678901s" in redacted
+    assert "3276••••••••0001" in redacted  # a dot before a NIK that is no decimal point still masks it
+
+
 def test_named_personal_values_are_hidden_whatever_they_look_like():
     text = "PersonalDataInput(full_name='Siti Aminah', mother_name=\"Nurhayati\", address='Jl. Merdeka 1', sex='P')"
 
