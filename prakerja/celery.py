@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery, signals
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prakerja.settings")
 
@@ -16,9 +16,27 @@ DATABASE_RETRY = {
     "max_retries": 5,
 }
 
+# Celery's Django fixup closes every database connection before and after each task, unless this is set: then
+# it closes them only every this many tasks. A new PostgreSQL connection per task (a backend process forked,
+# authentication, cold catalog caches) cost a delivery task of 100 messages more than its own work
+# (docs/PERFORMANCE.md, "Outbox delivery"); the handler below closes them as Django does around a request.
+DB_REUSE_MAX = 1_000_000
+
 app = Celery("prakerja")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(CELERY_DB_REUSE_MAX=DB_REUSE_MAX)
 app.autodiscover_tasks()
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _database_connections_as_a_request(sender=None, **kwargs) -> None:
+    # Like Django's request_started and request_finished: a connection is kept for DATABASE_CONN_MAX_AGE, and
+    # dropped at once when it is broken (an error since the last commit and a failed check) or was left inside
+    # a transaction. A task run eagerly (tests, the caller's own process) leaves the caller's connection alone.
+    if sender is not None and getattr(sender.request, "is_eager", False):
+        return
+    close_old_connections()
 
 
 @signals.worker_init.connect

@@ -1,0 +1,106 @@
+"""A delivery batch costs the same statements whatever its size: the claim and the "sent" mark are set-based, and
+nothing is read, written or logged per message (docs/PERFORMANCE.md, "Outbox delivery")."""
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from notifications.models import Message, Status
+from notifications.services import messages_claim, messages_enqueue_bulk, messages_send
+from notifications.tasks import message_deliver_task
+from tests.clock import T0
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _announce(count: int, *, key_prefix: str) -> list[int]:
+    """``count`` emails of one announcement (one shared body), due at T0; their ids."""
+    users = [UserFactory() for _ in range(count)]
+    recipients = User.objects.filter(pk__in=[u.pk for u in users]).annotate(user_id=F("pk"), recipient=F("email"))
+    messages_enqueue_bulk(
+        channel="email",
+        template="tests/hello",
+        context={"name": "Peserta"},
+        recipients=recipients,
+        key_prefix=key_prefix,
+        not_before=T0,
+    )
+    return list(Message.objects.filter(idempotency_key__startswith=key_prefix).values_list("pk", flat=True))
+
+
+def _queries_to_send(ids: list[int]) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        report = messages_send(ids=ids, now=T0)
+    assert report.sent == len(ids)
+    return [query["sql"] for query in queries]
+
+
+def test_a_batch_costs_the_same_queries_with_3_messages_as_with_60(mailoutbox):
+    small = _announce(3, key_prefix="small")
+    large = _announce(60, key_prefix="large")
+
+    assert len(_queries_to_send(small)) == len(_queries_to_send(large))
+    assert len(mailoutbox) == 63
+    if connection.vendor == "postgresql":
+        # the claim (with the rows' shared body) and the "sent" mark
+        assert len(_queries_to_send(_announce(30, key_prefix="more"))) == 2
+
+
+def test_a_deliver_task_costs_the_same_queries_with_3_messages_as_with_60(mailoutbox):
+    small = _announce(3, key_prefix="small")
+    large = _announce(60, key_prefix="large")
+
+    counts = []
+    for ids in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            assert message_deliver_task.delay(ids).get() == len(ids)
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
+
+
+def test_claimed_messages_read_their_shared_text_without_a_query_and_the_rest_on_demand():
+    [pk] = _announce(1, key_prefix="one")
+
+    with CaptureQueriesContext(connection) as queries:
+        [claimed] = messages_claim(ids=[pk], now=T0)
+        texts = (claimed.email_subject, claimed.text, claimed.html_text, claimed.recipient, claimed.status)
+    assert texts[0] == "Salam untuk Peserta" and texts[1].startswith("Halo Peserta")
+    assert texts[4] == Status.SENDING
+    if connection.vendor == "postgresql":
+        assert len(queries) == 1
+
+    # what the claim does not return (times, the last error) is read when asked for, like a deferred field
+    assert claimed.created_at == Message.objects.get(pk=pk).created_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_claim_outside_a_transaction_does_not_wait_for_the_disk():
+    if connection.vendor != "postgresql":
+        pytest.skip("the claim's lazy flush is PostgreSQL's")
+    [pk] = _announce(1, key_prefix="lazy")
+
+    with CaptureQueriesContext(connection) as queries:
+        assert len(messages_claim(ids=[pk], now=T0)) == 1
+
+    [claim] = [query["sql"] for query in queries]
+    assert "set_config('synchronous_commit', 'off', true)" in claim
+    # the setting was the claim's own transaction's: the connection's next ones commit synchronously again
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
+
+
+def test_on_postgresql_a_claim_inside_the_callers_transaction_leaves_its_commit_alone():
+    if connection.vendor != "postgresql":
+        pytest.skip("the claim's lazy flush is PostgreSQL's")
+    [pk] = _announce(1, key_prefix="inside")
+
+    with transaction.atomic():
+        assert len(messages_claim(ids=[pk], now=T0)) == 1
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone() == ("on",)
