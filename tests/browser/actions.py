@@ -37,6 +37,17 @@ def staff_log_in(page, user, path: str) -> None:
     page.wait_for_url(f"**{path}")
 
 
+def error_summary_leads_to(page, field_id: str, message: str) -> None:
+    """The shared error summary (templates/_error_summary.html): "Ada masalah", the message as a link to the
+    field at fault, and the field marked invalid."""
+    from playwright.sync_api import expect
+
+    summary = page.locator("[data-error-summary]")
+    expect(summary.get_by_role("heading", name="Ada masalah")).to_be_visible()
+    expect(summary.get_by_role("link", name=message)).to_have_attribute("href", f"#{field_id}")
+    expect(page.locator(f"#{field_id}")).to_have_attribute("aria-invalid", "true")
+
+
 def csp_watch(page) -> list[str]:
     """The Content-Security-Policy violations ``page`` meets, as Chromium reports them on its console (an
     inline script or style, a foreign source): every browser test fails on one."""

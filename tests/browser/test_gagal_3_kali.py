@@ -1,5 +1,6 @@
 """ "Gagal 3 kali" in a real browser: the applicant downloads the filled-in letter and uploads it back from a
-phone; a reviewer rejects it in Django admin with a reason; the applicant sees the decision."""
+phone; a reviewer rejects it in Django admin with a fixable reason; the applicant sees the decision and uploads
+a corrected letter at once."""
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -25,9 +26,10 @@ def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browse
         page.get_by_role("link", name="Unduh surat pernyataan (PDF)").click()
     letter = download.value
     assert letter.suggested_filename == "surat-pernyataan-gagal-3-kali.pdf"
-    with open(letter.path(), "rb") as pdf:
+    letter_path = letter.path()
+    with open(letter_path, "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
-    page.get_by_label("Surat pernyataan yang sudah ditandatangani").set_input_files(letter.path())
+    page.get_by_label("Surat pernyataan yang sudah ditandatangani").set_input_files(letter_path)
     page.get_by_role("button", name="Unggah surat pernyataan").click()
     expect(page.get_by_text("Surat pernyataan Anda sudah kami terima")).to_be_visible()
     expect(page.get_by_text("Surat pernyataan sedang ditinjau")).to_be_visible()
@@ -76,4 +78,12 @@ def test_an_applicant_files_the_statement_and_a_reviewer_rejects_it(page, browse
     expect(page.get_by_text("Meterai belum ditempel.")).to_be_visible()
     assert_accessible(page)
     expect(page.get_by_test_id("rejection-reason")).to_have_text("Tanpa meterai")
-    expect(page.get_by_test_id("complaint-fixable")).to_be_visible()  # a fixable reason: upload again at once
+    fixable = page.get_by_test_id("complaint-fixable")  # a fixable reason: upload again at once, not a wave later
+    fixable.get_by_role("link", name="Unggah surat yang diperbaiki").click()
+    assert_accessible(page)
+    page.get_by_label("Surat pernyataan yang sudah ditandatangani").set_input_files(letter_path)
+    page.get_by_role("button", name="Unggah surat pernyataan").click()
+    expect(page.get_by_text("Surat pernyataan Anda sudah kami terima")).to_be_visible()
+    expect(page.get_by_text("Surat pernyataan sedang ditinjau")).to_be_visible()
+    assert_accessible(page)
+    assert Complaint.objects.filter(user=applicant).count() == 2
