@@ -37,7 +37,10 @@ class LabelledRowsFormSet(BaseInlineFormSet):
             if field.widget.is_hidden:
                 continue
             column = str(field.label or name)
-            field.widget.attrs["aria-label"] = f"{column}: {row}" if row else column
+            # A related field's wrapper (the admin's add/change links) shares its attrs with the widget it was
+            # copied from: the name goes on the form's own inner widget.
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs["aria-label"] = f"{column}: {row}" if row else column
 
     def row_name(self, instance: Model) -> str:
         return str(instance)
