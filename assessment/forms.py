@@ -3,6 +3,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from assessment.eligibility import EXCLUDED_GROUP_QUESTIONS, ExcludedGroup, OtherAid
+from assessment.rules import OPTIONS_PER_QUESTION
 from prakerja.forms import ErrorSummaryForm
 from verification.models import EmploymentStatus
 
@@ -132,12 +133,19 @@ class DeclarationForm(ErrorSummaryForm, forms.Form):
         }
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(ErrorSummaryForm, forms.Form):
     """One question's answer: the number of the option as shown (1..4), never a bank id. Leaving it
-    empty is allowed: "Berikutnya" then moves on and the question stays unanswered."""
+    empty is allowed: "Berikutnya" then moves on and the question stays unanswered. A number not offered is
+    said like every form's error: in the page's error summary, linked to the first option (#id_choice_0)."""
 
-    choice = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, widget=forms.RadioSelect)
+    choice = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Pilih salah satu jawaban yang tersedia.")},
+    )
 
-    def __init__(self, *args, option_count: int, **kwargs) -> None:
+    def __init__(self, *args, option_count: int = OPTIONS_PER_QUESTION, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["choice"].choices = [(str(number), str(number)) for number in range(1, option_count + 1)]

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.db.models import Model
+from django.forms import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -22,6 +23,27 @@ class LabelledSplitDateTime(AdminSplitDateTime):
         date, time = self.widgets
         date.attrs["aria-label"] = _("Tanggal")
         time.attrs["aria-label"] = _("Jam")
+
+
+class LabelledRowsFormSet(BaseInlineFormSet):
+    """A tabular inline's inputs stand under their column's heading with no <label> of their own, nameless to a
+    screen reader (axe-core: "Form elements must have labels"): each is named by its column and, for a saved
+    row, by the row ("Kuota: Jawa Barat")."""
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        row = self.row_name(form.instance) if form.instance.pk else ""
+        for name, field in form.fields.items():
+            if field.widget.is_hidden:
+                continue
+            column = str(field.label or name)
+            # A related field's wrapper (the admin's add/change links) shares its attrs with the widget it was
+            # copied from: the name goes on the form's own inner widget.
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs["aria-label"] = f"{column}: {row}" if row else column
+
+    def row_name(self, instance: Model) -> str:
+        return str(instance)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin import UnmaskedDataAdmin
 from audit.models import Action
 from audit.services import audit_record
-from prakerja.admin import LabelledSplitDateTime, ReadOnlyAdmin, VersionedTextAdmin
+from prakerja.admin import LabelledRowsFormSet, LabelledSplitDateTime, ReadOnlyAdmin, VersionedTextAdmin
 from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digests
 from prakerja.formats import thousands
 from verification.identifiers import full_number
@@ -55,10 +55,16 @@ from waves.selectors import (
 )
 
 
+class ProvinceQuotaRows(LabelledRowsFormSet):
+    def row_name(self, instance: ProvinceQuota) -> str:
+        return instance.province.name
+
+
 class ProvinceQuotaInline(admin.TabularInline):
     """Editable until results exist; then fixed (the model refuses too: ProvinceQuota.save)."""
 
     model = ProvinceQuota
+    formset = ProvinceQuotaRows
     extra = 0
     autocomplete_fields = ("province",)
 

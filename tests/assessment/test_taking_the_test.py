@@ -12,6 +12,7 @@ from assessment.services import attempt_answer, attempt_start, attempt_submit
 from tests.clock import MINUTE, T0
 from tests.factories import DeclarationFactory
 from tests.helpers import answer_key
+from tests.prakerja.test_error_summary import _Page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.assessment.urls")]
 
@@ -141,6 +142,22 @@ def test_a_choice_that_is_not_offered_is_refused_and_nothing_is_saved(client, st
     assert response.status_code == 200
     assert "choice" in response.context["form"].errors
     assert AttemptItem.objects.get(attempt=started_attempt, position=1).answered_at is None
+
+
+def test_a_choice_that_is_not_offered_is_said_in_the_shared_error_summary(client, started_attempt):
+    """Like every other form (prakerja.forms.ErrorSummaryForm): "Ada masalah" at the top with a link to the
+    first option, the options marked aria-invalid, the portal's own message, and no alert of its own."""
+    with freeze_time(T0 + MINUTE):
+        html = client.post(question(1), {"choice": "7", "next": "1"}).content.decode()
+
+    page = _Page(html)
+    assert "Ada masalah" in html
+    assert page.summary_links == ["#id_choice_0"]
+    assert "id_choice_0" in page.ids
+    assert {"id_choice_0", "id_choice_1", "id_choice_2", "id_choice_3"} <= page.invalid
+    assert html.count("Pilih salah satu jawaban yang tersedia.") == 2  # in the summary and at the question
+    assert "bukan salah satu" not in html  # not Django's "7 bukan salah satu dari pilihan yang tersedia"
+    assert 'class="alert alert-danger py-2"' not in html
 
 
 def test_selesai_saves_the_last_answer_scores_and_shows_the_result(client, started_attempt, settings):

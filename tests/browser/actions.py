@@ -10,13 +10,42 @@ AXE = Path(__file__).parent / "vendor/axe-core/axe.min.js"
 AXE_IMPACTS = ("serious", "critical")
 
 
-def log_in(page, email: str) -> None:
-    """Log in through /masuk/ with the factories' password and land on the dashboard."""
+def log_in(page, email: str, password: str = PASSWORD) -> None:
+    """Log in through /masuk/ (with the factories' password unless told) and land on the dashboard."""
     page.goto("/masuk/")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_url("**/dashboard/")
+
+
+def staff_log_in(page, user, path: str) -> None:
+    """Open ``path`` as ``user``, a staff account: the portal's login, then the code of an authenticator made
+    for the test (the staff's second factor), each page checked with axe; lands on ``path``."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.helpers import totp_now
+
+    device = TOTPDevice.objects.create(user=user, name="Autentikator", confirmed=True)
+    page.goto(path)
+    page.locator("#id_username").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("input[type=submit], button[type=submit]").first.click()
+    page.get_by_label("Kode autentikator").fill(totp_now(device))
+    assert_accessible(page)
+    page.get_by_role("button", name="Lanjutkan").click()
+    page.wait_for_url(f"**{path}")
+
+
+def error_summary_leads_to(page, field_id: str, message: str) -> None:
+    """The shared error summary (templates/_error_summary.html): "Ada masalah", the message as a link to the
+    field at fault, and the field marked invalid."""
+    from playwright.sync_api import expect
+
+    summary = page.locator("[data-error-summary]")
+    expect(summary.get_by_role("heading", name="Ada masalah")).to_be_visible()
+    expect(summary.get_by_role("link", name=message)).to_have_attribute("href", f"#{field_id}")
+    expect(page.locator(f"#{field_id}")).to_have_attribute("aria-invalid", "true")
 
 
 def csp_watch(page) -> list[str]:

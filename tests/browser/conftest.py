@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from contextlib import contextmanager
 
 import pytest
 
@@ -9,6 +10,8 @@ from tests.browser.actions import csp_watch
 from tests.helpers import require_service
 
 CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 768}  # the most common laptop screen
 
 # Playwright's sync API keeps an event loop running in the test's thread; Django refuses database calls
 # from such a thread unless told that this is the test process's own loop.
@@ -31,12 +34,13 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server, settings):
-    settings.SITE_URL = live_server.url  # links in emails point at the server the browser talks to
-    # A phone-sized screen, with the browser set to English: the portal must still answer in Indonesian.
+@contextmanager
+def browser_page(browser, base_url: str, viewport: dict, **options):
+    """A page in a browser context of its own (its own cookies: another person, or another device), set to
+    English: the portal must still answer in Indonesian. Fails on any Content-Security-Policy violation.
+    ``options`` go to Playwright's ``new_context`` (``java_script_enabled=False``)."""
     context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="en-US", is_mobile=True
+        base_url=base_url, viewport=viewport, locale="en-US", is_mobile=viewport["width"] < 500, **options
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -44,3 +48,23 @@ def page(browser, live_server, settings):
     yield page
     context.close()
     assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+@pytest.fixture
+def viewport() -> dict:
+    """The screen the ``page`` fixture has: a phone, unless a test parametrizes ``viewport`` (PHONE, DESKTOP)."""
+    return PHONE
+
+
+@pytest.fixture
+def page(browser, live_server, settings, viewport):
+    settings.SITE_URL = live_server.url  # links in emails point at the server the browser talks to
+    with browser_page(browser, live_server.url, viewport) as page:
+        yield page
+
+
+@pytest.fixture
+def staff_page(browser, live_server, viewport):
+    """A second browser, for a reviewer or an operator working while the applicant's ``page`` stays signed in."""
+    with browser_page(browser, live_server.url, viewport) as page:
+        yield page

@@ -4,7 +4,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.actions import assert_accessible, log_in
+from tests.browser.actions import assert_accessible, error_summary_leads_to, log_in
 from tests.factories import ResidentFactory, UserFactory
 from tests.uploads_catalogue import phone_photo
 from verification.models import KtpPhoto, PersonalData
@@ -23,9 +23,12 @@ def test_an_applicant_verifies_the_ktp_fills_in_data_and_uploads_the_photo(page,
     page.get_by_label("Nomor KK").fill("3276010102159999")  # a typo in the KK
     page.get_by_label("Tanggal Lahir").fill("1995-08-17")
     page.get_by_role("button", name="Lanjutkan").click()
-    expect(page.get_by_text("Nomor KK tidak sesuai dengan data Dukcapil")).to_be_visible()
+    expect(page.get_by_text("Nomor KK tidak sesuai dengan data Dukcapil").first).to_be_visible()
+    error_summary_leads_to(page, "id_kk", page.locator("[data-error-summary] a").first.inner_text())
     expect(page.get_by_text("1500537")).to_be_visible()
     expect(page.get_by_label("NIK")).to_have_value(resident.nik)  # nothing typed is lost
+    expect(page.get_by_label("Nomor KK")).to_have_value("3276010102159999")
+    expect(page.get_by_label("Tanggal Lahir")).to_have_value("1995-08-17")
     assert_accessible(page)  # with the registry's answer and the Dukcapil contacts
     page.get_by_label("Nomor KK").fill(resident.family_id)
     page.get_by_role("button", name="Lanjutkan").click()

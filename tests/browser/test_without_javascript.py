@@ -4,7 +4,7 @@ region buttons bring the page back where the person was."""
 
 import pytest
 
-from tests.browser.actions import csp_watch
+from tests.browser.conftest import PHONE, browser_page
 from tests.browser.walk import walk_to_a_wave
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,18 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def page(browser, live_server, settings):
     settings.SITE_URL = live_server.url
     settings.DEMO_INBOX_ENABLED = True
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        java_script_enabled=False,
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    violations = csp_watch(page)
-    yield page
-    context.close()
-    assert not violations, f"Content-Security-Policy violations: {violations}"
+    with browser_page(browser, live_server.url, PHONE, java_script_enabled=False) as page:
+        yield page
 
 
 def test_sign_up_to_a_joined_wave_without_javascript(page, private_media, tmp_path):

@@ -1,21 +1,29 @@
-"""The newcomer's walk from the home page through the test to a joined wave, as one person does it on a phone: driven with JavaScript
-(test_phone_walk.py, which also takes the README's screenshots) and without (test_without_javascript.py)."""
+"""The newcomer's walk from the home page through the test to a joined wave, as one person does it: driven with
+JavaScript on a phone and on a laptop, then on to the result once an operator has closed the wave and run the
+selection (test_journey.py, which also takes the README's screenshots on the phone), and without JavaScript on a
+phone (test_without_javascript.py)."""
 
 import os
 import re
 from pathlib import Path
 
+from freezegun import freeze_time
 from playwright.sync_api import expect
 
+from accounts.roles import Role
 from assessment.models import Attempt
 from assessment.services import question_bank_load
-from tests.browser.actions import assert_accessible
-from tests.factories import ResidentFactory, WaveFactory
+from tests.browser.actions import assert_accessible, log_in, staff_log_in
+from tests.clock import MINUTE
+from tests.factories import ResidentFactory, WaveFactory, staff_user
 from tests.helpers import answer_key
 from tests.uploads_catalogue import phone_photo
+from waves.models import Card, RunStatus, SelectionRun, Wave
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs/screenshots"
 EMAIL, PASSWORD = "dewi.lestari@contoh.id", "Kartu-Prakerja-2026"
+WIDE = 992  # pixels (62rem): from here the header shows the menu's links instead of the "Menu" button
+RESULT_HEADING = "Selamat! Anda penerima Kartu Prakerja"
 
 
 class Camera:
@@ -48,7 +56,7 @@ class Walk:
             self.camera(self.page, name)
 
 
-def walk_to_a_wave(page, *, javascript: bool, camera=None, tmp_path: Path) -> None:
+def walk_to_a_wave(page, *, javascript: bool, camera=None, tmp_path: Path) -> Wave:
     step = Walk(page, javascript=javascript, camera=camera).step
     question_bank_load()
     wave = WaveFactory(open=True)  # Jawa Barat has places: the domicile chosen below
@@ -77,12 +85,15 @@ def walk_to_a_wave(page, *, javascript: bool, camera=None, tmp_path: Path) -> No
     page.wait_for_url("**/dashboard/")
     step("dasbor")
 
-    # The menu is a <details>: it opens with a tap, script or not, and holds the way out.
-    page.get_by_text("Menu", exact=True).click()
-    expect(page.get_by_role("button", name="Keluar")).to_be_visible()
-    step("menu")
-    page.get_by_text("Menu", exact=True).click()
-    expect(page.get_by_role("button", name="Keluar")).to_be_hidden()
+    if page.viewport_size["width"] >= WIDE:
+        expect(page.get_by_role("button", name="Keluar")).to_be_visible()  # the menu's links stand in the header
+    else:
+        # The menu is a <details>: it opens with a tap, script or not, and holds the way out.
+        page.get_by_text("Menu", exact=True).click()
+        expect(page.get_by_role("button", name="Keluar")).to_be_visible()
+        step("menu")
+        page.get_by_text("Menu", exact=True).click()
+        expect(page.get_by_role("button", name="Keluar")).to_be_hidden()
 
     page.get_by_role("link", name="Verifikasi KTP sekarang").click()
     expect(page.get_by_role("link", name="Kembali ke Dasbor")).to_be_visible()
@@ -189,3 +200,44 @@ def walk_to_a_wave(page, *, javascript: bool, camera=None, tmp_path: Path) -> No
     page.goto("/dashboard/")
     expect(page.get_by_text(f"Gelombang {wave.number}").first).to_be_visible()
     step("menunggu-seleksi")
+    return wave
+
+
+def walk_to_the_result(page, desk, *, wave: Wave, camera=None) -> None:
+    """The wave's end, from where ``walk_to_a_wave`` stops: an operator, in a browser of their own (``desk``),
+    closes the wave and runs the selection from the console through their confirmation pages (the selection
+    runs in its Celery task, eager in the tests); the result stays hidden until the announcement, when the
+    applicant, back on the portal, reads it on the dashboard and in "Riwayat Gelombang"."""
+    step = Walk(page, javascript=True, camera=camera).step
+    console = f"/operator/gelombang/{wave.number}/"
+    staff_log_in(desk, staff_user(Role.OPERATOR), console)
+    for action, done in (("Tutup sekarang", f"{wave.label} ditutup."), ("Jalankan seleksi", f"Seleksi {wave.label}")):
+        desk.goto(console)
+        assert_accessible(desk)
+        desk.get_by_role("link", name=f"{action}…").click()
+        expect(desk.get_by_test_id("consequence")).to_be_visible()  # what it will do, before it is done
+        assert_accessible(desk)
+        desk.get_by_role("button", name=f"Ya, {action.lower()}").click()
+        expect(desk.get_by_text(done)).to_be_visible()
+        assert_accessible(desk)
+    desk.goto(console)
+    expect(desk.get_by_role("link", name="Unduh hasil seleksi (CSV)")).to_be_visible()
+    assert_accessible(desk)
+    run = SelectionRun.objects.get(wave=wave)
+    assert run.status == RunStatus.SUCCEEDED and run.counts["selected"] == 1
+
+    page.reload()  # selected, but nobody knows before the announcement
+    expect(page.get_by_text(f"Gelombang {wave.number}").first).to_be_visible()
+    expect(page.get_by_role("heading", name=RESULT_HEADING)).to_have_count(0)
+
+    wave.refresh_from_db()
+    with freeze_time(wave.announce_at + MINUTE, tick=True, real_asyncio=True):
+        page.goto("/dashboard/")
+        expect(page).to_have_url(re.compile(r"/masuk/"))  # days later: the session has ended, sign in again
+        log_in(page, EMAIL, PASSWORD)
+        expect(page.get_by_role("heading", name=RESULT_HEADING)).to_be_visible()
+        expect(page.get_by_test_id("card-number")).to_have_text(Card.objects.get().number)
+        step("hasil-seleksi")
+        page.get_by_role("link", name="Riwayat Gelombang").click()
+        expect(page.get_by_role("heading", name="Riwayat Gelombang")).to_be_visible()
+        step("riwayat-gelombang")

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from tests.factories import WaveFactory, enrolled
@@ -39,6 +41,19 @@ def test_the_wave_list_shows_quotas_that_do_not_add_up(admin_client):
     html = admin_client.get("/admin/waves/wave/").content.decode()
 
     assert "⚠" in html
+
+
+def test_each_province_quota_input_is_named_by_its_column_and_province(admin_client):
+    """The quota inline's inputs stand under column headings with no <label>: screen readers (and axe-core,
+    tests/browser/test_journey.py) need a name for each."""
+    wave = WaveFactory()
+
+    html = admin_client.get(f"/admin/waves/wave/{wave.pk}/change/").content.decode()
+
+    assert 'aria-label="Kuota: Jawa Barat"' in html and 'aria-label="Kuota: Daerah Khusus Ibukota Jakarta"' in html
+    assert 'aria-label="Hapus: Jawa Barat"' in html
+    provinces = re.findall(r'<select name="province_quotas-(\d)-province" aria-label="([^"]*)"', html)
+    assert provinces == [("0", "Provinsi: Jawa Barat"), ("1", "Provinsi: Daerah Khusus Ibukota Jakarta")]
 
 
 @pytest.mark.services
