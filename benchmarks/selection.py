@@ -418,10 +418,15 @@ def main() -> None:
         wave_id = populate(args.enrollments, args.seed, args.short_provinces)
         print(f"populated {args.enrollments:,} enrollments in {time.perf_counter() - started:.1f} s")
 
+        from django.urls import get_resolver
+
         from waves.models import Wave
         from waves.selection import selection_run
 
         wave = Wave.objects.get(pk=wave_id)
+        # As in a worker that has run anything before: the URLconf (every app's views, about a second to import,
+        # once per process) is loaded. The announcement's links need it, and its import is no part of a selection.
+        get_resolver().reverse_dict  # noqa: B018
         plans = Plans(args.explain, args.explain_ms) if args.explain else None
         load_before = os.getloadavg()
         started = time.perf_counter()
