@@ -20,8 +20,7 @@ CARDS = Card._meta.db_table
 # The advisory locks' first key: "selection" in the portal's advisory-lock space (the second is a wave id, or 0
 # for every selection at once).
 ADVISORY_NAMESPACE = 0x5E1EC7
-# A selection's memory per sort or hash, and for building its results' indexes (PostgreSQL, run_prepare).
-RUN_WORK_MEM = "256MB"
+# A selection's memory for building its results' indexes (PostgreSQL, run_prepare).
 RUN_MAINTENANCE_WORK_MEM = "512MB"
 
 
@@ -71,11 +70,11 @@ class PostgreSQL(SQLite):
         # Compiling the rules' expressions to machine code costs about a second per statement and saves less than
         # that on rows that are mostly written rather than computed.
         cursor.execute("SET LOCAL jit = off")
-        # Memory for the run's sorts, hashes and index builds, which at millions of rows otherwise spill to
-        # temporary files in many small runs (the stock 4 MB and 64 MB): the rank's sort, the KK cap's windows,
-        # the counts' grouping, the announcement's sort, the results' indexes built at attachment. Selections
-        # take turns, so this is one transaction's worth at a time, given back at commit.
-        cursor.execute(f"SET LOCAL work_mem = '{RUN_WORK_MEM}'")
+        # Memory for building the results' indexes at attachment, which at millions of rows otherwise sort on
+        # disk (the stock 64 MB). Selections take turns, so this is one transaction's worth at a time. Not
+        # work_mem: with 256 MB the planner joined the enrollments to their identities, declarations and users
+        # by hashing instead of merging in user order, so the rules' per-row look-ups (the passed attempt) went
+        # at random and the first statement took twice as long (docs/PERFORMANCE.md).
         cursor.execute(f"SET LOCAL maintenance_work_mem = '{RUN_MAINTENANCE_WORK_MEM}'")
         # Selections take turns, so that a run sees the cards every earlier run issued: without it, two waves
         # selected at the same moment could each give the last places of one Kartu Keluarga to a member (DESIGN
