@@ -1,7 +1,7 @@
 """Selection of a wave of N enrollments on PostgreSQL, against one bare SQL statement doing the same work.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/selection.py \
-        [--enrollments N] [--short-provinces K] [--database NAME]
+        [--enrollments N] [--short-provinces K] [--database NAME] [--explain FILE [--explain-ms MS]] [--keep]
 
 It creates its own database (prakerja_bench_selection, or NAME, so that two runs on one server do not meet) and
 drops it at the end. The population: N applicants who have done every step, in 38 provinces with a realistic skew
@@ -11,7 +11,10 @@ pool has places to give). Then, in the same run:
 - the real selection (waves.selection.selection_run: results, cards, announcement messages), phase by phase;
 - the floor: one bare statement with the same exclusion, KK cap, ranking and quota cut, writing one row per
   enrollment (CREATE TABLE AS) — no cards, no messages.
-It prints both times, their ratio, rows per second and this process's peak memory.
+It prints both times, their ratio, each phase's time, rows per second, this process's peak memory and the load
+average. With --explain FILE it also writes, by phase, every statement's time and the EXPLAIN (ANALYZE, BUFFERS,
+WAL) plan of each one of at least --explain-ms (auto_explain, whose per-node timing lengthens this run a little:
+compare ratios from runs without it); --keep leaves the database behind to study.
 """
 
 import argparse
@@ -21,6 +24,7 @@ import random
 import resource
 import sys
 import time
+from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -310,6 +314,77 @@ LEFT JOIN waves_provincequota q ON q.wave_id = %(wave)s AND q.province_id = b.pr
 """
 
 
+class Plans:
+    """EXPLAIN (ANALYZE, BUFFERS, WAL) of the statements a run executes, by phase, through auto_explain: the server
+    sends each plan back to this connection as a message (client_min_messages = log), so the statements run as
+    they are (their row counts, their side effects) and no server log is read. Statements shorter than
+    ``min_ms`` are left out (the run's bookkeeping)."""
+
+    def __init__(self, path: str, min_ms: int) -> None:
+        self.path, self.min_ms = Path(path), min_ms
+        self.phase = "start"
+        self.plans: list[tuple[str, str]] = []
+        self.timings: list[tuple[str, float, str]] = []  # every statement's time, utility ones too (ATTACH, ANALYZE)
+
+    def on_progress(self, progress) -> None:
+        if progress.current:
+            self.phase = progress.current
+        elif progress.done:
+            self.phase = f"after {progress.done[-1].name}"
+
+    def _notice(self, diagnostic) -> None:
+        if (diagnostic.message_primary or "").startswith("duration:"):
+            self.plans.append((self.phase, diagnostic.message_primary))
+
+    def _timed(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            seconds = time.perf_counter() - started
+            if seconds * 1000 >= self.min_ms:
+                self.timings.append((self.phase, seconds, " ".join(sql.split())[:160]))
+
+    @contextmanager
+    def capture(self):
+        from django.db import connection
+
+        connection.ensure_connection()
+        stack = ExitStack()
+        stack.enter_context(connection.execute_wrapper(self._timed))
+        connection.connection.add_notice_handler(self._notice)
+        with connection.cursor() as cursor:
+            cursor.execute("LOAD 'auto_explain'")
+            for name, value in {
+                "auto_explain.log_min_duration": self.min_ms,
+                "auto_explain.log_analyze": "on",
+                "auto_explain.log_buffers": "on",
+                "auto_explain.log_wal": "on",
+                "auto_explain.log_timing": "on",
+                "auto_explain.log_nested_statements": "off",
+                "client_min_messages": "log",
+            }.items():
+                cursor.execute(f"SET {name} = {value}")
+        try:
+            with stack:
+                yield self
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET auto_explain.log_min_duration = -1")
+                cursor.execute("SET client_min_messages = notice")
+            connection.connection.remove_notice_handler(self._notice)
+
+    def write(self, header: str) -> None:
+        with self.path.open("w") as out:
+            out.write(f"# EXPLAIN (ANALYZE, BUFFERS, WAL) by phase, statements of {self.min_ms} ms or more: {header}\n")
+            out.write("\n## Statements by phase (seconds, statement)\n")
+            for phase, seconds, sql in self.timings:
+                out.write(f"{phase:<24} {seconds:8.3f}  {sql}\n")
+            for phase, plan in self.plans:
+                out.write(f"\n===== phase {phase} =====\n{plan}\n")
+        print(f"plans of {len(self.plans)} statements written to {self.path}")
+
+
 def main() -> None:
     global BENCH_DB
     parser = argparse.ArgumentParser()
@@ -322,6 +397,14 @@ def main() -> None:
         help="how many of the smallest provinces get more quota than candidates (the pool's work)",
     )
     parser.add_argument("--database", default=BENCH_DB, help="the database to create, use and drop")
+    parser.add_argument(
+        "--explain",
+        metavar="FILE",
+        help="write to FILE the EXPLAIN (ANALYZE, BUFFERS, WAL) plan of every statement of each phase, and of the floor,"
+        " that takes at least --explain-ms (auto_explain; its timing makes this run's times a little longer)",
+    )
+    parser.add_argument("--explain-ms", type=int, default=20, help="the shortest statement --explain keeps")
+    parser.add_argument("--keep", action="store_true", help="keep the database at the end (to study the plans)")
     args = parser.parse_args()
     BENCH_DB = args.database
     recreate_database()
@@ -335,20 +418,36 @@ def main() -> None:
         wave_id = populate(args.enrollments, args.seed, args.short_provinces)
         print(f"populated {args.enrollments:,} enrollments in {time.perf_counter() - started:.1f} s")
 
+        from django.urls import get_resolver
+
         from waves.models import Wave
         from waves.selection import selection_run
 
         wave = Wave.objects.get(pk=wave_id)
+        # As in a worker that has run anything before: the URLconf (every app's views, about a second to import,
+        # once per process) is loaded. The announcement's links need it, and its import is no part of a selection.
+        get_resolver().reverse_dict  # noqa: B018
+        plans = Plans(args.explain, args.explain_ms) if args.explain else None
+        load_before = os.getloadavg()
         started = time.perf_counter()
-        run = selection_run(wave=wave, acting_user=None, seed=args.seed)
+        with plans.capture() if plans else nullcontext():
+            run = selection_run(
+                wave=wave, acting_user=None, seed=args.seed, on_progress=plans.on_progress if plans else None
+            )
         real = time.perf_counter() - started
 
         with connection.cursor() as cursor:
-            started = time.perf_counter()
-            cursor.execute(FLOOR, {"seed": str(args.seed), "wave": wave_id})
-            floor = time.perf_counter() - started
+            if plans:
+                plans.phase = "floor"
+            with plans.capture() if plans else nullcontext():
+                started = time.perf_counter()
+                cursor.execute(FLOOR, {"seed": str(args.seed), "wave": wave_id})
+                floor = time.perf_counter() - started
             cursor.execute("SELECT COUNT(*) FILTER (WHERE selected) FROM bench_floor")
             floor_selected = cursor.fetchone()[0]
+        load_after = os.getloadavg()
+        if plans:
+            plans.write(header=f"{' '.join(sys.argv)}  (N={args.enrollments:,})")
 
         ranking = sum(p["seconds"] for p in run.phases if p["name"] in {"rules_and_ranking", "kk_cap", "national_pool"})
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -360,9 +459,13 @@ def main() -> None:
         )
         for phase in run.phases:
             print(f"  {phase['name']:<24} {phase['seconds']:>8.2f} s")
+        outside = real - sum(phase["seconds"] for phase in run.phases)
+        print(f"  {'(lock, states, commit)':<24} {outside:>8.2f} s")
         print(f"bare SQL floor: {floor:.2f} s, selected {floor_selected:,} (no national pool, no cards, no messages)")
         print(f"ratio ranking+cut / floor: {ranking / floor:.2f}   whole run / floor: {real / floor:.2f}")
         print(f"peak RSS of this process: {peak_mb:.0f} MB")
+        load = f"{min(load_before[0], load_after[0]):.1f}-{max(load_before[0], load_after[0]):.1f}"
+        print(f"load average (1 min) before the run and after the floor: {load}")
         print(
             json.dumps(
                 {
@@ -377,11 +480,13 @@ def main() -> None:
                     "whole_run_ratio": round(real / floor, 3),
                     "phases": {phase["name"]: phase["seconds"] for phase in run.phases},
                     "peak_rss_mb": round(peak_mb),
+                    "load": load,
                 }
             )
         )
     finally:
-        drop_database()
+        if not args.keep:
+            drop_database()
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -136,6 +136,21 @@ def _deliver_after_commit(ids: list[int], *, queue: str | None = None) -> None:
     transaction.on_commit(message_deliver_task_delay, robust=True)
 
 
+@dataclass(frozen=True)
+class BulkKind:
+    """One kind of message of a bulk enqueue (``messages_enqueue_bulk_kinds``): ``template`` rendered with
+    ``context`` once, sent on ``channel`` to the recipients' rows where the boolean column ``when`` has the given
+    value (every row if None), at the address in their column ``recipient`` (a row where it is NULL gets none);
+    for SMS, ``recipient_digest`` names the column of the number's blind index."""
+
+    channel: Channel
+    template: str
+    context: dict
+    recipient: str = "recipient"
+    recipient_digest: str | None = None
+    when: tuple[str, bool] | None = None
+
+
 def messages_enqueue_bulk(
     *,
     channel: Channel,
@@ -155,48 +170,104 @@ def messages_enqueue_bulk(
     index (``recipient=F("user__phone__number"), recipient_digest=F("user__phone__number_digest")``): the token
     and the index are the outbox's own forms of them (the same keys), so nothing is decrypted or encrypted per
     row. Each row's idempotency key is ``<key_prefix>:<user_id>:<channel>``; ``messages_cancel`` takes the same
-    prefix back. Rows go in user order, so the key and user indexes grow at a few points instead of at random
-    places. Like ``message_enqueue``, nothing is sent before ``not_before``: the sweep picks the rows up.
+    prefix back. Like ``message_enqueue``, nothing is sent before ``not_before``: the sweep picks the rows up.
     """
     channel = Channel(channel)
-    rendered = message_render(channel=channel, template=template, context=context)
+    with_digest = channel == Channel.SMS and "recipient_digest" in recipients.query.annotations
+    kind = BulkKind(channel, template, context, recipient_digest="recipient_digest" if with_digest else None)
+    return messages_enqueue_bulk_kinds(
+        kinds=[kind], recipients=recipients, key_prefix=key_prefix, not_before=not_before
+    )
+
+
+def messages_enqueue_bulk_kinds(
+    *,
+    kinds: Sequence[BulkKind],
+    recipients: QuerySet,
+    key_prefix: str,
+    not_before: datetime | None = None,
+) -> int:
+    """Several kinds of bulk message (``BulkKind``) to the rows of one query yielding ``user_id`` and the columns
+    the kinds name, in ONE INSERT … SELECT that reads the query once (an announcement: the selected get an email
+    and an SMS, the others an email); returns how many rows were written. Otherwise as ``messages_enqueue_bulk``:
+    each kind's text is rendered once and stored once in a ``SharedBody``, a kind that reaches no one leaves no
+    body behind, and each row's key is ``<key_prefix>:<user_id>:<channel>`` (so two kinds of one channel must not
+    reach the same row). Rows go in user order, so the key and user indexes grow at a few points instead of at
+    random places. The statements are the same few whatever the number of recipients.
+    """
     now = timezone.now()
     due = not_before or now  # the sweep takes them from then on
-    shared = SharedBody.objects.create(
-        subject=rendered.subject, body=rendered.body, html_body=rendered.html_body, created_at=now
-    )
-    with_digest = channel == Channel.SMS and "recipient_digest" in recipients.query.annotations
-    columns = ("user_id", "recipient", "recipient_digest") if with_digest else ("user_id", "recipient")
-    rows_sql, rows_params = recipients.values(*columns).query.sql_with_params()
-    digest = "r.recipient_digest" if with_digest else "''"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""INSERT INTO {Message._meta.db_table} (channel, recipient, recipient_digest, template, subject, body,
+    bodies = []
+    for kind in kinds:
+        rendered = message_render(channel=Channel(kind.channel), template=kind.template, context=kind.context)
+        bodies.append(
+            SharedBody(subject=rendered.subject, body=rendered.body, html_body=rendered.html_body, created_at=now)
+        )
+    bodies = SharedBody.objects.bulk_create(bodies)
+    quote = connection.ops.quote_name
+    columns = {"user_id"}
+    kinds_sql, recipient_sql, digest_sql, matches, params = [], [], [], [], []
+    for number, (kind, body) in enumerate(zip(kinds, bodies, strict=True)):
+        kinds_sql.append(f"SELECT {number} AS kind, %s AS channel, %s AS template, {int(body.pk)} AS shared_body_id")
+        params += [Channel(kind.channel).value, kind.template]
+        columns.add(kind.recipient)
+        recipient_sql.append(f"WHEN {number} THEN r.{quote(kind.recipient)}")
+        if kind.recipient_digest:
+            columns.add(kind.recipient_digest)
+            digest_sql.append(f"WHEN {number} THEN r.{quote(kind.recipient_digest)}")
+        condition = f"k.kind = {number}"
+        if kind.when is not None:
+            column, value = kind.when
+            columns.add(column)
+            condition += f" AND {'' if value else 'NOT '}r.{quote(column)}"
+        matches.append(f"({condition})")
+    rows_sql, rows_params = recipients.values(*sorted(columns)).query.sql_with_params()
+    digest = f"CASE k.kind {' '.join(digest_sql)} ELSE '' END" if digest_sql else "''"
+    insert = f"""INSERT INTO {Message._meta.db_table} (channel, recipient, recipient_digest, template, subject, body,
                     html_body, shared_body_id, sensitive, idempotency_key, user_id, not_before, status, attempts,
                     next_attempt_at, last_error, created_at)
-                SELECT %s, r.recipient, {digest}, %s, '', '', '', %s, %s,
-                       %s || ':' || r.user_id || ':' || %s, r.user_id, %s, %s, 0, %s, '', %s
-                FROM ({rows_sql}) r
-                ORDER BY r.user_id""",
-            [
-                channel.value,
-                template,
-                shared.pk,
-                False,
-                key_prefix,
-                channel.value,
-                # As the ORM writes them: SQLite compares datetimes as text, in Django's own format.
-                connection.ops.adapt_datetimefield_value(not_before),
-                Status.PENDING,
-                connection.ops.adapt_datetimefield_value(due),
-                connection.ops.adapt_datetimefield_value(now),
-                *rows_params,
-            ],
-        )
-        count = cursor.rowcount
-    if not count:
-        shared.delete()  # nobody to send it to
-    return count
+                SELECT m.channel, m.recipient, m.recipient_digest, m.template, '', '', '', m.shared_body_id, %s,
+                       %s || ':' || m.user_id || ':' || m.channel, m.user_id, %s, %s, 0, %s, '', %s
+                FROM (
+                    -- each row of the query once per kind that reaches it, with that kind's address
+                    SELECT k.channel, k.template, k.shared_body_id, r.user_id,
+                           CASE k.kind {" ".join(recipient_sql)} END AS recipient, {digest} AS recipient_digest
+                    FROM ({rows_sql}) r
+                    JOIN ({" UNION ALL ".join(kinds_sql)}) k ON {" OR ".join(matches)}
+                ) m
+                WHERE m.recipient IS NOT NULL
+                ORDER BY m.user_id, m.channel
+                RETURNING shared_body_id"""
+    params = [
+        False,
+        key_prefix,
+        # As the ORM writes them: SQLite compares datetimes as text, in Django's own format.
+        connection.ops.adapt_datetimefield_value(not_before),
+        Status.PENDING,
+        connection.ops.adapt_datetimefield_value(due),
+        connection.ops.adapt_datetimefield_value(now),
+        *rows_params,
+        *params,
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # How many rows each body got, counted in the database rather than sent back row by row.
+            cursor.execute(
+                f"WITH written AS ({insert}) SELECT shared_body_id, COUNT(*) FROM written GROUP BY shared_body_id",
+                params,
+            )
+            written = dict(cursor.fetchall())
+        else:  # SQLite (the demo): no INSERT inside WITH
+            cursor.execute(insert, params)
+            written = Counter(body for (body,) in cursor.fetchall())
+        # A kind that reached no one leaves no body behind. Nothing refers to such a body, so it goes by its id
+        # (Django's delete would look for its messages first, reading an outbox that has no full index on it).
+        unused = [int(body.pk) for body in bodies if not written.get(body.pk)]
+        if unused:
+            cursor.execute(
+                f"DELETE FROM {SharedBody._meta.db_table} WHERE id IN ({', '.join(str(pk) for pk in unused)})"
+            )
+    return sum(written.values())
 
 
 def messages_cancel(*, key_prefix: str) -> int:

@@ -78,6 +78,27 @@ def test_the_selection_benchmark_ends_with_its_summary(services):
     assert summary["ranking_ratio"] > 0 and summary["whole_run_ratio"] > 0
 
 
+def test_the_selection_benchmark_writes_the_plans_of_each_phase(services, tmp_path):
+    plans = tmp_path / "plans.txt"
+    run(
+        services,
+        "selection.py",
+        "--enrollments",
+        "500",
+        "--database",
+        services["database"] + "_selection",
+        "--explain",
+        str(plans),
+        "--explain-ms",
+        "0",
+    )
+
+    text = plans.read_text()
+    for phase in ("rules_and_ranking", "kk_cap", "cards", "announcement_messages", "counts", "floor"):
+        assert f"===== phase {phase} =====" in text
+    assert "Buffers:" in text and "Insert on waves_card" in text
+
+
 def test_the_dashboard_benchmark_ends_with_its_summary(services):
     summary = run(
         services,

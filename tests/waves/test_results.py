@@ -3,12 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
-from notifications.models import Message
+from notifications.models import Message, SharedBody
 from notifications.services import outbox_sweep
 from prakerja.timeutil import wib_date, wib_day_end
-from tests.factories import WaveFactory, enrolled
+from tests.factories import WaveFactory, enrolled, enrolled_many
 from waves.cards import card_number
 from waves.models import Card, Result
 from waves.selection import selection_run
@@ -89,3 +91,37 @@ def test_a_rerun_issues_no_second_card_and_sends_nothing_twice(selected_wave):
 
     assert Card.objects.count() == 3
     assert Message.objects.filter(template__startswith="waves/").count() == 8
+
+
+def announcement_statements(wave) -> list[str]:
+    """Select ``wave``; returns the SQL of the statements of its announcement phase."""
+    marks: list[tuple[str | None, int]] = []
+    with CaptureQueriesContext(connection) as queries:
+        selection_run(
+            wave=wave,
+            acting_user=None,
+            seed=5,
+            on_progress=lambda progress: marks.append((progress.current, len(queries))),
+        )
+    # Progress comes at the start of the run, then at the start and the end of each phase.
+    at = [name for name, _count in marks].index("announcement_messages")
+    start, end = marks[at][1], marks[at + 1][1]
+    return [query["sql"] for query in queries.captured_queries[start:end]]
+
+
+def test_the_announcement_is_one_insert_reading_the_results_once_whatever_the_number_of_applicants(db):
+    statements = {}
+    for number, applicants in ((21, 4), (22, 40)):
+        wave = WaveFactory(closed=True, number=number, province_quotas={"32": applicants // 4}, pool_unused_quota=False)
+        enrolled_many(wave, applicants, provinces=("32",))  # no phone numbers: the SMS reaches no one
+        statements[applicants] = announcement_statements(wave)
+
+    assert len(statements[4]) == len(statements[40])
+    inserts = [sql for sql in statements[40] if f"INSERT INTO {Message._meta.db_table} " in sql]
+    assert (
+        len(inserts) == 1
+        and inserts[0].count(f"FROM {Result._meta.db_table}") + inserts[0].count(f'FROM "{Result._meta.db_table}"') == 1
+    )
+    # Every applicant told once, by email; the SMS body, which reached no one, is gone.
+    assert Message.objects.filter(template__startswith="waves/").count() == 44
+    assert SharedBody.objects.count() == 4

@@ -20,6 +20,8 @@ CARDS = Card._meta.db_table
 # The advisory locks' first key: "selection" in the portal's advisory-lock space (the second is a wave id, or 0
 # for every selection at once).
 ADVISORY_NAMESPACE = 0x5E1EC7
+# A selection's memory for building its results' indexes (PostgreSQL, run_prepare).
+RUN_MAINTENANCE_WORK_MEM = "512MB"
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,12 @@ class PostgreSQL(SQLite):
         # Compiling the rules' expressions to machine code costs about a second per statement and saves less than
         # that on rows that are mostly written rather than computed.
         cursor.execute("SET LOCAL jit = off")
+        # Memory for building the results' indexes at attachment, which at millions of rows otherwise sort on
+        # disk (the stock 64 MB). Selections take turns, so this is one transaction's worth at a time. Not
+        # work_mem: with 256 MB the planner joined the enrollments to their identities, declarations and users
+        # by hashing instead of merging in user order, so the rules' per-row look-ups (the passed attempt) went
+        # at random and the first statement took twice as long (docs/PERFORMANCE.md).
+        cursor.execute(f"SET LOCAL maintenance_work_mem = '{RUN_MAINTENANCE_WORK_MEM}'")
         # Selections take turns, so that a run sees the cards every earlier run issued: without it, two waves
         # selected at the same moment could each give the last places of one Kartu Keluarga to a member (DESIGN
         # §4: at most 2, ever). A transaction-level lock on key 0 (wave ids start at 1), released at commit.

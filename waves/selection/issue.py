@@ -8,7 +8,7 @@ from django.db.models import F
 from django.urls import reverse
 
 from notifications.models import Channel
-from notifications.services import messages_enqueue_bulk
+from notifications.services import BulkKind, messages_enqueue_bulk_kinds
 from prakerja.timeutil import wib_date, wib_day_end
 from waves.cards import card_number_sql
 from waves.models import Card, Result, SelectionRun, Wave
@@ -39,36 +39,34 @@ def cards_issue(run: SelectionRun, wave: Wave) -> None:
         )
 
 
-ANNOUNCEMENTS = (
-    # (channel, template, who): selected applicants get an SMS and an email, the others an email.
-    (Channel.EMAIL, "waves/result_selected", True),
-    (Channel.SMS, "waves/result_selected", True),
-    (Channel.EMAIL, "waves/result_not_selected", False),
-)
-
-
 def announcement_enqueue(run: SelectionRun, wave: Wave) -> None:
-    """The announcement's messages, written now with "not before announce_at", one bulk insert per kind
-    (notifications owns the table and the key format). The text names no personal data (the card number is on
-    the dashboard), so each kind is rendered once for all its recipients."""
+    """The announcement's messages, written now with "not before announce_at": the selected get an email and an
+    SMS, the others an email, all in one INSERT that reads the run's results once (notifications owns the table
+    and the key format). The text names no personal data (the card number is on the dashboard), so each kind is
+    rendered once for all its recipients. The phone number goes as stored, encrypted, with its blind index: the
+    outbox keeps both as they are."""
     context = {"wave": wave, "dashboard_url": settings.SITE_URL + reverse("journey:dashboard")}
-    for channel, template, selected in ANNOUNCEMENTS:
-        results = Result.objects.filter(run=run, selected=selected)
-        if channel == Channel.EMAIL:
-            recipients = results.filter(user__email__isnull=False).annotate(recipient=F("user__email"))
-        else:
-            # The number as stored, encrypted, with its blind index: the outbox keeps both as they are.
-            recipients = results.filter(user__phone__isnull=False).annotate(
-                recipient=F("user__phone__number"), recipient_digest=F("user__phone__number_digest")
-            )
-        messages_enqueue_bulk(
-            channel=channel,
-            template=template,
-            context=context,
-            recipients=recipients,
-            key_prefix=announcement_key_prefix(run),
-            not_before=wave.announce_at,
-        )
+    recipients = Result.objects.filter(run=run).annotate(
+        email=F("user__email"), phone=F("user__phone__number"), phone_digest=F("user__phone__number_digest")
+    )
+    selected, not_selected = ("selected", True), ("selected", False)
+    messages_enqueue_bulk_kinds(
+        kinds=[
+            BulkKind(Channel.EMAIL, "waves/result_selected", context, recipient="email", when=selected),
+            BulkKind(
+                Channel.SMS,
+                "waves/result_selected",
+                context,
+                recipient="phone",
+                recipient_digest="phone_digest",
+                when=selected,
+            ),
+            BulkKind(Channel.EMAIL, "waves/result_not_selected", context, recipient="email", when=not_selected),
+        ],
+        recipients=recipients,
+        key_prefix=announcement_key_prefix(run),
+        not_before=wave.announce_at,
+    )
 
 
 def announcement_key_prefix(run: SelectionRun) -> str:
