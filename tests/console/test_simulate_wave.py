@@ -14,7 +14,7 @@ from assessment.models import Attempt, Declaration
 from console.funnel import STEP_NAMES
 from console.selectors import console_wave
 from console.services import funnel_refresh
-from console.simulation import ALL_JOIN
+from console.simulation import ALL_JOIN, wave_simulate
 from prakerja.crypto import IdentifierKind, pii_digest, pii_is_token
 from prakerja.fields import BlindIndexField, EncryptedField, FernetTokenField
 from tests.factories import PASSWORD, ApplicantFactory, WaveFactory
@@ -142,3 +142,25 @@ def test_a_simulated_applicant_holds_the_rows_the_services_write_field_by_field(
     identity = IdentityVerification.objects.get(user=simulated)
     assert len(identity.nik) == 16 and identity.birth_date.year >= 1975
     assert User.objects.get(pk=simulated.pk).has_usable_password() is False
+
+
+@pytest.mark.django_db(transaction=True)  # the processes see only what is committed
+def test_processes_write_what_one_process_writes():
+    if connection.vendor != "postgresql":
+        pytest.skip("processes are for PostgreSQL; SQLite writes in one")
+    wave = WaveFactory(open=True)
+
+    def population(processes: int) -> tuple:
+        result = wave_simulate(wave=wave, applicants=300, seed=4, batch_size=40, processes=processes)
+        rows = sorted(
+            (user.email, user.identity.nik if hasattr(user, "identity") else "")
+            for user in User.objects.filter(email__startswith="simulasi.").select_related("identity")
+        )
+        enrolled = sorted(Enrollment.objects.filter(wave=wave).values_list("user__email", "province_id"))
+        User.objects.filter(email__startswith="simulasi.").delete()
+        return result.accounts, result.reached, rows, enrolled
+
+    in_two = population(2)
+
+    assert in_two == population(1)
+    assert in_two[0] == 300 and in_two[1]["joined"] == len(in_two[3]) > 0
