@@ -1,17 +1,14 @@
 """The operator console over N synthetic applicants on PostgreSQL: the funnel's refresh, the page, the results' CSV.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/console.py \
-        [--applicants N] [--small] [--database NAME] [--no-export]
+        [--applicants N] [--small] [--all-join] [--processes P] [--database NAME] [--no-export]
 
 It creates its own database (prakerja_bench_console, or NAME) and drops it at the end. The population: N
-applicants who stop along the journey at simulate_wave's rates (console.simulation.CONTINUE), in the 38 provinces
-weighted by population (the wave's quotas likewise); about a third of them join the wave. ``--small`` is the CI
-size (2,000 applicants), written by simulate_wave itself (console/simulation.py: every value encrypted and indexed
-as the services write it). A larger population is written with COPY as benchmarks/selection.py does, one valid
-Fernet token per encrypted column shared by every row and unique stand-ins for the blind indexes: the funnel reads
-only timestamps and keys, and the CSV decrypts each row's NIK token whatever it holds, so the figures are the
-same, while simulate_wave's per-row encryption and ORM inserts run at a few hundred applicants a second on this
-shared machine (a million would take about an hour). Then, in the same run:
+applicants written by simulate_wave (console/simulation.py: the rows the services write, every value encrypted and
+indexed as they do it, COPY per batch, ``--processes`` of them), who stop along the journey at its rates
+(console.simulation.CONTINUE), in the 38 provinces weighted by population (the wave's quotas likewise); about a
+third of them join the wave, or all of them with ``--all-join`` (N enrollments, N rows of CSV). ``--small`` is
+the CI size (2,000 applicants). Then, in the same run:
 - the refresh: ``console.services.funnel_refresh`` of the wave (the account steps in one statement, the joins, the
   selected counts, the snapshot written), best of 3, and the floor it is measured against: one bare
   ``SELECT COUNT(*)`` over the accounts table (what any count per page view would at least pay);
@@ -99,99 +96,6 @@ def create_wave(applicants: int):
     return wave
 
 
-def copy(cursor, table: str, columns: list[str], rows) -> None:
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as sink:
-        for row in rows:
-            sink.write_row(row)
-
-
-def populate_copy(wave, n: int, seed: int) -> dict[str, int]:
-    """N applicants at simulate_wave's rates, by COPY (see the module's docstring); returns how many reached each
-    step."""
-    import random
-
-    from django.db import connection
-
-    from assessment.models import DeclarationText
-    from console.simulation import CONTINUE
-    from prakerja.crypto import pii_encrypt
-    from regions.models import District
-    from waves.models import AgreementText
-
-    rng = random.Random(seed)
-    provinces = list(WEIGHTS)
-    weights = [WEIGHTS[p] for p in provinces]
-    districts = {}
-    for code, province in District.objects.values_list("code", "regency__province_id"):
-        districts.setdefault(province, code)
-    token = {name: pii_encrypt(value) for name, value in
-             {"nik": "3276011708950001", "kk": "3276010102150001", "birth": "1995-08-17", "name": "SITI AMINAH",
-              "address": "JL. MERDEKA 1", "phone": "+6281234567890"}.items()}  # fmt: skip
-    text_id = DeclarationText.objects.get(is_current=True).pk
-    agreement_id = AgreementText.objects.get(is_current=True).pk
-    start = wave.opens_at - timedelta(days=14)
-    span = (datetime.now(UTC) - timedelta(hours=2) - start).total_seconds()
-    people = []  # (id, province, joined_at, steps taken)
-    reached = dict.fromkeys(["accounts", *CONTINUE], 0)
-    for i in range(1, n + 1):
-        steps = 1
-        for share in CONTINUE.values():
-            if rng.random() >= share:
-                break
-            steps += 1
-        for step in list(reached)[:steps]:
-            reached[step] += 1
-        province = rng.choices(provinces, weights)[0]
-        people.append((i, province, start + timedelta(seconds=span * rng.random()), steps))
-    minute = timedelta(minutes=1)
-    names = list(reached)
-
-    def taken(step: str):
-        return ((i, p, at) for i, p, at, steps in people if steps > names.index(step))
-
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        copy(raw, "accounts_user",
-             ["id", "password", "email", "email_verified_at", "is_active", "is_staff", "is_superuser", "date_joined"],
-             ((i, "!", f"u{i}@bench.id", at + minute if steps > 1 else None, True, False, False, at)
-              for i, _p, at, steps in people))  # fmt: skip
-        copy(raw, "verification_identityverification",
-             ["user_id", "nik_encrypted", "nik_digest", "kk_encrypted", "kk_digest", "birth_date_encrypted", "sex",
-              "registry_excluded_occupation", "verified_at"],
-             ((i, token["nik"], f"{i:064x}", token["kk"], f"{(i + 2) // 3:064x}", token["birth"], "L", False,
-               at + 2 * minute) for i, _p, at in taken("ktp_verified")))  # fmt: skip
-        copy(raw, "verification_personaldata",
-             ["user_id", "full_name", "mother_name", "address", "district_id", "sex", "education", "marital_status",
-              "dependents", "training_topic", "completed_at"],
-             ((i, token["name"], token["name"], token["address"], districts[p], "L", "sma", "belum_kawin", 0,
-               "pemasaran_digital", at + 3 * minute) for i, p, at in taken("personal_data")))  # fmt: skip
-        copy(raw, "verification_ktpphoto",
-             ["user_id", "image", "thumbnail", "width", "height", "size_bytes", "original_bytes", "original_kind",
-              "from_camera", "camera", "uploaded_at"],
-             ((i, f"ktp/{i}.jpg", f"ktp/t/{i}.jpg", 1600, 1000, 300_000, 3_000_000, "jpeg", True, "",
-               at + 4 * minute) for i, _p, at in taken("ktp_photo")))  # fmt: skip
-        copy(raw, "verification_phonenumber", ["user_id", "number", "number_digest", "verified_at"],
-             ((i, token["phone"], f"{i:064x}", at + 5 * minute) for i, _p, at in taken("phone_verified")))  # fmt: skip
-        copy(raw, "assessment_declaration",
-             ["user_id", "current_for_id", "revision", "text_id", "employment", "in_formal_education",
-              "excluded_groups", "other_aid", "truthful", "exclusion_reasons", "submitted_at"],
-             ((i, i, 1, text_id, "phk", False, "[]", "[]", True, "[]", at + 6 * minute)
-              for i, _p, at in taken("declared")))  # fmt: skip
-        passed = {i for i, _p, _at in taken("test_passed")}
-        copy(raw, "assessment_attempt",
-             ["user_id", "seed", "started_at", "deadline", "submitted_at", "finished_reason", "score", "pass_score",
-              "passed"],
-             ((i, 1, at + 7 * minute, at + 32 * minute, at + 17 * minute, "submitted", 80 if i in passed else 20, 60,
-               i in passed) for i, _p, at in taken("test_taken")))  # fmt: skip
-        copy(raw, "waves_enrollment",
-             ["wave_id", "user_id", "province_id", "agreement_id", "joined_at", "pending", "adult_at_close",
-              "adult_counted_for"],
-             ((wave.pk, i, p, agreement_id, max(at + 20 * minute, wave.opens_at), True, True, wave.closes_at)
-              for i, p, at in taken("joined")))  # fmt: skip
-        cursor.execute("SELECT setval(pg_get_serial_sequence('accounts_user', 'id'), %s)", [n + 1])
-    return reached
-
-
 def timed(function, repeat: int) -> list[float]:
     times = []
     for _ in range(repeat):
@@ -209,6 +113,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database", default=BENCH_DB, help="the database to create, use and drop")
     parser.add_argument("--no-export", action="store_true", help="skip the selection and the results' CSV")
+    parser.add_argument("--processes", type=int, default=2, help="simulate_wave's processes")
+    parser.add_argument(
+        "--all-join", action="store_true", help="everyone joins the wave (N enrollments: the CSV's N rows)"
+    )
     args = parser.parse_args()
     n = SMALL if args.small else args.applicants
     BENCH_DB = args.database
@@ -226,17 +134,20 @@ def main() -> None:
         from accounts.models import User
         from accounts.roles import Role
         from console.services import funnel_refresh
-        from console.simulation import wave_simulate
+        from console.simulation import ALL_JOIN, CONTINUE, wave_simulate
 
         wave = create_wave(n)
         started = time.perf_counter()
-        if n <= SMALL:
-            with tqdm(total=n, unit=" applicants", file=sys.stderr, mininterval=5) as bar:
-                reached = wave_simulate(
-                    wave=wave, applicants=n, seed=args.seed, batch_size=5_000, progress=bar.update
-                ).reached
-        else:
-            reached = populate_copy(wave, n, args.seed)
+        with tqdm(total=n, unit=" applicants", file=sys.stderr, mininterval=5) as bar:
+            reached = wave_simulate(
+                wave=wave,
+                applicants=n,
+                seed=args.seed,
+                batch_size=5_000,
+                progress=bar.update,
+                processes=args.processes,
+                funnel=ALL_JOIN if args.all_join else CONTINUE,
+            ).reached
         populate = time.perf_counter() - started
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE)")  # as a live database has them (see benchmarks/selection.py)
@@ -316,7 +227,8 @@ def main() -> None:
                     "benchmark": "console",
                     "applicants": reached["accounts"],
                     "reached": reached,
-                    "population": "simulate_wave" if n <= SMALL else "copy",
+                    "population": f"simulate_wave, {args.processes} processes"
+                    + (", all join" if args.all_join else ""),
                     "populate_seconds": round(populate, 1),
                     "refresh_seconds": round(best, 3),
                     "floor_count_seconds": round(min(floor), 3),

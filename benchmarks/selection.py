@@ -4,10 +4,10 @@
         [--enrollments N] [--short-provinces K] [--database NAME] [--explain FILE [--explain-ms MS]] [--keep]
 
 It creates its own database (prakerja_bench_selection, or NAME, so that two runs on one server do not meet) and
-drops it at the end. The population: N applicants who have done every step, in 38 provinces with a realistic skew
-(Java heavy), families of 1-4 sharing a KK, 2% excluded by a rule; a national quota of a fifth of N split by
-province (with K > 0, the K smallest provinces get twice as many places as they have applicants, so the national
-pool has places to give). Then, in the same run:
+drops it at the end. The population: N applicants who have done every step, written by simulate_wave (the rows
+the services write), in 38 provinces with a realistic skew (Java heavy), 1% excluded by a rule; a national quota
+of a fifth of N split by province (with K > 0, the K smallest provinces get twice as many places as they have
+applicants, so the national pool has places to give). Then, in the same run:
 - the real selection (waves.selection.selection_run: results, cards, announcement messages), phase by phase;
 - the floor: one bare statement with the same exclusion, KK cap, ranking and quota cut, writing one row per
   enrollment (CREATE TABLE AS) — no cards, no messages.
@@ -20,12 +20,11 @@ compare ratios from runs without it); --keep leaves the database behind to study
 import argparse
 import json
 import os
-import random
 import resource
 import sys
 import time
 from contextlib import ExitStack, contextmanager, nullcontext
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -105,24 +104,16 @@ def drop_database() -> None:
         admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
 
-def copy(cursor, table: str, columns: list[str], rows) -> None:
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as sink:
-        for row in rows:
-            sink.write_row(row)
-
-
 def populate(n: int, seed: int, short: int = 0) -> int:
     """N applicants who finished every step, enrolled in one closed wave; returns the wave id. The ``short``
     smallest provinces get a quota of twice their expected enrollments (taken from West Java's), so that they
     leave places to the national pool."""
     from django.db import connection
+    from tqdm import tqdm
 
-    from assessment.models import DeclarationText
-    from prakerja.crypto import pii_encrypt
-    from waves.lottery import registration_number_new
-    from waves.models import AgreementText, ProvinceQuota, Wave
+    from console.simulation import ALL_JOIN, wave_simulate
+    from waves.models import ProvinceQuota, Wave
 
-    rng = random.Random(seed)
     now = datetime.now(UTC)
     opens = now - timedelta(days=30)
     closes = opens + timedelta(days=7)
@@ -143,123 +134,22 @@ def populate(n: int, seed: int, short: int = 0) -> int:
         shares[p] = int(2 * n * WEIGHTS[p] / sum(weights))
     shares["32"] += n // 5 - sum(shares.values())
     ProvinceQuota.objects.bulk_create(ProvinceQuota(wave=wave, province_id=p, quota=q) for p, q in shares.items())
-    text_id = DeclarationText.objects.get(is_current=True).pk
-    agreement_id = AgreementText.objects.get(is_current=True).pk
-
-    province_of = rng.choices(provinces, weights=weights, k=n)
-    # The age rule reads the fact the join keeps on the enrollment (waves/rules.py); one in 200 is too young.
-    adult_of = [rng.random() > 0.005 for _ in range(n)]
-    # Encrypted as the portal stores them; two tokens shared by all (the selection never reads them).
-    born = {True: pii_encrypt(date(1990, 1, 1).isoformat()), False: pii_encrypt(date(2015, 1, 1).isoformat())}
-    kk_of, family, size = [], 0, 0
-    for _ in range(n):
-        if size == 0:
-            family, size = family + 1, rng.choice([1, 1, 2, 2, 3, 4])
-        kk_of.append(family)
-        size -= 1
+    # Everyone takes every step and joins, exactly the provinces' shares, 1% with an occupation the registry
+    # excludes: written by simulate_wave (console/simulation.py), the rows the services write.
+    counts = {p: int(n * w / sum(weights)) for p, w in zip(provinces, weights, strict=True)}
+    counts["32"] += n - sum(counts.values())
+    wave_simulate(
+        wave=wave,
+        applicants=n,
+        seed=seed,
+        batch_size=5_000,
+        funnel=ALL_JOIN,
+        provinces=counts,
+        excluded=0.01,
+        processes=2,
+        progress=tqdm(total=n, unit=" applicants", file=sys.stderr, mininterval=5).update,
+    )
     with connection.cursor() as cursor:
-        raw = cursor.cursor
-        copy(
-            raw,
-            "accounts_user",
-            ["id", "password", "email", "email_verified_at", "is_active", "is_staff", "is_superuser", "date_joined"],
-            ((i, "!", f"u{i}@bench.id", opens, True, False, False, opens) for i in range(1, n + 1)),
-        )
-        copy(
-            raw,
-            "verification_identityverification",
-            [
-                "user_id",
-                "nik_encrypted",
-                "nik_digest",
-                "kk_encrypted",
-                "kk_digest",
-                "birth_date_encrypted",
-                "sex",
-                "registry_excluded_occupation",
-                "verified_at",
-            ],
-            (
-                (
-                    i,
-                    "x",
-                    f"{i:064d}",
-                    "x",
-                    f"{kk_of[i - 1]:064x}",
-                    born[adult_of[i - 1]],
-                    "L",
-                    rng.random() < 0.01,
-                    opens,
-                )
-                for i in range(1, n + 1)
-            ),
-        )
-        copy(
-            raw,
-            "assessment_declaration",
-            [
-                "user_id",
-                "current_for_id",
-                "revision",
-                "text_id",
-                "employment",
-                "in_formal_education",
-                "excluded_groups",
-                "other_aid",
-                "truthful",
-                "exclusion_reasons",
-                "submitted_at",
-            ],
-            ((i, i, 1, text_id, "phk", rng.random() < 0.005, "[]", "[]", True, "[]", opens) for i in range(1, n + 1)),
-        )
-        copy(
-            raw,
-            "assessment_attempt",
-            [
-                "user_id",
-                "seed",
-                "started_at",
-                "deadline",
-                "submitted_at",
-                "finished_reason",
-                "score",
-                "pass_score",
-                "passed",
-            ],
-            (
-                (i, 1, opens, opens + timedelta(minutes=25), opens + timedelta(minutes=10), "submitted", 80, 60, True)
-                for i in range(1, n + 1)
-            ),
-        )
-        copy(
-            raw,
-            "waves_enrollment",
-            [
-                "wave_id",
-                "user_id",
-                "province_id",
-                "agreement_id",
-                "joined_at",
-                "pending",
-                "adult_at_close",
-                "adult_counted_for",
-                "registration_number",
-            ],
-            (
-                (
-                    wave.pk,
-                    i,
-                    province_of[i - 1],
-                    agreement_id,
-                    opens + timedelta(days=1),
-                    True,
-                    adult_of[i - 1],
-                    closes,
-                    registration_number_new(),
-                )
-                for i in range(1, n + 1)
-            ),
-        )
         # As a live database has them: autovacuum has been through the tables, and their rows' hint bits are set.
         # Otherwise whichever statement reads them first (here the selection) pays for the bulk load, rewriting
         # every page it reads.

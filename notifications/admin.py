@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from notifications.models import Message
 from notifications.selectors import message_template_names
 from notifications.services import messages_requeue
+from prakerja.formats import thousands
 
 
 class TemplateFilter(admin.SimpleListFilter):
@@ -109,7 +110,7 @@ class MessageAdmin(admin.ModelAdmin):
         count = messages_requeue(ids=queryset.values_list("pk", flat=True))
         self.message_user(
             request,
-            ngettext("%(count)d pesan dijadwalkan ulang.", "%(count)d pesan dijadwalkan ulang.", count)
-            % {"count": count},
+            ngettext("%(count)s pesan dijadwalkan ulang.", "%(count)s pesan dijadwalkan ulang.", count)
+            % {"count": thousands(count)},
             messages.SUCCESS,
         )

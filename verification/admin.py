@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import UnmaskedDataAdmin
-from prakerja.admin import ReadOnlyAdmin
+from prakerja.admin import ReadOnlyAdmin, grouped
 from verification.identifiers import birth_date_mask, name_mask
 from verification.models import IdentityVerification, KtpPhoto, PersonalData
 from verification.selectors import applicants_by_number
@@ -75,7 +75,7 @@ class PersonalDataAdmin(UnmaskedDataAdmin, NumberSearchAdmin):
 
 @admin.register(KtpPhoto)
 class KtpPhotoAdmin(ReadOnlyAdmin):
-    list_display = ("user", "preview", "from_camera", "camera", "width", "height", "uploaded_at")
+    list_display = ("user", "preview", "from_camera", "camera", "width_shown", "height_shown", "uploaded_at")
     list_filter = ("from_camera", "original_kind")
     list_select_related = ("user",)
     search_fields = ("user__email",)
@@ -88,14 +88,19 @@ class KtpPhotoAdmin(ReadOnlyAdmin):
         "preview_large",
         "from_camera",
         "camera",
-        "width",
-        "height",
-        "size_bytes",
-        "original_bytes",
+        "width_shown",
+        "height_shown",
+        "size_bytes_shown",
+        "original_bytes_shown",
         "original_kind",
         "uploaded_at",
     )
     readonly_fields = fields
+    # Pixels and bytes grouped as staff read numbers (3.000.000), not as the admin prints them (3000000).
+    width_shown = grouped(KtpPhoto, "width")
+    height_shown = grouped(KtpPhoto, "height")
+    size_bytes_shown = grouped(KtpPhoto, "size_bytes")
+    original_bytes_shown = grouped(KtpPhoto, "original_bytes")
 
     @admin.display(description=_("Foto"))
     def preview(self, obj: KtpPhoto) -> str:

@@ -687,7 +687,9 @@ class ComplaintAdmin(UnmaskedDataAdmin, ReadOnlyAdmin):
         pending = list(queryset.filter(status=ComplaintStatus.PENDING).select_related("user"))
         skipped = queryset.count() - len(pending)
         if skipped:
-            messages.warning(request, _("%(n)s pengaduan dilewati karena sudah diputuskan.") % {"n": skipped})
+            messages.warning(
+                request, _("%(n)s pengaduan dilewati karena sudah diputuskan.") % {"n": thousands(skipped)}
+            )
         if not pending:
             return None
         form = DecisionForm(request.POST if "confirm" in request.POST else None, approve=approve)
@@ -705,7 +707,7 @@ class ComplaintAdmin(UnmaskedDataAdmin, ReadOnlyAdmin):
                 else:
                     decided += 1
             done = _("%(n)s pengaduan disetujui.") if approve else _("%(n)s pengaduan ditolak.")
-            messages.success(request, done % {"n": decided})
+            messages.success(request, done % {"n": thousands(decided)})
             return None
         context = {
             **self.admin_site.each_context(request),

@@ -1,5 +1,6 @@
 from django import template
 from django.utils.safestring import SafeString
+from django.utils.translation import ngettext
 
 from prakerja.markup import legal_text_html
 
@@ -16,6 +17,16 @@ def rupiah(amount: int) -> str:
 def legal_text(body: str) -> SafeString:
     """A public legal text's body as HTML (prakerja/markup.py): headings, paragraphs, lists and links."""
     return legal_text_html(body)
+
+
+@register.simple_tag
+def counted(singular: str, plural: str, count: int) -> str:
+    """Django's own plural message with its ``%(counter)s`` grouped by thousands: ``{% counted "%(counter)s
+    result" "%(counter)s results" n %}`` reads "164.000 hasil" where ``{% blocktranslate count %}`` would
+    print 164000 (it writes the number it chooses the plural by)."""
+    from prakerja.formats import thousands as grouped
+
+    return ngettext(singular, plural, count) % {"counter": grouped(count)}
 
 
 @register.filter
