@@ -232,7 +232,7 @@ def failed_selections(*, user: User, now: datetime | None = None) -> list[Result
 class ComplaintState:
     """Where an applicant stands with "gagal 3 kali": what the dashboard and the complaint page show."""
 
-    failed: list[Result]  # failed selections, newest first
+    failed: list  # failed selections, newest first: Result rows (or HistoryEntry, complaint_state_from_history)
     latest: Complaint | None  # the latest complaint, whatever its status
     recipient: bool
     fresh_failures: int  # failed selections no earlier complaint cited
@@ -276,14 +276,30 @@ def complaint_state(*, user: User, now: datetime | None = None, recipient: bool 
     and (unless the caller knows, as the dashboard does) whether the applicant holds an announced card."""
     now = now or timezone.now()
     failed = failed_selections(user=user, now=now)
+    if recipient is None:
+        # Only an announced card counts, so nothing here tells an applicant their result before the announcement.
+        recipient = bool(failed) and card_for(user=user, now=now) is not None
+    return _complaint_state(user=user, failed=failed, wave_ids=[r.run.wave_id for r in failed], recipient=recipient)
+
+
+def complaint_state_from_history(*, user: User, history: list[HistoryEntry], recipient: bool) -> ComplaintState:
+    """``complaint_state`` for a caller that has read ``wave_history`` already (the dashboard): the failed
+    selections are its announced, not selected entries for a FAILED_SELECTION reason (the same results
+    ``failed_selections`` reads), so only the latest complaint is one more query (two after a rejection).
+    ``failed`` holds those history entries, newest first, not ``Result`` rows."""
+    failed = [
+        entry for entry in history if entry.announced and entry.selected is False and entry.reason in FAILED_SELECTION
+    ]
+    wave_ids = [entry.enrollment.wave_id for entry in failed]
+    return _complaint_state(user=user, failed=failed, wave_ids=wave_ids, recipient=recipient)
+
+
+def _complaint_state(*, user: User, failed: list, wave_ids: list[int], recipient: bool) -> ComplaintState:
     latest = Complaint.objects.filter(user=user).order_by("-submitted_at", "-id").first()
     fresh = len(failed)
     if latest is not None and latest.status == ComplaintStatus.REJECTED:
         cited = set(Complaint.waves.through.objects.filter(complaint__user=user).values_list("wave_id", flat=True))
-        fresh = sum(1 for result in failed if result.run.wave_id not in cited)
-    if recipient is None:
-        # Only an announced card counts, so nothing here tells an applicant their result before the announcement.
-        recipient = bool(failed) and card_for(user=user, now=now) is not None
+        fresh = sum(1 for wave_id in wave_ids if wave_id not in cited)
     return ComplaintState(failed=failed, latest=latest, recipient=recipient, fresh_failures=fresh)
 
 
