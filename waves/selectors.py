@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.db.models import Count, F, JSONField, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import User
+from prakerja.shared_cache import shared_read
 from waves.errors import WaveErrorCode
 from waves.models import (
     OPEN_COMPLAINT_STATUSES,
@@ -29,6 +31,12 @@ from waves.reasons import FAILED_SELECTION
 
 def agreement_current() -> AgreementText | None:
     return AgreementText.objects.filter(is_current=True).first()
+
+
+def agreement_current_shown() -> AgreementText | None:
+    """The current Persetujuan for a page that shows it, from the shared cache (prakerja/shared_cache.py); a
+    join reads ``agreement_current`` from the database."""
+    return shared_read("texts", "waves.AgreementText", agreement_current)
 
 
 def waves_open_for(*, province_id: str | None, now: datetime | None = None) -> list[Wave]:
@@ -56,23 +64,31 @@ class WaveChoice:
 
 
 def waves_for_province(*, province_id: str | None, now: datetime | None = None) -> WaveChoice:
-    """Open and upcoming waves with a quota for the province, in one query (statuses derived from the times)."""
+    """Open and upcoming waves with a quota for the province (statuses derived from the times). The same for
+    every applicant of the province, so kept in the shared cache per province (prakerja/shared_cache.py; a
+    saved wave or quota bumps it): no query on a hit, one on a miss."""
     if province_id is None:
         return WaveChoice(open=[], upcoming=[])
     now = now or timezone.now()
-    waves = list(
+    published = shared_read("waves", f"province:{province_id}", partial(_waves_published_for, province_id))
+    waves = [wave for wave in published if wave.closes_at > now]
+    return WaveChoice(
+        open=[wave for wave in waves if wave.status_at(now) == WaveStatus.OPEN],
+        upcoming=[wave for wave in waves if wave.status_at(now) == WaveStatus.DRAFT],
+    )
+
+
+def _waves_published_for(province_id: str) -> list[Wave]:
+    """Every wave not yet recorded as closed that is open or published, with a quota for the province: the same
+    at any instant (the times are compared when read), so a cached list stays right as time passes."""
+    return list(
         Wave.objects.filter(
             Q(status=WaveStatus.OPEN) | Q(status=WaveStatus.DRAFT, published_at__isnull=False),
-            closes_at__gt=now,
             province_quotas__province_id=province_id,
             province_quotas__quota__gt=0,
         )
         .annotate(province_quota=F("province_quotas__quota"))
         .order_by("opens_at", "number")
-    )
-    return WaveChoice(
-        open=[wave for wave in waves if wave.status_at(now) == WaveStatus.OPEN],
-        upcoming=[wave for wave in waves if wave.status_at(now) == WaveStatus.DRAFT],
     )
 
 
@@ -305,6 +321,11 @@ def _complaint_state(*, user: User, failed: list, wave_ids: list[int], recipient
 
 def statement_text_current() -> StatementText | None:
     return StatementText.objects.filter(is_current=True).first()
+
+
+def statement_text_current_shown() -> StatementText | None:
+    """The current statement text for the letter page, from the shared cache (a complaint reads it fresh)."""
+    return shared_read("texts", "waves.StatementText", statement_text_current)
 
 
 def complaint_for_viewer(*, pk: int, viewer: User) -> Complaint | None:
