@@ -1,10 +1,12 @@
 """Reads of the waves app for pages and the journey."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
 from django.db.models import Count, F, JSONField, Max, OuterRef, Q, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.models import User
@@ -155,45 +157,56 @@ class HistoryEntry:
 def wave_history(*, user: User, now: datetime | None = None) -> list[HistoryEntry]:
     """ "Riwayat Gelombang": every wave joined, with its result once announced, in one query however many: each
     enrollment comes with its standing result's figures (at most one: a run is voided before another is made)
-    and that run's counts, for the province's cut; never the run's seed, secret until the announcement."""
+    and that run's counts, for the province's cut; never the run's seed, secret until the announcement.
+
+    The figures come as one JSON object from one correlated subquery (not a subquery per figure): the dashboard
+    reads this on every request, and six subqueries cost more to build in Django and to plan in PostgreSQL (the
+    results are partitioned by run) than to run (issue #18, docs/PERFORMANCE.md)."""
     now = now or timezone.now()
     result = Result.objects.filter(enrollment=OuterRef("pk"), run__status=RunStatus.SUCCEEDED)
+    figures = JSONObject(
+        selected="selected",
+        reason="reason",
+        lottery="lottery",
+        priority="priority",
+        place="province_rank",
+        counts="run__counts",
+    )
     enrollments = (
         Enrollment.objects.filter(user=user)
         .select_related("wave")
-        .annotate(
-            result_selected=Subquery(result.values("selected")[:1]),
-            result_reason=Subquery(result.values("reason")[:1]),
-            result_lottery=Subquery(result.values("lottery")[:1]),
-            result_priority=Subquery(result.values("priority")[:1]),
-            result_place=Subquery(result.values("province_rank")[:1]),
-            result_run_counts=Subquery(result.values("run__counts")[:1], output_field=JSONField()),
-        )
+        .annotate(result_figures=Subquery(result.values(figures=figures)[:1], output_field=JSONField()))
         .order_by("-joined_at")
     )
     entries = []
     for enrollment in enrollments:
         announced = enrollment.wave.status_at(now) == WaveStatus.ANNOUNCED
-        has_result = announced and enrollment.result_lottery is not None
+        found = _json(enrollment.result_figures) or {}
+        has_result = announced and found.get("lottery") is not None
         entries.append(
             HistoryEntry(
                 enrollment=enrollment,
                 announced=announced,
-                selected=enrollment.result_selected if has_result else None,
-                reason=enrollment.result_reason if has_result else None,
-                lottery=_lottery_place(enrollment) if has_result else None,
+                selected=bool(found["selected"]) if has_result else None,  # SQLite's JSON has 1/0
+                reason=found["reason"] if has_result else None,
+                lottery=_lottery_place(enrollment, found) if has_result else None,
             )
         )
     return entries
 
 
-def _lottery_place(enrollment: Enrollment) -> LotteryPlace:
-    counts = enrollment.result_run_counts or {}
+def _json(value):
+    """A JSON value as Python: SQLite hands a JSON column inside json_object() back as its text."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _lottery_place(enrollment: Enrollment, found: dict) -> LotteryPlace:
+    counts = _json(found.get("counts")) or {}
     province = (counts.get("provinces") or {}).get(enrollment.province_id) or {}
     return LotteryPlace(
-        lottery=enrollment.result_lottery,
-        tier=enrollment.result_priority,
-        place=enrollment.result_place,
+        lottery=found["lottery"],
+        tier=found["priority"],
+        place=found["place"],
         cut=province.get("cut"),
     )
 
