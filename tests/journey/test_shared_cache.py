@@ -137,7 +137,11 @@ def test_applicants_of_two_provinces_each_see_their_own_waves_and_nothing_of_the
                 assert datum.encode() not in value, (key, "holds an applicant's data")
 
 
-SHARED_KEY = re.compile(r"shared:(waves|texts|regions):(version|[0-9a-f]{32}:(province:\d\d|[a-z]+\.[A-Za-z]+))")
+# A namespace, its version token, and what the value depends on: a province, a region code, a text's model.
+SHARED_KEY = re.compile(
+    r"shared:(waves|texts|regions):"
+    r"(version|[0-9a-f]{32}:(province:\d\d|provinces|regencies:[\d.]+|districts:[\d.]+|[a-z]+\.[A-Za-z]+))"
+)
 
 
 def shared_entries() -> dict[str, bytes]:
