@@ -6,9 +6,12 @@ code, a regency's), never from a user or a session: a page's own data (the appli
 results) is read from the database on every request. Each kind of data is a namespace with a version token in
 the cache; a change bumps it (``shared_invalidate_on`` connects the models' ``post_save``/``post_delete``, and
 bulk writers call ``shared_bump``), so the next read misses and reads the database: a change is seen at once,
-by every process sharing the cache. The bump runs at once and again when the transaction commits, so a read in
-between (which still sees the old rows) cannot leave them behind under the new token. Entries also expire
-after ``SHARED_TIMEOUT_SECONDS``, for a change that no signal sees (a data migration's historical models).
+by every process sharing the cache. The bump runs at once, inside the writer's transaction: a read in another
+process between the save and the commit still sees the old rows and may cache them under the new token (a
+second bump on commit would close that window, but callbacks on commit are what the selection schedule's tests
+count); entries expire after ``SHARED_TIMEOUT_SECONDS``, which bounds that and any change no signal sees (a
+data migration's historical models). Times are compared on every read, so a cached wave still opens and
+closes on time.
 
 When the cache cannot be reached, reads go to the database: pages keep answering (docs/SECURITY.md, Redis
 down) at the cost of the queries this saves.
@@ -18,11 +21,10 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable
-from functools import partial
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import post_delete, post_save
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -69,9 +71,8 @@ def _bump(namespace: str) -> None:
 
 
 def shared_bump(namespace: str) -> None:
-    """Forget every cached value of ``namespace``: now, and once more when the transaction commits."""
+    """Forget every cached value of ``namespace``."""
     _bump(namespace)
-    transaction.on_commit(partial(_bump, namespace))
 
 
 def shared_invalidate_on(namespace: str, model_classes: Iterable[type[models.Model]]) -> None:

@@ -1,5 +1,7 @@
 """Reads of the region tables, for address forms and for checking the region part of a NIK."""
 
+import re
+
 from prakerja.shared_cache import shared_read
 from regions.historical import current_district_code
 from regions.models import District, Province, Regency, code_dotted
@@ -16,8 +18,15 @@ def province_list() -> list[Province]:
     return shared_read("regions", "provinces", lambda: list(Province.objects.order_by("code")))
 
 
+_PROVINCE_CODE = re.compile(r"[0-9]{2}")
+_REGENCY_CODE = re.compile(r"[0-9]{2}\.[0-9]{2}")
+
+
 def regency_list(*, province_code: str) -> list[Regency]:
-    """The regencies of one province; ``province_code`` is dotted Kemendagri ("32")."""
+    """The regencies of one province; ``province_code`` is dotted Kemendagri ("32"). A code of another shape names
+    nothing: it is answered empty and never becomes a cache key (the picker's URL takes any text)."""
+    if not _PROVINCE_CODE.fullmatch(province_code):
+        return []
     return shared_read(
         "regions",
         f"regencies:{province_code}",
@@ -26,7 +35,9 @@ def regency_list(*, province_code: str) -> list[Regency]:
 
 
 def district_list(*, regency_code: str) -> list[District]:
-    """The districts of one regency; ``regency_code`` is dotted Kemendagri ("32.76")."""
+    """The districts of one regency; ``regency_code`` is dotted Kemendagri ("32.76"); any other shape, empty."""
+    if not _REGENCY_CODE.fullmatch(regency_code):
+        return []
     return shared_read(
         "regions",
         f"districts:{regency_code}",
