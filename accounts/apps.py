@@ -16,3 +16,8 @@ class AccountsConfig(AppConfig):
         user_logged_in.connect(session_stamp, dispatch_uid="prakerja.session_stamp")
         # ... and is a password entered, which "Data saya" and deleting the account ask to be recent.
         user_logged_in.connect(password_entered_at_login, dispatch_uid="accounts.password_entered_at_login")
+
+        from accounts.models import PrivacyPolicyText, TermsText
+        from prakerja.shared_cache import shared_invalidate_on
+
+        shared_invalidate_on("texts", (PrivacyPolicyText, TermsText))

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from accounts.models import EmailChange, LoginCode, PrivacyPolicyText, TermsText, User
+from prakerja.shared_cache import shared_read
 
 
 def privacy_policy_text_current() -> PrivacyPolicyText | None:
@@ -11,6 +12,16 @@ def privacy_policy_text_current() -> PrivacyPolicyText | None:
 
 def terms_text_current() -> TermsText | None:
     return TermsText.objects.filter(is_current=True).first()
+
+
+def privacy_policy_text_shown() -> PrivacyPolicyText | None:
+    """The current privacy policy for its public page, from the shared cache (prakerja/shared_cache.py)."""
+    return shared_read("texts", "accounts.PrivacyPolicyText", privacy_policy_text_current)
+
+
+def terms_text_shown() -> TermsText | None:
+    """The current terms for their public page, from the shared cache."""
+    return shared_read("texts", "accounts.TermsText", terms_text_current)
 
 
 @dataclass(frozen=True)

@@ -162,12 +162,12 @@ def _public_text_page(request: HttpRequest, text, page_title: str) -> HttpRespon
 
 def privacy_policy(request: HttpRequest) -> HttpResponse:
     """The current Kebijakan Privasi, linked from sign-up and the footer."""
-    return _public_text_page(request, selectors.privacy_policy_text_current(), _("Kebijakan Privasi"))
+    return _public_text_page(request, selectors.privacy_policy_text_shown(), _("Kebijakan Privasi"))
 
 
 def terms(request: HttpRequest) -> HttpResponse:
     """The current Syarat dan Ketentuan, linked from sign-up and the footer."""
-    return _public_text_page(request, selectors.terms_text_current(), _("Syarat dan Ketentuan"))
+    return _public_text_page(request, selectors.terms_text_shown(), _("Syarat dan Ketentuan"))
 
 
 def email_verify(request: HttpRequest, token: str) -> HttpResponse:

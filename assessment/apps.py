@@ -10,6 +10,11 @@ class AssessmentConfig(AppConfig):
     def ready(self) -> None:
         checks.register(draw_matches_question_count, checks.Tags.compatibility)
 
+        from assessment.models import DeclarationText
+        from prakerja.shared_cache import shared_invalidate_on
+
+        shared_invalidate_on("texts", (DeclarationText,))
+
 
 def draw_matches_question_count(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """The draw per kind (assessment.rules) and settings.TEST_QUESTION_COUNT must describe the same test."""

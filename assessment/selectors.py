@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from assessment.models import Attempt, AttemptItem, Declaration, DeclarationText, FinishedReason, Option
 from assessment.rules import ABILITY_KINDS, QuestionKind, Tally, retake_allowed, score_compute
+from prakerja.shared_cache import shared_read
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,12 @@ def assessment_progress(*, user: User, now: datetime | None = None) -> Assessmen
 
 def declaration_text_current() -> DeclarationText | None:
     return DeclarationText.objects.filter(is_current=True).first()
+
+
+def declaration_text_shown() -> DeclarationText | None:
+    """The current declaration text for its pages, from the shared cache (prakerja/shared_cache.py); a submit is
+    checked against the database's (services.declaration_submit)."""
+    return shared_read("texts", "assessment.DeclarationText", declaration_text_current)
 
 
 def declaration_for(*, user: User) -> Declaration | None:

@@ -110,7 +110,7 @@ def declaration_correct(request: HttpRequest) -> HttpResponse:
 
 
 def _declaration_flow(request: HttpRequest, *, existing: Declaration | None) -> HttpResponse:
-    text = selectors.declaration_text_current()
+    text = selectors.declaration_text_shown()
     if text is None:
         messages.error(request, ERROR_MESSAGES[AssessmentErrorCode.DECLARATION_TEXT_MISSING])
         return redirect("journey:dashboard")

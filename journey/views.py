@@ -25,7 +25,7 @@ from journey.steps import STEPS
 from prakerja.ratelimits import form_valid_within_limits
 from waves.errors import WaveError
 from waves.reasons import reason_message
-from waves.selectors import complaint_state, wave_last_opened_at
+from waves.selectors import complaint_state_from_history, wave_last_opened_at
 
 
 @login_required
@@ -69,7 +69,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if context["has_history"] and not progress.recipient and lost:
         # "Gagal 3 kali" (DESIGN §5): offered after three failed selections; a complaint's status once sent.
         # Nobody who has never joined a wave has either, so their dashboard does not ask.
-        complaints = complaint_state(user=request.user, recipient=False)
+        complaints = complaint_state_from_history(user=request.user, history=dashboard.history, recipient=False)
         if complaints.may_file or complaints.latest:
             context["complaints"] = complaints
     return render(request, "journey/dashboard.html", context)

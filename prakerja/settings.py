@@ -156,6 +156,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered template fragments that depend only on the code, the language and settings (the footer, the
+# dashboard's list of steps for a number of steps done): the same for every applicant, never stale within a
+# deploy, so each process keeps its own and no request pays a round trip for them (issue #18).
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
 
 # With a shared cache (Redis), sessions are read from it and written through to the database (cached_db): a
 # signed-in page costs no session query (docs/PERFORMANCE.md, "Applicant dashboard"). A per-process cache

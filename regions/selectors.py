@@ -1,7 +1,8 @@
 """Reads of the region tables, for address forms and for checking the region part of a NIK."""
 
-from django.db.models import QuerySet
+import re
 
+from prakerja.shared_cache import shared_read
 from regions.historical import current_district_code
 from regions.models import District, Province, Regency, code_dotted
 
@@ -9,18 +10,39 @@ from regions.models import District, Province, Regency, code_dotted
 _MODEL_FOR_DIGITS_LENGTH = {2: Province, 4: Regency, 6: District}
 
 
-def province_list() -> QuerySet[Province]:
-    return Province.objects.order_by("code")
+# The lists of the address pickers are the published Kemendagri list, the same for everyone: kept in the shared
+# cache (prakerja/shared_cache.py), bumped when a region is saved or regions_load runs.
 
 
-def regency_list(*, province_code: str) -> QuerySet[Regency]:
-    """The regencies of one province; ``province_code`` is dotted Kemendagri ("32")."""
-    return Regency.objects.filter(province_id=province_code).order_by("code")
+def province_list() -> list[Province]:
+    return shared_read("regions", "provinces", lambda: list(Province.objects.order_by("code")))
 
 
-def district_list(*, regency_code: str) -> QuerySet[District]:
-    """The districts of one regency; ``regency_code`` is dotted Kemendagri ("32.76")."""
-    return District.objects.filter(regency_id=regency_code).order_by("code")
+_PROVINCE_CODE = re.compile(r"[0-9]{2}")
+_REGENCY_CODE = re.compile(r"[0-9]{2}\.[0-9]{2}")
+
+
+def regency_list(*, province_code: str) -> list[Regency]:
+    """The regencies of one province; ``province_code`` is dotted Kemendagri ("32"). A code of another shape names
+    nothing: it is answered empty and never becomes a cache key (the picker's URL takes any text)."""
+    if not _PROVINCE_CODE.fullmatch(province_code):
+        return []
+    return shared_read(
+        "regions",
+        f"regencies:{province_code}",
+        lambda: list(Regency.objects.filter(province_id=province_code).order_by("code")),
+    )
+
+
+def district_list(*, regency_code: str) -> list[District]:
+    """The districts of one regency; ``regency_code`` is dotted Kemendagri ("32.76"); any other shape, empty."""
+    if not _REGENCY_CODE.fullmatch(regency_code):
+        return []
+    return shared_read(
+        "regions",
+        f"districts:{regency_code}",
+        lambda: list(District.objects.filter(regency_id=regency_code).order_by("code")),
+    )
 
 
 def region_code_exists(code_digits: str) -> bool:

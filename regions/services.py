@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.db import DEFAULT_DB_ALIAS, models, transaction
 
+from prakerja.shared_cache import shared_bump
 from regions.models import District, Province, Regency
 
 WILAYAH_PATH = Path(__file__).resolve().parent / "data" / "wilayah.json.gz"
@@ -107,6 +108,7 @@ def regions_load_into(
                 unique_fields=["code"],
                 update_fields=update_fields,
             )
+        shared_bump("regions")  # bulk writes send no post_save: the pickers' cached lists are dropped here
     return len(provinces), len(regencies), len(districts)
 
 

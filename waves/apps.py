@@ -12,3 +12,10 @@ class WavesConfig(AppConfig):
         from waves.lottery import register_sqlite_functions
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="waves.lottery.sqlite")
+
+        from prakerja.shared_cache import shared_invalidate_on
+        from waves.models import AgreementText, ProvinceQuota, StatementText, Wave
+
+        # What waves_for_province and the texts' pages read from the shared cache (prakerja/shared_cache.py).
+        shared_invalidate_on("waves", (Wave, ProvinceQuota))
+        shared_invalidate_on("texts", (AgreementText, StatementText))

@@ -1,12 +1,16 @@
 """Reads of the waves app for pages and the journey."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.db.models import Count, F, JSONField, Max, OuterRef, Q, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.models import User
+from prakerja.shared_cache import shared_read
 from waves.errors import WaveErrorCode
 from waves.models import (
     OPEN_COMPLAINT_STATUSES,
@@ -29,6 +33,12 @@ from waves.reasons import FAILED_SELECTION
 
 def agreement_current() -> AgreementText | None:
     return AgreementText.objects.filter(is_current=True).first()
+
+
+def agreement_current_shown() -> AgreementText | None:
+    """The current Persetujuan for a page that shows it, from the shared cache (prakerja/shared_cache.py); a
+    join reads ``agreement_current`` from the database."""
+    return shared_read("texts", "waves.AgreementText", agreement_current)
 
 
 def waves_open_for(*, province_id: str | None, now: datetime | None = None) -> list[Wave]:
@@ -56,23 +66,31 @@ class WaveChoice:
 
 
 def waves_for_province(*, province_id: str | None, now: datetime | None = None) -> WaveChoice:
-    """Open and upcoming waves with a quota for the province, in one query (statuses derived from the times)."""
+    """Open and upcoming waves with a quota for the province (statuses derived from the times). The same for
+    every applicant of the province, so kept in the shared cache per province (prakerja/shared_cache.py; a
+    saved wave or quota bumps it): no query on a hit, one on a miss."""
     if province_id is None:
         return WaveChoice(open=[], upcoming=[])
     now = now or timezone.now()
-    waves = list(
+    published = shared_read("waves", f"province:{province_id}", partial(_waves_published_for, province_id))
+    waves = [wave for wave in published if wave.closes_at > now]
+    return WaveChoice(
+        open=[wave for wave in waves if wave.status_at(now) == WaveStatus.OPEN],
+        upcoming=[wave for wave in waves if wave.status_at(now) == WaveStatus.DRAFT],
+    )
+
+
+def _waves_published_for(province_id: str) -> list[Wave]:
+    """Every wave not yet recorded as closed that is open or published, with a quota for the province: the same
+    at any instant (the times are compared when read), so a cached list stays right as time passes."""
+    return list(
         Wave.objects.filter(
             Q(status=WaveStatus.OPEN) | Q(status=WaveStatus.DRAFT, published_at__isnull=False),
-            closes_at__gt=now,
             province_quotas__province_id=province_id,
             province_quotas__quota__gt=0,
         )
         .annotate(province_quota=F("province_quotas__quota"))
         .order_by("opens_at", "number")
-    )
-    return WaveChoice(
-        open=[wave for wave in waves if wave.status_at(now) == WaveStatus.OPEN],
-        upcoming=[wave for wave in waves if wave.status_at(now) == WaveStatus.DRAFT],
     )
 
 
@@ -139,45 +157,56 @@ class HistoryEntry:
 def wave_history(*, user: User, now: datetime | None = None) -> list[HistoryEntry]:
     """ "Riwayat Gelombang": every wave joined, with its result once announced, in one query however many: each
     enrollment comes with its standing result's figures (at most one: a run is voided before another is made)
-    and that run's counts, for the province's cut; never the run's seed, secret until the announcement."""
+    and that run's counts, for the province's cut; never the run's seed, secret until the announcement.
+
+    The figures come as one JSON object from one correlated subquery (not a subquery per figure): the dashboard
+    reads this on every request, and six subqueries cost more to build in Django and to plan in PostgreSQL (the
+    results are partitioned by run) than to run (issue #18, docs/PERFORMANCE.md)."""
     now = now or timezone.now()
     result = Result.objects.filter(enrollment=OuterRef("pk"), run__status=RunStatus.SUCCEEDED)
+    figures = JSONObject(
+        selected="selected",
+        reason="reason",
+        lottery="lottery",
+        priority="priority",
+        place="province_rank",
+        counts="run__counts",
+    )
     enrollments = (
         Enrollment.objects.filter(user=user)
         .select_related("wave")
-        .annotate(
-            result_selected=Subquery(result.values("selected")[:1]),
-            result_reason=Subquery(result.values("reason")[:1]),
-            result_lottery=Subquery(result.values("lottery")[:1]),
-            result_priority=Subquery(result.values("priority")[:1]),
-            result_place=Subquery(result.values("province_rank")[:1]),
-            result_run_counts=Subquery(result.values("run__counts")[:1], output_field=JSONField()),
-        )
+        .annotate(result_figures=Subquery(result.values(figures=figures)[:1], output_field=JSONField()))
         .order_by("-joined_at")
     )
     entries = []
     for enrollment in enrollments:
         announced = enrollment.wave.status_at(now) == WaveStatus.ANNOUNCED
-        has_result = announced and enrollment.result_lottery is not None
+        found = _json(enrollment.result_figures) or {}
+        has_result = announced and found.get("lottery") is not None
         entries.append(
             HistoryEntry(
                 enrollment=enrollment,
                 announced=announced,
-                selected=enrollment.result_selected if has_result else None,
-                reason=enrollment.result_reason if has_result else None,
-                lottery=_lottery_place(enrollment) if has_result else None,
+                selected=bool(found["selected"]) if has_result else None,  # SQLite's JSON has 1/0
+                reason=found["reason"] if has_result else None,
+                lottery=_lottery_place(enrollment, found) if has_result else None,
             )
         )
     return entries
 
 
-def _lottery_place(enrollment: Enrollment) -> LotteryPlace:
-    counts = enrollment.result_run_counts or {}
+def _json(value):
+    """A JSON value as Python: SQLite hands a JSON column inside json_object() back as its text."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _lottery_place(enrollment: Enrollment, found: dict) -> LotteryPlace:
+    counts = _json(found.get("counts")) or {}
     province = (counts.get("provinces") or {}).get(enrollment.province_id) or {}
     return LotteryPlace(
-        lottery=enrollment.result_lottery,
-        tier=enrollment.result_priority,
-        place=enrollment.result_place,
+        lottery=found["lottery"],
+        tier=found["priority"],
+        place=found["place"],
         cut=province.get("cut"),
     )
 
@@ -232,7 +261,7 @@ def failed_selections(*, user: User, now: datetime | None = None) -> list[Result
 class ComplaintState:
     """Where an applicant stands with "gagal 3 kali": what the dashboard and the complaint page show."""
 
-    failed: list[Result]  # failed selections, newest first
+    failed: list  # failed selections, newest first: Result rows (or HistoryEntry, complaint_state_from_history)
     latest: Complaint | None  # the latest complaint, whatever its status
     recipient: bool
     fresh_failures: int  # failed selections no earlier complaint cited
@@ -276,19 +305,40 @@ def complaint_state(*, user: User, now: datetime | None = None, recipient: bool 
     and (unless the caller knows, as the dashboard does) whether the applicant holds an announced card."""
     now = now or timezone.now()
     failed = failed_selections(user=user, now=now)
+    if recipient is None:
+        # Only an announced card counts, so nothing here tells an applicant their result before the announcement.
+        recipient = bool(failed) and card_for(user=user, now=now) is not None
+    return _complaint_state(user=user, failed=failed, wave_ids=[r.run.wave_id for r in failed], recipient=recipient)
+
+
+def complaint_state_from_history(*, user: User, history: list[HistoryEntry], recipient: bool) -> ComplaintState:
+    """``complaint_state`` for a caller that has read ``wave_history`` already (the dashboard): the failed
+    selections are its announced, not selected entries for a FAILED_SELECTION reason (the same results
+    ``failed_selections`` reads), so only the latest complaint is one more query (two after a rejection).
+    ``failed`` holds those history entries, newest first, not ``Result`` rows."""
+    failed = [
+        entry for entry in history if entry.announced and entry.selected is False and entry.reason in FAILED_SELECTION
+    ]
+    wave_ids = [entry.enrollment.wave_id for entry in failed]
+    return _complaint_state(user=user, failed=failed, wave_ids=wave_ids, recipient=recipient)
+
+
+def _complaint_state(*, user: User, failed: list, wave_ids: list[int], recipient: bool) -> ComplaintState:
     latest = Complaint.objects.filter(user=user).order_by("-submitted_at", "-id").first()
     fresh = len(failed)
     if latest is not None and latest.status == ComplaintStatus.REJECTED:
         cited = set(Complaint.waves.through.objects.filter(complaint__user=user).values_list("wave_id", flat=True))
-        fresh = sum(1 for result in failed if result.run.wave_id not in cited)
-    if recipient is None:
-        # Only an announced card counts, so nothing here tells an applicant their result before the announcement.
-        recipient = bool(failed) and card_for(user=user, now=now) is not None
+        fresh = sum(1 for wave_id in wave_ids if wave_id not in cited)
     return ComplaintState(failed=failed, latest=latest, recipient=recipient, fresh_failures=fresh)
 
 
 def statement_text_current() -> StatementText | None:
     return StatementText.objects.filter(is_current=True).first()
+
+
+def statement_text_current_shown() -> StatementText | None:
+    """The current statement text for the letter page, from the shared cache (a complaint reads it fresh)."""
+    return shared_read("texts", "waves.StatementText", statement_text_current)
 
 
 def complaint_for_viewer(*, pk: int, viewer: User) -> Complaint | None:

@@ -23,7 +23,7 @@ from accounts.models import User
 from prakerja.timeutil import wib_date
 from verification.selectors import Particulars, applicant_particulars
 from waves.models import StatementText, Wave
-from waves.selectors import complaint_state, statement_text_current
+from waves.selectors import complaint_state, statement_text_current_shown
 
 MARGIN_MM = 20
 LINE_MM = 5.2
@@ -47,7 +47,7 @@ def statement_letter_for(*, user: User, now: datetime | None = None) -> Statemen
     if not state.may_file:
         return None
     applicant = applicant_particulars(user=user)
-    text = statement_text_current()
+    text = statement_text_current_shown()
     if applicant is None or text is None:
         return None
     return StatementLetter(

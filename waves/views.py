@@ -29,6 +29,7 @@ from waves.rules import RULES_BY_CODE
 from waves.selectors import (
     FAILED_SELECTIONS_TO_COMPLAIN,
     agreement_current,
+    agreement_current_shown,
     complaint_for_viewer,
     complaint_state,
     enrollment_pending,
@@ -69,10 +70,18 @@ ERROR_MESSAGES = {
 
 
 def _open_wave(request: HttpRequest, number: int) -> Wave:
-    wave = get_object_or_404(Wave, number=number)
-    if wave not in waves_open_for(province_id=domicile_province_id(user=request.user)):
-        raise Http404
-    return wave
+    """The open wave ``number`` of the applicant's province, or 404. A page reads it from the waves the province
+    shares (cached); a join (POST) from the database, as the join's checks must see the wave as it is now."""
+    province_id = domicile_province_id(user=request.user)
+    if request.method == "POST":
+        wave = get_object_or_404(Wave, number=number)
+        if wave not in waves_open_for(province_id=province_id):
+            raise Http404
+        return wave
+    for wave in waves_for_province(province_id=province_id).open:
+        if wave.number == number:
+            return wave
+    raise Http404
 
 
 @login_required
@@ -96,7 +105,7 @@ def wave_confirm(request: HttpRequest, number: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def wave_agreement(request: HttpRequest, number: int) -> HttpResponse:
     wave = _open_wave(request, number)
-    agreement = agreement_current()
+    agreement = agreement_current() if request.method == "POST" else agreement_current_shown()
     error = None
     rules = []
     if request.method == "POST" and agreement is not None:
