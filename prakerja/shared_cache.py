@@ -6,11 +6,10 @@ code, a regency's), never from a user or a session: a page's own data (the appli
 results) is read from the database on every request. Each kind of data is a namespace with a version token in
 the cache; a change bumps it (``shared_invalidate_on`` connects the models' ``post_save``/``post_delete``, and
 bulk writers call ``shared_bump``), so the next read misses and reads the database: a change is seen at once,
-by every process sharing the cache. The bump runs at once, inside the writer's transaction: a read in another
-process between the save and the commit still sees the old rows and may cache them under the new token (a
-second bump on commit would close that window, but callbacks on commit are what the selection schedule's tests
-count); entries expire after ``SHARED_TIMEOUT_SECONDS``, which bounds that and any change no signal sees (a
-data migration's historical models). Times are compared on every read, so a cached wave still opens and
+by every process sharing the cache. A save inside a transaction bumps twice: at once (this process's own
+next read sees the change) and again on commit, since a read in another process between the save and the
+commit still sees the old rows and may cache them under the first new token. Entries expire after
+``SHARED_TIMEOUT_SECONDS``, which bounds any change no signal sees (a data migration's historical models). Times are compared on every read, so a cached wave still opens and
 closes on time.
 
 When the cache cannot be reached, reads go to the database: pages keep answering (docs/SECURITY.md, Redis
@@ -21,10 +20,11 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.db.models.signals import post_delete, post_save
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -78,8 +78,10 @@ def shared_bump(namespace: str) -> None:
 def shared_invalidate_on(namespace: str, model_classes: Iterable[type[models.Model]]) -> None:
     """Bump ``namespace`` whenever a row of one of ``model_classes`` is saved or deleted (call from ``ready``)."""
 
-    def changed(sender, **kwargs) -> None:
+    def changed(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
         shared_bump(namespace)
+        if transaction.get_connection(using).in_atomic_block:
+            transaction.on_commit(partial(shared_bump, namespace), using=using)
 
     for model in model_classes:
         uid = f"shared_cache:{namespace}:{model._meta.label}"

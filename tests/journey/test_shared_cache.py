@@ -56,6 +56,19 @@ def test_a_wave_published_or_a_quota_changed_is_seen_on_the_next_request():
     assert "Gelombang 8" not in client.get(WAVES).content.decode()
 
 
+def test_what_another_process_cached_before_the_change_committed_is_not_kept(django_capture_on_commit_callbacks):
+    wave = WaveFactory(number=7, open=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        wave.title = "Gelombang baru"
+        wave.save()
+        # Another process reads before this transaction commits: it sees the old rows and caches them under the
+        # token the save has just bumped.
+        shared_read("waves", "32", lambda: "the rows before the change")
+
+    assert shared_read("waves", "32", lambda: "the rows after the change") == "the rows after the change"
+
+
 def test_a_wave_closed_early_leaves_the_page_at_once():
     wave = WaveFactory(number=7, open=True)
     client = signed_in(test_passed=True)

@@ -20,47 +20,70 @@ pytestmark = pytest.mark.django_db
 CLOSE = T0 + timedelta(days=7)  # WaveFactory: opens at T0, open 7 days
 
 
-def test_a_wave_is_selected_by_the_schedule_once_it_has_closed(django_capture_on_commit_callbacks):
+@pytest.fixture
+def queued(monkeypatch):
+    """The waves whose selection task was sent to the worker (when a tick's transaction commits); the task then
+    runs eagerly unless ``queued.worker_started`` is set False."""
+    from waves import tasks
+
+    real = tasks.selection_run_task
+
+    class Sent(list):
+        worker_started = True
+
+        def delay(self, wave_id, *args, **kwargs):
+            self.append(wave_id)
+            return real.delay(wave_id, *args, **kwargs) if self.worker_started else None
+
+    sent = Sent()
+    monkeypatch.setattr(tasks, "selection_run_task", sent)
+    return sent
+
+
+def test_a_wave_is_selected_by_the_schedule_once_it_has_closed(django_capture_on_commit_callbacks, queued):
     wave = WaveFactory(province_quotas={"32": 1})
     enrolled(wave)
 
     with freeze_time(CLOSE - timedelta(minutes=1)), django_capture_on_commit_callbacks(execute=True):
         assert selections_schedule_task() == 0
-    with freeze_time(CLOSE + timedelta(minutes=1)), django_capture_on_commit_callbacks(execute=True) as queued:
+    with freeze_time(CLOSE + timedelta(minutes=1)), django_capture_on_commit_callbacks(execute=True):
         assert selections_schedule_task() == 1
 
-    assert len(queued) == 1
+    assert queued == [wave.pk]
     run = SelectionRun.objects.get()
     assert run.status == RunStatus.SUCCEEDED and run.operator is None
     assert Wave.objects.get().status == WaveStatus.SELECTED
-    with freeze_time(CLOSE + timedelta(minutes=2)), django_capture_on_commit_callbacks(execute=True) as again:
+    with freeze_time(CLOSE + timedelta(minutes=2)), django_capture_on_commit_callbacks(execute=True):
         assert selections_schedule_task() == 0
-    assert again == [] and SelectionRun.objects.count() == 1
+    assert queued == [wave.pk] and SelectionRun.objects.count() == 1
 
 
-def test_two_ticks_before_the_worker_starts_queue_one_selection(django_capture_on_commit_callbacks):
+def test_two_ticks_before_the_worker_starts_queue_one_selection(django_capture_on_commit_callbacks, queued):
     wave = WaveFactory(province_quotas={"32": 1})
     enrolled(wave)
+    queued.worker_started = False
 
-    with freeze_time(CLOSE + timedelta(minutes=1)), django_capture_on_commit_callbacks() as first:
+    with freeze_time(CLOSE + timedelta(minutes=1)), django_capture_on_commit_callbacks(execute=True):
         assert selections_schedule(now=CLOSE + timedelta(minutes=1)) == [wave.pk]
-    with freeze_time(CLOSE + timedelta(minutes=2)), django_capture_on_commit_callbacks() as second:
+    with freeze_time(CLOSE + timedelta(minutes=2)), django_capture_on_commit_callbacks(execute=True):
         assert selections_schedule(now=CLOSE + timedelta(minutes=2)) == []
 
-    assert (len(first), len(second)) == (1, 0)
+    assert queued == [wave.pk]
     assert Wave.objects.get().selection_queued_at == CLOSE + timedelta(minutes=1)
 
 
-def test_a_wave_that_selects_by_hand_is_left_to_the_operator(django_capture_on_commit_callbacks):
+def test_a_wave_that_selects_by_hand_is_left_to_the_operator(django_capture_on_commit_callbacks, queued):
     WaveFactory(province_quotas={"32": 1}, select_automatically=False)
 
-    with django_capture_on_commit_callbacks() as queued:
+    with django_capture_on_commit_callbacks(execute=True):
         assert selections_schedule(now=CLOSE + timedelta(hours=1)) == []
 
     assert queued == []
 
 
-def test_a_wave_whose_run_failed_is_not_retried_by_the_schedule(django_capture_on_commit_callbacks, monkeypatch):
+def test_a_wave_whose_run_failed_is_not_retried_by_the_schedule(
+    django_capture_on_commit_callbacks, monkeypatch, queued
+):
     from waves import selection
 
     wave = WaveFactory(province_quotas={"32": 1})
@@ -77,10 +100,10 @@ def test_a_wave_whose_run_failed_is_not_retried_by_the_schedule(django_capture_o
     assert SelectionRun.objects.get().status == RunStatus.FAILED
     Wave.objects.filter(pk=wave.pk).update(selection_queued_at=None)  # even without the mark: a run exists
 
-    with freeze_time(CLOSE + timedelta(minutes=2)), django_capture_on_commit_callbacks() as queued:
+    with freeze_time(CLOSE + timedelta(minutes=2)), django_capture_on_commit_callbacks(execute=True):
         assert selections_schedule_task() == 0
 
-    assert queued == [] and Wave.objects.get().status == WaveStatus.CLOSED
+    assert queued == [wave.pk] and Wave.objects.get().status == WaveStatus.CLOSED  # the first tick's, only
 
 
 def test_the_beat_schedule_runs_it_every_minute(settings):
