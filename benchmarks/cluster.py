@@ -51,7 +51,6 @@ import contextlib
 import csv
 import json
 import os
-import shlex
 import shutil
 import signal
 import socket
@@ -64,9 +63,12 @@ from collections import Counter
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script, benchmarks/ is sys.path[0]
+from benchmarks import common
+
+ROOT = common.ROOT
 LOCUSTFILE = ROOT / "benchmarks" / "cluster_locustfile.py"
 PASSWORD = "Gelombang-Satu-2020"  # noqa: S105 - the rehearsal population's, in its own database
 WAVE_NUMBER = 1
@@ -124,16 +126,9 @@ def deliveries_check(messages: list[tuple[str, str]], delivered: list[str]) -> d
 # --- Phases run in child processes, with the cluster's settings -------------------------------------------------
 
 
-def _django() -> None:
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
 def phase_setup(args: argparse.Namespace) -> dict:
     """Migrate, collect the static files, open wave 1 for Jawa Barat and build the ready population."""
-    _django()
+    common.django_setup()
     from django.conf import settings
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
@@ -167,7 +162,7 @@ def phase_setup(args: argparse.Namespace) -> dict:
 
 def phase_hasher(args: argparse.Namespace) -> dict:
     """Hash passwords with the portal's first hasher (Argon2) for ``--seconds``: hashes done."""
-    _django()
+    common.django_setup()
     from django.contrib.auth.hashers import get_hasher, make_password
 
     make_password(PASSWORD)  # the first call loads the library
@@ -189,7 +184,7 @@ def phase_enqueue(args: argparse.Namespace) -> dict:
     rush), through the outbox service, as any change that sends a message would (an admin's decision on a
     complaint, say; the rate-limited forms are refused meanwhile). The rows commit; the tasks that should announce
     them cannot reach the broker, which the service logs and survives; the sweep must send them later."""
-    _django()
+    common.django_setup()
     from django.conf import settings
     from django.db import transaction
 
@@ -224,7 +219,7 @@ def phase_enqueue(args: argparse.Namespace) -> dict:
 
 def phase_outbox(args: argparse.Namespace) -> dict:
     """The outbox's rows by status, and the enrollments of the wave by email."""
-    _django()
+    common.django_setup()
     from notifications.models import Message
     from waves.models import Enrollment
 
@@ -280,12 +275,6 @@ class Processes:
     def log_tail(self, name: str, chars: int = 3000) -> str:
         path = self.workdir / f"{name}.log"
         return path.read_text(errors="replace")[-chars:] if path.exists() else ""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def port_open(port: int) -> bool:
@@ -352,14 +341,6 @@ def database_pids(url: str) -> set[int]:
             "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [database]
         ).fetchall()
     return {pid for (pid,) in rows}
-
-
-def server_sql(url: str, sql: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    with psycopg.connect(urlunsplit((parts.scheme, parts.netloc, "/postgres", "", "")), autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def haproxy_ensure() -> str:
@@ -483,7 +464,12 @@ class Probe:
 
 
 def locust_path(given: str | None) -> str:
-    for candidate in (given, os.environ.get("LOCUST"), str(ROOT / ".venv" / "bin" / "locust"), shutil.which("locust")):
+    for candidate in (
+        given,
+        os.environ.get("LOCUST"),
+        str(ROOT / ".venv" / "bin" / "locust"),
+        shutil.which("locust"),
+    ):
         if candidate and Path(candidate).exists():
             return candidate
     raise SystemExit("locust is not installed: .venv/bin/pip install -r requirements-dev.txt (or --locust PATH)")
@@ -623,18 +609,8 @@ class Load:
 
 
 def child(env: dict, phase: str, *extra: str, timeout: float = 600) -> dict:
-    done = subprocess.run(
-        [sys.executable, __file__, "--phase", phase, *extra],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-        env=env,
-    )
-    if done.returncode:
-        sys.stderr.write(done.stdout[-3000:] + done.stderr[-5000:])
-        raise SystemExit(f"phase {phase} failed")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    command = [sys.executable, __file__, "--phase", phase, *extra]
+    return common.child_json(command, timeout=timeout, failed=f"phase {phase} failed", env=env)
 
 
 def hasher_rate(env: dict, processes: int, seconds: float) -> dict:
@@ -657,42 +633,27 @@ def hasher_rate(env: dict, processes: int, seconds: float) -> dict:
     }
 
 
-def cluster_env(args: argparse.Namespace, workdir: Path, database_url: str, redis_port: int, sms_url: str) -> dict:
+def cluster_env(args: argparse.Namespace, workdir: Path, own_url: str, redis_port: int, sms_url: str) -> dict:
     private = workdir / "private"
     private.mkdir(mode=0o700)
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "PRAKERJA_DOTENV": "",
-        "DJANGO_SETTINGS_MODULE": "prakerja.settings",
-        "DJANGO_DEBUG": "0",
-        "SECRET_KEY": "bench-only-secret-key-" + os.urandom(16).hex(),
-        "PII_ENCRYPTION_KEYS": "YmVuY2gtb25seS1rZXktYmVuY2gtb25seS1rZXktMzI=",
-        "PII_BLIND_INDEX_KEY": "bench-only-blind-index-key",
-        "PII_RETAINED_INDEX_KEYS": "bench-only-retained-index-key",
-        "DUKCAPIL_API_KEY": "bench-dukcapil-key",
-        "DUKCAPIL_MOCK_ENABLED": "1",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-        "SECURE_SSL_REDIRECT": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "TRUSTED_PROXY_COUNT": "2",
-        "PRAKERJA_TASKS_EAGER": "0",
-        "PRAKERJA_VAR_DIR": str(workdir / "var"),
-        "PRIVATE_MEDIA_ROOT": str(private),
-        "STATIC_ROOT": str(workdir / "static"),
-        "EMAIL_BACKEND": "benchmarks.cluster_mail.CountingEmailBackend",
-        "BENCH_MAIL_FILE": str(workdir / "mail.jsonl"),
-        "SMS_BACKEND": "notifications.sms.HttpBackend",
-        "SMS_HTTP_URL": sms_url,
-        "SMS_HTTP_TOKEN": "bench",
-        "OUTBOX_SWEEP_SECONDS": "5",
-        "OUTBOX_LEASE_SECONDS": "15",
-        "OUTBOX_RETRY_BASE_SECONDS": "5",
-        "LOG_LEVEL": "WARNING",
-    }
-    for name in ("PRAKERJA_DEMO_INBOX", "DUKCAPIL_URL", "CELERY_BROKER_URL", "RATELIMIT_ENABLE"):
-        env.pop(name, None)
+    env = common.production_env(
+        database_url=own_url,
+        redis_url=f"redis://127.0.0.1:{redis_port}/0",
+        workdir=workdir,
+        PRAKERJA_DOTENV="",
+        DJANGO_SETTINGS_MODULE="prakerja.settings",
+        TRUSTED_PROXY_COUNT="2",
+        PRIVATE_MEDIA_ROOT=str(private),
+        EMAIL_BACKEND="benchmarks.cluster_mail.CountingEmailBackend",
+        BENCH_MAIL_FILE=str(workdir / "mail.jsonl"),
+        SMS_BACKEND="notifications.sms.HttpBackend",
+        SMS_HTTP_URL=sms_url,
+        SMS_HTTP_TOKEN="bench",  # noqa: S106 - the rehearsal's own SMS gateway, in this process
+        OUTBOX_SWEEP_SECONDS="5",
+        OUTBOX_LEASE_SECONDS="15",
+        OUTBOX_RETRY_BASE_SECONDS="5",
+    )
+    env.pop("RATELIMIT_ENABLE", None)
     return env
 
 
@@ -711,15 +672,12 @@ def redis_command(port: int) -> list[str]:
 
 
 def main(args: argparse.Namespace) -> None:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres")
+    url = common.server_url()
     if port_open(args.redis_port):
         raise SystemExit(f"something already listens on 127.0.0.1:{args.redis_port}; give --redis-port a free port")
     haproxy = haproxy_ensure()
-    parts = urlsplit(url)
-    own_url = urlunsplit((parts.scheme, parts.netloc, "/" + args.database, parts.query, ""))
-    command_line = f"DATABASE_URL={shlex.quote(url)} " + shlex.join([sys.executable, *sys.argv])
+    own_url = common.database_url(args.database, url)
+    started_as = common.command_line(DATABASE_URL=url)
     workdir = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
     processes = Processes(workdir)
     gateway = SmsGateway()
@@ -734,15 +692,14 @@ def main(args: argparse.Namespace) -> None:
     # Both, explicitly: a shell that starts the script in the background leaves SIGINT ignored.
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGINT, interrupted)
-    server_sql(url, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-    server_sql(url, f'CREATE DATABASE "{args.database}"')
+    common.database_create(url, args.database)
     try:
         processes.start("redis", redis_command(args.redis_port), env)
         wait_port(args.redis_port, processes, "redis")
         setup = child(env, "setup", "--population", str(args.population), "--applicants-file", str(applicants))
         report["population"] = setup["population"]
 
-        nodes = [free_port() for _ in range(args.nodes)]
+        nodes = [common.free_port() for _ in range(args.nodes)]
         for i, port in enumerate(nodes):
             processes.start(
                 f"node{i}",
@@ -762,7 +719,7 @@ def main(args: argparse.Namespace) -> None:
                 ],
                 env,
             )
-        front = free_port()
+        front = common.free_port()
         (workdir / "haproxy.cfg").write_text(haproxy_config(front, nodes))
         processes.start("haproxy", [haproxy, "-db", "-f", str(workdir / "haproxy.cfg")], env)
         for queue in QUEUES:
@@ -908,22 +865,22 @@ def main(args: argparse.Namespace) -> None:
         processes.stop_all()
         gateway.stop()
         if not args.keep_database:
-            server_sql(url, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+            common.database_drop(url, args.database)
         if args.keep_workdir:
             print(f"  workdir kept: {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    print_report(report, setup, command_line, args)
+    print_report(report, setup, started_as, args)
     print(json.dumps(report))
 
 
-def print_report(report: dict, setup: dict, command_line: str, args: argparse.Namespace) -> None:
+def print_report(report: dict, setup: dict, started_as: str, args: argparse.Namespace) -> None:
     print(
         f"Wave-opening rush on a cluster — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, PostgreSQL "
         f"{setup['server_version']}, {os.cpu_count()} CPUs"
     )
-    print(f"  command: {command_line}")
+    print(f"  command: {started_as}")
     print(
         f"  {args.nodes} web nodes x {args.web_workers} gunicorn workers behind HAProxy; one Celery worker per queue "
         f"({', '.join(QUEUES)}) and beat; Redis on 127.0.0.1:{args.redis_port}"

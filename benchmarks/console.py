@@ -22,54 +22,33 @@ It prints the figures and, as its last line, one JSON object.
 import argparse
 import json
 import os
-import resource
 import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script, benchmarks/ is sys.path[0]
+from benchmarks import common
+from benchmarks.selection import WEIGHTS  # the provinces' population shares: the wave's quotas follow them
+
 BENCH_DB = "prakerja_bench_console"
 SMALL = 2_000
-# Population shares of the provinces (roughly BPS 2020), by Kemendagri code: the wave's quotas follow them.
-sys.path.insert(0, str(ROOT))
-from benchmarks.selection import WEIGHTS  # noqa: E402 - the same provinces' weights as the selection's benchmark
-
-
-def database_url(name: str) -> str:
-    parts = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(database_url("postgres"), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
+    common.database_create(common.database_url("postgres"), BENCH_DB)
 
 
 def drop_database() -> None:
-    import psycopg
     from django.db import connections
 
     connections.close_all()
-    with psycopg.connect(database_url("postgres"), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    common.database_drop(common.database_url("postgres"), BENCH_DB)
 
 
 def setup_django() -> None:
-    os.environ["DATABASE_URL"] = database_url(BENCH_DB)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prakerja.settings_test")
-    import django
-
-    django.setup()
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    common.django_setup(database_url=common.database_url(BENCH_DB), settings="prakerja.settings_test")
 
 
 def create_wave(applicants: int):
@@ -194,7 +173,7 @@ def main() -> None:
             started = time.perf_counter()
             run = selection_run(wave=wave, acting_user=None, seed=args.seed)
             selection = time.perf_counter() - started
-            before = peak_mb()
+            before = common.peak_rss_mb()
             started = time.perf_counter()
             response = client.get(f"/operator/gelombang/{wave.number}/hasil.csv")
             rows = sum(block.count(b"\n") for block in response.streaming_content) - 1
@@ -206,7 +185,7 @@ def main() -> None:
                 "csv_seconds": round(seconds, 2),
                 "csv_rows_per_second": round(rows / seconds),
                 "peak_rss_mb_before_csv": round(before),
-                "peak_rss_mb_after_csv": round(peak_mb()),
+                "peak_rss_mb_after_csv": round(common.peak_rss_mb()),
             }
 
         best = min(refresh)
@@ -235,7 +214,7 @@ def main() -> None:
                     "ratio": round(best / min(floor), 2),
                     "pages": pages,
                     "export": export,
-                    "peak_rss_mb": round(peak_mb()),
+                    "peak_rss_mb": round(common.peak_rss_mb()),
                 }
             )
         )

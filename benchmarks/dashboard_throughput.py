@@ -46,9 +46,11 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script, benchmarks/ is sys.path[0]
+from benchmarks import common
+
+ROOT = common.ROOT
 DATABASE = "prakerja_bench_dashboard"
 # The floor's applicant (the floor is the same minimal page whoever asks), and the dashboard's, one per point of
 # the journey (issue #18), all from ``seed_demo``.
@@ -195,31 +197,6 @@ def phase_load(args: argparse.Namespace) -> dict:
 # --- The parent --------------------------------------------------------------------------------------------
 
 
-def server_sql(url: str, sql: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    maintenance = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(sql)
-
-
-def redis_call(url: str, *command: str):
-    import redis
-
-    client = redis.Redis.from_url(url)
-    try:
-        return client.execute_command(*command)
-    finally:
-        client.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def child(args: argparse.Namespace, env: dict, *extra: str, timeout: float) -> dict:
     command = [
         sys.executable,
@@ -230,11 +207,7 @@ def child(args: argparse.Namespace, env: dict, *extra: str, timeout: float) -> d
         "--inprocess-requests",
         str(args.inprocess_requests),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
-    if done.returncode:
-        sys.stderr.write(done.stdout[-3000:] + done.stderr[-5000:])
-        raise SystemExit(f"child {extra[:2]} failed")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return common.child_json(command, timeout=timeout, failed=f"child {extra[:2]} failed", env=env)
 
 
 def wait_for_server(port: int, process: subprocess.Popen, log: Path) -> None:
@@ -251,52 +224,27 @@ def wait_for_server(port: int, process: subprocess.Popen, log: Path) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    url = os.environ.get("DATABASE_URL", "")
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13")
-    if not url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres")
-    if redis_call(redis_url, "DBSIZE"):
-        raise SystemExit(f"{redis_url} is not empty; give the benchmark an empty Redis database in REDIS_URL")
+    url = common.server_url()
+    redis_url = common.empty_redis_url("redis://127.0.0.1:6379/13")
     database = args.database
-    parts = urlsplit(url)
-    own_url = urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))
-    command_line = f"DATABASE_URL={shlex.quote(url)} REDIS_URL={shlex.quote(redis_url)} " + shlex.join(
-        [sys.executable, *sys.argv]
-    )
+    started_as = common.command_line(DATABASE_URL=url, REDIS_URL=redis_url)
     workdir = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
-        "BENCH_BASE_SETTINGS": "prakerja.settings",
-        "BENCH_ROOT_URLCONF": "benchmarks.dashboard_urls",
-        "DATABASE_URL": own_url,
-        "REDIS_URL": redis_url,
-        "DJANGO_DEBUG": "0",
-        "SECRET_KEY": "bench-only-secret-key-" + os.urandom(16).hex(),
-        "PII_ENCRYPTION_KEYS": "YmVuY2gtb25seS1rZXktYmVuY2gtb25seS1rZXktMzI=",
-        "PII_BLIND_INDEX_KEY": "bench-only-blind-index-key",
-        "PII_RETAINED_INDEX_KEYS": "bench-only-retained-index-key",
-        "DUKCAPIL_API_KEY": "bench-dukcapil-key",
-        "DUKCAPIL_MOCK_ENABLED": "1",  # seed_demo verifies its applicants against the mock registry
+    env = common.production_env(
+        database_url=common.database_url(database, url),
+        redis_url=redis_url,
+        workdir=workdir,
+        DJANGO_SETTINGS_MODULE="benchmarks.bench_settings",
+        BENCH_BASE_SETTINGS="prakerja.settings",
+        BENCH_ROOT_URLCONF="benchmarks.dashboard_urls",
         # Production refuses development backends (prakerja/checks.py); no page measured here sends anything, so
         # real backends pointed at nothing listening.
-        "SMS_BACKEND": "notifications.sms.HttpBackend",
-        "SMS_HTTP_URL": "http://127.0.0.1:9/",
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "PRAKERJA_TASKS_EAGER": "0",
-        "PRAKERJA_VAR_DIR": str(workdir / "var"),
-        "STATIC_ROOT": str(workdir / "static"),
-        "LOG_LEVEL": "WARNING",
-    }
-    for name in ("PRAKERJA_DEMO_INBOX", "DUKCAPIL_URL", "CELERY_BROKER_URL"):
-        env.pop(name, None)
+        SMS_BACKEND="notifications.sms.HttpBackend",
+        SMS_HTTP_URL="http://127.0.0.1:9/",
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+    )
 
-    server_sql(url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    server_sql(url, f'CREATE DATABASE "{database}"')
+    common.database_create(url, database)
     gunicorn = None
     rounds: list[tuple[str, dict]] = []
     try:
@@ -306,7 +254,7 @@ def main(args: argparse.Namespace) -> None:
             cookies_files[name] = workdir / f"cookies-{i}.json"
             cookies_files[name].write_text(json.dumps(cookies))
 
-        port = free_port()
+        port = common.free_port()
         gunicorn_command = [
             sys.executable,
             "-m",
@@ -364,17 +312,17 @@ def main(args: argparse.Namespace) -> None:
             except subprocess.TimeoutExpired:
                 gunicorn.kill()
         if not args.keep_database:
-            server_sql(url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        redis_call(redis_url, "FLUSHDB")
+            common.database_drop(url, database)
+        common.redis_call(redis_url, "FLUSHDB")
         shutil.rmtree(workdir, ignore_errors=True)
 
     measured = setup["measured"]
     print(
         f"Applicant dashboard — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, PostgreSQL "
-        f"{setup['server_version']}, Redis {redis_call(redis_url, 'INFO', 'server')['redis_version']}, "
+        f"{setup['server_version']}, Redis {common.redis_call(redis_url, 'INFO', 'server')['redis_version']}, "
         f"{os.cpu_count()} CPUs"
     )
-    print(f"  command: {command_line}")
+    print(f"  command: {started_as}")
     print(f"  server:  {shlex.join(gunicorn_command)}")
     print(
         f"  {args.connections} connections, {args.duration:g} s per round, {args.warmup:g} s warm-up per target; "

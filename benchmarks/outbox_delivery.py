@@ -34,7 +34,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import shlex
 import shutil
 import signal
@@ -44,12 +43,15 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from celery import shared_task
 from celery.signals import worker_process_shutdown
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script, benchmarks/ is sys.path[0]
+from benchmarks import common
+from notifications.sms import BaseBackend
+
+ROOT = common.ROOT
 DATABASE = "prakerja_bench_outbox"
 PHASE_TIMEOUT_SECONDS = 600
 WORKER_READY_TIMEOUT_SECONDS = 60
@@ -60,22 +62,13 @@ BODY = (
 )
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
-
-
 # --- The null backend and the floor task (imported by the worker too: keep this part light) ---------------
 
 _sms_stats = {"sends": 0, "keys": set()}
 
 
-try:  # a subclass, so the backend is used exactly as a real one; BaseBackend reads settings only when used
-    from notifications.sms import BaseBackend as _BaseBackend
-except ImportError:  # the parent process runs without the project on sys.path
-    _BaseBackend = object
-
-
-class NullSmsBackend(_BaseBackend):
+# A subclass, so the backend is used exactly as a real one; BaseBackend reads settings only when used.
+class NullSmsBackend(BaseBackend):
     """Sends nothing: counts each call and keeps its key (a set add), to check exactly-once afterwards."""
 
     def send(self, *, recipient: str, body: str, idempotency_key: str) -> None:
@@ -106,14 +99,6 @@ def noop_task(ids: list[int]) -> int:
 
 
 # --- The child processes ----------------------------------------------------------------------------------
-
-
-def django_setup() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.bench_settings")
-    import django
-
-    django.setup()
 
 
 def messages_insert(count: int, *, tag: str) -> list[int]:
@@ -196,7 +181,7 @@ def phase_sweep(args: argparse.Namespace) -> dict:
         "batch_size": settings.OUTBOX_BATCH_SIZE,
         "report_sent": report.sent,
         "check": outbox_check(count, sms_stats()),
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": common.peak_rss_mb(),
     }
 
 
@@ -226,7 +211,7 @@ def phase_floor_sql(args: argparse.Namespace) -> dict:
             if len(rows) < 100:
                 break
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "check": outbox_check(count, sms_stats()), "peak_rss_mb": peak_rss_mb()}
+    return {"seconds": seconds, "check": outbox_check(count, sms_stats()), "peak_rss_mb": common.peak_rss_mb()}
 
 
 class Worker:
@@ -338,7 +323,7 @@ def phase_worker(args: argparse.Namespace) -> dict:
         "celery_messages": len(chunks),
         "task_seconds": task_seconds,
         "check": outbox_check(count, stats),
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": common.peak_rss_mb(),
         "worker_peak_rss_mb": worker_rss,
         "worker_command": worker.command,
     }
@@ -382,7 +367,7 @@ PHASES = {
 
 
 def run_child(args: argparse.Namespace) -> None:
-    django_setup()
+    common.django_setup(settings="benchmarks.bench_settings")
     # The counters must be this module's as imported under its package name (SMS_BACKEND names it so),
     # not __main__'s.
     from benchmarks import outbox_delivery
@@ -392,32 +377,6 @@ def run_child(args: argparse.Namespace) -> None:
 
 
 # --- The parent: its own database, the phases, the report ------------------------------------------------
-
-
-def server_sql(url: str, sql: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    maintenance = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(sql)
-
-
-def server_version(database_url: str) -> str:
-    import psycopg
-
-    with psycopg.connect(database_url) as connection:
-        return connection.execute("SHOW server_version").fetchone()[0]
-
-
-def redis_call(url: str, *command: str):
-    import redis
-
-    client = redis.Redis.from_url(url)
-    try:
-        return client.execute_command(*command)
-    finally:
-        client.close()
 
 
 def phase(name: str, args: argparse.Namespace, env: dict, **extra) -> dict:
@@ -433,26 +392,15 @@ def phase(name: str, args: argparse.Namespace, env: dict, **extra) -> dict:
     ]
     for key, value in extra.items():
         command += [f"--{key.replace('_', '-')}", str(value)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=PHASE_TIMEOUT_SECONDS, cwd=ROOT, env=env)
-    if done.returncode:
-        sys.stderr.write(done.stdout[-3000:] + done.stderr[-5000:])
-        raise SystemExit(f"phase {name} failed")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return common.child_json(command, timeout=PHASE_TIMEOUT_SECONDS, failed=f"phase {name} failed", env=env)
 
 
 def main(args: argparse.Namespace) -> None:
-    url = os.environ.get("DATABASE_URL", "")
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
-    if not url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres")
-    if redis_call(redis_url, "DBSIZE"):
-        raise SystemExit(f"{redis_url} is not empty; give the benchmark an empty Redis database in REDIS_URL")
+    url = common.server_url()
+    redis_url = common.empty_redis_url("redis://127.0.0.1:6379/14")
     database = args.database
-    parts = urlsplit(url)
-    own_url = urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))
-    command_line = f"DATABASE_URL={shlex.quote(url)} REDIS_URL={shlex.quote(redis_url)} " + shlex.join(
-        [sys.executable, *sys.argv]
-    )
+    own_url = common.database_url(database, url)
+    started_as = common.command_line(DATABASE_URL=url, REDIS_URL=redis_url)
     workdir = Path(tempfile.mkdtemp(prefix="bench-outbox-"))  # worker log, the figures its pool writes
     env = {
         **os.environ,
@@ -470,8 +418,7 @@ def main(args: argparse.Namespace) -> None:
     if not args.keep_batch_size_env:
         env.pop("OUTBOX_BATCH_SIZE", None)
 
-    server_sql(url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    server_sql(url, f'CREATE DATABASE "{database}"')
+    common.database_create(url, database)
     results: dict = {}
     try:
         phase("migrate", args, env)
@@ -480,18 +427,18 @@ def main(args: argparse.Namespace) -> None:
         results["worker100"] = phase("worker", args, env, count=args.messages, per_message=100, workdir=workdir)
         results["worker1"] = phase("worker", args, env, count=args.single_messages, per_message=1, workdir=workdir)
         results["noop1"] = phase("worker_noop", args, env, count=args.single_messages, workdir=workdir)
-        version = server_version(own_url)
+        version = common.server_version(own_url)
     finally:
         if not args.keep_database:
-            server_sql(url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        redis_call(redis_url, "FLUSHDB")
+            common.database_drop(url, database)
+        common.redis_call(redis_url, "FLUSHDB")
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(
         f"Outbox delivery — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, PostgreSQL {version}, "
-        f"Redis {redis_call(redis_url, 'INFO', 'server')['redis_version']}, {os.cpu_count()} CPUs"
+        f"Redis {common.redis_call(redis_url, 'INFO', 'server')['redis_version']}, {os.cpu_count()} CPUs"
     )
-    print(f"  command: {command_line}")
+    print(f"  command: {started_as}")
     print(f"  worker:  {results['worker100']['worker_command']}")
     print(f"  {'':<62} {'rows':>9} {'msgs':>8} {'time':>8} {'per s':>9} {'peak RSS':>10}  exactly once")
 

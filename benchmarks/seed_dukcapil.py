@@ -22,34 +22,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import shlex
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script, benchmarks/ is sys.path[0]
+from benchmarks import common
+
 PHASE_TIMEOUT_SECONDS = 1800
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
-
-
 # --- the child processes ----------------------------------------------------------------------------------
-
-
-def django_setup(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    # The test settings: every secret has a harmless default and DEBUG is off, so Django keeps no query log.
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prakerja.settings_test")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def phase_migrate(args: argparse.Namespace) -> dict:
@@ -83,7 +68,7 @@ def phase_seed(args: argparse.Namespace) -> dict:
         "seconds": seconds,
         "residents": Resident.objects.count(),
         "families": Family.objects.count(),
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": common.peak_rss_mb(),
     }
 
 
@@ -148,7 +133,7 @@ def phase_floors(args: argparse.Namespace) -> dict:
             results["bulk_create_seconds"] = time.perf_counter() - t
             results["bulk_create_residents"] = bulk
             transaction.set_rollback(True)
-    results["peak_rss_mb"] = peak_rss_mb()
+    results["peak_rss_mb"] = common.peak_rss_mb()
     return results
 
 
@@ -156,20 +141,12 @@ PHASES = {"migrate": phase_migrate, "seed": phase_seed, "floors": phase_floors}
 
 
 def run_child(args: argparse.Namespace) -> None:
-    django_setup(args.child_database_url)
+    # The test settings: every secret has a harmless default and DEBUG is off, so Django keeps no query log.
+    common.django_setup(database_url=args.child_database_url, settings="prakerja.settings_test")
     print(json.dumps(PHASES[args.phase](args)))
 
 
 # --- the parent: its own database, the phases, the report ------------------------------------------------
-
-
-def server_sql(url: str, sql: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    maintenance = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))  # libpq takes postgres://
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(sql)
 
 
 def phase(name: str, args: argparse.Namespace, database_url: str) -> dict:
@@ -187,41 +164,24 @@ def phase(name: str, args: argparse.Namespace, database_url: str) -> dict:
         "--bulk-create-residents",
         str(args.bulk_create_residents),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=PHASE_TIMEOUT_SECONDS, cwd=ROOT)
-    if done.returncode:
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"phase {name} failed")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def server_version(database_url: str) -> str:
-    import psycopg
-
-    with psycopg.connect(database_url) as connection:
-        return connection.execute("SHOW server_version").fetchone()[0]
+    return common.child_json(command, timeout=PHASE_TIMEOUT_SECONDS, failed=f"phase {name} failed")
 
 
 def main(args: argparse.Namespace) -> None:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit(
-            "Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/prakerja_bench"
-        )
-    parts = urlsplit(url)
-    database = (parts.path.lstrip("/") or "prakerja_bench") + "_seed_dukcapil"
-    own_url = urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))
-    command_line = "DATABASE_URL=" + shlex.quote(url) + " " + shlex.join([sys.executable, *sys.argv])
+    url = common.server_url(example="postgres://postgres@127.0.0.1:5432/prakerja_bench")
+    database = (urlsplit(url).path.lstrip("/") or "prakerja_bench") + "_seed_dukcapil"
+    own_url = common.database_url(database, url)
+    started_as = common.command_line(DATABASE_URL=url)
 
-    server_sql(url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')  # a crashed run's leftovers
-    server_sql(url, f'CREATE DATABASE "{database}"')
+    common.database_create(url, database)
     try:
         phase("migrate", args, own_url)
         seeded = phase("seed", args, own_url)
         floors = phase("floors", args, own_url)
-        version = server_version(own_url)
+        version = common.server_version(own_url)
     finally:
         if not args.keep_database:
-            server_sql(url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            common.database_drop(url, database)
 
     n = args.residents
 
@@ -233,7 +193,7 @@ def main(args: argparse.Namespace) -> None:
         f"Seeding the mock registry — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, PostgreSQL {version}, "
         f"{os.cpu_count()} CPUs"
     )
-    print(f"  command: {command_line}")
+    print(f"  command: {started_as}")
     print(f"  {'':<58} {'':>15} {'time':>10} {'':>17} {'peak RSS':>11}")
     print(
         line(

@@ -20,15 +20,15 @@ compare ratios from runs without it); --keep leaves the database behind to study
 import argparse
 import json
 import os
-import resource
 import sys
 import time
 from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script, benchmarks/ is sys.path[0]
+from benchmarks import common
+
 BENCH_DB = "prakerja_bench_selection"  # or --database
 # Population shares of the provinces (roughly BPS 2020), by Kemendagri code.
 WEIGHTS = {
@@ -73,35 +73,20 @@ WEIGHTS = {
 }
 
 
-def database_url(name: str) -> str:
-    parts = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
 def setup_django() -> None:
-    os.environ["DATABASE_URL"] = database_url(BENCH_DB)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prakerja.settings_test")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    common.django_setup(database_url=common.database_url(BENCH_DB), settings="prakerja.settings_test")
 
 
 def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(database_url("postgres"), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
+    # Not forced: a run still using the database makes this one fail, instead of being cut off.
+    common.database_create(common.database_url("postgres"), BENCH_DB, force=False)
 
 
 def drop_database() -> None:
-    import psycopg
     from django.db import connections
 
     connections.close_all()
-    with psycopg.connect(database_url("postgres"), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    common.database_drop(common.database_url("postgres"), BENCH_DB)
 
 
 def populate(n: int, seed: int, short: int = 0) -> int:
@@ -340,7 +325,7 @@ def main() -> None:
             plans.write(header=f"{' '.join(sys.argv)}  (N={args.enrollments:,})")
 
         ranking = sum(p["seconds"] for p in run.phases if p["name"] in {"rules_and_ranking", "kk_cap", "national_pool"})
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak_mb = common.peak_rss_mb()
         n = args.enrollments
         print(f"command: {' '.join(sys.argv)}  (DATABASE_URL={os.environ['DATABASE_URL']})")
         print(
