@@ -373,11 +373,12 @@ def enrollment_join(*, user: User, wave: Wave, agreement: AgreementText, now: da
         raise WaveError(WaveErrorCode.JOURNEY_INCOMPLETE)
     if not ProvinceQuota.objects.filter(wave=wave, province_id=province_id, quota__gt=0).exists():
         raise WaveError(WaveErrorCode.NOT_FOR_YOUR_PROVINCE)
+    # Outside the join's transaction: a relinked card stays relinked when the join is refused (by the KK cap).
+    cards_relink(user=user)
     with transaction.atomic():
         # The rules read the declaration and the phone number, which the applicant may still change until this
         # join is stored: the change waits for the lock, or this waits for the change and reads it.
         applicant_lock(user=user)
-        cards_relink(user=user)
         failures = rule_failures(user_id=user.pk, wave=wave)
         if failures:
             raise WaveError(WaveErrorCode.NOT_ELIGIBLE, rules=tuple(rule.code for rule in failures))
