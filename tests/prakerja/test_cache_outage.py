@@ -16,6 +16,7 @@ UNREACHABLE_REDIS = "redis://127.0.0.1:9/0"  # the discard port: nothing answers
 REDIS_DOWN = override_settings(
     CACHES={
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
         "ratelimit": {
             "BACKEND": "prakerja.cache.RateLimitRedisCache",
             "LOCATION": UNREACHABLE_REDIS,
