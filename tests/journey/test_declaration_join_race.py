@@ -56,7 +56,8 @@ def meanwhile(call) -> object:
     return outcome[0]
 
 
-def excluding_correction(user) -> Client:
+def signed_in(user) -> Client:
+    """The applicant's other phone."""
     client = Client()
     client.force_login(user)
     return client
@@ -64,7 +65,8 @@ def excluding_correction(user) -> Client:
 
 def test_a_join_waits_for_a_correction_under_way(applicant):
     user, wave = applicant
-    client = excluding_correction(user)
+    client = signed_in(user)
+    agreement = agreement_current()
     joins: list[object] = []
     real_submit = assessment_services.declaration_submit
 
@@ -73,7 +75,6 @@ def test_a_join_waits_for_a_correction_under_way(applicant):
         joins.append(meanwhile(lambda: waves_services.enrollment_join(user=user, wave=wave, agreement=agreement)))
         return real_submit(**kwargs)
 
-    agreement = agreement_current()
     with mock.patch.object(assessment_services, "declaration_submit", submit_while_a_join_runs):
         response = client.post(CORRECT, declaration_form(group_polri="ya", confirm="1"))
 
@@ -88,7 +89,7 @@ def test_a_join_waits_for_a_correction_under_way(applicant):
 
 def test_a_correction_waits_for_a_join_under_way(applicant):
     user, wave = applicant
-    client = excluding_correction(user)
+    client = signed_in(user)
     corrections: list[object] = []
     real_rules = waves_services.rule_failures
 
