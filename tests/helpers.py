@@ -4,6 +4,8 @@ reading a test's answers, what the translation tests scan for, and skipping a te
 
 import os
 import re
+from collections import Counter
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,18 @@ def stored(obj, *field_names: str) -> tuple:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s", [obj.pk])
         return cursor.fetchone()
+
+
+class _Ids(HTMLParser):
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.ids: Counter = Counter()
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.ids.update(value for name, value in attrs if name == "id")
+
+
+def duplicated_ids(html: str) -> list[str]:
+    """The ``id`` attributes that ``html`` gives to more than one element, sorted."""
+    return sorted(name for name, count in _Ids(html).ids.items() if count > 1)

@@ -1,31 +1,15 @@
 """No two elements of a step page share an id (issue #16: two "submit-id-submit" on the OTP page), with and without
 errors on the page: labels, error links and scripts find elements by id."""
 
-from collections import Counter
-from html.parser import HTMLParser
-
 import pytest
 from freezegun import freeze_time
 
 from assessment.services import attempt_start
 from tests.clock import MINUTE, T0
 from tests.factories import ApplicantFactory, Step, WaveFactory
+from tests.helpers import duplicated_ids
 
 pytestmark = pytest.mark.django_db
-
-
-class _Ids(HTMLParser):
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.ids: Counter = Counter()
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.ids.update(value for name, value in attrs if name == "id")
-
-
-def duplicated_ids(html: str) -> list[str]:
-    return sorted(name for name, count in _Ids(html).ids.items() if count > 1)
 
 
 @pytest.mark.parametrize(

@@ -2,32 +2,19 @@
 number form, and "Kirim ulang", which the server refuses before the wait between codes has passed."""
 
 import re
-from collections import Counter
-from html.parser import HTMLParser
 
 import pytest
 from freezegun import freeze_time
 
 from tests.clock import T0
 from tests.factories import ApplicantFactory
+from tests.helpers import duplicated_ids
 from verification.models import OtpCode
 
 pytestmark = pytest.mark.django_db
 
 URL = "/dashboard/nomor-hp/"
 NUMBER = "+6281234562614"
-
-
-class _Ids(HTMLParser):
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.ids: Counter = Counter()
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            if name == "id":
-                self.ids[value] += 1
 
 
 @pytest.fixture
@@ -60,7 +47,7 @@ def test_no_two_elements_share_an_id_before_or_after_sending(client, phone_appli
         changing = client.get(URL + "?ganti=1").content.decode()
 
     for html in (before, after, changing):
-        duplicates = [name for name, count in _Ids(html).ids.items() if count > 1]
+        duplicates = duplicated_ids(html)
         assert not duplicates, duplicates
     assert 'id="submit-id-send"' in changing and 'id="submit-id-verify"' in after
 
