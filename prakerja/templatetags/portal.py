@@ -2,6 +2,7 @@ from django import template
 from django.utils.safestring import SafeString
 from django.utils.translation import ngettext
 
+from prakerja import formats
 from prakerja.markup import legal_text_html
 
 register = template.Library()
@@ -24,14 +25,10 @@ def counted(singular: str, plural: str, count: int) -> str:
     """Django's own plural message with its ``%(counter)s`` grouped by thousands: ``{% counted "%(counter)s
     result" "%(counter)s results" n %}`` reads "164.000 hasil" where ``{% blocktranslate count %}`` would
     print 164000 (it writes the number it chooses the plural by)."""
-    from prakerja.formats import thousands as grouped
-
-    return ngettext(singular, plural, count) % {"counter": grouped(count)}
+    return ngettext(singular, plural, count) % {"counter": formats.thousands(count)}
 
 
 @register.filter
 def thousands(value: int | None) -> str:
     """164000 -> "164.000" in Indonesian ("164,000" in English): staff pages' numbers (prakerja/formats.py)."""
-    from prakerja.formats import thousands as grouped
-
-    return grouped(value)
+    return formats.thousands(value)
