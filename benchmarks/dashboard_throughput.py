@@ -71,10 +71,7 @@ SETUP_TIMEOUT_SECONDS = 600
 
 
 def phase_setup(args: argparse.Namespace) -> dict:
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    common.django_setup()
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
