@@ -6,6 +6,7 @@ deletes the private files last.
 """
 
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +16,7 @@ from accounts.errors import AccountError, AccountErrorCode
 from accounts.models import User
 from accounts.services import account_erase
 from assessment.services import assessment_erase_for
+from journey.page_cache import page_forget
 from notifications.services import messages_erase_for
 from verification.services import verification_erase_for
 from waves.selectors import card_issued_to
@@ -52,4 +54,6 @@ def account_delete(*, user: User, password: str, now: datetime | None = None) ->
         messages_erase_for(user=locked, now=now)
         account_erase(user=locked, now=now)
         files.delete()
+        # The dashboard kept for the account (encrypted) can no longer be served; it goes now, not at its timeout.
+        transaction.on_commit(partial(page_forget, locked.pk))
     user.email, user.password, user.is_active = locked.email, locked.password, False

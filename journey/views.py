@@ -20,6 +20,7 @@ from assessment import views as assessment_views
 from assessment.eligibility import exclusion_reason_message
 from journey import services
 from journey.own_data import own_data_for
+from journey.page_cache import applicant_page
 from journey.selectors import dashboard_for
 from journey.steps import STEPS
 from prakerja.ratelimits import form_valid_within_limits
@@ -30,6 +31,11 @@ from waves.selectors import complaint_state_from_history, wave_last_opened_at
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """Rendered once per state of the applicant's rows (journey/page_cache.py): reloads read it from the cache."""
+    return applicant_page(request, "dashboard", _dashboard_render)
+
+
+def _dashboard_render(request: HttpRequest, extra_context: dict) -> HttpResponse:
     dashboard = dashboard_for(request.user)
     journey = dashboard.journey
     progress = journey.progress
@@ -72,7 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         complaints = complaint_state_from_history(user=request.user, history=dashboard.history, recipient=False)
         if complaints.may_file or complaints.latest:
             context["complaints"] = complaints
-    return render(request, "journey/dashboard.html", context)
+    return render(request, "journey/dashboard.html", context | extra_context)
 
 
 def assessment_start(request: HttpRequest) -> HttpResponse:
