@@ -55,8 +55,17 @@ def pii_encrypt(value: str) -> str:
 
 
 def pii_decrypt(token: str) -> str:
+    return pii_decrypt_bytes(token.encode()).decode()
+
+
+def pii_encrypt_bytes(data: bytes) -> bytes:
+    """``pii_encrypt`` for bytes (a compressed page kept in the cache, journey/page_cache.py)."""
+    return _fernet().encrypt(data)
+
+
+def pii_decrypt_bytes(token: bytes) -> bytes:
     try:
-        return _fernet().decrypt(token.encode()).decode()
+        return _fernet().decrypt(token)
     except InvalidToken:
         # Never include the token: the message ends up in logs.
         raise ValueError("personal data could not be decrypted with the configured keys") from None
