@@ -173,12 +173,10 @@ def own_data_for(*, user: User, now: dt.datetime | None = None) -> OwnData:
                 Item(
                     "versi_kebijakan_privasi",
                     _("Versi Kebijakan Privasi yang disetujui"),
-                    user.privacy_policy_text.version if user.privacy_policy_text else None,
+                    account.privacy_policy_version,
                 ),
                 Item(
-                    "versi_syarat_dan_ketentuan",
-                    _("Versi Syarat dan Ketentuan yang disetujui"),
-                    user.terms_text.version if user.terms_text else None,
+                    "versi_syarat_dan_ketentuan", _("Versi Syarat dan Ketentuan yang disetujui"), account.terms_version
                 ),
             ],
         ),
