@@ -376,11 +376,7 @@ def own_data_for(*, user: User, now: dt.datetime | None = None) -> OwnData:
             records=[
                 [
                     Item("diunggah_pada", _("Diunggah pada"), complaint.submitted_at),
-                    Item(
-                        "gelombang_disebut",
-                        _("Gelombang yang disebut"),
-                        sorted(wave.number for wave in complaint.waves.all()),
-                    ),
+                    Item("gelombang_disebut", _("Gelombang yang disebut"), cited_wave_numbers),
                     Item("status", _("Status"), complaint.get_status_display()),
                     Item("diputuskan_pada", _("Diputuskan pada"), complaint.decided_at),
                     Item(
@@ -394,7 +390,7 @@ def own_data_for(*, user: User, now: dt.datetime | None = None) -> OwnData:
                         complaint.decision_reason if complaint.status != ComplaintStatus.PENDING else None,
                     ),
                 ]
-                for complaint in waves.complaints
+                for complaint, cited_wave_numbers in waves.complaints
             ],
         )
     )
