@@ -4,7 +4,8 @@ One description serves both, so the page cannot leave out what the download has:
 of items (one record) or a list of records, every item with its key in the download, its label on the page, its
 value, and how the page shows it (identifiers, the phone number and the mother's name masked, DESIGN §8: the page
 is read on shared phones and in screenshots; the download, asked for on purpose, has them in full). Each app's
-own selector gathers its part (``*_record_for``); only the journey knows every app.
+own selector gathers its part (``*_record_for``, ``messages_of``) in one query however long the history, so the
+page costs six with the user's own (docs/PERFORMANCE.md); only the journey knows every app.
 
 What the applicant may not know yet stays out: a result, a card or a message of a wave not announced.
 """
