@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.db.models import OuterRef
+
 from accounts.models import EmailChange, LoginCode, PrivacyPolicyText, TermsText, User
+from prakerja.json_rows import json_rows, rows_from_json
 from prakerja.shared_cache import shared_read
 
 
@@ -28,12 +31,31 @@ def terms_text_shown() -> TermsText | None:
 class AccountRecord:
     """What the accounts app holds about an applicant beyond the account row, for "Data saya"."""
 
-    email_changes: list[EmailChange]
-    login_codes: list[LoginCode]
+    privacy_policy_version: int | None  # of the text accepted at sign-up
+    terms_version: int | None
+    email_changes: list[EmailChange]  # newest first
+    login_codes: list[LoginCode]  # newest first
 
 
 def account_record_for(*, user: User) -> AccountRecord:
+    """In one query, however long the history: the account row with the versions of the texts it accepted, and its
+    email changes and login codes each as a JSON list (prakerja/json_rows.py)."""
+    row = (
+        User.objects.filter(pk=user.pk)
+        .values(
+            "privacy_policy_text__version",
+            "terms_text__version",
+            email_change_rows=json_rows(
+                EmailChange.objects.filter(user=OuterRef("pk")), "old_email", "new_email", "created_at", "confirmed_at"
+            ),
+            login_code_rows=json_rows(LoginCode.objects.filter(user=OuterRef("pk")), "created_at", "used_at"),
+        )
+        .get()
+    )
+    newest_first = ("-created_at", "-pk")
     return AccountRecord(
-        email_changes=list(EmailChange.objects.filter(user=user).order_by("-created_at", "-pk")),
-        login_codes=list(LoginCode.objects.filter(user=user).order_by("-created_at", "-pk")),
+        privacy_policy_version=row["privacy_policy_text__version"],
+        terms_version=row["terms_text__version"],
+        email_changes=rows_from_json(EmailChange, row["email_change_rows"], order_by=newest_first),
+        login_codes=rows_from_json(LoginCode, row["login_code_rows"], order_by=newest_first),
     )

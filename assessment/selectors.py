@@ -9,12 +9,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from accounts.models import User
 from assessment.models import Attempt, AttemptItem, Declaration, DeclarationText, FinishedReason, Option
 from assessment.rules import ABILITY_KINDS, QuestionKind, Tally, retake_allowed, score_compute
+from prakerja.json_rows import json_rows, rows_from_json
 from prakerja.shared_cache import shared_read
 
 
@@ -255,10 +256,23 @@ class AssessmentRecord:
     attempts: list[tuple[Attempt, AttemptOutcome | None]]  # newest first
 
 
+# What ``attempt_outcome`` reads of an attempt.
+_ATTEMPT_OUTCOME_FIELDS = ("started_at", "deadline", "submitted_at", "finished_reason", "score", "passed", "pass_score")
+
+
 def assessment_record_for(*, user: User, now: datetime | None = None) -> AssessmentRecord:
+    """In one query, however many attempts (one more while an expired attempt awaits its score, as in
+    ``attempt_outcome``): the account row with the declaration in force and its text joined, and every attempt
+    as a JSON list (prakerja/json_rows.py)."""
     now = now or timezone.now()
-    attempts = list(Attempt.objects.filter(user=user).order_by("-started_at", "-pk"))
+    row = (
+        User.objects.filter(pk=user.pk)
+        .select_related("declaration__text")
+        .annotate(attempt_rows=json_rows(Attempt.objects.filter(user=OuterRef("pk")), *_ATTEMPT_OUTCOME_FIELDS))
+        .get()
+    )
+    attempts = rows_from_json(Attempt, row.attempt_rows, order_by=("-started_at", "-pk"))
     return AssessmentRecord(
-        declaration=declaration_for(user=user),
+        declaration=getattr(row, "declaration", None),  # none yet: DoesNotExist, an AttributeError, no query
         attempts=[(attempt, attempt_outcome(attempt=attempt, now=now)) for attempt in attempts],
     )

@@ -4,7 +4,8 @@ One description serves both, so the page cannot leave out what the download has:
 of items (one record) or a list of records, every item with its key in the download, its label on the page, its
 value, and how the page shows it (identifiers, the phone number and the mother's name masked, DESIGN §8: the page
 is read on shared phones and in screenshots; the download, asked for on purpose, has them in full). Each app's
-own selector gathers its part (``*_record_for``); only the journey knows every app.
+own selector gathers its part (``*_record_for``, ``messages_of``) in one query however long the history, so the
+page costs six with the user's own (docs/PERFORMANCE.md); only the journey knows every app.
 
 What the applicant may not know yet stays out: a result, a card or a message of a wave not announced.
 """
@@ -173,12 +174,10 @@ def own_data_for(*, user: User, now: dt.datetime | None = None) -> OwnData:
                 Item(
                     "versi_kebijakan_privasi",
                     _("Versi Kebijakan Privasi yang disetujui"),
-                    user.privacy_policy_text.version if user.privacy_policy_text else None,
+                    account.privacy_policy_version,
                 ),
                 Item(
-                    "versi_syarat_dan_ketentuan",
-                    _("Versi Syarat dan Ketentuan yang disetujui"),
-                    user.terms_text.version if user.terms_text else None,
+                    "versi_syarat_dan_ketentuan", _("Versi Syarat dan Ketentuan yang disetujui"), account.terms_version
                 ),
             ],
         ),
@@ -378,11 +377,7 @@ def own_data_for(*, user: User, now: dt.datetime | None = None) -> OwnData:
             records=[
                 [
                     Item("diunggah_pada", _("Diunggah pada"), complaint.submitted_at),
-                    Item(
-                        "gelombang_disebut",
-                        _("Gelombang yang disebut"),
-                        sorted(wave.number for wave in complaint.waves.all()),
-                    ),
+                    Item("gelombang_disebut", _("Gelombang yang disebut"), cited_wave_numbers),
                     Item("status", _("Status"), complaint.get_status_display()),
                     Item("diputuskan_pada", _("Diputuskan pada"), complaint.decided_at),
                     Item(
@@ -396,7 +391,7 @@ def own_data_for(*, user: User, now: dt.datetime | None = None) -> OwnData:
                         complaint.decision_reason if complaint.status != ComplaintStatus.PENDING else None,
                     ),
                 ]
-                for complaint in waves.complaints
+                for complaint, cited_wave_numbers in waves.complaints
             ],
         )
     )

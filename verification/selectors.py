@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import User
 from prakerja.crypto import IdentifierKind, pii_decrypt, pii_digests
+from prakerja.json_rows import json_rows, rows_from_json
 from verification.identifiers import full_number, identifier_mask
 from verification.models import IdentityVerification, KtpPhoto, OtpCode, PersonalData, PhoneNumber
 from verification.phones import PhoneError, phone_normalize
@@ -155,10 +156,21 @@ class VerificationRecord:
 
 
 def verification_record_for(*, user: User) -> VerificationRecord:
+    """In one query, however many codes were sent: the account row with each identity step's row (one-to-one,
+    joined) and the codes sent as a JSON list (prakerja/json_rows.py)."""
+    row = (
+        User.objects.filter(pk=user.pk)
+        .select_related("identity", "personal_data__district__regency__province", "ktp_photo", "phone")
+        .annotate(
+            otp_code_rows=json_rows(OtpCode.objects.filter(user=OuterRef("pk")), "number", "created_at", "used_at")
+        )
+        .get()
+    )
     return VerificationRecord(
-        identity=IdentityVerification.objects.filter(user=user).first(),
-        personal_data=PersonalData.objects.filter(user=user).select_related("district__regency__province").first(),
-        ktp_photo=KtpPhoto.objects.filter(user=user).first(),
-        phone=PhoneNumber.objects.filter(user=user).first(),
-        otp_codes=list(OtpCode.objects.filter(user=user).order_by("-created_at", "-pk")),
+        # A step not done yet has no row: the joined relation raises DoesNotExist (an AttributeError), no query.
+        identity=getattr(row, "identity", None),
+        personal_data=getattr(row, "personal_data", None),
+        ktp_photo=getattr(row, "ktp_photo", None),
+        phone=getattr(row, "phone", None),
+        otp_codes=rows_from_json(OtpCode, row.otp_code_rows, order_by=("-created_at", "-pk")),
     )

@@ -1,15 +1,18 @@
 """Reads of the waves app for pages and the journey."""
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import NamedTuple
 
 from django.db.models import Count, F, JSONField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.models import User
+from prakerja.json_rows import json_rows, rows_from_json
 from prakerja.shared_cache import shared_read
 from waves.errors import WaveErrorCode
 from waves.models import (
@@ -154,6 +157,11 @@ class HistoryEntry:
     lottery: LotteryPlace | None = None
 
 
+# Latest joined first; two enrollments joined at the same instant (only where tests stop the clock) in the order
+# they were made, so "Riwayat" and "Data saya" list them alike on every database.
+HISTORY_ORDER = ("-joined_at", "pk")
+
+
 def wave_history(*, user: User, now: datetime | None = None) -> list[HistoryEntry]:
     """ "Riwayat Gelombang": every wave joined, with its result once announced, in one query however many: each
     enrollment comes with its standing result's figures (at most one: a run is voided before another is made)
@@ -163,6 +171,17 @@ def wave_history(*, user: User, now: datetime | None = None) -> list[HistoryEntr
     reads this on every request, and six subqueries cost more to build in Django and to plan in PostgreSQL (the
     results are partitioned by run) than to run (issue #18, docs/PERFORMANCE.md)."""
     now = now or timezone.now()
+    enrollments = (
+        Enrollment.objects.filter(user=user)
+        .select_related("wave")
+        .annotate(result_figures=_result_figures())
+        .order_by(*HISTORY_ORDER)
+    )
+    return _history_entries(enrollments, now=now)
+
+
+def _result_figures() -> Subquery:
+    """The enrollment's standing result (its figures and its run's counts) as one JSON object, or null."""
     result = Result.objects.filter(enrollment=OuterRef("pk"), run__status=RunStatus.SUCCEEDED)
     figures = JSONObject(
         selected="selected",
@@ -172,12 +191,11 @@ def wave_history(*, user: User, now: datetime | None = None) -> list[HistoryEntr
         place="province_rank",
         counts="run__counts",
     )
-    enrollments = (
-        Enrollment.objects.filter(user=user)
-        .select_related("wave")
-        .annotate(result_figures=Subquery(result.values(figures=figures)[:1], output_field=JSONField()))
-        .order_by("-joined_at")
-    )
+    return Subquery(result.values(figures=figures)[:1], output_field=JSONField())
+
+
+def _history_entries(enrollments: Iterable[Enrollment], *, now: datetime) -> list[HistoryEntry]:
+    """Each enrollment (its ``wave`` read, ``result_figures`` annotated) with its result, shown once announced."""
     entries = []
     for enrollment in enrollments:
         announced = enrollment.wave.status_at(now) == WaveStatus.ANNOUNCED
@@ -355,26 +373,80 @@ def complaint_for_viewer(*, pk: int, viewer: User) -> Complaint | None:
 # --- "Data saya" ------------------------------------------------------------------------------------------
 
 
+class CitedComplaint(NamedTuple):
+    complaint: Complaint
+    cited_wave_numbers: list[int]  # the waves the letter names, in order
+
+
 @dataclass(frozen=True)
 class WavesRecord:
     """What the waves app holds about an applicant, as far as they may know it now: every wave joined with its
-    result once announced, the cards of announced waves (revoked ones too), and their complaints."""
+    result once announced, the cards of announced waves (revoked ones too), and their complaints; each list
+    newest first."""
 
     history: list[HistoryEntry]
     cards: list[Card]
-    complaints: list[Complaint]
+    complaints: list[CitedComplaint]
+
+
+# What the history shows of a wave, and what ``Wave.status_at`` reads (a result is shown once announced).
+_HISTORY_WAVE_FIELDS = (
+    "wave__number",
+    "wave__status",
+    "wave__published_at",
+    "wave__opens_at",
+    "wave__closes_at",
+    "wave__announce_at",
+)
 
 
 def waves_record_for(*, user: User, now: datetime | None = None) -> WavesRecord:
+    """In one query, however long the history: the account row with three JSON lists (prakerja/json_rows.py),
+    the enrollments with their waves and standing results (as ``wave_history`` reads them), the cards and the
+    complaints, each with the waves its letter names."""
     now = now or timezone.now()
-    cards = Card.objects.filter(
-        user=user, wave__announce_at__lte=now, wave__status__in=[WaveStatus.SELECTED, WaveStatus.ANNOUNCED]
+    joined = Enrollment.objects.filter(user=OuterRef("pk"))
+    announced_cards = Card.objects.filter(
+        user=OuterRef("pk"), wave__announce_at__lte=now, wave__status__in=[WaveStatus.SELECTED, WaveStatus.ANNOUNCED]
     )
-    complaints = Complaint.objects.filter(user=user).prefetch_related("waves").order_by("-submitted_at", "-pk")
+    filed = Complaint.objects.filter(user=OuterRef("pk"))
+    cited = Complaint.waves.through.objects.filter(complaint=OuterRef("pk"))
+    row = (
+        User.objects.filter(pk=user.pk)
+        .values(
+            enrollment_rows=json_rows(
+                joined, "joined_at", "province_id", *_HISTORY_WAVE_FIELDS, result_figures=_result_figures()
+            ),
+            card_rows=json_rows(
+                announced_cards,
+                "number",
+                "wave__number",
+                "balance",
+                "issued_at",
+                "first_training_deadline",
+                "revoked_at",
+            ),
+            complaint_rows=json_rows(
+                filed,
+                "submitted_at",
+                "status",
+                "decided_at",
+                "rejection_reason",
+                "decision_reason",
+                cited=json_rows(cited, "wave__number"),
+            ),
+        )
+        .get()
+    )
+    enrollments = rows_from_json(Enrollment, row["enrollment_rows"], order_by=HISTORY_ORDER)
+    complaints = rows_from_json(Complaint, row["complaint_rows"], order_by=("-submitted_at", "-pk"))
     return WavesRecord(
-        history=wave_history(user=user, now=now),
-        cards=list(cards.select_related("wave").order_by("-issued_at")),
-        complaints=list(complaints),
+        history=_history_entries(enrollments, now=now),
+        cards=rows_from_json(Card, row["card_rows"], order_by=("-issued_at", "-pk")),
+        complaints=[
+            CitedComplaint(complaint, sorted(wave["wave__number"] for wave in complaint.cited or []))
+            for complaint in complaints
+        ],
     )
 
 

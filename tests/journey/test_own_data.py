@@ -6,9 +6,14 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.selectors import privacy_policy_text_current, terms_text_current
+from journey.own_data import own_data_for
 from notifications.models import Message
 from tests.factories import ApplicantFactory, UserFactory, lost_wave, staff_user
 from tests.helpers import login_verified
@@ -169,6 +174,23 @@ def test_an_account_that_has_only_just_signed_up_sees_its_email(client):
     assert data["email"] == "baru.daftar@contoh.id"
     assert data["nik"] is None and data["nama_lengkap"] is None
     assert client.get(OWN_DATA).status_code == 200
+
+
+def test_the_versions_of_the_texts_accepted_at_sign_up_cost_no_query_of_their_own(db):
+    """Factories leave the accepted texts empty; an account made by signing up has both (accounts.services)."""
+    texts = {"privacy_policy_text": privacy_policy_text_current(), "terms_text": terms_text_current()}
+    # Read back as the authentication middleware reads them: nothing related loaded.
+    signed_up, bare = (User.objects.get(pk=UserFactory(**kwargs).pk) for kwargs in (texts, {}))
+    own_data_for(user=bare)  # the first JSON read may ask the database what it supports, once
+
+    with CaptureQueriesContext(connection) as signed_up_queries:
+        data = own_data_for(user=signed_up).as_json()
+    with CaptureQueriesContext(connection) as bare_queries:
+        own_data_for(user=bare)
+
+    assert data["akun"]["versi_kebijakan_privasi"] == texts["privacy_policy_text"].version
+    assert data["akun"]["versi_syarat_dan_ketentuan"] == texts["terms_text"].version
+    assert len(signed_up_queries) == len(bare_queries)
 
 
 def test_the_dashboard_and_the_menu_link_to_data_saya_and_account_deletion(client, applicant):

@@ -21,10 +21,6 @@ from tests.security.routes import ROUTES, path_of, url_entries
 pytestmark = [pytest.mark.django_db]
 
 MAX_QUERIES = 6
-# Not yet within six (issue #18): "Data saya" and its download list every table the portal holds about the
-# applicant, one query each (journey/own_data.py): 15 with Redis. The count is still asserted not to grow with
-# history; opened rarely, behind a recent password.
-OVER_BUDGET = {"/dashboard/data-saya/": 15, "/dashboard/data-saya/unduh/": 15}
 
 
 def selected(client) -> personas.World:
@@ -95,11 +91,11 @@ class History:
         self.added += count
 
 
-def budget(path: str) -> int:
+def budget() -> int:
     """Six as in production, where sessions are cached_db (Redis); with database sessions (no Redis: a laptop's
     run) every page reads its session row too."""
     session = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
-    return OVER_BUDGET.get(path, MAX_QUERIES) + session
+    return MAX_QUERIES + session
 
 
 def queries_of(client, path: str) -> list[str]:
@@ -144,7 +140,7 @@ def test_each_step_page_costs_at_most_six_queries_whatever_the_history(persona, 
     [(one, five, sql)] = counted_with_history(client, persona, world, [path]).values()
 
     assert one == five, f"{path}: {one} queries with one item of history, {five} with five"
-    assert five <= budget(path), "\n".join(sql)
+    assert five <= budget(), "\n".join(sql)
 
 
 @pytest.mark.usefixtures("quiet")
@@ -156,6 +152,6 @@ def test_the_pages_open_at_every_step_cost_at_most_six_queries_whatever_the_hist
     counted = counted_with_history(client, persona, world, list(EVERYWHERE))
 
     grew = {path: (one, five) for path, (one, five, _sql) in counted.items() if one != five}
-    over = {path: "\n".join(sql) for path, (_one, five, sql) in counted.items() if five > budget(path)}
+    over = {path: "\n".join(sql) for path, (_one, five, sql) in counted.items() if five > budget()}
     assert not grew, grew
     assert not over, "\n\n".join(f"{path}:\n{sql}" for path, sql in over.items())
