@@ -19,7 +19,7 @@ from prakerja.crypto import IdentifierKind, pii_digest
 from tests.factories import WaveFactory, earlier_cards, enrolled, enrolled_many
 from verification.models import IdentityVerification
 from waves import selection
-from waves.lottery import lottery_number
+from waves.lottery import ALPHABET, lottery_number
 from waves.models import Card, Enrollment, ProvinceQuota, Result
 from waves.rules import RECIPIENTS_PER_KK
 from waves.selection import selection_run
@@ -260,6 +260,49 @@ def test_the_pool_reads_on_when_the_rows_it_reads_first_do_not_hold_its_picks(db
         Result.objects.filter(run=run, from_pool=True).values_list("enrollment_id", flat=True)
     )
     assert outcome(run) == one_by_one(wave, enrollments, seed)
+
+
+def registration_at(seed, position: float) -> str:
+    """A registration number whose lottery number under ``seed`` starts at ``position`` (0 to 1) of the lottery's
+    range, to two hex digits: found by trying numbers drawn from a generator seeded with the position, so always
+    the same one."""
+    rng = random.Random(f"{seed}:{position}")
+    target = f"{int(position * 256):02x}"
+    while True:
+        digits = "".join(rng.choice(ALPHABET) for _ in range(16))
+        number = "-".join(digits[i : i + 4] for i in range(0, 16, 4))
+        if lottery_number(seed, number).startswith(target):
+            return number
+
+
+def test_the_pool_reads_a_province_of_which_it_read_no_row_first_before_picking_past_its_rows(db, monkeypatch):
+    # Jakarta (31) fills its one place with s; the pool has two places (82 has places and no candidates). Left out,
+    # with their lotteries: a (0.10) and nine rows close together (0.55 to 0.58) of Jakarta, and t (0.50) of a
+    # province without a quota (73). Taking Jakarta's rows to lie evenly between its first and its last, the pool
+    # expects its two picks before 0.16, so it first reads two or three of Jakarta's rows and none of 73's (with
+    # a first read just as large as its places, as the property tests try). One by one, the pool takes a and t;
+    # it took a and b, a row ranked after t, which it had not read.
+    monkeypatch.setattr(selection.pool, "scope", lambda places: places)
+    seed = 12
+    wave = WaveFactory(closed=True, province_quotas={"31": 1, "82": 2}, pool_unused_quota=True)
+    rows = [(0.01, "31"), (0.10, "31"), (0.50, "73"), *((0.55 + n * 0.003, "31") for n in range(9))]
+    enrolled_many(wave, len(rows))
+    enrollments = list(Enrollment.objects.filter(wave=wave).order_by("pk"))
+    for enrollment, (position, province) in zip(enrollments, rows, strict=True):
+        enrollment.registration_number, enrollment.province_id = registration_at(seed, position), province
+    Enrollment.objects.bulk_update(enrollments, ["registration_number", "province_id"])
+    s, a, t, b = by_rank(enrollments, seed)[:4]
+
+    run = selection_run(wave=wave, acting_user=None, seed=seed)
+
+    got = outcome(run)
+    assert [got[e.pk] for e in (s, a, t, b)] == [
+        (True, None, False),
+        (True, None, True),
+        (True, None, True),
+        (False, "quota", False),
+    ]
+    assert got == one_by_one(wave, enrollments, seed)
 
 
 PROVINCES = ("31", "32", "33", "34", "35", "36", "51", "52", "61")
