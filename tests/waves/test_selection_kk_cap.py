@@ -193,16 +193,28 @@ def test_families_split_between_a_large_province_and_a_province_of_one_place_are
     assert outcome(run) == one_by_one(wave, Enrollment.objects.filter(wave=wave), 11)
 
 
+def registration_drawn(rng: random.Random) -> str:
+    """A registration number (waves/lottery.py) drawn from ``rng``, not from the system's randomness."""
+    digits = "".join(rng.choice(ALPHABET) for _ in range(16))
+    return "-".join(digits[i : i + 4] for i in range(0, 16, 4))
+
+
 def deal(wave, seed, arrangement: list[tuple[str, str]]) -> list:
     """Enrollments in ``wave``, the n-th best-ranked of them in the province and family given by the n-th entry
-    of ``arrangement`` (so how hard the data is does not depend on the ids the database gives them)."""
+    of ``arrangement`` (so how hard the data is does not depend on the ids the database gives them). Their
+    registration numbers, so their lottery numbers too, follow from ``seed``: the first reads of the selection
+    go by where lottery numbers lie, and a population that fails must fail again when Hypothesis replays it."""
     enrolled_many(wave, len(arrangement))
-    enrollments = by_rank(Enrollment.objects.filter(wave=wave), seed)
+    rng = random.Random(f"deal:{seed}")
+    enrollments = list(Enrollment.objects.filter(wave=wave).order_by("pk"))
+    for enrollment in enrollments:
+        enrollment.registration_number = registration_drawn(rng)
+    enrollments = by_rank(enrollments, seed)
     identities = IdentityVerification.objects.in_bulk([e.user_id for e in enrollments], field_name="user_id")
     for enrollment, (province, kk) in zip(enrollments, arrangement, strict=True):
         enrollment.province_id = province
         identities[enrollment.user_id].kk_digest = pii_digest(kk, kind=IdentifierKind.KK)
-    Enrollment.objects.bulk_update(enrollments, ["province_id"])
+    Enrollment.objects.bulk_update(enrollments, ["province_id", "registration_number"])
     IdentityVerification.objects.bulk_update(identities.values(), ["kk_digest"])
     return enrollments
 
@@ -269,8 +281,7 @@ def registration_at(seed, position: float) -> str:
     rng = random.Random(f"{seed}:{position}")
     target = f"{int(position * 256):02x}"
     while True:
-        digits = "".join(rng.choice(ALPHABET) for _ in range(16))
-        number = "-".join(digits[i : i + 4] for i in range(0, 16, 4))
+        number = registration_drawn(rng)
         if lottery_number(seed, number).startswith(target):
             return number
 
