@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -19,7 +19,7 @@ from prakerja.crypto import IdentifierKind, pii_digest
 from tests.factories import WaveFactory, earlier_cards, enrolled, enrolled_many
 from verification.models import IdentityVerification
 from waves import selection
-from waves.lottery import lottery_number
+from waves.lottery import ALPHABET, lottery_number
 from waves.models import Card, Enrollment, ProvinceQuota, Result
 from waves.rules import RECIPIENTS_PER_KK
 from waves.selection import selection_run
@@ -193,16 +193,28 @@ def test_families_split_between_a_large_province_and_a_province_of_one_place_are
     assert outcome(run) == one_by_one(wave, Enrollment.objects.filter(wave=wave), 11)
 
 
+def registration_drawn(rng: random.Random) -> str:
+    """A registration number (waves/lottery.py) drawn from ``rng``, not from the system's randomness."""
+    digits = "".join(rng.choice(ALPHABET) for _ in range(16))
+    return "-".join(digits[i : i + 4] for i in range(0, 16, 4))
+
+
 def deal(wave, seed, arrangement: list[tuple[str, str]]) -> list:
     """Enrollments in ``wave``, the n-th best-ranked of them in the province and family given by the n-th entry
-    of ``arrangement`` (so how hard the data is does not depend on the ids the database gives them)."""
+    of ``arrangement`` (so how hard the data is does not depend on the ids the database gives them). Their
+    registration numbers, so their lottery numbers too, follow from ``seed``: the first reads of the selection
+    go by where lottery numbers lie, and a population that fails must fail again when Hypothesis replays it."""
     enrolled_many(wave, len(arrangement))
-    enrollments = by_rank(Enrollment.objects.filter(wave=wave), seed)
+    rng = random.Random(f"deal:{seed}")
+    enrollments = list(Enrollment.objects.filter(wave=wave).order_by("pk"))
+    for enrollment in enrollments:
+        enrollment.registration_number = registration_drawn(rng)
+    enrollments = by_rank(enrollments, seed)
     identities = IdentityVerification.objects.in_bulk([e.user_id for e in enrollments], field_name="user_id")
     for enrollment, (province, kk) in zip(enrollments, arrangement, strict=True):
         enrollment.province_id = province
         identities[enrollment.user_id].kk_digest = pii_digest(kk, kind=IdentifierKind.KK)
-    Enrollment.objects.bulk_update(enrollments, ["province_id"])
+    Enrollment.objects.bulk_update(enrollments, ["province_id", "registration_number"])
     IdentityVerification.objects.bulk_update(identities.values(), ["kk_digest"])
     return enrollments
 
@@ -260,6 +272,48 @@ def test_the_pool_reads_on_when_the_rows_it_reads_first_do_not_hold_its_picks(db
         Result.objects.filter(run=run, from_pool=True).values_list("enrollment_id", flat=True)
     )
     assert outcome(run) == one_by_one(wave, enrollments, seed)
+
+
+def registration_at(seed, position: float) -> str:
+    """A registration number whose lottery number under ``seed`` starts at ``position`` (0 to 1) of the lottery's
+    range, to two hex digits: found by trying numbers drawn from a generator seeded with the position, so always
+    the same one."""
+    rng = random.Random(f"{seed}:{position}")
+    target = f"{int(position * 256):02x}"
+    while True:
+        number = registration_drawn(rng)
+        if lottery_number(seed, number).startswith(target):
+            return number
+
+
+def test_the_pool_reads_a_province_of_which_it_read_no_row_first_before_picking_past_its_rows(db, monkeypatch):
+    # Jakarta (31) fills its one place with s; the pool has two places (82 has places and no candidates). Left out,
+    # with their lotteries: a (0.10) and nine rows close together (0.55 to 0.58) of Jakarta, and t (0.50) of a
+    # province without a quota (73). Taking Jakarta's rows to lie evenly between its first and its last, the pool
+    # expects its two picks before 0.16, so it first reads two or three of Jakarta's rows and none of 73's (with
+    # a first read just as large as its places, as the property tests try). One by one, the pool takes a and t;
+    # it took a and b, a row ranked after t, which it had not read.
+    monkeypatch.setattr(selection.pool, "scope", lambda places: places)
+    seed = 12
+    wave = WaveFactory(closed=True, province_quotas={"31": 1, "82": 2}, pool_unused_quota=True)
+    rows = [(0.01, "31"), (0.10, "31"), (0.50, "73"), *((0.55 + n * 0.003, "31") for n in range(9))]
+    enrolled_many(wave, len(rows))
+    enrollments = list(Enrollment.objects.filter(wave=wave).order_by("pk"))
+    for enrollment, (position, province) in zip(enrollments, rows, strict=True):
+        enrollment.registration_number, enrollment.province_id = registration_at(seed, position), province
+    Enrollment.objects.bulk_update(enrollments, ["registration_number", "province_id"])
+    s, a, t, b = by_rank(enrollments, seed)[:4]
+
+    run = selection_run(wave=wave, acting_user=None, seed=seed)
+
+    got = outcome(run)
+    assert [got[e.pk] for e in (s, a, t, b)] == [
+        (True, None, False),
+        (True, None, True),
+        (True, None, True),
+        (False, "quota", False),
+    ]
+    assert got == one_by_one(wave, enrollments, seed)
 
 
 PROVINCES = ("31", "32", "33", "34", "35", "36", "51", "52", "61")
@@ -329,6 +383,22 @@ def test_large_families_over_provinces_of_one_place_are_selected_as_one_by_one(d
 
 @PROPERTY
 @given(population=populations(crowded=False))
+@example(  # the pool took a row of 31 past 32's first row, which it had not read (a first read just its places)
+    population={
+        "quotas": {"31": 0, "32": 0, "33": 2, "82": 2},
+        "arrangement": [
+            ("31", "3276010105000000"),
+            ("31", "3276010105000001"),
+            ("32", "3276010105000000"),
+            *[("31", "3276010105000000")] * 7,
+            ("33", "3276010105000001"),
+        ],
+        "cards": {},
+        "pool": True,
+        "seed": 3,
+        "margin": 0,
+    }
+)
 def test_families_of_every_size_with_places_for_the_pool_are_selected_as_one_by_one(db, population):
     selected_as_one_by_one(population)
 

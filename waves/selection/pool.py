@@ -130,15 +130,17 @@ def _pool_reach(
     last pick are set aside."""
     results = Result._meta.db_table
     rows, params = ranges_sql({p: (left_out[p][0], upto) for p, upto in read.items()})
-    short = {p: (upto - 1, upto) for p, upto in read.items() if upto < left_out[p][1]}
+    # The first row not read of each province not read to the end (its last row read would not do: a province of
+    # which no row is read, its first left out at place 1, has none, and nothing would bound the rows known).
+    short = {p: (upto, upto + 1) for p, upto in read.items() if upto < left_out[p][1]}
     ends, end_params = ranges_sql(short, prefix="e")
     room, room_params = _room_left("k")
     params.update(**end_params, **room_params, run=run.pk, need=need)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""WITH edge AS (
-                    -- the best-ranked of the last rows read of provinces not read to the end: every row left out
-                    -- that ranks before it was read
+                    -- the best-ranked of the first rows not read of provinces not read to the end: every row
+                    -- left out that ranks before it was read
                     SELECT e.priority, e.lottery, e.enrollment_id FROM {results} e WHERE e.run_id = %(run)s AND ({ends})
                     ORDER BY {rank_order("e")} LIMIT 1
                 ),
