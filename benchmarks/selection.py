@@ -119,6 +119,30 @@ def selection_undo(wave_id: int) -> None:
         cursor.execute("CHECKPOINT")
 
 
+def outbox_history_add(count: int) -> None:
+    """``count`` messages already sent and blanked, as an earlier wave's announcement leaves them (an email per
+    applicant, in user order), so that the outbox's indexes hold what a live one's do when a selection writes into
+    them: every message ever sent stays in the outbox, for delivery accounting (notifications/models.py)."""
+    from django.db import connection
+    from django.utils import timezone as dj_timezone
+
+    from notifications.models import SharedBody
+
+    sent = dj_timezone.now() - timedelta(days=60)
+    body = SharedBody.objects.create(subject="", body="", created_at=sent, purged_at=sent)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO notifications_message (channel, recipient, recipient_digest, template, subject, body,
+                   html_body, shared_body_id, sensitive, idempotency_key, user_id, not_before, status, attempts,
+                   next_attempt_at, last_error, sent_at, purged_at, created_at)
+               SELECT 'email', u.email, '', 'waves/result_not_selected', '', '', '', %(body)s, FALSE,
+                      'result:0:' || u.id || ':email', u.id, %(sent)s, 'sent', 1, %(sent)s, '', %(sent)s, %(sent)s,
+                      %(sent)s
+               FROM (SELECT id, email FROM accounts_user ORDER BY id LIMIT %(count)s) u ORDER BY u.id""",
+            {"body": body.pk, "sent": sent, "count": count},
+        )
+
+
 def populate(n: int, seed: int, short: int = 0) -> int:
     """N applicants who finished every step, enrolled in one closed wave; returns the wave id. The ``short``
     smallest provinces get a quota of twice their expected enrollments (taken from West Java's), so that they
@@ -311,6 +335,14 @@ def main() -> None:
     parser.add_argument("--explain-ms", type=int, default=20, help="the shortest statement --explain keeps")
     parser.add_argument("--keep", action="store_true", help="keep the database at the end (to study the plans)")
     parser.add_argument(
+        "--outbox-history",
+        type=int,
+        default=0,
+        metavar="M",
+        help="start with M messages already sent and blanked in the outbox (an earlier announcement's), as a live"
+        " outbox holds its history; kept by --reuse",
+    )
+    parser.add_argument(
         "--reuse",
         action="store_true",
         help="select again the population of a database kept by --keep (implies --keep): its selection is undone"
@@ -337,6 +369,10 @@ def main() -> None:
             print(f"reused {args.enrollments:,} enrollments, selection undone in {time.perf_counter() - started:.1f} s")
         else:
             wave_id = populate(args.enrollments, args.seed, args.short_provinces)
+            if args.outbox_history:
+                outbox_history_add(args.outbox_history)
+                with connection.cursor() as cursor:
+                    cursor.execute("VACUUM (ANALYZE) notifications_message")
             print(f"populated {args.enrollments:,} enrollments in {time.perf_counter() - started:.1f} s")
 
         from django.urls import get_resolver
