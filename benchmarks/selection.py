@@ -1,7 +1,7 @@
 """Selection of a wave of N enrollments on PostgreSQL, against one bare SQL statement doing the same work.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/selection.py \
-        [--enrollments N] [--short-provinces K] [--database NAME] [--explain FILE [--explain-ms MS]] [--keep]
+        [--enrollments N] [--short-provinces K] [--database NAME] [--explain FILE [--explain-ms MS]] [--keep | --reuse]
 
 It creates its own database (prakerja_bench_selection, or NAME, so that two runs on one server do not meet) and
 drops it at the end. The population: N applicants who have done every step, written by simulate_wave (the rows
@@ -14,7 +14,10 @@ applicants, so the national pool has places to give). Then, in the same run:
 It prints both times, their ratio, each phase's time, rows per second, this process's peak memory and the load
 average. With --explain FILE it also writes, by phase, every statement's time and the EXPLAIN (ANALYZE, BUFFERS,
 WAL) plan of each one of at least --explain-ms (auto_explain, whose per-node timing lengthens this run a little:
-compare ratios from runs without it); --keep leaves the database behind to study.
+compare ratios from runs without it); --keep leaves the database behind to study. --reuse selects a kept
+database's population again (its selection undone first, the database kept): building a million applicants takes
+minutes, and runs of two versions of the code on one population, alternating, tell them apart better than runs on
+populations built one after the other while the machine's load moves.
 """
 
 import argparse
@@ -87,6 +90,57 @@ def drop_database() -> None:
 
     connections.close_all()
     common.database_drop(common.database_url("postgres"), BENCH_DB)
+
+
+def selection_undo(wave_id: int) -> None:
+    """Put a kept database (``--keep``) back as it was before its selection, to select it again (``--reuse``): the
+    runs' results, cards and announcement messages go (as a void discards them, without its rules on who may and
+    when), the wave is closed again, the floor's table dropped. Then VACUUM (FULL) of the tables the run writes,
+    VACUUM (ANALYZE), so that the next run finds no dead rows and fresh statistics, and a CHECKPOINT, so that every
+    run starts with the same full-page writes to pay for."""
+    from django.db import connection
+
+    from notifications.services import messages_cancel
+    from waves.models import RunStatus, SelectionRun, Wave, WaveStatus
+    from waves.selection import announcement_key_prefix
+    from waves.selection.run import results_discard
+
+    for run in SelectionRun.objects.filter(wave_id=wave_id, status=RunStatus.SUCCEEDED):
+        messages_cancel(key_prefix=announcement_key_prefix(run))
+        results_discard(run)
+        SelectionRun.objects.filter(pk=run.pk).update(status=RunStatus.VOIDED)
+    Wave.objects.filter(pk=wave_id).update(status=WaveStatus.CLOSED)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_floor")
+        # The tables the run writes into, emptied by the lines above, rewritten as a first run finds them (no dead
+        # space for its rows to fill, indexes not half empty).
+        cursor.execute("VACUUM (FULL) notifications_message, notifications_sharedbody, waves_card")
+        cursor.execute("VACUUM (ANALYZE)")
+        cursor.execute("CHECKPOINT")
+
+
+def outbox_history_add(count: int) -> None:
+    """``count`` messages already sent and blanked, as an earlier wave's announcement leaves them (an email per
+    applicant, in user order), so that the outbox's indexes hold what a live one's do when a selection writes into
+    them: every message ever sent stays in the outbox, for delivery accounting (notifications/models.py)."""
+    from django.db import connection
+    from django.utils import timezone as dj_timezone
+
+    from notifications.models import SharedBody
+
+    sent = dj_timezone.now() - timedelta(days=60)
+    body = SharedBody.objects.create(subject="", body="", created_at=sent, purged_at=sent)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO notifications_message (channel, recipient, recipient_digest, template, subject, body,
+                   html_body, shared_body_id, sensitive, idempotency_key, user_id, not_before, status, attempts,
+                   next_attempt_at, last_error, sent_at, purged_at, created_at)
+               SELECT 'email', u.email, '', 'waves/result_not_selected', '', '', '', %(body)s, FALSE,
+                      'result:0:' || u.id || ':email', u.id, %(sent)s, 'sent', 1, %(sent)s, '', %(sent)s, %(sent)s,
+                      %(sent)s
+               FROM (SELECT id, email FROM accounts_user ORDER BY id LIMIT %(count)s) u ORDER BY u.id""",
+            {"body": body.pk, "sent": sent, "count": count},
+        )
 
 
 def populate(n: int, seed: int, short: int = 0) -> int:
@@ -280,9 +334,24 @@ def main() -> None:
     )
     parser.add_argument("--explain-ms", type=int, default=20, help="the shortest statement --explain keeps")
     parser.add_argument("--keep", action="store_true", help="keep the database at the end (to study the plans)")
+    parser.add_argument(
+        "--outbox-history",
+        type=int,
+        default=0,
+        metavar="M",
+        help="start with M messages already sent and blanked in the outbox (an earlier announcement's), as a live"
+        " outbox holds its history; kept by --reuse",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="select again the population of a database kept by --keep (implies --keep): its selection is undone"
+        " first; --enrollments must be the population's",
+    )
     args = parser.parse_args()
     BENCH_DB = args.database
-    recreate_database()
+    if not args.reuse:
+        recreate_database()
     setup_django()
     from django.core.management import call_command
     from django.db import connection
@@ -290,8 +359,21 @@ def main() -> None:
     try:
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
-        wave_id = populate(args.enrollments, args.seed, args.short_provinces)
-        print(f"populated {args.enrollments:,} enrollments in {time.perf_counter() - started:.1f} s")
+        if args.reuse:
+            from waves.models import Enrollment, Wave
+
+            wave_id = Wave.objects.get(number=1).pk
+            if Enrollment.objects.filter(wave_id=wave_id).count() != args.enrollments:
+                raise SystemExit(f"{BENCH_DB} does not hold {args.enrollments:,} enrollments")
+            selection_undo(wave_id)
+            print(f"reused {args.enrollments:,} enrollments, selection undone in {time.perf_counter() - started:.1f} s")
+        else:
+            wave_id = populate(args.enrollments, args.seed, args.short_provinces)
+            if args.outbox_history:
+                outbox_history_add(args.outbox_history)
+                with connection.cursor() as cursor:
+                    cursor.execute("VACUUM (ANALYZE) notifications_message")
+            print(f"populated {args.enrollments:,} enrollments in {time.perf_counter() - started:.1f} s")
 
         from django.urls import get_resolver
 
@@ -360,7 +442,7 @@ def main() -> None:
             )
         )
     finally:
-        if not args.keep:
+        if not (args.keep or args.reuse):
             drop_database()
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from notifications.models import Message
-from notifications.selectors import message_template_names
+from notifications.selectors import message_template_names, messages_with_key
 from notifications.services import messages_requeue
 from prakerja.formats import thousands
 
@@ -93,11 +93,11 @@ class MessageAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">#{}</a>', url, message.user_id)
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
-        # An exact match uses the unique index; Django's default icontains would scan the whole outbox.
+        # An exact match uses an index; Django's default icontains would scan the whole outbox.
         search_term = search_term.strip()
         if not search_term:
             return queryset, False
-        return queryset.filter(idempotency_key=search_term), False
+        return messages_with_key(queryset, search_term), False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

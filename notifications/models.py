@@ -64,10 +64,23 @@ class SharedBody(models.Model):
     html_body = EncryptedTextField(_("isi HTML"), blank=True)
     created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now)
     purged_at = models.DateTimeField(_("isi dihapus pada"), null=True, blank=True)
+    # The bulk enqueue that wrote it: its rows' keys are ``<key_prefix>:<user_id>:<channel>``. Unique with the
+    # channel and template, so the same announcement cannot be written twice: the rows' own keys are not checked
+    # by the database (Message.Meta), and this refuses the second one before it writes a single row.
+    key_prefix = models.CharField(_("awalan kunci"), max_length=150, blank=True, default="")
+    channel = models.CharField(_("kanal"), max_length=8, choices=Channel.choices, blank=True, default="")
+    template = models.CharField(_("templat"), max_length=100, blank=True, default="")
 
     class Meta:
         verbose_name = _("isi pesan bersama")
         verbose_name_plural = _("isi pesan bersama")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key_prefix", "channel", "template"],
+                condition=~Q(key_prefix=""),
+                name="notif_sharedbody_kind_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk}"
@@ -99,7 +112,7 @@ class Message(models.Model):
     # A bulk message's subject and texts, stored once for all its rows; the row's own ``subject``, ``body`` and
     # ``html_body`` are then empty. Read ``email_subject``, ``text`` and ``html_text``, which look in the right
     # place. No database-level check and no full index, for the same reason as ``user``: an announcement
-    # inserts millions of rows pointing at one body; the partial index below serves retention.
+    # inserts millions of rows pointing at one body; the partial unique index below serves retention.
     shared_body = models.ForeignKey(
         SharedBody,
         verbose_name=_("isi bersama"),
@@ -143,8 +156,24 @@ class Message(models.Model):
         verbose_name_plural = _("pesan")
         constraints = [
             # A constraint rather than unique=True: on PostgreSQL unique=True also builds a second
-            # varchar_pattern_ops index that every insert of a bulk announcement would pay for.
-            models.UniqueConstraint(fields=["idempotency_key"], name="notifications_message_key_unique"),
+            # varchar_pattern_ops index. Partial: a bulk row's key, ``<key_prefix>:<user_id>:<channel>``, is unique
+            # by the two constraints below (its body's prefix, channel and template are unique, and so is the user
+            # among a body's rows), so the millions of rows of an announcement stay out of this index, the only
+            # one whose entries (text, in the text order of the user id) go in at random places.
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=Q(shared_body__isnull=True),
+                name="notif_msg_key_unique",
+            ),
+            # A bulk row per user and body. It is also the look-up of a body's rows not blanked yet: retention
+            # blanks the body once there are none (services.shared_bodies_purge); rows leave it as they are
+            # blanked, so it stays small once an announcement is old. Rows are written in user order, so it grows
+            # at one point per body.
+            models.UniqueConstraint(
+                fields=["shared_body", "user"],
+                condition=Q(shared_body__isnull=False, purged_at__isnull=True),
+                name="notif_msg_shared_user_unique",
+            ),
         ]
         indexes = [
             # The two halves of "due" (services.messages_claim). Partial, so the index holds only the rows
@@ -164,13 +193,6 @@ class Message(models.Model):
             # (an UPDATE that already writes a new entry in the indexes above) and leaves when blanked, so
             # the index holds about MESSAGE_BODY_RETENTION of traffic.
             models.Index(fields=["id"], condition=MESSAGES_UNPURGED, name="notif_msg_unpurged_idx"),
-            # The rows of a shared body not blanked yet: retention blanks the body once there are none. Rows leave
-            # as they are blanked, so the look-up stays small once an announcement is old.
-            models.Index(
-                fields=["shared_body"],
-                condition=Q(shared_body__isnull=False, purged_at__isnull=True),
-                name="notif_msg_shared_unpurged_idx",
-            ),
             # The messages that failed for good, which the operator console counts on every view
             # (notifications.selectors.outbox_health): few, so the count reads a small index, not the outbox.
             models.Index(fields=["id"], condition=Q(status=Status.FAILED), name="notif_msg_failed_idx"),

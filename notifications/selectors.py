@@ -58,6 +58,18 @@ def inbox_messages(*, recipient: str = "") -> QuerySet[Message]:
     return messages.order_by("-pk")
 
 
+def messages_with_key(messages: QuerySet[Message], key: str) -> QuerySet[Message]:
+    """The messages of ``messages`` whose idempotency key is exactly ``key`` (the admin's search), through an index
+    either way: a message of its own through the key's unique index, a bulk row (its key is
+    ``<key_prefix>:<user_id>:<channel>``, services.messages_enqueue_bulk_kinds), which that index leaves out,
+    through its user's."""
+    match = Q(idempotency_key=key, shared_body__isnull=True)
+    parts = key.rsplit(":", 2)
+    if len(parts) == 3 and parts[1].isdigit():
+        match |= Q(user_id=int(parts[1]), shared_body__isnull=False, idempotency_key=key)
+    return messages.filter(match)
+
+
 def message_template_names() -> list[str]:
     """The names message_enqueue accepts (``accounts/email_verification``), found in the template folders.
 

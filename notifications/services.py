@@ -115,7 +115,8 @@ def message_enqueue(
         with transaction.atomic():
             message.save(force_insert=True)
     except IntegrityError:
-        existing = Message.objects.filter(idempotency_key=idempotency_key).first()
+        # Only a row of its own kind can hold the key (the unique index leaves bulk rows out: models.Message).
+        existing = Message.objects.filter(idempotency_key=idempotency_key, shared_body__isnull=True).first()
         if existing is None:
             raise
         return existing
@@ -192,16 +193,31 @@ def messages_enqueue_bulk_kinds(
     and an SMS, the others an email); returns how many rows were written. Otherwise as ``messages_enqueue_bulk``:
     each kind's text is rendered once and stored once in a ``SharedBody``, a kind that reaches no one leaves no
     body behind, and each row's key is ``<key_prefix>:<user_id>:<channel>`` (so two kinds of one channel must not
-    reach the same row). Rows go in user order, so the key and user indexes grow at a few points instead of at
-    random places. The statements are the same few whatever the number of recipients.
+    reach the same row, which is checked: they must split the rows by one column's value). Rows go in user order,
+    so the user index and the (body, user) one grow at a few points instead of at random places. The statements are
+    the same few whatever the number of recipients.
+
+    A bulk row's key stays unique without an index of the keys (notifications/models.py): a body per prefix,
+    channel and template (a second enqueue under the same prefix fails before writing a row), a row per user and
+    body (both held by the database), and kinds of one channel that cannot meet on a row (checked here).
     """
+    _bulk_kinds_check(kinds)
     now = timezone.now()
     due = not_before or now  # the sweep takes them from then on
     bodies = []
     for kind in kinds:
-        rendered = message_render(channel=Channel(kind.channel), template=kind.template, context=kind.context)
+        channel = Channel(kind.channel)
+        rendered = message_render(channel=channel, template=kind.template, context=kind.context)
         bodies.append(
-            SharedBody(subject=rendered.subject, body=rendered.body, html_body=rendered.html_body, created_at=now)
+            SharedBody(
+                subject=rendered.subject,
+                body=rendered.body,
+                html_body=rendered.html_body,
+                created_at=now,
+                key_prefix=key_prefix,
+                channel=channel,
+                template=kind.template,
+            )
         )
     bodies = SharedBody.objects.bulk_create(bodies)
     quote = connection.ops.quote_name
@@ -268,6 +284,21 @@ def messages_enqueue_bulk_kinds(
                 f"DELETE FROM {SharedBody._meta.db_table} WHERE id IN ({', '.join(str(pk) for pk in unused)})"
             )
     return sum(written.values())
+
+
+def _bulk_kinds_check(kinds: Sequence[BulkKind]) -> None:
+    """Refuse kinds of one channel that could reach the same row: two such rows would share a key
+    (``<key_prefix>:<user_id>:<channel>``), which no index checks for bulk rows. They are told apart only by one
+    boolean column's opposite values (an announcement: the selected and the others)."""
+    by_channel: dict[str, list[BulkKind]] = defaultdict(list)
+    for kind in kinds:
+        by_channel[Channel(kind.channel).value].append(kind)
+    for channel, same in by_channel.items():
+        if len(same) == 1:
+            continue
+        whens = [kind.when for kind in same]
+        if None in whens or len({column for column, _value in whens}) != 1 or len(set(whens)) != len(whens):
+            raise ValueError(f"bulk kinds of channel {channel} may reach the same row: {whens}")
 
 
 def messages_cancel(*, key_prefix: str) -> int:

@@ -73,3 +73,49 @@ def unique_not_null_online(app_label: str, model_name: str, name: str, field: mo
         state_operations=[migrations.AlterField(model_name=model_name, name=name, field=field)],
         database_operations=[migrations.RunPython(forwards, backwards)],
     )
+
+
+def index_remove_online(app_label: str, model_name: str, index: models.Index) -> migrations.SeparateDatabaseAndState:
+    """The migration operation that drops ``index`` from ``app_label.model_name`` without blocking writes (its
+    reverse builds it again the same way)."""
+    add = index_add_online(app_label, model_name, index)
+    forwards, backwards = add.database_operations[0].code, add.database_operations[0].reverse_code
+    return migrations.SeparateDatabaseAndState(
+        state_operations=[migrations.RemoveIndex(model_name=model_name, name=index.name)],
+        database_operations=[migrations.RunPython(backwards, forwards)],
+    )
+
+
+def _partial_unique_change(app_label: str, model_name: str, constraint: models.UniqueConstraint, *, add: bool):
+    """Build or drop a partial unique constraint, which PostgreSQL keeps as a unique index: CONCURRENTLY there."""
+
+    def change(apps, schema_editor) -> None:
+        model = apps.get_model(app_label, model_name)
+        if schema_editor.connection.vendor != "postgresql":
+            (schema_editor.add_constraint if add else schema_editor.remove_constraint)(model, constraint)
+            return
+        if add:
+            sql = str(constraint.create_sql(model, schema_editor))
+            schema_editor.execute(sql.replace("CREATE UNIQUE INDEX", "CREATE UNIQUE INDEX CONCURRENTLY", 1))
+        else:
+            schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(constraint.name)}")
+
+    return change
+
+
+def partial_unique_add_online(
+    app_label: str, model_name: str, constraint: models.UniqueConstraint
+) -> migrations.SeparateDatabaseAndState:
+    """The migration operation that adds a unique constraint with a ``condition`` (a partial unique index) to
+    ``app_label.model_name`` without blocking writes while its index is built."""
+    if constraint.condition is None:
+        raise ValueError("only a partial unique constraint is an index that can be built online")
+    return migrations.SeparateDatabaseAndState(
+        state_operations=[migrations.AddConstraint(model_name=model_name, constraint=constraint)],
+        database_operations=[
+            migrations.RunPython(
+                _partial_unique_change(app_label, model_name, constraint, add=True),
+                _partial_unique_change(app_label, model_name, constraint, add=False),
+            )
+        ],
+    )

@@ -78,6 +78,29 @@ def test_the_selection_benchmark_ends_with_its_summary(services):
     assert summary["ranking_ratio"] > 0 and summary["whole_run_ratio"] > 0
 
 
+def test_the_selection_benchmark_selects_a_kept_population_again_with_its_outbox_history(services):
+    from benchmarks.common import database_drop, database_url
+
+    database = services["database"] + "_selection_kept"
+    try:
+        first = run(
+            services,
+            "selection.py",
+            "--enrollments",
+            "500",
+            "--outbox-history",
+            "100",
+            "--database",
+            database,
+            "--keep",
+        )
+        again = run(services, "selection.py", "--enrollments", "500", "--database", database, "--reuse")
+    finally:
+        database_drop(database_url("postgres", services["url"]), database)
+
+    assert again["enrollments"] == first["enrollments"] == 500 and again["selected"] == first["selected"]
+
+
 def test_the_selection_benchmark_writes_the_plans_of_each_phase(services, tmp_path):
     plans = tmp_path / "plans.txt"
     run(
