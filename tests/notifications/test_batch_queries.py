@@ -16,14 +16,14 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def _announce(count: int, *, key_prefix: str) -> list[int]:
+def _announce(count: int, *, key_prefix: str, name: str = "Peserta") -> list[int]:
     """``count`` emails of one announcement (one shared body), due at T0; their ids."""
     users = [UserFactory() for _ in range(count)]
     recipients = User.objects.filter(pk__in=[u.pk for u in users]).annotate(user_id=F("pk"), recipient=F("email"))
     messages_enqueue_bulk(
         channel="email",
         template="tests/hello",
-        context={"name": "Peserta"},
+        context={"name": name},
         recipients=recipients,
         key_prefix=key_prefix,
         not_before=T0,
@@ -75,6 +75,23 @@ def test_claimed_messages_read_their_shared_text_without_a_query_and_the_rest_on
 
     # what the claim does not return (times, the last error) is read when asked for, like a deferred field
     assert claimed.created_at == Message.objects.get(pk=pk).created_at
+
+
+def test_a_batch_of_two_announcements_reads_each_text_once_and_gives_every_message_its_own():
+    first = _announce(3, key_prefix="first", name="Peserta")
+    second = _announce(2, key_prefix="second", name="Budi")
+
+    with CaptureQueriesContext(connection) as queries:
+        claimed = messages_claim(ids=[*first, *second], now=T0)
+        texts = {message.pk: message.text for message in claimed}
+
+    assert sorted(texts) == sorted([*first, *second])
+    assert all(texts[pk].startswith("Halo Peserta") for pk in first)
+    assert all(texts[pk].startswith("Halo Budi") for pk in second)
+    # one instance per body, shared by its messages (select_related would build one per row)
+    assert len({id(message.shared_body) for message in claimed}) == 2
+    if connection.vendor == "postgresql":
+        assert len(queries) == 1
 
 
 @pytest.mark.django_db(transaction=True)
