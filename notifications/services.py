@@ -375,8 +375,9 @@ def _messages_claim_orm(*, ids: list[int] | None, limit: int, now: datetime, lea
 #   lazy_flush turns synchronous_commit off for this statement's own transaction (set_config's third argument),
 #              when the caller runs it outside any transaction: its commit does not wait for the disk (1-8 ms
 #              here, as much as the statement itself). A claim lost in a crash of PostgreSQL only sends its
-#              messages again with the same keys, which a crash during the sends does anyway; the "sent" UPDATE
-#              keeps a synchronous commit, and flushing it flushes the claim before it (the log is sequential).
+#              messages again with the same keys, which a crash during the sends does anyway; a "sent" UPDATE
+#              that commits synchronously (a batch with an email in it, see _MARK_SENT_SQL) flushes the claim
+#              before it (the log is sequential).
 # Table and column names come from Message._meta.
 _CLAIM_SQL = """
 WITH given_up AS (
@@ -657,6 +658,7 @@ def messages_deliver(*, messages: Sequence[Message], now: datetime | None = None
     """
     report = DeliveryReport()
     sent: dict[int, list[int]] = defaultdict(list)
+    keyed_only = True  # every message sent went to the SMS gateway, which honours the idempotency key
     with _Transport() as transport:
         for message in messages:
             moment = now or timezone.now()
@@ -678,24 +680,34 @@ def messages_deliver(*, messages: Sequence[Message], now: datetime | None = None
                     report.retrying += 1
                 continue
             sent[message.attempts].append(message.pk)
+            if message.channel != Channel.SMS:
+                keyed_only = False
     # One UPDATE per batch rather than one per message: marking is most of the database work of a bulk
     # announcement. A worker that dies before this line has its batch sent again, with the same keys.
     if sent:
-        report.sent += _messages_mark_sent(sent, now or timezone.now())
+        report.sent += _messages_mark_sent(sent, now or timezone.now(), lazy_flush=keyed_only)
     return report
 
 
 # Raw SQL on PostgreSQL for the same reason as the claim: one statement matching (id, attempts) pairs
 # passed as two arrays, instead of one ORM-built UPDATE per attempt number.
+# lazy_flush, as in the claim, lets the commit return before the disk has it, for a batch of SMS only, outside a
+# caller's transaction. Losing such a mark costs no second delivery: a crash of PostgreSQL loses at most the
+# commits of its last 3 × wal_writer_delay (0.6 s by default) and leaves each such row as its claim left it,
+# leased or, if the claim went too, pending; either way it is sent again with the same idempotency key, which the
+# SMS gateway honours (docs/DEPLOY.md), exactly as when a worker dies between the send and this mark. SMTP has
+# no such key, so a batch with an email in it waits for the disk, as before.
 _MARK_SENT_SQL = """
 UPDATE {table} AS message SET {status} = %(sent)s, {sent_at} = %(sent_at)s, {leased_until} = NULL
 FROM unnest(%(ids)s::bigint[], %(attempts)s::integer[]) AS claim(id, attempts)
-WHERE message.{id} = claim.id AND message.{attempts} = claim.attempts AND message.{status} = %(sending)s
+WHERE message.{id} = claim.id AND message.{attempts} = claim.attempts AND message.{status} = %(sending)s{lazy_flush}
 """
+_MARK_LAZY_FLUSH_SQL = f" AND {_LAZY_FLUSH}"
 
 
-def _messages_mark_sent(sent: dict[int, list[int]], finished: datetime) -> int:
-    """Mark sent the rows of ``sent`` (attempt number → ids) that still carry that attempt; returns how many."""
+def _messages_mark_sent(sent: dict[int, list[int]], finished: datetime, *, lazy_flush: bool = False) -> int:
+    """Mark sent the rows of ``sent`` (attempt number → ids) that still carry that attempt; returns how many.
+    ``lazy_flush``: the messages' gateway honours their keys, so the commit need not wait for the disk."""
     if connection.vendor != "postgresql":
         return sum(
             Message.objects.filter(pk__in=pks, status=Status.SENDING, attempts=attempts).update(
@@ -708,6 +720,7 @@ def _messages_mark_sent(sent: dict[int, list[int]], finished: datetime) -> int:
     sql = _MARK_SENT_SQL.format(
         table=quote(meta.db_table),
         id=quote(meta.pk.column),
+        lazy_flush=_MARK_LAZY_FLUSH_SQL if lazy_flush and not connection.in_atomic_block else "",
         **{name: quote(meta.get_field(name).column) for name in ("status", "sent_at", "leased_until", "attempts")},
     )
     params = {
