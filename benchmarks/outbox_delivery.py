@@ -13,8 +13,9 @@ peak RSS is that phase's own. Every phase starts from N freshly bulk-created pen
 timed):
 
 1. sweep: ``notifications.services.outbox_sweep()`` in the child process, batches of OUTBOX_BATCH_SIZE;
-2. worker, 100 ids per message: a real ``celery -A prakerja worker --concurrency 1 --queues notifications``
-   on Redis; the clock runs from the first ``message_deliver_task`` published until the last row is sent;
+2. worker, 100 ids per message: a real ``celery -A prakerja worker --pool threads --concurrency 1 --queues
+   notifications`` on Redis (the pool of docs/DEPLOY.md's delivery workers; ``--pool`` to try another); the clock
+   runs from the first ``message_deliver_task`` published until the last row is sent;
 3. worker, 1 id per message, the same for a smaller M (it is slow);
 4. floors:
    - SQL: one statement per batch of 100 that takes due rows (``FOR UPDATE SKIP LOCKED``) and marks them
@@ -45,7 +46,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from celery import shared_task
-from celery.signals import worker_process_shutdown
+from celery.signals import worker_process_shutdown, worker_shutdown
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script, benchmarks/ is sys.path[0]
 from benchmarks import common
@@ -81,10 +82,13 @@ def sms_stats() -> dict:
 
 
 @worker_process_shutdown.connect
-def _sms_stats_write(**kwargs) -> None:
-    # In the worker's pool process, which did the sends: the parent reads the figures after a warm shutdown.
+@worker_shutdown.connect
+def _sms_stats_write(sender=None, **kwargs) -> None:
+    # In the process that did the sends (a prefork pool's child; the worker itself with threads or solo, where
+    # the prefork parent, which sent nothing, must not overwrite its child's figures): the parent reads them after
+    # a warm shutdown.
     path = os.environ.get("BENCH_SMS_STATS")
-    if path:
+    if path and (_sms_stats["sends"] or not Path(path).exists()):
         Path(path).write_text(json.dumps(sms_stats()))
 
 
@@ -215,9 +219,9 @@ def phase_floor_sql(args: argparse.Namespace) -> dict:
 
 
 class Worker:
-    """``celery -A prakerja worker --concurrency 1 --queues notifications``, started and stopped by us."""
+    """``celery -A prakerja worker --pool POOL --concurrency 1 --queues notifications``, started and stopped by us."""
 
-    def __init__(self, workdir: Path, loglevel: str) -> None:
+    def __init__(self, workdir: Path, loglevel: str, pool: str) -> None:
         self.log = workdir / "worker.log"
         self.stats = workdir / "sms-stats.json"
         self.noop_done = workdir / "noop-done"
@@ -236,6 +240,8 @@ class Worker:
             "-A",
             "prakerja",
             "worker",
+            "--pool",
+            pool,
             "--concurrency",
             "1",
             "--queues",
@@ -295,7 +301,7 @@ def phase_worker(args: argparse.Namespace) -> dict:
 
     count, per_message = args.count, args.per_message
     ids = messages_insert(count, tag=f"worker{per_message}")
-    worker = Worker(Path(args.workdir), args.worker_loglevel)
+    worker = Worker(Path(args.workdir), args.worker_loglevel, args.pool)
     try:
         chunks = [ids[i : i + per_message] for i in range(0, len(ids), per_message)]
         started = time.perf_counter()
@@ -338,7 +344,7 @@ def phase_worker_noop(args: argparse.Namespace) -> dict:
         noop_task.apply_async(args=[[i]], queue="notifications")
     noop_task.apply_async(args=[[-1]], queue="notifications")
     enqueue_seconds = time.perf_counter() - started
-    worker = Worker(Path(args.workdir), args.worker_loglevel)
+    worker = Worker(Path(args.workdir), args.worker_loglevel, args.pool)
     try:
         deadline = time.monotonic() + PHASE_TIMEOUT_SECONDS - 60
         while not worker.noop_done.exists() or not worker.noop_done.read_text():
@@ -389,6 +395,8 @@ def phase(name: str, args: argparse.Namespace, env: dict, **extra) -> dict:
         str(args.messages),
         "--worker-loglevel",
         args.worker_loglevel,
+        "--pool",
+        args.pool,
     ]
     for key, value in extra.items():
         command += [f"--{key.replace('_', '-')}", str(value)]
@@ -543,6 +551,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--messages", type=int, default=100_000, help="N for the sweep, 100/msg and SQL floor")
     parser.add_argument("--single-messages", type=int, default=5_000, help="M for the 1/msg runs")
     parser.add_argument("--worker-loglevel", default="INFO", help="as in the Procfile (INFO)")
+    parser.add_argument(
+        "--pool", default="threads", help="the worker's pool: threads, as docs/DEPLOY.md's delivery workers (default)"
+    )
     parser.add_argument("--keep-database", action="store_true", help="leave the benchmark's database behind")
     parser.add_argument("--database", default=DATABASE, help=f"the benchmark's own database (default {DATABASE})")
     parser.add_argument(
