@@ -302,16 +302,15 @@ def messages_claim(
             return []
     leased_until = now + settings.OUTBOX_LEASE
     if connection.vendor == "postgresql":
-        claimed = _messages_claim_postgresql(ids=ids, limit=limit, now=now, leased_until=leased_until)
-    else:
-        claimed = _messages_claim_orm(ids=ids, limit=limit, now=now, leased_until=leased_until)
+        # The claim itself returns each row's shared body.
+        return _messages_claim_postgresql(ids=ids, limit=limit, now=now, leased_until=leased_until)
+    claimed = _messages_claim_orm(ids=ids, limit=limit, now=now, leased_until=leased_until)
     _shared_bodies_attach(claimed)
     return claimed
 
 
 def _shared_bodies_attach(messages: list[Message]) -> None:
     # A batch of an announcement shares one or two bodies: one query, one decryption each, instead of one per row.
-    # (PostgreSQL's claim has read them already.)
     ids = {
         message.shared_body_id
         for message in messages
