@@ -13,8 +13,9 @@ peak RSS is that phase's own. Every phase starts from N freshly bulk-created pen
 timed):
 
 1. sweep: ``notifications.services.outbox_sweep()`` in the child process, batches of OUTBOX_BATCH_SIZE;
-2. worker, 100 ids per message: a real ``celery -A prakerja worker --concurrency 1 --queues notifications``
-   on Redis; the clock runs from the first ``message_deliver_task`` published until the last row is sent;
+2. worker, 100 ids per message: a real ``celery -A prakerja worker --pool threads --concurrency 1 --queues
+   notifications`` on Redis (the pool of docs/DEPLOY.md's delivery workers; ``--pool`` to try another); the clock
+   runs from the first ``message_deliver_task`` published until the last row is sent;
 3. worker, 1 id per message, the same for a smaller M (it is slow);
 4. floors:
    - SQL: one statement per batch of 100 that takes due rows (``FOR UPDATE SKIP LOCKED``) and marks them
@@ -24,7 +25,9 @@ timed):
      publishing process is slower than the worker), timed from the first task to the last: the broker and
      worker ceiling for one message per notification.
 
-Exactly once: after each delivery phase the null backend has been called exactly N times with N distinct
+Beside the clock, the CPU each spent per 100 messages, in its own process(es) and in its PostgreSQL backend(s) (Linux's
+/proc, so the server must be on this machine): the worker with 100 ids per message against the SQL floor, the
+figure a shared machine disturbs least. Exactly once: after each delivery phase the null backend has been called exactly N times with N distinct
 keys, and every row is ``sent`` with ``attempts == 1`` (claimed once). Every phase has a time limit.
 """
 
@@ -45,7 +48,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from celery import shared_task
-from celery.signals import worker_process_shutdown
+from celery.signals import worker_process_shutdown, worker_shutdown
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script, benchmarks/ is sys.path[0]
 from benchmarks import common
@@ -81,10 +84,13 @@ def sms_stats() -> dict:
 
 
 @worker_process_shutdown.connect
-def _sms_stats_write(**kwargs) -> None:
-    # In the worker's pool process, which did the sends: the parent reads the figures after a warm shutdown.
+@worker_shutdown.connect
+def _sms_stats_write(sender=None, **kwargs) -> None:
+    # In the process that did the sends (a prefork pool's child; the worker itself with threads or solo, where
+    # the prefork parent, which sent nothing, must not overwrite its child's figures): the parent reads them after
+    # a warm shutdown.
     path = os.environ.get("BENCH_SMS_STATS")
-    if path:
+    if path and (_sms_stats["sends"] or not Path(path).exists()):
         Path(path).write_text(json.dumps(sms_stats()))
 
 
@@ -156,6 +162,28 @@ def outbox_check(count: int, stats: dict) -> dict:
     return {"rows_by_status": by_status, "attempts": attempts, "backend": stats, "exactly_once": ok}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux's /proc; 0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backends_cpu(*, others: bool) -> dict[int, float]:
+    """CPU seconds of this database's client backends on this machine: this connection's own, or (``others``)
+    every other one's (a worker's). Autovacuum and the like are left out, for the floor and the worker alike."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' "
+            f"AND pid {'<>' if others else '='} pg_backend_pid()"
+        )
+        return {pid: cpu_seconds(pid) for (pid,) in cursor.fetchall()}
+
+
 def phase_migrate(args: argparse.Namespace) -> dict:
     from django.core.management import call_command
 
@@ -201,6 +229,8 @@ def phase_floor_sql(args: argparse.Namespace) -> dict:
         )
         RETURNING recipient, body, idempotency_key
     """
+    database_cpu = backends_cpu(others=False)
+    cpu = time.process_time()
     started = time.perf_counter()
     with connection.cursor() as cursor:
         while True:
@@ -211,13 +241,21 @@ def phase_floor_sql(args: argparse.Namespace) -> dict:
             if len(rows) < 100:
                 break
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "check": outbox_check(count, sms_stats()), "peak_rss_mb": common.peak_rss_mb()}
+    cpu = time.process_time() - cpu
+    database_cpu = sum(backends_cpu(others=False).values()) - sum(database_cpu.values())
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "database_cpu_seconds": database_cpu,
+        "check": outbox_check(count, sms_stats()),
+        "peak_rss_mb": common.peak_rss_mb(),
+    }
 
 
 class Worker:
-    """``celery -A prakerja worker --concurrency 1 --queues notifications``, started and stopped by us."""
+    """``celery -A prakerja worker --pool POOL --concurrency 1 --queues notifications``, started and stopped by us."""
 
-    def __init__(self, workdir: Path, loglevel: str) -> None:
+    def __init__(self, workdir: Path, loglevel: str, pool: str) -> None:
         self.log = workdir / "worker.log"
         self.stats = workdir / "sms-stats.json"
         self.noop_done = workdir / "noop-done"
@@ -236,6 +274,8 @@ class Worker:
             "-A",
             "prakerja",
             "worker",
+            "--pool",
+            pool,
             "--concurrency",
             "1",
             "--queues",
@@ -273,6 +313,12 @@ class Worker:
                 pass
         return peaks
 
+    def cpu_seconds(self) -> float:
+        """CPU seconds of the worker's processes so far: its main process and its pool's children, if any."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        pids = [self.process.pid] + ([int(pid) for pid in children.read_text().split()] if children.exists() else [])
+        return sum(cpu_seconds(pid) for pid in pids)
+
     def task_seconds(self) -> float | None:
         """The sum of the tasks' own run times, as the worker logs them at INFO ("succeeded in 0.01s")."""
         times = re.findall(r"succeeded in ([0-9.e-]+)s", self.log.read_text())
@@ -295,9 +341,12 @@ def phase_worker(args: argparse.Namespace) -> dict:
 
     count, per_message = args.count, args.per_message
     ids = messages_insert(count, tag=f"worker{per_message}")
-    worker = Worker(Path(args.workdir), args.worker_loglevel)
+    worker = Worker(Path(args.workdir), args.worker_loglevel, args.pool)
     try:
         chunks = [ids[i : i + per_message] for i in range(0, len(ids), per_message)]
+        # CPU from here to the end, as for the floor: the worker's processes and its database connections (which
+        # it opens with its first task, so a backend not seen now counts whole).
+        cpu, database_cpu = worker.cpu_seconds(), backends_cpu(others=True)
         started = time.perf_counter()
         for chunk in chunks:
             message_deliver_task.apply_async(args=[chunk])
@@ -312,6 +361,8 @@ def phase_worker(args: argparse.Namespace) -> dict:
                 raise SystemExit("the worker did not deliver everything in time:\n" + worker.log.read_text()[-3000:])
             time.sleep(0.1)
         seconds = time.perf_counter() - started
+        cpu = worker.cpu_seconds() - cpu
+        database_cpu = sum(now - database_cpu.get(pid, 0.0) for pid, now in backends_cpu(others=True).items())
         worker_rss = worker.peak_rss_mb()
     finally:
         worker.stop()
@@ -322,6 +373,8 @@ def phase_worker(args: argparse.Namespace) -> dict:
         "enqueue_seconds": enqueue_seconds,
         "celery_messages": len(chunks),
         "task_seconds": task_seconds,
+        "cpu_seconds": cpu,
+        "database_cpu_seconds": database_cpu,
         "check": outbox_check(count, stats),
         "peak_rss_mb": common.peak_rss_mb(),
         "worker_peak_rss_mb": worker_rss,
@@ -338,7 +391,7 @@ def phase_worker_noop(args: argparse.Namespace) -> dict:
         noop_task.apply_async(args=[[i]], queue="notifications")
     noop_task.apply_async(args=[[-1]], queue="notifications")
     enqueue_seconds = time.perf_counter() - started
-    worker = Worker(Path(args.workdir), args.worker_loglevel)
+    worker = Worker(Path(args.workdir), args.worker_loglevel, args.pool)
     try:
         deadline = time.monotonic() + PHASE_TIMEOUT_SECONDS - 60
         while not worker.noop_done.exists() or not worker.noop_done.read_text():
@@ -389,6 +442,8 @@ def phase(name: str, args: argparse.Namespace, env: dict, **extra) -> dict:
         str(args.messages),
         "--worker-loglevel",
         args.worker_loglevel,
+        "--pool",
+        args.pool,
     ]
     for key, value in extra.items():
         command += [f"--{key.replace('_', '-')}", str(value)]
@@ -523,6 +578,17 @@ def main(args: argparse.Namespace) -> None:
         f"{rate['w100'] / rate['floor']:.2f}; worker 1/msg / no-op floor: {rate['w1'] / rate['noop']:.2f}; "
         f"100/msg over 1/msg: {rate['w100'] / rate['w1']:.1f}x"
     )
+
+    # CPU per 100 messages, the figure that survives a shared machine better than the clock: what each spent of the
+    # two cores, in its own process(es) and in PostgreSQL's backend(s), whatever else was waiting for them.
+    def cpu_per_100(result: dict) -> tuple[float, float]:
+        return (result["cpu_seconds"] / args.messages * 1e5, result["database_cpu_seconds"] / args.messages * 1e5)
+
+    w_cpu, f_cpu = cpu_per_100(w100), cpu_per_100(f)
+    print(
+        f"  CPU per 100 messages (process + PostgreSQL backend): worker 100/msg {w_cpu[0]:.2f} + {w_cpu[1]:.2f} ms; "
+        f"SQL floor {f_cpu[0]:.2f} + {f_cpu[1]:.2f} ms; floor / worker: {sum(f_cpu) / sum(w_cpu):.2f}"
+    )
     print(
         f"  target (DESIGN §10): >= 5,000 deliveries/s on one worker: "
         f"{'met' if rate['w100'] >= 5000 else 'NOT met'} ({rate['w100']:,.0f}/s)"
@@ -543,6 +609,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--messages", type=int, default=100_000, help="N for the sweep, 100/msg and SQL floor")
     parser.add_argument("--single-messages", type=int, default=5_000, help="M for the 1/msg runs")
     parser.add_argument("--worker-loglevel", default="INFO", help="as in the Procfile (INFO)")
+    parser.add_argument(
+        "--pool", default="threads", help="the worker's pool: threads, as docs/DEPLOY.md's delivery workers (default)"
+    )
     parser.add_argument("--keep-database", action="store_true", help="leave the benchmark's database behind")
     parser.add_argument("--database", default=DATABASE, help=f"the benchmark's own database (default {DATABASE})")
     parser.add_argument(

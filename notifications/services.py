@@ -333,16 +333,15 @@ def messages_claim(
             return []
     leased_until = now + settings.OUTBOX_LEASE
     if connection.vendor == "postgresql":
-        claimed = _messages_claim_postgresql(ids=ids, limit=limit, now=now, leased_until=leased_until)
-    else:
-        claimed = _messages_claim_orm(ids=ids, limit=limit, now=now, leased_until=leased_until)
+        # The claim itself returns each row's shared body.
+        return _messages_claim_postgresql(ids=ids, limit=limit, now=now, leased_until=leased_until)
+    claimed = _messages_claim_orm(ids=ids, limit=limit, now=now, leased_until=leased_until)
     _shared_bodies_attach(claimed)
     return claimed
 
 
 def _shared_bodies_attach(messages: list[Message]) -> None:
     # A batch of an announcement shares one or two bodies: one query, one decryption each, instead of one per row.
-    # (PostgreSQL's claim has read them already.)
     ids = {
         message.shared_body_id
         for message in messages
@@ -400,12 +399,15 @@ def _messages_claim_orm(*, ids: list[int] | None, limit: int, now: datetime, lea
 #   claimed    leases them (attempts + 1 is the lease token) and RETURNs every column and the claim order
 #              (RETURNING has no ORDER BY), so the Message objects are built from its rows without another SELECT;
 #   the SELECT adds each row's shared body (a bulk message's text), so a batch of an announcement needs no
-#              second round trip; the body's token, the same on every row, is decrypted once per batch.
+#              second round trip: on the first row of the batch that refers to it only (body_rank), so the
+#              body's columns cross the wire and are parsed once per batch, not once per row; rows come back in
+#              the claim order.
 #   lazy_flush turns synchronous_commit off for this statement's own transaction (set_config's third argument),
 #              when the caller runs it outside any transaction: its commit does not wait for the disk (1-8 ms
 #              here, as much as the statement itself). A claim lost in a crash of PostgreSQL only sends its
-#              messages again with the same keys, which a crash during the sends does anyway; the "sent" UPDATE
-#              keeps a synchronous commit, and flushing it flushes the claim before it (the log is sequential).
+#              messages again with the same keys, which a crash during the sends does anyway; a "sent" UPDATE
+#              that commits synchronously (a batch with an email in it, see _MARK_SENT_SQL) flushes the claim
+#              before it (the log is sequential).
 # Table and column names come from Message._meta.
 _CLAIM_SQL = """
 WITH given_up AS (
@@ -439,12 +441,19 @@ WITH given_up AS (
     FROM candidates
     WHERE message.{id} = candidates.{id}
     RETURNING candidates.claim_rank, {returning}
+), ranked AS (
+    SELECT claimed.*, row_number() OVER (PARTITION BY claimed.{shared_body} ORDER BY claimed.claim_rank) AS body_rank
+    FROM claimed
 )
-SELECT claimed.*, {shared_returning}
-FROM claimed LEFT JOIN {shared_table} AS shared ON shared.{shared_id} = claimed.{shared_body}{lazy_flush}
+SELECT {ranked_returning}, {shared_returning}
+FROM ranked LEFT JOIN {shared_table} AS shared
+    ON shared.{shared_id} = ranked.{shared_body} AND ranked.body_rank = 1{lazy_flush}
+ORDER BY ranked.claim_rank
 """
-_LAZY_FLUSH_SQL = """
-CROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS lazy_flush"""
+# An uncorrelated subquery in WHERE is an InitPlan, a one-time filter: set_config runs once per statement.
+_LAZY_FLUSH = "(SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL"
+_LAZY_FLUSH_SQL = f"""
+WHERE {_LAZY_FLUSH}"""
 
 # What a claim returns of each row: what sending needs and what the admin or a log names a message by. The rest
 # (times, last error, blind index) stays deferred on the instances: reading it is a query of its own.
@@ -480,6 +489,7 @@ def _claim_sql(*, with_ids: bool, lazy_flush: bool) -> str:
         id=quote(meta.pk.column),
         ids=f" AND {quote(meta.pk.column)} = ANY(%(ids)s::bigint[])" if with_ids else "",
         returning=", ".join(f"message.{quote(meta.get_field(name).column)}" for name in _CLAIM_FIELDS),
+        ranked_returning=", ".join(f"ranked.{quote(meta.get_field(name).column)}" for name in _CLAIM_FIELDS),
         shared_table=quote(shared.db_table),
         shared_id=quote(shared.pk.column),
         shared_body=quote(meta.get_field("shared_body").column),
@@ -487,6 +497,11 @@ def _claim_sql(*, with_ids: bool, lazy_flush: bool) -> str:
         lazy_flush=_LAZY_FLUSH_SQL if lazy_flush else "",
         **columns,
     )
+
+
+def _integer_array(values: Iterable[int]) -> str:
+    """A PostgreSQL array literal of integers ("{1,2,3}"), for a parameter cast to an array type in SQL."""
+    return "{" + ",".join(str(int(value)) for value in values) + "}"
 
 
 def _instance(model: type[Model], attnames: Sequence[str], values: Iterable) -> Model:
@@ -513,13 +528,13 @@ def _messages_claim_postgresql(
         "now": now,
         "leased_until": leased_until,
         "limit": limit,
-        "ids": ids,
+        # One literal rather than an array the driver adapts element by element, once per use in the statement.
+        "ids": None if ids is None else _integer_array(ids),
     }
     sql = _claim_sql(with_ids=ids is not None, lazy_flush=not connection.in_atomic_block)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    rows.sort(key=lambda row: row[0])
     fields = [Message._meta.get_field(name) for name in _CLAIM_FIELDS]
     shared_fields = SharedBody._meta.concrete_fields
     # Every claimed row holds the lease just written: set here rather than read back and parsed 100 times.
@@ -529,29 +544,40 @@ def _messages_claim_postgresql(
     converted = [(n, field) for n, field in enumerate(fields) if hasattr(field, "from_db_value")]
     shared_converted = [(n, field) for n, field in enumerate(shared_fields) if hasattr(field, "from_db_value")]
     shared_body_at = _CLAIM_FIELDS.index("shared_body")
-    end = 1 + len(fields)
+    end = len(fields)
     bodies: dict[int, SharedBody] = {}
 
-    def shared_body(values: list) -> SharedBody:
-        pk = values[0]
-        if pk not in bodies:
+    def shared_body(pk: int, row: tuple) -> SharedBody | None:
+        # The first row of the batch that refers to a body carries its columns (the claim's body_rank).
+        if pk not in bodies and row[end] is not None:
+            values = list(row[end:])
             for n, field in shared_converted:
                 values[n] = field.from_db_value(values[n], None, connection)
             bodies[pk] = _instance(SharedBody, shared_attnames, values)
-        return bodies[pk]
+        return bodies.get(pk)
 
-    def message(row: tuple) -> Message:
-        values = list(row[1:end])
-        for n, field in converted:
-            values[n] = field.from_db_value(values[n], None, connection)
+    # Column by column, so that the encrypted ones (the recipients) decrypt in one batch each.
+    columns = {n: _from_db_values(field, [row[n] for row in rows]) for n, field in converted}
+
+    def message(at: int, row: tuple) -> Message:
+        values = list(row[:end])
+        for n, column in columns.items():
+            values[n] = column[at]
         values.append(leased_until)
         message = _instance(Message, attnames, values)
-        if values[shared_body_at] is not None:
+        if values[shared_body_at] is not None and (body := shared_body(values[shared_body_at], row)) is not None:
             # Through the descriptor's cache, as select_related would: no query when the body is read.
-            Message.shared_body.field.set_cached_value(message, shared_body(list(row[end:])))
+            Message.shared_body.field.set_cached_value(message, body)
         return message
 
-    return [message(row) for row in rows]
+    return [message(at, row) for at, row in enumerate(rows)]
+
+
+def _from_db_values(field, values: list) -> list:
+    # A field's conversion of raw values: in one batch where the field has one (prakerja.fields.EncryptedTextField).
+    if hasattr(field, "from_db_values"):
+        return field.from_db_values(values, connection)
+    return [field.from_db_value(value, None, connection) for value in values]
 
 
 # --- Deliver ------------------------------------------------------------------------------------------
@@ -672,6 +698,7 @@ def messages_deliver(*, messages: Sequence[Message], now: datetime | None = None
     """
     report = DeliveryReport()
     sent: dict[int, list[int]] = defaultdict(list)
+    keyed_only = True  # every message sent went to the SMS gateway, which honours the idempotency key
     with _Transport() as transport:
         for message in messages:
             moment = now or timezone.now()
@@ -693,24 +720,34 @@ def messages_deliver(*, messages: Sequence[Message], now: datetime | None = None
                     report.retrying += 1
                 continue
             sent[message.attempts].append(message.pk)
+            if message.channel != Channel.SMS:
+                keyed_only = False
     # One UPDATE per batch rather than one per message: marking is most of the database work of a bulk
     # announcement. A worker that dies before this line has its batch sent again, with the same keys.
     if sent:
-        report.sent += _messages_mark_sent(sent, now or timezone.now())
+        report.sent += _messages_mark_sent(sent, now or timezone.now(), lazy_flush=keyed_only)
     return report
 
 
 # Raw SQL on PostgreSQL for the same reason as the claim: one statement matching (id, attempts) pairs
 # passed as two arrays, instead of one ORM-built UPDATE per attempt number.
+# lazy_flush, as in the claim, lets the commit return before the disk has it, for a batch of SMS only, outside a
+# caller's transaction. Losing such a mark costs no second delivery: a crash of PostgreSQL loses at most the
+# commits of its last 3 × wal_writer_delay (0.6 s by default) and leaves each such row as its claim left it,
+# leased or, if the claim went too, pending; either way it is sent again with the same idempotency key, which the
+# SMS gateway honours (docs/DEPLOY.md), exactly as when a worker dies between the send and this mark. SMTP has
+# no such key, so a batch with an email in it waits for the disk, as before.
 _MARK_SENT_SQL = """
 UPDATE {table} AS message SET {status} = %(sent)s, {sent_at} = %(sent_at)s, {leased_until} = NULL
 FROM unnest(%(ids)s::bigint[], %(attempts)s::integer[]) AS claim(id, attempts)
-WHERE message.{id} = claim.id AND message.{attempts} = claim.attempts AND message.{status} = %(sending)s
+WHERE message.{id} = claim.id AND message.{attempts} = claim.attempts AND message.{status} = %(sending)s{lazy_flush}
 """
+_MARK_LAZY_FLUSH_SQL = f" AND {_LAZY_FLUSH}"
 
 
-def _messages_mark_sent(sent: dict[int, list[int]], finished: datetime) -> int:
-    """Mark sent the rows of ``sent`` (attempt number → ids) that still carry that attempt; returns how many."""
+def _messages_mark_sent(sent: dict[int, list[int]], finished: datetime, *, lazy_flush: bool = False) -> int:
+    """Mark sent the rows of ``sent`` (attempt number → ids) that still carry that attempt; returns how many.
+    ``lazy_flush``: the messages' gateway honours their keys, so the commit need not wait for the disk."""
     if connection.vendor != "postgresql":
         return sum(
             Message.objects.filter(pk__in=pks, status=Status.SENDING, attempts=attempts).update(
@@ -723,15 +760,15 @@ def _messages_mark_sent(sent: dict[int, list[int]], finished: datetime) -> int:
     sql = _MARK_SENT_SQL.format(
         table=quote(meta.db_table),
         id=quote(meta.pk.column),
+        lazy_flush=_MARK_LAZY_FLUSH_SQL if lazy_flush and not connection.in_atomic_block else "",
         **{name: quote(meta.get_field(name).column) for name in ("status", "sent_at", "leased_until", "attempts")},
     )
-    pairs = [(pk, attempts) for attempts, pks in sent.items() for pk in pks]
     params = {
         "sent": Status.SENT.value,
         "sending": Status.SENDING.value,
         "sent_at": finished,
-        "ids": [pk for pk, _ in pairs],
-        "attempts": [attempts for _, attempts in pairs],
+        "ids": _integer_array(pk for pks in sent.values() for pk in pks),
+        "attempts": _integer_array(attempts for attempts, pks in sent.items() for _pk in pks),
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
