@@ -556,13 +556,10 @@ def _messages_claim_postgresql(
             bodies[pk] = _instance(SharedBody, shared_attnames, values)
         return bodies.get(pk)
 
-    # Column by column, so that the encrypted ones (the recipients) decrypt in one batch each.
-    columns = {n: _from_db_values(field, [row[n] for row in rows]) for n, field in converted}
-
-    def message(at: int, row: tuple) -> Message:
+    def message(row: tuple) -> Message:
         values = list(row[:end])
-        for n, column in columns.items():
-            values[n] = column[at]
+        for n, field in converted:
+            values[n] = field.from_db_value(values[n], None, connection)
         values.append(leased_until)
         message = _instance(Message, attnames, values)
         if values[shared_body_at] is not None and (body := shared_body(values[shared_body_at], row)) is not None:
@@ -570,14 +567,7 @@ def _messages_claim_postgresql(
             Message.shared_body.field.set_cached_value(message, body)
         return message
 
-    return [message(at, row) for at, row in enumerate(rows)]
-
-
-def _from_db_values(field, values: list) -> list:
-    # A field's conversion of raw values: in one batch where the field has one (prakerja.fields.EncryptedTextField).
-    if hasattr(field, "from_db_values"):
-        return field.from_db_values(values, connection)
-    return [field.from_db_value(value, None, connection) for value in values]
+    return [message(row) for row in rows]
 
 
 # --- Deliver ------------------------------------------------------------------------------------------

@@ -18,16 +18,12 @@ Other secrets at rest use the same encryption (the text of a message carrying a 
 the notifications outbox). It lives in the project package because every app needs it.
 """
 
-import base64
-import binascii
 import hashlib
 import hmac
 import re
-from collections.abc import Sequence
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 
 
@@ -41,8 +37,6 @@ class IdentifierKind:
 # A Fernet token: version byte 0x80 and a 64-bit timestamp whose high bytes are zero until the year 2106, so
 # its base64 starts with "gAAAAA"; at least 73 bytes (one AES block), so at least 100 characters, padding included.
 _TOKEN = re.compile(r"gAAAAA[A-Za-z0-9_-]{92,}={0,2}")
-# Never include the token: the message ends up in logs.
-_UNDECRYPTABLE = "personal data could not be decrypted with the configured keys"
 
 
 @lru_cache(maxsize=8)
@@ -73,69 +67,8 @@ def pii_decrypt_bytes(token: bytes) -> bytes:
     try:
         return _fernet().decrypt(token)
     except InvalidToken:
-        raise ValueError(_UNDECRYPTABLE) from None
-
-
-# Fernet's layout (https://github.com/fernet/spec): version 0x80, timestamp (8 bytes), IV (16), AES-128-CBC
-# ciphertext (whole blocks, PKCS7-padded), HMAC-SHA256 of everything before it (32), under the key's first 16
-# bytes (signing) and last 16 (encryption).
-_FERNET_OVERHEAD = 1 + 8 + 16 + 32
-
-
-@lru_cache(maxsize=8)
-def _fernet_key_halves(keys: tuple[str, ...]) -> tuple[tuple[bytes, bytes], ...]:
-    halves = []
-    for key in keys:
-        raw = base64.urlsafe_b64decode(key)
-        halves.append((raw[:16], raw[16:]))
-    return tuple(halves)
-
-
-def pii_decrypt_many(tokens: Sequence[str]) -> list[str]:
-    """``pii_decrypt`` of each of ``tokens``, in order: what a batch of the outbox decrypts (its recipients).
-
-    The same checks as Fernet's (each token's HMAC under the first configured key that verifies it, compared in
-    constant time, before anything is decrypted; then its padding), but the AES work of the whole batch in one
-    call: CBC decryption is each block decrypted on its own, XOR the block before it (the IV before the first), so
-    every block of every token goes through one ECB context and one XOR. A cipher context per token, as
-    ``Fernet.decrypt`` builds, was most of the cost of decrypting a phone number (docs/PERFORMANCE.md, "Outbox
-    delivery"). Raises ValueError, naming no token, when one does not decrypt; tests compare it with Fernet's."""
-    keys = _fernet_key_halves(tuple(settings.PII_ENCRYPTION_KEYS))
-    verified: list[list[tuple[int, bytes]]] = [[] for _ in keys]
-    for at, token in enumerate(tokens):
-        try:
-            data = base64.urlsafe_b64decode(token)
-        except (binascii.Error, ValueError):
-            raise ValueError(_UNDECRYPTABLE) from None
-        if len(data) < _FERNET_OVERHEAD + 16 or data[0] != 0x80 or (len(data) - _FERNET_OVERHEAD) % 16:
-            raise ValueError(_UNDECRYPTABLE)
-        signed, mac = data[:-32], data[-32:]
-        for under, (signing, _encryption) in enumerate(keys):
-            if hmac.compare_digest(hmac.digest(signing, signed, "sha256"), mac):
-                verified[under].append((at, data))
-                break
-        else:
-            raise ValueError(_UNDECRYPTABLE)
-    plain: list[str] = [""] * len(tokens)
-    for (_signing, encryption), batch in zip(keys, verified, strict=True):
-        if not batch:
-            continue
-        # Every token's ciphertext, and under each block the one before it: its IV, then its ciphertext but the last.
-        ciphertext = b"".join(data[25:-32] for _at, data in batch)
-        before = b"".join(data[9:-48] for _at, data in batch)
-        # ECB here is CBC's decryption step, done for a whole batch at once; nothing is encrypted this way.
-        decryptor = Cipher(algorithms.AES(encryption), modes.ECB()).decryptor()  # noqa: S305
-        blocks = decryptor.update(ciphertext) + decryptor.finalize()
-        padded = (int.from_bytes(blocks, "big") ^ int.from_bytes(before, "big")).to_bytes(len(blocks), "big")
-        start = 0
-        for at, data in batch:
-            end = start + len(data) - _FERNET_OVERHEAD
-            pad = padded[end - 1]
-            if not 1 <= pad <= 16 or padded[end - pad : end] != bytes([pad]) * pad:
-                raise ValueError(_UNDECRYPTABLE)
-            plain[at] = padded[start : end - pad].decode()
-            start = end
-    return plain
+        # Never include the token: the message ends up in logs.
+        raise ValueError("personal data could not be decrypted with the configured keys") from None
 
 
 def pii_is_token(value: str) -> bool:
@@ -160,7 +93,7 @@ def pii_rotate(token: str) -> str:
     try:
         return _fernet().rotate(token.encode()).decode()
     except InvalidToken:
-        raise ValueError(_UNDECRYPTABLE) from None
+        raise ValueError("personal data could not be decrypted with the configured keys") from None
 
 
 def _hmac(key: str, value: str, kind: str) -> str:

@@ -21,7 +21,7 @@ from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db import models
 from django.db.models import Q
 
-from prakerja.crypto import pii_decrypt, pii_decrypt_many, pii_digest, pii_encrypt, pii_is_token, pii_seal, pii_seals
+from prakerja.crypto import pii_decrypt, pii_digest, pii_encrypt, pii_is_token, pii_seal, pii_seals
 
 
 class EncryptedField:
@@ -62,15 +62,6 @@ class EncryptedTextField(EncryptedField, models.TextField):
         if value is None or value == "":
             return value
         return self.decrypted(value)
-
-    def from_db_values(self, values: list, connection) -> list:
-        """``from_db_value`` of a column of values at once, the tokens decrypted in one batch
-        (``pii_decrypt_many``): for code that reads raw rows by the hundred (the outbox's claim)."""
-        values = list(values)
-        tokens = [at for at, value in enumerate(values) if isinstance(value, str) and value and pii_is_token(value)]
-        for at, plain in zip(tokens, pii_decrypt_many([values[at] for at in tokens]), strict=True):
-            values[at] = plain
-        return values
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)

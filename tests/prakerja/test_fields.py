@@ -32,14 +32,6 @@ def test_nothing_and_blank_stay_what_they_are():
     assert field.from_db_value(None, None, None) is None and field.from_db_value("", None, None) == ""
 
 
-def test_a_column_read_at_once_gives_what_each_value_read_alone_gives():
-    field = EncryptedTextField(blank=True, null=True)
-    column = [pii_encrypt("+6281212345678"), None, "", "Jl. Merdeka 1", pii_encrypt("Siti Aminah")]
-
-    assert field.from_db_values(column, None) == [field.from_db_value(value, None, None) for value in column]
-    assert field.from_db_values(column, None) == ["+6281212345678", None, "", "Jl. Merdeka 1", "Siti Aminah"]
-
-
 def test_a_date_is_written_as_the_token_of_its_iso_form():
     field = EncryptedDateField()
 
