@@ -162,9 +162,10 @@ else:
 CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
 
 # With a shared cache (Redis), sessions are read from it and written through to the database (cached_db): a
-# signed-in page costs no session query (docs/PERFORMANCE.md, "Applicant dashboard"). A per-process cache
+# signed-in page costs no session query (docs/PERFORMANCE.md, "Applicant dashboard"); while Redis is down they
+# come from the database alone (prakerja/sessions.py, Django's cached_db answered 500 then). A per-process cache
 # (LocMemCache) would let a session ended in one gunicorn worker live on in another, so there only the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "prakerja.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # --- Accounts, passwords, abuse limits ------------------------------------------------------------------
 

@@ -219,3 +219,23 @@ def test_the_kept_page_is_encrypted_and_goes_with_the_account(django_capture_on_
         account_delete(user=world.user, password=PASSWORD)
 
     assert cache.get(key) is None
+
+
+def test_the_dashboard_is_rendered_while_the_cache_is_unreachable(settings):
+    """Redis goes down under a signed-in applicant (docs/DEPLOY.md): the page is rendered, not an error."""
+    settings.SESSION_ENGINE = "prakerja.sessions"  # as in production
+    client = Client()
+    world = personas.enrolled(client)
+    dashboard(client)  # kept while the cache answered
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing answers there
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        },
+    }
+
+    for _ in range(2):
+        page = dashboard(client)[0]
+        assert world.user.email in page and "Menunggu gelombang ditutup" in page

@@ -94,7 +94,7 @@ class History:
 def budget() -> int:
     """Six as in production, where sessions are cached_db (Redis); with database sessions (no Redis: a laptop's
     run) every page reads its session row too."""
-    session = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+    session = 1 if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db" else 0
     return MAX_QUERIES + session
 
 
