@@ -22,8 +22,8 @@ applicants do, so the load is served from the page kept for their rows (journey/
 after a change (the page rendered again) is measured in process beside it, with ``?rendered``, which is never kept. The dashboard's figures in the last line are
 its worst state's (lowest throughput ÷ floor, highest p99), every state's beside them. Each of the 32
 connections has a logged-in session of its own (``Client.force_login``, i.e. what a login leaves in the session table) and a
-CSRF cookie, as a browser would send them. Queries per request are counted once in process with
-``CaptureQueriesContext``.
+CSRF cookie, as a browser would send them. Queries per request are counted once in process, by an execute
+wrapper on the connection.
 
 The load generator is Python (asyncio, one process, ``Connection: close`` since gunicorn's sync workers do not
 keep connections alive), so on 2 cores it takes CPU from the server: it is the same for every target, and
@@ -79,7 +79,6 @@ def phase_setup(args: argparse.Namespace) -> dict:
     from django.db import connection
     from django.middleware.csrf import _get_new_csrf_string
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
 
@@ -104,41 +103,34 @@ def phase_setup(args: argparse.Namespace) -> dict:
     cookies = {"bare": floor_cookies, "floor": floor_cookies}
     cookies |= {f"dashboard:{state}": sessions_of(email) for state, email in STATES.items()}
 
+    def measure(client: Client, path: str) -> tuple:
+        """The response of one request with the statements it ran, then the mean of ``--inprocess-requests``."""
+        statements = []
+
+        def counted(execute, sql, params, many, context):
+            statements.append(sql[:160])
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counted):
+            response = client.get(path, HTTP_HOST="127.0.0.1")
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code} in process")
+        started = time.perf_counter()
+        for _ in range(args.inprocess_requests):
+            client.get(path, HTTP_HOST="127.0.0.1")
+        return response, statements, (time.perf_counter() - started) / args.inprocess_requests * 1000
+
     measured = {}
     for name, path in PATHS.items():
         client = Client(headers={"cookie": cookies[name][0]})
         client.get(path, HTTP_HOST="127.0.0.1")  # first request: templates, translations, connection, caches
-        connection.queries_log.clear()
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(path, HTTP_HOST="127.0.0.1")
-        if response.status_code != 200:
-            raise SystemExit(f"{path} answered {response.status_code} in process")
-        sql = [query["sql"][:160] for query in queries.captured_queries]
-        started = time.perf_counter()
-        for _ in range(args.inprocess_requests):
-            client.get(path, HTTP_HOST="127.0.0.1")
-        measured[name] = {
-            "inprocess_ms": (time.perf_counter() - started) / args.inprocess_requests * 1000,
-            "queries": len(sql),
-            "sql": sql,
-            "bytes": len(response.content),
-        }
+        response, sql, inprocess_ms = measure(client, path)
+        measured[name] = {"inprocess_ms": inprocess_ms, "queries": len(sql), "sql": sql, "bytes": len(response.content)}
         if name in DASHBOARDS:
             # What a reload costs when the applicant's rows changed since the page was kept: rendered, not kept (a
             # query string, journey/page_cache.py). A real miss also runs the digest's one statement (~0.35 ms).
-            statements = []
-
-            def counted(execute, sql, params, many, context, statements=statements):
-                statements.append(sql)
-                return execute(sql, params, many, context)
-
-            with connection.execute_wrapper(counted):
-                client.get(f"{path}?rendered", HTTP_HOST="127.0.0.1")
-            started = time.perf_counter()
-            for _ in range(args.inprocess_requests):
-                client.get(f"{path}?rendered", HTTP_HOST="127.0.0.1")
-            measured[name]["rendered_ms"] = (time.perf_counter() - started) / args.inprocess_requests * 1000
-            measured[name]["rendered_queries"] = len(statements)
+            _response, rendered, rendered_ms = measure(client, f"{path}?rendered")
+            measured[name] |= {"rendered_ms": rendered_ms, "rendered_queries": len(rendered)}
     steps_done = {}
     for name in DASHBOARDS:
         client = Client(headers={"cookie": cookies[name][0]})
