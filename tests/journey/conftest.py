@@ -94,3 +94,10 @@ def everywhere(db, private_media, settings):
     complaint = user.complaints.get()
     files = [photo.image.path, photo.thumbnail.path, complaint.letter.path]
     return SimpleNamespace(user=user, phone=phone, values=values, files=files, wave=wave, resident=resident)
+
+
+@pytest.fixture
+def quiet(settings, tmp_path):
+    """Pages walked many times over: private files in a temporary folder, no rate limits."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.RATELIMIT_ENABLE = False

@@ -38,12 +38,6 @@ def postgresql():
         require_service("PostgreSQL")
 
 
-@pytest.fixture
-def quiet(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    settings.RATELIMIT_ENABLE = False
-
-
 def dashboard(client: Client) -> tuple[str, list[str]]:
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/dashboard/")

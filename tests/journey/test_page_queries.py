@@ -123,12 +123,6 @@ def _routes():
     return chosen
 
 
-@pytest.fixture
-def quiet(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    settings.RATELIMIT_ENABLE = False
-
-
 @pytest.mark.usefixtures("quiet")
 @pytest.mark.parametrize(("persona", "key"), _routes())
 def test_each_step_page_costs_at_most_six_queries_whatever_the_history(persona, key):
