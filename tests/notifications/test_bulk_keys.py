@@ -87,23 +87,10 @@ def test_kinds_of_one_channel_split_by_a_column_each_reach_their_rows():
 def test_a_message_of_its_own_is_still_found_by_its_key_when_enqueued_again():
     user = UserFactory()
     announce([user], key_prefix="welcome")
-    first = message_enqueue(
-        channel="email",
-        recipient=user.email,
-        template="tests/plain",
-        context={},
-        idempotency_key="welcome:x",
-        user=user,
-    )
+    own = {"channel": "email", "recipient": user.email, "template": "tests/plain", "context": {}, "user": user}
+    first = message_enqueue(idempotency_key="welcome:x", **own)
 
-    again = message_enqueue(
-        channel="email",
-        recipient=user.email,
-        template="tests/plain",
-        context={},
-        idempotency_key="welcome:x",
-        user=user,
-    )
+    again = message_enqueue(idempotency_key="welcome:x", **own)
 
     assert again.pk == first.pk and Message.objects.count() == 2
 
