@@ -36,7 +36,6 @@ page is rendered on every request, as before. When the cache cannot be reached t
 import contextlib
 import functools
 import hashlib
-import weakref
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -55,10 +54,13 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 
 from prakerja.crypto import pii_decrypt_bytes, pii_encrypt_bytes
+from prakerja.prepared import prepared_cursor
 from prakerja.shared_cache import UNREACHABLE
 
 PAGE_TIMEOUT_SECONDS = 900  # bounds what an unused page holds in Redis; a change is seen at once regardless
 PAGES = ("dashboard",)  # the pages kept this way (``applicant_page``'s ``name``)
+# The digest statement's name, in a comment at its head: tests tell it from the page's own statements by it.
+FINGERPRINT_STATEMENT = "journey_page_fingerprint"
 CSRF_PLACEHOLDER = "csrf-" + salted_hmac("journey.page_cache", "csrf placeholder").hexdigest()[:24]
 
 
@@ -100,11 +102,11 @@ def _fingerprint_sql() -> str:
     t = {name: connection.ops.quote_name(table) for name, table in _tables().items()}
 
     def versions(name: str, where: str, *moments: str) -> str:
-        """Each row's version, and whether each of its ``moments`` has passed ($2, now; false for an empty one)."""
-        passed = "".join(f", (({moment} <= $2) IS TRUE)" for moment in moments)
+        """Each row's version, and whether each of its ``moments`` has passed (false for an empty one)."""
+        passed = "".join(f", (({moment} <= %(now)s::timestamptz) IS TRUE)" for moment in moments)
         return f"SELECT concat_ws(':', '{name}', ctid, xmin{passed}) FROM {t[name]} WHERE {where}"
 
-    mine = "user_id = $1"
+    mine = "user_id = %(user)s::bigint"
     enrollments = f"SELECT id FROM {t['enrollment']} WHERE {mine}"
     # A test past its deadline but not submitted is scored from its answers and the questions' keys; once
     # submitted, its own row says.
@@ -114,7 +116,7 @@ def _fingerprint_sql() -> str:
     runs = f"SELECT run_id FROM {t['result']} WHERE enrollment_id IN ({enrollments})"
     complaints = f"SELECT id FROM {t['complaint']} WHERE {mine}"
     rows = [
-        versions("user", "id = $1"),
+        versions("user", "id = %(user)s::bigint"),
         *(
             versions(name, mine)
             for name in ("identity", "personal_data", "ktp_photo", "phone", "declaration", "enrollment", "complaint")
@@ -129,24 +131,19 @@ def _fingerprint_sql() -> str:
         versions("card", mine, "first_training_deadline"),
         versions("complaint_wave", f"complaint_id IN ({complaints})"),
     ]
-    return f"SELECT md5(string_agg(version, ' ' ORDER BY version)) FROM ({' UNION ALL '.join(rows)}) AS rows(version)"
-
-
-FINGERPRINT_STATEMENT = "journey_page_fingerprint"
-# The connections the statement is prepared on: planning its seventeen branches costs several times what running
-# them does (0.6 ms against 0.05 ms), so each connection plans it once (PREPARE outlives a rolled-back transaction,
-# and dies with the connection; PgBouncer, if ever in front, runs in session mode: docs/DEPLOY.md).
-_prepared_on: weakref.WeakSet = weakref.WeakSet()
+    return (
+        f"/* {FINGERPRINT_STATEMENT} */ SELECT md5(string_agg(version, ' ' ORDER BY version))"
+        f" FROM ({' UNION ALL '.join(rows)}) AS rows(version)"
+    )
 
 
 def rows_fingerprint(user_id: int) -> str:
     """One statement: a digest of the versions of every row the dashboard of ``user_id`` is read from, and of
     which of its moments have passed."""
-    with connection.cursor() as cursor:
-        if connection.connection not in _prepared_on:
-            cursor.execute(f"PREPARE {FINGERPRINT_STATEMENT} (bigint, timestamptz) AS {_fingerprint_sql()}")
-            _prepared_on.add(connection.connection)
-        cursor.execute(f"EXECUTE {FINGERPRINT_STATEMENT} (%s, %s)", [user_id, timezone.now()])
+    # Prepared: planning its seventeen branches costs several times what running them does (0.6 ms against
+    # 0.05 ms), so each connection plans it once (prakerja/prepared.py).
+    with prepared_cursor() as cursor:
+        cursor.execute(_fingerprint_sql(), {"user": user_id, "now": timezone.now()})
         return cursor.fetchone()[0]
 
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 from notifications.masking import mask_recipient
 from notifications.models import MESSAGES_UNPURGED, Channel, Message, SharedBody, Status
 from notifications.sms import BaseBackend, get_sms_backend
+from prakerja.prepared import prepared_cursor
 from prakerja.retention import purge_in_batches
 
 logger = logging.getLogger(__name__)
@@ -532,7 +533,7 @@ def _messages_claim_postgresql(
         "ids": None if ids is None else _integer_array(ids),
     }
     sql = _claim_sql(with_ids=ids is not None, lazy_flush=not connection.in_atomic_block)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # planned once per connection: the plan cost a quarter of the statement
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     fields = [Message._meta.get_field(name) for name in _CLAIM_FIELDS]
@@ -760,7 +761,7 @@ def _messages_mark_sent(sent: dict[int, list[int]], finished: datetime, *, lazy_
         "ids": _integer_array(pk for pks in sent.values() for pk in pks),
         "attempts": _integer_array(attempts for attempts, pks in sent.items() for _pk in pks),
     }
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
 
