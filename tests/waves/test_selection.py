@@ -4,6 +4,7 @@ reruns that change nothing, and a failed run that leaves nothing behind."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from freezegun import freeze_time
 
 from prakerja.timeutil import wib_date
@@ -307,6 +308,32 @@ def test_on_postgresql_a_run_s_results_are_its_own_partition_with_every_index(db
     assert Result.objects.filter(run=run).count() == 2
     # Ids come from the table's one sequence, whichever way a row was written.
     assert len(set(Result.objects.values_list("pk", flat=True))) == 2
+
+
+def test_on_postgresql_each_run_takes_a_block_of_result_ids_that_no_other_run_shares(db):
+    _on_postgresql()
+    first_wave = WaveFactory(closed=True, province_quotas={"32": 1, "31": 1})
+    second_wave = WaveFactory(closed=True, province_quotas={"32": 1})
+    enrolled_many(first_wave, 7)
+    enrolled_many(second_wave, 3, provinces=("32",))
+
+    first = selection_run(wave=first_wave, acting_user=None, seed=1)
+    second = selection_run(wave=second_wave, acting_user=None, seed=1)
+
+    # Each run's ids are one unbroken block, in the order its rows were ranked (province, then place) ...
+    for run, count in ((first, 7), (second, 3)):
+        rows = list(Result.objects.filter(run=run).order_by("pk").values_list("pk", "province_id", "province_rank"))
+        ids = [pk for pk, _province, _place in rows]
+        assert len(rows) == count and ids == list(range(ids[0], ids[0] + count))
+        candidates = [(province, place) for _pk, province, place in rows if place is not None]
+        assert candidates == sorted(candidates)
+    # ... the second run's block after the first's, and the sequence past both.
+    assert min(Result.objects.filter(run=second).values_list("pk", flat=True)) > max(
+        Result.objects.filter(run=first).values_list("pk", flat=True)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('waves_result', 'id'))")
+        assert cursor.fetchone()[0] > max(Result.objects.values_list("pk", flat=True))
 
 
 def test_on_postgresql_a_failed_run_leaves_no_partition(db, monkeypatch):

@@ -8,8 +8,6 @@ other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import connection
 
 from waves.models import Card, Result
@@ -24,15 +22,6 @@ ADVISORY_NAMESPACE = 0x5E1EC7
 RUN_MAINTENANCE_WORK_MEM = "512MB"
 
 
-@dataclass(frozen=True)
-class ResultsTarget:
-    """Where a run's results are written: the table, and the id column and value its INSERT must name."""
-
-    table: str
-    id_column: str = ""
-    id_value: str = ""
-
-
 class SQLite:
     # Sorts and planner hints that only PostgreSQL needs.
     bytewise = ""
@@ -45,11 +34,11 @@ class SQLite:
         """At the start of a run's transaction: nothing to set, and a write transaction already excludes every
         other (the demo's databases open their transactions IMMEDIATE), so selections take turns by themselves."""
 
-    def results_target(self, cursor, run_id: int) -> ResultsTarget:
-        return ResultsTarget(RESULTS)
-
-    def results_attach(self, cursor, run_id: int, target: ResultsTarget) -> None:
-        pass
+    def results_write(self, cursor, run_id: int, rows_sql: str, params: dict, *, rows: int) -> None:
+        """Write the run's results: the ``rows`` rows of ``rows_sql``, a query with a column of each name of the
+        results but the id, and ``position``, the row's place (1 to ``rows``) in the order they come."""
+        columns = ", ".join(field.column for field in Result._meta.concrete_fields if not field.primary_key)
+        cursor.execute(f"INSERT INTO {RESULTS} ({columns}) SELECT {columns} FROM ({rows_sql}) AS w", params)
 
     def results_drop(self, cursor, run_id: int) -> None:
         cursor.execute(f"DELETE FROM {RESULTS} WHERE run_id = %s", [run_id])
@@ -81,26 +70,59 @@ class PostgreSQL(SQLite):
         # §4: at most 2, ever). A transaction-level lock on key 0 (wave ids start at 1), released at commit.
         cursor.execute("SELECT pg_advisory_xact_lock(%s::int, 0)", [ADVISORY_NAMESPACE])
 
-    def results_target(self, cursor, run_id: int) -> ResultsTarget:
+    def results_write(self, cursor, run_id: int, rows_sql: str, params: dict, *, rows: int) -> None:
         # The run's rows go into a table of their own, without indexes, which then becomes the run's partition of
         # the results (results_partition in the initial migration): its indexes are built once from the written
-        # rows, several times faster than keeping four indexes up to date row by row. The check lets the
-        # attachment trust it holds only this run's rows instead of reading them again.
+        # rows, several times faster than keeping four indexes up to date row by row. The table is made by
+        # CREATE TABLE … AS, which writes its rows a page at a time where an INSERT … SELECT writes (and logs) them
+        # one by one (a second less at 1,000,000 rows, docs/PERFORMANCE.md). Its columns are cast to the results'
+        # types, in the results' order, so the attachment finds the table it expects.
         table = f"{RESULTS}_run_{int(run_id)}"
         cursor.execute(
-            f"CREATE TABLE {table} (LIKE {RESULTS} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
-            f"CHECK (run_id = {int(run_id)}))"
+            """SELECT attname, format_type(atttypid, atttypmod), attnotnull FROM pg_attribute
+               WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum""",
+            [RESULTS],
         )
-        # Partitions do not share the table's identity; their ids come from its sequence all the same.
-        return ResultsTarget(table, "id, ", f"nextval(pg_get_serial_sequence('{RESULTS}', 'id')), ")
-
-    def results_attach(self, cursor, run_id: int, target: ResultsTarget) -> None:
+        results_columns = cursor.fetchall()
+        # Partitions do not share the table's identity; their ids come from its sequence all the same: a block of
+        # ``rows`` values taken at once, the row at ``position`` getting the block's position-th (one nextval() per
+        # row cost half a second at 1,000,000 rows). Nothing else takes values from this sequence: results are
+        # written only here, by selections, which take turns (run_prepare).
+        cursor.execute(
+            """SELECT setval(seq, nextval(seq) + %(rows)s - 1) - %(rows)s
+               FROM CAST(pg_get_serial_sequence(%(table)s, 'id') AS regclass) AS seq""",
+            {"rows": max(rows, 1), "table": RESULTS},
+        )
+        (before_block,) = cursor.fetchone()
+        projection = ", ".join(
+            f"CAST({int(before_block)} + w.position AS {type_}) AS id"
+            if name == "id"
+            else f"CAST(w.{name} AS {type_}) AS {name}"
+            for name, type_, _not_null in results_columns
+        )
+        cursor.execute(f"CREATE TABLE {table} AS SELECT {projection} FROM ({rows_sql}) AS w", params)
+        if cursor.rowcount != rows:
+            raise ValueError(f"selection run {run_id} wrote {cursor.rowcount} results for {rows} enrollments")
+        # What the results require of a partition, checked in one pass over the rows: its NOT NULL and CHECK
+        # constraints, and one that lets the attachment trust the table holds only this run's rows instead of
+        # reading them again.
+        cursor.execute(
+            """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+               WHERE conrelid = %s::regclass AND contype = 'c' AND NOT connoinherit ORDER BY conname""",
+            [RESULTS],
+        )
+        constraints = [
+            *(f"ALTER COLUMN {name} SET NOT NULL" for name, _type, not_null in results_columns if not_null),
+            *(f"ADD CONSTRAINT {name} {definition}" for name, definition in cursor.fetchall()),
+            f"ADD CHECK (run_id = {int(run_id)})",
+        ]
+        cursor.execute(f"ALTER TABLE {table} {', '.join(constraints)}")
         # Attaching builds the partition's copies of the table's indexes and unique constraints; readers of the
         # results are not held up.
-        cursor.execute(f"ALTER TABLE {RESULTS} ATTACH PARTITION {target.table} FOR VALUES IN ({int(run_id)})")
+        cursor.execute(f"ALTER TABLE {RESULTS} ATTACH PARTITION {table} FOR VALUES IN ({int(run_id)})")
         # Statistics for the planner, which otherwise knows nothing of the new rows; with them, the KK cap probes
         # a KK's rows by index instead of scanning.
-        cursor.execute(f"ANALYZE {target.table}")
+        cursor.execute(f"ANALYZE {table}")
 
     def results_drop(self, cursor, run_id: int) -> None:
         # Dropping the partition costs the same for ten rows or a million, and leaves no empty partition behind.

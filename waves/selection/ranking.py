@@ -36,7 +36,6 @@ def results_insert(run: SelectionRun, wave: Wave) -> None:
     db = dialect()
     c = db.bytewise
     with connection.cursor() as cursor:
-        target = db.results_target(cursor, run.pk)
         # The rows are sorted once, on one text key: province, candidate or not (candidates first), priority tier,
         # lottery (rank_key). Its first bytes tell most rows apart, so the sort compares short prefixes instead of
         # five columns, which at millions of rows is several times faster. A row's place in its province is its
@@ -44,7 +43,9 @@ def results_insert(run: SelectionRun, wave: Wave) -> None:
         # order, with no second sort). Candidates come first in each province, so the rows are written in
         # (province, place) order and, where they go into the indexed table (SQLite), the (run, province, place)
         # index is filled at its right edge.
-        cursor.execute(
+        db.results_write(
+            cursor,
+            run.pk,
             f"""WITH enrollment_rows (run_id, enrollment_id, user_id, province_id, kk_digest, priority, lottery,
                                       reason) AS (
                     -- each enrollment with its first failed rule (NULL: a candidate), its tier and its lottery
@@ -69,20 +70,18 @@ def results_insert(run: SelectionRun, wave: Wave) -> None:
                            ) OVER (ORDER BY o.rank_key{c}, o.enrollment_id ROWS UNBOUNDED PRECEDING) END AS province_rank
                     FROM ordered o
                 )
-                INSERT INTO {target.table} ({target.id_column}run_id, enrollment_id, user_id, province_id, kk_digest,
-                                            priority, lottery, province_rank, reason, selected, from_pool)
                 -- the province cut as if no KK were full: places up to the quota selected, other candidates "quota"
-                SELECT {target.id_value}s.run_id, s.enrollment_id, s.user_id, s.province_id, s.kk_digest, s.priority,
+                SELECT s.position, s.run_id, s.enrollment_id, s.user_id, s.province_id, s.kk_digest, s.priority,
                        s.lottery, s.province_rank,
                        CASE WHEN s.reason IS NOT NULL THEN s.reason
-                            WHEN s.province_rank <= q.quota THEN NULL ELSE %(quota_reason)s END,
-                       CASE WHEN s.reason IS NULL AND s.province_rank <= q.quota THEN TRUE ELSE FALSE END,
-                       FALSE
+                            WHEN s.province_rank <= q.quota THEN NULL ELSE %(quota_reason)s END AS reason,
+                       CASE WHEN s.reason IS NULL AND s.province_rank <= q.quota THEN TRUE ELSE FALSE END AS selected,
+                       FALSE AS from_pool
                 FROM placed s
                 LEFT JOIN {ProvinceQuota._meta.db_table} q ON q.wave_id = %(wave)s AND q.province_id = s.province_id""",
             {**rows_params, "quota_reason": QUOTA, "wave": wave.pk},
+            rows=Enrollment.objects.filter(wave=wave).count(),
         )
-        db.results_attach(cursor, run.pk, target)
 
 
 def rank_group(alias: str) -> str:
