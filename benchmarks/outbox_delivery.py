@@ -14,8 +14,9 @@ timed):
 
 1. sweep: ``notifications.services.outbox_sweep()`` in the child process, batches of OUTBOX_BATCH_SIZE;
 2. worker, 100 ids per message: a real ``celery -A prakerja worker --pool threads --concurrency 1 --queues
-   notifications`` on Redis (the pool of docs/DEPLOY.md's delivery workers; ``--pool`` to try another); the clock
-   runs from the first ``message_deliver_task`` published until the last row is sent;
+   notifications`` on Redis (the pool of docs/DEPLOY.md's delivery workers; ``--pool`` to try another, and
+   ``--concurrency 4`` for the Procfile's delivery worker, whose threads overlap one batch's database work with
+   another's Python); the clock runs from the first ``message_deliver_task`` published until the last row is sent;
 3. worker, 1 id per message, the same for a smaller M (it is slow);
 4. floors:
    - SQL: one statement per batch of 100 that takes due rows (``FOR UPDATE SKIP LOCKED``) and marks them
@@ -253,9 +254,9 @@ def phase_floor_sql(args: argparse.Namespace) -> dict:
 
 
 class Worker:
-    """``celery -A prakerja worker --pool POOL --concurrency 1 --queues notifications``, started and stopped by us."""
+    """``celery -A prakerja worker --pool POOL --concurrency N --queues notifications``, started and stopped by us."""
 
-    def __init__(self, workdir: Path, loglevel: str, pool: str) -> None:
+    def __init__(self, workdir: Path, loglevel: str, pool: str, concurrency: int = 1) -> None:
         self.log = workdir / "worker.log"
         self.stats = workdir / "sms-stats.json"
         self.noop_done = workdir / "noop-done"
@@ -277,7 +278,7 @@ class Worker:
             "--pool",
             pool,
             "--concurrency",
-            "1",
+            str(concurrency),
             "--queues",
             "notifications",
             "--include",
@@ -341,7 +342,7 @@ def phase_worker(args: argparse.Namespace) -> dict:
 
     count, per_message = args.count, args.per_message
     ids = messages_insert(count, tag=f"worker{per_message}")
-    worker = Worker(Path(args.workdir), args.worker_loglevel, args.pool)
+    worker = Worker(Path(args.workdir), args.worker_loglevel, args.pool, args.concurrency)
     try:
         chunks = [ids[i : i + per_message] for i in range(0, len(ids), per_message)]
         # CPU from here to the end, as for the floor: the worker's processes and its database connections (which
@@ -444,6 +445,8 @@ def phase(name: str, args: argparse.Namespace, env: dict, **extra) -> dict:
         args.worker_loglevel,
         "--pool",
         args.pool,
+        "--concurrency",
+        str(args.concurrency),
     ]
     for key, value in extra.items():
         command += [f"--{key.replace('_', '-')}", str(value)]
@@ -611,6 +614,12 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--worker-loglevel", default="INFO", help="as in the Procfile (INFO)")
     parser.add_argument(
         "--pool", default="threads", help="the worker's pool: threads, as docs/DEPLOY.md's delivery workers (default)"
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=1,
+        help="the worker's concurrency for the deliveries (default 1; the Procfile's delivery worker runs 4)",
     )
     parser.add_argument("--keep-database", action="store_true", help="leave the benchmark's database behind")
     parser.add_argument("--database", default=DATABASE, help=f"the benchmark's own database (default {DATABASE})")
