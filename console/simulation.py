@@ -464,8 +464,10 @@ class _Writer:
         if not self.copy:
             return [user.pk for user in User.objects.bulk_create(User(**row) for row in rows)]
         with self.connection.cursor() as cursor:
+            # The sequence looked up once: pg_get_serial_sequence() in the select list runs once per row.
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                """SELECT nextval(seq) FROM CAST(pg_get_serial_sequence(%s, %s) AS regclass) AS seq,
+                   generate_series(1, %s)""",
                 [User._meta.db_table, User._meta.pk.column, len(rows)],
             )
             ids = [pk for (pk,) in cursor.fetchall()]

@@ -6,8 +6,8 @@ times a minute whose planning costs as much as running it (the outbox's claim an
 row digest), ``prepared_cursor()`` gives a cursor that binds on the server and has psycopg prepare each statement
 on the connection the first time it runs it; later executions send only the statement's name and the values.
 psycopg keeps the prepared statements per connection, so a connection kept between requests or tasks
-(``CONN_MAX_AGE``) plans each statement once. PgBouncer, if ever put in
-front of the database, must then run in session mode, as docs/DEPLOY.md says.
+(``CONN_MAX_AGE``) plans each statement once. PgBouncer, if ever put in front of the database, must then run in
+session mode, as docs/DEPLOY.md says.
 
 Everything else is as ``connection.cursor()``: the connection's health check, Django's error wrapping, query
 logging and execute wrappers (so tests count these statements too). Placeholders are psycopg's (``%s``,
