@@ -298,27 +298,6 @@ def wait_port(port: int, processes: Processes, name: str, seconds: float = 90) -
     raise SystemExit(f"{name} did not listen on {port}:\n{processes.log_tail(name)}")
 
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_times(pids: set[int]) -> dict[int, float]:
-    """User + system CPU seconds of each of ``pids`` so far (Linux /proc); processes gone are left out."""
-    times = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        times[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime (fields 14 and 15 of stat)
-    return times
-
-
-def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
-    """CPU seconds spent between two readings by the processes alive at the second (new ones from zero). What a
-    process that ended meanwhile spent is lost: a lower bound when processes come and go (database backends)."""
-    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
-
-
 def group_pids(leaders: list[int]) -> set[int]:
     """Every process in the process groups of ``leaders`` (a gunicorn master and its workers)."""
     found = set()
@@ -589,18 +568,18 @@ class Load:
     def run(self, users: int, seconds: float, classes: list[str]) -> dict:
         """One locust run; with ``self.web`` (gunicorn masters' pids) and ``self.database_url`` set, also the CPU
         seconds the web nodes and the database's backends spent on it, per join and per sign-up."""
-        web_before = cpu_times(group_pids(self.web)) if self.web else {}
-        database_before = cpu_times(database_pids(self.database_url)) if self.database_url else {}
+        web_before = common.cpu_times(group_pids(self.web)) if self.web else {}
+        database_before = common.cpu_times(database_pids(self.database_url)) if self.database_url else {}
         process, prefix, run = self.start(users, seconds, classes)
         try:
             stats = self.finish(process, prefix, run, seconds)
         finally:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
-        web_after = cpu_times(group_pids(self.web)) if self.web else {}
-        database_after = cpu_times(database_pids(self.database_url)) if self.database_url else {}
-        stats["web_cpu_s"] = cpu_spent(web_before, web_after)
-        stats["db_cpu_s"] = cpu_spent(database_before, database_after)
+        web_after = common.cpu_times(group_pids(self.web)) if self.web else {}
+        database_after = common.cpu_times(database_pids(self.database_url)) if self.database_url else {}
+        stats["web_cpu_s"] = common.cpu_spent(web_before, web_after)
+        stats["db_cpu_s"] = common.cpu_spent(database_before, database_after)
         done = stats["joins"] + stats["signups"]
         stats["web_cpu_ms_per_op"] = 1000 * stats["web_cpu_s"] / done if done else None
         stats["db_cpu_ms_per_op"] = 1000 * stats["db_cpu_s"] / done if done else None

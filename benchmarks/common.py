@@ -106,6 +106,27 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_times(pids) -> dict[int, float]:
+    """User + system CPU seconds of each of ``pids`` so far (Linux /proc); processes gone are left out."""
+    times = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        times[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime (fields 14 and 15 of stat)
+    return times
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two readings by the processes alive at the second (new ones from zero). What a
+    process that ended meanwhile spent is lost: a lower bound when processes come and go (database backends)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
 def django_setup(*, database_url: str | None = None, settings: str | None = None) -> None:
     """Django in this process, on ``database_url`` if given, with ``settings`` unless DJANGO_SETTINGS_MODULE says."""
     if database_url:

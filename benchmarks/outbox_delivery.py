@@ -26,10 +26,11 @@ timed):
      publishing process is slower than the worker), timed from the first task to the last: the broker and
      worker ceiling for one message per notification.
 
-Beside the clock, the CPU each spent per 100 messages, in its own process(es) and in its PostgreSQL backend(s) (Linux's
-/proc, so the server must be on this machine): the worker with 100 ids per message against the SQL floor, the
-figure a shared machine disturbs least. Exactly once: after each delivery phase the null backend has been called exactly N times with N distinct
-keys, and every row is ``sent`` with ``attempts == 1`` (claimed once). Every phase has a time limit.
+Beside the clock, the CPU each spent per 100 messages, in its own process(es) and in its PostgreSQL backend(s)
+(Linux's /proc, so the server must be on this machine): the worker with 100 ids per message against the SQL floor,
+the figure a shared machine disturbs least. Exactly once: after each delivery phase the null backend has been
+called exactly N times with N distinct keys, and every row is ``sent`` with ``attempts == 1`` (claimed once).
+Every phase has a time limit.
 """
 
 from __future__ import annotations
@@ -163,15 +164,6 @@ def outbox_check(count: int, stats: dict) -> dict:
     return {"rows_by_status": by_status, "attempts": attempts, "backend": stats, "exactly_once": ok}
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of process ``pid`` so far (Linux's /proc; 0 when it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def backends_cpu(*, others: bool) -> dict[int, float]:
     """CPU seconds of this database's client backends on this machine: this connection's own, or (``others``)
     every other one's (a worker's). Autovacuum and the like are left out, for the floor and the worker alike."""
@@ -182,7 +174,7 @@ def backends_cpu(*, others: bool) -> dict[int, float]:
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' "
             f"AND pid {'<>' if others else '='} pg_backend_pid()"
         )
-        return {pid: cpu_seconds(pid) for (pid,) in cursor.fetchall()}
+        return common.cpu_times(pid for (pid,) in cursor.fetchall())
 
 
 def phase_migrate(args: argparse.Namespace) -> dict:
@@ -243,7 +235,7 @@ def phase_floor_sql(args: argparse.Namespace) -> dict:
                 break
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
-    database_cpu = sum(backends_cpu(others=False).values()) - sum(database_cpu.values())
+    database_cpu = common.cpu_spent(database_cpu, backends_cpu(others=False))
     return {
         "seconds": seconds,
         "cpu_seconds": cpu,
@@ -318,7 +310,7 @@ class Worker:
         """CPU seconds of the worker's processes so far: its main process and its pool's children, if any."""
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         pids = [self.process.pid] + ([int(pid) for pid in children.read_text().split()] if children.exists() else [])
-        return sum(cpu_seconds(pid) for pid in pids)
+        return sum(common.cpu_times(pids).values())
 
     def task_seconds(self) -> float | None:
         """The sum of the tasks' own run times, as the worker logs them at INFO ("succeeded in 0.01s")."""
@@ -363,7 +355,7 @@ def phase_worker(args: argparse.Namespace) -> dict:
             time.sleep(0.1)
         seconds = time.perf_counter() - started
         cpu = worker.cpu_seconds() - cpu
-        database_cpu = sum(now - database_cpu.get(pid, 0.0) for pid, now in backends_cpu(others=True).items())
+        database_cpu = common.cpu_spent(database_cpu, backends_cpu(others=True))
         worker_rss = worker.peak_rss_mb()
     finally:
         worker.stop()
