@@ -9,26 +9,30 @@ SQLite, a laptop's database, the usual way.
 from django.db import migrations, models
 
 
+def _index_change(app_label: str, model_name: str, index: models.Index, *, add: bool):
+    """Build or drop ``index``: CONCURRENTLY on PostgreSQL."""
+
+    def change(apps, schema_editor) -> None:
+        model = apps.get_model(app_label, model_name)
+        alter = schema_editor.add_index if add else schema_editor.remove_index
+        if schema_editor.connection.vendor == "postgresql":
+            alter(model, index, concurrently=True)
+        else:
+            alter(model, index)
+
+    return change
+
+
 def index_add_online(app_label: str, model_name: str, index: models.Index) -> migrations.SeparateDatabaseAndState:
     """The migration operation that adds ``index`` to ``app_label.model_name`` without blocking writes."""
-
-    def build(apps, schema_editor, *, add: bool) -> None:
-        model = apps.get_model(app_label, model_name)
-        change = schema_editor.add_index if add else schema_editor.remove_index
-        if schema_editor.connection.vendor == "postgresql":
-            change(model, index, concurrently=True)
-        else:
-            change(model, index)
-
-    def forwards(apps, schema_editor) -> None:
-        build(apps, schema_editor, add=True)
-
-    def backwards(apps, schema_editor) -> None:
-        build(apps, schema_editor, add=False)
-
     return migrations.SeparateDatabaseAndState(
         state_operations=[migrations.AddIndex(model_name=model_name, index=index)],
-        database_operations=[migrations.RunPython(forwards, backwards)],
+        database_operations=[
+            migrations.RunPython(
+                _index_change(app_label, model_name, index, add=True),
+                _index_change(app_label, model_name, index, add=False),
+            )
+        ],
     )
 
 
@@ -78,11 +82,14 @@ def unique_not_null_online(app_label: str, model_name: str, name: str, field: mo
 def index_remove_online(app_label: str, model_name: str, index: models.Index) -> migrations.SeparateDatabaseAndState:
     """The migration operation that drops ``index`` from ``app_label.model_name`` without blocking writes (its
     reverse builds it again the same way)."""
-    add = index_add_online(app_label, model_name, index)
-    forwards, backwards = add.database_operations[0].code, add.database_operations[0].reverse_code
     return migrations.SeparateDatabaseAndState(
         state_operations=[migrations.RemoveIndex(model_name=model_name, name=index.name)],
-        database_operations=[migrations.RunPython(backwards, forwards)],
+        database_operations=[
+            migrations.RunPython(
+                _index_change(app_label, model_name, index, add=False),
+                _index_change(app_label, model_name, index, add=True),
+            )
+        ],
     )
 
 
