@@ -8,7 +8,7 @@ from freezegun import freeze_time
 
 from tests.clock import T0
 from tests.factories import PASSWORD, ResidentFactory, UserFactory, question_bank_create
-from tests.helpers import login_verified
+from tests.helpers import login_verified, require_service
 
 
 @pytest.fixture(autouse=True)
@@ -120,3 +120,12 @@ def frozen():
 def question_bank(db):
     """A small question bank (tests/factories/assessment.py), loaded as seed_demo loads the real one."""
     question_bank_create()
+
+
+@pytest.fixture
+def postgresql():
+    """For a test of PostgreSQL's own behaviour: skipped on a laptop's SQLite, a failure in CI (require_service)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        require_service("PostgreSQL")

@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from journey.page_cache import CSRF_PLACEHOLDER, FINGERPRINT_STATEMENT, fingerprint_tables
 from tests.factories import PASSWORD, ApplicantFactory
-from tests.helpers import require_service
 from tests.journey.test_page_queries import APPLICANTS, budget
 from tests.security import personas
 from waves.models import Wave, WaveStatus
@@ -30,12 +29,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("postgresql", "quie
 TABLE = re.compile(r'(?:FROM|JOIN)\s+"([a-z0-9_]+)"')
 # Read on every signed-in request, before the page: the session (without Redis) and the user.
 MIDDLEWARE_TABLES = {"django_session", "accounts_user"}
-
-
-@pytest.fixture
-def postgresql():
-    if connection.vendor != "postgresql":
-        require_service("PostgreSQL")
 
 
 def dashboard(client: Client) -> tuple[str, list[str]]:

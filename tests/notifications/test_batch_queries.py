@@ -114,10 +114,9 @@ def _sent_mark_and_commit(*, channel: Channel) -> tuple[str, tuple]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_on_postgresql_the_sent_mark_of_sms_only_does_not_wait_for_the_disk_but_of_an_email_does(mailoutbox):
-    if connection.vendor != "postgresql":
-        pytest.skip("the lazy flush is PostgreSQL's")
-
+def test_on_postgresql_the_sent_mark_of_sms_only_does_not_wait_for_the_disk_but_of_an_email_does(
+    postgresql, mailoutbox
+):
     sms_mark, sms_after = _sent_mark_and_commit(channel=Channel.SMS)
     email_mark, email_after = _sent_mark_and_commit(channel=Channel.EMAIL)
 
@@ -129,9 +128,7 @@ def test_on_postgresql_the_sent_mark_of_sms_only_does_not_wait_for_the_disk_but_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_on_postgresql_a_claim_outside_a_transaction_does_not_wait_for_the_disk():
-    if connection.vendor != "postgresql":
-        pytest.skip("the claim's lazy flush is PostgreSQL's")
+def test_on_postgresql_a_claim_outside_a_transaction_does_not_wait_for_the_disk(postgresql):
     [pk] = _announce(1, key_prefix="lazy")
 
     with CaptureQueriesContext(connection) as queries:
@@ -145,9 +142,7 @@ def test_on_postgresql_a_claim_outside_a_transaction_does_not_wait_for_the_disk(
         assert cursor.fetchone() == ("on",)
 
 
-def test_on_postgresql_a_claim_inside_the_callers_transaction_leaves_its_commit_alone():
-    if connection.vendor != "postgresql":
-        pytest.skip("the claim's lazy flush is PostgreSQL's")
+def test_on_postgresql_a_claim_inside_the_callers_transaction_leaves_its_commit_alone(postgresql):
     [pk] = _announce(1, key_prefix="inside")
 
     with transaction.atomic():

@@ -5,17 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from prakerja.prepared import prepared_cursor
-from tests.helpers import require_service
 
 pytestmark = pytest.mark.django_db
 
 STATEMENT = "SELECT %(a)s::int + %(b)s::int"
-
-
-@pytest.fixture
-def postgresql():
-    if connection.vendor != "postgresql":
-        require_service("PostgreSQL")
 
 
 def prepared_here() -> list[str]:
