@@ -23,17 +23,28 @@ def _index_change(app_label: str, model_name: str, index: models.Index, *, add: 
     return change
 
 
-def index_add_online(app_label: str, model_name: str, index: models.Index) -> migrations.SeparateDatabaseAndState:
-    """The migration operation that adds ``index`` to ``app_label.model_name`` without blocking writes."""
+def _index_online(
+    app_label: str, model_name: str, index: models.Index, *, add: bool
+) -> migrations.SeparateDatabaseAndState:
+    state = (
+        migrations.AddIndex(model_name=model_name, index=index)
+        if add
+        else migrations.RemoveIndex(model_name=model_name, name=index.name)
+    )
     return migrations.SeparateDatabaseAndState(
-        state_operations=[migrations.AddIndex(model_name=model_name, index=index)],
+        state_operations=[state],
         database_operations=[
             migrations.RunPython(
-                _index_change(app_label, model_name, index, add=True),
-                _index_change(app_label, model_name, index, add=False),
+                _index_change(app_label, model_name, index, add=add),
+                _index_change(app_label, model_name, index, add=not add),
             )
         ],
     )
+
+
+def index_add_online(app_label: str, model_name: str, index: models.Index) -> migrations.SeparateDatabaseAndState:
+    """The migration operation that adds ``index`` to ``app_label.model_name`` without blocking writes."""
+    return _index_online(app_label, model_name, index, add=True)
 
 
 def unique_not_null_online(app_label: str, model_name: str, name: str, field: models.Field):
@@ -82,15 +93,7 @@ def unique_not_null_online(app_label: str, model_name: str, name: str, field: mo
 def index_remove_online(app_label: str, model_name: str, index: models.Index) -> migrations.SeparateDatabaseAndState:
     """The migration operation that drops ``index`` from ``app_label.model_name`` without blocking writes (its
     reverse builds it again the same way)."""
-    return migrations.SeparateDatabaseAndState(
-        state_operations=[migrations.RemoveIndex(model_name=model_name, name=index.name)],
-        database_operations=[
-            migrations.RunPython(
-                _index_change(app_label, model_name, index, add=False),
-                _index_change(app_label, model_name, index, add=True),
-            )
-        ],
-    )
+    return _index_online(app_label, model_name, index, add=False)
 
 
 def _partial_unique_change(app_label: str, model_name: str, constraint: models.UniqueConstraint, *, add: bool):
