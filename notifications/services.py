@@ -527,7 +527,8 @@ def _messages_claim_postgresql(
         "now": now,
         "leased_until": leased_until,
         "limit": limit,
-        # One literal rather than an array the driver adapts element by element, once per use in the statement.
+        # One literal the server parses rather than a list the driver adapts element by element (measured when the
+        # claim was bound on the client; prepared now, the parameter is sent once either way).
         "ids": None if ids is None else _integer_array(ids),
     }
     sql = _claim_sql(with_ids=ids is not None, lazy_flush=not connection.in_atomic_block)
