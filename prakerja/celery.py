@@ -1,9 +1,11 @@
 """The Celery application. Configuration comes from Django settings (the CELERY_ namespace)."""
 
 import os
+import time
+import weakref
 
 from celery import Celery, signals
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections, connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prakerja.settings")
 
@@ -28,15 +30,47 @@ app.conf.update(CELERY_DB_REUSE_MAX=DB_REUSE_MAX)
 app.autodiscover_tasks()
 
 
+# Django checks a kept connection (CONN_HEALTH_CHECKS, one "SELECT 1") before its first use in each request, and
+# the handlers below treat a task as a request. A delivery worker runs a task every few milliseconds, each paying
+# that round trip; a connection that ended a task in good health this recently is used without it. One that broke
+# in between fails the task's first statement instead: the database retry (DATABASE_RETRY) runs the task again and
+# the broken connection is closed after the failure, as after any error.
+HEALTH_CHECK_SKIPPED_FOR_SECONDS = 1.0
+_healthy_at: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _eager(task) -> bool:
+    # A task run eagerly (tests, the caller's own process) leaves the caller's connection alone.
+    return task is not None and getattr(task.request, "is_eager", False)
+
+
+# Like Django's request_started and request_finished: a connection is kept for DATABASE_CONN_MAX_AGE, and dropped
+# at once when it is broken (an error since the last commit and a failed check) or was left inside a transaction.
 @signals.task_prerun.connect
-@signals.task_postrun.connect
-def _database_connections_as_a_request(sender=None, **kwargs) -> None:
-    # Like Django's request_started and request_finished: a connection is kept for DATABASE_CONN_MAX_AGE, and
-    # dropped at once when it is broken (an error since the last commit and a failed check) or was left inside
-    # a transaction. A task run eagerly (tests, the caller's own process) leaves the caller's connection alone.
-    if sender is not None and getattr(sender.request, "is_eager", False):
+def _database_connections_before_task(sender=None, **kwargs) -> None:
+    if _eager(sender):
         return
     close_old_connections()
+    now = time.monotonic()
+    for conn in connections.all(initialized_only=True):
+        healthy_at = _healthy_at.get(conn)
+        if (
+            conn.connection is not None
+            and healthy_at is not None
+            and now - healthy_at < HEALTH_CHECK_SKIPPED_FOR_SECONDS
+        ):
+            conn.health_check_done = True
+
+
+@signals.task_postrun.connect
+def _database_connections_after_task(sender=None, **kwargs) -> None:
+    if _eager(sender):
+        return
+    close_old_connections()  # closes a connection left broken by an error (checked) or past its age
+    now = time.monotonic()
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None:
+            _healthy_at[conn] = now
 
 
 @signals.worker_init.connect

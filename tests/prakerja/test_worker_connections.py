@@ -3,17 +3,20 @@
 Celery's Django fixup closes every connection before and after each task unless ``CELERY_DB_REUSE_MAX`` is set;
 a new PostgreSQL connection per task cost a delivery task of 100 messages more than its own work
 (docs/PERFORMANCE.md, "Outbox delivery"). prakerja/celery.py sets it and closes connections as Django does around a
-request instead: after DATABASE_CONN_MAX_AGE, or at once when broken.
+request instead: after DATABASE_CONN_MAX_AGE, or at once when broken. It also leaves out a round trip a delivery
+task does not need: the health check of a connection that ended a task a moment ago.
 """
 
 from collections.abc import Iterator
+from unittest import mock
 
 import pytest
 from celery.fixups.django import DjangoWorkerFixup
 from celery.signals import task_postrun, task_prerun
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from notifications.tasks import message_deliver_task
+from prakerja import celery
 from prakerja.celery import app
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,11 +46,17 @@ def conn_max_age() -> Iterator[None]:
         connection.close()
 
 
-def _run_task_signals() -> None:
-    """What a worker sends around each task, the task itself aside."""
+def _run_task_signals(body=lambda: None) -> None:
+    """What a worker sends around each task, with ``body`` as the task's own work."""
     task = message_deliver_task
     task_prerun.send(sender=task, task_id="t", task=task, args=([],), kwargs={})
+    body()
     task_postrun.send(sender=task, task_id="t", task=task, args=([],), kwargs={}, retval=0, state="SUCCESS")
+
+
+def _query() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
 
 
 def test_a_worker_keeps_its_database_connection_between_tasks(worker_fixup, conn_max_age):
@@ -79,3 +88,55 @@ def test_a_worker_still_closes_a_connection_past_its_age(worker_fixup, conn_max_
 
     # then its connection is closed, as after a request
     assert connection.connection is None
+
+
+@pytest.fixture
+def health_checks(conn_max_age) -> Iterator[mock.Mock]:
+    """A kept connection with health checks on, as in production; yields the spy on its check."""
+    saved = connection.settings_dict["CONN_HEALTH_CHECKS"]
+    connection.settings_dict["CONN_MAX_AGE"] = 60
+    connection.settings_dict["CONN_HEALTH_CHECKS"] = True
+    connection.close()
+    connection.ensure_connection()
+    connection.health_check_enabled = True  # as connect() sets it; SQLite's in-memory test database never reopens
+    celery._healthy_at.clear()
+    try:
+        with mock.patch.object(connection, "is_usable", wraps=connection.is_usable) as is_usable:
+            yield is_usable
+    finally:
+        connection.settings_dict["CONN_HEALTH_CHECKS"] = saved
+        connection.health_check_enabled = saved
+
+
+def test_a_worker_checks_a_connection_only_when_it_has_not_ended_a_task_a_moment_ago(worker_fixup, health_checks):
+    clock = [celery.time.monotonic()]
+    with mock.patch.object(celery.time, "monotonic", side_effect=lambda: clock[0]):
+        # a first task on the connection checks it, as the first request on a kept connection does
+        _run_task_signals(_query)
+        assert health_checks.call_count == 1
+
+        # the next task, a moment later, uses it as it is
+        clock[0] += celery.HEALTH_CHECK_SKIPPED_FOR_SECONDS / 2
+        _run_task_signals(_query)
+        assert health_checks.call_count == 1
+
+        # after a pause, the connection is checked again before it is used
+        clock[0] += celery.HEALTH_CHECK_SKIPPED_FOR_SECONDS
+        _run_task_signals(_query)
+        assert health_checks.call_count == 2
+
+
+def test_a_worker_checks_a_connection_again_after_an_error(worker_fixup, health_checks):
+    # given a task that fails in the database
+    def failing() -> None:
+        with pytest.raises(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+
+    # when it ends and the next task starts at once
+    _run_task_signals(failing)
+    checks = health_checks.call_count
+    _run_task_signals(_query)
+
+    # then the connection was checked after the error (Django's own rule) and is still the worker's
+    assert checks == 2  # before the failing task's first statement, and after its error
+    assert connection.connection is not None
