@@ -73,6 +73,23 @@ def _database_connections_after_task(sender=None, **kwargs) -> None:
             _healthy_at[conn] = now
 
 
+@signals.celeryd_after_setup.connect
+def _outbox_workers_without_ack_emulation(sender=None, instance=None, **kwargs) -> None:
+    # On Redis, kombu emulates acknowledgements: every message a worker takes is copied into an "unacked" hash and
+    # removed again when the task ends (two more round trips per task), so that a dead worker's messages come back
+    # after visibility_timeout (an hour). The outbox's tasks need none of it: a delivery task only names rows of the
+    # outbox, whose leases and attempt numbers bring back what a dead worker took, and the sweep (beat, every
+    # OUTBOX_SWEEP_SECONDS) sends what it never started. A worker that consumes nothing but those queues (the
+    # Procfile's "notifications", an "otp" worker) therefore takes messages without the copy; a worker with any
+    # other queue keeps it. Set here, after the queues are chosen and before the worker connects to the broker.
+    from django.conf import settings
+
+    queues = set(instance.app.amqp.queues.consume_from)
+    if queues and queues <= {"notifications", settings.OTP_QUEUE}:
+        options = instance.app.conf.broker_transport_options
+        instance.app.conf.broker_transport_options = {**options, "ack_emulation": False}
+
+
 @signals.worker_init.connect
 @signals.beat_init.connect
 def _refuse_to_start(**kwargs) -> None:

@@ -3,11 +3,13 @@
 Celery's Django fixup closes every connection before and after each task unless ``CELERY_DB_REUSE_MAX`` is set;
 a new PostgreSQL connection per task cost a delivery task of 100 messages more than its own work
 (docs/PERFORMANCE.md, "Outbox delivery"). prakerja/celery.py sets it and closes connections as Django does around a
-request instead: after DATABASE_CONN_MAX_AGE, or at once when broken. It also leaves out a round trip a delivery
-task does not need: the health check of a connection that ended a task a moment ago.
+request instead: after DATABASE_CONN_MAX_AGE, or at once when broken. It also leaves out two round trips a delivery
+task does not need: the health check of a connection that ended a task a moment ago, and, on a worker of the
+outbox's queues only, kombu's emulated acknowledgements.
 """
 
 from collections.abc import Iterator
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -140,3 +142,31 @@ def test_a_worker_checks_a_connection_again_after_an_error(worker_fixup, health_
     # then the connection was checked after the error (Django's own rule) and is still the worker's
     assert checks == 2  # before the failing task's first statement, and after its error
     assert connection.connection is not None
+
+
+def _worker_consuming(*queues: str) -> SimpleNamespace:
+    """The parts of a starting worker the ack-emulation handler reads: its queues and its configuration."""
+    conf = SimpleNamespace(broker_transport_options={"visibility_timeout": 3600})
+    return SimpleNamespace(
+        app=SimpleNamespace(
+            amqp=SimpleNamespace(queues=SimpleNamespace(consume_from={queue: object() for queue in queues})), conf=conf
+        )
+    )
+
+
+@pytest.mark.parametrize("queues", [("notifications",), ("otp",), ("notifications", "otp")])
+def test_a_worker_of_the_outbox_queues_only_takes_messages_without_emulated_acknowledgements(queues):
+    worker = _worker_consuming(*queues)
+
+    celery._outbox_workers_without_ack_emulation(instance=worker)
+
+    assert worker.app.conf.broker_transport_options == {"visibility_timeout": 3600, "ack_emulation": False}
+
+
+@pytest.mark.parametrize("queues", [("otp", "default", "selection"), ("notifications", "default"), ()])
+def test_a_worker_with_any_other_queue_keeps_emulated_acknowledgements(queues):
+    worker = _worker_consuming(*queues)
+
+    celery._outbox_workers_without_ack_emulation(instance=worker)
+
+    assert worker.app.conf.broker_transport_options == {"visibility_timeout": 3600}
