@@ -139,8 +139,9 @@ def test_a_worker_checks_a_connection_again_after_an_error(worker_fixup, health_
     checks = health_checks.call_count
     _run_task_signals(_query)
 
-    # then the connection was checked after the error (Django's own rule) and is still the worker's
+    # then the connection was checked after the error (Django's own rule), which the next task takes as its check
     assert checks == 2  # before the failing task's first statement, and after its error
+    assert health_checks.call_count == 2
     assert connection.connection is not None
 
 
