@@ -4,7 +4,7 @@ Each applicant holds the rows the services would have written for the steps they
 verified, the current privacy policy and terms, the applicants' group), the KTP check, the personal data, the KTP
 photo's row, the verified phone number, the declaration, the test, the enrollment — with every column's value
 prepared by the model's own field (``get_db_prep_save``: ``prakerja.fields`` encrypts the NIK, KK, birth date,
-names, address and phone number as Fernet tokens, JSON fields their lists) and the blind indexes computed by their
+names, address and phone number as tokens, JSON fields their lists) and the blind indexes computed by their
 ``BlindIndexField`` from the plain value, as a save would; only without the registry round trip, the OTP, Argon2
 hashing or sending email. Photos point at files that are not there (as the test factories' do); passwords are
 unusable. On PostgreSQL the rows go in with ``COPY``, one per table per batch (the accounts' ids taken from their

@@ -1,7 +1,7 @@
 """Model fields that keep personal data encrypted at rest while every caller reads and writes plain values.
 
 ``PersonalData.full_name`` is a ``str`` in Python, in forms, templates and ``values()``; in the database it is a
-Fernet token (prakerja/crypto.py). Encryption happens when a value is written (``get_prep_value``, so ``save``,
+token (prakerja/crypto.py). Encryption happens when a value is written (``get_prep_value``, so ``save``,
 ``create``, ``bulk_create``, ``bulk_update`` and ``update`` all encrypt), decryption when a row is read
 (``from_db_value``). A value that is not a token is read as it is: what the portal wrote before these columns
 were encrypted stays readable while the migration, or ``manage.py pii_rotate_keys``, encrypts it in batches.
@@ -54,8 +54,8 @@ class EncryptedField:
 
 
 class EncryptedTextField(EncryptedField, models.TextField):
-    """Text stored as a Fernet token. ``max_length`` (as in a CharField) bounds the plain text in forms and
-    validation; the column is ``text``, as a token is about 4/3 of the text plus 100 characters. The empty string
+    """Text stored as a token. ``max_length`` (as in a CharField) bounds the plain text in forms and
+    validation; the column is ``text``, as a token is about 4/3 of the text plus 50 characters. The empty string
     is stored as it is: it says nothing, and a blanked body (retention) must stay blank."""
 
     def from_db_value(self, value, expression, connection):
@@ -71,7 +71,7 @@ class EncryptedTextField(EncryptedField, models.TextField):
 
 
 class EncryptedDateField(EncryptedField, models.DateField):
-    """A date (``datetime.date`` in Python) stored as the Fernet token of its ISO form, in a ``text`` column."""
+    """A date (``datetime.date`` in Python) stored as the token of its ISO form, in a ``text`` column."""
 
     def get_internal_type(self) -> str:
         return "TextField"
@@ -91,9 +91,10 @@ class EncryptedDateField(EncryptedField, models.DateField):
 
 
 class FernetTokenField(models.TextField):
-    """A column holding a Fernet token that the code reads and writes as a token (``IdentityVerification``'s
-    ``nik_encrypted``: its plain value is the ``nik`` property). Nothing changes in Python; the class tells
-    ``pii_rotate_keys`` to re-encrypt it with the others."""
+    """A column holding a token (prakerja/crypto.py) that the code reads and writes as a token
+    (``IdentityVerification``'s ``nik_encrypted``: its plain value is the ``nik`` property). Nothing changes in
+    Python; the class tells ``pii_rotate_keys`` to re-encrypt it with the others. (Named when tokens were Fernet's;
+    the name stays, as the migrations that use it do.)"""
 
 
 class BlindIndexField(models.CharField):

@@ -5,9 +5,10 @@ Two walks over the portal's tables, each a primary-key-ordered series of short t
 done, and a second run simply goes over what is left:
 
 - ``table_reencrypt``: every encrypted column (prakerja/fields.py) re-encrypted under the first key of
-  ``PII_ENCRYPTION_KEYS``; a value already under it is skipped (its HMAC is checked, nothing decrypted), a
-  value still in clear (written before its column was encrypted) is encrypted. ``manage.py pii_rotate_keys``
-  and the migrations that encrypted the columns use it.
+  ``PII_ENCRYPTION_KEYS``; a value already under it in the current form is skipped (it opens with that key, one
+  AEAD call), a Fernet token of an earlier release is rewritten in the current form, and a value still in clear
+  (written before its column was encrypted) is encrypted. ``manage.py pii_rotate_keys`` and the migrations that
+  encrypted the columns use it.
 - ``table_reindex``: every blind index recomputed under the first key of ``PII_BLIND_INDEX_KEYS``, from the
   value it indexes (a ``BlindIndexField`` with ``source``) or, for a copy (``copy_of``), from the row it was
   copied from; what an account deletion keeps (``follows``) moved along with the value it follows, and its

@@ -24,7 +24,7 @@ from accounts.errors import AccountError, AccountErrorCode
 from accounts.models import User
 from journey.services import account_delete
 from notifications.models import Message, Status
-from prakerja.crypto import pii_decrypt
+from prakerja.crypto import pii_decrypt, pii_is_token
 from tests.factories import PASSWORD, ApplicantFactory, ResidentFactory, WaveFactory, ktp_data, lost_wave, staff_user
 from tests.helpers import login_verified
 from verification.models import IdentityVerification, KtpPhoto, PersonalData, PhoneNumber, RetainedNikIndex
@@ -184,8 +184,8 @@ def found_in_storage(values: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def stored_texts():
-    """(where, text) for every value of every text-like or date column of every model but the mock registry's; Fernet
-    tokens decrypted (whatever encrypts a column, its plain text is what must be gone); every session decoded."""
+    """(where, text) for every value of every text-like or date column of every model but the mock registry's; tokens
+    decrypted (whatever encrypts a column, its plain text is what must be gone); every session decoded."""
     for model in apps.get_models():
         if model._meta.app_label == "dukcapil":
             continue
@@ -208,7 +208,7 @@ def _texts(value):
     elif not isinstance(value, str):
         value = json.dumps(value, ensure_ascii=False, default=str)
     yield value
-    if value.startswith("gAAAAA"):
+    if pii_is_token(value):
         with contextlib.suppress(ValueError):  # not a token after all
             yield pii_decrypt(value)
 

@@ -3,8 +3,9 @@
 Re-encrypts every encrypted column of the portal under the first key of PII_ENCRYPTION_KEYS, while the portal
 serves (docs/PRIVACY.md, "Encryption and key rotation"). Each batch is its own short transaction and each value
 is written only if it is still what was read, so a value a request changes meanwhile is kept (it was written
-under the first key anyway). Values already under the first key are skipped without decrypting them, so an
-interrupted run is resumed by running it again. ``--check`` counts what is left, for deciding when the old key
+under the first key anyway). Values already under the first key in the current form are skipped (checking one
+is one AEAD call), so an interrupted run is resumed by running it again; Fernet tokens of an earlier release are
+rewritten in the current form. ``--check`` counts what is left, for deciding when the old key
 may go.
 """
 
