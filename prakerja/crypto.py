@@ -119,7 +119,9 @@ def _open(sealed: bytes, *, first_key_only: bool = False) -> bytes:
     raise ValueError(_UNDECRYPTABLE)
 
 
-def _unbase64(text: str) -> bytes:
+def _sealed(token: str) -> bytes:
+    """The bytes a current token carries after its prefix (its base64 is unpadded)."""
+    text = token[len(_PREFIX) :]
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except binascii.Error:
@@ -132,7 +134,7 @@ def pii_encrypt(value: str) -> str:
 
 def pii_decrypt(token: str) -> str:
     if token.startswith(_PREFIX):
-        return _open(_unbase64(token[len(_PREFIX) :])).decode()
+        return _open(_sealed(token)).decode()
     return _fernet_decrypt(token.encode()).decode()
 
 
@@ -168,7 +170,7 @@ def pii_under_first_key(token: str) -> bool:
     if not token.startswith(_PREFIX):
         return False
     try:
-        _open(_unbase64(token[len(_PREFIX) :]), first_key_only=True)
+        _open(_sealed(token), first_key_only=True)
     except ValueError:
         return False
     return True

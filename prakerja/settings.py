@@ -518,8 +518,8 @@ DEFAULT_EXCEPTION_REPORTER = "prakerja.redaction.PersonalDataExceptionReporter"
 # --- Personal data: encrypted at rest, with a keyed blind index (prakerja/crypto.py) -----------------------
 
 # Keys of 32 bytes in urlsafe base64 (as Fernet makes them; prakerja/crypto.py derives its AEAD keys from them),
-# newest first: the first encrypts, all decrypt. To rotate, put a new key
-# first and run ``manage.py pii_rotate_keys``; drop the old key once it has finished (docs/PRIVACY.md).
+# newest first: the first encrypts, all decrypt. To rotate, put a new key first and run ``manage.py
+# pii_rotate_keys``; drop the old key once it has finished (docs/PRIVACY.md).
 # The blind index keys make the HMAC that uniqueness, look-ups and the KK grouping use, newest first: the first
 # writes, all are tried by look-ups; ``manage.py pii_reindex`` moves the stored indexes to the first. A single
 # key may still be given as PII_BLIND_INDEX_KEY. Neither has a default outside DEBUG.
