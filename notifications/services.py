@@ -503,15 +503,15 @@ def _integer_array(values: Iterable[int]) -> str:
     return "{" + ",".join(str(int(value)) for value in values) + "}"
 
 
-def _instance(model: type[Model], attnames: Sequence[str], values: Iterable) -> Model:
+def _instance(model: type[Model], attnames: Sequence[str], values: Iterable, db: str) -> Model:
     # Model.from_db without Model.__init__, which walks every field of the model (deferred ones too) and cost more
     # than the claim's own statement per batch: the attributes go straight into the instance, the fields not given
     # stay deferred (read on access, as with .only()).
     instance = model.__new__(model)
     instance.__dict__.update(zip(attnames, values, strict=True))
-    instance._state = ModelState()
-    instance._state.adding = False
-    instance._state.db = connection.alias
+    state = instance._state = ModelState()
+    state.adding = False
+    state.db = db
     return instance
 
 
@@ -546,6 +546,7 @@ def _messages_claim_postgresql(
     shared_body_at = _CLAIM_FIELDS.index("shared_body")
     end = len(fields)
     bodies: dict[int, SharedBody] = {}
+    alias = connection.alias  # once: each read of ``connection`` goes through a thread-local look-up
 
     def shared_body(pk: int, row: tuple) -> SharedBody | None:
         # The first row of the batch that refers to a body carries its columns (the claim's body_rank).
@@ -553,7 +554,7 @@ def _messages_claim_postgresql(
             values = list(row[end:])
             for n, field in shared_converted:
                 values[n] = field.from_db_value(values[n], None, connection)
-            bodies[pk] = _instance(SharedBody, shared_attnames, values)
+            bodies[pk] = _instance(SharedBody, shared_attnames, values, alias)
         return bodies.get(pk)
 
     def message(row: tuple) -> Message:
@@ -561,7 +562,7 @@ def _messages_claim_postgresql(
         for n, field in converted:
             values[n] = field.from_db_value(values[n], None, connection)
         values.append(leased_until)
-        message = _instance(Message, attnames, values)
+        message = _instance(Message, attnames, values, alias)
         if values[shared_body_at] is not None and (body := shared_body(values[shared_body_at], row)) is not None:
             # Through the descriptor's cache, as select_related would: no query when the body is read.
             Message.shared_body.field.set_cached_value(message, body)
