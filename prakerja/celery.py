@@ -82,12 +82,33 @@ def _outbox_workers_without_ack_emulation(sender=None, instance=None, **kwargs) 
     # OUTBOX_SWEEP_SECONDS) sends what it never started. A worker that consumes nothing but those queues (the
     # Procfile's "notifications", an "otp" worker) therefore takes messages without the copy; a worker with any
     # other queue keeps it. Set here, after the queues are chosen and before the worker connects to the broker.
-    from django.conf import settings
-
-    queues = set(instance.app.amqp.queues.consume_from)
-    if queues and queues <= {"notifications", settings.OTP_QUEUE}:
+    if _consumes_outbox_only(instance.app):
         options = instance.app.conf.broker_transport_options
         instance.app.conf.broker_transport_options = {**options, "ack_emulation": False}
+
+
+# Messages a delivery worker takes ahead of its threads, per thread (Celery's prefetch multiplier). With the
+# project's 1 (acks late, one message per thread: a long selection never holds a second one back), a thread that ends
+# a task waits while the main loop acknowledges it, asks Redis for the next message and hands it over, a tenth of a
+# batch of 100 (docs/PERFORMANCE.md, "The next message taken during the task"); with 2, the next one is already
+# there. What a worker holds unstarted is what a warm shutdown puts back and a SIGKILL loses; for the outbox's tasks
+# the sweep sends it.
+OUTBOX_WORKER_PREFETCH_MULTIPLIER = 2
+
+
+@signals.worker_init.connect
+def _outbox_workers_prefetch(sender=None, **kwargs) -> None:
+    # Before the worker builds its consumer, which reads the multiplier; an explicit higher --prefetch-multiplier stays.
+    if _consumes_outbox_only(sender.app):
+        sender.prefetch_multiplier = max(sender.prefetch_multiplier, OUTBOX_WORKER_PREFETCH_MULTIPLIER)
+
+
+def _consumes_outbox_only(app) -> bool:
+    """Whether a starting worker consumes the outbox's delivery queues and nothing else."""
+    from django.conf import settings
+
+    queues = set(app.amqp.queues.consume_from)
+    return bool(queues) and queues <= {"notifications", settings.OTP_QUEUE}
 
 
 @signals.worker_init.connect

@@ -5,7 +5,7 @@ a new PostgreSQL connection per task cost a delivery task of 100 messages more t
 (docs/PERFORMANCE.md, "Outbox delivery"). prakerja/celery.py sets it and closes connections as Django does around a
 request instead: after DATABASE_CONN_MAX_AGE, or at once when broken. It also leaves out two round trips a delivery
 task does not need: the health check of a connection that ended a task a moment ago, and, on a worker of the
-outbox's queues only, kombu's emulated acknowledgements.
+outbox's queues only, kombu's emulated acknowledgements; such a worker also takes its next message while a task runs.
 """
 
 from collections.abc import Iterator
@@ -171,3 +171,28 @@ def test_a_worker_with_any_other_queue_keeps_emulated_acknowledgements(queues):
     celery._outbox_workers_without_ack_emulation(instance=worker)
 
     assert worker.app.conf.broker_transport_options == {"visibility_timeout": 3600}
+
+
+def _prefetch_count(queues: str, *, concurrency: int = 2, **options) -> int:
+    """How many messages a worker started with ``queues`` takes ahead (its consumer, built but never started)."""
+    with mock.patch("prakerja.checks.refuse_to_start"):  # the test settings are not a deployment's
+        worker = app.WorkController(
+            queues=queues, pool_cls="threads", concurrency=concurrency, hostname="prefetch@test", **options
+        )
+    return worker.consumer.initial_prefetch_count
+
+
+@pytest.mark.parametrize("queues", ["notifications", "otp", "notifications,otp"])
+def test_a_worker_of_the_outbox_queues_only_takes_the_next_message_during_a_task(queues):
+    assert celery.OUTBOX_WORKER_PREFETCH_MULTIPLIER == 2
+    assert _prefetch_count(queues, concurrency=4) == 8
+
+
+def test_a_delivery_worker_keeps_a_higher_prefetch_multiplier_it_was_given():
+    assert _prefetch_count("notifications", prefetch_multiplier=8) == 16
+
+
+@pytest.mark.parametrize("queues", ["otp,default,selection", "notifications,default", "selection"])
+def test_a_worker_with_any_other_queue_takes_one_message_per_thread(queues):
+    # A selection runs for minutes: a second message held behind it would wait for all of them.
+    assert _prefetch_count(queues, concurrency=4) == 4
