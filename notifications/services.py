@@ -449,6 +449,39 @@ FROM ranked LEFT JOIN {shared_table} AS shared
     ON shared.{shared_id} = ranked.{shared_body} AND ranked.body_rank = 1{lazy_flush}
 ORDER BY ranked.claim_rank
 """
+# The claim of rows named by id, all of them (a delivery task's: the rows its enqueue just wrote), in one UPDATE
+# with the same conditions: no SKIP LOCKED subquery, whose row locks (a WAL record per row) and second look-up of each
+# row by its key cost a sixth of the claim (docs/PERFORMANCE.md, "The next message taken during the task"). A row
+# another transaction holds is waited for instead of skipped, then checked again as that transaction left it (READ
+# COMMITTED): what a sweep claimed meanwhile is no longer due, and is left alone. The outbox's writers hold its rows
+# for one short statement each (the sweep's claim, a mark, a purge batch, an account's erasure); two tasks naming the
+# same rows (a redelivered message) lock them in the same index order, and a deadlock PostgreSQL would still detect
+# fails the statement, which the task's database retry runs again. Rows come back in due order, then by id.
+_CLAIM_IDS_SQL = """
+WITH given_up AS (
+    UPDATE {table} SET {status} = %(failed)s, {leased_until} = NULL, {last_error} = %(last_error)s
+    WHERE {status} = %(sending)s AND {leased_until} <= %(now)s AND {attempts} >= %(max_attempts)s{ids}
+    RETURNING 1
+), claimed AS (
+    UPDATE {table} AS message
+    SET {status} = %(sending)s, {leased_until} = %(leased_until)s, {attempts} = message.{attempts} + 1
+    WHERE message.{id} = ANY(%(ids)s::bigint[]) AND (
+        (message.{status} = %(pending)s AND message.{next_attempt_at} <= %(now)s
+            AND (message.{not_before} IS NULL OR message.{not_before} <= %(now)s))
+        OR (message.{status} = %(sending)s AND message.{leased_until} <= %(now)s
+            AND message.{attempts} < %(max_attempts)s)
+    )
+    RETURNING message.{next_attempt_at} AS claim_order, {returning}
+), ranked AS (
+    SELECT claimed.*,
+        row_number() OVER (PARTITION BY claimed.{shared_body} ORDER BY claimed.claim_order, claimed.{id}) AS body_rank
+    FROM claimed
+)
+SELECT {ranked_returning}, {shared_returning}
+FROM ranked LEFT JOIN {shared_table} AS shared
+    ON shared.{shared_id} = ranked.{shared_body} AND ranked.body_rank = 1{lazy_flush}
+ORDER BY ranked.claim_order, ranked.{id}
+"""
 # An uncorrelated subquery in WHERE is an InitPlan, a one-time filter: set_config runs once per statement.
 _LAZY_FLUSH = "(SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL"
 _LAZY_FLUSH_SQL = f"""
@@ -475,7 +508,8 @@ _CLAIM_FIELDS = (
 )
 
 
-def _claim_sql(*, with_ids: bool, lazy_flush: bool) -> str:
+def _claim_sql(*, with_ids: bool, all_ids: bool = False, lazy_flush: bool) -> str:
+    """The claim's statement: of any due rows, of due rows among ``ids``, or (``all_ids``) of every due row of them."""
     quote = connection.ops.quote_name
     meta = Message._meta
     columns = {
@@ -483,7 +517,7 @@ def _claim_sql(*, with_ids: bool, lazy_flush: bool) -> str:
         for name in ("status", "leased_until", "last_error", "attempts", "next_attempt_at", "not_before")
     }
     shared = SharedBody._meta
-    return _CLAIM_SQL.format(
+    return (_CLAIM_IDS_SQL if all_ids else _CLAIM_SQL).format(
         table=quote(meta.db_table),
         id=quote(meta.pk.column),
         ids=f" AND {quote(meta.pk.column)} = ANY(%(ids)s::bigint[])" if with_ids else "",
@@ -531,7 +565,11 @@ def _messages_claim_postgresql(
         # claim was bound on the client; prepared now, the parameter is sent once either way).
         "ids": None if ids is None else _integer_array(ids),
     }
-    sql = _claim_sql(with_ids=ids is not None, lazy_flush=not connection.in_atomic_block)
+    sql = _claim_sql(
+        with_ids=ids is not None,
+        all_ids=ids is not None and limit >= len(ids),
+        lazy_flush=not connection.in_atomic_block,
+    )
     with prepared_cursor() as cursor:  # planned once per connection: the plan cost a quarter of the statement
         cursor.execute(sql, params)
         rows = cursor.fetchall()

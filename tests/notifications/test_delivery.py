@@ -412,6 +412,45 @@ def test_a_claim_takes_expired_leases_first_gives_up_on_the_last_attempt_and_ret
     assert messages_deliver(messages=first, now=now).sent == 2
 
 
+def test_a_claim_by_ids_takes_every_due_one_of_them_and_gives_up_on_the_last_attempt(
+    settings, django_capture_on_commit_callbacks
+):
+    # given, as above: an expired lease on its last attempt, an expired lease with attempts left, two due messages
+    # (one of them only from not_before) and one not yet due
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    with freeze_time(T0), django_capture_on_commit_callbacks():
+        last = sms_enqueue(key="last")
+        retried = sms_enqueue(key="retried")
+        due = sms_enqueue(key="due")
+        later = sms_enqueue(key="later", not_before=T0 + timedelta(hours=1))
+        early = sms_enqueue(key="early", not_before=T0 + timedelta(minutes=2))
+    Message.objects.filter(pk=last.pk).update(status=Status.SENDING, attempts=2, leased_until=T0)
+    Message.objects.filter(pk=retried.pk).update(status=Status.SENDING, attempts=1, leased_until=T0)
+    ids = [early.pk, later.pk, due.pk, retried.pk, last.pk]
+    now = T0 + timedelta(minutes=5)
+
+    # when fewer than all of them may be claimed, then as any claim: the expired lease first, then the earliest due
+    assert [m.idempotency_key for m in messages_claim(ids=ids, now=now, limit=2)] == ["retried", "due"]
+    Message.objects.filter(pk__in=[retried.pk, due.pk]).update(status=Status.PENDING, leased_until=None)
+    Message.objects.filter(pk=retried.pk).update(status=Status.SENDING, attempts=1, leased_until=T0)
+    Message.objects.filter(pk=due.pk).update(attempts=0)
+
+    # when all of them may be, then every due one is, in due order, and the last attempt is given up
+    claimed = messages_claim(ids=ids, now=now)
+    assert [(m.idempotency_key, m.attempts, m.leased_until) for m in claimed] == [
+        ("retried", 2, now + settings.OUTBOX_LEASE),
+        ("due", 1, now + settings.OUTBOX_LEASE),
+        ("early", 1, now + settings.OUTBOX_LEASE),
+    ]
+    assert Message.objects.get(pk=last.pk).status == Status.FAILED
+    assert Message.objects.get(pk=later.pk).status == Status.PENDING
+    # and the claimed objects are the rows as stored
+    for message in claimed:
+        stored = Message.objects.get(pk=message.pk)
+        assert (message.status, message.attempts, message.text) == (stored.status, stored.attempts, stored.text)
+    assert messages_claim(ids=ids, now=now) == []
+
+
 def test_a_batch_of_mixed_attempt_numbers_is_marked_sent_and_a_stale_claim_is_not(
     settings, django_capture_on_commit_callbacks, sms_outbox
 ):
