@@ -367,20 +367,26 @@ def test_requeueing_a_failed_message_gives_it_one_more_attempt(
     assert len(sms_outbox) == 1
 
 
+def _leases_and_due_messages(settings, django_capture_on_commit_callbacks) -> dict[str, Message]:
+    """An expired lease on its last attempt ("last"), an expired lease with attempts left ("retried"), two due
+    messages ("due", and "early" only from not_before) and one not yet due ("later"), by key; 2 attempts at most."""
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    with freeze_time(T0), django_capture_on_commit_callbacks():
+        messages = {key: sms_enqueue(key=key) for key in ("last", "retried", "due")}
+        messages["later"] = sms_enqueue(key="later", not_before=T0 + timedelta(hours=1))
+        messages["early"] = sms_enqueue(key="early", not_before=T0 + timedelta(minutes=2))
+    Message.objects.filter(pk=messages["last"].pk).update(status=Status.SENDING, attempts=2, leased_until=T0)
+    Message.objects.filter(pk=messages["retried"].pk).update(status=Status.SENDING, attempts=1, leased_until=T0)
+    return messages
+
+
 def test_a_claim_takes_expired_leases_first_gives_up_on_the_last_attempt_and_returns_the_rows_as_stored(
     settings, django_capture_on_commit_callbacks
 ):
     # given an expired lease on its last attempt, an expired lease with attempts left, two due messages
     # (one of them only from not_before) and one not yet due
-    settings.OUTBOX_MAX_ATTEMPTS = 2
-    with freeze_time(T0), django_capture_on_commit_callbacks():
-        last = sms_enqueue(key="last")
-        retried = sms_enqueue(key="retried")
-        sms_enqueue(key="due")
-        later = sms_enqueue(key="later", not_before=T0 + timedelta(hours=1))
-        sms_enqueue(key="early", not_before=T0 + timedelta(minutes=2))
-    Message.objects.filter(pk=last.pk).update(status=Status.SENDING, attempts=2, leased_until=T0)
-    Message.objects.filter(pk=retried.pk).update(status=Status.SENDING, attempts=1, leased_until=T0)
+    messages = _leases_and_due_messages(settings, django_capture_on_commit_callbacks)
+    last, later = messages["last"], messages["later"]
 
     # when a batch of two is claimed, then the expired lease comes first, then the earliest due message
     now = T0 + timedelta(minutes=5)
@@ -417,15 +423,8 @@ def test_a_claim_by_ids_takes_every_due_one_of_them_and_gives_up_on_the_last_att
 ):
     # given, as above: an expired lease on its last attempt, an expired lease with attempts left, two due messages
     # (one of them only from not_before) and one not yet due
-    settings.OUTBOX_MAX_ATTEMPTS = 2
-    with freeze_time(T0), django_capture_on_commit_callbacks():
-        last = sms_enqueue(key="last")
-        retried = sms_enqueue(key="retried")
-        due = sms_enqueue(key="due")
-        later = sms_enqueue(key="later", not_before=T0 + timedelta(hours=1))
-        early = sms_enqueue(key="early", not_before=T0 + timedelta(minutes=2))
-    Message.objects.filter(pk=last.pk).update(status=Status.SENDING, attempts=2, leased_until=T0)
-    Message.objects.filter(pk=retried.pk).update(status=Status.SENDING, attempts=1, leased_until=T0)
+    messages = _leases_and_due_messages(settings, django_capture_on_commit_callbacks)
+    last, retried, due, later, early = (messages[key] for key in ("last", "retried", "due", "later", "early"))
     ids = [early.pk, later.pk, due.pk, retried.pk, last.pk]
     now = T0 + timedelta(minutes=5)
 
