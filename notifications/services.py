@@ -451,7 +451,7 @@ ORDER BY ranked.claim_rank
 """
 # The claim of rows named by id, all of them (a delivery task's: the rows its enqueue just wrote), in one UPDATE
 # with the same conditions: no SKIP LOCKED subquery, whose row locks (a WAL record per row) and second look-up of each
-# row by its key cost a sixth of the claim (docs/PERFORMANCE.md, "The next message taken during the task"). A row
+# row by its key cost 13–16% of the claim (docs/PERFORMANCE.md, "The next message taken during the task"). A row
 # another transaction holds is waited for instead of skipped, then checked again as that transaction left it (READ
 # COMMITTED): what a sweep claimed meanwhile is no longer due, and is left alone. The outbox's writers hold its rows
 # for one short statement each (the sweep's claim, a mark, a purge batch, an account's erasure); two tasks naming the

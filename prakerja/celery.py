@@ -89,10 +89,10 @@ def _outbox_workers_without_ack_emulation(sender=None, instance=None, **kwargs) 
 
 # Messages a delivery worker takes ahead of its threads, per thread (Celery's prefetch multiplier). With the
 # project's 1 (acks late, one message per thread: a long selection never holds a second one back), a thread that ends
-# a task waits while the main loop acknowledges it, asks Redis for the next message and hands it over, a tenth of a
-# batch of 100 (docs/PERFORMANCE.md, "The next message taken during the task"); with 2, the next one is already
-# there. What a worker holds unstarted is what a warm shutdown puts back and a SIGKILL loses; for the outbox's tasks
-# the sweep sends it.
+# a task waits while the main loop acknowledges it, asks Redis for the next message and hands it over, a sixth of the
+# time of a task of 100 messages (docs/PERFORMANCE.md, "The next message taken during the task"); with 2, the next
+# one is already there. What a worker holds unstarted is what a warm shutdown puts back and a SIGKILL loses; for the
+# outbox's tasks the sweep sends it.
 OUTBOX_WORKER_PREFETCH_MULTIPLIER = 2
 
 

@@ -1,4 +1,5 @@
-"""Concurrent workers on PostgreSQL: SKIP LOCKED lets them share due messages without waiting or overlap."""
+"""Concurrent workers on PostgreSQL: SKIP LOCKED lets sweeps share due messages without waiting or overlap, and a task's
+claim of the rows it names waits for a sweep that holds one, then leaves it or takes it as the sweep left it."""
 
 import threading
 import time
