@@ -408,12 +408,28 @@ def _messages_claim_orm(*, ids: list[int] | None, limit: int, now: datetime, lea
 #              that commits synchronously (a batch with an email in it, see _MARK_SENT_SQL) flushes the claim
 #              before it (the log is sequential).
 # Table and column names come from Message._meta.
-_CLAIM_SQL = """
+# Both claims below start by giving up expired leases on their last attempt, and end by adding each row's shared body
+# and returning the rows in their claim order (then id, which ties only in the claim by ids).
+_CLAIM_GIVEN_UP_SQL = """
 WITH given_up AS (
     UPDATE {table} SET {status} = %(failed)s, {leased_until} = NULL, {last_error} = %(last_error)s
     WHERE {status} = %(sending)s AND {leased_until} <= %(now)s AND {attempts} >= %(max_attempts)s{ids}
     RETURNING 1
-), candidates AS MATERIALIZED (
+)"""
+_CLAIM_RETURNED_SQL = """
+), ranked AS (
+    SELECT claimed.*,
+        row_number() OVER (PARTITION BY claimed.{shared_body} ORDER BY claimed.claim_order, claimed.{id}) AS body_rank
+    FROM claimed
+)
+SELECT {ranked_returning}, {shared_returning}
+FROM ranked LEFT JOIN {shared_table} AS shared
+    ON shared.{shared_id} = ranked.{shared_body} AND ranked.body_rank = 1{lazy_flush}
+ORDER BY ranked.claim_order, ranked.{id}
+"""
+_CLAIM_SQL = (
+    _CLAIM_GIVEN_UP_SQL
+    + """, candidates AS MATERIALIZED (
     SELECT {id}, row_number() OVER (ORDER BY claim_group, claim_order) AS claim_rank
     FROM (
         SELECT * FROM (
@@ -439,16 +455,9 @@ WITH given_up AS (
     SET {status} = %(sending)s, {leased_until} = %(leased_until)s, {attempts} = message.{attempts} + 1
     FROM candidates
     WHERE message.{id} = candidates.{id}
-    RETURNING candidates.claim_rank, {returning}
-), ranked AS (
-    SELECT claimed.*, row_number() OVER (PARTITION BY claimed.{shared_body} ORDER BY claimed.claim_rank) AS body_rank
-    FROM claimed
+    RETURNING candidates.claim_rank AS claim_order, {returning}"""
+    + _CLAIM_RETURNED_SQL
 )
-SELECT {ranked_returning}, {shared_returning}
-FROM ranked LEFT JOIN {shared_table} AS shared
-    ON shared.{shared_id} = ranked.{shared_body} AND ranked.body_rank = 1{lazy_flush}
-ORDER BY ranked.claim_rank
-"""
 # The claim of rows named by id, all of them (a delivery task's: the rows its enqueue just wrote), in one UPDATE
 # with the same conditions: no SKIP LOCKED subquery, whose row locks (a WAL record per row) and second look-up of each
 # row by its key cost 13–16% of the claim (docs/PERFORMANCE.md, "The next message taken during the task"). A row
@@ -457,12 +466,9 @@ ORDER BY ranked.claim_rank
 # for one short statement each (the sweep's claim, a mark, a purge batch, an account's erasure); two tasks naming the
 # same rows (a redelivered message) lock them in the same index order, and a deadlock PostgreSQL would still detect
 # fails the statement, which the task's database retry runs again. Rows come back in due order, then by id.
-_CLAIM_IDS_SQL = """
-WITH given_up AS (
-    UPDATE {table} SET {status} = %(failed)s, {leased_until} = NULL, {last_error} = %(last_error)s
-    WHERE {status} = %(sending)s AND {leased_until} <= %(now)s AND {attempts} >= %(max_attempts)s{ids}
-    RETURNING 1
-), claimed AS (
+_CLAIM_IDS_SQL = (
+    _CLAIM_GIVEN_UP_SQL
+    + """, claimed AS (
     UPDATE {table} AS message
     SET {status} = %(sending)s, {leased_until} = %(leased_until)s, {attempts} = message.{attempts} + 1
     WHERE message.{id} = ANY(%(ids)s::bigint[]) AND (
@@ -471,17 +477,9 @@ WITH given_up AS (
         OR (message.{status} = %(sending)s AND message.{leased_until} <= %(now)s
             AND message.{attempts} < %(max_attempts)s)
     )
-    RETURNING message.{next_attempt_at} AS claim_order, {returning}
-), ranked AS (
-    SELECT claimed.*,
-        row_number() OVER (PARTITION BY claimed.{shared_body} ORDER BY claimed.claim_order, claimed.{id}) AS body_rank
-    FROM claimed
+    RETURNING message.{next_attempt_at} AS claim_order, {returning}"""
+    + _CLAIM_RETURNED_SQL
 )
-SELECT {ranked_returning}, {shared_returning}
-FROM ranked LEFT JOIN {shared_table} AS shared
-    ON shared.{shared_id} = ranked.{shared_body} AND ranked.body_rank = 1{lazy_flush}
-ORDER BY ranked.claim_order, ranked.{id}
-"""
 # An uncorrelated subquery in WHERE is an InitPlan, a one-time filter: set_config runs once per statement.
 _LAZY_FLUSH = "(SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL"
 _LAZY_FLUSH_SQL = f"""
