@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import connection
 
+from prakerja import partitions
 from waves.models import Card, Result
 from waves.selection.lock import AdvisoryLock, FileLock, SelectionLock
 
@@ -78,12 +79,7 @@ class PostgreSQL(SQLite):
         # one by one (a second less at 1,000,000 rows, docs/PERFORMANCE.md). Its columns are cast to the results'
         # types, in the results' order, so the attachment finds the table it expects.
         table = f"{RESULTS}_run_{int(run_id)}"
-        cursor.execute(
-            """SELECT attname, format_type(atttypid, atttypmod), attnotnull FROM pg_attribute
-               WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum""",
-            [RESULTS],
-        )
-        results_columns = cursor.fetchall()
+        results_columns = partitions.columns(cursor, RESULTS)
         # Partitions do not share the table's identity; their ids come from its sequence all the same: a block of
         # ``rows`` values taken at once, the row at ``position`` getting the block's position-th (one nextval() per
         # row cost half a second at 1,000,000 rows). Nothing else takes values from this sequence: results are
@@ -103,23 +99,7 @@ class PostgreSQL(SQLite):
         cursor.execute(f"CREATE TABLE {table} AS SELECT {projection} FROM ({rows_sql}) AS w", params)
         if cursor.rowcount != rows:
             raise ValueError(f"selection run {run_id} wrote {cursor.rowcount} results for {rows} enrollments")
-        # What the results require of a partition, checked in one pass over the rows: its NOT NULL and CHECK
-        # constraints, and one that lets the attachment trust the table holds only this run's rows instead of
-        # reading them again.
-        cursor.execute(
-            """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-               WHERE conrelid = %s::regclass AND contype = 'c' AND NOT connoinherit ORDER BY conname""",
-            [RESULTS],
-        )
-        constraints = [
-            *(f"ALTER COLUMN {name} SET NOT NULL" for name, _type, not_null in results_columns if not_null),
-            *(f"ADD CONSTRAINT {name} {definition}" for name, definition in cursor.fetchall()),
-            f"ADD CHECK (run_id = {int(run_id)})",
-        ]
-        cursor.execute(f"ALTER TABLE {table} {', '.join(constraints)}")
-        # Attaching builds the partition's copies of the table's indexes and unique constraints; readers of the
-        # results are not held up.
-        cursor.execute(f"ALTER TABLE {RESULTS} ATTACH PARTITION {table} FOR VALUES IN ({int(run_id)})")
+        partitions.partition_attach(cursor, RESULTS, table, key="run_id", value=run_id)
         # Statistics for the planner, which otherwise knows nothing of the new rows; with them, the KK cap probes
         # a KK's rows by index instead of scanning.
         cursor.execute(f"ANALYZE {table}")

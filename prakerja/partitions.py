@@ -1,0 +1,42 @@
+"""A partition written in bulk and then attached (PostgreSQL): a selection's results, an announcement's messages.
+
+Millions of rows inserted into a table are logged one by one and enter each of its indexes one by one. Written by
+CREATE TABLE … AS into a table of their own, they are logged a page at a time, and attaching that table to the
+partitioned one builds its copies of the indexes from the written rows, several times faster (docs/PERFORMANCE.md).
+The callers write the table themselves, with ``columns`` to cast each value to the partitioned table's type in its
+order; ``partition_attach`` then makes it what the partitioned table requires and attaches it.
+"""
+
+
+def columns(cursor, table: str) -> list[tuple[str, str, bool]]:
+    """``table``'s columns in their order: each name, its type as SQL writes it, and whether it is NOT NULL."""
+    cursor.execute(
+        """SELECT attname, format_type(atttypid, atttypmod), attnotnull FROM pg_attribute
+           WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum""",
+        [table],
+    )
+    return cursor.fetchall()
+
+
+def partition_attach(cursor, table: str, partition: str, *, key: str, value: int) -> None:
+    """Attach ``partition``, a table written with ``table``'s columns, as ``table``'s partition for ``key`` =
+    ``value`` (an integer list partition key).
+
+    First what ``table`` requires of a partition, checked in one pass over the rows: its NOT NULL and CHECK
+    constraints, and one that lets the attachment trust the rows are all ``value``'s instead of reading them again.
+    The attachment then builds the partition's copies of the table's indexes and unique constraints; readers and
+    writers of the table's other partitions are not held up.
+    """
+    not_null = [name for name, _type, required in columns(cursor, table) if required]
+    cursor.execute(
+        """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+           WHERE conrelid = %s::regclass AND contype = 'c' AND NOT connoinherit ORDER BY conname""",
+        [table],
+    )
+    constraints = [
+        *(f"ALTER COLUMN {name} SET NOT NULL" for name in not_null),
+        *(f"ADD CONSTRAINT {name} {definition}" for name, definition in cursor.fetchall()),
+        f"ADD CHECK ({key} = {int(value)})",
+    ]
+    cursor.execute(f"ALTER TABLE {partition} {', '.join(constraints)}")
+    cursor.execute(f"ALTER TABLE {table} ATTACH PARTITION {partition} FOR VALUES IN ({int(value)})")
