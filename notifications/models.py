@@ -37,6 +37,10 @@ class Status(models.TextChoices):
 MESSAGES_UNPURGED = Q(purged_at__isnull=True, status__in=[Status.SENT, Status.FAILED])
 
 
+# The batch of every message written on its own (services.message_enqueue): partition 0 of the outbox.
+SINGLES_BATCH = 0
+
+
 class RecipientField(EncryptedTextField):
     """A phone number encrypted; an email address in clear, which can also be compared in SQL (the demo inbox
     finds messages by it). A filter by a phone number would never match: use ``recipient_digest``."""
@@ -150,6 +154,13 @@ class Message(models.Model):
     purged_at = models.DateTimeField(_("isi dihapus pada"), null=True, blank=True)
     # A plain default rather than auto_now_add, so bulk writers and tests can set it.
     created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now)
+    # The bulk enqueue that wrote the row (the id of its first shared body), or 0 for a message of its own. On
+    # PostgreSQL the outbox is partitioned by it (migration 0009): each announcement's rows are a partition written
+    # by CREATE TABLE … AS and then attached, as a selection's results are, and every other message is in partition
+    # 0. A statement that names rows by id also names their batch, so that it reads one partition, not all of them.
+    batch = models.BigIntegerField(
+        _("kelompok kiriman"), default=SINGLES_BATCH, db_default=SINGLES_BATCH, editable=False
+    )
 
     class Meta:
         verbose_name = _("pesan")
@@ -159,18 +170,19 @@ class Message(models.Model):
             # varchar_pattern_ops index. Partial: a bulk row's key, ``<key_prefix>:<user_id>:<channel>``, is unique
             # by the two constraints below (its body's prefix, channel and template are unique, and so is the user
             # among a body's rows), so the millions of rows of an announcement stay out of this index, the only
-            # one whose entries (text, in the text order of the user id) go in at random places.
+            # one whose entries (text, in the text order of the user id) go in at random places. The batch is
+            # there because a partitioned table's unique index must hold its partition key; these rows are all in 0.
             models.UniqueConstraint(
-                fields=["idempotency_key"],
+                fields=["idempotency_key", "batch"],
                 condition=Q(shared_body__isnull=True),
                 name="notif_msg_key_unique",
             ),
             # A bulk row per user and body. It is also the look-up of a body's rows not blanked yet: retention
             # blanks the body once there are none (services.shared_bodies_purge); rows leave it as they are
             # blanked, so it stays small once an announcement is old. Rows are written in user order, so it grows
-            # at one point per body.
+            # at one point per body. (A body's rows are all in one batch.)
             models.UniqueConstraint(
-                fields=["shared_body", "user"],
+                fields=["shared_body", "user", "batch"],
                 condition=Q(shared_body__isnull=False, purged_at__isnull=True),
                 name="notif_msg_shared_user_unique",
             ),

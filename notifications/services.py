@@ -27,8 +27,9 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from notifications.masking import mask_recipient
-from notifications.models import MESSAGES_UNPURGED, Channel, Message, SharedBody, Status
+from notifications.models import MESSAGES_UNPURGED, SINGLES_BATCH, Channel, Message, SharedBody, Status
 from notifications.sms import BaseBackend, get_sms_backend
+from prakerja import partitions
 from prakerja.prepared import prepared_cursor
 from prakerja.retention import purge_in_batches
 
@@ -190,8 +191,10 @@ def messages_enqueue_bulk_kinds(
     not_before: datetime | None = None,
 ) -> int:
     """Several kinds of bulk message (``BulkKind``) to the rows of one query yielding ``user_id`` and the columns
-    the kinds name, in ONE INSERT … SELECT that reads the query once (an announcement: the selected get an email
-    and an SMS, the others an email); returns how many rows were written. Otherwise as ``messages_enqueue_bulk``:
+    the kinds name, in ONE statement that reads the query once (an announcement: the selected get an email and an
+    SMS, the others an email); returns how many rows were written. The rows are a batch of their own
+    (``Message.batch``, the first body's id): on PostgreSQL the outbox's partition for it, written by CREATE TABLE …
+    AS (``_bulk_partition_write``), elsewhere an INSERT … SELECT. Otherwise as ``messages_enqueue_bulk``:
     each kind's text is rendered once and stored once in a ``SharedBody``, a kind that reaches no one leaves no
     body behind, and each row's key is ``<key_prefix>:<user_id>:<channel>`` (so two kinds of one channel must not
     reach the same row, which is checked: they must split the rows by one column's value). Rows go in user order,
@@ -240,12 +243,30 @@ def messages_enqueue_bulk_kinds(
         matches.append(f"({condition})")
     rows_sql, rows_params = recipients.values(*sorted(columns)).query.sql_with_params()
     digest = f"CASE k.kind {' '.join(digest_sql)} ELSE '' END" if digest_sql else "''"
-    insert = f"""INSERT INTO {Message._meta.db_table} (channel, recipient, recipient_digest, template, subject, body,
-                    html_body, shared_body_id, sensitive, idempotency_key, user_id, not_before, status, attempts,
-                    next_attempt_at, last_error, created_at)
-                SELECT m.channel, m.recipient, m.recipient_digest, m.template, '', '', '', m.shared_body_id, %s,
-                       %s || ':' || m.user_id || ':' || m.channel, m.user_id, %s, %s, 0, %s, '', %s
-                FROM (
+    # Each column's value, over the rows ``m`` below, with its parameters.
+    batch = int(bodies[0].pk)
+    values = {
+        "channel": ("m.channel", []),
+        "recipient": ("m.recipient", []),
+        "recipient_digest": ("m.recipient_digest", []),
+        "template": ("m.template", []),
+        "subject": ("''", []),
+        "body": ("''", []),
+        "html_body": ("''", []),
+        "shared_body_id": ("m.shared_body_id", []),
+        "sensitive": ("%s", [False]),
+        "idempotency_key": ("%s || ':' || m.user_id || ':' || m.channel", [key_prefix]),
+        "user_id": ("m.user_id", []),
+        # As the ORM writes them: SQLite compares datetimes as text, in Django's own format.
+        "not_before": ("%s", [connection.ops.adapt_datetimefield_value(not_before)]),
+        "status": ("%s", [Status.PENDING]),
+        "attempts": ("0", []),
+        "next_attempt_at": ("%s", [connection.ops.adapt_datetimefield_value(due)]),
+        "last_error": ("''", []),
+        "created_at": ("%s", [connection.ops.adapt_datetimefield_value(now)]),
+        "batch": (str(batch), []),
+    }
+    rows = f"""FROM (
                     -- each row of the query once per kind that reaches it, with that kind's address
                     SELECT k.channel, k.template, k.shared_body_id, r.user_id,
                            CASE k.kind {" ".join(recipient_sql)} END AS recipient, {digest} AS recipient_digest
@@ -254,20 +275,17 @@ def messages_enqueue_bulk_kinds(
                 ) m
                 WHERE m.recipient IS NOT NULL
                 ORDER BY m.user_id"""
-    params = [
-        False,
-        key_prefix,
-        # As the ORM writes them: SQLite compares datetimes as text, in Django's own format.
-        connection.ops.adapt_datetimefield_value(not_before),
-        Status.PENDING,
-        connection.ops.adapt_datetimefield_value(due),
-        connection.ops.adapt_datetimefield_value(now),
-        *rows_params,
-        *params,
-    ]
+    rows_params = [*rows_params, *params]
     with connection.cursor() as cursor:
-        cursor.execute(insert, params)
-        written = cursor.rowcount
+        if connection.vendor == "postgresql":
+            written = _bulk_partition_write(cursor, batch, values, rows, rows_params)
+        else:
+            cursor.execute(
+                f"""INSERT INTO {Message._meta.db_table} ({", ".join(values)})
+                    SELECT {", ".join(value for value, _params in values.values())} {rows}""",
+                [*(param for _value, params in values.values() for param in params), *rows_params],
+            )
+            written = cursor.rowcount
         # A kind that reached no one leaves no body behind. A body's first row is looked for through the (body,
         # user) index rather than every row counted as the INSERT writes it (returning a million rows to count
         # them cost more than the whole look-up, docs/PERFORMANCE.md). A scalar subquery, so that it is one probe
@@ -279,9 +297,40 @@ def messages_enqueue_bulk_kinds(
             f"""DELETE FROM {shared.db_table} AS body
                 WHERE body.id IN ({", ".join(str(int(body.pk)) for body in bodies)}) AND (
                     SELECT 1 FROM {message.db_table} AS message
-                    WHERE message.shared_body_id = body.id AND message.purged_at IS NULL LIMIT 1
+                    WHERE message.batch = {batch} AND message.shared_body_id = body.id AND message.purged_at IS NULL
+                    LIMIT 1
                 ) IS NULL"""
         )
+    return written
+
+
+def _bulk_partition_write(cursor, batch: int, values: dict[str, tuple[str, list]], rows: str, params: list) -> int:
+    """Write a bulk enqueue's rows as the outbox's partition for ``batch`` (PostgreSQL; migration 0009): ``values``
+    gives each column's value over the rows of ``rows`` (a FROM clause and what follows it, with ``params``); returns
+    how many rows were written.
+
+    As a selection's results are written (prakerja/partitions.py): CREATE TABLE … AS logs the rows a page at a time
+    into a table without indexes, where an INSERT into the outbox logs each row and enters it into four indexes one
+    by one, and attaching the table builds its copies of the outbox's indexes from the written rows
+    (docs/PERFORMANCE.md, "An announcement's own partition"). The ids come from the outbox's identity, a value per
+    row, since messages written meanwhile take theirs from it too. An enqueue that wrote no row leaves no partition.
+    """
+    table = Message._meta.db_table
+    partition = f"{table}_{batch}"
+    cursor.execute("SELECT CAST(CAST(pg_get_serial_sequence(%s, 'id') AS regclass) AS oid)", [table])
+    (sequence,) = cursor.fetchone()
+    values = {**values, "id": (f"nextval(CAST({int(sequence)} AS regclass))", [])}
+    projection, projection_params = [], []
+    for name, type_, _not_null in partitions.columns(cursor, table):
+        value, value_params = values.get(name, ("NULL", []))
+        projection.append(f"CAST({value} AS {type_}) AS {name}")
+        projection_params += value_params
+    cursor.execute(f"CREATE TABLE {partition} AS SELECT {', '.join(projection)} {rows}", [*projection_params, *params])
+    written = cursor.rowcount
+    if written:
+        partitions.partition_attach(cursor, table, partition, key="batch", value=batch)
+    else:
+        cursor.execute(f"DROP TABLE {partition}")
     return written
 
 
@@ -303,20 +352,48 @@ def _bulk_kinds_check(kinds: Sequence[BulkKind]) -> None:
 def messages_cancel(*, key_prefix: str) -> int:
     """Remove the messages written under ``key_prefix`` (``messages_enqueue_bulk``) that have not been sent or
     taken by a worker yet; returns how many. Sent ones stay: they are history. (Nothing refers to a message, so
-    this is one DELETE, whatever the count.)"""
-    deleted, _by_model = Message.objects.filter(
-        idempotency_key__startswith=f"{key_prefix}:", status__in=[Status.PENDING, Status.FAILED]
-    ).delete()
-    return deleted
+    this is one DELETE, whatever the count.) On PostgreSQL, a bulk enqueue's partition that this leaves empty (a
+    voided selection's, whose messages were not due yet) is dropped, as the run's results are."""
+    statuses = [Status.PENDING, Status.FAILED]
+    if connection.vendor != "postgresql":
+        deleted, _by_model = Message.objects.filter(
+            idempotency_key__startswith=f"{key_prefix}:", status__in=statuses
+        ).delete()
+        return deleted
+    table = Message._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The rows' batches, counted in the database rather than returned one per row.
+        cursor.execute(
+            f"""WITH gone AS (
+                    DELETE FROM {table} WHERE idempotency_key LIKE %s AND status IN (%s, %s) RETURNING batch
+                )
+                SELECT batch, COUNT(*) FROM gone GROUP BY batch""",
+            [f"{connection.ops.prep_for_like_query(key_prefix)}:%", *statuses],
+        )
+        by_batch = dict(cursor.fetchall())
+        for batch in sorted(by_batch.keys() - {SINGLES_BATCH}):
+            partition = f"{table}_{int(batch)}"
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {partition})")
+            if not cursor.fetchone()[0]:
+                cursor.execute(f"DROP TABLE {partition}")
+    return sum(by_batch.values())
 
 
 # --- Claim --------------------------------------------------------------------------------------------
 
 
 def messages_claim(
-    *, ids: Iterable[int] | None = None, limit: int | None = None, now: datetime | None = None
+    *,
+    ids: Iterable[int] | None = None,
+    batch: int | None = SINGLES_BATCH,
+    limit: int | None = None,
+    now: datetime | None = None,
 ) -> list[Message]:
     """Lease up to ``limit`` due messages (of ``ids`` if given) to the caller and return them.
+
+    ``ids`` are looked for in ``batch`` only (``Message.batch``; None: in every batch), so that the claim reads one of
+    the outbox's partitions. A delivery task's are messages written on their own (``message_enqueue``), in batch 0,
+    the default; a bulk enqueue's rows are the sweep's.
 
     Due: pending with its next attempt (never before not_before) come, or sending with its lease run out
     (the worker died or hung). SKIP LOCKED lets concurrent sweeps share the rows instead of queueing on
@@ -333,8 +410,8 @@ def messages_claim(
     leased_until = now + settings.OUTBOX_LEASE
     if connection.vendor == "postgresql":
         # The claim itself returns each row's shared body.
-        return _messages_claim_postgresql(ids=ids, limit=limit, now=now, leased_until=leased_until)
-    claimed = _messages_claim_orm(ids=ids, limit=limit, now=now, leased_until=leased_until)
+        return _messages_claim_postgresql(ids=ids, batch=batch, limit=limit, now=now, leased_until=leased_until)
+    claimed = _messages_claim_orm(ids=ids, batch=batch, limit=limit, now=now, leased_until=leased_until)
     _shared_bodies_attach(claimed)
     return claimed
 
@@ -354,11 +431,13 @@ def _shared_bodies_attach(messages: list[Message]) -> None:
             message.shared_body = bodies[message.shared_body_id]
 
 
-def _messages_claim_orm(*, ids: list[int] | None, limit: int, now: datetime, leased_until: datetime) -> list[Message]:
+def _messages_claim_orm(
+    *, ids: list[int] | None, batch: int | None, limit: int, now: datetime, leased_until: datetime
+) -> list[Message]:
     # SQLite (the tests, development): no SKIP LOCKED there, and no bulk announcements to keep up with.
     rows = Message.objects.all()
     if ids is not None:
-        rows = rows.filter(pk__in=ids)
+        rows = rows.filter(pk__in=ids) if batch is None else rows.filter(batch=batch, pk__in=ids)
     expired = rows.filter(status=Status.SENDING, leased_until__lte=now)
     with transaction.atomic():
         # A message whose worker died on its last allowed attempt is given up, not claimed forever: it may
@@ -430,10 +509,10 @@ ORDER BY ranked.claim_order, ranked.{id}
 _CLAIM_SQL = (
     _CLAIM_GIVEN_UP_SQL
     + """, candidates AS MATERIALIZED (
-    SELECT {id}, row_number() OVER (ORDER BY claim_group, claim_order) AS claim_rank
+    SELECT {id}, {batch}, row_number() OVER (ORDER BY claim_group, claim_order) AS claim_rank
     FROM (
         SELECT * FROM (
-            SELECT {id}, 0 AS claim_group, {leased_until} AS claim_order FROM {table}
+            SELECT {id}, {batch}, 0 AS claim_group, {leased_until} AS claim_order FROM {table}
             WHERE {status} = %(sending)s AND {leased_until} <= %(now)s AND {attempts} < %(max_attempts)s{ids}
             ORDER BY {leased_until}
             LIMIT %(limit)s
@@ -441,7 +520,7 @@ _CLAIM_SQL = (
         ) AS expired
         UNION ALL
         SELECT * FROM (
-            SELECT {id}, 1 AS claim_group, {next_attempt_at} AS claim_order FROM {table}
+            SELECT {id}, {batch}, 1 AS claim_group, {next_attempt_at} AS claim_order FROM {table}
             WHERE {status} = %(pending)s AND {next_attempt_at} <= %(now)s
                 AND ({not_before} IS NULL OR {not_before} <= %(now)s){ids}
             ORDER BY {next_attempt_at}
@@ -454,7 +533,7 @@ _CLAIM_SQL = (
     UPDATE {table} AS message
     SET {status} = %(sending)s, {leased_until} = %(leased_until)s, {attempts} = message.{attempts} + 1
     FROM candidates
-    WHERE message.{id} = candidates.{id}
+    WHERE message.{id} = candidates.{id} AND message.{batch} = candidates.{batch}
     RETURNING candidates.claim_rank AS claim_order, {returning}"""
     + _CLAIM_RETURNED_SQL
 )
@@ -471,7 +550,7 @@ _CLAIM_IDS_SQL = (
     + """, claimed AS (
     UPDATE {table} AS message
     SET {status} = %(sending)s, {leased_until} = %(leased_until)s, {attempts} = message.{attempts} + 1
-    WHERE message.{id} = ANY(%(ids)s::bigint[]) AND (
+    WHERE {ids_batch}message.{id} = ANY(%(ids)s::bigint[]) AND (
         (message.{status} = %(pending)s AND message.{next_attempt_at} <= %(now)s
             AND (message.{not_before} IS NULL OR message.{not_before} <= %(now)s))
         OR (message.{status} = %(sending)s AND message.{leased_until} <= %(now)s
@@ -503,11 +582,13 @@ _CLAIM_FIELDS = (
     "status",
     "attempts",
     "purged_at",
+    "batch",
 )
 
 
-def _claim_sql(*, with_ids: bool, all_ids: bool = False, lazy_flush: bool) -> str:
-    """The claim's statement: of any due rows, of due rows among ``ids``, or (``all_ids``) of every due row of them."""
+def _claim_sql(*, with_ids: bool, all_ids: bool = False, batch: int | None = None, lazy_flush: bool) -> str:
+    """The claim's statement: of any due rows, of due rows among ``ids``, or (``all_ids``) of every due row of them;
+    ``ids`` looked for in ``batch`` only, if given (a literal, so that the plan reads that partition alone)."""
     quote = connection.ops.quote_name
     meta = Message._meta
     columns = {
@@ -515,10 +596,14 @@ def _claim_sql(*, with_ids: bool, all_ids: bool = False, lazy_flush: bool) -> st
         for name in ("status", "leased_until", "last_error", "attempts", "next_attempt_at", "not_before")
     }
     shared = SharedBody._meta
+    batch_column = quote(meta.get_field("batch").column)
+    ids_batch = "" if batch is None else f"{batch_column} = {int(batch)} AND "
     return (_CLAIM_IDS_SQL if all_ids else _CLAIM_SQL).format(
         table=quote(meta.db_table),
         id=quote(meta.pk.column),
-        ids=f" AND {quote(meta.pk.column)} = ANY(%(ids)s::bigint[])" if with_ids else "",
+        batch=batch_column,
+        ids_batch=ids_batch,
+        ids=f" AND {ids_batch}{quote(meta.pk.column)} = ANY(%(ids)s::bigint[])" if with_ids else "",
         returning=", ".join(f"message.{quote(meta.get_field(name).column)}" for name in _CLAIM_FIELDS),
         ranked_returning=", ".join(f"ranked.{quote(meta.get_field(name).column)}" for name in _CLAIM_FIELDS),
         shared_table=quote(shared.db_table),
@@ -548,7 +633,7 @@ def _instance(model: type[Model], attnames: Sequence[str], values: Iterable, db:
 
 
 def _messages_claim_postgresql(
-    *, ids: list[int] | None, limit: int, now: datetime, leased_until: datetime
+    *, ids: list[int] | None, batch: int | None, limit: int, now: datetime, leased_until: datetime
 ) -> list[Message]:
     params = {
         "failed": Status.FAILED.value,
@@ -566,6 +651,7 @@ def _messages_claim_postgresql(
     sql = _claim_sql(
         with_ids=ids is not None,
         all_ids=ids is not None and limit >= len(ids),
+        batch=batch,
         lazy_flush=not connection.in_atomic_block,
     )
     with prepared_cursor() as cursor:  # planned once per connection: the plan cost a quarter of the statement
@@ -702,7 +788,7 @@ def _message_attempt_failed(message: Message, exc: Exception, now: datetime) -> 
         changes = {"status": Status.FAILED}
     else:
         changes = {"status": Status.PENDING, "next_attempt_at": now + message_retry_delay(message.attempts)}
-    Message.objects.filter(pk=message.pk, status=Status.SENDING, attempts=message.attempts).update(
+    Message.objects.filter(pk=message.pk, batch=message.batch, status=Status.SENDING, attempts=message.attempts).update(
         leased_until=None, last_error=error, **changes
     )
     logger.warning(
@@ -724,7 +810,7 @@ def messages_deliver(*, messages: Sequence[Message], now: datetime | None = None
     ``now`` freezes the clock for tests; by default each message reads the clock when its turn comes.
     """
     report = DeliveryReport()
-    sent: dict[int, list[int]] = defaultdict(list)
+    sent: dict[int, list[Message]] = defaultdict(list)
     keyed_only = True  # every message sent went to the SMS gateway, which honours the idempotency key
     with _Transport() as transport:
         for message in messages:
@@ -746,7 +832,7 @@ def messages_deliver(*, messages: Sequence[Message], now: datetime | None = None
                 else:
                     report.retrying += 1
                 continue
-            sent[message.attempts].append(message.pk)
+            sent[message.attempts].append(message)
             if message.channel != Channel.SMS:
                 keyed_only = False
     # One UPDATE per batch rather than one per message: marking is most of the database work of a bulk
@@ -766,21 +852,23 @@ def messages_deliver(*, messages: Sequence[Message], now: datetime | None = None
 # no such key, so a batch with an email in it waits for the disk, as before.
 _MARK_SENT_SQL = """
 UPDATE {table} AS message SET {status} = %(sent)s, {sent_at} = %(sent_at)s, {leased_until} = NULL
-FROM unnest(%(ids)s::bigint[], %(attempts)s::integer[]) AS claim(id, attempts)
-WHERE message.{id} = claim.id AND message.{attempts} = claim.attempts AND message.{status} = %(sending)s{lazy_flush}
+FROM unnest(%(ids)s::bigint[], %(batches)s::bigint[], %(attempts)s::integer[]) AS claim(id, batch, attempts)
+WHERE message.{id} = claim.id AND message.{batch} = claim.batch AND message.{attempts} = claim.attempts
+    AND message.{status} = %(sending)s{lazy_flush}
 """
 _MARK_LAZY_FLUSH_SQL = f" AND {_LAZY_FLUSH}"
 
 
-def _messages_mark_sent(sent: dict[int, list[int]], finished: datetime, *, lazy_flush: bool = False) -> int:
-    """Mark sent the rows of ``sent`` (attempt number → ids) that still carry that attempt; returns how many.
+def _messages_mark_sent(sent: dict[int, list[Message]], finished: datetime, *, lazy_flush: bool = False) -> int:
+    """Mark sent the messages of ``sent`` (attempt number → messages) whose rows still carry that attempt; returns
+    how many. Each row is found by its id and batch, in its own partition.
     ``lazy_flush``: the messages' gateway honours their keys, so the commit need not wait for the disk."""
     if connection.vendor != "postgresql":
         return sum(
-            Message.objects.filter(pk__in=pks, status=Status.SENDING, attempts=attempts).update(
-                status=Status.SENT, sent_at=finished, leased_until=None
-            )
-            for attempts, pks in sent.items()
+            Message.objects.filter(
+                pk__in=[message.pk for message in messages], status=Status.SENDING, attempts=attempts
+            ).update(status=Status.SENT, sent_at=finished, leased_until=None)
+            for attempts, messages in sent.items()
         )
     quote = connection.ops.quote_name
     meta = Message._meta
@@ -788,14 +876,18 @@ def _messages_mark_sent(sent: dict[int, list[int]], finished: datetime, *, lazy_
         table=quote(meta.db_table),
         id=quote(meta.pk.column),
         lazy_flush=_MARK_LAZY_FLUSH_SQL if lazy_flush and not connection.in_atomic_block else "",
-        **{name: quote(meta.get_field(name).column) for name in ("status", "sent_at", "leased_until", "attempts")},
+        **{
+            name: quote(meta.get_field(name).column)
+            for name in ("status", "sent_at", "leased_until", "attempts", "batch")
+        },
     )
     params = {
         "sent": Status.SENT.value,
         "sending": Status.SENDING.value,
         "sent_at": finished,
-        "ids": _integer_array(pk for pks in sent.values() for pk in pks),
-        "attempts": _integer_array(attempts for attempts, pks in sent.items() for _pk in pks),
+        "ids": _integer_array(message.pk for messages in sent.values() for message in messages),
+        "batches": _integer_array(message.batch for messages in sent.values() for message in messages),
+        "attempts": _integer_array(attempts for attempts, messages in sent.items() for _message in messages),
     }
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
@@ -803,13 +895,17 @@ def _messages_mark_sent(sent: dict[int, list[int]], finished: datetime, *, lazy_
 
 
 def messages_send(
-    *, ids: Iterable[int] | None = None, limit: int | None = None, now: datetime | None = None
+    *,
+    ids: Iterable[int] | None = None,
+    batch: int | None = SINGLES_BATCH,
+    limit: int | None = None,
+    now: datetime | None = None,
 ) -> DeliveryReport:
-    """Claim and deliver one batch of due messages (of ``ids`` if given)."""
+    """Claim and deliver one batch of due messages (of ``ids`` if given, looked for in ``batch``: messages_claim)."""
     if ids is not None:
         ids = list(ids)
         limit = limit or len(ids)
-    claimed = messages_claim(ids=ids, limit=limit, now=now)
+    claimed = messages_claim(ids=ids, batch=batch, limit=limit, now=now)
     if not claimed:
         return DeliveryReport()
     return messages_deliver(messages=claimed, now=now)
