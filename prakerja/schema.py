@@ -4,6 +4,10 @@ A plain CREATE INDEX blocks every write to its table until the index is built: m
 accounts of a few million applicants, while sign-ups and deliveries wait. On PostgreSQL the index is built
 CONCURRENTLY instead (the migration must then say ``atomic = False``: that cannot run in a transaction); on
 SQLite, a laptop's database, the usual way.
+
+Not for a partitioned table (the selection's results, the outbox since notifications' 0009): PostgreSQL builds no
+index CONCURRENTLY on one. Build it ON ONLY the table, then CONCURRENTLY on each partition, and attach each
+(docs/DEPLOY.md, "The outbox's partitions").
 """
 
 from django.db import migrations, models
