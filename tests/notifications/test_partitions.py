@@ -95,6 +95,24 @@ def test_on_postgresql_an_announcement_is_a_partition_with_every_index_of_the_ou
         row.save(force_insert=True)
 
 
+def test_on_postgresql_an_announcement_after_the_outbox_was_emptied_and_its_ids_restarted(postgresql):
+    # given: an announcement, then the outbox and the bodies emptied with their ids started again (a test's flush):
+    # the next announcement's batch number is the first one's again, and its emptied partition is still there
+    def flush():
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {TABLE}, notifications_sharedbody RESTART IDENTITY")
+
+    flush()
+    [first] = announce([UserFactory()], key_prefix="result:1")
+    flush()
+
+    # when
+    [again] = announce([UserFactory()], key_prefix="result:1")
+
+    # then
+    assert again.batch == first.batch and set(partitions()) == {f"{TABLE}_0", f"{TABLE}_{again.batch}"}
+
+
 def test_the_sweep_sends_every_message_of_two_announcements_and_the_single_ones_once(mailoutbox):
     first = announce([UserFactory() for _ in range(3)], key_prefix="result:1")
     second = announce([UserFactory() for _ in range(2)], key_prefix="result:2")
