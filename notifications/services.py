@@ -640,9 +640,10 @@ def _instance(model: type[Model], attnames: Sequence[str], values: Iterable, db:
     return instance
 
 
-def _messages_claim_postgresql(
+def _claim_statement(
     *, ids: list[int] | None, batch: int | None, limit: int, now: datetime, leased_until: datetime
-) -> list[Message]:
+) -> tuple[str, dict]:
+    """The PostgreSQL claim's SQL and parameters."""
     params = {
         "failed": Status.FAILED.value,
         "sending": Status.SENDING.value,
@@ -662,6 +663,13 @@ def _messages_claim_postgresql(
         batch=batch,
         lazy_flush=not connection.in_atomic_block,
     )
+    return sql, params
+
+
+def _messages_claim_postgresql(
+    *, ids: list[int] | None, batch: int | None, limit: int, now: datetime, leased_until: datetime
+) -> list[Message]:
+    sql, params = _claim_statement(ids=ids, batch=batch, limit=limit, now=now, leased_until=leased_until)
     with prepared_cursor() as cursor:  # planned once per connection: the plan cost a quarter of the statement
         cursor.execute(sql, params)
         rows = cursor.fetchall()

@@ -6,6 +6,7 @@ partition; a cancelled announcement's empty partition goes. The migration itself
 partition 0 without losing a row or an id."""
 
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -16,10 +17,18 @@ import pytest
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import User
 from notifications.models import SINGLES_BATCH, Channel, Message, Status
-from notifications.services import message_enqueue, messages_cancel, messages_claim, messages_enqueue_bulk, outbox_sweep
+from notifications.services import (
+    _claim_statement,
+    message_enqueue,
+    messages_cancel,
+    messages_claim,
+    messages_enqueue_bulk,
+    outbox_sweep,
+)
 from tests.clock import T0
 from tests.factories import UserFactory
 
@@ -135,16 +144,18 @@ def test_a_claim_by_ids_looks_in_the_single_messages_unless_told_otherwise():
     assert [message.pk for message in messages_claim(ids=[row.pk], batch=None)] == [row.pk]
 
 
-def test_on_postgresql_a_claim_by_ids_plans_to_read_partition_0_alone(postgresql):
+def test_on_postgresql_a_tasks_claim_plans_to_read_partition_0_alone(postgresql):
     announce([UserFactory()], key_prefix="result:1")
     alone = single("alone")
+    now = timezone.now()
 
+    sql, params = _claim_statement(ids=[alone.pk], batch=SINGLES_BATCH, limit=1, now=now, leased_until=now)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"EXPLAIN (COSTS OFF) SELECT id FROM {TABLE} WHERE batch = %s AND id = ANY(%s)", [SINGLES_BATCH, [alone.pk]]
-        )
+        cursor.execute(f"EXPLAIN (COSTS OFF) {sql}", params)
         plan = "\n".join(line for (line,) in cursor.fetchall())
-    assert f"on {TABLE}_0 " in plan and plan.count(f" on {TABLE}_") == 1, plan
+
+    # both of the claim's UPDATEs read partition 0, and nothing of the announcement's partition
+    assert set(re.findall(rf" on ({TABLE}_\d+)", plan)) == {f"{TABLE}_0"}, plan
 
 
 def test_cancelling_an_announcement_removes_its_waiting_messages_and_on_postgresql_its_partition():
