@@ -319,24 +319,21 @@ def _bulk_partition_write(cursor, batch: int, values: dict[str, tuple[str, list]
     partition = f"{table}_{batch}"
     # A batch's number is its first body's id, so a table by its name exists only if the bodies' ids started again
     # (TRUNCATE … RESTART IDENTITY, as a test's flush does), which emptied the outbox's partitions too.
-    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [partition])
-    if cursor.fetchone()[0]:
-        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {partition})")
-        if cursor.fetchone()[0]:
-            raise IntegrityError(f"the outbox's partition for batch {batch} already holds messages")
-        cursor.execute(f"DROP TABLE {partition}")
+    if not partitions.partition_drop_if_empty(cursor, partition):
+        raise IntegrityError(f"the outbox's partition for batch {batch} already holds messages")
     cursor.execute("SELECT CAST(CAST(pg_get_serial_sequence(%s, 'id') AS regclass) AS oid)", [table])
     (sequence,) = cursor.fetchone()
     values = {**values, "id": (f"nextval(CAST({int(sequence)} AS regclass))", [])}
     projection, projection_params = [], []
-    for name, type_, _not_null in partitions.columns(cursor, table):
+    table_columns = partitions.columns(cursor, table)
+    for name, type_, _not_null in table_columns:
         value, value_params = values.get(name, ("NULL", []))
         projection.append(f"CAST({value} AS {type_}) AS {name}")
         projection_params += value_params
     cursor.execute(f"CREATE TABLE {partition} AS SELECT {', '.join(projection)} {rows}", [*projection_params, *params])
     written = cursor.rowcount
     if written:
-        partitions.partition_attach(cursor, table, partition, key="batch", value=batch)
+        partitions.partition_attach(cursor, table, partition, table_columns, key="batch", value=batch)
     else:
         cursor.execute(f"DROP TABLE {partition}")
     return written
@@ -380,10 +377,7 @@ def messages_cancel(*, key_prefix: str) -> int:
         )
         by_batch = dict(cursor.fetchall())
         for batch in sorted(by_batch.keys() - {SINGLES_BATCH}):
-            partition = f"{table}_{int(batch)}"
-            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {partition})")
-            if not cursor.fetchone()[0]:
-                cursor.execute(f"DROP TABLE {partition}")
+            partitions.partition_drop_if_empty(cursor, f"{table}_{int(batch)}")
     return sum(by_batch.values())
 
 

@@ -5,6 +5,7 @@ CREATE TABLE … AS into a table of their own, they are logged a page at a time,
 partitioned one builds its copies of the indexes from the written rows, several times faster (docs/PERFORMANCE.md).
 The callers write the table themselves, with ``columns`` to cast each value to the partitioned table's type in its
 order; ``partition_attach`` then makes it what the partitioned table requires and attaches it.
+``partition_drop_if_empty`` takes back a partition whose rows are gone.
 """
 
 
@@ -18,25 +19,38 @@ def columns(cursor, table: str) -> list[tuple[str, str, bool]]:
     return cursor.fetchall()
 
 
-def partition_attach(cursor, table: str, partition: str, *, key: str, value: int) -> None:
-    """Attach ``partition``, a table written with ``table``'s columns, as ``table``'s partition for ``key`` =
-    ``value`` (an integer list partition key).
+def partition_attach(
+    cursor, table: str, partition: str, table_columns: list[tuple[str, str, bool]], *, key: str, value: int
+) -> None:
+    """Attach ``partition``, a table written with ``table``'s columns (``table_columns``, as ``columns`` gave them),
+    as ``table``'s partition for ``key`` = ``value`` (an integer list partition key).
 
     First what ``table`` requires of a partition, checked in one pass over the rows: its NOT NULL and CHECK
     constraints, and one that lets the attachment trust the rows are all ``value``'s instead of reading them again.
     The attachment then builds the partition's copies of the table's indexes and unique constraints; readers and
     writers of the table's other partitions are not held up.
     """
-    not_null = [name for name, _type, required in columns(cursor, table) if required]
     cursor.execute(
         """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
            WHERE conrelid = %s::regclass AND contype = 'c' AND NOT connoinherit ORDER BY conname""",
         [table],
     )
     constraints = [
-        *(f"ALTER COLUMN {name} SET NOT NULL" for name in not_null),
+        *(f"ALTER COLUMN {name} SET NOT NULL" for name, _type, not_null in table_columns if not_null),
         *(f"ADD CONSTRAINT {name} {definition}" for name, definition in cursor.fetchall()),
         f"ADD CHECK ({key} = {int(value)})",
     ]
     cursor.execute(f"ALTER TABLE {partition} {', '.join(constraints)}")
     cursor.execute(f"ALTER TABLE {table} ATTACH PARTITION {partition} FOR VALUES IN ({int(value)})")
+
+
+def partition_drop_if_empty(cursor, partition: str) -> bool:
+    """Drop the table ``partition`` if it holds no row; whether it is gone now (True as well if there was none)."""
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [partition])
+    if not cursor.fetchone()[0]:
+        return True
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {partition})")
+    if cursor.fetchone()[0]:
+        return False
+    cursor.execute(f"DROP TABLE {partition}")
+    return True

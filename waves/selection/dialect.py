@@ -99,7 +99,7 @@ class PostgreSQL(SQLite):
         cursor.execute(f"CREATE TABLE {table} AS SELECT {projection} FROM ({rows_sql}) AS w", params)
         if cursor.rowcount != rows:
             raise ValueError(f"selection run {run_id} wrote {cursor.rowcount} results for {rows} enrollments")
-        partitions.partition_attach(cursor, RESULTS, table, key="run_id", value=run_id)
+        partitions.partition_attach(cursor, RESULTS, table, results_columns, key="run_id", value=run_id)
         # Statistics for the planner, which otherwise knows nothing of the new rows; with them, the KK cap probes
         # a KK's rows by index instead of scanning.
         cursor.execute(f"ANALYZE {table}")
