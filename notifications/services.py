@@ -321,9 +321,7 @@ def _bulk_partition_write(cursor, batch: int, values: dict[str, tuple[str, list]
     # (TRUNCATE … RESTART IDENTITY, as a test's flush does), which emptied the outbox's partitions too.
     if not partitions.partition_drop_if_empty(cursor, partition):
         raise IntegrityError(f"the outbox's partition for batch {batch} already holds messages")
-    cursor.execute("SELECT CAST(CAST(pg_get_serial_sequence(%s, 'id') AS regclass) AS oid)", [table])
-    (sequence,) = cursor.fetchone()
-    values = {**values, "id": (f"nextval(CAST({int(sequence)} AS regclass))", [])}
+    values = {**values, "id": (partitions.identity_nextval(cursor, table), [])}
     projection, projection_params = [], []
     table_columns = partitions.columns(cursor, table)
     for name, type_, _not_null in table_columns:

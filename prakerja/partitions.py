@@ -19,6 +19,23 @@ def columns(cursor, table: str) -> list[tuple[str, str, bool]]:
     return cursor.fetchall()
 
 
+def projection(table_columns: list[tuple[str, str, bool]], alias: str, **values: str) -> str:
+    """The select list of a ``CREATE TABLE … AS`` that writes a query's rows (``alias``) as a partition of the table of
+    ``table_columns``: each column in the table's order, cast to its type, from the query's column of the same name
+    unless ``values`` gives its SQL."""
+    return ", ".join(
+        f"CAST({values.get(name, f'{alias}.{name}')} AS {type_}) AS {name}" for name, type_, _not_null in table_columns
+    )
+
+
+def identity_nextval(cursor, table: str) -> str:
+    """SQL for the next value of ``table``'s identity (its ``id``): a partition has none of its own, and rows written
+    into the table meanwhile draw from the same one. The sequence is named by its oid, which no quoting can break."""
+    cursor.execute("SELECT CAST(CAST(pg_get_serial_sequence(%s, 'id') AS regclass) AS oid)", [table])
+    (sequence,) = cursor.fetchone()
+    return f"nextval(CAST({int(sequence)} AS regclass))"
+
+
 def partition_attach(
     cursor, table: str, partition: str, table_columns: list[tuple[str, str, bool]], *, key: str, value: int
 ) -> None:

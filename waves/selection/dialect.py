@@ -90,12 +90,7 @@ class PostgreSQL(SQLite):
             {"rows": max(rows, 1), "table": RESULTS},
         )
         (before_block,) = cursor.fetchone()
-        projection = ", ".join(
-            f"CAST({int(before_block)} + w.position AS {type_}) AS id"
-            if name == "id"
-            else f"CAST(w.{name} AS {type_}) AS {name}"
-            for name, type_, _not_null in results_columns
-        )
+        projection = partitions.projection(results_columns, "w", id=f"{int(before_block)} + w.position")
         cursor.execute(f"CREATE TABLE {table} AS SELECT {projection} FROM ({rows_sql}) AS w", params)
         if cursor.rowcount != rows:
             raise ValueError(f"selection run {run_id} wrote {cursor.rowcount} results for {rows} enrollments")
