@@ -1,8 +1,11 @@
 """Fixtures shared by the whole suite."""
 
 import importlib
+import uuid
 
+import psycopg
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from freezegun import freeze_time
 
@@ -129,3 +132,18 @@ def postgresql():
 
     if connection.vendor != "postgresql":
         require_service("PostgreSQL")
+
+
+@pytest.fixture
+def scratch_database(postgresql):
+    """An empty PostgreSQL database beside the test database, dropped after the test (a migration's test)."""
+    server = settings.DATABASES["default"]
+    name = f"test_migration_{uuid.uuid4().hex[:8]}"
+    url = f"postgres://{server['USER']}@{server['HOST']}:{server['PORT']}"
+    with psycopg.connect(f"{url}/postgres", autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"{url}/{name}"
+    finally:
+        with psycopg.connect(f"{url}/postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

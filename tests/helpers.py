@@ -1,9 +1,11 @@
 """Small helpers shared by tests: reading what the portal sent as a person would read their inbox, logging staff in,
-reading a test's answers, what the translation tests scan for, and skipping a test whose server is not configured
-(a failure in CI)."""
+reading a test's answers, what the translation tests scan for, skipping a test whose server is not configured
+(a failure in CI), and running manage.py on a database of a test's own."""
 
 import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
@@ -132,3 +134,9 @@ class _Ids(HTMLParser):
 def duplicated_ids(html: str) -> list[str]:
     """The ``id`` attributes that ``html`` gives to more than one element, sorted."""
     return sorted(name for name, count in _Ids(html).ids.items() if count > 1)
+
+
+def manage_in(database_url: str, *args: str) -> None:
+    """``manage.py`` with ``args`` on the database at ``database_url`` (a migration test's scratch database)."""
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "prakerja.settings_test"}
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)

@@ -5,16 +5,10 @@ identity like every other message's; statements that name rows by id name their 
 partition; a cancelled announcement's empty partition goes. The migration itself turns an outbox with rows into
 partition 0 without losing a row or an id."""
 
-import os
 import re
-import subprocess
-import sys
-import uuid
-from pathlib import Path
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -31,10 +25,10 @@ from notifications.services import (
 )
 from tests.clock import T0
 from tests.factories import UserFactory
+from tests.helpers import manage_in
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
 TABLE = Message._meta.db_table
 
 
@@ -184,29 +178,9 @@ def test_cancelling_an_announcement_partly_sent_keeps_its_partition_and_its_hist
 # --- The migration, on a database of its own --------------------------------------------------------------------
 
 
-def _manage(database_url: str, *args: str) -> None:
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "prakerja.settings_test"}
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
-
-
-@pytest.fixture
-def scratch_database(postgresql):
-    """An empty PostgreSQL database beside the test database, dropped after the test."""
-    server = settings.DATABASES["default"]
-    name = f"test_outbox_migration_{uuid.uuid4().hex[:8]}"
-    url = f"postgres://{server['USER']}@{server['HOST']}:{server['PORT']}"
-    with psycopg.connect(f"{url}/postgres", autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    try:
-        yield f"{url}/{name}"
-    finally:
-        with psycopg.connect(f"{url}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_the_migration_makes_the_outbox_with_its_rows_partition_0(scratch_database):
-    _manage(scratch_database, "migrate", "notifications", "0008", "--verbosity", "0")
+    manage_in(scratch_database, "migrate", "notifications", "0008", "--verbosity", "0")
     with psycopg.connect(scratch_database, autocommit=True) as db:
         db.execute(
             f"""INSERT INTO {TABLE} (channel, recipient, recipient_digest, template, subject, body, html_body,
@@ -215,7 +189,7 @@ def test_on_postgresql_the_migration_makes_the_outbox_with_its_rows_partition_0(
                 FROM generate_series(1, 5) AS i"""
         )
 
-    _manage(scratch_database, "migrate", "notifications", "0009", "--verbosity", "0")
+    manage_in(scratch_database, "migrate", "notifications", "0009", "--verbosity", "0")
 
     with psycopg.connect(scratch_database, autocommit=True) as db:
         assert db.execute(f"SELECT id, batch FROM {TABLE} ORDER BY id").fetchall() == [(i, 0) for i in range(1, 6)]
