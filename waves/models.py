@@ -446,6 +446,10 @@ class Result(models.Model):
         return f"{self.run_id}/{self.enrollment_id}: {outcome}"
 
 
+# The batch of every card not issued by a selection run: partition 0 of the cards.
+CARDS_SINGLES_BATCH = 0
+
+
 class Card(models.Model):
     """A Kartu Prakerja: issued to a selected applicant, shown from the announcement on."""
 
@@ -489,11 +493,22 @@ class Card(models.Model):
     issued_at = models.DateTimeField(_("diterbitkan pada"))
     first_training_deadline = models.DateTimeField(_("batas membeli pelatihan pertama"))
     revoked_at = models.DateTimeField(_("dicabut pada"), null=True, blank=True)
+    # The selection run that issued the card (its id), or 0 for a card written on its own (the tests' factories).
+    # On PostgreSQL the cards are partitioned by it (migration 0014): a run's cards are a partition written by
+    # CREATE TABLE … AS and then attached, as its results and its announcement's messages are, and dropped whole
+    # when the run is voided.
+    batch = models.BigIntegerField(
+        _("kelompok penerbitan"), default=CARDS_SINGLES_BATCH, db_default=CARDS_SINGLES_BATCH, editable=False
+    )
 
     class Meta:
         verbose_name = _("Kartu Prakerja")
         verbose_name_plural = _("Kartu Prakerja")
-        constraints = [models.UniqueConstraint(fields=["number"], name="waves_card_number_unique")]
+        # With the batch, which PostgreSQL requires of a partitioned table's unique index. A number is unique across
+        # batches all the same: it is made from the wave's number and the result's id (waves/cards.py), and result
+        # ids are unique. For the same reason the database holds the result's uniqueness (the one-to-one field) per
+        # batch (migration 0014); a result is issued one card, by its own run.
+        constraints = [models.UniqueConstraint(fields=["number", "batch"], name="waves_card_number_unique")]
         indexes = [
             models.Index(fields=["kk_digest"], name="waves_card_kk_digest"),
             models.Index(fields=["kk_seal"], condition=~Q(kk_seal=""), name="waves_card_kk_seal"),

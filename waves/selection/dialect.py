@@ -8,7 +8,7 @@ other.
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from prakerja import partitions
 from waves.models import Card, Result
@@ -43,6 +43,17 @@ class SQLite:
 
     def results_drop(self, cursor, run_id: int) -> None:
         cursor.execute(f"DELETE FROM {RESULTS} WHERE run_id = %s", [run_id])
+
+    def cards_write(self, cursor, run_id: int, rows_sql: str, params: dict) -> None:
+        """Write the run's cards: the rows of ``rows_sql``, a query with a column of each name of the cards but the
+        id, ``batch`` being the run."""
+        columns = ", ".join(field.column for field in Card._meta.concrete_fields if not field.primary_key)
+        cursor.execute(f"INSERT INTO {CARDS} ({columns}) SELECT {columns} FROM ({rows_sql}) AS c", params)
+
+    def cards_drop(self, cursor, run_id: int) -> None:
+        """Delete the run's cards (a void: results_discard)."""
+        # Cards refer to results without a database constraint (they are written in bulk), so they go first.
+        cursor.execute(f"DELETE FROM {CARDS} WHERE result_id IN (SELECT id FROM {RESULTS} WHERE run_id = %s)", [run_id])
 
 
 class PostgreSQL(SQLite):
@@ -102,6 +113,29 @@ class PostgreSQL(SQLite):
     def results_drop(self, cursor, run_id: int) -> None:
         # Dropping the partition costs the same for ten rows or a million, and leaves no empty partition behind.
         cursor.execute(f"DROP TABLE IF EXISTS {RESULTS}_run_{int(run_id)}")
+
+    def cards_write(self, cursor, run_id: int, rows_sql: str, params: dict) -> None:
+        # As the results: the run's cards go into a table of their own, which then becomes the run's partition of the
+        # cards (their batch, waves' migration 0014), its indexes built once from the written rows instead of five
+        # indexes kept up to date row by row (docs/PERFORMANCE.md, "A run's cards as a partition"). The ids come from
+        # the cards' identity, a value per row: cards written on their own (partition 0) draw from it too.
+        table = f"{CARDS}_run_{int(run_id)}"
+        # A table by that name exists only if the runs' ids started again (TRUNCATE … RESTART IDENTITY, as a test's
+        # flush does), which emptied the cards' partitions too.
+        if not partitions.partition_drop_if_empty(cursor, table):
+            raise IntegrityError(f"the cards' partition for selection run {run_id} already holds cards")
+        cards_columns = partitions.columns(cursor, CARDS)
+        projection = partitions.projection(cards_columns, "c", id=partitions.identity_nextval(cursor, CARDS))
+        cursor.execute(f"CREATE TABLE {table} AS SELECT {projection} FROM ({rows_sql}) AS c", params)
+        if cursor.rowcount:
+            partitions.partition_attach(cursor, CARDS, table, cards_columns, key="batch", value=run_id)
+        else:
+            cursor.execute(f"DROP TABLE {table}")
+
+    def cards_drop(self, cursor, run_id: int) -> None:
+        # The run's partition, whatever its size; then any card of its results written on its own (partition 0).
+        cursor.execute(f"DROP TABLE IF EXISTS {CARDS}_run_{int(run_id)}")
+        super().cards_drop(cursor, run_id)
 
 
 def dialect() -> SQLite:

@@ -11,23 +11,27 @@ from notifications.models import Channel
 from notifications.services import BulkKind, messages_enqueue_bulk_kinds
 from prakerja.timeutil import wib_date, wib_day_end
 from waves.cards import card_number_sql
-from waves.models import Card, Result, SelectionRun, Wave
+from waves.models import Result, SelectionRun, Wave
+from waves.selection.dialect import dialect
 
 
 def cards_issue(run: SelectionRun, wave: Wave) -> None:
-    """A card for every selected row, numbered in SQL (waves/cards.py), dated from the announcement.
+    """A card for every selected row, numbered in SQL (waves/cards.py), dated from the announcement: the run's batch
+    of cards (``Card.batch``), on PostgreSQL a partition of its own (``dialect.cards_write``).
 
     The first training may be bought until the end (23:59 WIB) of the FIRST_TRAINING_DAYS-th Jakarta day after
     the announcement's: a deadline counted in days is a calendar day to the applicant, not the announcement's
     hour 30 days on."""
     deadline = wib_day_end(wib_date(wave.announce_at) + timedelta(days=settings.FIRST_TRAINING_DAYS))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""INSERT INTO {Card._meta.db_table} (result_id, user_id, wave_id, number, kk_digest, balance, issued_at,
-                                                  first_training_deadline)
-                -- every selected row of the run, its card number made from the wave's number and the row's id
-                SELECT r.id, r.user_id, %(wave)s, {card_number_sql(str(int(wave.number)), "r.id")}, r.kk_digest,
-                       %(balance)s, %(issued_at)s, %(deadline)s
+        dialect().cards_write(
+            cursor,
+            run.pk,
+            # every selected row of the run, its card number made from the wave's number and the row's id
+            f"""SELECT r.id AS result_id, r.user_id, %(wave)s AS wave_id,
+                       {card_number_sql(str(int(wave.number)), "r.id")} AS number, r.kk_digest, '' AS kk_seal,
+                       0 AS kk_seal_generation, %(balance)s AS balance, %(issued_at)s AS issued_at,
+                       %(deadline)s AS first_training_deadline, NULL AS revoked_at, %(run)s AS batch
                 FROM {Result._meta.db_table} r WHERE r.run_id = %(run)s AND r.selected""",
             {
                 "wave": wave.pk,
@@ -41,7 +45,7 @@ def cards_issue(run: SelectionRun, wave: Wave) -> None:
 
 def announcement_enqueue(run: SelectionRun, wave: Wave) -> None:
     """The announcement's messages, written now with "not before announce_at": the selected get an email and an
-    SMS, the others an email, all in one INSERT that reads the run's results once (notifications owns the table
+    SMS, the others an email, all in one statement that reads the run's results once (notifications owns the table
     and the key format). The text names no personal data (the card number is on the dashboard), so each kind is
     rendered once for all its recipients. The phone number goes as stored, encrypted, with its blind index: the
     outbox keeps both as they are."""

@@ -19,7 +19,7 @@ from waves.errors import WaveError, WaveErrorCode
 from waves.lottery import seed_new
 from waves.models import ProvinceQuota, Result, RunStatus, SeedCommitment, SelectionRun, Wave, WaveStatus
 from waves.progress import PHASE_LABELS, Progress, progress_clear, progress_publish
-from waves.selection.dialect import CARDS, RESULTS, dialect
+from waves.selection.dialect import RESULTS, dialect
 from waves.selection.issue import announcement_enqueue, cards_issue
 from waves.selection.kk_cap import province_cap
 from waves.selection.pool import national_pool
@@ -242,9 +242,9 @@ def _cuts(run: SelectionRun) -> list[tuple]:
 
 
 def results_discard(run: SelectionRun) -> None:
-    """A voided run's results and cards go (on PostgreSQL its partition is dropped: the same cost for ten rows or
-    a million)."""
+    """A voided run's results and cards go (on PostgreSQL their partitions are dropped: the same cost for ten rows
+    or a million)."""
     with connection.cursor() as cursor:
-        # Cards refer to results without a database constraint (they are written in bulk), so they go first.
-        cursor.execute(f"DELETE FROM {CARDS} WHERE result_id IN (SELECT id FROM {RESULTS} WHERE run_id = %s)", [run.pk])
-        dialect().results_drop(cursor, run.pk)
+        db = dialect()
+        db.cards_drop(cursor, run.pk)
+        db.results_drop(cursor, run.pk)
