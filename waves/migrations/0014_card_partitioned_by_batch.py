@@ -31,10 +31,10 @@ def _plain_indexes(cursor) -> dict[str, str]:
     """The table's indexes that no constraint owns (the KK index, the seal's, the user's), by name: each one's
     definition from ``USING`` on, as PostgreSQL writes it."""
     cursor.execute(
-        """SELECT index.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i
-           JOIN pg_class index ON index.oid = i.indexrelid
+        """SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i
+           JOIN pg_class c ON c.oid = i.indexrelid
            WHERE i.indrelid = %s::regclass
-             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)""",
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = i.indexrelid)""",
         [TABLE],
     )
     return {name: definition[definition.index(" USING ") :] for name, definition in cursor.fetchall()}
