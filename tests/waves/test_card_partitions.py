@@ -13,7 +13,7 @@ from freezegun import freeze_time
 
 from tests.factories import UserFactory, WaveFactory, enrolled
 from tests.helpers import manage_in
-from waves.models import CARDS_SINGLES_BATCH, Card, Result, SelectionRun
+from waves.models import CARDS_SINGLES_BATCH, Card, Result, SelectionRun, WaveStatus
 from waves.selection import selection_run
 from waves.services import selection_void
 
@@ -102,7 +102,7 @@ def test_on_postgresql_an_emptied_partition_of_the_same_run_number_is_replaced(p
     SelectionRun.objects.filter(pk=selected.pk).delete()
     Result.objects.all().delete()
     wave = selected.wave
-    wave.status = "closed"
+    wave.status = WaveStatus.CLOSED
     wave.save(update_fields=["status"])
 
     rerun = selection_run(wave=wave, acting_user=None, seed=5)
