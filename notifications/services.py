@@ -316,11 +316,6 @@ def _bulk_partition_write(cursor, batch: int, values: dict[str, tuple[str, list]
     row, since messages written meanwhile take theirs from it too. An enqueue that wrote no row leaves no partition.
     """
     table = Message._meta.db_table
-    partition = f"{table}_{batch}"
-    # A batch's number is its first body's id, so a table by its name exists only if the bodies' ids started again
-    # (TRUNCATE … RESTART IDENTITY, as a test's flush does), which emptied the outbox's partitions too.
-    if not partitions.partition_drop_if_empty(cursor, partition):
-        raise IntegrityError(f"the outbox's partition for batch {batch} already holds messages")
     values = {**values, "id": (partitions.identity_nextval(cursor, table), [])}
     projection, projection_params = [], []
     table_columns = partitions.columns(cursor, table)
@@ -328,13 +323,17 @@ def _bulk_partition_write(cursor, batch: int, values: dict[str, tuple[str, list]
         value, value_params = values.get(name, ("NULL", []))
         projection.append(f"CAST({value} AS {type_}) AS {name}")
         projection_params += value_params
-    cursor.execute(f"CREATE TABLE {partition} AS SELECT {', '.join(projection)} {rows}", [*projection_params, *params])
-    written = cursor.rowcount
-    if written:
-        partitions.partition_attach(cursor, table, partition, table_columns, key="batch", value=batch)
-    else:
-        cursor.execute(f"DROP TABLE {partition}")
-    return written
+    # A batch's number is its first body's id: a table by its name exists only if the bodies' ids started again.
+    return partitions.partition_write(
+        cursor,
+        table,
+        f"{table}_{batch}",
+        f"SELECT {', '.join(projection)} {rows}",
+        [*projection_params, *params],
+        table_columns=table_columns,
+        key="batch",
+        value=batch,
+    )
 
 
 def _bulk_kinds_check(kinds: Sequence[BulkKind]) -> None:

@@ -3,10 +3,12 @@
 Millions of rows inserted into a table are logged one by one and enter each of its indexes one by one. Written by
 CREATE TABLE … AS into a table of their own, they are logged a page at a time, and attaching that table to the
 partitioned one builds its copies of the indexes from the written rows, several times faster (docs/PERFORMANCE.md).
-The callers write the table themselves, with ``columns`` to cast each value to the partitioned table's type in its
-order; ``partition_attach`` then makes it what the partitioned table requires and attaches it.
-``partition_drop_if_empty`` takes back a partition whose rows are gone.
+The callers build the select list, with ``columns`` (and ``projection``) to cast each value to the partitioned table's
+type in its order; ``partition_write`` writes the table and attaches it, ``partition_attach`` making it what the
+partitioned table requires. ``partition_drop_if_empty`` takes back a partition whose rows are gone.
 """
+
+from django.db import IntegrityError
 
 
 def columns(cursor, table: str) -> list[tuple[str, str, bool]]:
@@ -34,6 +36,34 @@ def identity_nextval(cursor, table: str) -> str:
     cursor.execute("SELECT CAST(CAST(pg_get_serial_sequence(%s, 'id') AS regclass) AS oid)", [table])
     (sequence,) = cursor.fetchone()
     return f"nextval(CAST({int(sequence)} AS regclass))"
+
+
+def partition_write(
+    cursor,
+    table: str,
+    partition: str,
+    select_sql: str,
+    params: list | dict,
+    *,
+    table_columns: list[tuple[str, str, bool]],
+    key: str,
+    value: int,
+) -> int:
+    """Write the rows of ``select_sql`` (a SELECT of ``table``'s columns in their order, ``table_columns``) into the
+    new table ``partition`` and attach it as ``table``'s partition for ``key`` = ``value``; returns how many rows.
+
+    No rows, no partition. A table of that name that is there already is replaced if it is empty (what TRUNCATE …
+    RESTART IDENTITY leaves, as a test's flush does: partitions emptied, their numbers given out again) and refused
+    if it holds rows."""
+    if not partition_drop_if_empty(cursor, partition):
+        raise IntegrityError(f"{partition} already holds rows: {table}'s partition for {key} = {int(value)} exists")
+    cursor.execute(f"CREATE TABLE {partition} AS {select_sql}", params)
+    written = cursor.rowcount
+    if written:
+        partition_attach(cursor, table, partition, table_columns, key=key, value=value)
+    else:
+        cursor.execute(f"DROP TABLE {partition}")
+    return written
 
 
 def partition_attach(

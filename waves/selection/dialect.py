@@ -8,7 +8,7 @@ other.
 
 from __future__ import annotations
 
-from django.db import IntegrityError, connection
+from django.db import connection
 
 from prakerja import partitions
 from waves.models import Card, Result
@@ -119,18 +119,18 @@ class PostgreSQL(SQLite):
         # cards (their batch, waves' migration 0014), its indexes built once from the written rows instead of five
         # indexes kept up to date row by row (docs/PERFORMANCE.md, "A run's cards as a partition"). The ids come from
         # the cards' identity, a value per row: cards written on their own (partition 0) draw from it too.
-        table = f"{CARDS}_run_{int(run_id)}"
-        # A table by that name exists only if the runs' ids started again (TRUNCATE … RESTART IDENTITY, as a test's
-        # flush does), which emptied the cards' partitions too.
-        if not partitions.partition_drop_if_empty(cursor, table):
-            raise IntegrityError(f"the cards' partition for selection run {run_id} already holds cards")
         cards_columns = partitions.columns(cursor, CARDS)
         projection = partitions.projection(cards_columns, "c", id=partitions.identity_nextval(cursor, CARDS))
-        cursor.execute(f"CREATE TABLE {table} AS SELECT {projection} FROM ({rows_sql}) AS c", params)
-        if cursor.rowcount:
-            partitions.partition_attach(cursor, CARDS, table, cards_columns, key="batch", value=run_id)
-        else:
-            cursor.execute(f"DROP TABLE {table}")
+        partitions.partition_write(
+            cursor,
+            CARDS,
+            f"{CARDS}_run_{int(run_id)}",
+            f"SELECT {projection} FROM ({rows_sql}) AS c",
+            params,
+            table_columns=cards_columns,
+            key="batch",
+            value=run_id,
+        )
 
     def cards_drop(self, cursor, run_id: int) -> None:
         # The run's partition, whatever its size; then any card of its results written on its own (partition 0).
