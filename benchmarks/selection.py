@@ -2,6 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/selection.py \
         [--enrollments N] [--short-provinces K] [--database NAME] [--explain FILE [--explain-ms MS]] [--keep | --reuse]
+        [--pairs P]
 
 It creates its own database (prakerja_bench_selection, or NAME, so that two runs on one server do not meet) and
 drops it at the end. The population: N applicants who have done every step, written by simulate_wave (the rows
@@ -17,12 +18,15 @@ WAL) plan of each one of at least --explain-ms (auto_explain, whose per-node tim
 compare ratios from runs without it); --keep leaves the database behind to study. --reuse selects a kept
 database's population again (its selection undone first, the database kept): building a million applicants takes
 minutes, and runs of two versions of the code on one population, alternating, tell them apart better than runs on
-populations built one after the other while the machine's load moves.
+populations built one after the other while the machine's load moves. --pairs P measures the run and the floor P
+times in one process, alternating, the selection undone between pairs: on a shared machine one pair's ratio moves by
+a tenth either way, so the JSON line then carries the median ratios, and each pair's.
 """
 
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
 from contextlib import ExitStack, contextmanager, nullcontext
@@ -314,6 +318,106 @@ class Plans:
         print(f"plans of {len(self.plans)} statements written to {self.path}")
 
 
+def pair_measure(wave, seed: int, plans: Plans | None) -> dict:
+    """The selection of ``wave``'s closed population, then the floor on the same rows: one pair of timings."""
+    from django.db import connection, connections
+
+    from waves.selection import selection_run
+
+    # Each pair on a server process of its own, as a run of this script has: nothing one pair's statements leave in
+    # a backend's caches or memory is there for the next pair's run or floor.
+    connections.close_all()
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")  # the population's writes on disk, as the floor will find the run's
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    with plans.capture() if plans else nullcontext():
+        run = selection_run(wave=wave, acting_user=None, seed=seed, on_progress=plans.on_progress if plans else None)
+    real = time.perf_counter() - started
+
+    with connection.cursor() as cursor:
+        # The floor starts as the run did, after a checkpoint: otherwise it would pay for the one that the run's
+        # gigabyte of WAL sets off, in some runs and not others, and the ratio would move with it. It reads the
+        # cards the run issued as a live database has them, analyzed: without statistics (a partitioned table's
+        # are never gathered by autovacuum) its plan for them changes, and it takes 4% longer (docs/PERFORMANCE.md).
+        cursor.execute("ANALYZE waves_card")
+        cursor.execute("CHECKPOINT")
+        if plans:
+            plans.phase = "floor"
+        with plans.capture() if plans else nullcontext():
+            started = time.perf_counter()
+            cursor.execute(FLOOR, {"seed": str(seed), "wave": wave.pk})
+            floor = time.perf_counter() - started
+        cursor.execute("SELECT COUNT(*) FILTER (WHERE selected) FROM bench_floor")
+        floor_selected = cursor.fetchone()[0]
+    load_after = os.getloadavg()
+    ranking = sum(p["seconds"] for p in run.phases if p["name"] in {"rules_and_ranking", "kk_cap", "national_pool"})
+    return {
+        "run": run,
+        "real": real,
+        "ranking": ranking,
+        "floor": floor,
+        "floor_selected": floor_selected,
+        "ranking_ratio": ranking / floor,
+        "whole_run_ratio": real / floor,
+        "load": f"{min(load_before[0], load_after[0]):.1f}-{max(load_before[0], load_after[0]):.1f}",
+    }
+
+
+def pair_line(pair: dict) -> str:
+    return (
+        f"run {pair['real']:.2f} s, floor {pair['floor']:.2f} s, ranking+cut / floor {pair['ranking_ratio']:.2f},"
+        f" whole run / floor {pair['whole_run_ratio']:.2f} (load {pair['load']})"
+    )
+
+
+def summary_print(pairs: list[dict], n: int) -> None:
+    """The figures of the pair whose whole-run ratio is the median (the only one, or the lower middle one of an even
+    number), then the JSON line: its figures, with each ratio the median over the pairs and every pair's ratios."""
+    by_ratio = sorted(pairs, key=lambda pair: pair["whole_run_ratio"])
+    middle = by_ratio[(len(by_ratio) - 1) // 2]
+    run, real, floor = middle["run"], middle["real"], middle["floor"]
+    print(f"command: {' '.join(sys.argv)}  (DATABASE_URL={os.environ['DATABASE_URL']})")
+    if len(pairs) > 1:
+        print(f"the median pair of {len(pairs)} (by whole run / floor):")
+    print(
+        f"selection_run: {real:.2f} s total ({n / real:,.0f} enrollments/s), selected {run.counts['selected']:,}"
+        f" ({run.counts['from_pool']:,} from the pool)"
+    )
+    for phase in run.phases:
+        print(f"  {phase['name']:<24} {phase['seconds']:>8.2f} s")
+    outside = real - sum(phase["seconds"] for phase in run.phases)
+    print(f"  {'(lock, states, commit)':<24} {outside:>8.2f} s")
+    print(
+        f"bare SQL floor: {floor:.2f} s, selected {middle['floor_selected']:,} (no national pool, no cards, no messages)"
+    )
+    print(f"ratio ranking+cut / floor: {middle['ranking_ratio']:.2f}   whole run / floor: {real / floor:.2f}")
+    peak_mb = common.peak_rss_mb()
+    print(f"peak RSS of this process: {peak_mb:.0f} MB")
+    print(f"load average (1 min) before the run and after the floor: {middle['load']}")
+    figures = {
+        "benchmark": "selection",
+        "enrollments": n,
+        "selected": run.counts["selected"],
+        "from_pool": run.counts["from_pool"],
+        "selection_seconds": round(real, 3),
+        "ranking_and_cut_seconds": round(middle["ranking"], 3),
+        "floor_seconds": round(floor, 3),
+        "ranking_ratio": round(statistics.median(pair["ranking_ratio"] for pair in pairs), 3),
+        "whole_run_ratio": round(statistics.median(pair["whole_run_ratio"] for pair in pairs), 3),
+        "phases": {phase["name"]: phase["seconds"] for phase in run.phases},
+        "peak_rss_mb": round(peak_mb),
+        "load": middle["load"],
+    }
+    if len(pairs) > 1:
+        figures["pairs"] = [
+            {key: round(pair[key], 3) for key in ("real", "floor", "ranking_ratio", "whole_run_ratio")}
+            | {"run_id": pair["run"].pk, "selected": pair["run"].counts["selected"], "load": pair["load"]}
+            for pair in pairs
+        ]
+    print(json.dumps(figures))
+
+
 def main() -> None:
     global BENCH_DB
     parser = argparse.ArgumentParser()
@@ -348,7 +452,17 @@ def main() -> None:
         help="select again the population of a database kept by --keep (implies --keep): its selection is undone"
         " first; --enrollments must be the population's",
     )
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=1,
+        metavar="P",
+        help="measure the run and then the floor P times on the one population, its selection undone between pairs;"
+        " the JSON's ratios are then the medians, and each pair's are under \"pairs\"",
+    )
     args = parser.parse_args()
+    if args.pairs < 1 or (args.pairs > 1 and args.explain):
+        parser.error("--pairs takes 1 or more, and only 1 with --explain (one run's plans)")
     BENCH_DB = args.database
     if not args.reuse:
         recreate_database()
@@ -378,77 +492,25 @@ def main() -> None:
         from django.urls import get_resolver
 
         from waves.models import Wave
-        from waves.selection import selection_run
 
         wave = Wave.objects.get(pk=wave_id)
         # As in a worker that has run anything before: the URLconf (every app's views, about a second to import,
         # once per process) is loaded. The announcement's links need it, and its import is no part of a selection.
         get_resolver().reverse_dict  # noqa: B018
         plans = Plans(args.explain, args.explain_ms) if args.explain else None
-        with connection.cursor() as cursor:
-            cursor.execute("CHECKPOINT")  # the population's writes on disk, as the floor will find the run's
-        load_before = os.getloadavg()
-        started = time.perf_counter()
-        with plans.capture() if plans else nullcontext():
-            run = selection_run(
-                wave=wave, acting_user=None, seed=args.seed, on_progress=plans.on_progress if plans else None
-            )
-        real = time.perf_counter() - started
-
-        with connection.cursor() as cursor:
-            # The floor starts as the run did, after a checkpoint: otherwise it would pay for the one that the run's
-            # gigabyte of WAL sets off, in some runs and not others, and the ratio would move with it. It reads the
-            # cards the run issued as a live database has them, analyzed: without statistics (a partitioned table's
-            # are never gathered by autovacuum) its plan for them changes, and it takes 4% longer (docs/PERFORMANCE.md).
-            cursor.execute("ANALYZE waves_card")
-            cursor.execute("CHECKPOINT")
-            if plans:
-                plans.phase = "floor"
-            with plans.capture() if plans else nullcontext():
+        pairs = []
+        for number in range(args.pairs):
+            if number:
                 started = time.perf_counter()
-                cursor.execute(FLOOR, {"seed": str(args.seed), "wave": wave_id})
-                floor = time.perf_counter() - started
-            cursor.execute("SELECT COUNT(*) FILTER (WHERE selected) FROM bench_floor")
-            floor_selected = cursor.fetchone()[0]
-        load_after = os.getloadavg()
+                selection_undo(wave_id)
+                wave.refresh_from_db()
+                print(f"selection undone in {time.perf_counter() - started:.1f} s")
+            pairs.append(pair_measure(wave, args.seed, plans))
+            if args.pairs > 1:
+                print(f"pair {number + 1} of {args.pairs}: {pair_line(pairs[-1])}", flush=True)
         if plans:
             plans.write(header=f"{' '.join(sys.argv)}  (N={args.enrollments:,})")
-
-        ranking = sum(p["seconds"] for p in run.phases if p["name"] in {"rules_and_ranking", "kk_cap", "national_pool"})
-        peak_mb = common.peak_rss_mb()
-        n = args.enrollments
-        print(f"command: {' '.join(sys.argv)}  (DATABASE_URL={os.environ['DATABASE_URL']})")
-        print(
-            f"selection_run: {real:.2f} s total ({n / real:,.0f} enrollments/s), selected {run.counts['selected']:,}"
-            f" ({run.counts['from_pool']:,} from the pool)"
-        )
-        for phase in run.phases:
-            print(f"  {phase['name']:<24} {phase['seconds']:>8.2f} s")
-        outside = real - sum(phase["seconds"] for phase in run.phases)
-        print(f"  {'(lock, states, commit)':<24} {outside:>8.2f} s")
-        print(f"bare SQL floor: {floor:.2f} s, selected {floor_selected:,} (no national pool, no cards, no messages)")
-        print(f"ratio ranking+cut / floor: {ranking / floor:.2f}   whole run / floor: {real / floor:.2f}")
-        print(f"peak RSS of this process: {peak_mb:.0f} MB")
-        load = f"{min(load_before[0], load_after[0]):.1f}-{max(load_before[0], load_after[0]):.1f}"
-        print(f"load average (1 min) before the run and after the floor: {load}")
-        print(
-            json.dumps(
-                {
-                    "benchmark": "selection",
-                    "enrollments": n,
-                    "selected": run.counts["selected"],
-                    "from_pool": run.counts["from_pool"],
-                    "selection_seconds": round(real, 3),
-                    "ranking_and_cut_seconds": round(ranking, 3),
-                    "floor_seconds": round(floor, 3),
-                    "ranking_ratio": round(ranking / floor, 3),
-                    "whole_run_ratio": round(real / floor, 3),
-                    "phases": {phase["name"]: phase["seconds"] for phase in run.phases},
-                    "peak_rss_mb": round(peak_mb),
-                    "load": load,
-                }
-            )
-        )
+        summary_print(pairs, args.enrollments)
     finally:
         if not (args.keep or args.reuse):
             drop_database()

@@ -109,6 +109,39 @@ def test_the_selection_benchmark_selects_a_kept_population_again_with_its_outbox
     assert again["enrollments"] == first["enrollments"] == 500 and again["selected"] == first["selected"]
 
 
+def test_the_selection_benchmark_states_the_median_of_several_pairs(services):
+    summary = run(
+        services,
+        "selection.py",
+        "--enrollments",
+        "300",
+        "--database",
+        services["database"] + "_selection",
+        "--pairs",
+        "3",
+    )
+
+    pairs = summary["pairs"]
+    assert len(pairs) == 3
+    # each pair a run of its own, the one before undone (on a selected wave, a run returns the standing one)
+    assert len({pair["run_id"] for pair in pairs}) == 3
+    assert [pair["selected"] for pair in pairs] == [summary["selected"]] * 3 and summary["selected"] > 0
+    assert summary["whole_run_ratio"] == sorted(pair["whole_run_ratio"] for pair in pairs)[1]
+    assert summary["ranking_ratio"] == sorted(pair["ranking_ratio"] for pair in pairs)[1]
+
+
+def test_the_selection_benchmark_refuses_pairs_with_plans(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "benchmarks/selection.py", "--pairs", "2", "--explain", str(tmp_path / "plans.txt")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 2 and "only 1 with --explain" in done.stderr
+
+
 def test_the_selection_benchmark_writes_the_plans_of_each_phase(services, tmp_path):
     plans = tmp_path / "plans.txt"
     run(
