@@ -11,7 +11,7 @@ from django.db.models import F, Value
 
 from waves.lottery import lottery_expression
 from waves.models import Enrollment, ProvinceQuota, SelectionRun, Wave
-from waves.rules import first_failure, priority_tier
+from waves.rules import JoinedLookups, first_failure, priority_tier
 from waves.selection.dialect import dialect
 from waves.selection.sql import QUOTA, named
 from waves.services import enrollment_ages_count
@@ -21,18 +21,20 @@ def results_insert(run: SelectionRun, wave: Wave) -> None:
     """One row per enrollment: its rules, lottery and place in its province, and the province cut as if no KK
     were full. The ages are counted for the wave's close first: the age rule reads them."""
     enrollment_ages_count(wave=wave)
+    # The rules' look-ups (cards, retained NIKs, complaints, attempts) as joins, each set grouped once.
+    lookups = JoinedLookups()
     rows = (
         Enrollment.objects.filter(wave=wave)
         .annotate(
             r_run=Value(run.pk),
             r_kk=F("user__identity__kk_digest"),
-            r_priority=priority_tier("user__"),
+            r_priority=priority_tier("user__", lookups),
             r_lottery=lottery_expression(run.seed),
-            r_reason=first_failure(wave, "user__"),
+            r_reason=first_failure(wave, "user__", lookups),
         )
         .values_list("r_run", "pk", "user_id", "province_id", "r_kk", "r_priority", "r_lottery", "r_reason")
     )
-    rows_sql, rows_params = named(*rows.query.sql_with_params(), "e")
+    rows_sql, rows_params = named(*lookups.sql(rows), "e")
     db = dialect()
     c = db.bytewise
     with connection.cursor() as cursor:
