@@ -103,7 +103,7 @@ class Lookups:
 class JoinedLookups(Lookups):
     """The lookups of a query over many applicants (the selection's), each one set of rows grouped by its key once
     and LEFT JOINed on the applicant's field, where a subquery per applicant would run once per row: a million
-    probes each, even of an empty table (docs/PERFORMANCE.md, "The rules' look-ups as joins"). Build the query's
+    probes each, even of an empty table (docs/PERFORMANCE.md, "The rules' look-ups joined once"). Build the query's
     expressions with this object, then ``sql`` writes the query with its joins."""
 
     def __init__(self) -> None:
