@@ -23,10 +23,11 @@ from waves.selection import selection_run
 pytestmark = pytest.mark.django_db
 
 
-def a_wave_with_every_look_up(private_media):
+def a_wave_with_every_look_up():
     """A closed wave whose applicants each meet one look-up: a card of their own, a retained NIK, a KK full in an
-    announced wave or filled in one not announced yet, no passed test, an approved complaint; and one who meets
-    none. Returns the wave and, by what they meet, their enrollments."""
+    announced wave or filled in one not announced yet, no passed test, an approved complaint (its letter stored:
+    the test needs ``private_media``); and one who meets none. Returns the wave and, by what they meet, their
+    enrollments."""
     now = timezone.now()
     announced = WaveFactory(number=41, opens_at=now - timedelta(days=60), province_quotas={"32": 5})
     unannounced = WaveFactory(number=42, opens_at=now - timedelta(days=25), province_quotas={"32": 5})
@@ -66,7 +67,7 @@ def a_wave_with_every_look_up(private_media):
 
 
 def test_each_look_up_gives_the_same_verdict_per_applicant_and_joined(private_media):
-    wave, applicants = a_wave_with_every_look_up(private_media)
+    wave, applicants = a_wave_with_every_look_up()
     enrollments = Enrollment.objects.filter(wave=wave).order_by("pk")
 
     per_applicant = list(
@@ -101,7 +102,7 @@ def test_each_look_up_gives_the_same_verdict_per_applicant_and_joined(private_me
 
 
 def test_the_selections_statement_joins_its_look_ups_instead_of_a_subquery_per_row(private_media):
-    wave, _applicants = a_wave_with_every_look_up(private_media)
+    wave, _applicants = a_wave_with_every_look_up()
 
     with CaptureQueriesContext(connection) as queries:
         run = selection_run(wave=wave, acting_user=None, seed=1)
