@@ -391,7 +391,9 @@ def summary_print(pairs: list[dict], n: int) -> None:
     print(
         f"bare SQL floor: {floor:.2f} s, selected {middle['floor_selected']:,} (no national pool, no cards, no messages)"
     )
-    print(f"ratio ranking+cut / floor: {middle['ranking_ratio']:.2f}   whole run / floor: {real / floor:.2f}")
+    print(
+        f"ratio ranking+cut / floor: {middle['ranking_ratio']:.2f}   whole run / floor: {middle['whole_run_ratio']:.2f}"
+    )
     peak_mb = common.peak_rss_mb()
     print(f"peak RSS of this process: {peak_mb:.0f} MB")
     print(f"load average (1 min) before the run and after the floor: {middle['load']}")
